@@ -1,0 +1,51 @@
+/**
+ * The checks: plain async functions keyed by rule (SPEC K1). The runner calls them; vitest and the
+ * `mooring` command only bind them.
+ */
+import type { Backend, CapabilityName, ManualClock } from "@mooring/core";
+import type { RuleId } from "./rules.js";
+
+/** fast-check settings for one property run (SPEC K6, K7). */
+export interface PropertySettings {
+  /** Runs per property: `MOORING_FC_RUNS` or the runner's `numRuns`, default 100. */
+  readonly numRuns: number;
+  /** Replays one failure when given (with `path`). */
+  readonly seed?: number;
+  readonly path?: string;
+}
+
+export interface CheckContext {
+  /** The root view of a backend on a fresh namespace, with `clock` injected. */
+  readonly backend: Backend;
+  /** The kit's manual clock; advance it instead of sleeping. Shared by every client of the check. */
+  readonly clock: ManualClock;
+  /** The namespace `backend` was created in. */
+  readonly namespace: string;
+  /**
+   * Another client of the same store (a separate connection where the backend has connections),
+   * for race tests (SPEC K3). Closed by the runner.
+   */
+  connect(): Promise<Backend>;
+  /** A unique name for this check: `${prefix}-${random}`. Use it for ids, queues and tenants. */
+  unique(prefix: string): string;
+  readonly property: PropertySettings;
+}
+
+export type CheckKind = "example" | "property" | "race";
+
+export interface Check {
+  /** `${rule}.${slug}`, unique across the registry, e.g. "E4.single-claimer". */
+  readonly id: string;
+  readonly rule: RuleId;
+  readonly title: string;
+  /** Capabilities the check exercises; any undeclared one makes the result "not-declared". */
+  readonly requires: readonly CapabilityName[];
+  readonly kind: CheckKind;
+  run(context: CheckContext): Promise<void>;
+}
+
+/** Declares a check; the id must start with its rule. */
+export function defineCheck(check: Check): Check {
+  if (!check.id.startsWith(`${check.rule}.`)) throw new Error(`check id ${check.id} must start with "${check.rule}."`);
+  return Object.freeze(check);
+}

@@ -1,0 +1,564 @@
+/**
+ * For every contract method: the capability it needs (SPEC section 7) and the validation of its
+ * arguments (SPEC C1). `defineBackend` applies these before any driver code runs, so every backend
+ * rejects the same inputs with the same VALIDATION errors and writes nothing.
+ */
+import type { CapabilityName } from "./capabilities.js";
+import type { Limits } from "./defaults.js";
+import { RUN_STATUSES, STEP_STATUSES, TASK_EVENT_KINDS } from "./types.js";
+import {
+  assertArray,
+  assertBoolean,
+  assertBytes,
+  assertFinite,
+  assertId,
+  assertInt,
+  assertJson,
+  assertNonNegativeInt,
+  assertOneOf,
+  assertOptionalRecord,
+  assertPositiveInt,
+  assertRecord,
+  assertText,
+  assertTime,
+  invalid,
+  MAX_LIMIT,
+} from "./validation.js";
+
+export type FacetName = "workflows" | "state" | "engine" | "tenants" | "tokens";
+
+export interface CallRule {
+  /** The capability the method belongs to. */
+  readonly capability: CapabilityName;
+  /** Further capabilities the given arguments use (e.g. `priority` needs "priorities"). */
+  readonly uses?: (args: readonly unknown[]) => CapabilityName[];
+  /** Throws VALIDATION for bad arguments. */
+  readonly validate: (args: readonly unknown[], limits: Limits) => void;
+  /** Calls that may wait for a long time and are not awaited by `close()`. */
+  readonly longPoll?: boolean;
+}
+
+const MAX_CURSOR_LENGTH = 1024;
+
+const optional =
+  <T>(check: (value: unknown, field: string, ...rest: T[]) => void, ...rest: T[]) =>
+  (value: unknown, field: string): void => {
+    if (value !== undefined) check(value, field, ...rest);
+  };
+
+const optionalOneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (value: unknown, field: string): void => {
+    if (value !== undefined) assertOneOf(value, allowed, field);
+  };
+
+function page(request: unknown, field = "request"): asserts request is Record<string, unknown> {
+  assertRecord(request, field);
+  assertPositiveInt(request.limit, `${field}.limit`, MAX_LIMIT);
+  if (request.cursor !== undefined && request.cursor !== null) {
+    assertText(request.cursor, `${field}.cursor`, MAX_CURSOR_LENGTH);
+  }
+}
+
+function lease(value: unknown, field = "lease"): void {
+  assertRecord(value, field);
+  assertId(value.taskId, `${field}.taskId`);
+  assertNonNegativeInt(value.epoch, `${field}.epoch`);
+  if (value.workerId !== undefined) assertId(value.workerId, `${field}.workerId`);
+}
+
+function progressInput(value: unknown, field: string): void {
+  assertRecord(value, field);
+  if (value.percent !== undefined) {
+    assertFinite(value.percent, `${field}.percent`, 0);
+    if (value.percent > 100) invalid(`${field}.percent`, `must be at most 100, got ${value.percent}`);
+  }
+  optional(assertText)(value.message, `${field}.message`);
+}
+
+function ttl(options: unknown, field = "options"): void {
+  assertOptionalRecord(options, field);
+  if (options !== undefined) optional(assertPositiveInt)(options.ttlMs, `${field}.ttlMs`);
+}
+
+function stepInput(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  assertId(value.id, `${field}.id`);
+  assertOneOf(value.status, STEP_STATUSES, `${field}.status`);
+  optional(assertText)(value.name, `${field}.name`);
+  for (const member of ["input", "output", "error"] as const) {
+    optional(assertJson, limits.maxPayloadBytes)(value[member], `${field}.${member}`);
+  }
+}
+
+function eventInput(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  assertId(value.type, `${field}.type`);
+  optional(assertJson, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
+}
+
+function events(value: unknown, field: string, limits: Limits): void {
+  assertArray(value, field, (item, at) => eventInput(item, at, limits));
+  assertJson(
+    (value as { payload?: unknown }[]).map((event) => event.payload ?? null),
+    field,
+    limits.maxPayloadBytes,
+  );
+}
+
+function enqueueInput(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  assertId(value.queue, `${field}.queue`);
+  optional(assertJson, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
+  optional(assertInt)(value.priority, `${field}.priority`);
+  optional(assertTime)(value.runAt, `${field}.runAt`);
+  optional(assertPositiveInt)(value.maxAttempts, `${field}.maxAttempts`);
+  if (value.backoff !== undefined) {
+    assertRecord(value.backoff, `${field}.backoff`);
+    optional(assertPositiveInt)(value.backoff.baseMs, `${field}.backoff.baseMs`);
+    optional(assertFinite, 1)(value.backoff.factor, `${field}.backoff.factor`);
+    optional(assertPositiveInt)(value.backoff.maxMs, `${field}.backoff.maxMs`);
+  }
+  optional(assertId)(value.idempotencyKey, `${field}.idempotencyKey`);
+  if (value.dependsOn !== undefined) assertArray(value.dependsOn, `${field}.dependsOn`, assertId, { min: 0, max: 1000 });
+  optional(assertId)(value.runId, `${field}.runId`);
+}
+
+function enqueueUses(task: unknown): CapabilityName[] {
+  const uses: CapabilityName[] = [];
+  const input = task as Record<string, unknown>;
+  if (input.priority !== undefined && input.priority !== 0) uses.push("priorities");
+  if (input.runAt !== undefined) uses.push("delays");
+  if (input.idempotencyKey !== undefined) uses.push("idempotency");
+  if (Array.isArray(input.dependsOn) && input.dependsOn.length > 0) uses.push("dependencies");
+  return uses;
+}
+
+function snapshotState(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  assertJson(value.state, `${field}.state`, limits.maxPayloadBytes);
+}
+
+function settle(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || (keys[0] !== "complete" && keys[0] !== "fail")) {
+    invalid(field, "must hold exactly one of complete, fail");
+  }
+  if (value.complete !== undefined) {
+    assertRecord(value.complete, `${field}.complete`);
+    optional(assertJson, limits.maxPayloadBytes)(value.complete.result, `${field}.complete.result`);
+  } else {
+    assertRecord(value.fail, `${field}.fail`);
+    assertJson(value.fail.error, `${field}.fail.error`, limits.maxPayloadBytes);
+    optional(assertBoolean)(value.fail.retryable, `${field}.fail.retryable`);
+  }
+}
+
+const none = (): void => undefined;
+
+export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, CallRule>>>> = {
+  workflows: {
+    putDefinition: {
+      capability: "runs",
+      validate: ([definition], limits) => {
+        assertRecord(definition, "definition");
+        assertId(definition.id, "definition.id");
+        assertId(definition.version, "definition.version");
+        assertJson(definition.spec, "definition.spec", limits.maxPayloadBytes);
+      },
+    },
+    getDefinition: {
+      capability: "runs",
+      validate: ([id, version]) => {
+        assertId(id, "id");
+        assertId(version, "version");
+      },
+    },
+    listDefinitions: { capability: "runs", validate: ([id]) => assertId(id, "id") },
+    createRun: {
+      capability: "runs",
+      validate: ([input, options], limits) => {
+        assertRecord(input, "input");
+        optional(assertId)(input.id, "input.id");
+        assertId(input.workflowId, "input.workflowId");
+        assertId(input.version, "input.version");
+        optional(assertJson, limits.maxPayloadBytes)(input.input, "input.input");
+        if (input.context !== undefined) {
+          assertRecord(input.context, "input.context");
+          assertJson(input.context, "input.context", limits.maxPayloadBytes);
+        }
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optionalOneOf(["return", "replace", "error"] as const)(options.ifExists, "options.ifExists");
+      },
+    },
+    getRun: { capability: "runs", validate: ([id]) => assertId(id, "id") },
+    setRunStatus: {
+      capability: "runs",
+      validate: ([id, status, options]) => {
+        assertId(id, "id");
+        assertOneOf(status, RUN_STATUSES, "status");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optionalOneOf(RUN_STATUSES)(options.expected, "options.expected");
+      },
+    },
+    setContext: {
+      capability: "runs",
+      validate: ([id, context], limits) => {
+        assertId(id, "id");
+        assertRecord(context, "context");
+        assertJson(context, "context", limits.maxPayloadBytes);
+      },
+    },
+    appendToContext: {
+      capability: "runs",
+      validate: ([id, key, value], limits) => {
+        assertId(id, "id");
+        assertId(key, "key");
+        assertJson(value, "value", limits.maxPayloadBytes);
+      },
+    },
+    listRuns: {
+      capability: "runs",
+      validate: ([request]) => {
+        page(request);
+        optionalOneOf(RUN_STATUSES)(request.status, "request.status");
+      },
+    },
+    deleteRun: { capability: "runs", validate: ([id]) => assertId(id, "id") },
+    upsertStep: {
+      capability: "runs",
+      validate: ([runId, step], limits) => {
+        assertId(runId, "runId");
+        stepInput(step, "step", limits);
+      },
+    },
+    getStep: {
+      capability: "runs",
+      validate: ([runId, stepId]) => {
+        assertId(runId, "runId");
+        assertId(stepId, "stepId");
+      },
+    },
+    listSteps: { capability: "runs", validate: ([runId]) => assertId(runId, "runId") },
+    appendEvents: {
+      capability: "events",
+      validate: ([runId, batch, options], limits) => {
+        assertId(runId, "runId");
+        events(batch, "events", limits);
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertNonNegativeInt)(options.expectedSequence, "options.expectedSequence");
+      },
+    },
+    readEvents: {
+      capability: "events",
+      validate: ([runId, options]) => {
+        assertId(runId, "runId");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) {
+          optional(assertNonNegativeInt)(options.after, "options.after");
+          optional(assertPositiveInt, MAX_LIMIT)(options.limit, "options.limit");
+        }
+      },
+    },
+    latestSequence: { capability: "events", validate: ([runId]) => assertId(runId, "runId") },
+    writeSnapshot: {
+      capability: "snapshots",
+      validate: ([runId, snapshot], limits) => {
+        assertId(runId, "runId");
+        snapshotState(snapshot, "snapshot", limits);
+        assertNonNegativeInt((snapshot as Record<string, unknown>).atSequence, "snapshot.atSequence");
+      },
+    },
+    latestSnapshot: { capability: "snapshots", validate: ([runId]) => assertId(runId, "runId") },
+    commit: {
+      capability: "commit",
+      uses: ([, input]) => {
+        const commit = input as Record<string, unknown>;
+        const uses: CapabilityName[] = [];
+        if (commit.events !== undefined) uses.push("events");
+        if (commit.snapshot !== undefined) uses.push("snapshots");
+        if (commit.lease !== undefined) uses.push("leases");
+        return uses;
+      },
+      validate: ([runId, input], limits) => {
+        assertId(runId, "runId");
+        assertRecord(input, "input");
+        if (input.lease !== undefined) lease(input.lease, "input.lease");
+        optional(assertNonNegativeInt)(input.expectedSequence, "input.expectedSequence");
+        if (input.events !== undefined) events(input.events, "input.events", limits);
+        if (input.snapshot !== undefined) {
+          snapshotState(input.snapshot, "input.snapshot", limits);
+          optional(assertNonNegativeInt)((input.snapshot as Record<string, unknown>).atSequence, "input.snapshot.atSequence");
+        }
+        if (input.context !== undefined) {
+          assertRecord(input.context, "input.context");
+          assertJson(input.context, "input.context", limits.maxPayloadBytes);
+        }
+        optionalOneOf(RUN_STATUSES)(input.status, "input.status");
+        if (input.steps !== undefined) assertArray(input.steps, "input.steps", (step, at) => stepInput(step, at, limits));
+        if (input.settle !== undefined) {
+          if (input.lease === undefined) invalid("input.lease", "is required with settle (the lease it settles)");
+          settle(input.settle, "input.settle", limits);
+        }
+      },
+    },
+  },
+  state: {
+    saveSnapshot: {
+      capability: "kv",
+      validate: ([snapshot], limits) => {
+        assertRecord(snapshot, "snapshot");
+        assertId(snapshot.executionId, "snapshot.executionId");
+        assertNonNegativeInt(snapshot.sequence, "snapshot.sequence");
+        assertJson(snapshot.state, "snapshot.state", limits.maxPayloadBytes);
+        optional(assertPositiveInt)(snapshot.ttlMs, "snapshot.ttlMs");
+      },
+    },
+    loadSnapshot: { capability: "kv", validate: ([id]) => assertId(id, "executionId") },
+    deleteSnapshot: { capability: "kv", validate: ([id]) => assertId(id, "executionId") },
+    listSnapshots: { capability: "kv", validate: ([request]) => page(request) },
+    set: {
+      capability: "kv",
+      validate: ([key, value, options], limits) => {
+        assertId(key, "key");
+        assertBytes(value, "value", limits.maxPayloadBytes);
+        ttl(options);
+      },
+    },
+    get: { capability: "kv", validate: ([key]) => assertId(key, "key") },
+    exists: { capability: "kv", validate: ([key]) => assertId(key, "key") },
+    delete: { capability: "kv", validate: ([key]) => assertId(key, "key") },
+    setIfAbsent: {
+      capability: "kvCas",
+      validate: ([key, value, options], limits) => {
+        assertId(key, "key");
+        assertBytes(value, "value", limits.maxPayloadBytes);
+        ttl(options);
+      },
+    },
+    compareAndSet: {
+      capability: "kvCas",
+      validate: ([key, expected, next, options], limits) => {
+        assertId(key, "key");
+        if (expected !== null) assertBytes(expected, "expected", limits.maxPayloadBytes);
+        assertBytes(next, "next", limits.maxPayloadBytes);
+        ttl(options);
+      },
+    },
+    deleteExecutionState: { capability: "kv", validate: ([id]) => assertId(id, "executionId") },
+  },
+  engine: {
+    enqueue: {
+      capability: "leases",
+      uses: ([task]) => enqueueUses(task),
+      validate: ([task], limits) => enqueueInput(task, "task", limits),
+    },
+    enqueueMany: {
+      capability: "leases",
+      uses: ([tasks]) => (Array.isArray(tasks) ? tasks.flatMap(enqueueUses) : []),
+      validate: ([tasks], limits) => assertArray(tasks, "tasks", (task, at) => enqueueInput(task, at, limits), { min: 0 }),
+    },
+    claim: {
+      capability: "leases",
+      validate: ([request]) => {
+        assertRecord(request, "request");
+        assertId(request.workerId, "request.workerId");
+        assertArray(request.queues, "request.queues", assertId, { max: 100 });
+        assertPositiveInt(request.leaseMs, "request.leaseMs");
+        optional(assertPositiveInt, 1000)(request.limit, "request.limit");
+      },
+    },
+    renew: {
+      capability: "leases",
+      validate: ([held, options]) => {
+        lease(held);
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) {
+          optional(assertPositiveInt)(options.leaseMs, "options.leaseMs");
+          if (options.progress !== undefined) progressInput(options.progress, "options.progress");
+        }
+      },
+      uses: ([, options]) => ((options as Record<string, unknown> | undefined)?.progress !== undefined ? ["progress"] : []),
+    },
+    complete: {
+      capability: "leases",
+      validate: ([held, options], limits) => {
+        lease(held);
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertJson, limits.maxPayloadBytes)(options.result, "options.result");
+      },
+    },
+    fail: {
+      capability: "leases",
+      validate: ([held, options], limits) => {
+        lease(held);
+        assertRecord(options, "options");
+        assertJson(options.error, "options.error", limits.maxPayloadBytes);
+        optional(assertBoolean)(options.retryable, "options.retryable");
+      },
+    },
+    release: {
+      capability: "leases",
+      validate: ([held, options]) => {
+        lease(held);
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertTime)(options.runAt, "options.runAt");
+      },
+    },
+    reclaimExpired: {
+      capability: "reclaim",
+      validate: ([options]) => {
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertPositiveInt, MAX_LIMIT)(options.limit, "options.limit");
+      },
+    },
+    listDeadLetters: {
+      capability: "deadLetter",
+      validate: ([request]) => {
+        page(request);
+        optional(assertId)(request.queue, "request.queue");
+      },
+    },
+    retryDeadLetter: {
+      capability: "deadLetter",
+      validate: ([taskId, options]) => {
+        assertId(taskId, "taskId");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertBoolean)(options.resetAttempts, "options.resetAttempts");
+      },
+    },
+    moveToDeadLetter: {
+      capability: "deadLetter",
+      validate: ([held, error], limits) => {
+        lease(held);
+        assertJson(error, "error", limits.maxPayloadBytes);
+      },
+    },
+    cancel: {
+      capability: "leases",
+      validate: ([taskId, reason]) => {
+        assertId(taskId, "taskId");
+        optional(assertText)(reason, "reason");
+      },
+    },
+    revokeLease: { capability: "leases", validate: ([taskId]) => assertId(taskId, "taskId") },
+    getTask: { capability: "leases", validate: ([taskId]) => assertId(taskId, "taskId") },
+    suspend: {
+      capability: "signals",
+      validate: ([held, input]) => {
+        lease(held);
+        assertRecord(input, "input");
+        assertArray(input.keys, "input.keys", assertId, { max: 100 });
+        optionalOneOf(["any", "all"] as const)(input.mode, "input.mode");
+        optional(assertTime)(input.timeoutAt, "input.timeoutAt");
+      },
+    },
+    signal: {
+      capability: "signals",
+      validate: ([input], limits) => {
+        assertRecord(input, "input");
+        assertId(input.key, "input.key");
+        optional(assertJson, limits.maxPayloadBytes)(input.payload, "input.payload");
+        optional(assertId)(input.idempotencyKey, "input.idempotencyKey");
+      },
+    },
+    setQueue: {
+      capability: "queueControl",
+      validate: ([queue, settings]) => {
+        assertId(queue, "queue");
+        assertRecord(settings, "settings");
+        if (settings.concurrency !== null) optional(assertPositiveInt)(settings.concurrency, "settings.concurrency");
+        optional(assertBoolean)(settings.paused, "settings.paused");
+      },
+    },
+    queueStats: { capability: "queueControl", validate: ([queue]) => assertId(queue, "queue") },
+    progress: {
+      capability: "progress",
+      validate: ([held, input]) => {
+        lease(held);
+        progressInput(input, "progress");
+      },
+    },
+    appendFrame: {
+      capability: "streams",
+      validate: ([held, data], limits) => {
+        lease(held);
+        assertJson(data, "data", limits.maxPayloadBytes);
+      },
+    },
+    readFrames: {
+      capability: "streams",
+      validate: ([taskId, options]) => {
+        assertId(taskId, "taskId");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) {
+          optional(assertPositiveInt)(options.attempt, "options.attempt");
+          optional(assertNonNegativeInt)(options.after, "options.after");
+          optional(assertPositiveInt, MAX_LIMIT)(options.limit, "options.limit");
+        }
+      },
+    },
+    waitForWork: {
+      capability: "notifications",
+      longPoll: true,
+      validate: ([queues, options]) => {
+        assertArray(queues, "queues", assertId, { max: 100 });
+        assertRecord(options, "options");
+        assertPositiveInt(options.timeoutMs, "options.timeoutMs", 2 ** 31 - 1);
+        if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+          invalid("options.signal", "must be an AbortSignal");
+        }
+      },
+    },
+    subscribe: {
+      capability: "subscriptions",
+      validate: ([filter, onEvent]) => {
+        assertRecord(filter, "filter");
+        assertArray(filter.kinds, "filter.kinds", (kind, at) => assertOneOf(kind, TASK_EVENT_KINDS, at));
+        if (filter.queues !== undefined) assertArray(filter.queues, "filter.queues", assertId, { max: 100 });
+        if (typeof onEvent !== "function") invalid("onEvent", "must be a function");
+      },
+    },
+  },
+  tenants: {
+    create: {
+      capability: "tenancy",
+      validate: ([input]) => {
+        assertRecord(input, "input");
+        assertId(input.id, "input.id");
+        assertText(input.name, "input.name");
+        optionalOneOf(["active", "suspended"] as const)(input.status, "input.status");
+      },
+    },
+    get: { capability: "tenancy", validate: ([id]) => assertId(id, "id") },
+    list: { capability: "tenancy", validate: ([request]) => page(request) },
+    update: {
+      capability: "tenancy",
+      validate: ([id, update]) => {
+        assertId(id, "id");
+        assertRecord(update, "update");
+        optional(assertText)(update.name, "update.name");
+        optionalOneOf(["active", "suspended"] as const)(update.status, "update.status");
+      },
+    },
+  },
+  tokens: {
+    create: {
+      capability: "tokens",
+      validate: ([input]) => {
+        assertRecord(input, "input");
+        assertText(input.name, "input.name", 255);
+        assertId(input.role, "input.role");
+        optional(assertTime)(input.expiresAt, "input.expiresAt");
+      },
+    },
+    validate: {
+      capability: "tokens",
+      // Any string is a question worth answering (null when unknown); only non-strings are rejected.
+      validate: ([token]) => assertText(token, "token", 1024),
+    },
+    revoke: { capability: "tokens", validate: ([id]) => assertId(id, "id") },
+    list: { capability: "tokens", validate: none },
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * Capability flags (SPEC section 7). Fail-closed: a flag that is missing or false means the
+ * backend does not support it, and calling into it throws UNSUPPORTED.
+ */
+
+export const CAPABILITY_NAMES = [
+  "runs",
+  "events",
+  "snapshots",
+  "commit",
+  "kv",
+  "kvCas",
+  "leases",
+  "reclaim",
+  "deadLetter",
+  "priorities",
+  "delays",
+  "idempotency",
+  "signals",
+  "dependencies",
+  "queueControl",
+  "progress",
+  "streams",
+  "notifications",
+  "subscriptions",
+  "tenancy",
+  "tokens",
+  "serverClock",
+] as const;
+
+export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
+
+/** What a backend claims to support. Every flag is optional and defaults to unsupported. */
+export type Capabilities = { readonly [K in CapabilityName]?: boolean };
+
+/** A frozen capability object: the flags given, every other flag false. */
+export function defineCapabilities(flags: Partial<Record<CapabilityName, boolean>>): Readonly<Record<CapabilityName, boolean>> {
+  const result = {} as Record<CapabilityName, boolean>;
+  for (const name of CAPABILITY_NAMES) result[name] = flags[name] === true;
+  return Object.freeze(result);
+}
+
+/** Every capability declared. */
+export const ALL_CAPABILITIES = defineCapabilities(
+  Object.fromEntries(CAPABILITY_NAMES.map((name) => [name, true])) as Record<CapabilityName, boolean>,
+);
+
+/** Whether `capabilities` declares `name` (fail-closed). */
+export function hasCapability(capabilities: Capabilities, name: CapabilityName): boolean {
+  return capabilities[name] === true;
+}

@@ -1,0 +1,148 @@
+import type {
+  ClaimInput,
+  CompleteOptions,
+  EnqueueInput,
+  EnqueueResult,
+  FailOptions,
+  FailResult,
+  Frame,
+  Json,
+  Lease,
+  ListDeadLettersRequest,
+  Page,
+  Progress,
+  QueueSettings,
+  QueueSettingsInput,
+  QueueStats,
+  ReadFramesOptions,
+  ReclaimOptions,
+  ReclaimResult,
+  ReleaseOptions,
+  RenewOptions,
+  RetryDeadLetterOptions,
+  SignalInput,
+  SignalResult,
+  SubscribeFilter,
+  SuspendInput,
+  SuspendResult,
+  TaskEvent,
+  TaskRecord,
+  Unsubscribe,
+  WaitForWorkOptions,
+} from "../types.js";
+
+/**
+ * Leases and scheduling of a tenant's tasks.
+ *
+ * Holder calls (`renew`, `complete`, `fail`, `release`, `suspend`, `progress`, `appendFrame`,
+ * `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are checked in
+ * this order and, when rejected, write nothing (SPEC E5):
+ * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; the task was cancelled or the lease
+ * revoked → LEASE_REVOKED; now ≥ expiresAt → LEASE_EXPIRED; the task is not leased → INVALID_STATE.
+ */
+export interface EngineBackend {
+  /**
+   * Adds a task. With an `idempotencyKey` already used in the queue within `dedupTtlMs`, returns
+   * the first task's id with `created: false`. @throws NOT_FOUND for an unknown dependency;
+   * INVALID_STATE when the tenant is suspended. @see SPEC E1, E2, E16, T2
+   */
+  enqueue(task: EnqueueInput): Promise<EnqueueResult>;
+
+  /** `enqueue` for a batch, atomically, results in input order. @see SPEC E1 */
+  enqueueMany(tasks: readonly EnqueueInput[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Leases up to `limit` (default 1) claimable tasks of `queues`: higher priority first, then
+   * earlier runAt, then enqueue order. Expired leases in those queues are reclaimed first (E10).
+   * Paused queues, full queues (concurrency) and suspended tenants grant nothing. Returns an empty
+   * array when nothing is claimable. @see SPEC E3, E4, E10, E17, T2
+   */
+  claim(request: ClaimInput): Promise<Lease[]>;
+
+  /** Extends the lease; same epoch, new `expiresAt`. Fenced. @see SPEC E6, E5 */
+  renew(lease: Lease, options?: RenewOptions): Promise<Lease>;
+
+  /**
+   * Settles the task as completed, once. Repeating it with the same lease after it succeeded
+   * succeeds again and changes nothing. Fenced. @see SPEC E7, E5
+   */
+  complete(lease: Lease, options?: CompleteOptions): Promise<void>;
+
+  /**
+   * Consumes the attempt: retried at now + min(baseMs·factor^(attempt−1), maxMs) when retryable
+   * (default) and attempts remain, else dead-lettered. Fenced. @see SPEC E8, E5
+   */
+  fail(lease: Lease, options: FailOptions): Promise<FailResult>;
+
+  /** Gives the task back without consuming an attempt. Fenced. @see SPEC E9, E5 */
+  release(lease: Lease, options?: ReleaseOptions): Promise<void>;
+
+  /**
+   * Retries (with backoff, lastError "lease expired") or dead-letters every expired lease, up to
+   * `limit`, each exactly once whatever else runs concurrently. @see SPEC E10, E11
+   */
+  reclaimExpired(options?: ReclaimOptions): Promise<ReclaimResult>;
+
+  /** Dead-lettered tasks, oldest first, optionally of one queue. @see SPEC E12, C5 */
+  listDeadLetters(request: ListDeadLettersRequest): Promise<Page<TaskRecord>>;
+
+  /** Makes a dead task ready again. @throws NOT_FOUND; INVALID_STATE when not dead. @see SPEC E12 */
+  retryDeadLetter(taskId: string, options?: RetryDeadLetterOptions): Promise<void>;
+
+  /** Dead-letters the leased task now, with `error` as its lastError. Fenced. @see SPEC E12, E5 */
+  moveToDeadLetter(lease: Lease, error: Json): Promise<void>;
+
+  /**
+   * Cancels a non-terminal task and revokes its lease; false when already terminal.
+   * Dependents are cancelled with reason "dependency_failed". @throws NOT_FOUND. @see SPEC E13, E16
+   */
+  cancel(taskId: string, reason?: string): Promise<boolean>;
+
+  /**
+   * Revokes the current lease and makes the task ready, consuming no attempt; false when the task
+   * holds no lease. @throws NOT_FOUND. @see SPEC E13
+   */
+  revokeLease(taskId: string): Promise<boolean>;
+
+  /** The task, or null. @see SPEC E13 */
+  getTask(taskId: string): Promise<TaskRecord | null>;
+
+  /**
+   * Parks the task until signals on `keys` arrive (or `timeoutAt`). When buffered signals already
+   * satisfy it, returns them and the lease stays valid. Fenced. @see SPEC E14, E5
+   */
+  suspend(lease: Lease, input: SuspendInput): Promise<SuspendResult>;
+
+  /**
+   * Delivers to every task suspended on `key`, or buffers for `signalTtlMs`. A repeated
+   * idempotencyKey returns the first signalId with `duplicate: true`. @see SPEC E15
+   */
+  signal(input: SignalInput): Promise<SignalResult>;
+
+  /** Sets a queue's concurrency limit and pause flag; returns the settings now in force. @see SPEC E17 */
+  setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings>;
+
+  /** Counts per state, settings and the oldest ready task's age; zeros for an unknown queue. @see SPEC E17 */
+  queueStats(queue: string): Promise<QueueStats>;
+
+  /** Records progress on the task. Fenced. @see SPEC E18, E5 */
+  progress(lease: Lease, progress: Progress): Promise<void>;
+
+  /** Appends to the lease's attempt stream and returns the frame's sequence. Fenced. @see SPEC E18, E5 */
+  appendFrame(lease: Lease, data: Json): Promise<number>;
+
+  /** Frames of one attempt (default the latest) with sequence > `after`, ascending. @see SPEC E18 */
+  readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]>;
+
+  /**
+   * Resolves true when work may be claimable in `queues`, false at the timeout or on abort. A hint
+   * only: `claim` is the truth. @see SPEC E19
+   */
+  waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean>;
+
+  /**
+   * Streams this tenant's task events of `kinds`. Resolves once the subscription is live; the
+   * returned function stops it. @see SPEC E19
+   */
+  subscribe(filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Promise<Unsubscribe>;
+}

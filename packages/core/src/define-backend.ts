@@ -1,0 +1,212 @@
+/**
+ * The one lifecycle and input guard every backend runs behind (in the manner of Kysely's runtime
+ * driver). A driver implements the facets for one tenant; `defineBackend` adds, once for all:
+ * validation of every argument (SPEC C1), capability checks (section 7), CLOSED after close, close
+ * that waits for calls in flight and runs once, `Symbol.asyncDispose`, tenant views, and the
+ * wrapping of every native failure into a MooringError (C4).
+ */
+import { type Capabilities, type CapabilityName, defineCapabilities, hasCapability } from "./capabilities.js";
+import { CALL_RULES, type CallRule, type FacetName } from "./call-rules.js";
+import type { Backend } from "./contracts/backend.js";
+import { DEFAULT_TENANT } from "./contracts/backend.js";
+import type { EngineBackend } from "./contracts/engine-backend.js";
+import type { StateStore } from "./contracts/state-store.js";
+import type { TenantStore } from "./contracts/tenant-store.js";
+import type { TokenStore } from "./contracts/token-store.js";
+import type { WorkflowStore } from "./contracts/workflow-store.js";
+import { type Limits, resolveLimits } from "./defaults.js";
+import { MooringError } from "./errors.js";
+import { assertId } from "./validation.js";
+
+/** The facets of one tenant, as a driver implements them. Arguments arrive validated. */
+export interface BackendFacets {
+  readonly workflows: WorkflowStore;
+  readonly state: StateStore;
+  readonly engine: EngineBackend;
+  readonly tenants: TenantStore;
+  readonly tokens: TokenStore;
+}
+
+/** What a backend package implements; `defineBackend` turns it into a `Backend`. */
+export interface BackendDriver {
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  readonly limits?: Partial<Limits>;
+  /** The facets bound to `tenantId`; called once per view. */
+  facets(tenantId: string): BackendFacets;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  /** Called once, after every call in flight has settled. */
+  close(): Promise<void>;
+  /**
+   * Maps a native failure (a driver error, a socket error) to a MooringError; return undefined to
+   * let core wrap it as UNAVAILABLE. This is the backend's one place for error mapping.
+   */
+  mapError?(error: unknown, operation: string): MooringError | undefined;
+}
+
+const FACETS: readonly FacetName[] = ["workflows", "state", "engine", "tenants", "tokens"];
+
+/** Shared by the root view and every tenant view of one backend. */
+class Lifecycle {
+  readonly #driver: BackendDriver;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | null = null;
+
+  constructor(driver: BackendDriver) {
+    this.#driver = driver;
+  }
+
+  get closed(): boolean {
+    return this.#closing !== null;
+  }
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const forget = (): void => {
+      this.#inFlight.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#driver.close();
+    })();
+    return this.#closing;
+  }
+}
+
+/** Turns a driver into a Backend. */
+export function defineBackend(driver: BackendDriver): Backend {
+  const capabilities = defineCapabilities(driver.capabilities);
+  const limits = resolveLimits(driver.limits);
+  const lifecycle = new Lifecycle(driver);
+  return createView(driver, capabilities, limits, lifecycle, DEFAULT_TENANT, true);
+}
+
+function createView(
+  driver: BackendDriver,
+  capabilities: Readonly<Record<CapabilityName, boolean>>,
+  limits: Limits,
+  lifecycle: Lifecycle,
+  tenantId: string,
+  isRoot: boolean,
+): Backend {
+  let viewClosed = false;
+  const facets = driver.facets(tenantId);
+
+  const closedError = (operation: string): MooringError =>
+    new MooringError("CLOSED", `${driver.name} backend is closed; ${operation} was not run`, {
+      backend: driver.name,
+      operation,
+    });
+
+  const toMooringError = (error: unknown, operation: string): MooringError => {
+    if (MooringError.is(error)) return error.withContext(driver.name, operation);
+    const mapped = driver.mapError?.(error, operation);
+    if (mapped) return mapped.withContext(driver.name, operation);
+    const message = error instanceof Error ? error.message : String(error);
+    return new MooringError("UNAVAILABLE", `${driver.name} ${operation} failed: ${message}`, {
+      backend: driver.name,
+      operation,
+      cause: error,
+    });
+  };
+
+  const guard = (operation: string, rule: CallRule | undefined, args: readonly unknown[]): void => {
+    if (viewClosed || lifecycle.closed) throw closedError(operation);
+    if (!rule) return;
+    for (const capability of [rule.capability, ...(rule.uses?.(args) ?? [])]) {
+      if (!hasCapability(capabilities, capability)) {
+        throw new MooringError("UNSUPPORTED", `${driver.name} does not declare the "${capability}" capability needed by ${operation}`, {
+          backend: driver.name,
+          operation,
+          details: { capability },
+        });
+      }
+    }
+    rule.validate(args, limits);
+  };
+
+  const run = <T>(operation: string, rule: CallRule | undefined, args: readonly unknown[], call: () => Promise<T>): Promise<T> => {
+    const attempt = (async () => {
+      try {
+        guard(operation, rule, args);
+        return await call();
+      } catch (error) {
+        throw toMooringError(error, operation);
+      }
+    })();
+    return rule?.longPoll ? attempt : lifecycle.track(attempt);
+  };
+
+  const wrapFacet = <F extends object>(facet: FacetName, impl: F): F => {
+    const wrapped: Record<string, unknown> = {};
+    for (const [method, rule] of Object.entries(CALL_RULES[facet])) {
+      const target = (impl as Record<string, unknown>)[method];
+      const operation = `${facet}.${method}`;
+      wrapped[method] = (...args: unknown[]) =>
+        run(operation, rule, args, async () => {
+          if (typeof target !== "function") {
+            throw new MooringError("UNSUPPORTED", `${driver.name} does not implement ${operation}`, { backend: driver.name, operation });
+          }
+          return (await (target as (...a: unknown[]) => unknown).apply(impl, args)) as unknown;
+        });
+    }
+    return Object.freeze(wrapped) as F;
+  };
+
+  const [workflows, state, engine, tenants, tokens] = FACETS.map((facet) => wrapFacet(facet, facets[facet])) as [
+    WorkflowStore,
+    StateStore,
+    EngineBackend,
+    TenantStore,
+    TokenStore,
+  ];
+
+  const views = new Map<string, Backend>();
+  const backend: Backend = {
+    name: driver.name,
+    capabilities,
+    tenantId,
+    workflows,
+    state,
+    engine,
+    tenants,
+    tokens,
+    forTenant(otherTenant: string): Backend {
+      if (viewClosed || lifecycle.closed) throw closedError("forTenant");
+      try {
+        assertId(otherTenant, "tenantId");
+      } catch (error) {
+        throw toMooringError(error, "forTenant");
+      }
+      if (!hasCapability(capabilities, "tenancy") && otherTenant !== tenantId) {
+        throw new MooringError("UNSUPPORTED", `${driver.name} does not declare the "tenancy" capability needed by forTenant`, {
+          backend: driver.name,
+          operation: "forTenant",
+        });
+      }
+      let view = views.get(otherTenant);
+      if (!view) {
+        view = createView(driver, capabilities, limits, lifecycle, otherTenant, false);
+        views.set(otherTenant, view);
+      }
+      return view;
+    },
+    migrate: () => run("migrate", undefined, [], () => driver.migrate()),
+    ping: () => run("ping", undefined, [], () => driver.ping()),
+    close: async () => {
+      if (isRoot) {
+        await lifecycle.close();
+      } else {
+        viewClosed = true;
+      }
+    },
+    [Symbol.asyncDispose]: () => backend.close(),
+  };
+  return Object.freeze(backend);
+}

@@ -1,0 +1,79 @@
+/**
+ * The one error type every Mooring call throws (SPEC C4). Backends map their native failures to
+ * these codes in one place, so callers see identical errors whatever the datastore.
+ */
+
+/** Stable error codes. Match on these, never on messages. @see SPEC C4 */
+export const ERROR_CODES = [
+  "VALIDATION",
+  "NOT_FOUND",
+  "CONFLICT",
+  "SEQUENCE_CONFLICT",
+  "LEASE_EXPIRED",
+  "STALE_LEASE",
+  "LEASE_REVOKED",
+  "INVALID_STATE",
+  "UNSUPPORTED",
+  "UNAVAILABLE",
+  "CLOSED",
+  "TIMEOUT",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Codes that describe a transient condition: the same call may succeed when tried again. */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set(["UNAVAILABLE", "TIMEOUT"]);
+
+const BRAND = Symbol.for("@mooring/core/MooringError");
+
+export interface MooringErrorOptions {
+  /** The backend's `name` ("memory", "sqlite", …); "core" for errors raised before any backend. */
+  backend?: string;
+  /** The operation that failed, as `facet.method` (e.g. "engine.complete"). */
+  operation?: string;
+  /** The native error or the error this one wraps. */
+  cause?: unknown;
+  /** Structured detail for programs (e.g. the offending field, the current sequence). */
+  details?: Readonly<Record<string, unknown>>;
+}
+
+export class MooringError extends Error {
+  override readonly name = "MooringError";
+  readonly code: ErrorCode;
+  readonly backend: string;
+  readonly operation: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** True when the same call may succeed if tried again (transport failures, timeouts). */
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: MooringErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.backend = options.backend ?? "core";
+    this.operation = options.operation ?? "";
+    this.details = Object.freeze({ ...options.details });
+    this.retryable = RETRYABLE_CODES.has(code);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * Whether `error` is a MooringError (optionally with `code`). Matches by brand rather than by
+   * `instanceof`, so it works across duplicate copies of this package in one process.
+   */
+  static is(error: unknown, code?: ErrorCode): error is MooringError {
+    if (typeof error !== "object" || error === null) return false;
+    if ((error as Record<symbol, unknown>)[BRAND] !== true) return false;
+    return code === undefined || (error as MooringError).code === code;
+  }
+
+  /** A copy of this error attributed to `backend` and `operation` where it has none yet. */
+  withContext(backend: string, operation: string): MooringError {
+    if (this.backend !== "core" && this.operation !== "") return this;
+    return new MooringError(this.code, this.message, {
+      backend: this.backend === "core" ? backend : this.backend,
+      operation: this.operation === "" ? operation : this.operation,
+      cause: this.cause,
+      details: this.details,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * `openBackend(url)`: picks the backend package by URL scheme and imports it lazily, so an
+ * application depends only on the packages of the backends it uses.
+ */
+import type { Clock } from "./clock.js";
+import type { Backend } from "./contracts/backend.js";
+import { MooringError } from "./errors.js";
+
+/** Options every backend factory takes. */
+export interface CommonBackendOptions {
+  /** Time source (SPEC C3); server backends default to the server's clock. */
+  readonly clock?: Clock;
+  /** A schema or key prefix, so that independent deployments share one server. */
+  readonly namespace?: string;
+  /** Run `migrate()` while opening; default true. */
+  readonly migrate?: boolean;
+  /** Largest JSON payload or byte value, default 1 MiB (SPEC C1). */
+  readonly maxPayloadBytes?: number;
+}
+
+/** What a backend package exports for `openBackend`. */
+export interface BackendModule {
+  openFromUrl(url: URL, options: CommonBackendOptions): Promise<Backend>;
+}
+
+interface SchemeEntry {
+  readonly packageName: string;
+  readonly load: () => Promise<BackendModule>;
+}
+
+// The specifiers are literals so that bundlers see them; each package is an optional install.
+const SCHEMES: Readonly<Record<string, SchemeEntry>> = {
+  "memory:": { packageName: "@mooring/backend-memory", load: () => import("@mooring/backend-memory" as string) as Promise<BackendModule> },
+  "sqlite:": { packageName: "@mooring/backend-sqlite", load: () => import("@mooring/backend-sqlite" as string) as Promise<BackendModule> },
+  "postgres:": { packageName: "@mooring/backend-postgres", load: () => import("@mooring/backend-postgres" as string) as Promise<BackendModule> },
+  "postgresql:": { packageName: "@mooring/backend-postgres", load: () => import("@mooring/backend-postgres" as string) as Promise<BackendModule> },
+  "redis:": { packageName: "@mooring/backend-redis", load: () => import("@mooring/backend-redis" as string) as Promise<BackendModule> },
+  "rediss:": { packageName: "@mooring/backend-redis", load: () => import("@mooring/backend-redis" as string) as Promise<BackendModule> },
+  "redis+cluster:": { packageName: "@mooring/backend-redis", load: () => import("@mooring/backend-redis" as string) as Promise<BackendModule> },
+};
+
+/** The URL schemes `openBackend` knows, with the package each needs. */
+export function supportedSchemes(): Record<string, string> {
+  return Object.fromEntries(Object.entries(SCHEMES).map(([scheme, entry]) => [scheme, entry.packageName]));
+}
+
+/**
+ * Opens a backend by URL: `memory:`, `sqlite:./file.db`, `sqlite::memory:`, `postgres://…`,
+ * `redis://…`, `rediss://…`, `redis+cluster://host:port,host:port`.
+ * @throws VALIDATION for a malformed URL or unknown scheme; UNSUPPORTED naming the package to
+ * install when the backend's package is missing.
+ */
+export async function openBackend(url: string, options: CommonBackendOptions = {}): Promise<Backend> {
+  const parsed = parseBackendUrl(url);
+  const entry = SCHEMES[parsed.protocol];
+  if (!entry) {
+    throw new MooringError("VALIDATION", `unknown backend scheme "${parsed.protocol}" in ${redact(url)}; known: ${Object.keys(SCHEMES).join(" ")}`, {
+      operation: "openBackend",
+    });
+  }
+  let module: BackendModule;
+  try {
+    module = await entry.load();
+  } catch (error) {
+    if (isModuleNotFound(error, entry.packageName)) {
+      throw new MooringError("UNSUPPORTED", `${redact(url)} needs the package ${entry.packageName}: install it (pnpm add ${entry.packageName})`, {
+        operation: "openBackend",
+        cause: error,
+        details: { packageName: entry.packageName },
+      });
+    }
+    throw error;
+  }
+  return module.openFromUrl(parsed, options);
+}
+
+function parseBackendUrl(url: string): URL {
+  // "sqlite::memory:" and "sqlite:./file.db" are not hierarchical URLs; URL still parses them.
+  try {
+    return new URL(url);
+  } catch (error) {
+    throw new MooringError("VALIDATION", `not a backend URL: ${redact(url)}`, { operation: "openBackend", cause: error });
+  }
+}
+
+function isModuleNotFound(error: unknown, packageName: string): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : "";
+  return (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && message.includes(packageName);
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}

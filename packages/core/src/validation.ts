@@ -1,0 +1,196 @@
+/**
+ * Input validation (SPEC C1), written once and used by every backend through `defineBackend`.
+ * Every check throws a MooringError VALIDATION naming the field and what to fix.
+ */
+import { MooringError } from "./errors.js";
+import type { Json } from "./types.js";
+
+/** The longest id, key, queue name or tenant id, in UTF-8 bytes. */
+export const MAX_ID_BYTES = 255;
+/** The deepest nesting of a JSON value; deeper values are rejected before any driver sees them. */
+export const MAX_JSON_DEPTH = 256;
+/** The largest `limit` of one call. */
+export const MAX_LIMIT = 10_000;
+
+const encoder = new TextEncoder();
+
+/** Throws VALIDATION: "`field` `problem`". */
+export function invalid(field: string, problem: string): never {
+  throw new MooringError("VALIDATION", `${field} ${problem}`, { details: { field } });
+}
+
+/** Whether `value` is well-formed Unicode without U+0000. */
+export function isCleanString(value: string): boolean {
+  if (value.includes("\u0000")) return false;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** UTF-8 byte length of a well-formed string. */
+export function utf8Length(value: string): number {
+  return encoder.encode(value).byteLength;
+}
+
+function cleanString(value: unknown, field: string): string {
+  if (typeof value !== "string") invalid(field, `must be a string, got ${describe(value)}`);
+  if (!isCleanString(value)) invalid(field, "must be well-formed Unicode without U+0000 (found U+0000 or a lone surrogate)");
+  return value;
+}
+
+/** An id, key, queue name or tenant id: a non-empty clean string of at most 255 UTF-8 bytes. */
+export function assertId(value: unknown, field: string): asserts value is string {
+  const text = cleanString(value, field);
+  if (text.length === 0) invalid(field, "must not be empty");
+  if (utf8Length(text) > MAX_ID_BYTES) invalid(field, `must be at most ${MAX_ID_BYTES} UTF-8 bytes`);
+}
+
+/** A free-text field (a name, a message, a reason): clean, at most `maxBytes`. */
+export function assertText(value: unknown, field: string, maxBytes = 4096): asserts value is string {
+  const text = cleanString(value, field);
+  if (utf8Length(text) > maxBytes) invalid(field, `must be at most ${maxBytes} UTF-8 bytes`);
+}
+
+/** A finite positive safe integer (durations, limits, counts). */
+export function assertPositiveInt(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    invalid(field, `must be a positive integer, got ${describe(value)}`);
+  }
+  if (value > max) invalid(field, `must be at most ${max}, got ${value}`);
+}
+
+/** A finite non-negative safe integer (sequences, `after`). */
+export function assertNonNegativeInt(value: unknown, field: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    invalid(field, `must be a non-negative integer, got ${describe(value)}`);
+  }
+}
+
+/** Any safe integer (priorities). */
+export function assertInt(value: unknown, field: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value)) invalid(field, `must be an integer, got ${describe(value)}`);
+}
+
+/** An epoch-milliseconds time: a non-negative safe integer. */
+export function assertTime(value: unknown, field: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    invalid(field, `must be epoch milliseconds (a non-negative integer), got ${describe(value)}`);
+  }
+}
+
+/** A finite number ≥ `min`. */
+export function assertFinite(value: unknown, field: string, min: number): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
+    invalid(field, `must be a finite number ≥ ${min}, got ${describe(value)}`);
+  }
+}
+
+export function assertBoolean(value: unknown, field: string): asserts value is boolean {
+  if (typeof value !== "boolean") invalid(field, `must be a boolean, got ${describe(value)}`);
+}
+
+export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): asserts value is T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    invalid(field, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${describe(value)}`);
+  }
+}
+
+/** A plain object (not null, not an array, not a class instance). */
+export function assertRecord(value: unknown, field: string): asserts value is Record<string, unknown> {
+  if (!isPlainObject(value)) invalid(field, `must be a plain object, got ${describe(value)}`);
+}
+
+/** An optional plain object: undefined is allowed. */
+export function assertOptionalRecord(value: unknown, field: string): asserts value is Record<string, unknown> | undefined {
+  if (value !== undefined) assertRecord(value, field);
+}
+
+/** A non-empty array of at most `max` items, each checked by `each`. */
+export function assertArray<T>(
+  value: unknown,
+  field: string,
+  each: (item: unknown, field: string) => void,
+  { min = 1, max = MAX_LIMIT }: { min?: number; max?: number } = {},
+): asserts value is readonly T[] {
+  if (!Array.isArray(value)) invalid(field, `must be an array, got ${describe(value)}`);
+  if (value.length < min) invalid(field, `must hold at least ${min} item${min === 1 ? "" : "s"}`);
+  if (value.length > max) invalid(field, `must hold at most ${max} items`);
+  value.forEach((item, index) => each(item, `${field}[${index}]`));
+}
+
+/** Bytes: a Uint8Array of at most `maxBytes`. */
+export function assertBytes(value: unknown, field: string, maxBytes: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) invalid(field, `must be a Uint8Array, got ${describe(value)}`);
+  if (value.byteLength > maxBytes) invalid(field, `must be at most ${maxBytes} bytes (maxPayloadBytes), got ${value.byteLength}`);
+}
+
+/**
+ * A JSON value of at most `maxBytes` when serialized: no NaN or Infinity, no undefined members,
+ * no cycles, no BigInt, functions, symbols or class instances, no strings with U+0000 or lone
+ * surrogates, at most MAX_JSON_DEPTH deep.
+ */
+export function assertJson(value: unknown, field: string, maxBytes: number): asserts value is Json {
+  const path: unknown[] = [];
+  const visit = (node: unknown, at: string, depth: number): void => {
+    if (depth > MAX_JSON_DEPTH) invalid(at, `is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    switch (typeof node) {
+      case "string":
+        if (!isCleanString(node)) invalid(at, "must not contain U+0000 or a lone surrogate");
+        return;
+      case "boolean":
+        return;
+      case "number":
+        if (!Number.isFinite(node)) invalid(at, `must be a finite number (JSON has no ${String(node)})`);
+        return;
+      case "object":
+        break;
+      default:
+        invalid(at, `is not a JSON value (${typeof node})`);
+    }
+    if (node === null) return;
+    if (path.includes(node)) invalid(at, "is a cycle (JSON values are trees)");
+    path.push(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (!(i in node)) invalid(`${at}[${i}]`, "is a hole in a sparse array");
+        visit(node[i], `${at}[${i}]`, depth + 1);
+      }
+    } else if (isPlainObject(node)) {
+      for (const key of Object.keys(node)) {
+        if (!isCleanString(key)) invalid(at, "has a key with U+0000 or a lone surrogate");
+        const member = node[key];
+        if (member === undefined) invalid(`${at}.${key}`, "is undefined (JSON has no undefined members)");
+        visit(member, `${at}.${key}`, depth + 1);
+      }
+    } else {
+      invalid(at, `is not a JSON value (${describe(node)})`);
+    }
+    path.pop();
+  };
+  visit(value, field, 0);
+  const size = utf8Length(JSON.stringify(value));
+  if (size > maxBytes) invalid(field, `must serialize to at most ${maxBytes} bytes (maxPayloadBytes), got ${size}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
+  return typeof value;
+}
