@@ -194,3 +194,18 @@ function describe(value: unknown): string {
   if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
   return typeof value;
 }
+
+/**
+ * Orders strings by Unicode code point (the UTF-8 byte order of Postgres `COLLATE "C"` and Redis),
+ * not by JavaScript's UTF-16 code units.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i) ?? 0;
+    const y = b.codePointAt(i) ?? 0;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
