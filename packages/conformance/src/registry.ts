@@ -9,12 +9,22 @@ import type { RuleId } from "./rules.js";
 export interface PropertySettings {
   /** Runs per property: `MOORING_FC_RUNS` or the runner's `numRuns`, default 100. */
   readonly numRuns: number;
-  /** Replays one failure when given (with `path`). */
+  /**
+   * The seed of the check's property runs: the runner draws a fresh one per check unless
+   * `MOORING_FC_SEED` or its `seed` option fixes it; with `path` it replays one failure.
+   */
   readonly seed?: number;
   readonly path?: string;
+  /**
+   * The package whose test run executes the kit (for the one-line replay command of a failure,
+   * `pnpm --filter <packageName> exec vitest run -t "<check id>"`); absent when unknown.
+   */
+  readonly packageName?: string;
 }
 
 export interface CheckContext {
+  /** The id of the check being run (`Check.id`), e.g. for the replay command of a failure. */
+  readonly checkId: string;
   /** The root view of a backend on a fresh namespace, with `clock` injected. */
   readonly backend: Backend;
   /** The kit's manual clock; advance it instead of sleeping. Shared by every client of the check. */

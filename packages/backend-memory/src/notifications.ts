@@ -1,0 +1,236 @@
+/**
+ * The in-process notification hub of one store partition (SPEC E19): `waitForWork` waiters and
+ * `subscribe` subscribers of every client sharing the partition. A call collects what it changed
+ * in an `Effects` and announces it only after its last write, so a woken worker or a subscriber
+ * always observes the change (decisions.md, Notifications).
+ */
+import type { Clock, SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe } from "@mooring/core";
+
+/**
+ * One backend object built on the store. Its `close()` resolves its pending waits with false and
+ * ends its subscriptions; other clients of the same store keep theirs.
+ */
+export class Client {
+  readonly label: string;
+
+  constructor(label: string) {
+    this.label = label;
+  }
+}
+
+interface PendingEvent {
+  readonly kind: TaskEventKind;
+  readonly taskId: string;
+  readonly queue: string;
+}
+
+/** What one mutating call changed, collected while it runs and announced after its writes. */
+export class Effects {
+  #events: PendingEvent[] | null = null;
+  #work: Set<string> | null = null;
+
+  /** A task event for subscribers. */
+  event(kind: TaskEventKind, taskId: string, queue: string): void {
+    (this.#events ??= []).push({ kind, taskId, queue });
+  }
+
+  /** Work may have become claimable in `queue`: wake its waiters. */
+  wake(queue: string): void {
+    (this.#work ??= new Set()).add(queue);
+  }
+
+  get events(): readonly PendingEvent[] {
+    return this.#events ?? [];
+  }
+
+  get woken(): ReadonlySet<string> {
+    return this.#work ?? EMPTY;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** What `waitForWork` learns from the engine about its queues. */
+export interface WorkProbe {
+  /** A task could be claimed now. */
+  readonly claimable: boolean;
+  /** The earliest future time (by the backend's clock) at which a task becomes due, if any. */
+  readonly dueAt: number | null;
+}
+
+export interface WaitRequest {
+  readonly client: Client;
+  readonly tenantId: string;
+  readonly queues: readonly string[];
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  readonly clock: Clock;
+  /** Looks at the queues again; called when a due time comes. */
+  readonly probe: () => WorkProbe;
+}
+
+interface Waiter {
+  readonly client: Client;
+  readonly tenantId: string;
+  readonly queues: readonly string[];
+  finish(result: boolean): void;
+}
+
+interface Subscriber {
+  readonly client: Client;
+  readonly kinds: ReadonlySet<TaskEventKind>;
+  readonly queues: ReadonlySet<string> | null;
+  readonly onEvent: (event: TaskEvent) => void;
+  active: boolean;
+}
+
+export class NotificationHub {
+  /** tenant → queue → waiters */
+  readonly #waiters = new Map<string, Map<string, Set<Waiter>>>();
+  /** tenant → subscribers */
+  readonly #subscribers = new Map<string, Set<Subscriber>>();
+
+  /** Whether anyone listens to `tenantId`'s events; calls skip building events when nobody does. */
+  hasSubscribers(tenantId: string): boolean {
+    return (this.#subscribers.get(tenantId)?.size ?? 0) > 0;
+  }
+
+  /**
+   * Announces a finished call of `tenantId`: wakes the waiters of every queue it woke and delivers
+   * its events, in order, to the tenant's matching subscribers (never to another tenant's, SPEC T1).
+   * Delivery runs in a microtask, outside the caller's stack; a throwing subscriber is reported as
+   * a process warning and does not disturb the others.
+   */
+  announce(tenantId: string, effects: Effects, at: number): void {
+    if (effects.woken.size > 0) {
+      const byQueue = this.#waiters.get(tenantId);
+      if (byQueue) {
+        for (const queue of effects.woken) {
+          const waiters = byQueue.get(queue);
+          if (waiters) for (const waiter of [...waiters]) waiter.finish(true);
+        }
+      }
+    }
+    const subscribers = this.#subscribers.get(tenantId);
+    if (effects.events.length === 0 || !subscribers || subscribers.size === 0) return;
+    const targets = [...subscribers];
+    const events: TaskEvent[] = effects.events.map(({ kind, taskId, queue }) => ({ kind, taskId, queue, tenantId, at }));
+    queueMicrotask(() => {
+      for (const event of events) {
+        for (const subscriber of targets) {
+          if (!subscriber.active || !subscriber.kinds.has(event.kind)) continue;
+          if (subscriber.queues && !subscriber.queues.has(event.queue)) continue;
+          try {
+            subscriber.onEvent({ ...event });
+          } catch (error) {
+            process.emitWarning(`a mooring subscriber threw: ${error instanceof Error ? error.message : String(error)}`, {
+              type: "MooringSubscriberWarning",
+            });
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * Waits until a call wakes one of `queues`, a due time comes with work claimable, the timeout
+   * passes (false) or the signal aborts (false). The timeout is real time: a wait is a hint, not a
+   * time decision (decisions.md).
+   */
+  wait(request: WaitRequest, first: WorkProbe): Promise<boolean> {
+    const { signal } = request;
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const deadline = Date.now() + request.timeoutMs;
+      let dueTimer: ReturnType<typeof setTimeout> | undefined;
+      let done = false;
+      const onAbort = (): void => waiter.finish(false);
+      const waiter: Waiter = {
+        client: request.client,
+        tenantId: request.tenantId,
+        queues: request.queues,
+        finish: (result) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timeout);
+          clearTimeout(dueTimer);
+          signal?.removeEventListener("abort", onAbort);
+          this.#removeWaiter(waiter);
+          resolve(result);
+        },
+      };
+      // A due time is in clock milliseconds; with the system clock it is exact, with an injected
+      // clock it is only a moment to look again, which is all a hint needs.
+      const armDue = (dueAt: number | null): void => {
+        if (dueAt === null) return;
+        const delay = Math.max(1, dueAt - request.clock.now());
+        if (delay >= deadline - Date.now()) return;
+        dueTimer = setTimeout(() => {
+          const probe = request.probe();
+          if (probe.claimable) waiter.finish(true);
+          else armDue(probe.dueAt);
+        }, delay);
+      };
+      const timeout = setTimeout(() => waiter.finish(false), request.timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#addWaiter(waiter);
+      armDue(first.dueAt);
+    });
+  }
+
+  /** Streams `tenantId`'s task events matching `filter` to `onEvent` until unsubscribed. */
+  subscribe(client: Client, tenantId: string, filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Unsubscribe {
+    const subscriber: Subscriber = {
+      client,
+      kinds: new Set(filter.kinds),
+      queues: filter.queues ? new Set(filter.queues) : null,
+      onEvent,
+      active: true,
+    };
+    let subscribers = this.#subscribers.get(tenantId);
+    if (!subscribers) this.#subscribers.set(tenantId, (subscribers = new Set()));
+    subscribers.add(subscriber);
+    return () => {
+      subscriber.active = false;
+      subscribers.delete(subscriber);
+    };
+  }
+
+  /** Ends `client`'s waits (false) and subscriptions; other clients are untouched. */
+  dropClient(client: Client): void {
+    for (const byQueue of this.#waiters.values()) {
+      for (const waiters of byQueue.values()) {
+        for (const waiter of [...waiters]) if (waiter.client === client) waiter.finish(false);
+      }
+    }
+    for (const subscribers of this.#subscribers.values()) {
+      for (const subscriber of [...subscribers]) {
+        if (subscriber.client !== client) continue;
+        subscriber.active = false;
+        subscribers.delete(subscriber);
+      }
+    }
+  }
+
+  #addWaiter(waiter: Waiter): void {
+    let byQueue = this.#waiters.get(waiter.tenantId);
+    if (!byQueue) this.#waiters.set(waiter.tenantId, (byQueue = new Map()));
+    for (const queue of waiter.queues) {
+      let waiters = byQueue.get(queue);
+      if (!waiters) byQueue.set(queue, (waiters = new Set()));
+      waiters.add(waiter);
+    }
+  }
+
+  #removeWaiter(waiter: Waiter): void {
+    const byQueue = this.#waiters.get(waiter.tenantId);
+    if (!byQueue) return;
+    for (const queue of waiter.queues) {
+      const waiters = byQueue.get(queue);
+      if (!waiters) continue;
+      waiters.delete(waiter);
+      if (waiters.size === 0) byQueue.delete(queue);
+    }
+    if (byQueue.size === 0) this.#waiters.delete(waiter.tenantId);
+  }
+}

@@ -1,0 +1,24 @@
+-- events-append: appends a batch to a run's log (SPEC W7, W8). The run row is the log's counter:
+-- bumping it takes the row's lock, and under READ COMMITTED a waiting append re-reads the bumped
+-- value, so sequences are 1..n without gaps whatever the interleaving, and an expected sequence is
+-- compared with the latest one.
+-- Parameters: $1 now, $2 tenant_id, $3 run_id, $4 types (text[]), $5 payloads (json[]),
+--   $6 expected sequence (bigint; null: none)
+-- Returns: one row: latest (the run's latest sequence after the append; null when nothing was
+--   appended because the run is unknown or $6 is not its latest sequence).
+WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
+bumped AS (
+  UPDATE {schema}.runs
+  SET latest_sequence = latest_sequence + cardinality($4::text[])
+  WHERE tenant_id = $2 AND id = $3 AND ($6::bigint IS NULL OR latest_sequence = $6::bigint)
+  RETURNING latest_sequence
+),
+inserted AS (
+  INSERT INTO {schema}.events (tenant_id, run_id, sequence, type, payload, created_at)
+  SELECT $2, $3, b.latest_sequence - cardinality($4::text[]) + e.ord, e.type, e.payload, c.now
+  FROM bumped b
+  CROSS JOIN clock c
+  CROSS JOIN unnest($4::text[], $5::json[]) WITH ORDINALITY AS e(type, payload, ord)
+  RETURNING 1
+)
+SELECT (SELECT latest_sequence FROM bumped) AS latest, (SELECT count(*) FROM inserted) AS appended

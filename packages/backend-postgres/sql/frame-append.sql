@@ -1,0 +1,22 @@
+-- frame-append: appends a frame to the stream of the lease's attempt (SPEC E18). The task row's
+-- counter, bumped under its lock with the epoch in the WHERE clause, numbers frames per
+-- (task, attempt) from 1 without gaps and rejects a stale lease.
+-- Parameters: $1 now, $2 tenant_id, $3 task_id, $4 epoch, $5 data (json)
+-- Returns: sequence of the frame; no row when the fence fails.
+WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
+held AS (
+  UPDATE {schema}.tasks t
+  SET frame_seq = CASE
+        WHEN t.frame_attempt = t.attempt THEN t.frame_seq
+        ELSE (SELECT coalesce(max(f.sequence), 0) FROM {schema}.frames f
+              WHERE f.tenant_id = t.tenant_id AND f.task_id = t.id AND f.attempt = t.attempt)
+      END + 1,
+      frame_attempt = t.attempt
+  FROM clock c
+  WHERE t.tenant_id = $2 AND t.id = $3 AND t.epoch = $4 AND t.state = 'leased' AND t.lease_expires_at > c.now
+  RETURNING t.attempt, t.frame_seq
+)
+INSERT INTO {schema}.frames (tenant_id, task_id, attempt, sequence, data, created_at)
+SELECT $2, $3, h.attempt, h.frame_seq, $5::json, c.now
+FROM held h CROSS JOIN clock c
+RETURNING sequence

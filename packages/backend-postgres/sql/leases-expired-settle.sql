@@ -1,0 +1,27 @@
+-- leases-expired-settle: settles locked expired leases (SPEC E10): the attempt is consumed, the
+-- lease ends as expired (its holder then gets LEASE_EXPIRED), and the task is retried at the
+-- given time or dead-lettered. Tasks die in the order given (listDeadLetters' order): the death
+-- order is drawn in a subquery sorted by position, which the planner does not flatten because it
+-- calls nextval.
+-- Parameters: $1 now, $2 tenant_id, $3 ids (text[], oldest expiry first), $4 retry (boolean[]),
+--   $5 retry times (bigint[]; null when dead), $6 last error (json), $7 the death-order sequence
+--   (regclass text)
+-- Returns: id, queue, state of each task settled.
+UPDATE {schema}.tasks t
+SET consumed = t.consumed + 1,
+    last_error = $6::json,
+    ended_lease = 'expired',
+    state = CASE WHEN s.retry THEN 'queued' ELSE 'dead' END,
+    run_at = CASE WHEN s.retry THEN s.run_at ELSE t.run_at END,
+    ready_at = CASE WHEN s.retry THEN s.run_at END,
+    death_seq = s.death_seq,
+    lease_expires_at = NULL,
+    worker_id = NULL,
+    updated_at = $1::bigint
+FROM (
+  SELECT u.id, u.retry, u.run_at, CASE WHEN u.retry THEN NULL ELSE nextval($7::regclass) END AS death_seq
+  FROM unnest($3::text[], $4::boolean[], $5::bigint[]) WITH ORDINALITY AS u(id, retry, run_at, ord)
+  ORDER BY u.ord
+) s
+WHERE t.tenant_id = $2 AND t.id = s.id AND t.state = 'leased'
+RETURNING t.id, t.queue, t.state

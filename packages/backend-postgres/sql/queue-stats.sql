@@ -1,0 +1,21 @@
+-- queue-stats: a queue's counts per effective state (docs/decisions.md: a queued task reads as
+-- ready once its run_at has come, a timed suspension as ready once its timeout has), the age of
+-- its longest-waiting ready task, and its settings (SPEC E17).
+-- Parameters: $1 now, $2 tenant_id, $3 queue
+-- Returns: one row: now, concurrency, paused, counts (json object state -> count), oldest_ready.
+WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
+effective AS (
+  SELECT CASE
+           WHEN t.state = 'queued' THEN CASE WHEN t.run_at <= c.now THEN 'ready' ELSE 'scheduled' END
+           WHEN t.state = 'suspended' AND t.suspend_timeout_at <= c.now THEN 'ready'
+           ELSE t.state
+         END AS state,
+         CASE WHEN t.state = 'suspended' THEN t.suspend_timeout_at ELSE t.run_at END AS ready_time
+  FROM {schema}.tasks t CROSS JOIN clock c
+  WHERE t.tenant_id = $2 AND t.queue = $3
+)
+SELECT c.now, q.concurrency, coalesce(q.paused, false) AS paused,
+       (SELECT json_object_agg(g.state, g.n) FROM (SELECT state, count(*) AS n FROM effective GROUP BY state) g) AS counts,
+       (SELECT min(ready_time) FROM effective WHERE state = 'ready') AS oldest_ready
+FROM clock c
+LEFT JOIN {schema}.queues q ON q.tenant_id = $2 AND q.queue = $3

@@ -1,0 +1,10 @@
+-- queues-lock: locks the settings rows of the claimed queues that have a concurrency limit, in
+-- name order, so that claims from a limited queue take turns and each counts the leases the
+-- previous one granted (SPEC E17).
+-- Parameters: $1 tenant_id, $2 queues (text[])
+-- Returns: queue of each locked row.
+SELECT queue
+FROM {schema}.queues
+WHERE tenant_id = $1 AND queue = ANY ($2::text[]) AND concurrency IS NOT NULL
+ORDER BY queue
+FOR UPDATE

@@ -1,0 +1,5 @@
+-- signal-buffer-insert: buffers a signal no task waited for (SPEC E15).
+-- Parameters: $1 now, $2 tenant_id, $3 id, $4 key, $5 payload (json)
+-- Returns: nothing.
+INSERT INTO {schema}.signal_buffer (tenant_id, id, key, payload, created_at)
+VALUES ($2, $3, $4, $5::json, $1::bigint)

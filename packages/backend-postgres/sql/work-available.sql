@@ -1,0 +1,17 @@
+-- work-available: whether a claim on queues would grant something now: an active tenant, a ready
+-- task in a queue that is neither paused nor at its concurrency limit (SPEC E19).
+-- Parameters: $1 now, $2 tenant_id, $3 queues (text[])
+-- Returns: one row: available.
+WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now)
+SELECT NOT EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended')
+   AND EXISTS (
+     SELECT 1
+     FROM unnest($3::text[]) AS q(queue)
+     CROSS JOIN clock c
+     LEFT JOIN {schema}.queues s ON s.tenant_id = $2 AND s.queue = q.queue
+     WHERE NOT coalesce(s.paused, false)
+       AND (s.concurrency IS NULL OR s.concurrency > (
+         SELECT count(*) FROM {schema}.tasks l
+         WHERE l.tenant_id = $2 AND l.queue = q.queue AND l.state = 'leased' AND l.lease_expires_at > c.now))
+       AND EXISTS (SELECT 1 FROM {schema}.tasks t WHERE t.tenant_id = $2 AND t.queue = q.queue AND t.ready_at <= c.now)
+   ) AS available

@@ -1,0 +1,126 @@
+/**
+ * Batch completion: the `complete` calls a backend receives in one turn of the event loop are
+ * applied by one statement (`sql/tasks-complete.sql`, one commit for all of them), the technique
+ * that lets peers go past one commit per job. Each call still gets its own outcome: a lease the
+ * statement did not apply is judged by the fence (SPEC E5) from the task as it is now, and a task
+ * with dependents is completed by the transactional path that releases them (E16).
+ */
+import type { Json } from "@mooring/core";
+import type { Database } from "./database.js";
+import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
+import { jsonText } from "./rows.js";
+
+/** Most completions one statement applies. */
+const MAX_BATCH = 500;
+
+interface PendingCompletion {
+  readonly tenantId: string;
+  readonly lease: HeldLease;
+  readonly result: Json | undefined;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface FenceReadRow extends FenceRow {
+  readonly tenant_id: string;
+  readonly id: string;
+  readonly now: number;
+}
+
+/** Completes one lease in its own transaction (the path for tasks with dependents). */
+export type CompleteInTransaction = (tenantId: string, lease: HeldLease, result: Json | undefined) => Promise<void>;
+
+const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
+
+export class CompletionBatcher {
+  readonly #db: Database;
+  readonly #channel: string;
+  readonly #inTransaction: CompleteInTransaction;
+  #pending: PendingCompletion[] = [];
+  #scheduled = false;
+
+  constructor(db: Database, channel: string, inTransaction: CompleteInTransaction) {
+    this.#db = db;
+    this.#channel = channel;
+    this.#inTransaction = inTransaction;
+  }
+
+  /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
+  complete(tenantId: string, lease: HeldLease, result: Json | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ tenantId, lease, result, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      if (this.#pending.length > 0) this.#schedule();
+      void this.#apply(batch);
+    });
+  }
+
+  async #apply(batch: readonly PendingCompletion[]): Promise<void> {
+    let leftovers: PendingCompletion[];
+    try {
+      // Safe to repeat after a lost connection: a completion that was applied then reads as the
+      // idempotent repeat of E7 below.
+      const applied = await this.#db.query<{ tenant_id: string; id: string }>(
+        "tasks-complete",
+        [
+          this.#db.nowParam(),
+          batch.map((item) => item.tenantId),
+          batch.map((item) => item.lease.taskId),
+          batch.map((item) => item.lease.epoch),
+          batch.map((item) => jsonText(item.result)),
+          this.#channel,
+        ],
+        "safe",
+      );
+      const done = new Set(applied.map((row) => keyOf(row.tenant_id, row.id)));
+      leftovers = [];
+      for (const item of batch) {
+        // The same lease twice in one batch: the first is applied, the second is its repeat.
+        if (done.delete(keyOf(item.tenantId, item.lease.taskId))) item.resolve();
+        else leftovers.push(item);
+      }
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    if (leftovers.length > 0) await this.#judge(leftovers);
+  }
+
+  /** Says why each leftover was not applied, or completes it in a transaction when it should be. */
+  async #judge(leftovers: readonly PendingCompletion[]): Promise<void> {
+    let rows: FenceReadRow[];
+    try {
+      rows = await this.#db.query<FenceReadRow>(
+        "tasks-fence",
+        [this.#db.nowParam(), leftovers.map((item) => item.tenantId), leftovers.map((item) => item.lease.taskId)],
+        "safe",
+      );
+    } catch (error) {
+      for (const item of leftovers) item.reject(error);
+      return;
+    }
+    const byKey = new Map(rows.map((row) => [keyOf(row.tenant_id, row.id), row]));
+    await Promise.all(
+      leftovers.map(async (item) => {
+        const row = byKey.get(keyOf(item.tenantId, item.lease.taskId));
+        const verdict = checkFence(row, item.lease, row?.now ?? 0, "complete");
+        try {
+          if (verdict.kind === "rejected") throw verdict.error;
+          if (verdict.kind === "valid") await this.#inTransaction(item.tenantId, item.lease, item.result);
+          item.resolve();
+        } catch (error) {
+          item.reject(error);
+        }
+      }),
+    );
+  }
+}

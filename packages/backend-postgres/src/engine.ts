@@ -1,0 +1,694 @@
+/**
+ * EngineBackend on Postgres (SPEC E1-E19): leases with fencing epochs, claims in one statement
+ * with SKIP LOCKED, batch completion, retries with backoff, dead letters, signals, dependencies,
+ * queue control, progress, streams and LISTEN/NOTIFY.
+ *
+ * Hot paths (enqueue of plain tasks, claim, complete, renew, progress, appendFrame) are one
+ * statement each, carrying the epoch in their WHERE clause; when one matches no row, the fence
+ * (fence.ts) says why. Every other call is one transaction that locks the task first.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  backoffDelay,
+  type ClaimInput,
+  type CompleteOptions,
+  DEFAULTS,
+  type EngineBackend,
+  type EnqueueInput,
+  type EnqueueResult,
+  type FailOptions,
+  type FailResult,
+  type Frame,
+  type Json,
+  type Lease,
+  type ListDeadLettersRequest,
+  MooringError,
+  newId,
+  type Page,
+  type Progress,
+  type QueueSettings,
+  type QueueSettingsInput,
+  type QueueStats,
+  type ReadFramesOptions,
+  type ReclaimOptions,
+  type ReclaimResult,
+  type ReleaseOptions,
+  type RenewOptions,
+  resolveEnqueue,
+  type RetryDeadLetterOptions,
+  type Signal,
+  type SignalInput,
+  type SignalResult,
+  type SubscribeFilter,
+  type SuspendInput,
+  type SuspendResult,
+  TASK_STATES,
+  type TaskEvent,
+  type TaskEventKind,
+  type TaskRecord,
+  type TaskState,
+  type Unsubscribe,
+  type WaitForWorkOptions,
+} from "@mooring/core";
+import { type BackendContext, Outbox } from "./context.js";
+import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
+import type { Queryable } from "./database.js";
+import { isAmbiguous } from "./errors.js";
+import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
+import { type LeaseRow, jsonText, leaseOf, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
+import { cancelDependents, completeHeld, failHeld, holdTask, lockTask } from "./settlement.js";
+
+/** A task input with its defaults applied and its id chosen. */
+interface PreparedTask {
+  readonly id: string;
+  readonly queue: string;
+  readonly payload: string;
+  readonly priority: number;
+  /** Null: the statement's now. */
+  readonly runAt: number | null;
+  readonly maxAttempts: number;
+  readonly backoff: { readonly baseMs: number; readonly factor: number; readonly maxMs: number };
+  readonly idempotencyKey: string | null;
+  readonly dependsOn: readonly string[];
+  readonly runId: string | null;
+}
+
+/** The state a task is inserted in, with what goes with it. */
+interface Admission {
+  readonly state: "queued" | "blocked" | "cancelled";
+  readonly pending: number;
+  readonly cancelReason: string | null;
+}
+
+interface ClaimRow extends LeaseRow {
+  readonly suspended: boolean;
+  readonly needs_lock: boolean;
+  readonly has_expired: boolean;
+}
+
+interface ExpiredRow {
+  readonly id: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly max_attempts: number;
+  readonly backoff_base_ms: number;
+  readonly backoff_factor: number;
+  readonly backoff_max_ms: number;
+  readonly has_dependents: boolean;
+  readonly now: number;
+}
+
+interface FenceReadRow extends FenceRow {
+  readonly has_dependents: boolean;
+  readonly now: number;
+}
+
+function suspendedTenant(tenantId: string, operation: string): MooringError {
+  return new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended: it accepts no ${operation} (SPEC T2)`, {
+    backend: "postgres",
+    details: { tenantId },
+  });
+}
+
+/** Whether `signals` satisfy a suspension on `keys` (SPEC E14): one key signalled, or every key. */
+function satisfied(keys: readonly string[], mode: string, signals: readonly { readonly key: string }[]): boolean {
+  const signalled = (key: string): boolean => signals.some((signal) => signal.key === key);
+  return mode === "all" ? keys.every(signalled) : keys.some(signalled);
+}
+
+export class PostgresEngine implements EngineBackend {
+  readonly #context: BackendContext;
+  readonly #tenantId: string;
+
+  constructor(context: BackendContext, tenantId: string) {
+    this.#context = context;
+    this.#tenantId = tenantId;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Enqueue (SPEC E1, E2, E16, T2)
+
+  async enqueue(task: EnqueueInput): Promise<EnqueueResult> {
+    const [result] = await this.#enqueue([task]);
+    if (!result) throw new Error("enqueue of one task returned no result");
+    return result;
+  }
+
+  async enqueueMany(tasks: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    return this.#enqueue(tasks);
+  }
+
+  /**
+   * Ids are chosen before any statement runs, so every path is safe to repeat after a lost
+   * connection: a task already inserted is not inserted again, and a key it holds is its own.
+   */
+  async #enqueue(inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    const { db } = this.#context;
+    const idTime = db.nowParam() ?? Date.now();
+    const tasks = inputs.map((input): PreparedTask => {
+      const resolved = resolveEnqueue(input, 0);
+      return {
+        id: newId(idTime),
+        queue: resolved.queue,
+        payload: jsonText(resolved.payload),
+        priority: resolved.priority,
+        runAt: input.runAt ?? null,
+        maxAttempts: resolved.maxAttempts,
+        backoff: resolved.backoff,
+        idempotencyKey: resolved.idempotencyKey,
+        dependsOn: resolved.dependsOn,
+        runId: resolved.runId,
+      };
+    });
+    const plain = tasks.every((task) => task.idempotencyKey === null && task.dependsOn.length === 0);
+    if (plain && tasks.length > 0) {
+      const inserted = await db.query<{ id: string }>("tasks-insert", this.#insertValues(db.nowParam(), tasks, () => ({ state: "queued", pending: 0, cancelReason: null })), "safe");
+      if (inserted.length < tasks.length && (await this.#tenantSuspended(db))) throw suspendedTenant(this.#tenantId, "enqueues");
+      return tasks.map((task) => ({ id: task.id, created: true }));
+    }
+    return db.transaction(async (tx) => {
+      if (await this.#tenantSuspended(tx)) throw suspendedTenant(this.#tenantId, "enqueues");
+      const now = db.nowParam();
+      const results: EnqueueResult[] = [];
+      let segment: PreparedTask[] = [];
+      const flush = async (): Promise<void> => {
+        if (segment.length === 0) return;
+        await tx.query("tasks-insert", this.#insertValues(now, segment, () => ({ state: "queued", pending: 0, cancelReason: null })));
+        segment = [];
+      };
+      for (const task of tasks) {
+        if (task.idempotencyKey === null && task.dependsOn.length === 0) {
+          segment.push(task);
+          results.push({ id: task.id, created: true });
+          continue;
+        }
+        await flush();
+        if (task.idempotencyKey !== null) {
+          const holder = await this.#takeEnqueueKey(tx, now, task);
+          if (holder !== task.id) {
+            results.push({ id: holder, created: false });
+            continue;
+          }
+        }
+        const admission = await this.#admit(tx, task);
+        await tx.query("tasks-insert", this.#insertValues(now, [task], () => admission));
+        if (task.dependsOn.length > 0) await tx.query("dependencies-insert", [this.#tenantId, task.id, task.dependsOn]);
+        results.push({ id: task.id, created: true });
+      }
+      await flush();
+      return results;
+    }, "safe");
+  }
+
+  /** The task holding the key: `task.id` when this enqueue took it (SPEC E2). */
+  async #takeEnqueueKey(tx: Queryable, now: number | null, task: PreparedTask): Promise<string> {
+    const { limits } = this.#context;
+    const taken = await tx.query<{ task_id: string }>("enqueue-key-claim", [now, this.#tenantId, task.queue, task.idempotencyKey, task.id, limits.dedupTtlMs]);
+    if (taken.length > 0) return task.id;
+    const [holder] = await tx.query<{ task_id: string }>("enqueue-key-find", [this.#tenantId, task.queue, task.idempotencyKey]);
+    if (!holder) throw new Error("an idempotency key that refused the enqueue has no holder");
+    return holder.task_id;
+  }
+
+  /**
+   * Locks the dependencies and decides the new task's state (SPEC E16): cancelled when one died
+   * or was cancelled, blocked while some are not completed, else queued.
+   * @throws NOT_FOUND for a dependency the tenant does not have.
+   */
+  async #admit(tx: Queryable, task: PreparedTask): Promise<Admission> {
+    if (task.dependsOn.length === 0) return { state: "queued", pending: 0, cancelReason: null };
+    const sorted = [...task.dependsOn].sort();
+    const rows = await tx.query<{ id: string; state: string }>("dependencies-lock", [this.#tenantId, sorted]);
+    const states = new Map(rows.map((row) => [row.id, row.state]));
+    const missing = task.dependsOn.find((id) => !states.has(id));
+    if (missing !== undefined) {
+      throw new MooringError("NOT_FOUND", `dependency ${missing} does not exist`, { backend: "postgres", details: { taskId: missing } });
+    }
+    const values = [...states.values()];
+    if (values.some((state) => state === "dead" || state === "cancelled")) {
+      return { state: "cancelled", pending: 0, cancelReason: DEFAULTS.dependencyFailedReason };
+    }
+    const pending = values.filter((state) => state !== "completed").length;
+    return pending > 0 ? { state: "blocked", pending, cancelReason: null } : { state: "queued", pending: 0, cancelReason: null };
+  }
+
+  #insertValues(now: number | null, tasks: readonly PreparedTask[], admission: (task: PreparedTask) => Admission): unknown[] {
+    const admitted = tasks.map(admission);
+    return [
+      now,
+      this.#tenantId,
+      tasks.map((task) => task.id),
+      tasks.map((task) => task.queue),
+      tasks.map((task) => task.payload),
+      tasks.map((task) => task.priority),
+      tasks.map((task) => task.runAt),
+      tasks.map((task) => task.maxAttempts),
+      tasks.map((task) => task.backoff.baseMs),
+      tasks.map((task) => task.backoff.factor),
+      tasks.map((task) => task.backoff.maxMs),
+      tasks.map((task) => task.idempotencyKey),
+      tasks.map((task) => task.runId),
+      admitted.map((entry) => entry.state),
+      admitted.map((entry) => entry.pending),
+      admitted.map((entry) => entry.cancelReason),
+      this.#context.channel,
+    ];
+  }
+
+  async #tenantSuspended(queryable: Queryable): Promise<boolean> {
+    const [row] = await queryable.query<{ suspended: boolean }>("tenant-suspended", [this.#tenantId]);
+    return row?.suspended === true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Claim and reclaim (SPEC E3, E4, E10, E11, E17)
+
+  async claim(request: ClaimInput): Promise<Lease[]> {
+    const queues = [...new Set(request.queues)];
+    const limit = request.limit ?? DEFAULTS.claimLimit;
+    const token = randomUUID();
+    let rows: ClaimRow[];
+    try {
+      rows = await this.#claimRows(queues, request, limit, token);
+    } catch (error) {
+      if (!isAmbiguous(error)) throw error;
+      // The connection died before the answer came: a claim that was applied left its token on
+      // the leases it granted. Only when none did is it safe to claim again.
+      const recovered = await this.#context.db.query<LeaseRow>("claim-recover", [this.#tenantId, queues, token], "safe");
+      if (recovered.length > 0) return recovered.map(leaseOf);
+      rows = await this.#claimRows(queues, request, limit, token);
+    }
+    const flags = rows[0];
+    if (flags?.suspended) throw suspendedTenant(this.#tenantId, "claims");
+    const leases = rows.filter((row) => row.id !== null).map(leaseOf);
+    if (flags?.has_expired) {
+      // Reclaiming after granting grants the same leases: a reclaimed task is retried after a
+      // backoff of at least 1 ms, or is dead, so it was not claimable now either way. A failure
+      // here must not lose the leases already granted; the next claim or sweep reclaims.
+      await this.#reclaim(queues, DEFAULTS.reclaimLimit).catch(() => undefined);
+    }
+    return leases;
+  }
+
+  async #claimRows(queues: readonly string[], request: ClaimInput, limit: number, token: string): Promise<ClaimRow[]> {
+    const { db } = this.#context;
+    const values = (locked: boolean): unknown[] => [db.nowParam(), this.#tenantId, queues, request.workerId, request.leaseMs, limit, locked, token];
+    const rows = await db.query<ClaimRow>("tasks-claim", values(false));
+    if (!rows[0]?.needs_lock) return rows;
+    return db.transaction(async (tx) => {
+      await tx.query("queues-lock", [this.#tenantId, queues]);
+      return tx.query<ClaimRow>("tasks-claim", values(true));
+    });
+  }
+
+  async reclaimExpired(options?: ReclaimOptions): Promise<ReclaimResult> {
+    const { db, limits } = this.#context;
+    // The sweeper also removes what TTLs made invisible, so that expired rows do not pile up.
+    await db.query("expired-purge", [db.nowParam(), this.#tenantId, DEFAULTS.reclaimLimit * 10, limits.dedupTtlMs, limits.signalTtlMs], "safe");
+    return this.#reclaim(null, options?.limit ?? DEFAULTS.reclaimLimit);
+  }
+
+  /** Settles up to `limit` expired leases (of `queues`, or all), each exactly once (SPEC E10, E11). */
+  async #reclaim(queues: readonly string[] | null, limit: number): Promise<ReclaimResult> {
+    const { db } = this.#context;
+    return db.transaction(async (tx) => {
+      const rows =
+        queues === null
+          ? await tx.query<ExpiredRow>("leases-expired-lock", [db.nowParam(), this.#tenantId, limit])
+          : await tx.query<ExpiredRow>("leases-expired-lock-in-queues", [db.nowParam(), this.#tenantId, limit, queues]);
+      const first = rows[0];
+      if (!first) return { retried: [], deadLettered: [] };
+      const now = first.now;
+      const retry = rows.map((row) => row.attempt < row.max_attempts);
+      const runAts = rows.map((row, index) =>
+        retry[index] ? now + backoffDelay({ baseMs: row.backoff_base_ms, factor: row.backoff_factor, maxMs: row.backoff_max_ms }, row.attempt) : null,
+      );
+      await tx.query("leases-expired-settle", [now, this.#tenantId, rows.map((row) => row.id), retry, runAts, jsonText(DEFAULTS.leaseExpiredError), this.#context.deathOrder]);
+      const outbox = new Outbox();
+      const result: { retried: string[]; deadLettered: string[] } = { retried: [], deadLettered: [] };
+      const doomedParents: string[] = [];
+      rows.forEach((row, index) => {
+        outbox.add("lease_expired", row.queue, row.id);
+        if (retry[index]) {
+          result.retried.push(row.id);
+          outbox.add("work", row.queue, null);
+        } else {
+          result.deadLettered.push(row.id);
+          outbox.add("dead", row.queue, row.id);
+          if (row.has_dependents) doomedParents.push(row.id);
+        }
+      });
+      await cancelDependents(tx, this.#tenantId, doomedParents, now, outbox);
+      await outbox.send(tx, this.#context, this.#tenantId, now);
+      return result;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Holder calls (SPEC E5-E9, E12, E14, E18)
+
+  async renew(lease: Lease, options?: RenewOptions): Promise<Lease> {
+    const { db } = this.#context;
+    const progress = options?.progress === undefined ? null : jsonText(options.progress as Json);
+    for (let attempt = 0; ; attempt++) {
+      // Repeating a renew after a lost connection extends the same lease again: safe.
+      const [row] = await db.query<LeaseRow>("task-renew", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, options?.leaseMs ?? null, progress], "safe");
+      if (row) return leaseOf({ ...row, lease_signals: null, lease_timed_out: false });
+      await this.#rejectUnapplied(lease, attempt);
+    }
+  }
+
+  complete(lease: Lease, options?: CompleteOptions): Promise<void> {
+    return this.#context.completions.complete(this.#tenantId, lease, options?.result);
+  }
+
+  /** The transactional complete, for tasks with dependents (see completions.ts). */
+  async completeInTransaction(lease: HeldLease, result: Json | undefined): Promise<void> {
+    await this.#context.db.transaction(async (tx) => {
+      const { task, repeat } = await holdTask(tx, this.#context, this.#tenantId, lease, "complete");
+      if (repeat) return;
+      const outbox = new Outbox();
+      await completeHeld(tx, this.#context, this.#tenantId, task, lease.epoch, result, outbox);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+    }, "safe");
+  }
+
+  async fail(lease: Lease, options: FailOptions): Promise<FailResult> {
+    return this.#context.db.transaction(async (tx) => {
+      const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
+      const outbox = new Outbox();
+      const result = await failHeld(tx, this.#context, this.#tenantId, task, lease.epoch, options.error, options.retryable ?? true, outbox);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      return result;
+    });
+  }
+
+  async release(lease: Lease, options?: ReleaseOptions): Promise<void> {
+    await this.#context.db.transaction(async (tx) => {
+      const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
+      await tx.query("task-release", [task.now, this.#tenantId, task.id, lease.epoch, options?.runAt ?? null]);
+      const outbox = new Outbox();
+      outbox.add("work", task.queue, null);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+    });
+  }
+
+  async moveToDeadLetter(lease: Lease, error: Json): Promise<void> {
+    await this.#context.db.transaction(async (tx) => {
+      const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
+      const outbox = new Outbox();
+      await failHeld(tx, this.#context, this.#tenantId, task, lease.epoch, error, false, outbox);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+    });
+  }
+
+  async progress(lease: Lease, progress: Progress): Promise<void> {
+    const { db } = this.#context;
+    for (let attempt = 0; ; attempt++) {
+      const rows = await db.query("task-progress", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(progress as Json)], "safe");
+      if (rows.length > 0) return;
+      await this.#rejectUnapplied(lease, attempt);
+    }
+  }
+
+  async appendFrame(lease: Lease, data: Json): Promise<number> {
+    const { db } = this.#context;
+    for (let attempt = 0; ; attempt++) {
+      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(data)]);
+      if (row) return row.sequence;
+      await this.#rejectUnapplied(lease, attempt);
+    }
+  }
+
+  /**
+   * A fenced statement matched no row: throws the fence's error. When the fence finds the lease
+   * valid after all (the row changed in between), returns so that the caller tries again.
+   */
+  async #rejectUnapplied(lease: Lease, attempt: number): Promise<void> {
+    const { db } = this.#context;
+    const [row] = await db.query<FenceReadRow>("tasks-fence", [db.nowParam(), [this.#tenantId], [lease.taskId]], "safe");
+    const verdict = checkFence(row, lease, row?.now ?? 0, "other");
+    if (verdict.kind === "rejected") throw verdict.error;
+    if (attempt >= 3) {
+      throw new MooringError("UNAVAILABLE", `the lease on task ${lease.taskId} kept changing under concurrent calls; try again`, { backend: "postgres" });
+    }
+  }
+
+  async suspend(lease: Lease, input: SuspendInput): Promise<SuspendResult> {
+    const { limits } = this.#context;
+    const keys = [...new Set(input.keys)];
+    const mode = input.mode ?? "any";
+    return this.#context.db.transaction(async (tx) => {
+      const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
+      await tx.query("signal-keys-lock", [this.#context.signalLockScope, this.#tenantId, [...keys].sort(), task.now]);
+      const taken = (await tx.query<{ id: string; key: string; payload: Json; created_at: number }>("signal-buffer-take", [task.now, this.#tenantId, keys, limits.signalTtlMs])).map(
+        (row): Signal => ({ signalId: row.id, key: row.key, payload: row.payload, createdAt: row.created_at }),
+      );
+      if (satisfied(keys, mode, taken)) return { suspended: false, signals: taken };
+      await tx.query("task-suspend", [task.now, this.#tenantId, task.id, lease.epoch, keys, mode, input.timeoutAt ?? null, JSON.stringify(taken.map(storeSignal))]);
+      if (input.timeoutAt !== undefined && input.timeoutAt <= task.now) {
+        const outbox = new Outbox();
+        outbox.add("work", task.queue, null);
+        await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      }
+      return { suspended: true };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Signals (SPEC E15)
+
+  async signal(input: SignalInput): Promise<SignalResult> {
+    const { db, limits } = this.#context;
+    const signalId = newId(db.nowParam() ?? Date.now());
+    return db.transaction(async (tx) => {
+      const [lock] = await tx.query<{ now: number }>("signal-keys-lock", [this.#context.signalLockScope, this.#tenantId, [input.key], db.nowParam()]);
+      if (!lock) throw new Error("signal-keys-lock returned no row");
+      const now = lock.now;
+      if (input.idempotencyKey !== undefined) {
+        const taken = await tx.query("signal-key-claim", [now, this.#tenantId, input.idempotencyKey, signalId, limits.dedupTtlMs]);
+        if (taken.length === 0) {
+          const [holder] = await tx.query<{ signal_id: string }>("signal-key-find", [this.#tenantId, input.idempotencyKey]);
+          if (!holder) throw new Error("a signal idempotency key that refused the signal has no holder");
+          return { signalId: holder.signal_id, duplicate: true, deliveredTo: [] };
+        }
+      }
+      const signal: Signal = { signalId, key: input.key, payload: input.payload ?? null, createdAt: now };
+      const waiting = await tx.query<{ id: string; queue: string; suspend_keys: string[]; suspend_mode: string; signals: StoredSignal[] | null }>("signal-waiting-tasks", [
+        now,
+        this.#tenantId,
+        input.key,
+      ]);
+      if (waiting.length === 0) {
+        await tx.query("signal-buffer-insert", [now, this.#tenantId, signalId, input.key, jsonText(signal.payload)]);
+        return { signalId, duplicate: false, deliveredTo: [] };
+      }
+      const stored = storeSignal(signal);
+      const delivered = waiting.map((task) => {
+        const signals = [...(task.signals ?? []), stored];
+        return { task, signals, resumed: satisfied(task.suspend_keys, task.suspend_mode, signals) };
+      });
+      await tx.query("signal-deliver", [
+        now,
+        this.#tenantId,
+        delivered.map((entry) => entry.task.id),
+        delivered.map((entry) => JSON.stringify(entry.signals)),
+        delivered.map((entry) => entry.resumed),
+      ]);
+      const outbox = new Outbox();
+      for (const entry of delivered) if (entry.resumed) outbox.add("work", entry.task.queue, null);
+      await outbox.send(tx, this.#context, this.#tenantId, now);
+      return { signalId, duplicate: false, deliveredTo: waiting.map((task) => task.id) };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Dead letters and operator calls (SPEC E12, E13)
+
+  async listDeadLetters(request: ListDeadLettersRequest): Promise<Page<TaskRecord>> {
+    const { db } = this.#context;
+    const after = decodeCursor("dead-letters", request.cursor) ?? 0;
+    const rows = await db.query<TaskRow & { death_seq: number }>("dead-letters-list", [db.nowParam(), this.#tenantId, after, request.queue ?? null, request.limit + 1], "safe");
+    return pageOf(rows, request.limit, taskRecord, (row) => encodeCursor("dead-letters", row.death_seq));
+  }
+
+  async retryDeadLetter(taskId: string, options?: RetryDeadLetterOptions): Promise<void> {
+    await this.#context.db.transaction(async (tx) => {
+      const task = await this.#requireTask(tx, taskId);
+      if (task.state !== "dead") {
+        throw new MooringError("INVALID_STATE", `task ${taskId} is not dead (it is ${task.state})`, { backend: "postgres", details: { taskId, state: task.state } });
+      }
+      await tx.query("dead-letter-retry", [task.now, this.#tenantId, taskId, options?.resetAttempts === true]);
+      const outbox = new Outbox();
+      outbox.add("work", task.queue, null);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+    });
+  }
+
+  async cancel(taskId: string, reason?: string): Promise<boolean> {
+    return this.#context.db.transaction(async (tx) => {
+      const task = await this.#requireTask(tx, taskId);
+      if (task.state === "completed" || task.state === "dead" || task.state === "cancelled") return false;
+      await tx.query("task-cancel", [task.now, this.#tenantId, taskId, reason ?? null]);
+      const outbox = new Outbox();
+      outbox.add("cancelled", task.queue, taskId);
+      if (task.has_dependents) await cancelDependents(tx, this.#tenantId, [taskId], task.now, outbox);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      return true;
+    });
+  }
+
+  async revokeLease(taskId: string): Promise<boolean> {
+    return this.#context.db.transaction(async (tx) => {
+      const task = await this.#requireTask(tx, taskId);
+      if (task.state !== "leased") return false;
+      await tx.query("task-revoke", [task.now, this.#tenantId, taskId]);
+      const outbox = new Outbox();
+      outbox.add("work", task.queue, null);
+      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      return true;
+    });
+  }
+
+  async #requireTask(tx: Queryable, taskId: string): Promise<NonNullable<Awaited<ReturnType<typeof lockTask>>>> {
+    const task = await lockTask(tx, this.#context, this.#tenantId, taskId);
+    if (!task) throw new MooringError("NOT_FOUND", `task ${taskId} does not exist`, { backend: "postgres", details: { taskId } });
+    return task;
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | null> {
+    const { db } = this.#context;
+    const [row] = await db.query<TaskRow>("task-get", [db.nowParam(), this.#tenantId, taskId], "safe");
+    return row ? taskRecord(row) : null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queue control (SPEC E17)
+
+  async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {
+    const { db } = this.#context;
+    const [row] = await db.query<{ queue: string; concurrency: number | null; paused: boolean }>(
+      "queue-set",
+      [db.nowParam(), this.#tenantId, queue, settings.concurrency !== undefined, settings.concurrency ?? null, settings.paused ?? null, this.#context.channel],
+      "safe",
+    );
+    if (!row) throw new Error("queue-set returned no row");
+    return { queue: row.queue, concurrency: row.concurrency, paused: row.paused };
+  }
+
+  async queueStats(queue: string): Promise<QueueStats> {
+    const { db } = this.#context;
+    const [row] = await db.query<{ now: number; concurrency: number | null; paused: boolean; counts: Record<string, number> | null; oldest_ready: number | null }>(
+      "queue-stats",
+      [db.nowParam(), this.#tenantId, queue],
+      "safe",
+    );
+    if (!row) throw new Error("queue-stats returned no row");
+    const counts = Object.fromEntries(TASK_STATES.map((state) => [state, row.counts?.[state] ?? 0])) as Record<TaskState, number>;
+    return {
+      queue,
+      concurrency: row.concurrency,
+      paused: row.paused,
+      counts,
+      oldestReadyAgeMs: row.oldest_ready === null ? null : row.now - row.oldest_ready,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Streams (SPEC E18)
+
+  async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
+    const rows = await this.#context.db.query<{ task_id: string; attempt: number; sequence: number; data: Json; created_at: number }>(
+      "frames-read",
+      [this.#tenantId, taskId, options?.attempt ?? null, options?.after ?? 0, options?.limit ?? null],
+      "safe",
+    );
+    return rows.map((row) => ({ taskId: row.task_id, attempt: row.attempt, sequence: row.sequence, data: row.data, createdAt: row.created_at }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Notifications (SPEC E19)
+
+  waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean> {
+    const { hub, pollIntervalMs } = this.#context;
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) return Promise.resolve(false);
+    const watched = new Set(queues);
+    return new Promise<boolean>((resolve, reject) => {
+      const cleanups: (() => void)[] = [];
+      let settled = false;
+      const finish = (outcome: boolean | { readonly error: unknown }): void => {
+        if (settled) return;
+        settled = true;
+        for (const cleanup of cleanups) cleanup();
+        if (typeof outcome === "boolean") resolve(outcome);
+        else reject(outcome.error);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      cleanups.push(() => clearTimeout(timer));
+      if (signal) {
+        const onAbort = (): void => finish(false);
+        signal.addEventListener("abort", onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener("abort", onAbort));
+      }
+      const check = (): void => {
+        this.#workAvailable(queues).then(
+          (available) => {
+            if (available) finish(true);
+          },
+          // Polling is the floor under notifications, a hint like them: a failed poll is not the
+          // caller's failure; the next one, or the timeout, decides.
+          () => undefined,
+        );
+      };
+      cleanups.push(
+        hub.listen((notice) => {
+          if (notice.type === "closed") finish(false);
+          else if (notice.type === "reconnected") check();
+          else if (notice.event.topic === "work" && notice.event.tenantId === this.#tenantId && watched.has(notice.event.queue)) finish(true);
+        }),
+      );
+      const poll = setInterval(check, pollIntervalMs);
+      cleanups.push(() => clearInterval(poll));
+      hub
+        .register(this.#tenantId, ["work"])
+        .then(() => (settled ? false : this.#workAvailable(queues)))
+        .then(
+          (available) => {
+            if (available) finish(true);
+          },
+          (error: unknown) => finish({ error }),
+        );
+    });
+  }
+
+  async #workAvailable(queues: readonly string[]): Promise<boolean> {
+    const { db } = this.#context;
+    const [row] = await db.query<{ available: boolean }>("work-available", [db.nowParam(), this.#tenantId, queues], "safe");
+    return row?.available === true;
+  }
+
+  async subscribe(filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Promise<Unsubscribe> {
+    const { hub } = this.#context;
+    const kinds = new Set<string>(filter.kinds);
+    const queues = filter.queues === undefined ? null : new Set(filter.queues);
+    let active = true;
+    const stop = hub.listen((notice) => {
+      if (!active || notice.type !== "event") return;
+      const { event } = notice;
+      if (event.tenantId !== this.#tenantId || event.topic === "work" || event.taskId === null || !kinds.has(event.topic)) return;
+      if (queues !== null && !queues.has(event.queue)) return;
+      onEvent({ kind: event.topic as TaskEventKind, taskId: event.taskId, queue: event.queue, tenantId: this.#tenantId, at: event.at });
+    });
+    try {
+      await hub.register(this.#tenantId, filter.kinds);
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return () => {
+      active = false;
+      stop();
+    };
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * `@mooring/backend-postgres`: the Mooring backend on PostgreSQL through `pg`.
+ *
+ * ```ts
+ * const backend = await createPostgresBackend({ connectionString: "postgres://app@db/app", schema: "mooring" });
+ * ```
+ *
+ * Every object lives in one schema (the namespace), so several deployments and test files share a
+ * server without touching each other. Claims are one statement per batch (FOR UPDATE SKIP
+ * LOCKED), every holder write carries its epoch, completions of one moment share one commit,
+ * time is the server's `clock_timestamp()` unless a clock is injected (SPEC C3), and waiters are
+ * woken by LISTEN/NOTIFY with polling as the floor. Declares every capability (SPEC section 7).
+ */
+import pg from "pg";
+import {
+  ALL_CAPABILITIES,
+  type Backend,
+  type BackendDriver,
+  type BackendModule,
+  type Clock,
+  type CommonBackendOptions,
+  DEFAULTS,
+  defineBackend,
+  MooringError,
+  redact,
+} from "@mooring/core";
+import { CompletionBatcher } from "./completions.js";
+import type { BackendContext } from "./context.js";
+import { Database } from "./database.js";
+import { PostgresEngine } from "./engine.js";
+import { mapPostgresError, type ServerTarget } from "./errors.js";
+import { assertSchemaName, DEFAULT_SCHEMA, notificationChannel, quoteIdentifier, signalLockScope } from "./identifiers.js";
+import { migrateSchema } from "./migrations.js";
+import { NotificationHub } from "./notifications.js";
+import { loadStatements } from "./sql.js";
+import { PostgresStateStore } from "./state.js";
+import { PostgresTenantStore } from "./tenants.js";
+import { PostgresTokenStore } from "./tokens.js";
+import { PostgresWorkflowStore } from "./workflows.js";
+
+export interface PostgresBackendOptions extends CommonBackendOptions {
+  /**
+   * Where to connect: `postgres://user:password@host:port/database`. Exactly one of
+   * `connectionString` and `pool` is given.
+   */
+  readonly connectionString?: string;
+  /**
+   * A pool the application owns and configures (size, timeouts, TLS); the backend uses it and
+   * never ends it. `poolSize`, `connectionTimeoutMs` and `statementTimeoutMs` do not apply to it.
+   * The backend adds a listener for the pool's `error` events, since a connection the server ends
+   * while idle would otherwise end the process.
+   */
+  readonly pool?: pg.Pool;
+  /** The schema every object lives in, created by `migrate()`; default "mooring". At most 63 bytes. */
+  readonly schema?: string;
+  /** Same as `schema` (the name every Mooring factory takes); give one of the two. */
+  readonly namespace?: string;
+  /**
+   * The time source of every decision (SPEC C3). Without it, the server's `clock_timestamp()`,
+   * so that clients with skewed clocks agree.
+   */
+  readonly clock?: Clock;
+  /** Run `migrate()` while opening; default true. */
+  readonly migrate?: boolean;
+  /** Connections of the pool the backend creates; default 10. The LISTEN connection is extra. */
+  readonly poolSize?: number;
+  /**
+   * How long a call waits for a pool connection (or for a new connection to open) before it fails
+   * with TIMEOUT, instead of hanging; default 10 000 ms.
+   */
+  readonly connectionTimeoutMs?: number;
+  /** Server-side limit of one statement (`statement_timeout`); a statement past it fails with TIMEOUT. Default none. */
+  readonly statementTimeoutMs?: number;
+  /** How often `waitForWork` checks for work when no notification came (its floor); default 1 000 ms. */
+  readonly pollIntervalMs?: number;
+  /** How long an enqueue or signal idempotency key deduplicates (SPEC E2, E15); default 24 h. */
+  readonly dedupTtlMs?: number;
+  /** How long an undelivered signal stays buffered (SPEC E15); default 24 h. */
+  readonly signalTtlMs?: number;
+  /** `application_name` of the connections, as `pg_stat_activity` shows it; default "mooring". */
+  readonly applicationName?: string;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_POLL_INTERVAL_MS = 1_000;
+
+function invalidOption(field: string, problem: string): MooringError {
+  return new MooringError("VALIDATION", `${field} ${problem}`, { backend: "postgres", operation: "createPostgresBackend", details: { field } });
+}
+
+function positiveInt(options: PostgresBackendOptions, field: keyof PostgresBackendOptions): number | undefined {
+  const value = options[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw invalidOption(field, `must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/** Where the backend connects, for error messages; never the password. */
+function serverTarget(connectionString: string | undefined, config: pg.PoolConfig): ServerTarget {
+  let url: URL | null = null;
+  if (connectionString !== undefined) {
+    try {
+      url = new URL(connectionString);
+    } catch {
+      url = null;
+    }
+  }
+  const env = process.env;
+  const user = (url && decodeURIComponent(url.username)) || config.user || env.PGUSER || env.USER || "postgres";
+  return {
+    host: (url && (url.searchParams.get("host") ?? decodeURIComponent(url.hostname))) || config.host || env.PGHOST || "localhost",
+    port: Number((url && url.port) || config.port || env.PGPORT || 5432),
+    database: (url && decodeURIComponent(url.pathname.slice(1))) || config.database || env.PGDATABASE || user,
+    user,
+  };
+}
+
+/**
+ * Opens the backend and, unless `migrate: false`, migrates its schema.
+ * @throws VALIDATION for bad options; UNAVAILABLE (with a message naming the cause) or TIMEOUT
+ * when the server cannot be used; INVALID_STATE when the schema's migrations do not match.
+ */
+export async function createPostgresBackend(options: PostgresBackendOptions): Promise<Backend> {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw invalidOption("connectionString", "or pool: give exactly one of the two");
+  }
+  if (options.schema !== undefined && options.namespace !== undefined && options.schema !== options.namespace) {
+    throw invalidOption("schema", "and namespace name the same thing and differ; give one");
+  }
+  const schema = options.schema ?? options.namespace ?? DEFAULT_SCHEMA;
+  assertSchemaName(schema);
+  const poolSize = positiveInt(options, "poolSize") ?? DEFAULT_POOL_SIZE;
+  const connectionTimeoutMs = positiveInt(options, "connectionTimeoutMs") ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  const statementTimeoutMs = positiveInt(options, "statementTimeoutMs") ?? null;
+  const pollIntervalMs = positiveInt(options, "pollIntervalMs") ?? DEFAULT_POLL_INTERVAL_MS;
+  const limits = {
+    maxPayloadBytes: positiveInt(options, "maxPayloadBytes") ?? DEFAULTS.maxPayloadBytes,
+    dedupTtlMs: positiveInt(options, "dedupTtlMs") ?? DEFAULTS.dedupTtlMs,
+    signalTtlMs: positiveInt(options, "signalTtlMs") ?? DEFAULTS.signalTtlMs,
+  };
+
+  const ownsPool = options.pool === undefined;
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: poolSize,
+      connectionTimeoutMillis: connectionTimeoutMs,
+      application_name: options.applicationName ?? "mooring",
+      ...(statementTimeoutMs === null ? {} : { statement_timeout: statementTimeoutMs }),
+    });
+  const target = serverTarget(options.connectionString ?? pool.options.connectionString, pool.options);
+  const db = new Database({
+    pool,
+    ownsPool,
+    statements: loadStatements(schema),
+    target,
+    clock: options.clock,
+    connectionTimeoutMs: ownsPool ? connectionTimeoutMs : (pool.options.connectionTimeoutMillis ?? 0),
+    statementTimeoutMs: ownsPool ? statementTimeoutMs : null,
+  });
+  const channel = notificationChannel(schema);
+  const hub = new NotificationHub(db, channel);
+  // The batcher's transactional path needs the context it is part of.
+  let context: BackendContext | undefined;
+  const completions = new CompletionBatcher(db, channel, (tenantId, lease, result) => {
+    if (!context) throw new Error("the backend context is not built yet");
+    return new PostgresEngine(context, tenantId).completeInTransaction(lease, result);
+  });
+  const built: BackendContext = {
+    db,
+    hub,
+    completions,
+    limits,
+    channel,
+    deathOrder: `${quoteIdentifier(schema)}.${quoteIdentifier("death_order")}`,
+    signalLockScope: signalLockScope(schema),
+    pollIntervalMs,
+  };
+  context = built;
+
+  const driver: BackendDriver = {
+    name: "postgres",
+    capabilities: ALL_CAPABILITIES,
+    limits,
+    facets: (tenantId) => ({
+      workflows: new PostgresWorkflowStore(built, tenantId),
+      state: new PostgresStateStore(built, tenantId),
+      engine: new PostgresEngine(built, tenantId),
+      tenants: new PostgresTenantStore(built),
+      tokens: new PostgresTokenStore(built, tenantId),
+    }),
+    migrate: async () => {
+      await migrateSchema(db, schema);
+    },
+    ping: async () => {
+      await db.query("ping", [], "safe");
+    },
+    close: async () => {
+      await hub.close();
+      await db.close();
+    },
+    mapError: (error, operation) => mapPostgresError(error, operation, target, db.poolFacts()),
+  };
+  const backend = defineBackend(driver);
+  if (options.migrate !== false) {
+    try {
+      await backend.migrate();
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  }
+  return backend;
+}
+
+/** The query parameters `openFromUrl` reads (and removes before connecting). */
+const URL_OPTIONS = ["schema", "poolSize", "connectionTimeoutMs", "statementTimeoutMs", "pollIntervalMs"] as const;
+
+/**
+ * `openBackend("postgres://user:password@host:port/db?schema=mooring&poolSize=20")` (core's
+ * BackendModule): `postgres://` and `postgresql://` URLs; `schema`, `poolSize`,
+ * `connectionTimeoutMs`, `statementTimeoutMs` and `pollIntervalMs` may be given as query
+ * parameters; `options.namespace` wins over `?schema=`.
+ */
+export const openFromUrl: BackendModule["openFromUrl"] = async (url: URL, options: CommonBackendOptions): Promise<Backend> => {
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new MooringError("VALIDATION", `@mooring/backend-postgres opens postgres:// and postgresql:// URLs, not ${redact(url.toString())}`, {
+      backend: "postgres",
+      operation: "openBackend",
+    });
+  }
+  const connection = new URL(url.toString());
+  const numbers: Partial<Record<(typeof URL_OPTIONS)[number], number>> = {};
+  let schema: string | undefined;
+  for (const name of URL_OPTIONS) {
+    const value = connection.searchParams.get(name);
+    connection.searchParams.delete(name);
+    if (value === null) continue;
+    if (name === "schema") {
+      schema = value;
+      continue;
+    }
+    const number = Number(value);
+    if (!Number.isSafeInteger(number) || number <= 0) {
+      throw new MooringError("VALIDATION", `?${name}= must be a positive integer in ${redact(url.toString())}`, { backend: "postgres", operation: "openBackend" });
+    }
+    numbers[name] = number;
+  }
+  return createPostgresBackend({
+    ...numbers,
+    connectionString: connection.toString(),
+    schema: options.namespace ?? schema,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
+    ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),
+  });
+};

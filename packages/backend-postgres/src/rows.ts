@@ -1,0 +1,191 @@
+/**
+ * Rows as statements return them, and the records the contracts promise. Bigint columns arrive as
+ * numbers (see database.ts), json columns as parsed values.
+ */
+import type { EventRecord, Json, JsonObject, Lease, Progress, RunRecord, RunStatus, Signal, SnapshotRecord, StepRecord, StepStatus, TaskRecord, TaskState } from "@mooring/core";
+
+export interface RunRow {
+  id: string;
+  workflow_id: string;
+  version: string;
+  status: RunStatus;
+  input: Json;
+  context: JsonObject;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  latest_sequence: number;
+}
+
+export function runRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    version: row.version,
+    status: row.status,
+    input: row.input,
+    context: row.context,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at,
+  };
+}
+
+export interface StepRow {
+  run_id: string;
+  id: string;
+  status: StepStatus;
+  name: string | null;
+  input: Json;
+  output: Json;
+  error: Json;
+  position: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function stepRecord(row: StepRow): StepRecord {
+  return {
+    runId: row.run_id,
+    id: row.id,
+    status: row.status,
+    name: row.name,
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    position: row.position,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface EventRow {
+  run_id: string;
+  sequence: number;
+  type: string;
+  payload: Json;
+  created_at: number;
+}
+
+export function eventRecord(row: EventRow): EventRecord {
+  return { runId: row.run_id, sequence: row.sequence, type: row.type, payload: row.payload, createdAt: row.created_at };
+}
+
+export interface SnapshotRow {
+  run_id: string;
+  at_sequence: number;
+  state: Json;
+  created_at: number;
+}
+
+export function snapshotRecord(row: SnapshotRow): SnapshotRecord {
+  return { runId: row.run_id, atSequence: row.at_sequence, state: row.state, createdAt: row.created_at };
+}
+
+/**
+ * A signal as tasks store it (jsonb): the payload is kept as JSON text inside, so that the
+ * caller's member order survives jsonb's normalization.
+ */
+export interface StoredSignal {
+  signalId: string;
+  key: string;
+  payload: string;
+  createdAt: number;
+}
+
+export function storeSignal(signal: Signal): StoredSignal {
+  return { signalId: signal.signalId, key: signal.key, payload: JSON.stringify(signal.payload), createdAt: signal.createdAt };
+}
+
+export function signalOf(stored: StoredSignal): Signal {
+  return { signalId: stored.signalId, key: stored.key, payload: JSON.parse(stored.payload) as Json, createdAt: stored.createdAt };
+}
+
+export interface LeaseRow {
+  id: string;
+  queue: string;
+  payload: Json;
+  attempt: number;
+  epoch: number;
+  worker_id: string;
+  lease_expires_at: number;
+  lease_signals: StoredSignal[] | null;
+  lease_timed_out: boolean;
+}
+
+/** A granted lease; `signals` and `timedOut` only when it resumes a suspension (SPEC E14). */
+export function leaseOf(row: LeaseRow): Lease {
+  const lease: Lease = {
+    taskId: row.id,
+    queue: row.queue,
+    payload: row.payload,
+    attempt: row.attempt,
+    epoch: row.epoch,
+    workerId: row.worker_id,
+    expiresAt: row.lease_expires_at,
+  };
+  if (row.lease_signals === null) return lease;
+  return { ...lease, signals: row.lease_signals.map(signalOf), ...(row.lease_timed_out ? { timedOut: true } : {}) };
+}
+
+export interface TaskRow {
+  id: string;
+  queue: string;
+  state: "queued" | Exclude<TaskState, "ready" | "scheduled">;
+  payload: Json;
+  attempt: number;
+  max_attempts: number;
+  epoch: number;
+  priority: number;
+  run_at: number;
+  lease_expires_at: number | null;
+  worker_id: string | null;
+  last_error: Json;
+  result: Json;
+  progress: Progress | null;
+  cancel_reason: string | null;
+  run_id: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+  suspend_timeout_at: number | null;
+  pending_dependencies: string[];
+  now: number;
+}
+
+/**
+ * The task as `getTask` reports it at `row.now` (docs/decisions.md, effective state): a queued task
+ * reads as ready once its runAt has come, else scheduled; a suspension whose timeout has come reads
+ * as ready, with that timeout as its runAt.
+ */
+export function taskRecord(row: TaskRow): TaskRecord {
+  const timedOut = row.state === "suspended" && row.suspend_timeout_at !== null && row.suspend_timeout_at <= row.now;
+  const state: TaskState = row.state === "queued" ? (row.run_at <= row.now ? "ready" : "scheduled") : timedOut ? "ready" : row.state;
+  return {
+    id: row.id,
+    queue: row.queue,
+    state,
+    payload: row.payload,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    epoch: row.epoch,
+    priority: row.priority,
+    runAt: timedOut && row.suspend_timeout_at !== null ? row.suspend_timeout_at : row.run_at,
+    leaseExpiresAt: row.lease_expires_at,
+    workerId: row.worker_id,
+    lastError: row.last_error ?? null,
+    result: row.result ?? null,
+    progress: row.progress ?? null,
+    pendingDependencies: row.pending_dependencies,
+    cancelReason: row.cancel_reason,
+    runId: row.run_id,
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** `value` as the text of a json parameter; null stays SQL NULL only where the caller says so. */
+export function jsonText(value: Json | undefined): string {
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,93 @@
+/**
+ * Settling a held task inside a transaction: shared by the engine's holder calls and by
+ * `WorkflowStore.commit` with `settle` (SPEC W11), so that both settle a task the same way.
+ */
+import { backoffDelay, DEFAULTS, type FailResult, type Json } from "@mooring/core";
+import { type BackendContext, Outbox } from "./context.js";
+import type { Queryable } from "./database.js";
+import { checkFence, enforceFence, type FenceRow, type HeldLease, type HolderCall } from "./fence.js";
+import { jsonText } from "./rows.js";
+
+/** A task as task-lock returns it. */
+export interface LockedTask extends FenceRow {
+  readonly id: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly max_attempts: number;
+  readonly backoff_base_ms: number;
+  readonly backoff_factor: number;
+  readonly backoff_max_ms: number;
+  readonly has_dependents: boolean;
+  readonly now: number;
+}
+
+/** Locks the task for the rest of the transaction; undefined when the tenant has no such task. */
+export async function lockTask(tx: Queryable, context: BackendContext, tenantId: string, taskId: string): Promise<LockedTask | undefined> {
+  const [row] = await tx.query<LockedTask>("task-lock", [context.db.nowParam(), tenantId, taskId]);
+  return row;
+}
+
+/**
+ * Locks the lease's task and applies the fence (SPEC E5).
+ * @returns the task, and whether the call is `complete` repeated after it succeeded (E7).
+ * @throws the fence's MooringError.
+ */
+export async function holdTask(
+  tx: Queryable,
+  context: BackendContext,
+  tenantId: string,
+  lease: HeldLease,
+  call: HolderCall,
+): Promise<{ readonly task: LockedTask; readonly repeat: boolean }> {
+  const task = await lockTask(tx, context, tenantId, lease.taskId);
+  const verdict = enforceFence(checkFence(task, lease, task?.now ?? 0, call));
+  // checkFence returned NOT_FOUND when there is no task, so `task` is defined here.
+  return { task: task as LockedTask, repeat: verdict === "repeat" };
+}
+
+/** Completes a held task and releases the dependents it was the last pending dependency of (SPEC E7, E16). */
+export async function completeHeld(tx: Queryable, context: BackendContext, tenantId: string, task: LockedTask, epoch: number, result: Json | undefined, outbox: Outbox): Promise<void> {
+  await tx.query("task-complete", [task.now, tenantId, task.id, epoch, jsonText(result)]);
+  outbox.add("completed", task.queue, task.id);
+  if (task.has_dependents) {
+    const released = await tx.query<{ id: string; queue: string; state: string }>("dependents-release", [task.now, tenantId, [task.id]]);
+    for (const dependent of released) if (dependent.state === "queued") outbox.add("work", dependent.queue, null);
+  }
+}
+
+/**
+ * Consumes the held task's attempt: retried at now + backoff while `retryable` and attempts remain
+ * (judged on the lease's attempt), else dead-lettered, cancelling its dependents (SPEC E8, E12, E16).
+ */
+export async function failHeld(
+  tx: Queryable,
+  context: BackendContext,
+  tenantId: string,
+  task: LockedTask,
+  epoch: number,
+  error: Json,
+  retryable: boolean,
+  outbox: Outbox,
+): Promise<FailResult> {
+  const retry = retryable && task.attempt < task.max_attempts;
+  const backoff = { baseMs: task.backoff_base_ms, factor: task.backoff_factor, maxMs: task.backoff_max_ms };
+  const runAt = task.now + backoffDelay(backoff, task.attempt);
+  await tx.query("task-fail", [task.now, tenantId, task.id, epoch, retry, runAt, jsonText(error), context.deathOrder]);
+  if (retry) {
+    outbox.add("failed", task.queue, task.id);
+    outbox.add("work", task.queue, null);
+    return { outcome: "retry", runAt };
+  }
+  outbox.add("dead", task.queue, task.id);
+  if (task.has_dependents) await cancelDependents(tx, tenantId, [task.id], task.now, outbox);
+  return { outcome: "dead" };
+}
+
+/** Cancels, transitively, the blocked dependents of tasks that died or were cancelled (SPEC E16). */
+export async function cancelDependents(tx: Queryable, tenantId: string, failedIds: readonly string[], now: number, outbox: Outbox): Promise<void> {
+  if (failedIds.length === 0) return;
+  const cancelled = await tx.query<{ id: string; queue: string }>("dependents-cancel", [now, tenantId, failedIds, DEFAULTS.dependencyFailedReason]);
+  for (const task of cancelled) outbox.add("cancelled", task.queue, task.id);
+}
+
+export { Outbox };

@@ -1,0 +1,109 @@
+--[[
+  commit: applies events, snapshot, context, status, steps and the lease's settlement in one
+  transaction, or nothing (SPEC W11, E5).
+
+  Checks, all before the call's first write (docs/decisions.md): the run exists (NOT_FOUND); the
+  lease's fence (E5 order); expectedSequence (SEQUENCE_CONFLICT); the status move (CONFLICT /
+  INVALID_STATE); the snapshot's atSequence (INVALID_STATE), which defaults to the latest sequence
+  after this commit's events. With a lease, due suspension timeouts are settled first, as every
+  fenced call does.
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2]  re
+  ARGV[3]  lease tid ('' = no lease)
+  ARGV[4]  lease epoch
+  ARGV[5]  expectedSequence ('' = none)
+  ARGV[6]  status ('' = unchanged)
+  ARGV[7]  '1' when a context is given, else '0'
+  ARGV[8]  context (JSON object)
+  ARGV[9]  '1' when a snapshot is given, else '0'
+  ARGV[10] snapshot atSequence ('' = the latest after the events)
+  ARGV[11] snapshot state (JSON)
+  ARGV[12] settle ('' = none, 'complete', 'fail')
+  ARGV[13] result (complete) or error (fail), JSON
+  ARGV[14] retryable ('1' or '0', fail)
+  ARGV[15] n, the number of events; then n event bodies (JSON: [type, payload])
+  then     m, the number of steps; then m pairs: step id, body (JSON)
+  Returns  { first sequence (0 when no events), latest sequence, run record, failure outcome
+           ('' / 'retry' / 'dead'), retry runAt ('' unless retry) }
+]]
+--- @include "common"
+--- @include "tasks"
+--- @include "runs"
+
+local now = clock_now(ARGV[1])
+local re = ARGV[2]
+local r = run_key('run', re)
+local tid = ARGV[3]
+local t = nil
+local n_events = tonumber(ARGV[15])
+local steps_at = 16 + n_events
+
+local current = redis.call('HGET', r, 'st')
+if not current then return reject('NOT_FOUND', 'run not found') end
+
+if tid ~= '' then
+  t = tkey(tid)
+  settle_timeouts(now)
+  local fenced = fence(t, tonumber(ARGV[4]), now, 'other')
+  if fenced ~= 'ok' then return fenced end
+end
+
+local ev = run_key('ev', re)
+local latest = redis.call('LLEN', ev)
+if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= latest then
+  return reject('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[5])
+end
+
+if ARGV[6] ~= '' then
+  local refused = check_move(current, ARGV[6], '')
+  if refused then return refused end
+end
+
+local after_events = latest + n_events
+local snapshot_at = after_events
+if ARGV[9] == '1' and ARGV[10] ~= '' then
+  snapshot_at = tonumber(ARGV[10])
+  if snapshot_at > after_events then
+    return reject('INVALID_STATE', 'snapshot atSequence ' .. ARGV[10] .. ' is beyond the latest sequence ' .. after_events)
+  end
+end
+
+-- Every check passed: write.
+local stamp = n2s(now) .. '|'
+for i = 16, 15 + n_events do redis.call('RPUSH', ev, stamp .. ARGV[i]) end
+if ARGV[9] == '1' then
+  redis.call('HSET', run_key('snap', re), n2s(snapshot_at), stamp .. ARGV[11])
+  redis.call('ZADD', run_key('snapz', re), snapshot_at, n2s(snapshot_at))
+end
+if ARGV[7] == '1' then
+  local cv = redis.call('HGET', r, 'cv')
+  redis.call('HSET', r, 'ctx', ARGV[8], 'cv', n2s(tonumber(cv) + 1), 'ua', n2s(now))
+end
+if ARGV[6] ~= '' then move_run(r, re, current, ARGV[6], now) end
+local n_steps = tonumber(ARGV[steps_at])
+for i = 1, n_steps do
+  upsert_step(re, ARGV[steps_at + 2 * i - 1], ARGV[steps_at + 2 * i], now)
+end
+
+local outcome, retry_at = '', ''
+if ARGV[12] == 'complete' then
+  local f = redis.call('HMGET', t, 'qe', 'ord')
+  end_lease(t, tid, f[1], tonumber(f[2]), 'completed', now)
+  redis.call('HSET', t, 'ce', ARGV[4], 'res', ARGV[13])
+  emit('completed', f[1], tid, now)
+  release_dependents(tid, now)
+elseif ARGV[12] == 'fail' then
+  local ra
+  outcome, ra = consume_attempt(t, tid, ARGV[13], ARGV[14] == '1', now)
+  if outcome == 'retry' then
+    retry_at = n2s(ra)
+    emit('failed', redis.call('HGET', t, 'qe'), tid, now)
+  end
+end
+publish()
+
+local first = 0
+if n_events > 0 then first = latest + 1 end
+return { first, after_events, run_record(r), outcome, retry_at }

@@ -1,0 +1,23 @@
+--[[
+  has-work: whether a task may be claimable now in one of the queues (SPEC E19): a queued task
+  whose runAt has come in a queue that is neither paused nor full, or a suspension whose timeout
+  has come. A hint for waitForWork; claim is the truth. Reads only.
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2…] qe of each queue
+  Returns  1 or 0
+]]
+--- @include "common"
+--- @include "tasks"
+
+local now = clock_now(ARGV[1])
+if #redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'LIMIT', 0, 1) > 0 then return 1 end
+for i = 2, #ARGV do
+  local qe = ARGV[i]
+  local cfg = redis.call('HMGET', qkey(qe, 'cfg'), 'c', 'paused')
+  local open = cfg[2] ~= '1'
+  if open and cfg[1] then open = tonumber(cfg[1]) > redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. n2s(now), '+inf') end
+  if open and redis.call('ZCOUNT', qkey(qe, 'a'), '-inf', n2s(now)) > 0 then return 1 end
+end
+return 0

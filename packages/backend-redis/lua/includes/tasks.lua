@@ -1,0 +1,302 @@
+--[[
+  tasks: the task state machine shared by the engine scripts and `commit` (requires common).
+
+  Keys (all under B, the tenant's base; `tid` is the base64url task id, `qe` the base64url queue):
+    B:t:<tid>           hash, the task (fields listed in the README)
+    B:dep:<tid>         set of tids that depend on the task
+    B:ts:<tid>          list of signals delivered while suspended
+    B:tr:<tid>          list of signals the resuming lease carries
+    B:q:<qe>:r          sorted set (score 0, by member): ready tasks, member
+                        <priority key 17><runAt 16><order 16><tid>, so byte order is claim order
+    B:q:<qe>:s          sorted set (score runAt): queued tasks not yet moved to :r
+    B:q:<qe>:a          sorted set (score runAt): every queued task (stats: ready/scheduled, oldest)
+    B:q:<qe>:l          sorted set (score expiresAt, member <order 16><tid>): leased tasks
+    B:q:<qe>:n          hash: counts of blocked, suspended, completed, dead, cancelled tasks
+    B:q:<qe>:cfg        hash: c (concurrency), paused
+    B:q:<qe>:dl         sorted set (score death order): dead tasks of the queue
+    B:lx                sorted set (score expiresAt, member <order 16><tid>): every leased task
+    B:dl                sorted set (score death order): every dead task
+    B:tmo               sorted set (score timeoutAt): suspended tasks with a timeout
+    B:sw:<ke>           sorted set (score order): tasks suspended on signal key ke
+  Stored states: queued (reads ready or scheduled by runAt), leased, suspended, blocked, completed,
+  dead, cancelled.
+]]
+local CHANNEL = B .. ':ch'
+local PROMOTE_LIMIT = 1000
+local SETTLE_LIMIT = 1000
+local LEASE_EXPIRED_ERROR = '"lease expired"'
+local DEPENDENCY_FAILED = 'dependency_failed'
+local COUNTED = { blocked = true, suspended = true, completed = true, dead = true, cancelled = true }
+local TERMINAL = { completed = true, dead = true, cancelled = true }
+
+-- Task events and work hints, published once at the end of the script (after every write).
+local published = {}
+local function emit(kind, qe, tid, at) published[#published + 1] = kind .. ' ' .. qe .. ' ' .. tid .. ' ' .. n2s(at) end
+local function hint(qe) published[#published + 1] = 'work ' .. qe end
+local function publish()
+  if #published > 0 then redis.call('PUBLISH', CHANNEL, table.concat(published, '\n')) end
+end
+
+local function tkey(tid) return B .. ':t:' .. tid end
+local function qkey(qe, part) return B .. ':q:' .. qe .. ':' .. part end
+
+local function tenant_suspended() return redis.call('HGET', B .. ':rec', 'status') == 'suspended' end
+
+local function set_state(t, qe, from, to)
+  if COUNTED[from] then redis.call('HINCRBY', qkey(qe, 'n'), from, -1) end
+  if COUNTED[to] then redis.call('HINCRBY', qkey(qe, 'n'), to, 1) end
+  redis.call('HSET', t, 'st', to)
+end
+
+local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. pad16(ord) .. tid end
+local function lease_member(ord, tid) return pad16(ord) .. tid end
+
+--- Indexes a queued task: claimable at once when its ready time has come, else scheduled.
+local function add_queued(t, tid, qe, ra, now)
+  local f = redis.call('HMGET', t, 'pk', 'ord')
+  redis.call('ZADD', qkey(qe, 'a'), n2s(ra), tid)
+  if ra <= now then
+    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], ra, tonumber(f[2]), tid))
+  else
+    redis.call('ZADD', qkey(qe, 's'), n2s(ra), tid)
+  end
+end
+
+local function remove_queued(t, tid, qe)
+  local f = redis.call('HMGET', t, 'pk', 'ra', 'ord')
+  redis.call('ZREM', qkey(qe, 'a'), tid)
+  if redis.call('ZREM', qkey(qe, 's'), tid) == 0 then
+    redis.call('ZREM', qkey(qe, 'r'), ready_member(f[1], tonumber(f[2]), tonumber(f[3]), tid))
+  end
+end
+
+--- Moves scheduled tasks whose time has come into the claim order (at most PROMOTE_LIMIT per call;
+--- the README states what a larger backlog means).
+local function promote(qe, now)
+  local s = qkey(qe, 's')
+  local due = redis.call('ZRANGEBYSCORE', s, '-inf', n2s(now), 'LIMIT', 0, PROMOTE_LIMIT)
+  for _, tid in ipairs(due) do
+    local f = redis.call('HMGET', tkey(tid), 'pk', 'ra', 'ord')
+    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], tonumber(f[2]), tonumber(f[3]), tid))
+    redis.call('ZREM', s, tid)
+  end
+end
+
+local function add_leased(tid, qe, ord, lx)
+  local m = lease_member(ord, tid)
+  redis.call('ZADD', qkey(qe, 'l'), n2s(lx), m)
+  redis.call('ZADD', B .. ':lx', n2s(lx), m)
+end
+
+local function remove_leased(tid, qe, ord)
+  local m = lease_member(ord, tid)
+  redis.call('ZREM', qkey(qe, 'l'), m)
+  redis.call('ZREM', B .. ':lx', m)
+end
+
+--- The fence of a holder call (docs/decisions.md, in its order). Returns 'ok', 'repeat' (complete
+--- repeated with the lease that completed the task) or an error reply to return as is. Reads only.
+local function fence(t, epoch, now, call)
+  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'ce')
+  if not f[1] then return reject('NOT_FOUND', 'task not found') end
+  local ep = tonumber(f[1])
+  if epoch < ep then return reject('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task') end
+  if epoch > ep or epoch == 0 then return reject('INVALID_STATE', 'no lease with epoch ' .. n2s(epoch) .. ' was granted for the task') end
+  local st, el = f[2], f[3]
+  if st == 'cancelled' or el == 'revoked' then return reject('LEASE_REVOKED', 'the lease was revoked or the task cancelled') end
+  if el == 'expired' or (st == 'leased' and now >= tonumber(f[4])) then return reject('LEASE_EXPIRED', 'the lease expired') end
+  if st ~= 'leased' then
+    if call == 'complete' and st == 'completed' and f[5] == n2s(epoch) then return 'repeat' end
+    return reject('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch')
+  end
+  return 'ok'
+end
+
+--- Ends the current lease: the task leaves the leased indexes and moves to `to`.
+local function end_lease(t, tid, qe, ord, to, now)
+  remove_leased(tid, qe, ord)
+  set_state(t, qe, 'leased', to)
+  redis.call('HSET', t, 'ua', n2s(now))
+  redis.call('HDEL', t, 'lx', 'w')
+end
+
+local function kill(t, tid, qe)
+  local d = redis.call('HINCRBY', B, 'death', 1)
+  redis.call('HSET', t, 'do', n2s(d))
+  redis.call('ZADD', B .. ':dl', d, tid)
+  redis.call('ZADD', qkey(qe, 'dl'), d, tid)
+end
+
+--- Leaves the signal waits of a suspended task.
+local function unwait(tid, sk)
+  for _, ke in ipairs(words(sk)) do redis.call('ZREM', B .. ':sw:' .. ke, tid) end
+  redis.call('ZREM', B .. ':tmo', tid)
+end
+
+--- Cancels one non-terminal task (its lease, if any, is revoked by the cancelled state).
+local function cancel_one(t, tid, reason, now)
+  local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk')
+  local st, qe = f[1], f[2]
+  if st == 'leased' then
+    remove_leased(tid, qe, tonumber(f[3]))
+  elseif st == 'queued' then
+    remove_queued(t, tid, qe)
+  elseif st == 'suspended' then
+    unwait(tid, f[4])
+    redis.call('DEL', B .. ':ts:' .. tid)
+  end
+  redis.call('DEL', B .. ':tr:' .. tid)
+  set_state(t, qe, st, 'cancelled')
+  redis.call('HDEL', t, 'lx', 'w', 'sm', 'sk', 'sx')
+  if reason then redis.call('HSET', t, 'cr', reason) end
+  redis.call('HSET', t, 'ua', n2s(now))
+  emit('cancelled', qe, tid, now)
+end
+
+--- A dead or cancelled task cancels its blocked dependents, transitively (SPEC E16).
+local function cancel_dependents(tid, now)
+  local stack = { tid }
+  while #stack > 0 do
+    local x = table.remove(stack)
+    local deps = B .. ':dep:' .. x
+    for _, d in ipairs(redis.call('SMEMBERS', deps)) do
+      local dt = tkey(d)
+      if redis.call('HGET', dt, 'st') == 'blocked' then
+        cancel_one(dt, d, DEPENDENCY_FAILED, now)
+        stack[#stack + 1] = d
+      end
+    end
+    redis.call('DEL', deps)
+  end
+end
+
+local function cancel_task(t, tid, reason, now)
+  cancel_one(t, tid, reason, now)
+  cancel_dependents(tid, now)
+end
+
+--- A completed task releases the blocked dependents it was the last pending dependency of, not
+--- before their own runAt (SPEC E16).
+local function release_dependents(tid, now)
+  local deps = B .. ':dep:' .. tid
+  for _, d in ipairs(redis.call('SMEMBERS', deps)) do
+    local dt = tkey(d)
+    local f = redis.call('HMGET', dt, 'st', 'dp', 'ra', 'qe')
+    if f[1] == 'blocked' then
+      local pending = false
+      for _, dep in ipairs(words(f[2])) do
+        if redis.call('HGET', tkey(dep), 'st') ~= 'completed' then
+          pending = true
+          break
+        end
+      end
+      if not pending then
+        local ra = math.max(tonumber(f[3]), now)
+        set_state(dt, f[4], 'blocked', 'queued')
+        redis.call('HSET', dt, 'ra', n2s(ra), 'ua', n2s(now))
+        add_queued(dt, d, f[4], ra, now)
+        hint(f[4])
+      end
+    end
+  end
+  redis.call('DEL', deps)
+end
+
+--- The delay before retry `attempt` + 1: min(round(baseMs * factor^(attempt-1)), maxMs) (SPEC E8).
+local function backoff_delay(bb, bf, bm, attempt)
+  local d = math.floor(bb * math.pow(bf, math.max(0, attempt - 1)) + 0.5)
+  if d > bm then d = bm end
+  return d
+end
+
+--- Consumes the leased task's attempt (fail, expiry, dead-lettering): retried with backoff when
+--- `retryable` and attempts remain, else dead. Returns 'retry', runAt or 'dead'.
+local function consume_attempt(t, tid, err, retryable, now)
+  local f = redis.call('HMGET', t, 'qe', 'ord', 'con', 'at', 'ma', 'bb', 'bf', 'bm')
+  local qe, ord, at = f[1], tonumber(f[2]), tonumber(f[4])
+  redis.call('HSET', t, 'con', n2s(tonumber(f[3]) + 1), 'le', err)
+  if retryable and at < tonumber(f[5]) then
+    local ra = now + backoff_delay(tonumber(f[6]), tonumber(f[7]), tonumber(f[8]), at)
+    end_lease(t, tid, qe, ord, 'queued', now)
+    redis.call('HSET', t, 'ra', n2s(ra))
+    add_queued(t, tid, qe, ra, now)
+    hint(qe)
+    return 'retry', ra
+  end
+  end_lease(t, tid, qe, ord, 'dead', now)
+  kill(t, tid, qe)
+  emit('dead', qe, tid, now)
+  cancel_dependents(tid, now)
+  return 'dead', nil
+end
+
+--- A suspension ends (signals satisfied it, or its timeout came): the task is ready at
+--- `ready_at`, and its next lease carries the accumulated signals (SPEC E14).
+local function resume(t, tid, ready_at, timed_out, now)
+  local f = redis.call('HMGET', t, 'qe', 'sk')
+  local qe = f[1]
+  unwait(tid, f[2])
+  local ts, tr = B .. ':ts:' .. tid, B .. ':tr:' .. tid
+  redis.call('DEL', tr)
+  if redis.call('EXISTS', ts) == 1 then redis.call('RENAME', ts, tr) end
+  set_state(t, qe, 'suspended', 'queued')
+  redis.call('HSET', t, 'ra', n2s(ready_at), 'rs', timed_out and '2' or '1', 'ua', n2s(now))
+  redis.call('HDEL', t, 'sm', 'sk', 'sx')
+  add_queued(t, tid, qe, ready_at, now)
+  hint(qe)
+end
+
+--- Applies what the passing of time decided before the call reads anything: suspensions whose
+--- timeout has come resume (timed out) at their timeoutAt. The contract's model does the same
+--- before every engine operation, rejected or not, so the result is the same whichever call
+--- observes it first.
+local function settle_timeouts(now)
+  local due = redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'WITHSCORES', 'LIMIT', 0, SETTLE_LIMIT)
+  for i = 1, #due, 2 do resume(tkey(due[i]), due[i], tonumber(due[i + 1]), true, now) end
+end
+
+--- Grants a lease on a ready task. Returns the lease:
+--- { id, queue, payload, attempt, epoch, workerId, expiresAt, resumed ('', '1' signals, '2' timed
+---   out), signals (when resumed: list of 'signalId|createdAt|keyB64|payload') }
+local function grant(t, tid, qe, worker, lease_ms, now)
+  local f = redis.call('HMGET', t, 'ep', 'con', 'ord', 'id', 'q', 'p', 'rs')
+  remove_queued(t, tid, qe)
+  local ep = tonumber(f[1]) + 1
+  local at = tonumber(f[2]) + 1
+  local lx = now + lease_ms
+  set_state(t, qe, 'queued', 'leased')
+  redis.call('HSET', t, 'ep', n2s(ep), 'at', n2s(at), 'lms', n2s(lease_ms), 'lx', n2s(lx), 'w', worker, 'el', '', 'rs', '', 'ua', n2s(now))
+  add_leased(tid, qe, tonumber(f[3]), lx)
+  local resumed = f[7] or ''
+  local lease = { f[4], f[5], f[6], at, ep, worker, n2s(lx), resumed }
+  if resumed ~= '' then
+    local tr = B .. ':tr:' .. tid
+    lease[9] = redis.call('LRANGE', tr, 0, -1)
+    redis.call('DEL', tr)
+  end
+  return lease
+end
+
+--- The lease a holder call returns (renew): no signals.
+local function lease_of(t)
+  local f = redis.call('HMGET', t, 'id', 'q', 'p', 'at', 'ep', 'w', 'lx')
+  return { f[1], f[2], f[3], tonumber(f[4]), tonumber(f[5]), f[6], f[7], '' }
+end
+
+local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua' }
+
+--- The task record at `now` (effective state, pending dependencies as raw ids), in RECORD_FIELDS
+--- order; the client decodes it.
+local function task_record(t, now)
+  local f = redis.call('HMGET', t, unpack(RECORD_FIELDS))
+  if f[3] == 'queued' then
+    if tonumber(f[9]) <= now then f[3] = 'ready' else f[3] = 'scheduled' end
+  end
+  local pending = {}
+  for _, dep in ipairs(words(f[15])) do
+    local g = redis.call('HMGET', tkey(dep), 'st', 'id')
+    if g[1] ~= 'completed' then pending[#pending + 1] = g[2] end
+  end
+  f[15] = pending
+  return f
+end

@@ -1,0 +1,14 @@
+--[[
+  kv-get: the live value of a key (SPEC S2). Reads only.
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2]  ke
+  Returns  the bytes, or nil when absent or expired
+]]
+--- @include "common"
+--- @include "state"
+
+local value = kv_live(B .. ':kv:' .. ARGV[2], clock_now(ARGV[1]))
+if value == nil then return false end
+return value

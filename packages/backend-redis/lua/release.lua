@@ -1,0 +1,31 @@
+--[[
+  release: gives the leased task back without consuming an attempt (SPEC E9, E5).
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2]  tid
+  ARGV[3]  epoch
+  ARGV[4]  runAt ('' = now)
+  Returns  1
+  Errors   the fence, checked before any write of the call
+]]
+--- @include "common"
+--- @include "tasks"
+
+local now = clock_now(ARGV[1])
+local tid = ARGV[2]
+local t = tkey(tid)
+
+settle_timeouts(now)
+local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+if fenced ~= 'ok' then return fenced end
+
+local ra = now
+if ARGV[4] ~= '' then ra = tonumber(ARGV[4]) end
+local f = redis.call('HMGET', t, 'qe', 'ord')
+end_lease(t, tid, f[1], tonumber(f[2]), 'queued', now)
+redis.call('HSET', t, 'ra', n2s(ra))
+add_queued(t, tid, f[1], ra, now)
+hint(f[1])
+publish()
+return 1

@@ -1,0 +1,32 @@
+--[[
+  renew: extends a lease; same epoch, new expiresAt (SPEC E6, E5, E18).
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2]  tid (base64url task id)
+  ARGV[3]  epoch
+  ARGV[4]  leaseMs ('' = the duration the task was claimed with)
+  ARGV[5]  progress (JSON, '' = unchanged)
+  Returns  the lease { id, queue, payload, attempt, epoch, workerId, expiresAt, '' }
+  Errors   the fence (NOT_FOUND, STALE_LEASE, INVALID_STATE, LEASE_REVOKED, LEASE_EXPIRED),
+           checked before any write of the call
+]]
+--- @include "common"
+--- @include "tasks"
+
+local now = clock_now(ARGV[1])
+local tid = ARGV[2]
+local t = tkey(tid)
+
+settle_timeouts(now)
+local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+if fenced ~= 'ok' then return fenced end
+
+local f = redis.call('HMGET', t, 'lms', 'qe', 'ord')
+local lease_ms = tonumber(f[1])
+if ARGV[4] ~= '' then lease_ms = tonumber(ARGV[4]) end
+local lx = now + lease_ms
+add_leased(tid, f[2], tonumber(f[3]), lx)
+redis.call('HSET', t, 'lx', n2s(lx), 'ua', n2s(now))
+if ARGV[5] ~= '' then redis.call('HSET', t, 'pg', ARGV[5]) end
+return lease_of(t)

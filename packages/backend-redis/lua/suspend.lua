@@ -1,0 +1,76 @@
+--[[
+  suspend: parks the leased task until signals on its keys arrive, or its timeout (SPEC E14, E5).
+
+  Every live buffered signal on any of the keys is taken first, oldest first. When they satisfy
+  the mode (any: one key signalled; all: every key), they are returned and the lease stays valid.
+  Otherwise the lease ends, the task is suspended with the taken signals attached, and later
+  signals accumulate on it until satisfied.
+
+  KEYS[1]  B, the tenant's base key
+  ARGV[1]  now ('' = server TIME)
+  ARGV[2]  tid
+  ARGV[3]  epoch
+  ARGV[4]  mode ('any' or 'all')
+  ARGV[5]  timeoutAt ('' = none)
+  ARGV[6…] ke of each key (base64url, distinct)
+  Returns  { 1 } when suspended, { 0, signals... } when already satisfied
+           (signal: 'signalId|createdAt|keyB64|payload')
+  Errors   the fence, checked before any write of the call
+]]
+--- @include "common"
+--- @include "tasks"
+
+local now = clock_now(ARGV[1])
+local tid = ARGV[2]
+local t = tkey(tid)
+local mode = ARGV[4]
+
+settle_timeouts(now)
+local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+if fenced ~= 'ok' then return fenced end
+
+local keys = {}
+for i = 6, #ARGV do keys[#keys + 1] = ARGV[i] end
+
+local taken, signalled = {}, {}
+for _, ke in ipairs(keys) do
+  local buffer = B .. ':sb:' .. ke
+  for _, entry in ipairs(redis.call('LRANGE', buffer, 0, -1)) do
+    local seq, exp, signal = string.match(entry, '^(%d+)|(%d+)|(.*)$')
+    if tonumber(exp) > now then
+      taken[#taken + 1] = { seq, signal }
+      signalled[ke] = true
+    end
+  end
+  redis.call('DEL', buffer)
+end
+table.sort(taken, function(x, y) return x[1] < y[1] end)
+
+local satisfied
+if mode == 'all' then
+  satisfied = true
+  for _, ke in ipairs(keys) do
+    if not signalled[ke] then satisfied = false end
+  end
+else
+  satisfied = #taken > 0
+end
+
+if satisfied then
+  local out = { 0 }
+  for _, s in ipairs(taken) do out[#out + 1] = s[2] end
+  return out
+end
+
+local f = redis.call('HMGET', t, 'qe', 'ord')
+end_lease(t, tid, f[1], tonumber(f[2]), 'suspended', now)
+redis.call('HSET', t, 'sm', mode, 'sk', table.concat(keys, ' '))
+if ARGV[5] ~= '' then
+  redis.call('HSET', t, 'sx', ARGV[5])
+  redis.call('ZADD', B .. ':tmo', ARGV[5], tid)
+end
+for _, ke in ipairs(keys) do redis.call('ZADD', B .. ':sw:' .. ke, tonumber(f[2]), tid) end
+local ts = B .. ':ts:' .. tid
+redis.call('DEL', ts)
+for _, s in ipairs(taken) do redis.call('RPUSH', ts, s[2]) end
+return { 1 }

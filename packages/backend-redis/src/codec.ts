@@ -1,0 +1,184 @@
+/**
+ * Decoding of script replies into the contract's records. Replies are arrays of bulk strings
+ * (JSON texts stored as the client wrote them, numbers as decimal text) and integers; a reply of
+ * the wrong shape is a bug or a foreign key in our prefix, reported as UNAVAILABLE by core.
+ */
+import type {
+  Json,
+  JsonObject,
+  Lease,
+  Progress,
+  RunRecord,
+  RunStatus,
+  Signal,
+  StepRecord,
+  StepStatus,
+  TaskRecord,
+  TaskState,
+} from "@mooring/core";
+import { MooringError } from "@mooring/core";
+import { decodeId } from "./keys.js";
+
+export class ReplyShapeError extends Error {
+  override readonly name = "ReplyShapeError";
+}
+
+export function asArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new ReplyShapeError(`${what}: expected an array reply`);
+  return value;
+}
+
+export function asString(value: unknown, what: string): string {
+  if (typeof value === "string") return value;
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  if (typeof value === "number") return String(value);
+  throw new ReplyShapeError(`${what}: expected a string reply`);
+}
+
+export function asNullableString(value: unknown, what: string): string | null {
+  return value === null || value === undefined ? null : asString(value, what);
+}
+
+export function asNumber(value: unknown, what: string): number {
+  const number = typeof value === "number" ? value : Number(asString(value, what));
+  if (!Number.isFinite(number)) throw new ReplyShapeError(`${what}: expected a number reply`);
+  return number;
+}
+
+export function asNullableNumber(value: unknown, what: string): number | null {
+  return value === null || value === undefined ? null : asNumber(value, what);
+}
+
+export function parseJson(text: string): Json {
+  return JSON.parse(text) as Json;
+}
+
+/** Splits `text` at its first `count` bars: the last part is the rest (it may hold bars). */
+export function splitBars(text: string, count: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const bar = text.indexOf("|", start);
+    if (bar < 0) throw new ReplyShapeError(`expected ${count} "|" separators`);
+    parts.push(text.slice(start, bar));
+    start = bar + 1;
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** A signal as scripts store it: `signalId|createdAt|keyB64|payload`. */
+export function decodeSignal(entry: unknown): Signal {
+  const [signalId = "", createdAt = "", key = "", payload = "null"] = splitBars(asString(entry, "signal"), 3);
+  return { signalId, key: decodeId(key), payload: parseJson(payload), createdAt: Number(createdAt) };
+}
+
+/** A lease as `tasks.grant` / `tasks.lease_of` return it. */
+export function decodeLease(reply: unknown): Lease {
+  const f = asArray(reply, "lease");
+  const resumed = asString(f[7], "lease.resumed");
+  const lease: Lease = {
+    taskId: asString(f[0], "lease.id"),
+    queue: asString(f[1], "lease.queue"),
+    payload: parseJson(asString(f[2], "lease.payload")),
+    attempt: asNumber(f[3], "lease.attempt"),
+    epoch: asNumber(f[4], "lease.epoch"),
+    workerId: asString(f[5], "lease.workerId"),
+    expiresAt: asNumber(f[6], "lease.expiresAt"),
+  };
+  if (resumed === "") return lease;
+  const signals = asArray(f[8] ?? [], "lease.signals").map(decodeSignal);
+  return resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals };
+}
+
+/** A task record in `tasks.RECORD_FIELDS` order. */
+export function decodeTask(reply: unknown): TaskRecord {
+  const f = asArray(reply, "task");
+  const progress = asNullableString(f[13], "task.progress");
+  return {
+    id: asString(f[0], "task.id"),
+    queue: asString(f[1], "task.queue"),
+    state: asString(f[2], "task.state") as TaskState,
+    payload: parseJson(asString(f[3], "task.payload")),
+    attempt: asNumber(f[4], "task.attempt"),
+    maxAttempts: asNumber(f[5], "task.maxAttempts"),
+    epoch: asNumber(f[6], "task.epoch"),
+    priority: asNumber(f[7], "task.priority"),
+    runAt: asNumber(f[8], "task.runAt"),
+    leaseExpiresAt: asNullableNumber(f[9], "task.leaseExpiresAt"),
+    workerId: asNullableString(f[10], "task.workerId"),
+    lastError: parseJson(asString(f[11], "task.lastError")),
+    result: parseJson(asString(f[12], "task.result")),
+    progress: progress === null ? null : (JSON.parse(progress) as Progress),
+    pendingDependencies: asArray(f[14], "task.pendingDependencies").map((id) => asString(id, "task.pendingDependencies")),
+    cancelReason: asNullableString(f[15], "task.cancelReason"),
+    runId: asNullableString(f[16], "task.runId"),
+    idempotencyKey: asNullableString(f[17], "task.idempotencyKey"),
+    createdAt: asNumber(f[18], "task.createdAt"),
+    updatedAt: asNumber(f[19], "task.updatedAt"),
+  };
+}
+
+/** A run record in `runs.RUN_FIELDS` order. */
+export function decodeRun(reply: unknown): RunRecord {
+  const f = asArray(reply, "run");
+  return {
+    id: asString(f[0], "run.id"),
+    workflowId: asString(f[1], "run.workflowId"),
+    version: asString(f[2], "run.version"),
+    status: asString(f[3], "run.status") as RunStatus,
+    input: parseJson(asString(f[4], "run.input")),
+    context: parseJson(asString(f[5], "run.context")) as JsonObject,
+    createdAt: asNumber(f[6], "run.createdAt"),
+    updatedAt: asNumber(f[7], "run.updatedAt"),
+    completedAt: asNullableNumber(f[8], "run.completedAt"),
+  };
+}
+
+/** The body of a step as the client writes it: `[status, name, input, output, error]`. */
+export function encodeStepBody(step: {
+  readonly status: StepStatus;
+  readonly name?: string;
+  readonly input?: Json;
+  readonly output?: Json;
+  readonly error?: Json;
+}): string {
+  return JSON.stringify([step.status, step.name ?? null, step.input ?? null, step.output ?? null, step.error ?? null]);
+}
+
+/** A stored step: `<position>|<createdAt>|<updatedAt>|<body>`. */
+export function decodeStep(runId: string, id: string, stored: unknown): StepRecord {
+  const [position = "0", createdAt = "0", updatedAt = "0", body = "[]"] = splitBars(asString(stored, "step"), 3);
+  const [status, name, input, output, error] = JSON.parse(body) as [StepStatus, string | null, Json, Json, Json];
+  return {
+    runId,
+    id,
+    status,
+    name,
+    input,
+    output,
+    error,
+    position: Number(position),
+    createdAt: Number(createdAt),
+    updatedAt: Number(updatedAt),
+  };
+}
+
+/** Opaque cursors (SPEC C5): base64url of a tagged position, checked when read back. */
+export function encodeCursor(kind: string, position: string): string {
+  return Buffer.from(`${kind}:${position}`, "utf8").toString("base64url");
+}
+
+/**
+ * The position in `cursor`, null for the first page. `numeric` positions must be decimal digits.
+ * @throws VALIDATION for a cursor this kind of list did not return
+ */
+export function decodeCursor(cursor: string | null | undefined, kind: string, numeric: boolean): string | null {
+  if (cursor === undefined || cursor === null) return null;
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const position = text.slice(kind.length + 1);
+  if (!text.startsWith(`${kind}:`) || (numeric && !/^\d{1,16}$/.test(position))) {
+    throw new MooringError("VALIDATION", "request.cursor is not a cursor this list returned", { details: { field: "request.cursor" } });
+  }
+  return position;
+}

@@ -1,0 +1,384 @@
+/**
+ * EngineBackend on Redis (SPEC E1–E19): every transition is one script of lua/ (the task state
+ * machine is lua/includes/tasks.lua), so each is atomic and fenced inside Redis; waitForWork and
+ * subscribe listen on the tenant's pub/sub channel (notifications.ts).
+ */
+import {
+  type ClaimInput,
+  type CompleteOptions,
+  DEFAULTS,
+  type EngineBackend,
+  type EnqueueInput,
+  type EnqueueResult,
+  type FailOptions,
+  type FailResult,
+  type Frame,
+  type Json,
+  type Lease,
+  type ListDeadLettersRequest,
+  newId,
+  type Page,
+  type Progress,
+  type QueueSettings,
+  type QueueSettingsInput,
+  type QueueStats,
+  type ReadFramesOptions,
+  type ReclaimOptions,
+  type ReclaimResult,
+  type ReleaseOptions,
+  type RenewOptions,
+  type RetryDeadLetterOptions,
+  type SignalInput,
+  type SignalResult,
+  type SubscribeFilter,
+  type SuspendInput,
+  type SuspendResult,
+  TASK_EVENT_KINDS,
+  type TaskEvent,
+  type TaskEventKind,
+  type TaskRecord,
+  type Unsubscribe,
+  type WaitForWorkOptions,
+} from "@mooring/core";
+import {
+  asArray,
+  asNullableNumber,
+  asNullableString,
+  asNumber,
+  asString,
+  decodeCursor,
+  decodeLease,
+  decodeSignal,
+  decodeTask,
+  encodeCursor,
+  parseJson,
+  splitBars,
+} from "./codec.js";
+import type { RedisContext } from "./context.js";
+import { decodeId, encodeId, priorityKey } from "./keys.js";
+
+/** How often a waiting worker asks again, in case a notification was lost (a reconnect). */
+const WAIT_POLL_MS = 1000;
+const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
+
+function distinct(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+export class RedisEngine implements EngineBackend {
+  readonly #ctx: RedisContext;
+  readonly #base: string;
+  readonly #tenantId: string;
+
+  constructor(ctx: RedisContext, base: string, tenantId: string) {
+    this.#ctx = ctx;
+    this.#base = base;
+    this.#tenantId = tenantId;
+  }
+
+  #run(name: Parameters<RedisContext["run"]>[0], args: readonly (string | number)[]): Promise<unknown> {
+    return this.#ctx.run(name, this.#base, args);
+  }
+
+  async enqueue(task: EnqueueInput): Promise<EnqueueResult> {
+    const [result] = await this.enqueueMany([task]);
+    if (!result) throw new TypeError("enqueue: the script returned no result");
+    return result;
+  }
+
+  async enqueueMany(tasks: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    if (tasks.length === 0) return [];
+    const args: (string | number)[] = [this.#ctx.now(), this.#ctx.limits.dedupTtlMs, this.#ctx.serverClock, tasks.length];
+    for (const task of tasks) {
+      const id = newId(this.#ctx.localNow());
+      const priority = task.priority ?? DEFAULTS.priority;
+      const backoff = { ...DEFAULTS.backoff, ...task.backoff };
+      args.push(
+        encodeId(id),
+        id,
+        encodeId(task.queue),
+        task.queue,
+        JSON.stringify(task.payload ?? null),
+        String(priority),
+        priorityKey(priority),
+        task.runAt === undefined ? "" : String(task.runAt),
+        String(task.maxAttempts ?? DEFAULTS.maxAttempts),
+        String(backoff.baseMs),
+        String(backoff.factor),
+        String(backoff.maxMs),
+        task.idempotencyKey === undefined ? "" : encodeId(task.idempotencyKey),
+        task.idempotencyKey ?? "",
+        task.runId ?? "",
+        distinct(task.dependsOn ?? []).map(encodeId).join(" "),
+      );
+    }
+    const reply = asArray(await this.#run("enqueue", args), "enqueue");
+    const results: EnqueueResult[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      results.push({ id: asString(reply[i], "enqueue.id"), created: asNumber(reply[i + 1], "enqueue.created") === 1 });
+    }
+    return results;
+  }
+
+  async claim(request: ClaimInput): Promise<Lease[]> {
+    const reply = asArray(
+      await this.#run("claim", [
+        this.#ctx.now(),
+        request.workerId,
+        request.leaseMs,
+        request.limit ?? DEFAULTS.claimLimit,
+        ...distinct(request.queues).map(encodeId),
+      ]),
+      "claim",
+    );
+    return reply.map(decodeLease);
+  }
+
+  #holder(lease: Lease): [string, string, string] {
+    return [this.#ctx.now(), encodeId(lease.taskId), String(lease.epoch)];
+  }
+
+  async renew(lease: Lease, options?: RenewOptions): Promise<Lease> {
+    const reply = await this.#run("renew", [
+      ...this.#holder(lease),
+      options?.leaseMs === undefined ? "" : String(options.leaseMs),
+      options?.progress === undefined ? "" : JSON.stringify(options.progress),
+    ]);
+    return decodeLease(reply);
+  }
+
+  async complete(lease: Lease, options?: CompleteOptions): Promise<void> {
+    await this.#run("complete", [...this.#holder(lease), JSON.stringify(options?.result ?? null)]);
+  }
+
+  async fail(lease: Lease, options: FailOptions): Promise<FailResult> {
+    const reply = asArray(
+      await this.#run("fail", [...this.#holder(lease), JSON.stringify(options.error), options.retryable === false ? "0" : "1"]),
+      "fail",
+    );
+    return asString(reply[0], "fail.outcome") === "retry" ? { outcome: "retry", runAt: asNumber(reply[1], "fail.runAt") } : { outcome: "dead" };
+  }
+
+  async release(lease: Lease, options?: ReleaseOptions): Promise<void> {
+    await this.#run("release", [...this.#holder(lease), options?.runAt === undefined ? "" : String(options.runAt)]);
+  }
+
+  async reclaimExpired(options?: ReclaimOptions): Promise<ReclaimResult> {
+    const [retried, dead] = asArray(
+      await this.#run("reclaim-expired", [this.#ctx.now(), options?.limit ?? DEFAULTS.reclaimLimit]),
+      "reclaim-expired",
+    );
+    return {
+      retried: asArray(retried, "retried").map((id) => asString(id, "retried")),
+      deadLettered: asArray(dead, "deadLettered").map((id) => asString(id, "deadLettered")),
+    };
+  }
+
+  async listDeadLetters(request: ListDeadLettersRequest): Promise<Page<TaskRecord>> {
+    const after = decodeCursor(request.cursor, "dl", true) ?? "0";
+    const reply = asArray(
+      await this.#run("list-dead-letters", [this.#ctx.now(), request.queue === undefined ? "" : encodeId(request.queue), request.limit, after]),
+      "list-dead-letters",
+    );
+    const next = asNullableString(reply[0], "cursor");
+    return { items: reply.slice(1).map(decodeTask), cursor: next === null ? null : encodeCursor("dl", next) };
+  }
+
+  async retryDeadLetter(taskId: string, options?: RetryDeadLetterOptions): Promise<void> {
+    await this.#run("retry-dead-letter", [this.#ctx.now(), encodeId(taskId), options?.resetAttempts === true ? "1" : "0"]);
+  }
+
+  async moveToDeadLetter(lease: Lease, error: Json): Promise<void> {
+    await this.#run("move-to-dead-letter", [...this.#holder(lease), JSON.stringify(error)]);
+  }
+
+  async cancel(taskId: string, reason?: string): Promise<boolean> {
+    const reply = await this.#run("cancel", [this.#ctx.now(), encodeId(taskId), reason === undefined ? "0" : "1", reason ?? ""]);
+    return asNumber(reply, "cancel") === 1;
+  }
+
+  async revokeLease(taskId: string): Promise<boolean> {
+    return asNumber(await this.#run("revoke-lease", [this.#ctx.now(), encodeId(taskId)]), "revoke-lease") === 1;
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | null> {
+    const reply = await this.#run("get-task", [this.#ctx.now(), encodeId(taskId)]);
+    return reply === null ? null : decodeTask(reply);
+  }
+
+  async suspend(lease: Lease, input: SuspendInput): Promise<SuspendResult> {
+    const reply = asArray(
+      await this.#run("suspend", [
+        ...this.#holder(lease),
+        input.mode ?? "any",
+        input.timeoutAt === undefined ? "" : String(input.timeoutAt),
+        ...distinct(input.keys).map(encodeId),
+      ]),
+      "suspend",
+    );
+    if (asNumber(reply[0], "suspend") === 1) return { suspended: true };
+    return { suspended: false, signals: reply.slice(1).map(decodeSignal) };
+  }
+
+  async signal(input: SignalInput): Promise<SignalResult> {
+    const reply = asArray(
+      await this.#run("signal", [
+        this.#ctx.now(),
+        this.#ctx.serverClock,
+        this.#ctx.limits.dedupTtlMs,
+        this.#ctx.limits.signalTtlMs,
+        newId(this.#ctx.localNow()),
+        encodeId(input.key),
+        input.idempotencyKey === undefined ? "" : encodeId(input.idempotencyKey),
+        JSON.stringify(input.payload ?? null),
+      ]),
+      "signal",
+    );
+    return {
+      signalId: asString(reply[0], "signal.id"),
+      duplicate: asNumber(reply[1], "signal.duplicate") === 1,
+      deliveredTo: reply.slice(2).map((id) => asString(id, "signal.deliveredTo")),
+    };
+  }
+
+  async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {
+    const concurrency = settings.concurrency === undefined ? "" : settings.concurrency === null ? "null" : String(settings.concurrency);
+    const paused = settings.paused === undefined ? "" : settings.paused ? "1" : "0";
+    const [limit, isPaused] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused]), "set-queue");
+    return { queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 };
+  }
+
+  async queueStats(queue: string): Promise<QueueStats> {
+    const f = asArray(await this.#run("queue-stats", [this.#ctx.now(), encodeId(queue)]), "queue-stats");
+    const count = (index: number): number => asNumber(f[index], "queue-stats.count");
+    return {
+      queue,
+      concurrency: asNullableNumber(f[0], "concurrency"),
+      paused: asNumber(f[1], "paused") === 1,
+      counts: {
+        scheduled: count(2),
+        ready: count(3),
+        leased: count(4),
+        completed: count(5),
+        dead: count(6),
+        cancelled: count(7),
+        suspended: count(8),
+        blocked: count(9),
+      },
+      oldestReadyAgeMs: asNullableNumber(f[10], "oldestReadyAgeMs"),
+    };
+  }
+
+  async progress(lease: Lease, progress: Progress): Promise<void> {
+    await this.#run("progress", [...this.#holder(lease), JSON.stringify(progress)]);
+  }
+
+  async appendFrame(lease: Lease, data: Json): Promise<number> {
+    return asNumber(await this.#run("append-frame", [...this.#holder(lease), JSON.stringify(data)]), "append-frame");
+  }
+
+  async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
+    const after = options?.after ?? 0;
+    const reply = asArray(
+      await this.#run("read-frames", [
+        encodeId(taskId),
+        options?.attempt === undefined ? "" : String(options.attempt),
+        after,
+        options?.limit === undefined ? "" : String(options.limit),
+      ]),
+      "read-frames",
+    );
+    if (reply.length === 0) return [];
+    const attempt = asNumber(reply[0], "read-frames.attempt");
+    return reply.slice(1).map((entry, index) => {
+      const [createdAt = "0", data = "null"] = splitBars(asString(entry, "frame"), 1);
+      return { taskId, attempt, sequence: after + 1 + index, data: parseJson(data), createdAt: Number(createdAt) };
+    });
+  }
+
+  /**
+   * Resolves true as soon as work may be claimable in `queues`: at once when it already is, else on
+   * the first enqueue, release, retry or resume in those queues (pub/sub), or when a poll every
+   * second finds some (notifications lost during a reconnect, or tasks whose runAt came). False at
+   * the timeout, on abort, or when the backend closes. @see SPEC E19
+   */
+  async waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean> {
+    if (options.signal?.aborted) return false;
+    const wanted = new Set(queues.map(encodeId));
+    const args = [...wanted];
+    const hasWork = async (): Promise<boolean> => asNumber(await this.#run("has-work", [this.#ctx.now(), ...args]), "has-work") === 1;
+
+    let finish: (found: boolean) => void = () => undefined;
+    const done = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
+    let settled = false;
+    const cleanups: (() => void)[] = [];
+    const end = (found: boolean): void => {
+      if (settled) return;
+      settled = true;
+      for (const cleanup of cleanups) cleanup();
+      finish(found);
+    };
+
+    const timer = setTimeout(() => end(false), options.timeoutMs);
+    cleanups.push(() => clearTimeout(timer));
+    const onAbort = (): void => end(false);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
+    const onClose = (): void => end(false);
+    this.#ctx.waits.add(onClose);
+    cleanups.push(() => this.#ctx.waits.delete(onClose));
+
+    try {
+      const stop = await this.#ctx.hub.listen(this.#ctx.keys.channel(this.#tenantId), (message) => {
+        for (const line of message.split("\n")) {
+          const [kind, queue] = line.split(" ");
+          if ((kind === "work" || kind === "enqueued") && queue !== undefined && wanted.has(queue)) end(true);
+        }
+      });
+      if (settled) stop();
+      else cleanups.push(stop);
+      if (!settled && (await hasWork())) end(true);
+    } catch (error) {
+      end(false);
+      throw error;
+    }
+    if (!settled) {
+      const poll = setInterval(() => {
+        hasWork().then(
+          (found) => {
+            if (found) end(true);
+          },
+          () => undefined,
+        );
+      }, Math.min(WAIT_POLL_MS, options.timeoutMs));
+      cleanups.push(() => clearInterval(poll));
+    }
+    return done;
+  }
+
+  /**
+   * Streams this tenant's task events of the given kinds (and queues) from the moment it resolves.
+   * A listener that throws is reported through `onWarning` and keeps receiving. @see SPEC E19
+   */
+  async subscribe(filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Promise<Unsubscribe> {
+    const kinds = new Set<string>(filter.kinds);
+    const queues = filter.queues === undefined ? null : new Set(filter.queues.map(encodeId));
+    const tenantId = this.#tenantId;
+    const stop = await this.#ctx.hub.listen(this.#ctx.keys.channel(tenantId), (message) => {
+      for (const line of message.split("\n")) {
+        const [kind, queue, task, at] = line.split(" ");
+        if (kind === undefined || queue === undefined || task === undefined || at === undefined) continue;
+        if (!EVENT_KINDS.has(kind) || !kinds.has(kind) || (queues !== null && !queues.has(queue))) continue;
+        const event: TaskEvent = { kind: kind as TaskEventKind, taskId: decodeId(task), queue: decodeId(queue), tenantId, at: Number(at) };
+        try {
+          onEvent(event);
+        } catch (error) {
+          this.#ctx.onWarning(`[mooring/redis] a subscribe listener threw: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    });
+    return stop;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The whole conformance kit on a real three-master Redis Cluster (SPEC K1, section 9): every
+ * check, nothing skipped, race checks with several clients. Every script's keys must hash to one
+ * slot or the cluster refuses the script (CROSSSLOT), so this run is also the proof of the key
+ * design. The cluster is `MOORING_REDIS_CLUSTER_URL`, else three ephemeral masters started for
+ * this file and stopped after it.
+ */
+import { describeConformance } from "@mooring/conformance";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { createRedisBackend } from "../src/index.js";
+import { type ClusterTarget, clusterAvailability, clusterServer, removeKeys, testPrefix } from "./server.js";
+
+const availability = await clusterAvailability();
+const filePrefix = testPrefix("cluster");
+
+if ("skip" in availability) {
+  describe.skip(`redis cluster conformance: ${availability.skip}`, () => {
+    it("needs a Redis Cluster", () => undefined);
+  });
+} else {
+  let cluster: ClusterTarget | null = null;
+  beforeAll(async () => {
+    cluster = await clusterServer();
+  }, 60_000);
+  afterAll(async () => {
+    if (!cluster) return;
+    await removeKeys(cluster, `{${filePrefix}.*`);
+    await cluster.stop();
+  });
+  describeConformance({
+    name: "redis-cluster",
+    create: ({ clock, namespace }) => {
+      if (!cluster) throw new Error("the cluster starts in beforeAll");
+      return createRedisBackend({ cluster: { nodes: cluster.nodes }, prefix: `${filePrefix}.${namespace}`, clock });
+    },
+  });
+}

@@ -1,0 +1,255 @@
+/**
+ * What only the Redis backend has to prove: the key design (every script touches one slot, hostile
+ * ids cannot break keys, tenants spread over slots), the start-up checks (an evicting
+ * maxmemory-policy is reported loudly, an unreachable server is UNAVAILABLE with its cause), server
+ * time and physical expiry, and URL options.
+ */
+import { ManualClock, MooringError } from "@mooring/core";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisBackend, doctor, KeySpace, openFromUrl, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
+import { keysOfCommand, keySlot } from "./slots.js";
+import { EphemeralRedis, ephemeralAvailability, removeKeys, standaloneServer, type StandaloneTarget, testPrefix } from "./server.js";
+import { exerciseEveryScript } from "./workload.js";
+
+const server = await standaloneServer();
+const ephemeral = await ephemeralAvailability();
+const filePrefix = testPrefix("only");
+let counter = 0;
+const prefix = (): string => `${filePrefix}.${(counter++).toString(36)}`;
+
+const HOSTILE = ["a:b", "a}b", "{a}", "*", "?[x]", "line\nbreak", "100%", "a|b", "sp ace", "ü🚀", "__proto__", "\\", "/", "'\"", "a", "a:"];
+
+describe("local CRC16 slots", () => {
+  it("match the slots Redis documents for CLUSTER KEYSLOT", () => {
+    expect(keySlot("somekey")).toBe(11058);
+    expect(keySlot("foo{hash_tag}")).toBe(2515);
+    expect(keySlot("{user1000}.following")).toBe(keySlot("{user1000}.followers"));
+  });
+
+  it("spread tenants over the cluster's slots (one hash tag per tenant, not one for all)", () => {
+    const keys = new KeySpace("app");
+    const slots = new Set(Array.from({ length: 300 }, (_, i) => keySlot(keys.tenant(`tenant-${i}`))));
+    expect(slots.size).toBeGreaterThan(280);
+    const thirds = new Set([...slots].map((slot) => Math.floor(slot / 5462)));
+    expect(thirds.size).toBe(3);
+  });
+});
+
+describe.skipIf("skip" in ephemeral)("every script touches one slot (MONITOR on an ephemeral server)", () => {
+  let redis: EphemeralRedis;
+  beforeAll(async () => {
+    redis = await EphemeralRedis.start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("every key each script touches shares its first key's hash tag, and the workload runs every script", async () => {
+    const monitorClient = new Redis(redis.url);
+    const monitor = await monitorClient.monitor();
+    const calls: { sha: string; base: string; touched: string[] }[] = [];
+    let sawMarker: () => void = () => undefined;
+    const markerSeen = new Promise<void>((resolve) => {
+      sawMarker = resolve;
+    });
+    const bySource = new Map(Object.values(SCRIPTS).flatMap((script) => [[script.sha, script.name] as const, [script.source, script.name] as const]));
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const [command = "", ...rest] = args;
+      const name = command.toLowerCase();
+      if (name === "echo" && rest[0] === "end-of-workload") sawMarker();
+      if (source !== "lua" && (name === "evalsha" || name === "eval")) {
+        calls.push({ sha: rest[0] ?? "", base: rest[2] ?? "", touched: [] });
+      } else if (source === "lua") {
+        calls.at(-1)?.touched.push(...keysOfCommand(name, rest));
+      }
+    });
+    const clock = new ManualClock();
+    const backend = await createRedisBackend({ url: redis.url, prefix: prefix(), clock });
+    try {
+      await exerciseEveryScript(backend, clock, "tenant:{x}\n*");
+    } finally {
+      await backend.close();
+    }
+    // MONITOR lines arrive on their own connection: wait for a marker sent after the workload.
+    await monitorClient.echo("end-of-workload");
+    await markerSeen;
+    monitor.disconnect();
+    monitorClient.disconnect();
+
+    const ran = new Set<string>();
+    for (const call of calls) {
+      const name = bySource.get(call.sha);
+      if (name) ran.add(name);
+      expect(call.base.startsWith("{")).toBe(true);
+      for (const key of call.touched) {
+        expect(key.startsWith(call.base), `${name ?? call.sha} touched ${key} outside ${call.base}`).toBe(true);
+        expect(keySlot(key), `${name ?? call.sha}: ${key}`).toBe(keySlot(call.base));
+      }
+    }
+    expect([...SCRIPT_NAMES].filter((name) => !ran.has(name))).toEqual([]);
+    expect(calls.reduce((sum, call) => sum + call.touched.length, 0)).toBeGreaterThan(200);
+  });
+});
+
+describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
+  const target = server as StandaloneTarget;
+  afterAll(async () => {
+    await removeKeys(target, `{${filePrefix}.*`);
+    await target.stop();
+  });
+
+  it("round-trip exactly and never collide, whatever characters tenant ids, queues, runs, keys and signal keys hold", async () => {
+    const keyPrefix = prefix();
+    const clock = new ManualClock();
+    const root = await createRedisBackend({ url: target.url, prefix: keyPrefix, clock });
+    try {
+      for (const [index, id] of HOSTILE.entries()) {
+        const backend = root.forTenant(id);
+        await root.tenants.create({ id, name: `tenant ${index}` });
+        const { run } = await backend.workflows.createRun({ id, workflowId: id, version: id, context: { [id]: [] } });
+        expect(run.id).toBe(id);
+        await backend.workflows.appendToContext(id, id, index);
+        await backend.workflows.upsertStep(id, { id, status: "completed", name: id });
+        expect((await backend.workflows.listSteps(id)).map((step) => step.id)).toEqual([id]);
+        await backend.workflows.putDefinition({ id, version: id, spec: { id } });
+        expect((await backend.workflows.getDefinition(id, id))?.spec).toEqual({ id });
+        await backend.state.set(id, new TextEncoder().encode(id));
+        const { id: taskId } = await backend.engine.enqueue({ queue: id, payload: id, idempotencyKey: id });
+        expect((await backend.engine.enqueue({ queue: id, idempotencyKey: id })).id).toBe(taskId);
+        await backend.engine.signal({ key: id, payload: index });
+      }
+      for (const [index, id] of HOSTILE.entries()) {
+        const backend = root.forTenant(id);
+        expect((await root.tenants.get(id))?.name).toBe(`tenant ${index}`);
+        expect((await backend.workflows.getRun(id))?.context).toEqual({ [id]: [index] });
+        expect(new TextDecoder().decode((await backend.state.get(id)) ?? new Uint8Array())).toBe(id);
+        const [lease] = await backend.engine.claim({ workerId: id, queues: [id], leaseMs: 1000 });
+        expect(lease?.queue).toBe(id);
+        expect(lease?.payload).toBe(id);
+        expect((await backend.engine.claim({ workerId: id, queues: [id], leaseMs: 1000 })).length).toBe(0);
+        if (!lease) continue;
+        const suspended = await backend.engine.suspend(lease, { keys: [id] });
+        expect(suspended).toEqual({ suspended: false, signals: [expect.objectContaining({ key: id, payload: index })] });
+      }
+      const listed = await root.tenants.list({ limit: 100 });
+      expect(listed.items.map((tenant) => tenant.id).sort()).toEqual([...HOSTILE].sort());
+    } finally {
+      await root.close();
+    }
+    const probe = new Redis(target.url);
+    try {
+      const keys = new KeySpace(keyPrefix);
+      const tags = new Set([keys.global, ...HOSTILE.map((id) => keys.tenant(id))]);
+      let cursor = "0";
+      do {
+        const [next, found] = await probe.scan(cursor, "MATCH", keys.pattern, "COUNT", 1000);
+        cursor = next;
+        for (const key of found) {
+          const tag = key.slice(0, key.indexOf("}") + 1);
+          expect(tags.has(tag), key).toBe(true);
+        }
+      } while (cursor !== "0");
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it("uses the server's TIME without an injected clock, and expires TTL keys physically too", async () => {
+    const keyPrefix = prefix();
+    const backend = await createRedisBackend({ url: target.url, prefix: keyPrefix });
+    const probe = new Redis(target.url);
+    try {
+      const [seconds] = await probe.time();
+      const serverNow = Number(seconds) * 1000;
+      const { id } = await backend.engine.enqueue({ queue: "q" });
+      const task = await backend.engine.getTask(id);
+      expect(Math.abs((task?.createdAt ?? 0) - serverNow)).toBeLessThan(5000);
+      await backend.state.set("ttl", new Uint8Array([1]), { ttlMs: 60_000 });
+      const pttl = await probe.pttl(`${new KeySpace(keyPrefix).tenant("default")}:kv:${Buffer.from("ttl").toString("base64url")}`);
+      expect(pttl).toBeGreaterThan(50_000);
+      expect(pttl).toBeLessThanOrEqual(60_000);
+    } finally {
+      probe.disconnect();
+      await backend.close();
+    }
+  });
+
+  it("opens from a redis:// URL with options in its query string, and rejects unknown ones", async () => {
+    const keyPrefix = prefix();
+    const url = new URL(target.url);
+    url.searchParams.set("prefix", keyPrefix);
+    url.searchParams.set("dedupTtlMs", "5000");
+    const backend = await openFromUrl(url, { clock: new ManualClock() });
+    try {
+      await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
+      const probe = new Redis(target.url);
+      try {
+        expect(await probe.exists(`${new KeySpace(keyPrefix).tenant("default")}:run:${Buffer.from("r").toString("base64url")}`)).toBe(1);
+      } finally {
+        probe.disconnect();
+      }
+    } finally {
+      await backend.close();
+    }
+    const bad = new URL(target.url);
+    bad.searchParams.set("prefx", "oops");
+    await expect(openFromUrl(bad, {})).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
+  it("rejects a prefix that could break the key structure", async () => {
+    for (const bad of ["a}b", "a:b", "a*", "", "x".repeat(101)]) {
+      await expect(createRedisBackend({ url: target.url, prefix: bad })).rejects.toMatchObject({ code: "VALIDATION" });
+    }
+  });
+});
+
+describe.skipIf("skip" in ephemeral)("server settings at start (ephemeral servers)", () => {
+  it("reports an evicting maxmemory-policy loudly, through onWarning and doctor()", async () => {
+    const redis = await EphemeralRedis.start(["--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"]);
+    try {
+      const warnings: string[] = [];
+      const backend = await createRedisBackend({ url: redis.url, prefix: prefix(), onWarning: (message) => warnings.push(message) });
+      await backend.close();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("allkeys-lru");
+      expect(warnings[0]).toContain("noeviction");
+      const report = await doctor({ url: redis.url });
+      expect(report.nodes[0]).toMatchObject({ maxmemoryPolicy: "allkeys-lru", mayEvict: true, appendonly: false });
+      expect(report.nodes[0]?.durability).toContain("no persistence");
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it("stays quiet on a noeviction server and describes AOF durability", async () => {
+    const redis = await EphemeralRedis.start(["--appendonly", "yes", "--appendfsync", "always"]);
+    try {
+      const warnings: string[] = [];
+      const backend = await createRedisBackend({ url: redis.url, prefix: prefix(), onWarning: (message) => warnings.push(message) });
+      await backend.close();
+      expect(warnings).toEqual([]);
+      const report = await doctor({ url: redis.url });
+      expect(report.nodes[0]?.durability).toContain("appendfsync always");
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it("gives UNAVAILABLE with the cause, quickly, for an unreachable server and after the server goes away", async () => {
+    const redis = await EphemeralRedis.start();
+    const backend = await createRedisBackend({ url: redis.url, prefix: prefix(), connectTimeoutMs: 1000 });
+    await redis.stop();
+    const started = Date.now();
+    const error: unknown = await backend.engine.enqueue({ queue: "q" }).catch((caught: unknown) => caught);
+    expect(MooringError.is(error, "UNAVAILABLE")).toBe(true);
+    expect(String((error as MooringError).message)).toMatch(/ECONNREFUSED|closed|retries/);
+    await backend.close();
+
+    const refused: unknown = await createRedisBackend({ url: redis.url, connectTimeoutMs: 1000 }).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(MooringError.is(refused, "UNAVAILABLE")).toBe(true);
+    expect((refused as MooringError).message).toContain("ECONNREFUSED");
+    expect((refused as MooringError).cause).toBeInstanceOf(Error);
+  });
+});

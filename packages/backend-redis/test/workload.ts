@@ -1,0 +1,95 @@
+/**
+ * A workload that runs every script of lua/ at least once, through the public API only, so that
+ * tests can watch what each script touches (MONITOR) or check every key it leaves.
+ */
+import { type Backend, executionKey, type ManualClock } from "@mooring/core";
+import { expect } from "vitest";
+
+/** Runs every contract call that has a script behind it, in tenant `tenantId` (and its root). */
+export async function exerciseEveryScript(root: Backend, clock: ManualClock, tenantId: string): Promise<void> {
+  await root.tenants.create({ id: tenantId, name: "hostile {tenant}" });
+  await root.tenants.update(tenantId, { name: "renamed" });
+  const backend = root.forTenant(tenantId);
+  const { workflows, state, engine, tokens } = backend;
+
+  await workflows.putDefinition({ id: "def:{1}", version: "v*1", spec: { b: 1, a: [2] } });
+  await workflows.listDefinitions("def:{1}");
+  const { run } = await workflows.createRun({ id: "run:{1}\n", workflowId: "def:{1}", version: "v*1" });
+  await workflows.setRunStatus(run.id, "running");
+  await workflows.setContext(run.id, { k: [] });
+  await workflows.appendToContext(run.id, "k", 1);
+  await workflows.upsertStep(run.id, { id: "step|1", status: "running" });
+  await workflows.listSteps(run.id);
+  await workflows.appendEvents(run.id, [{ type: "started" }]);
+  await workflows.writeSnapshot(run.id, { atSequence: 1, state: { n: 1 } });
+  await workflows.latestSnapshot(run.id);
+  await workflows.listRuns({ limit: 10 });
+
+  await state.set("kv:{1}", new Uint8Array([0, 1, 255]), { ttlMs: 60_000 });
+  await state.get("kv:{1}");
+  await state.exists("kv:{1}");
+  await state.setIfAbsent("kv:{2}", new Uint8Array([1]));
+  await state.compareAndSet("kv:{2}", new Uint8Array([1]), new Uint8Array([2]));
+  await state.delete("kv:{2}");
+  await state.set(executionKey("exec}1", "a"), new Uint8Array([3]));
+  await state.saveSnapshot({ executionId: "exec}1", sequence: 1, state: { s: 1 }, ttlMs: 60_000 });
+  await state.loadSnapshot("exec}1");
+  await state.listSnapshots({ limit: 10 });
+  await state.saveSnapshot({ executionId: "exec}2", sequence: 1, state: {} });
+  await state.deleteSnapshot("exec}2");
+  expect(await state.deleteExecutionState("exec}1")).toBe(2);
+
+  const queue = "queue:{1}*";
+  const first = await engine.enqueue({ queue, payload: { n: 1 }, idempotencyKey: "idem:{1}", runId: run.id });
+  const second = await engine.enqueue({ queue, payload: { n: 2 }, dependsOn: [first.id] });
+  await engine.enqueue({ queue, payload: { n: 3 }, priority: 5, runAt: clock.now() + 1000 });
+  expect(await engine.waitForWork([queue], { timeoutMs: 1000 })).toBe(true);
+  const [lease] = await engine.claim({ workerId: "worker:{1}", queues: [queue], leaseMs: 10_000 });
+  if (!lease) throw new Error("nothing claimed");
+  const renewed = await engine.renew(lease, { progress: { percent: 10 } });
+  await engine.progress(renewed, { message: "half" });
+  await engine.appendFrame(renewed, { chunk: 1 });
+  await engine.readFrames(lease.taskId);
+  await workflows.commit(run.id, { lease: renewed, events: [{ type: "done" }], settle: { complete: { result: 1 } } });
+  await engine.getTask(second.id);
+
+  const [dependent] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 10_000 });
+  if (!dependent) throw new Error("the dependent was not released");
+  expect(await engine.suspend(dependent, { keys: ["sig:{1}"], timeoutAt: clock.now() + 60_000 })).toEqual({ suspended: true });
+  await engine.signal({ key: "sig:{1}", payload: 1, idempotencyKey: "sig-idem" });
+  const [resumed] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });
+  if (!resumed) throw new Error("the resumed task was not claimed");
+  await engine.release(resumed);
+  const [again] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });
+  if (!again) throw new Error("the released task was not claimed");
+  await engine.fail(again, { error: "boom" });
+  clock.advance(60_000);
+  const [third] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });
+  if (!third) throw new Error("nothing claimable after the backoff");
+  await engine.moveToDeadLetter(third, "dead");
+  const dead = await engine.listDeadLetters({ limit: 10 });
+  const deadTask = dead.items[0];
+  if (!deadTask) throw new Error("no dead letter");
+  await engine.retryDeadLetter(deadTask.id, { resetAttempts: true });
+  const [fourth] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });
+  if (!fourth) throw new Error("the retried dead letter was not claimed");
+  clock.advance(2000);
+  await engine.reclaimExpired();
+  await engine.revokeLease(fourth.taskId);
+  await engine.cancel(fourth.taskId, "operator");
+  await engine.setQueue(queue, { concurrency: 2, paused: false });
+  await engine.queueStats(queue);
+  await engine.complete(await claimOne(backend, queue));
+
+  const { token, info } = await tokens.create({ name: "ci", role: "admin" });
+  expect(await tokens.validate(token)).not.toBeNull();
+  await tokens.list();
+  await tokens.revoke(info.id);
+  await workflows.deleteRun(run.id);
+}
+
+async function claimOne(backend: Backend, queue: string) {
+  const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });
+  if (!lease) throw new Error("nothing to claim");
+  return lease;
+}

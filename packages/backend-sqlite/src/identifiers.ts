@@ -1,0 +1,99 @@
+/**
+ * Every SQL identifier this package writes comes from here. Table and index names are fixed by the
+ * schema; the only part that comes from options is the namespace, and it enters SQL only through
+ * `quoteIdentifier`, never by concatenation elsewhere (STYLE habit 3).
+ */
+import { assertText, MooringError } from "@mooring/core";
+
+/** The namespace used when none is given. */
+export const DEFAULT_NAMESPACE = "mooring";
+
+/** The longest namespace, in UTF-8 bytes, so that every namespaced name stays readable. */
+const MAX_NAMESPACE_BYTES = 128;
+
+/**
+ * The tables and indexes of the schema. A `{{name}}` placeholder in SQL text may only name one of
+ * these; anything else is a programming error caught when the statement is first prepared.
+ */
+export const SCHEMA_OBJECTS = [
+  "migrations",
+  "tenants",
+  "tokens",
+  "tokens_by_tenant",
+  "definitions",
+  "definitions_by_id",
+  "runs",
+  "runs_by_tenant",
+  "runs_by_status",
+  "steps",
+  "steps_by_position",
+  "events",
+  "snapshots",
+  "kv",
+  "cache_snapshots",
+  "tasks",
+  "tasks_ready",
+  "tasks_scheduled",
+  "tasks_leased",
+  "tasks_suspended",
+  "tasks_settled",
+  "tasks_dead",
+  "task_deps",
+  "task_deps_by_dependency",
+  "task_keys",
+  "task_waits",
+  "task_waits_by_task",
+  "task_signals",
+  "signals",
+  "signals_by_key",
+  "signal_keys",
+  "frames",
+  "queues",
+  "notifications",
+] as const;
+
+export type SchemaObject = (typeof SCHEMA_OBJECTS)[number];
+
+const KNOWN = new Set<string>(SCHEMA_OBJECTS);
+
+/**
+ * Quotes one SQL identifier: wraps it in double quotes and doubles any double quote inside, the
+ * SQL standard rule SQLite follows. The one identifier-quoting helper of the package.
+ */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Checks a namespace option. Any well-formed text of 1..128 UTF-8 bytes is allowed (it is quoted,
+ * never interpreted), except names SQLite reserves for itself.
+ * @throws VALIDATION
+ */
+export function assertNamespace(namespace: string): void {
+  assertText(namespace, "namespace", MAX_NAMESPACE_BYTES);
+  if (namespace.length === 0) {
+    throw new MooringError("VALIDATION", "namespace must not be empty", { backend: "sqlite", details: { field: "namespace" } });
+  }
+  if (namespace.toLowerCase().startsWith("sqlite_")) {
+    throw new MooringError("VALIDATION", `namespace must not start with "sqlite_" (SQLite reserves those names), got "${namespace}"`, {
+      backend: "sqlite",
+      details: { field: "namespace" },
+    });
+  }
+}
+
+/**
+ * The quoted name of a schema object in `namespace`: `"<namespace>.<object>"`. Object names hold no
+ * dot, so the last dot separates the two parts and no two namespaces ever share a name.
+ */
+export function objectName(namespace: string, object: SchemaObject): string {
+  return quoteIdentifier(`${namespace}.${object}`);
+}
+
+/** Replaces every `{{object}}` placeholder of `text` with the namespaced, quoted name. */
+export function renderSql(text: string, namespace: string): string {
+  return text.replace(/\{\{([a-z_]+)\}\}/g, (_match, name: string) => {
+    if (!KNOWN.has(name)) throw new Error(`SQL names an unknown schema object {{${name}}}`);
+    return objectName(namespace, name as SchemaObject);
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * JSON columns and opaque cursors. Values arrive validated (SPEC C1), so serializing cannot fail;
+ * parsing reads only what this package wrote.
+ */
+import type { Json } from "@mooring/core";
+import { sqliteError } from "./errors.js";
+
+/** The TEXT stored for a JSON value; `undefined` is stored as null. */
+export function jsonText(value: Json | undefined): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function parseJson<T extends Json = Json>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/** JSON text with object members sorted, so that equal values compare equal as strings. */
+export function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as Json)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * An opaque cursor (SPEC C5): the position after the last item of a page, base64url-encoded so
+ * callers do not build or read it. `kind` keeps a cursor of one list from being used on another.
+ */
+export function encodeCursor(kind: string, position: string | number): string {
+  return Buffer.from(JSON.stringify([kind, position]), "utf8").toString("base64url");
+}
+
+/** @throws VALIDATION for a cursor this list did not return. */
+export function decodeCursor(kind: string, cursor: string | null | undefined, type: "string"): string | null;
+export function decodeCursor(kind: string, cursor: string | null | undefined, type: "number"): number | null;
+export function decodeCursor(kind: string, cursor: string | null | undefined, type: "string" | "number"): string | number | null {
+  if (cursor === undefined || cursor === null) return null;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    decoded = undefined;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== kind || typeof decoded[1] !== type) {
+    throw sqliteError("VALIDATION", "request.cursor is not a cursor returned by this list", { field: "request.cursor" });
+  }
+  return decoded[1] as string | number;
+}

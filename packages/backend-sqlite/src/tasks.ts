@@ -1,0 +1,282 @@
+/**
+ * The transitions of one task, shared by every call that moves a task (the engine's holder and
+ * operator calls, claim-side reclaim, and `WorkflowStore.commit` with `settle`), so each rule of
+ * docs/decisions.md is written once. Every method runs inside the caller's `BEGIN IMMEDIATE`
+ * transaction and records its task events in the change feed of that transaction.
+ */
+import {
+  type Backoff,
+  backoffDelay,
+  DEFAULTS,
+  type FailResult,
+  type Json,
+  type Lease,
+  type Progress,
+  type Signal,
+  type TaskRecord,
+  type TaskState,
+} from "@mooring/core";
+import type { SqliteConnection } from "./connection.js";
+import { notFound, sqliteError } from "./errors.js";
+import { jsonText, parseJson } from "./json.js";
+import {
+  BLOCKED_DEPENDENTS,
+  CANCEL_TASK,
+  COMPLETE_TASK,
+  DEAD_LETTER_TASK,
+  DECREMENT_PENDING,
+  DELETE_WAITS,
+  PENDING_DEPENDENCIES,
+  QUEUE_SETTINGS,
+  REQUEUE_TASK,
+  RESUME_TIMED_OUT_IN_QUEUE,
+  RESUME_TIMED_OUT_IN_TENANT,
+  RESUME_TIMED_OUT_TASK,
+  SELECT_TASK,
+  type SignalRow,
+  TASK_SIGNALS,
+  type TaskRow,
+  UNBLOCK_TASK,
+} from "./sql/engine.js";
+import type { StatementCache } from "./statements.js";
+
+/** Change-feed kinds: the public task events, plus "ready" (a wake-up only, never delivered). */
+export type FeedKind = "enqueued" | "completed" | "failed" | "dead" | "cancelled" | "lease_expired" | "ready";
+
+/** Which holder call a fence check is for: `complete` alone may repeat after succeeding (E7). */
+export type HolderCall = "complete" | "other";
+
+export interface FenceResult {
+  readonly row: TaskRow;
+  /** True when `complete` is repeated with the lease that completed the task: succeed, write nothing. */
+  readonly alreadyCompleted: boolean;
+}
+
+const LEASE_EXPIRED_ERROR: Json = DEFAULTS.leaseExpiredError;
+
+export class TaskTransitions {
+  readonly #connection: SqliteConnection;
+  readonly #statements: StatementCache;
+
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+    this.#statements = connection.statements;
+  }
+
+  find(tenant: string, taskId: string): TaskRow | undefined {
+    return this.#statements.one<TaskRow>(SELECT_TASK, tenant, taskId);
+  }
+
+  /**
+   * The task, about to be changed at `now`: a suspension whose timeout has come is first made
+   * ready as it already reads (ready since its timeoutAt), so that the change starts from the
+   * state the caller observes.
+   */
+  findForWrite(tenant: string, taskId: string, now: number): TaskRow | undefined {
+    const row = this.find(tenant, taskId);
+    if (row?.state !== "suspended" || row.wait_timeout_at === null || row.wait_timeout_at > now) return row;
+    const resumed = this.#statements.one<TaskRow>(RESUME_TIMED_OUT_TASK, row.seq, now) ?? row;
+    this.#statements.run(DELETE_WAITS, row.seq);
+    this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
+    return resumed;
+  }
+
+  /**
+   * The fence check of a holder call (SPEC E5, in the order of docs/decisions.md), before any
+   * write: NOT_FOUND; an older epoch → STALE_LEASE; an epoch never granted → INVALID_STATE;
+   * cancelled or revoked → LEASE_REVOKED; expired (still leased past expiry, or reclaimed) →
+   * LEASE_EXPIRED; not leased under this epoch → INVALID_STATE, except a repeated `complete`.
+   */
+  fence(tenant: string, lease: Lease, now: number, call: HolderCall): FenceResult {
+    const row = this.findForWrite(tenant, lease.taskId, now);
+    if (!row) throw notFound("task", lease.taskId);
+    const details = { taskId: row.id, leaseEpoch: lease.epoch, taskEpoch: row.epoch };
+    if (lease.epoch < row.epoch) {
+      throw sqliteError("STALE_LEASE", `task "${row.id}" was leased again (epoch ${row.epoch}); this lease (epoch ${lease.epoch}) is stale`, details);
+    }
+    if (lease.epoch > row.epoch || lease.epoch === 0) {
+      throw sqliteError("INVALID_STATE", `task "${row.id}" was never leased with epoch ${lease.epoch} (latest epoch ${row.epoch})`, details);
+    }
+    if (row.state === "cancelled" || row.lease_end === "revoked") {
+      throw sqliteError("LEASE_REVOKED", `the lease on task "${row.id}" was revoked${row.state === "cancelled" ? " (the task was cancelled)" : ""}`, details);
+    }
+    if (row.lease_end === "expired" || (row.state === "leased" && now >= (row.lease_expires_at ?? 0))) {
+      throw sqliteError("LEASE_EXPIRED", `the lease on task "${row.id}" expired`, { ...details, expiresAt: row.lease_expires_at });
+    }
+    if (row.state !== "leased") {
+      if (call === "complete" && row.state === "completed" && row.lease_end === "completed") return { row, alreadyCompleted: true };
+      throw sqliteError("INVALID_STATE", `task "${row.id}" is not leased under epoch ${lease.epoch} (its lease ended: ${row.lease_end ?? row.state})`, details);
+    }
+    return { row, alreadyCompleted: false };
+  }
+
+  /** Settles a leased task as completed and releases the tasks that waited only for it (E7, E16). */
+  complete(row: TaskRow, result: Json | undefined, now: number): void {
+    this.#statements.run(COMPLETE_TASK, jsonText(result), now, row.seq);
+    this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
+    this.leaseEnded(row, now);
+    this.#releaseDependents(row, now);
+  }
+
+  /**
+   * Consumes the lease's attempt: a retry at now + backoff when retryable and attempts remain,
+   * else a dead letter (E8).
+   */
+  fail(row: TaskRow, error: Json, retryable: boolean, now: number): FailResult {
+    if (retryable && row.attempt < row.max_attempts) {
+      const runAt = now + backoffDelay(backoffOf(row), row.attempt);
+      this.#requeue(row, runAt, row.attempt, error, "failed", now);
+      this.#connection.notify(row.tenant, "failed", row.id, row.queue, now);
+      return { outcome: "retry", runAt };
+    }
+    this.deadLetter(row, error, "failed", now);
+    return { outcome: "dead" };
+  }
+
+  /** Dead-letters the task now, consuming the current attempt, and cancels its dependents (E12, E16). */
+  deadLetter(row: TaskRow, error: Json, leaseEnd: string, now: number): void {
+    this.#statements.run(DEAD_LETTER_TASK, row.attempt, jsonText(error), leaseEnd, row.tenant, now, row.seq);
+    this.#connection.notify(row.tenant, "dead", row.id, row.queue, now);
+    this.leaseEnded(row, now);
+    this.#cancelDependents(row, now);
+  }
+
+  /**
+   * Reclaims one expired lease: the attempt is consumed, then a retry with backoff (lastError
+   * "lease expired") or a dead letter (E10). The old holder's calls then fail LEASE_EXPIRED.
+   */
+  reclaim(row: TaskRow, now: number): "retried" | "dead" {
+    this.#connection.notify(row.tenant, "lease_expired", row.id, row.queue, now);
+    if (row.attempt < row.max_attempts) {
+      const runAt = now + backoffDelay(backoffOf(row), row.attempt);
+      this.#requeue(row, runAt, row.attempt, LEASE_EXPIRED_ERROR, "expired", now);
+      return "retried";
+    }
+    this.deadLetter(row, LEASE_EXPIRED_ERROR, "expired", now);
+    return "dead";
+  }
+
+  /** Gives a leased task back at `runAt` without consuming an attempt (release, revoke). */
+  putBack(row: TaskRow, runAt: number, leaseEnd: "released" | "revoked", now: number): void {
+    this.#requeue(row, runAt, row.consumed, parseJson(row.last_error), leaseEnd, now);
+    this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
+  }
+
+  /** Cancels a non-terminal task (revoking any lease) and, transitively, its dependents (E13, E16). */
+  cancel(row: TaskRow, reason: string | null, now: number): void {
+    this.#statements.run(CANCEL_TASK, reason, now, row.seq);
+    this.#statements.run(DELETE_WAITS, row.seq);
+    this.#connection.notify(row.tenant, "cancelled", row.id, row.queue, now);
+    this.leaseEnded(row, now);
+    this.#cancelDependents(row, now);
+  }
+
+  /**
+   * A lease of `row` (read before the change) ended: in a queue with a concurrency limit the freed
+   * slot may let a waiting worker claim, so its waiters are woken.
+   */
+  leaseEnded(row: TaskRow, now: number): void {
+    if (row.state !== "leased") return;
+    const settings = this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue);
+    if (settings?.concurrency != null) this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
+  }
+
+  /**
+   * Makes the suspended tasks whose timeout has come ready (of one queue, or of the tenant when
+   * `queue` is null), as they already read; their next lease carries `timedOut` (E14).
+   */
+  resumeTimedOut(tenant: string, queue: string | null, now: number): void {
+    type Resumed = { seq: number; id: string; queue: string };
+    const resumed =
+      queue === null
+        ? this.#statements.all<Resumed>(RESUME_TIMED_OUT_IN_TENANT, tenant, now)
+        : this.#statements.all<Resumed>(RESUME_TIMED_OUT_IN_QUEUE, tenant, queue, now);
+    for (const task of resumed) {
+      this.#statements.run(DELETE_WAITS, task.seq);
+      this.#connection.notify(tenant, "ready", task.id, task.queue, now);
+    }
+  }
+
+  /** The signals attached to a task, in delivery order. */
+  signalsOf(taskSeq: number): Signal[] {
+    return this.#statements.all<SignalRow>(TASK_SIGNALS, taskSeq).map(toSignal);
+  }
+
+  /** The task as `getTask` reports it at `now` (effective state, docs/decisions.md). */
+  toRecord(row: TaskRow, now: number): TaskRecord {
+    const leased = row.state === "leased";
+    const timedOut = row.state === "suspended" && row.wait_timeout_at !== null && row.wait_timeout_at <= now;
+    return {
+      id: row.id,
+      queue: row.queue,
+      state: effectiveState(row, now),
+      payload: parseJson(row.payload),
+      attempt: row.attempt,
+      maxAttempts: row.max_attempts,
+      epoch: row.epoch,
+      priority: row.priority,
+      runAt: timedOut ? (row.wait_timeout_at ?? row.run_at) : row.run_at,
+      leaseExpiresAt: leased ? row.lease_expires_at : null,
+      workerId: leased ? row.worker_id : null,
+      lastError: parseJson(row.last_error),
+      result: parseJson(row.result),
+      progress: row.progress === null ? null : (JSON.parse(row.progress) as Progress),
+      pendingDependencies: this.#statements.all<{ id: string }>(PENDING_DEPENDENCIES, row.seq).map((dep) => dep.id),
+      cancelReason: row.cancel_reason,
+      runId: row.run_id,
+      idempotencyKey: row.idempotency_key,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  #requeue(row: TaskRow, runAt: number, consumed: number, lastError: Json, leaseEnd: string, now: number): void {
+    const state = runAt > now ? "scheduled" : "ready";
+    this.#statements.run(REQUEUE_TASK, state, runAt, consumed, jsonText(lastError), leaseEnd, now, row.seq);
+  }
+
+  /** Counts the completion against each blocked dependent; those with none left become ready. */
+  #releaseDependents(row: TaskRow, now: number): void {
+    for (const dependent of this.#statements.all<TaskRow>(BLOCKED_DEPENDENTS, row.seq)) {
+      const remaining = this.#statements.one<{ pending_deps: number }>(DECREMENT_PENDING, dependent.seq);
+      if (remaining && remaining.pending_deps <= 0) {
+        const runAt = Math.max(dependent.run_at, now);
+        this.#statements.run(UNBLOCK_TASK, runAt > now ? "scheduled" : "ready", runAt, now, dependent.seq);
+        this.#connection.notify(dependent.tenant, "ready", dependent.id, dependent.queue, now);
+      }
+    }
+  }
+
+  /** Cancels every blocked dependent with reason dependency_failed, transitively (E16). */
+  #cancelDependents(row: TaskRow, now: number): void {
+    const pending: TaskRow[] = [row];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      for (const dependent of this.#statements.all<TaskRow>(BLOCKED_DEPENDENTS, next.seq)) {
+        this.#statements.run(CANCEL_TASK, DEFAULTS.dependencyFailedReason, now, dependent.seq);
+        this.#connection.notify(dependent.tenant, "cancelled", dependent.id, dependent.queue, now);
+        pending.push(dependent);
+      }
+    }
+  }
+}
+
+/** The state a task reads as at `now`. */
+export function effectiveState(row: TaskRow, now: number): TaskState {
+  if (row.state === "scheduled" && row.run_at <= now) return "ready";
+  if (row.state === "suspended" && row.wait_timeout_at !== null && row.wait_timeout_at <= now) return "ready";
+  return row.state as TaskState;
+}
+
+export function backoffOf(row: TaskRow): Backoff {
+  return { baseMs: row.backoff_base_ms, factor: row.backoff_factor, maxMs: row.backoff_max_ms };
+}
+
+export function toSignal(row: SignalRow): Signal {
+  return { signalId: row.signal_id, key: row.key, payload: parseJson(row.payload), createdAt: row.created_at };
+}
+
+/** A task id that is not in the tenant: NOT_FOUND. */
+export function requireTask(row: TaskRow | undefined, taskId: string): TaskRow {
+  if (!row) throw notFound("task", taskId);
+  return row;
+}

@@ -1,0 +1,499 @@
+/**
+ * What only the SQLite backend has to prove beyond the kit: the file it opens (and refuses), its
+ * migrations, several backends and several processes on one file, wake-ups across them, native
+ * error mapping, the claim plan, and crash safety under SIGKILL.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import Database from "better-sqlite3";
+import { type Backend, type ErrorCode, ManualClock, MooringError } from "@mooring/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createSqliteBackend, openFromUrl, SqliteNotifier } from "../src/index.js";
+import { renderSql } from "../src/identifiers.js";
+import { loadMigrations } from "../src/migrations.js";
+import { claimStatement } from "../src/sql/engine.js";
+import { buildChild, type ChildBuild } from "./helpers/child-build.js";
+import { LineProcess } from "./helpers/processes.js";
+
+const root = mkdtempSync(join(tmpdir(), "mooring-sqlite-only-"));
+const opened: Backend[] = [];
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((backend) => backend.close()));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A new file path in a new directory of the test's temp dir. */
+function newFile(name = "mooring.db"): string {
+  const directory = mkdtempSync(join(root, "case-"));
+  return join(directory, name);
+}
+
+function unique(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString("hex")}`;
+}
+
+function open(options: Parameters<typeof createSqliteBackend>[0]): Backend {
+  const backend = createSqliteBackend(options);
+  opened.push(backend);
+  return backend;
+}
+
+/** Runs `action`, which must throw a MooringError with `code`; returns it. */
+function refusal(action: () => unknown, code: ErrorCode): MooringError {
+  try {
+    action();
+  } catch (error) {
+    expect(MooringError.is(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
+    return error as MooringError;
+  }
+  throw new Error(`expected a ${code} MooringError, nothing was thrown`);
+}
+
+async function rejection(action: Promise<unknown>, code: ErrorCode): Promise<MooringError> {
+  try {
+    await action;
+  } catch (error) {
+    expect(MooringError.is(error, code), `expected ${code}, got ${String(error)}`).toBe(true);
+    return error as MooringError;
+  }
+  throw new Error(`expected a ${code} MooringError, the call succeeded`);
+}
+
+function ledgerOf(file: string, namespace = "mooring"): { version: number; name: string; sha256: string; applied_at: number }[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT version, name, sha256, applied_at FROM "${namespace}.migrations" ORDER BY version`).all() as {
+      version: number;
+      name: string;
+      sha256: string;
+      applied_at: number;
+    }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("opening", () => {
+  it("uses WAL and synchronous NORMAL on a file by default, FULL on request", () => {
+    const file = newFile();
+    const database = new Database(file);
+    open({ database });
+    expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(database.pragma("synchronous", { simple: true })).toBe(1);
+    open({ database, synchronous: "full" });
+    expect(database.pragma("synchronous", { simple: true })).toBe(2);
+    database.close();
+  });
+
+  it("leaves a caller-provided database open after close", async () => {
+    const database = new Database(":memory:");
+    const backend = createSqliteBackend({ database });
+    await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
+    await backend.close();
+    expect(database.open).toBe(true);
+    const again = open({ database });
+    expect((await again.workflows.getRun("r"))?.id).toBe("r");
+    database.close();
+  });
+
+  it("keeps namespaces of one file apart, whatever characters they hold", async () => {
+    const file = newFile();
+    const plain = open({ path: file, namespace: "alpha" });
+    const odd = open({ path: file, namespace: 'we"ird.name; DROP TABLE x' });
+    await plain.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
+    expect(await odd.workflows.getRun("r")).toBeNull();
+    await odd.engine.enqueue({ queue: "q" });
+    expect((await plain.engine.queueStats("q")).counts.ready).toBe(0);
+    expect((await odd.engine.queueStats("q")).counts.ready).toBe(1);
+    refusal(() => createSqliteBackend({ path: file, namespace: "sqlite_internal" }), "VALIDATION");
+    refusal(() => createSqliteBackend({ path: file, namespace: "" }), "VALIDATION");
+  });
+
+  it("rejects bad options with VALIDATION", () => {
+    refusal(() => createSqliteBackend({}), "VALIDATION");
+    refusal(() => createSqliteBackend({ path: ":memory:", database: new Database(":memory:") }), "VALIDATION");
+    refusal(() => createSqliteBackend({ path: ":memory:", synchronous: "off" as "full" }), "VALIDATION");
+    refusal(() => createSqliteBackend({ path: ":memory:", busyTimeoutMs: -1 }), "VALIDATION");
+    refusal(() => createSqliteBackend({ path: ":memory:", pollIntervalMs: 0 }), "VALIDATION");
+  });
+
+  it("opens sqlite: URLs with options from the query string", async () => {
+    const memory = await openFromUrl(new URL("sqlite::memory:"), {});
+    opened.push(memory);
+    await memory.ping();
+    const file = newFile("from url.db");
+    const relativePath = relative(process.cwd(), file).split("\\").join("/");
+    const byRelative = await openFromUrl(new URL(`sqlite:./${encodeURI(relativePath)}?synchronous=full&busyTimeoutMs=1234`), {});
+    opened.push(byRelative);
+    await byRelative.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
+    const byAbsolute = await openFromUrl(new URL(`sqlite:${encodeURI(file)}?namespace=mooring`), {});
+    opened.push(byAbsolute);
+    expect((await byAbsolute.workflows.getRun("r"))?.id).toBe("r");
+    await rejection(openFromUrl(new URL("sqlite::memory:?journal=off"), {}), "VALIDATION");
+    await rejection(openFromUrl(new URL("sqlite::memory:?busyTimeoutMs=soon"), {}), "VALIDATION");
+    await rejection(openFromUrl(new URL("sqlite://host/file.db"), {}), "VALIDATION");
+  });
+});
+
+describe("bad files: each refused with a MooringError saying what is wrong, nothing overwritten", () => {
+  it("a directory", () => {
+    const directory = mkdtempSync(join(root, "dir-"));
+    const error = refusal(() => createSqliteBackend({ path: directory }), "VALIDATION");
+    expect(error.message).toMatch(/is a directory/);
+  });
+
+  it("a missing directory", () => {
+    const error = refusal(() => createSqliteBackend({ path: join(root, "no-such-dir", "x.db") }), "VALIDATION");
+    expect(error.message).toMatch(/does not exist/);
+  });
+
+  it("a file that is not a database", () => {
+    const file = newFile("notes.txt");
+    const bytes = Buffer.from("these are my notes, not a database\n".repeat(200));
+    writeFileSync(file, bytes);
+    const error = refusal(() => createSqliteBackend({ path: file }), "INVALID_STATE");
+    expect(error.message).toMatch(/not a SQLite database/);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+    expect(existsSync(`${file}-wal`) || existsSync(`${file}-shm`)).toBe(false);
+  });
+
+  it("a file that starts like a database but is damaged", () => {
+    const file = newFile();
+    const bytes = Buffer.concat([Buffer.from("SQLite format 3\u0000", "latin1"), randomBytes(4080)]);
+    writeFileSync(file, bytes);
+    const error = refusal(() => createSqliteBackend({ path: file }), "INVALID_STATE");
+    expect(error.message).toMatch(/not a SQLite database|damaged/);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it("a read-only file", async () => {
+    const file = newFile();
+    const backend = createSqliteBackend({ path: file });
+    await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
+    await backend.close();
+    const bytes = readFileSync(file);
+    chmodSync(file, 0o444);
+    try {
+      const error = refusal(() => createSqliteBackend({ path: file }), "INVALID_STATE");
+      expect(error.message).toMatch(/read-only/);
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+    } finally {
+      chmodSync(file, 0o644);
+    }
+  });
+
+  it("a database written by a newer schema", async () => {
+    const file = newFile();
+    await createSqliteBackend({ path: file }).close();
+    const db = new Database(file);
+    db.prepare(`INSERT INTO "mooring.migrations" (version, name, sha256, applied_at) VALUES (999, '0999_future', 'ff', 0)`).run();
+    db.close();
+    const bytes = readFileSync(file);
+    const error = refusal(() => createSqliteBackend({ path: file }), "INVALID_STATE");
+    expect(error.message).toMatch(/newer than this @mooring\/backend-sqlite knows.*upgrade/);
+    refusal(() => createSqliteBackend({ path: file, migrate: false }), "INVALID_STATE");
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+});
+
+describe("migrations", () => {
+  it("records each migration in the ledger with its SHA-256, once", async () => {
+    const file = newFile();
+    const clock = new ManualClock();
+    const backend = open({ path: file, clock });
+    await backend.migrate();
+    await backend.migrate();
+    const migrations = loadMigrations();
+    const ledger = ledgerOf(file);
+    expect(ledger.map((row) => row.version)).toEqual(migrations.map((migration) => migration.version));
+    for (const [index, migration] of migrations.entries()) {
+      const text = readFileSync(new URL(`../migrations/${migration.name}.sql`, import.meta.url), "utf8");
+      expect(ledger[index]?.sha256).toBe(createHash("sha256").update(text).digest("hex"));
+      expect(ledger[index]?.name).toBe(migration.name);
+      expect(ledger[index]?.applied_at).toBe(clock.now());
+    }
+  });
+
+  it("refuses an edited migration (hash mismatch) with CONFLICT, saying what to do", async () => {
+    const file = newFile();
+    await createSqliteBackend({ path: file }).close();
+    const db = new Database(file);
+    db.prepare(`UPDATE "mooring.migrations" SET sha256 = ? WHERE version = 1`).run("0".repeat(64));
+    db.close();
+    const error = refusal(() => createSqliteBackend({ path: file }), "CONFLICT");
+    expect(error.message).toMatch(/0001_initial.*differs.*append-only.*new numbered migration/);
+  });
+
+  it("a backend opened with migrate: false reports the missing schema as INVALID_STATE", async () => {
+    const backend = open({ path: newFile(), migrate: false });
+    const error = await rejection(backend.workflows.getRun("r"), "INVALID_STATE");
+    expect(error.message).toMatch(/run migrate\(\)/);
+    await backend.migrate();
+    expect(await backend.workflows.getRun("r")).toBeNull();
+  });
+
+  describe("from several processes at once", () => {
+    let child: ChildBuild;
+    beforeAll(() => {
+      child = buildChild();
+    });
+    afterAll(() => child.dispose());
+
+    it("applies every migration exactly once", async () => {
+      const file = newFile();
+      const namespace = unique("ns");
+      const processes = Array.from({ length: 4 }, () => new LineProcess(child.script, ["migrate", file, namespace]));
+      await Promise.all(processes.map((process) => process.waitFor((line) => line === "ready", 20_000, "migrate child ready")));
+      for (const process of processes) process.send("go");
+      await Promise.all(processes.map((process) => process.waitFor((line) => line === "migrated", 30_000, "migrate child done")));
+      expect(await Promise.all(processes.map((process) => process.closed))).toEqual([0, 0, 0, 0]);
+      expect(ledgerOf(file, namespace).map((row) => row.version)).toEqual(loadMigrations().map((migration) => migration.version));
+      const backend = open({ path: file, namespace });
+      await backend.engine.enqueue({ queue: "q" });
+      expect((await backend.engine.queueStats("q")).counts.ready).toBe(1);
+    });
+  });
+});
+
+describe("several backends on one file", () => {
+  it("see each other's writes and never claim a task twice", async () => {
+    const file = newFile();
+    const clock = new ManualClock();
+    const a = open({ path: file, clock });
+    const b = open({ path: file, clock });
+    const queue = unique("q");
+    const ids = new Set((await a.engine.enqueueMany(Array.from({ length: 60 }, (_, n) => ({ queue, payload: n })))).map((task) => task.id));
+    const claimed: string[] = [];
+    const worker = async (backend: Backend, workerId: string): Promise<void> => {
+      for (;;) {
+        const leases = await backend.engine.claim({ workerId, queues: [queue], leaseMs: 60_000, limit: 2 });
+        if (leases.length === 0) return;
+        for (const lease of leases) {
+          claimed.push(lease.taskId);
+          await backend.engine.complete(lease);
+        }
+      }
+    };
+    await Promise.all([worker(a, "a"), worker(b, "b"), worker(a, "a2"), worker(b, "b2")]);
+    expect(claimed.length).toBe(ids.size);
+    expect(new Set(claimed)).toEqual(ids);
+    expect((await b.engine.queueStats(queue)).counts.completed).toBe(60);
+  });
+
+  it("an error of the busy lock is UNAVAILABLE and retryable, and writes nothing", async () => {
+    const file = newFile();
+    const backend = open({ path: file, busyTimeoutMs: 50 });
+    await backend.migrate();
+    const holder = new Database(file);
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      const error = await rejection(backend.engine.enqueue({ queue: "q" }), "UNAVAILABLE");
+      expect(error.retryable).toBe(true);
+      expect(error.backend).toBe("sqlite");
+      expect(error.operation).toBe("engine.enqueue");
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    expect((await backend.engine.queueStats("q")).counts.ready).toBe(0);
+  });
+
+  it("waitForWork wakes on another backend's enqueue: at once with a shared notifier, by polling without", async () => {
+    const file = newFile();
+    const notifier = new SqliteNotifier();
+    const waiter = open({ path: file, notifier, pollIntervalMs: 60_000 });
+    const writer = open({ path: file, notifier });
+    const queue = unique("q");
+    const woken = waiter.engine.waitForWork([queue], { timeoutMs: 20_000 });
+    await writer.engine.enqueue({ queue });
+    expect(await woken).toBe(true);
+
+    const polled = open({ path: file, pollIntervalMs: 20 });
+    const other = unique("q");
+    const later = polled.engine.waitForWork([other], { timeoutMs: 20_000 });
+    await writer.engine.enqueue({ queue: other });
+    expect(await later).toBe(true);
+
+    const controller = new AbortController();
+    const aborted = polled.engine.waitForWork([unique("q")], { timeoutMs: 20_000, signal: controller.signal });
+    controller.abort();
+    expect(await aborted).toBe(false);
+    expect(await polled.engine.waitForWork([unique("q")], { timeoutMs: 30 })).toBe(false);
+  });
+
+  it("subscribe streams another backend's task events, of its tenant only", async () => {
+    const file = newFile();
+    const listener = open({ path: file, pollIntervalMs: 20 });
+    const writer = open({ path: file });
+    const queue = unique("q");
+    const events: string[] = [];
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const unsubscribe = await listener.engine.subscribe({ kinds: ["completed"] }, (event) => {
+      events.push(`${event.tenantId}:${event.kind}:${event.queue}`);
+      if (event.tenantId === "default") done();
+    });
+    await writer.forTenant("other").engine.enqueue({ queue });
+    const [otherLease] = await writer.forTenant("other").engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    if (otherLease) await writer.forTenant("other").engine.complete(otherLease);
+    await writer.engine.enqueue({ queue });
+    const [lease] = await writer.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    if (lease) await writer.engine.complete(lease);
+    await finished;
+    unsubscribe();
+    expect(events).toEqual([`default:completed:${queue}`]);
+  });
+
+  describe("in several processes", () => {
+    let child: ChildBuild;
+    beforeAll(() => {
+      child = buildChild();
+    });
+    afterAll(() => child.dispose());
+
+    it("every task goes to exactly one claimer", async () => {
+      const file = newFile();
+      const namespace = unique("ns");
+      const queue = unique("q");
+      const local = open({ path: file, namespace });
+      const ids = new Set((await local.engine.enqueueMany(Array.from({ length: 1500 }, (_, n) => ({ queue, payload: n })))).map((task) => task.id));
+      const processes = Array.from({ length: 3 }, (_, n) => new LineProcess(child.script, ["claim", file, namespace, queue, `process-${n}`]));
+      await Promise.all(processes.map((process) => process.waitFor((line) => line === "ready", 20_000, "claim child ready")));
+      for (const process of processes) process.send("go");
+      // Start once a child has claimed, so that every claimer contends for the same tasks.
+      await Promise.all(processes.map((process) => process.waitFor((line) => line.startsWith("claimed "), 20_000, "a child's first claim")));
+      const claimedHere: string[] = [];
+      for (;;) {
+        const leases = await local.engine.claim({ workerId: "parent", queues: [queue], leaseMs: 600_000 });
+        if (leases.length === 0) break;
+        for (const lease of leases) {
+          claimedHere.push(lease.taskId);
+          await local.engine.complete(lease);
+        }
+      }
+      await Promise.all(processes.map((process) => process.waitFor((line) => line === "done", 60_000, "claim child done")));
+      expect(await Promise.all(processes.map((process) => process.closed))).toEqual([0, 0, 0]);
+      const claimed = [...claimedHere, ...processes.flatMap((process) => process.lines.filter((line) => line.startsWith("claimed ")).map((line) => line.slice(8)))];
+      expect(claimed.length).toBe(ids.size);
+      expect(new Set(claimed)).toEqual(ids);
+      expect((await local.engine.queueStats(queue)).counts.completed).toBe(ids.size);
+    });
+  });
+});
+
+describe("the claim plan", () => {
+  it("reads each claimed queue through the ready-task index, never scanning the tasks table", () => {
+    const db = new Database(":memory:");
+    createSqliteBackend({ database: db, namespace: "plan" });
+    for (const queues of [1, 3]) {
+      const params: unknown[] = [1000, 2000, "w", 1];
+      for (let q = 0; q < queues; q++) params.push("default", `q${q}`, 1, 1);
+      params.push(1);
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${renderSql(claimStatement(queues), "plan")}`).all(...params) as { detail: string }[]).map((row) => row.detail);
+      const reads = plan.filter((detail) => /plan\.tasks\b/.test(detail));
+      expect(reads.filter((detail) => detail.includes("tasks_ready")).length).toBe(queues);
+      expect(reads.every((detail) => detail.startsWith("SEARCH"))).toBe(true);
+    }
+    db.close();
+  });
+});
+
+describe("crash safety", () => {
+  let child: ChildBuild;
+  beforeAll(() => {
+    child = buildChild();
+  });
+  afterAll(() => child.dispose());
+
+  /** Reopens the file and checks every commit is whole or absent, and every acknowledged one is there. */
+  async function verify(file: string, namespace: string, acked: ReadonlySet<number>): Promise<number> {
+    const raw = new Database(file, { readonly: true });
+    const taskOfRun = raw.prepare(`SELECT id FROM "${namespace}.tasks" WHERE run_id = ?`);
+    try {
+      expect(raw.pragma("integrity_check", { simple: true })).toBe("ok");
+      const backend = createSqliteBackend({ path: file, namespace });
+      try {
+        let count = 0;
+        let cursor: string | null = null;
+        do {
+          const page = await backend.workflows.listRuns({ limit: 500, cursor });
+          for (const run of page.items) {
+            count++;
+            const n = Number(run.id.slice("run-".length));
+            const events = await backend.workflows.readEvents(run.id);
+            const snapshot = await backend.workflows.latestSnapshot(run.id);
+            const steps = await backend.workflows.listSteps(run.id);
+            const taskId = (taskOfRun.get(run.id) as { id: string } | undefined)?.id;
+            const task = taskId === undefined ? null : await backend.engine.getTask(taskId);
+            if (run.status === "running") {
+              expect(events.map((event) => [event.sequence, event.type])).toEqual([
+                [1, "started"],
+                [2, "finished"],
+              ]);
+              expect(snapshot).toMatchObject({ atSequence: 2, state: { n } });
+              expect(run.context).toEqual({ n });
+              expect(steps.map((step) => [step.id, step.output])).toEqual([["only", n]]);
+              expect(task).toMatchObject({ state: "completed", result: n });
+            } else {
+              expect(run.status).toBe("pending");
+              expect(acked.has(n)).toBe(false);
+              expect(events).toEqual([]);
+              expect(snapshot).toBeNull();
+              expect(run.context).toEqual({});
+              expect(steps).toEqual([]);
+              if (task) expect(task.state).not.toBe("completed");
+            }
+          }
+          cursor = page.cursor;
+        } while (cursor !== null);
+        for (const n of acked) expect((await backend.workflows.getRun(`run-${n}`))?.status, `acknowledged commit ${n}`).toBe("running");
+        return count;
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      raw.close();
+    }
+  }
+
+  it("after SIGKILL at random points, the file reopens, every acknowledged commit is whole, no commit is half-applied", async () => {
+    const file = newFile();
+    const namespace = unique("ns");
+    await createSqliteBackend({ path: file, namespace }).close();
+    const acked = new Set<number>();
+    let next = 1;
+    for (let round = 0; round < 20; round++) {
+      const target = Math.floor(Math.random() * 40);
+      const process = new LineProcess(child.script, ["commits", file, namespace, `queue-${round}`, String(next)]);
+      await process.waitFor((line) => (target === 0 ? line.startsWith("task ") : line.startsWith("ack ") && Number(line.slice(4)) >= next + target - 1), 30_000, `round ${round}`);
+      process.kill();
+      expect(await process.closed).toBeNull();
+      for (const line of process.lines) {
+        const [kind, n] = line.split(" ");
+        expect(kind === "task" || kind === "ack", `unexpected child line ${line}`).toBe(true);
+        if (kind === "ack") acked.add(Number(n));
+      }
+      next = (await verify(file, namespace, acked)) + 1;
+    }
+    expect(acked.size).toBeGreaterThan(20);
+  });
+});
+
+describe("caller-provided paths", () => {
+  it("creates the file when missing, inside an existing directory", async () => {
+    const directory = join(root, unique("fresh"));
+    mkdirSync(directory);
+    const file = join(directory, "new.db");
+    const backend = open({ path: file });
+    await backend.ping();
+    expect(existsSync(file)).toBe(true);
+  });
+});

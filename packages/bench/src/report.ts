@@ -1,0 +1,395 @@
+/**
+ * The results of a run: the JSON document saved under `results/`, the comparisons derived from the
+ * rows (Mooring target over its raw baseline or peer, deep over shallow queue latency, goals), and
+ * the tables printed to the terminal.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import { dirname } from "node:path";
+import Table from "cli-table3";
+import { ratio } from "./harness.js";
+import type { TargetDefinition, TargetGoals, TargetReference } from "./targets/target.js";
+import type { WorkloadId, WorkloadMeasurement, WorkloadSettings, WorkloadSize } from "./workloads.js";
+
+/** The machine and the run's settings: figures mean nothing without them. */
+export interface Conditions {
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly totalMemoryGiB: number;
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly arch: string;
+  /** 1, 5 and 15-minute load averages; a high value means other work shared the CPUs. */
+  readonly loadAverageAtStart: readonly number[];
+  readonly loadAverageAtEnd: readonly number[] | null;
+  readonly profile: "full" | "quick";
+  readonly skipMillion: boolean;
+  /** The sizes of every workload selected (each row also carries its own). */
+  readonly sizes: Readonly<Partial<Record<WorkloadId, WorkloadSize>>>;
+  /** The `--concurrency` flag as given, or null when every target ran at its own default. */
+  readonly concurrencyFlag: string | null;
+  /** Whether collections ran between phases (`--expose-gc`). */
+  readonly gcBetweenPhases: boolean;
+}
+
+export interface TargetInfo {
+  readonly name: string;
+  readonly backend: string;
+  readonly defaultConcurrency: number;
+  readonly reference: TargetReference | null;
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+export interface ResultRow {
+  readonly workload: WorkloadId;
+  readonly title: string;
+  readonly unit: string;
+  readonly target: string;
+  readonly settings: WorkloadSettings;
+  readonly measurement: WorkloadMeasurement | null;
+  /** Why the target did not run the workload (it lacks the facet). */
+  readonly skipped: string | null;
+  /** The error that ended the workload, if any. */
+  readonly error: string | null;
+}
+
+/** A Mooring target's throughput over its baseline's or peer's, on one workload. */
+export interface Comparison {
+  readonly workload: WorkloadId;
+  readonly target: string;
+  readonly reference: string;
+  readonly kind: TargetReference["kind"];
+  /** target items/s ÷ reference items/s: above 1, the Mooring target is faster. */
+  readonly ratio: number;
+  /** The same over items per CPU-second, which other processes on the machine disturb less. */
+  readonly cpuRatio: number | null;
+}
+
+/** Claim latency with a deep queue against a shallow one, for one target. */
+export interface DepthComparison {
+  readonly target: string;
+  readonly shallowDepth: number;
+  readonly deepDepth: number;
+  readonly shallowP50Ms: number;
+  readonly deepP50Ms: number;
+  /** deep p50 ÷ shallow p50 of the claim alone: 1 is flat. */
+  readonly p50Ratio: number;
+  readonly shallowP99Ms: number;
+  readonly deepP99Ms: number;
+  /** deep p50 ÷ shallow p50 of claim + complete. */
+  readonly cycleP50Ratio: number | null;
+}
+
+export interface GoalCheck {
+  readonly target: string;
+  readonly goal: string;
+  readonly measured: string;
+  /** null when the run did not measure what the goal needs. */
+  readonly met: boolean | null;
+}
+
+export interface BenchReport {
+  readonly schema: 1;
+  readonly conditions: Conditions;
+  readonly targets: readonly TargetInfo[];
+  readonly results: readonly ResultRow[];
+  readonly comparisons: readonly Comparison[];
+  readonly depth: readonly DepthComparison[];
+  readonly goals: readonly GoalCheck[];
+}
+
+/** The conditions at the start of a run; `finishConditions` adds the end. */
+export function captureConditions(
+  profile: Conditions["profile"],
+  skipMillion: boolean,
+  sizes: Conditions["sizes"],
+  concurrencyFlag: string | null,
+): Conditions {
+  return {
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    cores: availableParallelism(),
+    cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+    totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    v8: process.versions.v8,
+    platform: process.platform,
+    arch: process.arch,
+    loadAverageAtStart: loadavg().map(round2),
+    loadAverageAtEnd: null,
+    profile,
+    skipMillion,
+    sizes,
+    concurrencyFlag,
+    gcBetweenPhases: typeof (globalThis as { gc?: unknown }).gc === "function",
+  };
+}
+
+export function finishConditions(conditions: Conditions): Conditions {
+  return { ...conditions, finishedAt: new Date().toISOString(), loadAverageAtEnd: loadavg().map(round2) };
+}
+
+/** Every Mooring-target-over-reference ratio the rows allow. */
+export function compareWithReferences(rows: readonly ResultRow[], targets: readonly TargetDefinition[]): Comparison[] {
+  const comparisons: Comparison[] = [];
+  for (const referenceTarget of targets) {
+    const reference = referenceTarget.reference;
+    if (!reference) continue;
+    for (const row of rows) {
+      if (row.target !== reference.target) continue;
+      const referenceRow = rows.find((candidate) => candidate.workload === row.workload && candidate.target === referenceTarget.name);
+      const value = ratio(row.measurement?.itemsPerSec, referenceRow?.measurement?.itemsPerSec);
+      if (value === null) continue;
+      comparisons.push({
+        workload: row.workload,
+        target: row.target,
+        reference: referenceTarget.name,
+        kind: reference.kind,
+        ratio: value,
+        cpuRatio: ratio(row.measurement?.itemsPerCpuSec, referenceRow?.measurement?.itemsPerCpuSec),
+      });
+    }
+  }
+  return comparisons;
+}
+
+/** Deep-queue over shallow-queue claim latency, for every target that ran both. */
+export function compareDepths(rows: readonly ResultRow[]): DepthComparison[] {
+  const comparisons: DepthComparison[] = [];
+  for (const shallow of rows) {
+    if (shallow.workload !== "claim-latency-shallow") continue;
+    const deep = rows.find((row) => row.workload === "claim-latency-deep" && row.target === shallow.target);
+    const shallowLatency = shallow.measurement?.latency;
+    const deepLatency = deep?.measurement?.latency;
+    if (!deep || !shallowLatency || !deepLatency) continue;
+    const p50Ratio = ratio(deepLatency.p50, shallowLatency.p50);
+    if (p50Ratio === null) continue;
+    comparisons.push({
+      target: shallow.target,
+      shallowDepth: shallow.settings.depth,
+      deepDepth: deep.settings.depth,
+      shallowP50Ms: shallowLatency.p50,
+      deepP50Ms: deepLatency.p50,
+      p50Ratio,
+      shallowP99Ms: shallowLatency.p99,
+      deepP99Ms: deepLatency.p99,
+      cycleP50Ratio: ratio(deep.measurement?.cycleLatency?.p50, shallow.measurement?.cycleLatency?.p50),
+    });
+  }
+  return comparisons;
+}
+
+/** Checks each target's goals against the rows; a goal the run could not measure is reported as such. */
+export function checkGoals(
+  targets: readonly TargetDefinition[],
+  rows: readonly ResultRow[],
+  comparisons: readonly Comparison[],
+  depth: readonly DepthComparison[],
+): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  for (const target of targets) {
+    const goals: TargetGoals | undefined = target.goals;
+    if (!goals) continue;
+    if (goals.minClaimCompletePerSec !== undefined) {
+      const measurement = rows.find((row) => row.target === target.name && row.workload === "claim-complete-1")?.measurement;
+      const rate = measurement?.itemsPerSec ?? null;
+      checks.push({
+        target: target.name,
+        goal: `claim+complete (limit 1) ≥ ${formatCount(goals.minClaimCompletePerSec)} tasks/s`,
+        measured:
+          rate === null || !measurement
+            ? "not measured"
+            : `${formatCount(rate)} tasks/s; ${formatCount(measurement.itemsPerCpuSec)} per CPU-s (CPU ${formatCpuShare(measurement.cpuMs, measurement.elapsedMs)}%)`,
+        met: rate === null ? null : rate >= goals.minClaimCompletePerSec,
+      });
+    }
+    if (goals.minRatioToBaseline !== undefined) {
+      const minimum = goals.minRatioToBaseline;
+      for (const workload of ["claim-complete-1", "claim-complete-50"] as const) {
+        const found = comparisons.filter((c) => c.target === target.name && c.workload === workload && c.kind === "baseline");
+        checks.push({
+          target: target.name,
+          goal: `${workload} ≥ ${minimum}× baseline`,
+          measured:
+            found.length === 0
+              ? "not measured"
+              : found
+                  .map((c) => `${formatRatio(c.ratio)} ${c.reference}${c.cpuRatio === null ? "" : ` (per CPU-s ${formatRatio(c.cpuRatio)})`}`)
+                  .join(", "),
+          met: found.length === 0 ? null : found.every((c) => c.ratio >= minimum),
+        });
+      }
+    }
+    if (goals.maxDeepQueueLatencyRatio !== undefined) {
+      const found = depth.find((d) => d.target === target.name);
+      checks.push({
+        target: target.name,
+        goal: `claim p50 deep ÷ shallow ≤ ${goals.maxDeepQueueLatencyRatio}`,
+        measured: found
+          ? `${formatRatio(found.p50Ratio)} (${formatCount(found.deepDepth)} vs ${formatCount(found.shallowDepth)} ready)`
+          : "not measured",
+        met: found ? found.p50Ratio <= goals.maxDeepQueueLatencyRatio : null,
+      });
+    }
+  }
+  return checks;
+}
+
+/** Prints the conditions, the results, the comparisons and the goals. */
+export function printReport(report: BenchReport, write: (text: string) => void): void {
+  const { conditions } = report;
+  const conditionsTable = new Table({ head: ["Condition", "Value"], style: { head: [], border: [] } });
+  conditionsTable.push(
+    ["machine", `${conditions.cores} cores (${conditions.cpuModel}), ${conditions.totalMemoryGiB} GiB, ${conditions.platform}/${conditions.arch}`],
+    ["node", `${conditions.node} (V8 ${conditions.v8})`],
+    ["profile", `${conditions.profile}${conditions.skipMillion ? ", deep-queue claim latency skipped (--skip-million)" : ""}`],
+    ["sizes", describeSizes(conditions.sizes)],
+    [
+      "concurrency",
+      `${conditions.concurrencyFlag === null ? "each target's default" : `--concurrency ${conditions.concurrencyFlag}`} (` +
+        report.targets.map((target) => `${target.name} ${target.defaultConcurrency}`).join(", ") +
+        " by default); per row below",
+    ],
+    ["load average", `${conditions.loadAverageAtStart.join(" ")} at start, ${conditions.loadAverageAtEnd?.join(" ") ?? "?"} at end`],
+    ["gc between phases", conditions.gcBetweenPhases ? "yes" : "no (run node with --expose-gc)"],
+    ["started", conditions.startedAt],
+    ...report.targets.map((target) => [
+      `target ${target.name}`,
+      [
+        target.reference ? `${target.reference.kind} of ${target.reference.target}` : "mooring backend",
+        ...Object.entries(target.settings).map(([key, value]) => `${key}=${value}`),
+      ].join(", "),
+    ]),
+  );
+  write(conditionsTable.toString());
+
+  const resultsTable = new Table({
+    head: ["Workload", "Target", "Conc.", "Warm-up / measured calls", "Items/s", "Calls/s", "p50 µs", "p99 µs", "CPU %", "vs baseline / peer"],
+    colAligns: ["left", "left", "right", "right", "right", "right", "right", "right", "right", "left"],
+    style: { head: [], border: [] },
+  });
+  for (const row of report.results) {
+    if (row.skipped) continue;
+    const m = row.measurement;
+    const vs = report.comparisons
+      .filter((c) => c.workload === row.workload && c.target === row.target)
+      .map((c) => `${formatRatio(c.ratio)} ${c.reference}`)
+      .join(", ");
+    const status = row.error ? `ERROR: ${abbreviate(row.error, 60)}` : null;
+    resultsTable.push([
+      row.title,
+      row.target,
+      String(row.settings.concurrency),
+      m ? `${formatCount(row.settings.warmUpCalls)} / ${formatCount(m.calls)}${m.truncated ? " (deadline)" : ""}` : "",
+      status ?? (m?.itemsPerSec != null ? `${formatCount(m.itemsPerSec)} ${row.unit}` : "—"),
+      status ? "" : formatCount(m?.callsPerSec ?? null),
+      status ? "" : formatMicros(m?.latency?.p50),
+      status ? "" : formatMicros(m?.latency?.p99),
+      status || !m ? "" : formatCpuShare(m.cpuMs, m.elapsedMs),
+      vs,
+    ]);
+  }
+  write(resultsTable.toString());
+  for (const target of report.targets) {
+    const skipped = report.results.filter((row) => row.skipped && row.target === target.name).map((row) => row.workload);
+    if (skipped.length > 0) write(`${target.name} does not run ${skipped.join(", ")} (it lacks those operations).`);
+  }
+
+  if (report.depth.length > 0) {
+    const depthTable = new Table({
+      head: ["Claim latency", "Shallow p50 µs", "Deep p50 µs", "Deep ÷ shallow p50", "Shallow p99 µs", "Deep p99 µs", "Claim+complete p50 ratio", "Deep pre-fill tasks/s"],
+      style: { head: [], border: [] },
+    });
+    for (const d of report.depth) {
+      const prefill = report.results.find((row) => row.target === d.target && row.workload === "claim-latency-deep")?.measurement?.prefill;
+      depthTable.push([
+        `${d.target} (${formatCount(d.shallowDepth)} vs ${formatCount(d.deepDepth)} ready)`,
+        formatMicros(d.shallowP50Ms),
+        formatMicros(d.deepP50Ms),
+        formatRatio(d.p50Ratio),
+        formatMicros(d.shallowP99Ms),
+        formatMicros(d.deepP99Ms),
+        d.cycleP50Ratio === null ? "—" : formatRatio(d.cycleP50Ratio),
+        formatCount(prefill?.tasksPerSec ?? null),
+      ]);
+    }
+    write(depthTable.toString());
+  }
+
+  const claimComparisons = report.comparisons.filter((c) => c.workload === "claim-complete-1" || c.workload === "claim-complete-50");
+  for (const c of claimComparisons) {
+    const perCpu = c.cpuRatio === null ? "" : ` (per CPU-second: ${formatRatio(c.cpuRatio)})`;
+    write(`${c.workload}: ${c.target} / ${c.reference} = ${formatRatio(c.ratio)}${perCpu}`);
+  }
+
+  if (report.goals.length > 0) {
+    const goalsTable = new Table({ head: ["Target", "Goal", "Measured", "Met"], style: { head: [], border: [] } });
+    for (const g of report.goals) goalsTable.push([g.target, g.goal, g.measured, g.met === null ? "—" : g.met ? "yes" : "NO"]);
+    write(goalsTable.toString());
+  }
+  write(
+    `Figures are from one run on a shared machine (load average ${conditions.loadAverageAtStart[0] ?? "?"} at start, ` +
+      `${conditions.loadAverageAtEnd?.[0] ?? "?"} at end, ${conditions.cores} cores): compare rows of the same run, not runs. ` +
+      "CPU % is this process's CPU time over wall time in the measured phase; well below 100 for an in-process target " +
+      "means other processes took the CPUs.",
+  );
+}
+
+/** Writes the report as JSON to every path given, creating directories. */
+export async function saveReport(report: BenchReport, paths: readonly string[]): Promise<void> {
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  for (const path of paths) {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  }
+}
+
+/** A file-name-safe UTC timestamp, e.g. `2025-01-31T12-00-00Z`. */
+export function fileTimestamp(iso: string): string {
+  return iso.replace(/\.\d+Z$/, "Z").replaceAll(":", "-");
+}
+
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** Milliseconds shown as microseconds with three significant digits below 1,000. */
+export function formatMicros(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return "—";
+  const micros = ms * 1000;
+  return micros >= 1000 ? Math.round(micros).toLocaleString("en-US") : micros.toPrecision(3);
+}
+
+/** The process's CPU time over wall time, in percent (above 100 with helper threads). */
+export function formatCpuShare(cpuMs: number, elapsedMs: number): string {
+  return elapsedMs > 0 ? `${Math.round((100 * cpuMs) / elapsedMs)}` : "—";
+}
+
+export function formatRatio(value: number): string {
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+}
+
+function describeSizes(sizes: Conditions["sizes"]): string {
+  const entries = Object.values(sizes);
+  const deadlines = [...new Set(entries.map((size) => size.maxMs / 1000))].join("/");
+  const parts = [`warm-up and measured calls per row below; each phase stops at ${deadlines} s`];
+  const shallow = sizes["claim-latency-shallow"];
+  const deep = sizes["claim-latency-deep"];
+  if (shallow || deep) {
+    parts.push(`claim latency at ${[shallow, deep].filter((size) => size !== undefined).map((size) => formatCount(size.depth)).join(" and ")} ready tasks`);
+  }
+  return parts.join("; ");
+}
+
+function abbreviate(text: string, length: number): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length <= length ? line : `${line.slice(0, length - 1)}…`;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

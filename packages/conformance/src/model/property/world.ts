@@ -1,0 +1,369 @@
+/**
+ * The world a model-based property runs in (SPEC K2): several tenant views of the backend under
+ * test, each paired with its model tenant, the maps from model ids to the ids the backend
+ * generated, and the leases granted so far. Commands act on one tenant, compare the backend's
+ * answer with the model's (value or error code), then compare whole observations of the tenant
+ * (or of every tenant), so that a rejected call that wrote something, or a call that touched
+ * another tenant, is caught at the step where it happened.
+ */
+import { strict as assert } from "node:assert";
+import { isDeepStrictEqual } from "node:util";
+import {
+  type Backend,
+  executionKey,
+  hasCapability,
+  type Lease,
+  type ManualClock,
+  MooringError,
+  type Page,
+  type Signal,
+  type TaskRecord,
+} from "@mooring/core";
+import type { CheckContext } from "../../registry.js";
+import type { Outcome } from "../outcome.js";
+import { ReferenceModel } from "../reference-model.js";
+import type { TenantModel } from "../tenant.js";
+
+/** Run ids shared by every tenant (T1: the same id in two tenants names two runs). Odd characters on purpose (C1). */
+export const RUN_IDS = ["run-1", "run:{2}", "run %*?\\/3 ☃"] as const;
+export const DEFINITION_IDS = ["def-1", "def:2"] as const;
+/** One id is a prefix of the other: deleting "exec" must leave "exec:{2}" alone (S4). */
+export const EXECUTION_IDS = ["exec", "exec:{2}"] as const;
+/** Plain keys and keys owned by the executions above, so that deleteExecutionState has work (S4). */
+export const KV_KEYS = ["key-1", "key:{2}*", executionKey("exec", "a"), executionKey("exec", "b"), executionKey("exec:{2}", "a")] as const;
+export const QUEUES = ["queue-1", "queue:{2}"] as const;
+export const SIGNAL_KEYS = ["signal-a", "signal:{b}", "signal c"] as const;
+
+/** The parts of a tenant's state compared after each command. Each needs the capabilities it reads. */
+export type Observation = "runs" | "definitions" | "cache" | "tasks" | "queues" | "deadLetters";
+
+/**
+ * A bijection between the ids the model gives (tasks, signals) and the ones the backend generated.
+ * Binding a model id twice, or two model ids to one real id, is a contract failure (two tasks
+ * sharing an id, an idempotent enqueue returning another task's id).
+ */
+export class IdMap {
+  readonly #kind: string;
+  readonly #toReal = new Map<string, string>();
+  readonly #toModel = new Map<string, string>();
+
+  constructor(kind: string) {
+    this.#kind = kind;
+  }
+
+  bind(modelId: string, realId: string): void {
+    const real = this.#toReal.get(modelId);
+    const model = this.#toModel.get(realId);
+    if (real === realId && model === modelId) return;
+    assert.ok(real === undefined, `${this.#kind} ${modelId} is ${real} but the backend now calls it ${realId}`);
+    assert.ok(model === undefined, `the backend gave ${this.#kind} id ${realId} to both ${model} and ${modelId}`);
+    this.#toReal.set(modelId, realId);
+    this.#toModel.set(realId, modelId);
+  }
+
+  hasReal(realId: string): boolean {
+    return this.#toModel.has(realId);
+  }
+
+  /** The real id of a model id the backend has already answered with. */
+  real(modelId: string): string {
+    const real = this.#toReal.get(modelId);
+    if (real === undefined) throw new Error(`harness bug: ${this.#kind} ${modelId} was never bound`);
+    return real;
+  }
+
+  /** The model id of a real id; an id the backend never reported reads as such, so comparisons fail on it. */
+  model(realId: string): string {
+    return this.#toModel.get(realId) ?? `<${this.#kind} id the backend never returned: ${realId}>`;
+  }
+}
+
+/** A lease as the model granted it and as the backend did (or both forged the same way). */
+export interface HeldLease {
+  readonly model: Lease;
+  readonly real: Lease;
+}
+
+export interface TenantSlot {
+  readonly index: number;
+  readonly backend: Backend;
+  readonly model: TenantModel;
+  readonly tasks: IdMap;
+  readonly signals: IdMap;
+  readonly leases: HeldLease[];
+}
+
+/**
+ * What the check put in the root view's tenant ("default") before its runs: data under the very
+ * names the commands use, so that a view that reads, counts or changes another tenant's data
+ * (SPEC T1, §10.9) shows it in its own observations.
+ */
+export interface Bystander {
+  /** Ids of tasks that exist in the root view's tenant and in no tenant of a world. */
+  readonly taskIds: readonly string[];
+}
+
+/** Fills the root view's tenant with runs, events, values, snapshots, tasks and buffered signals under the shared names. */
+export async function seedBystander(root: Backend): Promise<Bystander> {
+  const declared = (name: Parameters<typeof hasCapability>[1]): boolean => hasCapability(root.capabilities, name);
+  for (const id of RUN_IDS) {
+    if (!declared("runs")) break;
+    await root.workflows.createRun({ id, workflowId: "bystander", version: "1" }, { ifExists: "replace" });
+    if (declared("events")) await root.workflows.appendEvents(id, [{ type: "bystander" }]);
+  }
+  for (const key of KV_KEYS) if (declared("kv")) await root.state.set(key, new Uint8Array([42]));
+  for (const id of EXECUTION_IDS) if (declared("kv")) await root.state.saveSnapshot({ executionId: id, sequence: 9, state: "bystander" });
+  const taskIds: string[] = [];
+  for (const queue of QUEUES) {
+    if (!declared("leases")) break;
+    taskIds.push((await root.engine.enqueue({ queue, payload: "bystander" })).id);
+  }
+  for (const key of SIGNAL_KEYS) if (declared("signals")) await root.engine.signal({ key, payload: "bystander" });
+  return { taskIds };
+}
+
+export interface WorldOptions {
+  readonly tenants: number;
+  readonly observe: readonly Observation[];
+  /** Compare every tenant after each command (T1), not only the one the command addressed. */
+  readonly observeAllTenants?: boolean;
+  readonly bystander: Bystander;
+}
+
+export class PropertyWorld {
+  readonly clock: ManualClock;
+  readonly slots: readonly TenantSlot[];
+  readonly bystander: Bystander;
+  readonly #options: WorldOptions;
+
+  /** Fresh tenants are empty worlds, so one backend serves every run of a property. */
+  constructor(context: CheckContext, options: WorldOptions) {
+    const reference = new ReferenceModel();
+    this.clock = context.clock;
+    this.bystander = options.bystander;
+    this.#options = options;
+    this.slots = Array.from({ length: options.tenants }, (_, index) => {
+      const tenantId = context.unique(`model-t${index}`);
+      return {
+        index,
+        backend: context.backend.forTenant(tenantId),
+        model: reference.tenant(tenantId),
+        tasks: new IdMap("task"),
+        signals: new IdMap("signal"),
+        leases: [],
+      };
+    });
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  slot(index: number): TenantSlot {
+    const slot = this.slots[index % this.slots.length];
+    if (!slot) throw new Error("harness bug: a world without tenants");
+    return slot;
+  }
+
+  /** Compares the observations of the addressed tenant (or all of them) with the model. */
+  async verify(slot: TenantSlot, after: string): Promise<void> {
+    const slots = this.#options.observeAllTenants ? this.slots : [slot];
+    for (const each of slots) await verifyTenant(each, this.#options.observe, this.now(), `after ${after}, tenant #${each.index}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing one call
+
+export type Observed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly error: unknown };
+
+/** Runs a backend call and records its value or its error code (C4: only MooringErrors are allowed). */
+export async function observe<T>(call: () => Promise<T>): Promise<Observed<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    const code = MooringError.is(error) ? error.code : `a non-Mooring error (${error instanceof Error ? error.message : String(error)})`;
+    return { ok: false, code, error };
+  }
+}
+
+/**
+ * Asserts that the backend answered as the model predicts: the same error code, or success with a
+ * value equal (after `toModel` maps real ids to model ids) to the model's.
+ */
+export function expectOutcome<M, R>(what: string, expected: Outcome<M>, observed: Observed<R>, toModel: (value: R) => unknown = (value) => value): void {
+  if (expected.ok && observed.ok) {
+    expectEqual(what, toModel(observed.value), expected.value);
+  } else if (expected.ok) {
+    assert.fail(`${what}: the model expects success (${show(expected.value)}), the backend threw ${observed.ok ? "" : observed.code}: ${errorMessage(observed)}`);
+  } else if (observed.ok) {
+    assert.fail(`${what}: the model expects ${expected.code}, the backend succeeded with ${show(observed.value)}`);
+  } else {
+    assert.equal(observed.code, expected.code, `${what}: the model expects ${expected.code}, the backend threw ${observed.code}: ${errorMessage(observed)}`);
+  }
+}
+
+/** Deep equality of plain data, where bytes compare by content and undefined members are absent. */
+export function expectEqual(what: string, actual: unknown, expected: unknown): void {
+  assert.deepStrictEqual(canonical(actual), canonical(expected), `${what}: the backend's observation differs from the model's`);
+}
+
+/** Whether two observations are equal in the sense of `expectEqual`. */
+export function sameObservation(actual: unknown, expected: unknown): boolean {
+  return isDeepStrictEqual(canonical(actual), canonical(expected));
+}
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, member]) => member !== undefined)
+        .map(([key, member]) => [key, canonical(member)]),
+    );
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(canonical(value))?.slice(0, 400) ?? "undefined";
+}
+
+function errorMessage(observed: Observed<unknown>): string {
+  return !observed.ok && observed.error instanceof Error ? observed.error.message : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping real ids to model ids
+
+/** A task record as compared: every field but `updatedAt`. */
+export type ComparedTask = Omit<TaskRecord, "updatedAt">;
+
+/**
+ * A task's `updatedAt` is not compared: no rule says whether a change of effective state (a
+ * scheduled task whose runAt came) moves it, so a backend that materializes such changes lazily
+ * on reads and one that does not are both conforming.
+ */
+export function comparedTask(task: TaskRecord | null): ComparedTask | null {
+  if (task === null) return null;
+  const { updatedAt: _ignored, ...rest } = task;
+  return rest;
+}
+
+/** The backend's task record in model ids, as compared. */
+export function taskToModel(slot: TenantSlot, task: TaskRecord | null): ComparedTask | null {
+  if (task === null) return null;
+  return comparedTask({ ...task, id: slot.tasks.model(task.id), pendingDependencies: task.pendingDependencies.map((id) => slot.tasks.model(id)) });
+}
+
+export function signalToModel(slot: TenantSlot, signal: Signal): Signal {
+  return { ...signal, signalId: slot.signals.model(signal.signalId) };
+}
+
+/**
+ * A lease in model ids. `signals` and `timedOut` are compared only where the model has them: a
+ * lease that resumes nothing may omit both, and an empty `signals` equals an absent one.
+ */
+export function leaseToModel(slot: TenantSlot, lease: Lease): Lease {
+  const { signals, timedOut, ...rest } = lease;
+  return {
+    ...rest,
+    taskId: slot.tasks.model(lease.taskId),
+    ...(signals !== undefined && signals.length > 0 ? { signals: signals.map((signal) => signalToModel(slot, signal)) } : {}),
+    ...(timedOut === true ? { timedOut } : {}),
+  };
+}
+
+export function modelLease(lease: Lease): Lease {
+  const { signals, timedOut, ...rest } = lease;
+  return { ...rest, ...(signals !== undefined && signals.length > 0 ? { signals } : {}), ...(timedOut === true ? { timedOut } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-tenant observations
+
+const PAGE = 2;
+
+/** Every item of a paginated list, walked with a small page so that cursors are exercised (C5). */
+export async function allPages<T>(list: (cursor: string | null) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const page: Page<T> = await list(cursor);
+    items.push(...page.items);
+    if (page.cursor === null) return items;
+    cursor = page.cursor;
+  }
+  throw new Error("a list returned a cursor on 10,000 pages in a row");
+}
+
+async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now: number, what: string): Promise<void> {
+  const { backend, model } = slot;
+  for (const part of parts) {
+    switch (part) {
+      case "definitions":
+        for (const id of DEFINITION_IDS) {
+          expectEqual(`${what}: listDefinitions(${id})`, await backend.workflows.listDefinitions(id), model.runs.listDefinitions(id));
+        }
+        break;
+      case "runs":
+        for (const id of RUN_IDS) {
+          expectEqual(
+            `${what}: run ${id}`,
+            {
+              run: await backend.workflows.getRun(id),
+              latestSequence: await backend.workflows.latestSequence(id),
+              events: await backend.workflows.readEvents(id),
+              snapshot: await backend.workflows.latestSnapshot(id),
+              steps: await backend.workflows.listSteps(id),
+            },
+            {
+              run: model.runs.getRun(id),
+              latestSequence: model.runs.latestSequence(id),
+              events: model.runs.readEvents(id),
+              snapshot: model.runs.latestSnapshot(id),
+              steps: model.runs.listSteps(id),
+            },
+          );
+        }
+        expectEqual(
+          `${what}: listRuns`,
+          await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor })),
+          model.runs.listRuns(),
+        );
+        break;
+      case "cache": {
+        const values: Record<string, Uint8Array | null> = {};
+        const expectedValues: Record<string, Uint8Array | null> = {};
+        for (const key of KV_KEYS) {
+          values[key] = await backend.state.get(key);
+          expectedValues[key] = model.cache.get(key, now);
+        }
+        expectEqual(`${what}: KV values`, values, expectedValues);
+        for (const id of EXECUTION_IDS) {
+          expectEqual(`${what}: loadSnapshot(${id})`, await backend.state.loadSnapshot(id), model.cache.loadSnapshot(id, now));
+        }
+        expectEqual(`${what}: listSnapshots`, await allPages((cursor) => backend.state.listSnapshots({ limit: PAGE, cursor })), model.cache.listSnapshots(now));
+        break;
+      }
+      case "tasks":
+        for (const id of model.tasks.taskIds()) {
+          expectEqual(`${what}: getTask(${id})`, taskToModel(slot, await backend.engine.getTask(slot.tasks.real(id))), comparedTask(model.tasks.getTask(id, now)));
+        }
+        break;
+      case "queues":
+        for (const queue of QUEUES) {
+          expectEqual(`${what}: queueStats(${queue})`, await backend.engine.queueStats(queue), model.tasks.queueStats(queue, now));
+        }
+        break;
+      case "deadLetters":
+        expectEqual(
+          `${what}: listDeadLetters`,
+          (await allPages((cursor) => backend.engine.listDeadLetters({ limit: PAGE, cursor }))).map((task) => taskToModel(slot, task)),
+          model.tasks.listDeadLetters(undefined, now).map(comparedTask),
+        );
+        break;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The vitest binding of the kit (SPEC K1): one call per backend test file.
+ *
+ * ```ts
+ * describeConformance({
+ *   name: "sqlite",
+ *   create: async ({ clock, namespace }) => createSqliteBackend({ path: ":memory:", clock, namespace }),
+ *   skip: { "E19.wait-for-work": "reason is mandatory" },
+ * });
+ * ```
+ *
+ * Each check becomes one `it` named `<check id> <title>` inside `describe(name)`, so a failing test
+ * names its rule. Skipped and not-declared checks are `it.skip` with the reason in the title. After
+ * the last test, the per-rule report is printed and written as JSON, Markdown and JUnit XML to
+ * `MOORING_REPORT_DIR` (default `reports`, relative to the working directory).
+ */
+import { afterAll, describe, it } from "vitest";
+import { renderSummary, writeReports } from "./report.js";
+import { type CheckResult, type ConformanceOptions, ConformanceSession } from "./runner.js";
+import type { Check } from "./registry.js";
+
+/** vitest's limit per check is the runner's plus this, so the runner reports a timeout first (and closes). */
+const TEST_TIMEOUT_MARGIN_MS = 10_000;
+
+export type DescribeConformanceOptions = ConformanceOptions;
+
+/** Binds every selected check to a vitest test. See the module comment. */
+export function describeConformance(options: DescribeConformanceOptions): void {
+  const session = new ConformanceSession(options);
+  const testTimeoutMs = session.timeoutMs + TEST_TIMEOUT_MARGIN_MS;
+  describe(options.name, async () => {
+    // Learning the capabilities now lets not-declared checks show as skipped with their reason.
+    // When create cannot run yet (it needs a server a hook starts), each test finds out itself.
+    await session.probe();
+    for (const check of session.selected) {
+      const plan = session.plan(check);
+      if (plan.status !== "run") {
+        await session.run(check);
+        it.skip(`${testName(check)} [${plan.status}: ${plan.reason}]`, () => undefined);
+        continue;
+      }
+      it(
+        testName(check),
+        async (context) => {
+          const result = await session.run(check);
+          if (result.status === "failed") throw failureOf(result);
+          if (result.status !== "passed") context.skip(`${result.status}: ${result.reason ?? ""}`);
+        },
+        testTimeoutMs,
+      );
+    }
+    afterAll(async () => {
+      const report = session.report();
+      console.log(renderSummary(report));
+      const dir = process.env.MOORING_REPORT_DIR ?? "reports";
+      const paths = await writeReports(report, dir);
+      console.log(`conformance reports: ${paths.join(", ")}`);
+    });
+  });
+}
+
+function testName(check: Check): string {
+  return `${check.id} ${check.title}`;
+}
+
+/** The error vitest shows: names the check and its rule, carries the replay command and the stack. */
+function failureOf(result: CheckResult): Error {
+  const lines = [`${result.checkId} (SPEC ${result.rule}) failed: ${result.error?.message ?? "no message"}`];
+  if (result.replay && !lines[0]!.includes(result.replay)) lines.push(`replay: ${result.replay}`);
+  const error = new Error(lines.join("\n"));
+  const frames = result.error?.stack?.split("\n").filter((line) => /^\s+at /.test(line)) ?? [];
+  if (frames.length > 0) error.stack = [...lines, ...frames].join("\n");
+  return error;
+}

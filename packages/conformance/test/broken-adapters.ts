@@ -1,0 +1,494 @@
+/**
+ * Deliberately broken adapters (SPEC K5). Each wraps a conforming backend and breaks exactly one
+ * promise, the way a real adapter got it wrong (SPEC section 10), using only the public API. The
+ * kit's self-test asserts that the kit fails each of them and names the broken rule.
+ */
+import {
+  type Backend,
+  type CreatedToken,
+  type EngineBackend,
+  type Lease,
+  type ManualClock,
+  MooringError,
+  type StateStore,
+  type TaskEvent,
+  type TokenStore,
+  type Unsubscribe,
+  type WorkflowStore,
+} from "@mooring/core";
+
+/** What one client of a broken adapter shares with the other clients of the same store. */
+interface Shared {
+  readonly clock: ManualClock;
+  /** Leases this adapter granted, with the view that granted them. */
+  readonly granted: { lease: Lease; engine: EngineBackend }[];
+  /** Per run: real sequence → the sequence the broken adapter reported. */
+  readonly sequenceMaps: Map<string, Map<number, number>>;
+  globalSequence: number;
+  readonly completed: Set<string>;
+  previousReclaim: string[];
+  readonly tokens: Map<string, string>;
+  /** The real (unbroken) view of every tenant any client has opened. */
+  readonly views: Map<string, Backend>;
+  readonly executionIds: Set<string>;
+}
+
+interface FacetPatch {
+  workflows?: Partial<WorkflowStore>;
+  state?: Partial<StateStore>;
+  engine?: Partial<EngineBackend>;
+  tokens?: Partial<TokenStore>;
+}
+
+/** Overrides for one view; `view` is the real view, `root` the real root view. */
+type Patch = (view: Backend, shared: Shared, root: Backend) => FacetPatch;
+
+export interface BrokenAdapter {
+  readonly id: string;
+  /** What is broken, in the words of SPEC section 10 or K5. */
+  readonly bug: string;
+  /** The rules a correct kit must report as failed (at least one of them). */
+  readonly rules: readonly string[];
+  readonly patch: Patch;
+}
+
+const is = MooringError.is;
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function wrapView(real: Backend, root: Backend, patch: Patch, shared: Shared): Backend {
+  const overrides = patch(real, shared, root);
+  const view: Backend = {
+    name: real.name,
+    capabilities: real.capabilities,
+    tenantId: real.tenantId,
+    workflows: { ...real.workflows, ...overrides.workflows },
+    state: { ...real.state, ...overrides.state },
+    engine: { ...real.engine, ...overrides.engine },
+    tenants: real.tenants,
+    tokens: { ...real.tokens, ...overrides.tokens },
+    forTenant: (tenantId) => {
+      const other = real.forTenant(tenantId);
+      shared.views.set(tenantId, other);
+      return wrapView(other, root, patch, shared);
+    },
+    migrate: () => real.migrate(),
+    ping: () => real.ping(),
+    close: () => real.close(),
+    [Symbol.asyncDispose]: () => real.close(),
+  };
+  return view;
+}
+
+/**
+ * Wraps a `create` function so that every backend it makes carries the adapter's bug. Clients made
+ * for the same namespace share the adapter's bookkeeping, as clients of one broken store would.
+ */
+export function breakCreate<C extends { clock: ManualClock; namespace: string }>(
+  create: (context: C) => Promise<Backend>,
+  adapter: Pick<BrokenAdapter, "patch">,
+): (context: C) => Promise<Backend> {
+  const byNamespace = new Map<string, Shared>();
+  return async (context) => {
+    const real = await create(context);
+    let shared = byNamespace.get(context.namespace);
+    if (!shared) {
+      shared = {
+        clock: context.clock,
+        granted: [],
+        sequenceMaps: new Map(),
+        globalSequence: 0,
+        completed: new Set(),
+        previousReclaim: [],
+        tokens: new Map(),
+        views: new Map(),
+        executionIds: new Set(),
+      };
+      byNamespace.set(context.namespace, shared);
+    }
+    shared.views.set(real.tenantId, real);
+    return wrapView(real, real, adapter.patch, shared);
+  };
+}
+
+/** Records every lease a view grants, for the adapters that misuse old leases. */
+function recordingClaim(view: Backend, shared: Shared): EngineBackend["claim"] {
+  return async (request) => {
+    const leases = await view.engine.claim(request);
+    for (const lease of leases) shared.granted.push({ lease, engine: view.engine });
+    return leases;
+  };
+}
+
+/** Swallows the given holder-call errors: the call "succeeds" without the store agreeing. */
+function swallowing<A extends unknown[], R>(call: (...args: A) => Promise<R>, codes: readonly string[], fallback: (...args: A) => R) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      if (codes.some((code) => is(error, code as never))) return fallback(...args);
+      throw error;
+    }
+  };
+}
+
+export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
+  {
+    id: "double-claim",
+    bug: "a double claim: an unexpired lease is handed to a second worker",
+    rules: ["E4"],
+    patch: (view, shared) => ({
+      engine: {
+        claim: async (request) => {
+          const leases = await recordingClaim(view, shared)(request);
+          const now = shared.clock.now();
+          for (const { lease } of shared.granted) {
+            if (leases.length >= (request.limit ?? 1)) break;
+            const again = lease.expiresAt > now && request.queues.includes(lease.queue) && !leases.some((l) => l.taskId === lease.taskId);
+            if (again) leases.push({ ...lease, workerId: request.workerId });
+          }
+          return leases;
+        },
+      },
+    }),
+  },
+  {
+    id: "global-sequence",
+    bug: "an in-memory backend with one global counter: per-run sequences with gaps (SPEC §10.2)",
+    rules: ["W7"],
+    patch: (view, shared) => {
+      const mapFor = (runId: string): Map<number, number> => {
+        let map = shared.sequenceMaps.get(runId);
+        if (!map) shared.sequenceMaps.set(runId, (map = new Map()));
+        return map;
+      };
+      const toReal = (runId: string, reported: number): number => {
+        let real = 0;
+        for (const [r, f] of mapFor(runId)) if (f <= reported) real = Math.max(real, r);
+        return real;
+      };
+      const toReported = (runId: string, real: number): number => mapFor(runId).get(real) ?? real;
+      return {
+        workflows: {
+          appendEvents: async (runId, events, options) => {
+            const expected = options?.expectedSequence;
+            const real = await view.workflows.appendEvents(
+              runId,
+              events,
+              expected === undefined ? options : { expectedSequence: toReal(runId, expected) },
+            );
+            return real.map((sequence) => {
+              const reported = ++shared.globalSequence;
+              mapFor(runId).set(sequence, reported);
+              return reported;
+            });
+          },
+          readEvents: async (runId, options) => {
+            const after = options?.after === undefined ? undefined : toReal(runId, options.after);
+            const events = await view.workflows.readEvents(runId, { ...options, after });
+            return events.map((event) => ({ ...event, sequence: toReported(runId, event.sequence) }));
+          },
+          latestSequence: async (runId) => toReported(runId, await view.workflows.latestSequence(runId)),
+        },
+      };
+    },
+  },
+  {
+    id: "sequence-outside-transaction",
+    bug: "an event sequence computed outside the transaction: concurrent appends collide (SPEC §10.1)",
+    rules: ["W7"],
+    patch: (view) => ({
+      workflows: {
+        appendEvents: async (runId, events, options) => {
+          if (options?.expectedSequence !== undefined) return view.workflows.appendEvents(runId, events, options);
+          const latest = await view.workflows.latestSequence(runId);
+          await tick();
+          return view.workflows.appendEvents(runId, events, { expectedSequence: latest });
+        },
+      },
+    }),
+  },
+  {
+    id: "expected-sequence-ignored",
+    bug: "optimistic concurrency ignored: every writer wins",
+    rules: ["W8"],
+    patch: (view) => ({
+      workflows: { appendEvents: (runId, events) => view.workflows.appendEvents(runId, events) },
+    }),
+  },
+  {
+    id: "commit-not-atomic",
+    bug: "a commit that appends its events before checking its fence: a rejected commit writes",
+    rules: ["W11", "C2"],
+    patch: (view) => ({
+      workflows: {
+        commit: async (runId, input) => {
+          if (!input.events) return view.workflows.commit(runId, input);
+          const sequences = await view.workflows.appendEvents(runId, input.events);
+          const { events: _events, expectedSequence: _expected, ...rest } = input;
+          const result = await view.workflows.commit(runId, rest);
+          return { ...result, sequences };
+        },
+      },
+    }),
+  },
+  {
+    id: "cross-tenant-read",
+    bug: "a view that falls back to another tenant's data (SPEC §10.9)",
+    rules: ["T1"],
+    patch: (view, _shared, root) =>
+      view === root
+        ? {}
+        : {
+            workflows: {
+              getRun: async (id) => (await view.workflows.getRun(id)) ?? root.workflows.getRun(id),
+              readEvents: async (runId, options) => {
+                const own = await view.workflows.readEvents(runId, options);
+                return own.length > 0 ? own : root.workflows.readEvents(runId, options);
+              },
+            },
+            engine: { getTask: async (id) => (await view.engine.getTask(id)) ?? root.engine.getTask(id) },
+            state: { get: async (key) => (await view.state.get(key)) ?? root.state.get(key) },
+          },
+  },
+  {
+    id: "renew-after-expiry",
+    bug: "renew accepted after expiry because only the epoch was compared (SPEC §10.7)",
+    rules: ["E6", "E5"],
+    patch: (view, shared) => ({
+      engine: {
+        renew: swallowing(view.engine.renew, ["LEASE_EXPIRED"], (lease, options) => ({
+          ...lease,
+          expiresAt: shared.clock.now() + (options?.leaseMs ?? 30_000),
+        })),
+      },
+    }),
+  },
+  {
+    id: "expiry-keeps-attempt",
+    bug: "claim-side expiry that does not consume an attempt: a task that kills its worker runs forever (SPEC §10.5)",
+    rules: ["E10"],
+    patch: (view, shared) => {
+      const requeueExpired = async (): Promise<void> => {
+        const now = shared.clock.now();
+        for (const entry of [...shared.granted]) {
+          if (entry.lease.expiresAt > now) continue;
+          shared.granted.splice(shared.granted.indexOf(entry), 1);
+          const task = await entry.engine.getTask(entry.lease.taskId);
+          if (task?.state === "leased" && task.epoch === entry.lease.epoch) await entry.engine.revokeLease(task.id);
+        }
+      };
+      return {
+        engine: {
+          claim: async (request) => {
+            await requeueExpired();
+            return recordingClaim(view, shared)(request);
+          },
+          reclaimExpired: async (options) => {
+            await requeueExpired();
+            return view.engine.reclaimExpired(options);
+          },
+        },
+      };
+    },
+  },
+  {
+    id: "stale-complete-accepted",
+    bug: "complete settled by task id alone: a worker whose lease was reclaimed still completes (SPEC §10.3, §10.6)",
+    rules: ["E5", "E7", "E11"],
+    patch: (view) => ({
+      engine: { complete: swallowing(view.engine.complete, ["STALE_LEASE", "LEASE_EXPIRED"], () => undefined) },
+    }),
+  },
+  {
+    id: "forged-fence-accepted",
+    bug: "a fence of 0 or a forged epoch accepted for a task that was never claimed (SPEC §10.4)",
+    rules: ["E5"],
+    patch: (view) => ({
+      engine: {
+        complete: swallowing(view.engine.complete, ["INVALID_STATE"], () => undefined),
+        progress: swallowing(view.engine.progress, ["INVALID_STATE"], () => undefined),
+      },
+    }),
+  },
+  {
+    id: "revocation-ignored",
+    bug: "a cancelled task's holder keeps writing: revocation is not checked",
+    rules: ["E5", "E13"],
+    patch: (view) => ({
+      engine: {
+        complete: swallowing(view.engine.complete, ["LEASE_REVOKED"], () => undefined),
+        renew: swallowing(view.engine.renew, ["LEASE_REVOKED"], (lease) => lease),
+        progress: swallowing(view.engine.progress, ["LEASE_REVOKED"], () => undefined),
+      },
+    }),
+  },
+  {
+    id: "complete-not-idempotent",
+    bug: "a repeated complete after a transport error is rejected instead of succeeding",
+    rules: ["E7"],
+    patch: (view, shared) => ({
+      engine: {
+        complete: async (lease, options) => {
+          const key = `${lease.taskId}#${lease.epoch}`;
+          if (shared.completed.has(key)) throw new MooringError("INVALID_STATE", "task already completed");
+          await view.engine.complete(lease, options);
+          shared.completed.add(key);
+        },
+      },
+    }),
+  },
+  {
+    id: "reclaim-counted-twice",
+    bug: "an expiry reported by two sweeps",
+    rules: ["E11"],
+    patch: (view, shared) => ({
+      engine: {
+        reclaimExpired: async (options) => {
+          const result = await view.engine.reclaimExpired(options);
+          const retried = [...result.retried, ...shared.previousReclaim.filter((id) => !result.retried.includes(id))];
+          shared.previousReclaim = [...result.retried, ...result.deadLettered];
+          return { retried, deadLettered: result.deadLettered };
+        },
+      },
+    }),
+  },
+  {
+    id: "release-consumes-attempt",
+    bug: "release implemented as a failure: giving a task back burns an attempt",
+    rules: ["E9"],
+    patch: (view) => ({
+      engine: {
+        release: async (lease) => {
+          await view.engine.fail(lease, { error: "released" });
+        },
+      },
+    }),
+  },
+  {
+    id: "priority-ignored",
+    bug: "claim ignores priority and order",
+    rules: ["E3"],
+    patch: (view) => ({
+      engine: {
+        claim: async (request) => {
+          const limit = request.limit ?? 1;
+          const leases = await view.engine.claim({ ...request, limit: Math.min(1000, limit + 5) });
+          const kept = leases.slice(-limit);
+          for (const lease of leases.slice(0, leases.length - kept.length)) await view.engine.release(lease);
+          return kept.reverse();
+        },
+      },
+    }),
+  },
+  {
+    id: "idempotency-ignored",
+    bug: "idempotency keys dropped: a retried enqueue creates a second task",
+    rules: ["E2"],
+    patch: (view) => ({
+      engine: {
+        enqueue: ({ idempotencyKey: _key, ...task }) => view.engine.enqueue(task),
+        enqueueMany: (tasks) => view.engine.enqueueMany(tasks.map(({ idempotencyKey: _key, ...task }) => task)),
+      },
+    }),
+  },
+  {
+    id: "pause-ignored",
+    bug: "a paused queue still grants leases",
+    rules: ["E17"],
+    patch: (view) => ({
+      engine: {
+        claim: async (request) => {
+          const paused: string[] = [];
+          for (const queue of request.queues) {
+            if ((await view.engine.queueStats(queue)).paused) {
+              paused.push(queue);
+              await view.engine.setQueue(queue, { paused: false });
+            }
+          }
+          try {
+            return await view.engine.claim(request);
+          } finally {
+            for (const queue of paused) await view.engine.setQueue(queue, { paused: true });
+          }
+        },
+      },
+    }),
+  },
+  {
+    id: "ttl-ignored",
+    bug: "a TTL ignored: expired keys stay readable",
+    rules: ["S2"],
+    patch: (view) => ({
+      state: {
+        set: (key, value) => view.state.set(key, value),
+        setIfAbsent: (key, value) => view.state.setIfAbsent(key, value),
+      },
+    }),
+  },
+  {
+    id: "execution-state-overreach",
+    bug: "deleteExecutionState by a naive prefix: deleting execution 'a' also deletes 'ab'",
+    rules: ["S4"],
+    patch: (view, shared) => ({
+      state: {
+        set: async (key, value, options) => {
+          const match = /^mooring\/exec\/\d+\/(.*)\/[^/]*$/s.exec(key);
+          if (match?.[1]) shared.executionIds.add(match[1]);
+          return view.state.set(key, value, options);
+        },
+        saveSnapshot: async (snapshot) => {
+          shared.executionIds.add(snapshot.executionId);
+          return view.state.saveSnapshot(snapshot);
+        },
+        deleteExecutionState: async (executionId) => {
+          let removed = 0;
+          for (const other of shared.executionIds) {
+            if (other.startsWith(executionId)) removed += await view.state.deleteExecutionState(other);
+          }
+          return removed;
+        },
+      },
+    }),
+  },
+  {
+    id: "subscription-crosstalk",
+    bug: "two consumers on one key space receiving each other's subscription events (SPEC §10.11)",
+    rules: ["E19", "T1"],
+    patch: (view, shared) => ({
+      engine: {
+        subscribe: async (filter, onEvent: (event: TaskEvent) => void) => {
+          const stops: Unsubscribe[] = [await view.engine.subscribe(filter, onEvent)];
+          for (const [tenantId, other] of shared.views) {
+            if (tenantId !== view.tenantId) stops.push(await other.engine.subscribe(filter, onEvent));
+          }
+          return () => stops.forEach((stop) => stop());
+        },
+      },
+    }),
+  },
+  {
+    id: "plaintext-token-listed",
+    bug: "plaintext tokens kept beside their metadata (SPEC §10.12)",
+    rules: ["T3"],
+    patch: (view, shared) => ({
+      tokens: {
+        create: async (input): Promise<CreatedToken> => {
+          const created = await view.tokens.create(input);
+          shared.tokens.set(created.info.id, created.token);
+          return created;
+        },
+        list: async () => (await view.tokens.list()).map((info) => ({ ...info, secret: shared.tokens.get(info.id) ?? null })),
+      },
+    }),
+  },
+  {
+    id: "validation-skipped",
+    bug: "input validation skipped: an empty key reads as absent instead of being rejected",
+    rules: ["C1"],
+    patch: (view) => ({
+      state: { get: swallowing(view.state.get, ["VALIDATION"], () => null) },
+      workflows: { getRun: swallowing(view.workflows.getRun, ["VALIDATION"], () => null) },
+      engine: { getTask: swallowing(view.engine.getTask, ["VALIDATION"], () => null) },
+    }),
+  },
+];
