@@ -116,19 +116,23 @@ function createView(
     });
   };
 
+  const requireCapability = (operation: string, capability: CapabilityName): void => {
+    if (hasCapability(capabilities, capability)) return;
+    throw new MooringError("UNSUPPORTED", `${driver.name} does not declare the "${capability}" capability needed by ${operation}`, {
+      backend: driver.name,
+      operation,
+      details: { capability },
+    });
+  };
+
+  // Order: CLOSED, then the method's capability, then VALIDATION, then the capabilities the
+  // (now well-formed) arguments use, such as a priority or a delay.
   const guard = (operation: string, rule: CallRule | undefined, args: readonly unknown[]): void => {
     if (viewClosed || lifecycle.closed) throw closedError(operation);
     if (!rule) return;
-    for (const capability of [rule.capability, ...(rule.uses?.(args) ?? [])]) {
-      if (!hasCapability(capabilities, capability)) {
-        throw new MooringError("UNSUPPORTED", `${driver.name} does not declare the "${capability}" capability needed by ${operation}`, {
-          backend: driver.name,
-          operation,
-          details: { capability },
-        });
-      }
-    }
+    requireCapability(operation, rule.capability);
     rule.validate(args, limits);
+    for (const capability of rule.uses?.(args) ?? []) requireCapability(operation, capability);
   };
 
   const run = <T>(operation: string, rule: CallRule | undefined, args: readonly unknown[], call: () => Promise<T>): Promise<T> => {
@@ -184,12 +188,7 @@ function createView(
       } catch (error) {
         throw toMooringError(error, "forTenant");
       }
-      if (!hasCapability(capabilities, "tenancy") && otherTenant !== tenantId) {
-        throw new MooringError("UNSUPPORTED", `${driver.name} does not declare the "tenancy" capability needed by forTenant`, {
-          backend: driver.name,
-          operation: "forTenant",
-        });
-      }
+      if (otherTenant !== tenantId) requireCapability("forTenant", "tenancy");
       let view = views.get(otherTenant);
       if (!view) {
         view = createView(driver, capabilities, limits, lifecycle, otherTenant, false);

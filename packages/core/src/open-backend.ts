@@ -58,20 +58,27 @@ export async function openBackend(url: string, options: CommonBackendOptions = {
       operation: "openBackend",
     });
   }
-  let module: BackendModule;
+  const module = await importBackendModule(entry.packageName, entry.load, url);
+  return module.openFromUrl(parsed, options);
+}
+
+/**
+ * Imports a backend package, turning "not installed" into an UNSUPPORTED error that names the
+ * package to install. Exported for tests; `openBackend` is the public way in.
+ */
+export async function importBackendModule(packageName: string, load: () => Promise<BackendModule>, url: string): Promise<BackendModule> {
   try {
-    module = await entry.load();
+    return await load();
   } catch (error) {
-    if (isModuleNotFound(error, entry.packageName)) {
-      throw new MooringError("UNSUPPORTED", `${redact(url)} needs the package ${entry.packageName}: install it (pnpm add ${entry.packageName})`, {
+    if (isModuleNotFound(error, packageName)) {
+      throw new MooringError("UNSUPPORTED", `${redact(url)} needs the package ${packageName}: install it (pnpm add ${packageName})`, {
         operation: "openBackend",
         cause: error,
-        details: { packageName: entry.packageName },
+        details: { packageName },
       });
     }
     throw error;
   }
-  return module.openFromUrl(parsed, options);
 }
 
 function parseBackendUrl(url: string): URL {

@@ -22,6 +22,7 @@ import {
   redact,
   resolveEnqueue,
 } from "../src/index.js";
+import { importBackendModule } from "../src/open-backend.js";
 
 const code = (fn: () => unknown): string | undefined => {
   try {
@@ -303,11 +304,12 @@ describe("openBackend", () => {
 
   it("names the package to install when it is missing", async () => {
     try {
-      await openBackend("postgres://user:secret@localhost/db");
+      const missing = "@mooring/backend-that-is-not-installed";
+      await importBackendModule(missing, () => import(missing) as Promise<never>, "postgres://user:secret@localhost/db");
       expect.unreachable();
     } catch (error) {
       expect(MooringError.is(error, "UNSUPPORTED")).toBe(true);
-      expect((error as MooringError).message).toContain("@mooring/backend-postgres");
+      expect((error as MooringError).message).toContain("@mooring/backend-that-is-not-installed");
       expect((error as MooringError).message).not.toContain("secret");
     }
   });
@@ -365,3 +367,18 @@ function recordingDriver(
   };
   return driver;
 }
+
+describe("call order", () => {
+  it("validates arguments before reading them for capability checks", async () => {
+    const backend = defineBackend(recordingDriver());
+    for (const call of [
+      () => backend.engine.enqueue(undefined as never),
+      () => backend.engine.enqueue(null as never),
+      () => backend.engine.enqueueMany([null] as never),
+      () => backend.workflows.commit("r", null as never),
+      () => backend.engine.renew({ taskId: "t", epoch: 1 } as never, null as never),
+    ]) {
+      expect(await rejects(call())).toBe("VALIDATION");
+    }
+  });
+});
