@@ -8,12 +8,13 @@
  * Each property run works in fresh tenants of the check's backend (`forTenant(unique)`): a fresh
  * tenant is an empty world, so runs need no fresh backend. The root view's tenant is filled first
  * with data under the very names the commands use, and task ids of other tenants serve as the
- * "absent" ids, so that any leak between tenants (SPEC T1) shows in every check's observations. Sequences are kept to about 20–40
- * commands so the whole kit stays fast at 100 runs per property (SPEC K7).
+ * "absent" ids, so that any leak between tenants (SPEC T1) shows in every check's observations.
+ * Sequences run about 30 commands on average, so the whole kit stays fast at 100 runs per property
+ * (SPEC K7); `MOORING_FC_RUNS` scales the runs up.
  */
 import type { CapabilityName } from "@mooring/core";
 import fc from "fast-check";
-import { assertProperty } from "../fast-check.js";
+import { assertProperty, PropertyFailure } from "../fast-check.js";
 import { cacheCommands as cache } from "../model/property/cache-commands.js";
 import { commitCommand } from "../model/property/commit-commands.js";
 import { runCommands as runs } from "../model/property/run-commands.js";
@@ -37,6 +38,13 @@ interface ModelProperty {
 /** fast-check draws lengths up to this; about half on average, and commands whose precondition fails are skipped. */
 const MAX_COMMANDS = 60;
 
+/**
+ * fast-check replays a shrunk `fc.commands` failure only with the commands' own replay path besides
+ * the seed and the path (its shrinker depends on which commands ran). The failure's replay command
+ * carries it in this variable, and the checks pass it back to `fc.commands`.
+ */
+export const COMMANDS_REPLAY_VARIABLE = "MOORING_FC_COMMANDS";
+
 function modelProperty(spec: ModelProperty): Check {
   return defineCheck({
     id: spec.id,
@@ -46,18 +54,54 @@ function modelProperty(spec: ModelProperty): Check {
     kind: "property",
     run: async (context) => {
       const bystander = await seedBystander(context.backend);
-      const property = fc.asyncProperty(fc.commands([...spec.commands], { maxCommands: MAX_COMMANDS, size: "max" }), async (commands) => {
+      const replayPath = process.env[COMMANDS_REPLAY_VARIABLE];
+      const commands = fc.commands([...spec.commands], {
+        maxCommands: MAX_COMMANDS,
+        size: "max",
+        ...(replayPath === undefined || replayPath === "" ? {} : { replayPath }),
+      });
+      // The last failing sequence is the counterexample; its replay path is final only once shrinking ends.
+      let lastFailure: Iterable<WorldCommand> | null = null;
+      const property = fc.asyncProperty(commands, async (sequence) => {
         const world = new PropertyWorld(context, {
           tenants: spec.tenants,
           observe: spec.observe,
           observeAllTenants: spec.observeAllTenants ?? false,
           bystander,
         });
-        await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
-        for (const slot of world.slots) await world.verify(slot, "the last command");
+        try {
+          await fc.asyncModelRun(() => ({ model: world, real: world }), sequence);
+          await world.verifyAll("the last command");
+        } catch (error) {
+          lastFailure = sequence;
+          throw error;
+        }
       });
-      await assertProperty(context, property);
+      try {
+        await assertProperty(context, property);
+      } catch (error) {
+        throw withCommandsReplay(error, context.checkId, lastFailure === null ? null : String(lastFailure));
+      }
     },
+  });
+}
+
+/** The failure with the commands' replay path added to its one-line replay command (SPEC K6). */
+function withCommandsReplay(error: unknown, checkId: string, counterexample: string | null): unknown {
+  if (!(error instanceof PropertyFailure) || counterexample === null) return error;
+  const replayPath = /replayPath="([^"]+)"/.exec(counterexample)?.[1];
+  const summary = /failed after (\d+) run\(s\) and (\d+) shrink\(s\): ([\s\S]*?)\nseed: /.exec(error.message);
+  if (replayPath === undefined || !summary) return error;
+  return new PropertyFailure({
+    checkId,
+    seed: error.seed,
+    path: error.path,
+    counterexample: error.counterexample,
+    replay: `${COMMANDS_REPLAY_VARIABLE}='${replayPath}' ${error.replay}`,
+    numRuns: Number(summary[1]),
+    numShrinks: Number(summary[2]),
+    problem: summary[3] ?? "",
+    cause: error.cause,
   });
 }
 

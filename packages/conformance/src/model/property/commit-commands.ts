@@ -4,22 +4,16 @@
  */
 import { type CommitInput, type CommitResult, RUN_STATUSES, type SettleInput } from "@mooring/core";
 import fc from "fast-check";
-import { context, type Forgery, forgery, json, optional, recent, target, tenant } from "./arbitraries.js";
+import { context, forgery, json, optional, recent, target, tenant } from "./arbitraries.js";
 import { pickRun } from "./run-commands.js";
 import { step, type WorldCommand } from "./step.js";
-import { expectOutcome, type HeldLease, observe, type TenantSlot } from "./world.js";
+import { heldLease } from "./task-commands.js";
+import { expectOutcome, type HeldLease, observe } from "./world.js";
 
 const settle: fc.Arbitrary<SettleInput> = fc.oneof(
   fc.record({ complete: fc.record({ result: json }, { requiredKeys: [] }) }),
   fc.record({ fail: fc.record({ error: json, retryable: optional(fc.boolean()) }) }),
 );
-
-function pickLease(slot: TenantSlot, index: number, forge: Forgery): HeldLease | undefined {
-  const held = slot.leases[slot.leases.length - 1 - (index % Math.max(1, slot.leases.length))];
-  if (!held || forge === "none") return held;
-  const epoch = forge === "older" ? Math.max(0, held.model.epoch - 1) : forge === "newer" ? held.model.epoch + 1 : 0;
-  return { model: { ...held.model, epoch }, real: { ...held.real, epoch } };
-}
 
 export const commitCommand: fc.Arbitrary<WorldCommand> = step(
   "commit",
@@ -39,7 +33,7 @@ export const commitCommand: fc.Arbitrary<WorldCommand> = step(
       const now = world.now();
       const run = pickRun(slot, p.run);
       const latest = slot.model.runs.latestSequence(run);
-      const held = p.lease === undefined ? undefined : pickLease(slot, p.lease.index, p.lease.forge);
+      const held = p.lease === undefined || slot.leases.length === 0 ? undefined : heldLease(world, slot, p.lease.index, p.lease.forge);
       const after = latest + (p.events?.length ?? 0);
       const base: Omit<CommitInput, "lease" | "settle"> = {
         ...(p.expectedSequence === undefined ? {} : { expectedSequence: p.expectedSequence === "latest" ? latest : latest + 1 }),

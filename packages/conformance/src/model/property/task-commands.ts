@@ -28,6 +28,12 @@ import {
 const GHOST_REAL_ID = "ghost-task:{never-issued}";
 const GHOST_MODEL_ID = "ghost-task";
 
+const queue = fc.constantFrom(...QUEUES);
+const queues = fc.subarray([...QUEUES], { minLength: 1 });
+
+// ---------------------------------------------------------------------------------------------
+// Picking targets
+
 /**
  * An id that names no task of this tenant: usually a task of another tenant (the root view's, or
  * another slot's), which must name nothing here (SPEC T1), else one no backend issues.
@@ -40,14 +46,8 @@ function foreignTaskId(world: PropertyWorld, slot: TenantSlot, index: number): s
   return others[index % Math.max(1, others.length)] ?? GHOST_REAL_ID;
 }
 
-const queue = fc.constantFrom(...QUEUES);
-const queues = fc.subarray([...QUEUES], { minLength: 1 });
-
-// ---------------------------------------------------------------------------------------------
-// Picking targets
-
 /** The lease a holder command acts with (recent ones likelier), forged as asked. */
-function heldLease(world: PropertyWorld, slot: TenantSlot, index: number, forge: Forgery): HeldLease {
+export function heldLease(world: PropertyWorld, slot: TenantSlot, index: number, forge: Forgery): HeldLease {
   const held = slot.leases[slot.leases.length - 1 - (index % slot.leases.length)];
   if (!held) throw new Error("harness bug: no lease to pick");
   const withEpoch = (epoch: number): HeldLease => ({ model: { ...held.model, epoch }, real: { ...held.real, epoch } });
@@ -392,7 +392,7 @@ export function advanceClock(steps: fc.Arbitrary<number> = clockStep): fc.Arbitr
   return step("advance", fc.record({ tenant, ms: steps }), {
     run: async (world, _slot, p) => {
       world.clock.advance(p.ms);
-      for (const each of world.slots) await world.verify(each, `advance(${p.ms})`);
+      await world.verifyAll(`advance(${p.ms})`);
     },
     readOnly: true,
   });

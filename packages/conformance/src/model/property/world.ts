@@ -167,7 +167,15 @@ export class PropertyWorld {
 
   /** Compares the observations of the addressed tenant (or all of them) with the model. */
   async verify(slot: TenantSlot, after: string): Promise<void> {
-    const slots = this.#options.observeAllTenants ? this.slots : [slot];
+    await this.#verifySlots(this.#options.observeAllTenants ? this.slots : [slot], after);
+  }
+
+  /** Compares the observations of every tenant with the model. */
+  async verifyAll(after: string): Promise<void> {
+    await this.#verifySlots(this.slots, after);
+  }
+
+  async #verifySlots(slots: readonly TenantSlot[], after: string): Promise<void> {
     for (const each of slots) await verifyTenant(each, this.#options.observe, this.now(), `after ${after}, tenant #${each.index}`);
   }
 }
