@@ -8,12 +8,12 @@ import { MooringError, type Page, type PageRequest } from "@mooring/core";
 import type { SortedList } from "./sorted-list.js";
 
 /** The lists that page, each with the type of its sort key; a cursor of one is refused by another. */
-const KEY_TYPES = {
+const KEY_TYPES = Object.freeze({
   runs: "number",
   "dead-letters": "number",
   snapshots: "string",
   tenants: "string",
-} as const;
+} as const);
 
 export type CursorKind = keyof typeof KEY_TYPES;
 type KeyOf<C extends CursorKind> = (typeof KEY_TYPES)[C] extends "number" ? number : string;

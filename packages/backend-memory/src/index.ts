@@ -79,7 +79,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     signalTtlMs: options.signalTtlMs,
   });
   const partition = (options.store ?? new MemoryStore()).partition(namespace);
-  const client = new Client(namespace);
+  const client = new Client();
   const settings = Object.freeze({ dedupTtlMs: limits.dedupTtlMs, signalTtlMs: limits.signalTtlMs });
 
   const driver: BackendDriver = {

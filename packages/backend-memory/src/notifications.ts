@@ -7,16 +7,10 @@
 import type { Clock, SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe } from "@mooring/core";
 
 /**
- * One backend object built on the store. Its `close()` resolves its pending waits with false and
- * ends its subscriptions; other clients of the same store keep theirs.
+ * The identity of one backend object built on the store. Its `close()` resolves its pending waits
+ * with false and ends its subscriptions; other clients of the same store keep theirs.
  */
-export class Client {
-  readonly label: string;
-
-  constructor(label: string) {
-    this.label = label;
-  }
-}
+export class Client {}
 
 interface PendingEvent {
   readonly kind: TaskEventKind;
@@ -43,12 +37,11 @@ export class Effects {
     return this.#events ?? [];
   }
 
-  get woken(): ReadonlySet<string> {
-    return this.#work ?? EMPTY;
+  /** The queues woken, or null when none was. */
+  get woken(): ReadonlySet<string> | null {
+    return this.#work;
   }
 }
-
-const EMPTY: ReadonlySet<string> = new Set();
 
 /** What `waitForWork` learns from the engine about its queues. */
 export interface WorkProbe {
@@ -90,11 +83,6 @@ export class NotificationHub {
   /** tenant → subscribers */
   readonly #subscribers = new Map<string, Set<Subscriber>>();
 
-  /** Whether anyone listens to `tenantId`'s events; calls skip building events when nobody does. */
-  hasSubscribers(tenantId: string): boolean {
-    return (this.#subscribers.get(tenantId)?.size ?? 0) > 0;
-  }
-
   /**
    * Announces a finished call of `tenantId`: wakes the waiters of every queue it woke and delivers
    * its events, in order, to the tenant's matching subscribers (never to another tenant's, SPEC T1).
@@ -102,10 +90,11 @@ export class NotificationHub {
    * a process warning and does not disturb the others.
    */
   announce(tenantId: string, effects: Effects, at: number): void {
-    if (effects.woken.size > 0) {
+    const woken = effects.woken;
+    if (woken !== null) {
       const byQueue = this.#waiters.get(tenantId);
       if (byQueue) {
-        for (const queue of effects.woken) {
+        for (const queue of woken) {
           const waiters = byQueue.get(queue);
           if (waiters) for (const waiter of [...waiters]) waiter.finish(true);
         }

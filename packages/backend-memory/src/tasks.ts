@@ -72,6 +72,11 @@ interface Resumption {
   readonly timedOut: boolean;
 }
 
+// Shared, frozen empties: most tasks never have dependencies or signals, and a million tasks should
+// not carry a million empty arrays. Frozen, so that a push by mistake throws instead of sharing.
+const NO_IDS: readonly string[] = Object.freeze([]);
+const NO_SIGNALS = Object.freeze([]) as unknown as Signal[];
+
 /** A task as the store holds it. Never handed out: records and leases are copies. */
 class StoredTask {
   state: TaskState = "ready";
@@ -96,14 +101,14 @@ class StoredTask {
   lastError: Json = null;
   result: Json = null;
   progress: Progress | null = null;
-  /** Dependencies not completed yet, in `dependsOn` order. */
-  pendingDependencies: string[] = [];
-  /** Tasks that depend on this one. */
-  dependents: StoredTask[] = [];
+  /** The task's dependencies (deduplicated, in `dependsOn` order); pending ones are computed. */
+  dependsOn: readonly string[] = NO_IDS;
+  /** Tasks that depend on this one; null while none (most tasks), to keep tasks small. */
+  dependents: StoredTask[] | null = null;
   cancelReason: string | null = null;
   suspension: Suspension | null = null;
   /** Signals delivered to the current suspension so far, in delivery order. */
-  collected: Signal[] = [];
+  collected: Signal[] = NO_SIGNALS;
   /** Carried by every lease from a resume until the task suspends again (see decisions). */
   resumption: Resumption | null = null;
   /** attempt → frames of that attempt's stream. */
@@ -115,6 +120,8 @@ class StoredTask {
   constructor(
     readonly id: string,
     readonly seq: number,
+    /** The task's queue, held directly so that moves need no lookup. */
+    readonly home: QueueState,
     readonly queue: string,
     readonly payload: Json,
     readonly priority: number,
@@ -276,12 +283,13 @@ export class TaskSpace {
     const task = new StoredTask(
       newId(now),
       ++this.#seq,
+      this.#queue(input.queue),
       input.queue,
       copyJson(input.payload),
       input.priority,
       input.runAt,
       input.maxAttempts,
-      input.backoff,
+      sharedBackoff(input.backoff),
       input.idempotencyKey,
       input.runId,
       now,
@@ -291,16 +299,18 @@ export class TaskSpace {
     fx.event("enqueued", task.id, task.queue);
 
     const dependencies = input.dependsOn.map((id) => this.#tasks.get(id) as StoredTask);
-    if (dependencies.some((dependency) => dependency.state === "dead" || dependency.state === "cancelled")) {
+    const pending = dependencies.filter((dependency) => dependency.state !== "completed");
+    if (dependencies.length > 0) task.dependsOn = input.dependsOn;
+    // A dependency retried from the dead letters may still complete, and the (cancelled) task then
+    // reports one dependency fewer as pending: so it is registered with every pending dependency.
+    for (const dependency of pending) (dependency.dependents ??= []).push(task);
+    if (pending.some((dependency) => dependency.state === "dead" || dependency.state === "cancelled")) {
       task.cancelReason = DEFAULTS.dependencyFailedReason;
       this.#move(task, "cancelled", now, true);
       fx.event("cancelled", task.id, task.queue);
       return task;
     }
-    const pending = dependencies.filter((dependency) => dependency.state !== "completed");
     if (pending.length > 0) {
-      task.pendingDependencies = pending.map((dependency) => dependency.id);
-      for (const dependency of pending) dependency.dependents.push(task);
       this.#move(task, "blocked", now, true);
       return task;
     }
@@ -444,7 +454,7 @@ export class TaskSpace {
       const top = queue.scheduled.peekLive(isLive);
       if (top === undefined || top.at > now) break;
       queue.scheduled.pop();
-      this.#move(top.task, "ready", now);
+      this.#becomeDue(top.task);
     }
     this.#promoteTimeouts(queue.timeouts, now, undefined);
   }
@@ -454,18 +464,26 @@ export class TaskSpace {
       const top = heap.peekLive(isLive);
       if (top === undefined || top.at > now) break;
       heap.pop();
-      this.#timeOut(top.task, now);
+      this.#timeOut(top.task);
       fx?.wake(top.task.queue);
     }
   }
 
   /** A suspension whose timeoutAt came resumes without its signals being complete (E14). */
-  #timeOut(task: StoredTask, now: number): void {
+  #timeOut(task: StoredTask): void {
     const suspension = task.suspension as Suspension;
     task.resumption = { signals: task.collected, timedOut: true };
-    task.collected = [];
+    task.collected = NO_SIGNALS;
     task.runAt = suspension.timeoutAt as number;
-    this.#move(task, "ready", now);
+    this.#becomeDue(task);
+  }
+
+  /**
+   * A move that only the passing of time makes (decisions.md, effective state): no call changed
+   * the task, so `updatedAt` stays, and it does not matter which call or read happens to make it.
+   */
+  #becomeDue(task: StoredTask): void {
+    this.#move(task, "ready", task.updatedAt);
   }
 
   /**
@@ -473,8 +491,8 @@ export class TaskSpace {
    * suspension past its timeout has timed out. Reads call it; nothing observable changes.
    */
   #settleTime(task: StoredTask, now: number): void {
-    if (task.state === "scheduled" && task.runAt <= now) this.#move(task, "ready", now);
-    else if (task.state === "suspended" && task.suspension?.timeoutAt != null && task.suspension.timeoutAt <= now) this.#timeOut(task, now);
+    if (task.state === "scheduled" && task.runAt <= now) this.#becomeDue(task);
+    else if (task.state === "suspended" && task.suspension?.timeoutAt != null && task.suspension.timeoutAt <= now) this.#timeOut(task);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -531,12 +549,12 @@ export class TaskSpace {
     task.completedEpoch = task.epoch;
     this.#endLease(task, "completed", now, fx);
     fx.event("completed", task.id, task.queue);
-    for (const dependent of task.dependents) {
-      if (dependent.state !== "blocked") continue;
-      dependent.pendingDependencies = dependent.pendingDependencies.filter((id) => id !== task.id);
-      if (dependent.pendingDependencies.length === 0) this.#makeAvailable(dependent, Math.max(dependent.runAt, now), now, fx);
+    for (const dependent of task.dependents ?? []) {
+      if (dependent.state === "blocked" && this.#pendingDependencies(dependent).length === 0) {
+        this.#makeAvailable(dependent, Math.max(dependent.runAt, now), now, fx);
+      }
     }
-    task.dependents = [];
+    task.dependents = null;
   }
 
   fail(lease: Lease, error: Json, retryable: boolean | undefined, now: number, fx: Effects): FailResult {
@@ -649,7 +667,7 @@ export class TaskSpace {
       const suspension = task.suspension as Suspension;
       if (suspension.timeoutAt !== null && suspension.timeoutAt <= now) {
         // The timeout came first: the task is no longer waiting (effective state ready).
-        this.#timeOut(task, now);
+        this.#timeOut(task);
         fx.wake(task.queue);
         continue;
       }
@@ -657,7 +675,7 @@ export class TaskSpace {
       deliveredTo.push(task.id);
       if (isSatisfied(suspension.mode, suspension.keys, task.collected)) {
         task.resumption = { signals: task.collected, timedOut: false };
-        task.collected = [];
+        task.collected = NO_SIGNALS;
         this.#makeAvailable(task, now, now, fx);
       } else {
         task.updatedAt = now;
@@ -724,12 +742,9 @@ export class TaskSpace {
     if (task.state !== "dead") {
       throw new MooringError("INVALID_STATE", `task ${taskId} is ${task.state}, not dead`, { details: { taskId, state: task.state } });
     }
-    if (resetAttempts) {
-      task.consumed = 0;
-      task.attempt = 0;
-      // Attempt numbers start again, so the old attempts' streams would collide with the new ones.
-      task.frames = null;
-    }
+    // `attempt` stays the latest lease's until the next lease; a reset restarts the count, and
+    // the new attempt 1 continues the stream of the old attempt 1 (frames are never dropped).
+    if (resetAttempts) task.consumed = 0;
     this.#makeAvailable(task, now, now, fx);
   }
 
@@ -737,14 +752,14 @@ export class TaskSpace {
     const task = this.#tasks.get(taskId);
     if (!task) return null;
     this.#settleTime(task, now);
-    return toRecord(task);
+    return this.#record(task);
   }
 
   listDeadLetters(request: ListDeadLettersRequest): Page<TaskRecord> {
     const index = request.queue === undefined ? this.#deadLetters : this.#queues.get(request.queue)?.deadLetters;
     return pageOf("dead-letters", index, request, (seq) => {
       const task = this.#deadBySeq.get(seq);
-      return task ? toRecord(task) : undefined;
+      return task ? this.#record(task) : undefined;
     });
   }
 
@@ -770,23 +785,45 @@ export class TaskSpace {
     };
   }
 
-  /** For waitForWork: whether a claim of `queueNames` would grant a lease now, else the next due time. */
+  /**
+   * For waitForWork: whether a claim of `queueNames` would grant a lease now, else the next time
+   * (by the clock) at which one may: a scheduled task or a suspension timeout coming due, or, in a
+   * queue at its concurrency limit with ready work, a lease expiring (a claim reclaims it first).
+   */
   probeWork(queueNames: readonly string[], now: number): WorkProbe {
     let dueAt: number | null = null;
+    const consider = (at: number | undefined): void => {
+      if (at !== undefined && (dueAt === null || at < dueAt)) dueAt = at;
+    };
     for (const queue of this.#existingQueues(queueNames)) {
-      if (!queue.open) continue;
+      if (queue.paused) continue;
       this.#promoteDue(queue, now);
-      if (queue.ready.peekLive(isLive) !== undefined) return { claimable: true, dueAt: null };
-      for (const heap of [queue.scheduled, queue.timeouts]) {
-        const next = heap.peekLive(isLive);
-        if (next !== undefined && (dueAt === null || next.at < dueAt)) dueAt = next.at;
+      const hasReady = queue.ready.peekLive(isLive) !== undefined;
+      if (!queue.open) {
+        if (!hasReady) continue;
+        const expiry = queue.expiry.peekLive(isLive);
+        if (expiry !== undefined && expiry.at <= now) return { claimable: true, dueAt: null };
+        consider(expiry?.at);
+        continue;
       }
+      if (hasReady) return { claimable: true, dueAt: null };
+      consider(queue.scheduled.peekLive(isLive)?.at);
+      consider(queue.timeouts.peekLive(isLive)?.at);
     }
     return { claimable: false, dueAt };
   }
 
   // -------------------------------------------------------------------------------------------
   // Moves
+
+  /** Dependencies not completed yet, whatever the task's own state (E16). */
+  #pendingDependencies(task: StoredTask): string[] {
+    return task.dependsOn.filter((id) => this.#tasks.get(id)?.state !== "completed");
+  }
+
+  #record(task: StoredTask): TaskRecord {
+    return toRecord(task, this.#pendingDependencies(task));
+  }
 
   #require(taskId: string): StoredTask {
     const task = this.#tasks.get(taskId);
@@ -827,7 +864,7 @@ export class TaskSpace {
 
   #leaseEnded(task: StoredTask, fx: Effects): void {
     // A freed slot in a queue with a concurrency limit may let a waiting worker claim.
-    if (this.#queues.get(task.queue)?.concurrency != null) fx.wake(task.queue);
+    if (task.home.concurrency !== null) fx.wake(task.queue);
   }
 
   /** Dead-letters a task and cancels its dependents (E12, E16). */
@@ -839,15 +876,15 @@ export class TaskSpace {
 
   /** Cancels, transitively, every task still waiting on `failed` (E16). */
   #cascade(failed: StoredTask, now: number, fx: Effects): void {
-    const stack = [...failed.dependents];
-    failed.dependents = [];
+    const stack = [...(failed.dependents ?? [])];
+    failed.dependents = null;
     for (let dependent = stack.pop(); dependent !== undefined; dependent = stack.pop()) {
       if (TERMINAL_TASK_STATES.has(dependent.state)) continue;
       dependent.cancelReason = DEFAULTS.dependencyFailedReason;
       this.#endLease(dependent, "cancelled", now, fx);
       fx.event("cancelled", dependent.id, dependent.queue);
-      stack.push(...dependent.dependents);
-      dependent.dependents = [];
+      stack.push(...(dependent.dependents ?? []));
+      dependent.dependents = null;
     }
   }
 
@@ -856,7 +893,7 @@ export class TaskSpace {
    * indexes and heaps in step and makes every older heap entry of the task stale.
    */
   #move(task: StoredTask, state: TaskState, now: number, admit = false): void {
-    const queue = this.#queue(task.queue);
+    const queue = task.home;
     const previous = task.state;
     if (!admit) {
       queue.counts[previous]--;
@@ -934,6 +971,12 @@ function push<T extends TimedEntry>(heap: BinaryHeap<T>, entry: T, live: number)
   if (heap.size > 2 * live + SWEEP_SLACK) heap.retain(isLive);
 }
 
+/** The default backoff object itself when the task uses the defaults, so tasks share it. */
+function sharedBackoff(backoff: Backoff): Backoff {
+  const standard = DEFAULTS.backoff;
+  return backoff.baseMs === standard.baseMs && backoff.factor === standard.factor && backoff.maxMs === standard.maxMs ? standard : backoff;
+}
+
 function fenceError(code: ErrorCode, message: string, lease: Lease, extra: Record<string, unknown> = {}): MooringError {
   return new MooringError(code, message, { details: { taskId: lease.taskId, epoch: lease.epoch, ...extra } });
 }
@@ -954,7 +997,7 @@ function copyProgress(progress: Progress): Progress {
   return copy;
 }
 
-function toRecord(task: StoredTask): TaskRecord {
+function toRecord(task: StoredTask, pendingDependencies: string[]): TaskRecord {
   return {
     id: task.id,
     queue: task.queue,
@@ -970,7 +1013,7 @@ function toRecord(task: StoredTask): TaskRecord {
     lastError: copyJson(task.lastError),
     result: copyJson(task.result),
     progress: task.progress ? copyProgress(task.progress) : null,
-    pendingDependencies: [...task.pendingDependencies],
+    pendingDependencies,
     cancelReason: task.cancelReason,
     runId: task.runId,
     idempotencyKey: task.idempotencyKey,

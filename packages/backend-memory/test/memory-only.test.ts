@@ -304,6 +304,23 @@ describe("close", () => {
     expect(await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 100 })).toHaveLength(1);
   });
 
+  it("wakes a waiter of a full queue when a lease ends or expires", async () => {
+    const { backend, clock } = open();
+    const queue = unique("full");
+    await backend.engine.setQueue(queue, { concurrency: 1 });
+    await backend.engine.enqueueMany([{ queue }, { queue }, { queue }]);
+    const first = await claimOne(backend, queue, 100);
+    const released = backend.engine.waitForWork([queue], { timeoutMs: 30_000 });
+    await backend.engine.complete(first);
+    expect(await released).toBe(true);
+    await claimOne(backend, queue, 100);
+    const expired = backend.engine.waitForWork([queue], { timeoutMs: 30_000 });
+    clock.advance(100);
+    expect(await expired).toBe(true);
+    const next = await claimOne(backend, queue, 100);
+    expect(next.attempt).toBe(1);
+  });
+
   it("ends a wait on abort and on its timeout", async () => {
     const { backend } = open();
     const controller = new AbortController();

@@ -1,0 +1,297 @@
+/**
+ * The `mooring` command, run in-process through `main(argv, io)` (SPEC K4: the matrix and the
+ * JSON, Markdown and JUnit reports; section 9: servers found or asked for; doctor's verdicts).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pc from "picocolors";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/cli/bench-chart.js";
+import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/cli/matrix.js";
+import { type CliIo, main } from "../src/cli/program.js";
+import { namespaceOf, openableUrl, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
+import { ALL_CHECKS, type ConformanceReport, defineCheck, runConformance } from "../src/runner-entry.js";
+import { createMemoryBackend } from "@mooring/backend-memory";
+
+/** Collects what a command writes. */
+class Collector {
+  text = "";
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const io: CliIo = { stdout, stderr, env: { NO_COLOR: "1" } };
+  return main(argv, io).then((status) => ({ status, stdout: stdout.text, stderr: stderr.text }));
+}
+
+const directories: string[] = [];
+
+async function temporaryDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), "mooring-cli-test-"));
+  directories.push(directory);
+  return directory;
+}
+
+afterAll(async () => {
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+});
+
+describe("mooring conformance", () => {
+  it("runs the selected rules on memory:, prints the matrix and writes well-formed reports (SPEC K4)", async () => {
+    const out = await temporaryDirectory();
+    const rules = ["W1", "S3", "E6"];
+    const expected = ALL_CHECKS.filter((check) => rules.includes(check.rule)).length;
+
+    const { status, stdout, stderr } = await run(["conformance", "--backend", "memory:", "--only", rules.join(","), "--out", out, "--report", "md,json", "--report", "junit"]);
+
+    expect(status, stderr).toBe(0);
+    expect(stderr).toContain("✓ memory");
+    expect(stderr).toContain(`memory: ${expected} checks: ${expected} passed, 0 failed`);
+    for (const rule of rules) expect(stdout).toMatch(new RegExp(`│ ${rule} +│ .+│ pass +│`));
+    expect(stdout).toMatch(/│ checks +│ \d+ passed +│/);
+    expect(stdout).not.toContain("FAIL");
+
+    const report = JSON.parse(await readFile(join(out, "conformance-memory.json"), "utf8")) as ConformanceReport;
+    expect(report.backend).toBe("memory");
+    expect(report.totals).toMatchObject({ checks: expected, passed: expected, failed: 0 });
+    expect(report.rules.find((rule) => rule.rule === "W1")?.status).toBe("passed");
+
+    const markdown = await readFile(join(out, "conformance-memory.md"), "utf8");
+    expect(markdown.startsWith("# Mooring conformance: memory")).toBe(true);
+
+    const junit = await readFile(join(out, "conformance-memory.xml"), "utf8");
+    expect(junit.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(junit.match(/<testcase /g)).toHaveLength(expected);
+    expect(junit).not.toContain("<failure");
+    expect(junit.trimEnd().endsWith("</testsuites>")).toBe(true);
+
+    const matrix = JSON.parse(await readFile(join(out, "matrix.json"), "utf8")) as ReturnType<typeof buildMatrix>;
+    expect(matrix.backends.map((backend) => backend.label)).toEqual(["memory"]);
+    expect(matrix.rules.find((row) => row.rule === "E6")?.cells.memory?.status).toBe("passed");
+    expect(matrix.rules.find((row) => row.rule === "C1")?.cells.memory?.status).toBe("not-run");
+    expect(matrix.failures).toEqual([]);
+    const matrixMarkdown = await readFile(join(out, "matrix.md"), "utf8");
+    expect(matrixMarkdown).toContain("| S3 | setIfAbsent / compareAndSet: exactly one winner | pass |");
+  });
+
+  it("exits 2 with a clear message for a URL of an unknown scheme", async () => {
+    const { status, stderr } = await run(["conformance", "--backend", "nosuch://somewhere", "--only", "W1"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain('unknown backend scheme "nosuch:"');
+  });
+
+  it("exits 2 naming the backend that was asked for and cannot be opened", async () => {
+    const missing = join(await temporaryDirectory(), "no-such-directory", "kit.db");
+    const { status, stderr } = await run(["conformance", "--backend", `sqlite:${missing}`, "--only", "W1"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain(`sqlite (sqlite:${missing}) cannot be opened`);
+  });
+
+  it("exits 2 for a selection or report format it does not know", async () => {
+    const unknownRule = await run(["conformance", "--backend", "memory:", "--only", "Z99"]);
+    expect(unknownRule.status).toBe(2);
+    expect(unknownRule.stderr).toContain("Z99");
+    const unknownFormat = await run(["conformance", "--backend", "memory:", "--report", "pdf"]);
+    expect(unknownFormat.status).toBe(2);
+    expect(unknownFormat.stderr).toContain('unknown report format "pdf"');
+  });
+});
+
+describe("the matrix", () => {
+  it("shows a failure as FAIL with a rerun command, and a skip with its reason as a note", async () => {
+    const failing = defineCheck({
+      id: "W1.cli-always-fails",
+      rule: "W1",
+      title: "fails on purpose",
+      requires: ["runs"],
+      kind: "example",
+      run: () => Promise.reject(new Error("deliberately broken")),
+    });
+    const skipped = defineCheck({ id: "E6.cli-skipped", rule: "E6", title: "skipped on purpose", requires: ["leases"], kind: "example", run: () => Promise.resolve() });
+    const report = await runConformance({
+      name: "memory",
+      create: ({ clock, namespace }) => Promise.resolve(createMemoryBackend({ clock, namespace })),
+      checks: [failing, skipped],
+      skip: { "E6.cli-skipped": "not on Tuesdays" },
+    });
+
+    const matrix = buildMatrix([{ label: "memory", url: "memory:", report }], "mooring conformance", (_run, result) => `mooring conformance --backend memory: --only ${result.checkId}`);
+
+    expect(hasFailures(matrix)).toBe(true);
+    expect(matrix.notes).toEqual([{ id: 1, text: "skipped: not on Tuesdays" }]);
+    const table = renderMatrixTable(matrix, pc.createColors(false), 120);
+    expect(table).toMatch(/│ W1 +│ .+│ FAIL +│/);
+    expect(table).toMatch(/│ E6 +│ .+│ skipped \[1\] +│/);
+    expect(table).toContain("[1] skipped: not on Tuesdays");
+    expect(table).toContain("memory W1.cli-always-fails (SPEC W1): deliberately broken");
+    expect(table).toContain("rerun: mooring conformance --backend memory: --only W1.cli-always-fails");
+    expect(renderMatrixMarkdown(matrix)).toContain("| W1 | Definitions are immutable; equal re-put is idempotent | **FAIL** |");
+  });
+});
+
+describe("backend URLs", () => {
+  it("moves a cluster's extra seed nodes to ?nodes=, which openBackend's URL parser accepts", () => {
+    expect(openableUrl("redis+cluster://a:7000,b:7001,c:7002?prefix=app")).toBe("redis+cluster://a:7000?prefix=app&nodes=b:7001,c:7002");
+    expect(openableUrl("redis+cluster://user:pw@a:7000,b:7001")).toBe("redis+cluster://user:pw@a:7000?nodes=b:7001");
+    expect(openableUrl("redis+cluster://a:7000")).toBe("redis+cluster://a:7000");
+    expect(openableUrl("redis://a:6379?prefix=x")).toBe("redis://a:6379?prefix=x");
+    expect(() => new URL(openableUrl("redis+cluster://a:7000,b:7001"))).not.toThrow();
+  });
+
+  it("reads where a driver connects and which namespace the backend uses", () => {
+    expect(redisEndpointOf("redis+cluster://u:p%40ss@a:7000,b:7001?nodes=c:7002&tls=1")).toEqual({
+      kind: "cluster",
+      nodes: [
+        { host: "a", port: 7000 },
+        { host: "b", port: 7001 },
+        { host: "c", port: 7002 },
+      ],
+      username: "u",
+      password: "p@ss",
+      tls: true,
+    });
+    expect(redisEndpointOf("redis://h:6379/2?prefix=app&connectTimeoutMs=100")).toEqual({ kind: "standalone", url: "redis://h:6379/2" });
+    expect(postgresConnectionStringOf("postgres://u@h/db?schema=s&poolSize=4&sslmode=require")).toBe("postgres://u@h/db?sslmode=require");
+    expect(namespaceOf("postgres", "postgres://u@h/db?schema=app")).toBe("app");
+    expect(namespaceOf("redis", "redis://h?namespace=b")).toBe("b");
+    expect(namespaceOf("sqlite", "sqlite:./x.db")).toBe("mooring");
+  });
+});
+
+describe("the bench chart", () => {
+  it("draws one bar per target and workload with a rate, scaled within the workload", () => {
+    const measured = (itemsPerSec: number | null) => ({ itemsPerSec });
+    const report: BenchReportView = {
+      schema: 1,
+      conditions: { startedAt: "2030-01-01T00:00:00.000Z", cores: 2, cpuModel: "CPU <fast> & cheap", node: "v20.0.0", profile: "quick" },
+      results: [
+        { workload: "enqueue", title: "enqueue (single)", unit: "tasks", target: "memory", measurement: measured(20_000), error: null },
+        { workload: "enqueue", title: "enqueue (single)", unit: "tasks", target: "sqlite", measurement: measured(5_000), error: null },
+        { workload: "kv-get", title: "kv get", unit: "keys", target: "memory", measurement: measured(200_000), error: null },
+        { workload: "claim-latency-shallow", title: "claim latency", unit: "tasks", target: "memory", measurement: measured(null), error: null },
+      ],
+    };
+    expect(isBenchReport(JSON.parse(JSON.stringify(report)))).toBe(true);
+    expect(isBenchReport({ schema: 2, results: [] })).toBe(false);
+
+    const svg = renderBenchChart(report);
+    expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    const bars = [...svg.matchAll(/<rect x="\d+" y="\d+" width="(\d+)" height="16"/g)].map((match) => Number(match[1]));
+    expect(bars).toHaveLength(3);
+    // The fastest target of each workload gets the full width; sqlite is a quarter of memory.
+    expect(bars[0]).toBe(bars[2]);
+    expect(bars[1]).toBe(Math.round((bars[0] ?? 0) / 4));
+    expect(svg).toContain("CPU &lt;fast&gt; &amp; cheap");
+    expect(svg).not.toContain("claim latency");
+  });
+});
+
+describe("mooring migrate and doctor on SQLite", () => {
+  it("migrates a new file, then finds nothing to apply, and the doctor reports WAL and synchronous", async () => {
+    const url = `sqlite:${join(await temporaryDirectory(), "doctor.db")}`;
+
+    const first = await run(["migrate", "--backend", url]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('namespace "mooring"');
+    expect(first.stdout).toContain("applied 1 migration");
+
+    const second = await run(["migrate", "--backend", url]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toContain("nothing to apply");
+
+    const doctor = await run(["doctor", "--backend", url]);
+    expect(doctor.status, doctor.stdout).toBe(0);
+    expect(doctor.stdout).toMatch(/│ ok +│ journal_mode +│ wal +│/);
+    expect(doctor.stdout).toMatch(/│ ok +│ synchronous +│ normal \(the backend's default\) +│/);
+    expect(doctor.stdout).toMatch(/│ ok +│ schema +│ version 1 +│/);
+    expect(doctor.stdout).toContain("0 problems");
+  });
+
+  it("reports a file whose directory cannot be written as a problem (exit 1)", async () => {
+    const url = `sqlite:${join(await temporaryDirectory(), "missing-directory", "app.db")}`;
+    const doctor = await run(["doctor", "--backend", url]);
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout).toMatch(/│ PROBLEM +│ directory +│/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis with an evicting policy: an ephemeral server of this test's own (never the shared one).
+
+const redisRequired = (process.env.MOORING_REQUIRE ?? "").split(",").some((kind) => kind.trim() === "redis");
+const redisServerMissing = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error !== undefined;
+if (redisServerMissing) {
+  const message = "cli.test.ts: redis-server is not installed: the doctor's eviction check is SKIPPED";
+  if (redisRequired) throw new Error(`${message}, and MOORING_REQUIRE includes redis`);
+  console.warn(`\n*** ${message} ***\n`);
+}
+
+describe.skipIf(redisServerMissing)("mooring doctor on Redis", () => {
+  let server: ChildProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    port = await freePort();
+    const directory = await temporaryDirectory();
+    server = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "allkeys-lru", "--save", "", "--appendonly", "no", "--dir", directory],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    await readyFor(server, /Ready to accept connections/);
+  });
+
+  afterAll(async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server?.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  });
+
+  it("reports an evicting maxmemory-policy as a problem: evicted keys lose work (exit 1)", async () => {
+    const doctor = await run(["doctor", "--backend", `redis://127.0.0.1:${port}`]);
+    expect(doctor.status, doctor.stdout).toBe(1);
+    expect(doctor.stdout).toMatch(/│ ok +│ reachable +│ ping /);
+    expect(doctor.stdout).toMatch(/│ PROBLEM +│ maxmemory-policy +│ allkeys-lru +│ can evict keys/);
+    expect(doctor.stdout).toContain("evicted keys lose work");
+    expect(doctor.stdout).toMatch(/│ warning +│ persistence +│/);
+    expect(doctor.stdout).toContain("1 problem");
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Resolves when the process prints `pattern`; rejects if it exits first. */
+function readyFor(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString("utf8");
+      if (pattern.test(output)) {
+        child.stdout?.off("data", onData);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${String(code)}) before it was ready:\n${output}`)));
+  });
+}
+
