@@ -66,9 +66,22 @@ export function randomSeed(): number {
   return (Math.random() * 2 ** 32) | 0;
 }
 
-/** The one-line command that replays a failure of `checkId` (SPEC K6). */
-export function replayCommand(checkId: string, seed: number, path: string | undefined, packageName?: string): string {
-  const variables = [`${FC_ENV.seed}=${seed}`, ...(path === undefined ? [] : [`${FC_ENV.path}=${path}`])].join(" ");
+/**
+ * The one-line command that replays a failure of `checkId` (SPEC K6). `extra` holds further
+ * variables a property needs to replay (e.g. the replay path of `fc.commands`).
+ */
+export function replayCommand(
+  checkId: string,
+  seed: number,
+  path: string | undefined,
+  packageName?: string,
+  extra: Readonly<Record<string, string>> = {},
+): string {
+  const variables = [
+    ...Object.entries(extra).map(([name, value]) => `${name}='${value}'`),
+    `${FC_ENV.seed}=${seed}`,
+    ...(path === undefined ? [] : [`${FC_ENV.path}=${path}`]),
+  ].join(" ");
   const vitest = `vitest run -t ${JSON.stringify(checkId)}`;
   return packageName === undefined ? `${variables} npx ${vitest}` : `${variables} pnpm --filter ${packageName} exec ${vitest}`;
 }
@@ -115,6 +128,11 @@ export interface PropertyOptions {
   readonly scale?: number;
   /** Cap on fast-check's shrinking time per failure, in real milliseconds. */
   readonly skipAllAfterTimeLimit?: number;
+  /**
+   * Further environment variables the replay command must set, read once the property has
+   * failed and shrunk (`fc.commands` replays only with its own replay path).
+   */
+  readonly replayVariables?: () => Readonly<Record<string, string>>;
 }
 
 /**
@@ -140,7 +158,7 @@ export async function assertProperty<Ts>(
   const details = await fc.check(property as fc.IRawProperty<Ts>, parameters);
   if (!details.failed) return;
   const path = details.counterexamplePath;
-  const replay = replayCommand(context.checkId, details.seed, path ?? undefined, settings.packageName);
+  const replay = replayCommand(context.checkId, details.seed, path ?? undefined, settings.packageName, options.replayVariables?.() ?? {});
   const counterexample = details.counterexample === null ? null : truncate(fc.stringify(details.counterexample), COUNTEREXAMPLE_LIMIT);
   const problem = details.interrupted
     ? "interrupted"

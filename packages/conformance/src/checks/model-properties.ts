@@ -14,7 +14,7 @@
  */
 import type { CapabilityName } from "@mooring/core";
 import fc from "fast-check";
-import { assertProperty, PropertyFailure } from "../fast-check.js";
+import { assertProperty } from "../fast-check.js";
 import { cacheCommands as cache } from "../model/property/cache-commands.js";
 import { commitCommand } from "../model/property/commit-commands.js";
 import { runCommands as runs } from "../model/property/run-commands.js";
@@ -77,31 +77,13 @@ function modelProperty(spec: ModelProperty): Check {
           throw error;
         }
       });
-      try {
-        await assertProperty(context, property);
-      } catch (error) {
-        throw withCommandsReplay(error, context.checkId, lastFailure === null ? null : String(lastFailure));
-      }
+      await assertProperty(context, property, {
+        replayVariables: (): Record<string, string> => {
+          const replayPath = lastFailure === null ? undefined : /replayPath="([^"]+)"/.exec(String(lastFailure))?.[1];
+          return replayPath === undefined ? {} : { [COMMANDS_REPLAY_VARIABLE]: replayPath };
+        },
+      });
     },
-  });
-}
-
-/** The failure with the commands' replay path added to its one-line replay command (SPEC K6). */
-function withCommandsReplay(error: unknown, checkId: string, counterexample: string | null): unknown {
-  if (!(error instanceof PropertyFailure) || counterexample === null) return error;
-  const replayPath = /replayPath="([^"]+)"/.exec(counterexample)?.[1];
-  const summary = /failed after (\d+) run\(s\) and (\d+) shrink\(s\): ([\s\S]*?)\nseed: /.exec(error.message);
-  if (replayPath === undefined || !summary) return error;
-  return new PropertyFailure({
-    checkId,
-    seed: error.seed,
-    path: error.path,
-    counterexample: error.counterexample,
-    replay: `${COMMANDS_REPLAY_VARIABLE}='${replayPath}' ${error.replay}`,
-    numRuns: Number(summary[1]),
-    numShrinks: Number(summary[2]),
-    problem: summary[3] ?? "",
-    cause: error.cause,
   });
 }
 
