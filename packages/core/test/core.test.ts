@@ -97,7 +97,9 @@ describe("validation (C1)", () => {
   });
 
   it("rejects values that are not JSON", async () => {
-    const bad: unknown[] = [NaN, Infinity, -Infinity, 10n, () => 1, Symbol("s"), new Date(0), new Map(), { a: undefined }, [1, , 3]];
+    const bad: unknown[] = [NaN, Infinity, -Infinity, 10n, () => 1, Symbol("s"), new Date(0), new Map(), { a: undefined }];
+    // A sparse array (a hole is not a JSON value).
+    bad.push(Object.assign(new Array<unknown>(3), { 0: 1, 2: 3 }));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     bad.push(cyclic);
