@@ -37,6 +37,7 @@ local re = ARGV[2]
 local r = run_key('run', re)
 local tid = ARGV[3]
 local t = nil
+local task = nil
 local n_events = tonumber(ARGV[15])
 local steps_at = 16 + n_events
 
@@ -46,7 +47,8 @@ if not current then return reject('NOT_FOUND', 'run not found') end
 if tid ~= '' then
   t = tkey(tid)
   settle_timeouts(now)
-  local fenced = fence(t, tonumber(ARGV[4]), now, 'other')
+  local fenced
+  fenced, task = fence(t, tonumber(ARGV[4]), now, 'other')
   if fenced ~= 'ok' then return fenced end
 end
 
@@ -89,11 +91,9 @@ end
 
 local outcome, retry_at = '', ''
 if ARGV[12] == 'complete' then
-  local f = redis.call('HMGET', t, 'qe', 'ord')
-  end_lease(t, tid, f[1], tonumber(f[2]), 'completed', now)
-  redis.call('HSET', t, 'ce', ARGV[4], 'res', ARGV[13])
-  emit('completed', f[1], tid, now)
-  release_dependents(tid, now)
+  end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[4], 'res', ARGV[13])
+  emit('completed', task.qe, tid, now)
+  release_dependents(tid, now, task.hd)
 elseif ARGV[12] == 'fail' then
   local ra
   outcome, ra = consume_attempt(t, tid, ARGV[13], ARGV[14] == '1', now)

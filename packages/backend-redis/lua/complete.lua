@@ -21,14 +21,12 @@ local t = tkey(tid)
 local epoch = tonumber(ARGV[3])
 
 settle_timeouts(now)
-local fenced = fence(t, epoch, now, 'complete')
+local fenced, task = fence(t, epoch, now, 'complete')
 if fenced == 'repeat' then return 0 end
 if fenced ~= 'ok' then return fenced end
 
-local f = redis.call('HMGET', t, 'qe', 'ord')
-end_lease(t, tid, f[1], tonumber(f[2]), 'completed', now)
-redis.call('HSET', t, 'ce', n2s(epoch), 'res', ARGV[4])
-emit('completed', f[1], tid, now)
-release_dependents(tid, now)
+end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', n2s(epoch), 'res', ARGV[4])
+emit('completed', task.qe, tid, now)
+release_dependents(tid, now, task.hd)
 publish()
 return 1

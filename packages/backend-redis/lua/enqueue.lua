@@ -87,7 +87,10 @@ for i = 0, n - 1 do
       emit('cancelled', qe, tid, now)
     elseif pending then
       set_state(t, qe, nil, 'blocked')
-      for _, dep in ipairs(deps) do redis.call('SADD', B .. ':dep:' .. dep, tid) end
+      for _, dep in ipairs(deps) do
+        redis.call('SADD', B .. ':dep:' .. dep, tid)
+        redis.call('HSET', tkey(dep), 'hd', '1')
+      end
     else
       set_state(t, qe, nil, 'queued')
       add_queued(t, tid, qe, ra, now)

@@ -12,10 +12,11 @@
 --- @include "tasks"
 
 local now = clock_now(ARGV[1])
-if #redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'LIMIT', 0, 1) > 0 then return 1 end
+local due = redis.call('HGET', B, 'tmo')
+if due and tonumber(due) <= now and #redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'LIMIT', 0, 1) > 0 then return 1 end
 for i = 2, #ARGV do
   local qe = ARGV[i]
-  local cfg = redis.call('HMGET', qkey(qe, 'cfg'), 'c', 'paused')
+  local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
   local open = cfg[2] ~= '1'
   if open and cfg[1] then open = tonumber(cfg[1]) > redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. n2s(now), '+inf') end
   if open and redis.call('ZCOUNT', qkey(qe, 'a'), '-inf', n2s(now)) > 0 then return 1 end

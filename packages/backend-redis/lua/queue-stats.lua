@@ -15,7 +15,7 @@ local now = clock_now(ARGV[1])
 local qe = ARGV[2]
 settle_timeouts(now)
 
-local cfg = redis.call('HMGET', qkey(qe, 'cfg'), 'c', 'paused')
+local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
 local n = redis.call('HMGET', qkey(qe, 'n'), 'completed', 'dead', 'cancelled', 'suspended', 'blocked')
 local a = qkey(qe, 'a')
 local ready = redis.call('ZCOUNT', a, '-inf', n2s(now))

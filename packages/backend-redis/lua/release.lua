@@ -17,15 +17,13 @@ local tid = ARGV[2]
 local t = tkey(tid)
 
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local ra = now
 if ARGV[4] ~= '' then ra = tonumber(ARGV[4]) end
-local f = redis.call('HMGET', t, 'qe', 'ord')
-end_lease(t, tid, f[1], tonumber(f[2]), 'queued', now)
-redis.call('HSET', t, 'ra', n2s(ra))
-add_queued(t, tid, f[1], ra, now)
-hint(f[1])
+end_lease(t, tid, task.qe, task.ord, 'queued', now, 'ra', n2s(ra))
+add_queued(t, tid, task.qe, ra, now)
+hint(task.qe)
 publish()
 return 1

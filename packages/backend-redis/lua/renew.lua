@@ -19,14 +19,13 @@ local tid = ARGV[2]
 local t = tkey(tid)
 
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
-local f = redis.call('HMGET', t, 'lms', 'qe', 'ord')
-local lease_ms = tonumber(f[1])
-if ARGV[4] ~= '' then lease_ms = tonumber(ARGV[4]) end
+local lease_ms
+if ARGV[4] ~= '' then lease_ms = tonumber(ARGV[4]) else lease_ms = tonumber(redis.call('HGET', t, 'lms')) end
 local lx = now + lease_ms
-add_leased(tid, f[2], tonumber(f[3]), lx)
+add_leased(tid, task.qe, task.ord, lx)
 redis.call('HSET', t, 'lx', n2s(lx), 'ua', n2s(now))
 if ARGV[5] ~= '' then redis.call('HSET', t, 'pg', ARGV[5]) end
 return lease_of(t)

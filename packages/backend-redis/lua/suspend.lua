@@ -1,7 +1,8 @@
 --[[
   suspend: parks the leased task until signals on its keys arrive, or its timeout (SPEC E14, E5).
 
-  Every live buffered signal on any of the keys is taken first, oldest first. When they satisfy
+  Leases granted since the previous suspension ended carried its signals; that stops here. Every
+  live buffered signal on any of the keys is taken first, oldest first. When they satisfy
   the mode (any: one key signalled; all: every key), they are returned and the lease stays valid.
   Otherwise the lease ends, the task is suspended with the taken signals attached, and later
   signals accumulate on it until satisfied.
@@ -26,11 +27,12 @@ local t = tkey(tid)
 local mode = ARGV[4]
 
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local keys = {}
 for i = 6, #ARGV do keys[#keys + 1] = ARGV[i] end
+forget_resumption(t, tid)
 
 local taken, signalled = {}, {}
 for _, ke in ipairs(keys) do
@@ -62,14 +64,13 @@ if satisfied then
   return out
 end
 
-local f = redis.call('HMGET', t, 'qe', 'ord')
-end_lease(t, tid, f[1], tonumber(f[2]), 'suspended', now)
-redis.call('HSET', t, 'sm', mode, 'sk', table.concat(keys, ' '))
+end_lease(t, tid, task.qe, task.ord, 'suspended', now, 'sm', mode, 'sk', table.concat(keys, ' '))
 if ARGV[5] ~= '' then
   redis.call('HSET', t, 'sx', ARGV[5])
   redis.call('ZADD', B .. ':tmo', ARGV[5], tid)
+  lower_bound('tmo', tonumber(ARGV[5]))
 end
-for _, ke in ipairs(keys) do redis.call('ZADD', B .. ':sw:' .. ke, tonumber(f[2]), tid) end
+for _, ke in ipairs(keys) do redis.call('ZADD', B .. ':sw:' .. ke, task.ord, tid) end
 local ts = B .. ':ts:' .. tid
 redis.call('DEL', ts)
 for _, s in ipairs(taken) do redis.call('RPUSH', ts, s[2]) end

@@ -10,11 +10,15 @@
   Errors   NOT_FOUND
 ]]
 --- @include "common"
+--- @include "tenants"
 
 local now = n2s(clock_now(ARGV[1]))
 local rec = B .. ':rec'
 if redis.call('EXISTS', rec) == 0 then return reject('NOT_FOUND', 'tenant not found') end
 if ARGV[2] == '1' then redis.call('HSET', rec, 'name', ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HSET', rec, 'status', ARGV[4]) end
+if ARGV[4] ~= '' then
+  redis.call('HSET', rec, 'status', ARGV[4])
+  copy_status(ARGV[4])
+end
 redis.call('HSET', rec, 'ua', now)
 return redis.call('HMGET', rec, 'id', 'name', 'status', 'ca', 'ua')

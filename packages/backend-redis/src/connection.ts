@@ -146,10 +146,6 @@ export class Connection {
     return this.#lastError;
   }
 
-  get isCluster(): boolean {
-    return this.client instanceof Cluster;
-  }
-
   /**
    * Opens the connection described by `target`.
    * @throws VALIDATION for a target that is not exactly one of url, client, cluster;
@@ -210,7 +206,7 @@ export class Connection {
     } catch (error) {
       const cause = this.#lastError ?? error;
       if (this.owned) this.client.disconnect();
-      const reason = cause instanceof Error ? cause.message : String(cause);
+      const reason = describeFailure(cause);
       throw new MooringError("UNAVAILABLE", `redis at ${this.address} is unreachable: ${reason}`, {
         backend: "redis",
         operation: "createRedisBackend",
@@ -244,6 +240,13 @@ export async function quit(client: RedisClient): Promise<void> {
   } catch {
     client.disconnect();
   }
+}
+
+/** The message of a connection failure, with the last node's error for a cluster's "all failed". */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const lastNodeError: unknown = (error as { lastNodeError?: unknown }).lastNodeError;
+  return lastNodeError instanceof Error ? `${error.message} (${lastNodeError.message})` : error.message;
 }
 
 function describeClient(client: RedisClient): string {

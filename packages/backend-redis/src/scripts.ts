@@ -120,14 +120,17 @@ export class ScriptRunner {
     this.#track = track;
   }
 
-  /** Runs `name` with `keys` and `args`; replies decode bulk strings as UTF-8. */
+  /**
+   * Runs `name` with `keys` and `args`; replies decode bulk strings as UTF-8. Arguments travel as
+   * one array (a batch of 10,000 tasks has 160,000 of them: too many to spread into a call).
+   */
   async run(name: ScriptName, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     const script = SCRIPTS[name];
     try {
-      return await this.#track(this.#client.evalsha(script.sha, keys.length, ...keys, ...args));
+      return await this.#track(this.#client.call("EVALSHA", [script.sha, keys.length, ...keys, ...args]));
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return await this.#track(this.#client.eval(script.source, keys.length, ...keys, ...args));
+      return await this.#track(this.#client.call("EVAL", [script.source, keys.length, ...keys, ...args]));
     }
   }
 
@@ -135,10 +138,10 @@ export class ScriptRunner {
   async runBuffer(name: ScriptName, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
     const script = SCRIPTS[name];
     try {
-      return await this.#track(this.#client.callBuffer("EVALSHA", script.sha, keys.length, ...keys, ...args));
+      return await this.#track(this.#client.callBuffer("EVALSHA", [script.sha, keys.length, ...keys, ...args]));
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      return await this.#track(this.#client.callBuffer("EVAL", script.source, keys.length, ...keys, ...args));
+      return await this.#track(this.#client.callBuffer("EVAL", [script.source, keys.length, ...keys, ...args]));
     }
   }
 }

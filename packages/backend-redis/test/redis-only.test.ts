@@ -204,6 +204,17 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
   });
 });
 
+describe("unreachable servers", () => {
+  it("a cluster none of whose seed nodes answers is UNAVAILABLE at once, naming the nodes", async () => {
+    const started = Date.now();
+    const error: unknown = await createRedisBackend({ cluster: { nodes: ["127.0.0.1:1", "127.0.0.1:2"] }, connectTimeoutMs: 1000 }).catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(MooringError.is(error, "UNAVAILABLE")).toBe(true);
+    expect((error as MooringError).message).toMatch(/127\.0\.0\.1:1,127\.0\.0\.1:2 is unreachable: .*(closed|refused|ECONNREFUSED)/);
+    expect((error as MooringError).cause).toBeInstanceOf(Error);
+  });
+});
+
 describe.skipIf("skip" in ephemeral)("server settings at start (ephemeral servers)", () => {
   it("reports an evicting maxmemory-policy loudly, through onWarning and doctor()", async () => {
     const redis = await EphemeralRedis.start(["--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"]);

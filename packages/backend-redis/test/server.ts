@@ -136,7 +136,17 @@ export class EphemeralRedis {
       { cwd: this.dir, stdio: "ignore" },
     );
     this.#process = child;
-    this.#exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    // A test that times out or a worker that dies must not leave the server running.
+    const killOnExit = (): void => {
+      child.kill("SIGKILL");
+    };
+    process.once("exit", killOnExit);
+    this.#exited = new Promise((resolve) =>
+      child.once("exit", () => {
+        process.off("exit", killOnExit);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode} (log in ${this.dir}/redis.log)`);

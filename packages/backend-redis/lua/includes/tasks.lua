@@ -5,19 +5,26 @@
     B:t:<tid>           hash, the task (fields listed in the README)
     B:dep:<tid>         set of tids that depend on the task
     B:ts:<tid>          list of signals delivered while suspended
-    B:tr:<tid>          list of signals the resuming lease carries
+    B:tr:<tid>          list of signals of the last resumption, carried by every lease until the
+                        next suspension (field rs: '1' resumed by signals, '2' timed out)
     B:q:<qe>:r          sorted set (score 0, by member): ready tasks, member
                         <priority key 17><runAt 16><order 16><tid>, so byte order is claim order
     B:q:<qe>:s          sorted set (score runAt): queued tasks not yet moved to :r
     B:q:<qe>:a          sorted set (score runAt): every queued task (stats: ready/scheduled, oldest)
     B:q:<qe>:l          sorted set (score expiresAt, member <order 16><tid>): leased tasks
     B:q:<qe>:n          hash: counts of blocked, suspended, completed, dead, cancelled tasks
-    B:q:<qe>:cfg        hash: c (concurrency), paused
     B:q:<qe>:dl         sorted set (score death order): dead tasks of the queue
     B:lx                sorted set (score expiresAt, member <order 16><tid>): every leased task
     B:dl                sorted set (score death order): every dead task
     B:tmo               sorted set (score timeoutAt): suspended tasks with a timeout
     B:sw:<ke>           sorted set (score order): tasks suspended on signal key ke
+    B                   hash, the tenant's meta: counters (tseq, sigseq, death, runseq), suspended
+                        ('1' while the tenant is suspended), c:<qe> / p:<qe> (a queue's
+                        concurrency / paused), and lower bounds that let the hot paths skip work:
+                        tmo (earliest suspension timeout), s:<qe> (earliest scheduled runAt),
+                        l:<qe> (earliest lease expiry). A bound is lowered whenever an earlier
+                        entry is added and recomputed when its work is done; a bound lower than the
+                        truth only costs a look, so removals leave it as it is.
   Stored states: queued (reads ready or scheduled by runAt), leased, suspended, blocked, completed,
   dead, cancelled.
 ]]
@@ -40,7 +47,19 @@ end
 local function tkey(tid) return B .. ':t:' .. tid end
 local function qkey(qe, part) return B .. ':q:' .. qe .. ':' .. part end
 
-local function tenant_suspended() return redis.call('HGET', B .. ':rec', 'status') == 'suspended' end
+local function tenant_suspended() return redis.call('HGET', B, 'suspended') == '1' end
+
+--- Lowers the bound `field` of B to `at` when `at` is earlier (or no bound is set).
+local function lower_bound(field, at, current)
+  if current == nil then current = redis.call('HGET', B, field) end
+  if not current or at < tonumber(current) then redis.call('HSET', B, field, n2s(at)) end
+end
+
+--- Sets the bound `field` of B to the lowest score of sorted set `key`, or removes it.
+local function reset_bound(field, key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if first[2] then redis.call('HSET', B, field, first[2]) else redis.call('HDEL', B, field) end
+end
 
 local function set_state(t, qe, from, to)
   if COUNTED[from] then redis.call('HINCRBY', qkey(qe, 'n'), from, -1) end
@@ -59,6 +78,7 @@ local function add_queued(t, tid, qe, ra, now)
     redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], ra, tonumber(f[2]), tid))
   else
     redis.call('ZADD', qkey(qe, 's'), n2s(ra), tid)
+    lower_bound('s:' .. qe, ra)
   end
 end
 
@@ -71,8 +91,9 @@ local function remove_queued(t, tid, qe)
 end
 
 --- Moves scheduled tasks whose time has come into the claim order (at most PROMOTE_LIMIT per call;
---- the README states what a larger backlog means).
-local function promote(qe, now)
+--- the README states what a larger backlog means). `bound` is B's s:<qe>: nothing to do before it.
+local function promote(qe, now, bound)
+  if not bound or tonumber(bound) > now then return end
   local s = qkey(qe, 's')
   local due = redis.call('ZRANGEBYSCORE', s, '-inf', n2s(now), 'LIMIT', 0, PROMOTE_LIMIT)
   for _, tid in ipairs(due) do
@@ -80,12 +101,15 @@ local function promote(qe, now)
     redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], tonumber(f[2]), tonumber(f[3]), tid))
     redis.call('ZREM', s, tid)
   end
+  reset_bound('s:' .. qe, s)
 end
 
-local function add_leased(tid, qe, ord, lx)
+--- Indexes a lease; `bound` is B's l:<qe> when the caller has read it (nil: read it here).
+local function add_leased(tid, qe, ord, lx, bound)
   local m = lease_member(ord, tid)
   redis.call('ZADD', qkey(qe, 'l'), n2s(lx), m)
   redis.call('ZADD', B .. ':lx', n2s(lx), m)
+  lower_bound('l:' .. qe, lx, bound)
 end
 
 local function remove_leased(tid, qe, ord)
@@ -95,9 +119,10 @@ local function remove_leased(tid, qe, ord)
 end
 
 --- The fence of a holder call (docs/decisions.md, in its order). Returns 'ok', 'repeat' (complete
---- repeated with the lease that completed the task) or an error reply to return as is. Reads only.
+--- repeated with the lease that completed the task) or an error reply to return as is, and the
+--- task's { qe, ord, hd } for the call to go on with. Reads only.
 local function fence(t, epoch, now, call)
-  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'ce')
+  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'ce', 'qe', 'ord', 'hd')
   if not f[1] then return reject('NOT_FOUND', 'task not found') end
   local ep = tonumber(f[1])
   if epoch < ep then return reject('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task') end
@@ -109,15 +134,16 @@ local function fence(t, epoch, now, call)
     if call == 'complete' and st == 'completed' and f[5] == n2s(epoch) then return 'repeat' end
     return reject('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch')
   end
-  return 'ok'
+  return 'ok', { qe = f[6], ord = tonumber(f[7]), hd = f[8] == '1' }
 end
 
---- Ends the current lease: the task leaves the leased indexes and moves to `to`.
-local function end_lease(t, tid, qe, ord, to, now)
+--- Ends the current lease: the task leaves the leased indexes and moves to `to`. An ended
+--- lease's expiry and worker read as null ('').
+--- Further field-value pairs to set may follow `now`.
+local function end_lease(t, tid, qe, ord, to, now, ...)
   remove_leased(tid, qe, ord)
-  set_state(t, qe, 'leased', to)
-  redis.call('HSET', t, 'ua', n2s(now))
-  redis.call('HDEL', t, 'lx', 'w')
+  if COUNTED[to] then redis.call('HINCRBY', qkey(qe, 'n'), to, 1) end
+  redis.call('HSET', t, 'st', to, 'ua', n2s(now), 'lx', '', 'w', '', ...)
 end
 
 local function kill(t, tid, qe)
@@ -133,6 +159,10 @@ local function unwait(tid, sk)
   redis.call('ZREM', B .. ':tmo', tid)
 end
 
+--- Whether anything depends on the task (a flag set when a dependent registers), so that the hot
+--- paths skip the dependents' set of the many tasks nothing depends on.
+local function has_dependents(t) return redis.call('HGET', t, 'hd') == '1' end
+
 --- Cancels one non-terminal task (its lease, if any, is revoked by the cancelled state).
 local function cancel_one(t, tid, reason, now)
   local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk')
@@ -147,7 +177,8 @@ local function cancel_one(t, tid, reason, now)
   end
   redis.call('DEL', B .. ':tr:' .. tid)
   set_state(t, qe, st, 'cancelled')
-  redis.call('HDEL', t, 'lx', 'w', 'sm', 'sk', 'sx')
+  redis.call('HSET', t, 'lx', '', 'w', '')
+  redis.call('HDEL', t, 'sm', 'sk', 'sx')
   if reason then redis.call('HSET', t, 'cr', reason) end
   redis.call('HSET', t, 'ua', n2s(now))
   emit('cancelled', qe, tid, now)
@@ -159,14 +190,16 @@ local function cancel_dependents(tid, now)
   while #stack > 0 do
     local x = table.remove(stack)
     local deps = B .. ':dep:' .. x
-    for _, d in ipairs(redis.call('SMEMBERS', deps)) do
+    local members = {}
+    if has_dependents(tkey(x)) then members = redis.call('SMEMBERS', deps) end
+    for _, d in ipairs(members) do
       local dt = tkey(d)
       if redis.call('HGET', dt, 'st') == 'blocked' then
         cancel_one(dt, d, DEPENDENCY_FAILED, now)
         stack[#stack + 1] = d
       end
     end
-    redis.call('DEL', deps)
+    if #members > 0 then redis.call('DEL', deps) end
   end
 end
 
@@ -176,8 +209,9 @@ local function cancel_task(t, tid, reason, now)
 end
 
 --- A completed task releases the blocked dependents it was the last pending dependency of, not
---- before their own runAt (SPEC E16).
-local function release_dependents(tid, now)
+--- before their own runAt (SPEC E16). `flagged`: the task's hd flag (has_dependents).
+local function release_dependents(tid, now, flagged)
+  if not flagged then return end
   local deps = B .. ':dep:' .. tid
   for _, d in ipairs(redis.call('SMEMBERS', deps)) do
     local dt = tkey(d)
@@ -249,31 +283,40 @@ end
 --- Applies what the passing of time decided before the call reads anything: suspensions whose
 --- timeout has come resume (timed out) at their timeoutAt. The contract's model does the same
 --- before every engine operation, rejected or not, so the result is the same whichever call
---- observes it first.
-local function settle_timeouts(now)
-  local due = redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'WITHSCORES', 'LIMIT', 0, SETTLE_LIMIT)
+--- observes it first. `bound` is B's tmo when the caller has read it (false: none; nil: read it).
+local function settle_timeouts(now, bound)
+  if bound == nil then bound = redis.call('HGET', B, 'tmo') end
+  if not bound or tonumber(bound) > now then return end
+  local tmo = B .. ':tmo'
+  local due = redis.call('ZRANGEBYSCORE', tmo, '-inf', n2s(now), 'WITHSCORES', 'LIMIT', 0, SETTLE_LIMIT)
   for i = 1, #due, 2 do resume(tkey(due[i]), due[i], tonumber(due[i + 1]), true, now) end
+  reset_bound('tmo', tmo)
 end
 
---- Grants a lease on a ready task. Returns the lease:
+--- A new suspension begins: the signals and timeout of the previous one are no longer carried.
+local function forget_resumption(t, tid)
+  redis.call('HSET', t, 'rs', '')
+  redis.call('DEL', B .. ':tr:' .. tid)
+end
+
+--- Grants a lease on the ready task whose member of B:q:<qe>:r is `member`. `bound` is B's
+--- l:<qe> as the caller read it. Returns the lease:
 --- { id, queue, payload, attempt, epoch, workerId, expiresAt, resumed ('', '1' signals, '2' timed
 ---   out), signals (when resumed: list of 'signalId|createdAt|keyB64|payload') }
-local function grant(t, tid, qe, worker, lease_ms, now)
+local function grant(t, tid, member, qe, worker, lease_ms, now, bound)
   local f = redis.call('HMGET', t, 'ep', 'con', 'ord', 'id', 'q', 'p', 'rs')
-  remove_queued(t, tid, qe)
+  redis.call('ZREM', qkey(qe, 'r'), member)
+  redis.call('ZREM', qkey(qe, 'a'), tid)
   local ep = tonumber(f[1]) + 1
   local at = tonumber(f[2]) + 1
   local lx = now + lease_ms
-  set_state(t, qe, 'queued', 'leased')
-  redis.call('HSET', t, 'ep', n2s(ep), 'at', n2s(at), 'lms', n2s(lease_ms), 'lx', n2s(lx), 'w', worker, 'el', '', 'rs', '', 'ua', n2s(now))
-  add_leased(tid, qe, tonumber(f[3]), lx)
+  redis.call('HSET', t, 'st', 'leased', 'ep', n2s(ep), 'at', n2s(at), 'lms', n2s(lease_ms), 'lx', n2s(lx), 'w', worker, 'el', '', 'ua', n2s(now))
+  add_leased(tid, qe, tonumber(f[3]), lx, bound)
   local resumed = f[7] or ''
   local lease = { f[4], f[5], f[6], at, ep, worker, n2s(lx), resumed }
-  if resumed ~= '' then
-    local tr = B .. ':tr:' .. tid
-    lease[9] = redis.call('LRANGE', tr, 0, -1)
-    redis.call('DEL', tr)
-  end
+  -- Every lease until the next suspension carries the resumption, so that a worker dying right
+  -- after a resume does not take the signals with it (forget_resumption clears it).
+  if resumed ~= '' then lease[9] = redis.call('LRANGE', B .. ':tr:' .. tid, 0, -1) end
   return lease
 end
 
@@ -289,6 +332,8 @@ local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx'
 --- order; the client decodes it.
 local function task_record(t, now)
   local f = redis.call('HMGET', t, unpack(RECORD_FIELDS))
+  if f[10] == '' then f[10] = false end
+  if f[11] == '' then f[11] = false end
   if f[3] == 'queued' then
     if tonumber(f[9]) <= now then f[3] = 'ready' else f[3] = 'scheduled' end
   end

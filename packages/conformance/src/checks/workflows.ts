@@ -387,6 +387,12 @@ const appendToContext = defineCheck({
     await workflows.appendToContext(run.id, key, 0);
     const context = (await workflows.getRun(run.id))?.context;
     assert.deepEqual(context, { other: "kept", list: ["a", "b"], fresh: [{ n: 1 }, null, [1, 2]], [key]: [0] }, "an array value is one element; a key is a top-level key, never a path");
+    // Keys that name members of Object.prototype are ordinary keys of the context.
+    for (const inherited of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      const updated = await workflows.appendToContext(run.id, inherited, inherited);
+      assert.ok(Object.hasOwn(updated.context, inherited), `appendToContext(${inherited}) creates an own key`);
+      assert.deepEqual(updated.context[inherited], [inherited], `appendToContext(${inherited}) creates [value]`);
+    }
   },
 });
 

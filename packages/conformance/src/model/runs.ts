@@ -154,7 +154,7 @@ export class RunsModel {
   appendToContext(id: string, key: string, value: Json, now: number): Outcome<RunRecord> {
     const entry = this.#entry(id);
     if (!entry) return rejected("NOT_FOUND");
-    const current = entry.run.context[key];
+    const current = Object.hasOwn(entry.run.context, key) ? entry.run.context[key] : undefined;
     if (current !== undefined && !Array.isArray(current)) return rejected("INVALID_STATE");
     entry.run.context = { ...entry.run.context, [key]: [...(current ?? []), copy(value)] };
     entry.run.updatedAt = now;

@@ -1,0 +1,316 @@
+/**
+ * The kit's `create` for a backend URL (SPEC K1): every call with one namespace reaches one store,
+ * so that `CheckContext.connect()` opens a second client of it, and what a check created is
+ * removed once the last client of its namespace closes (or, for Redis, in one sweep at the end).
+ *
+ * - `memory:` — one `MemoryStore` per namespace: a memory URL cannot name a shared store.
+ * - `sqlite:FILE` — every namespace in the one file (the namespace is a table prefix); a
+ *   namespace's tables are dropped when it is done.
+ * - `sqlite::memory:` — one in-memory database per namespace, shared by its clients.
+ * - `postgres://` — a schema per namespace, dropped when it is done.
+ * - `redis://`, `rediss://`, `redis+cluster://` — a key prefix per namespace under one prefix of
+ *   this run; the run's keys are removed with SCAN + UNLINK on every master at the end (never
+ *   FLUSH: the server may be shared).
+ *
+ * A cleanup that fails never fails a check: it is reported as a warning at the end.
+ */
+import { randomBytes } from "node:crypto";
+import { type Backend, type Clock, type CommonBackendOptions, openBackend } from "@mooring/core";
+import type { CreateContext } from "../runner-entry.js";
+import { connectRedis, exportOf, loadBackendPackage, loadPgDriver, loadRedisDriver, loadSqliteDriver, type PgClient, type RedisNode, type SqliteDatabase } from "./drivers.js";
+import { describeError, UsageError } from "./io.js";
+import type { BackendSpec } from "./targets.js";
+import { namespaceParameters, openableUrl, postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf, withoutParameters } from "./urls.js";
+
+export interface KitStore {
+  readonly spec: BackendSpec;
+  /** `ConformanceOptions.create` for this backend. */
+  readonly create: (context: CreateContext) => Promise<Backend>;
+  /** What the kit does differently from opening the URL as given (ignored parameters). */
+  readonly notes: readonly string[];
+  /** Warnings the backend raised while opening (an evicting Redis policy), each once. */
+  warnings(): string[];
+  /** Removes what the run left (idempotent); resolves the warnings of what could not be removed. */
+  dispose(): Promise<string[]>;
+}
+
+/** How one kind opens a client of a namespace and removes a namespace it is done with. */
+interface StoreDriver {
+  open(context: CreateContext): Promise<Backend>;
+  /** Warnings the backend raised, each once. */
+  readonly warnings?: ReadonlySet<string>;
+  /** Called when the last client of `namespace` has closed. */
+  release?(namespace: string): Promise<void>;
+  /** Called once at the end, after every release. */
+  finish?(): Promise<void>;
+}
+
+/**
+ * Prepares the kit's `create` for `spec`. Loads the backend package (and the driver cleanup
+ * needs) now, so that a missing one is reported before anything runs.
+ * @throws UsageError for URL parameters the kit cannot honour; MissingModuleError
+ */
+export async function openKitStore(spec: BackendSpec): Promise<KitStore> {
+  const notes: string[] = [];
+  const ignored = namespaceParameters(spec.kind).filter((name) => queryOf(spec.url).has(name));
+  if (ignored.length > 0) notes.push(`the kit works in namespaces of its own; ${ignored.map((name) => `?${name}=`).join(" and ")} of the URL is not used`);
+  const url = withoutParameters(spec.url, ignored);
+  const driver = await storeDriverFor(spec, url);
+  return new TrackedStore(spec, driver, notes);
+}
+
+async function storeDriverFor(spec: BackendSpec, url: string): Promise<StoreDriver> {
+  switch (spec.kind) {
+    case "memory":
+      return memoryDriver(url);
+    case "sqlite":
+      return sqlitePathOf(url) === ":memory:" ? sqliteMemoryDriver(url) : sqliteFileDriver(url);
+    case "postgres":
+      return postgresDriver(url);
+    case "redis":
+    case "redis-cluster":
+      return redisDriver(url);
+  }
+}
+
+/** Counts the open clients of each namespace and releases a namespace when its count drops to 0. */
+class TrackedStore implements KitStore {
+  readonly spec: BackendSpec;
+  readonly notes: readonly string[];
+  readonly #driver: StoreDriver;
+  readonly #clients = new Map<string, number>();
+  readonly #releases = new Set<Promise<void>>();
+  readonly #warnings: string[] = [];
+  #disposed: Promise<string[]> | null = null;
+
+  constructor(spec: BackendSpec, driver: StoreDriver, notes: readonly string[]) {
+    this.spec = spec;
+    this.#driver = driver;
+    this.notes = notes;
+  }
+
+  readonly create = async (context: CreateContext): Promise<Backend> => {
+    if (this.#disposed) throw new Error(`the ${this.spec.label} store was disposed`);
+    const { namespace } = context;
+    this.#clients.set(namespace, (this.#clients.get(namespace) ?? 0) + 1);
+    let backend: Backend;
+    try {
+      backend = await this.#driver.open(context);
+    } catch (error) {
+      this.#closed(namespace);
+      throw error;
+    }
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> => {
+      closing ??= backend.close().finally(() => this.#closed(namespace));
+      return closing;
+    };
+    return Object.freeze({ ...backend, close, [Symbol.asyncDispose]: close });
+  };
+
+  warnings(): string[] {
+    return [...(this.#driver.warnings ?? [])];
+  }
+
+  dispose(): Promise<string[]> {
+    this.#disposed ??= (async () => {
+      // Namespaces whose clients never closed (an interrupted run) are released too.
+      for (const namespace of [...this.#clients.keys()]) this.#release(namespace);
+      this.#clients.clear();
+      await Promise.all(this.#releases);
+      try {
+        await this.#driver.finish?.();
+      } catch (error) {
+        this.#warnings.push(`${this.spec.label}: cleanup failed: ${describeError(error)}`);
+      }
+      return [...this.#warnings];
+    })();
+    return this.#disposed;
+  }
+
+  #closed(namespace: string): void {
+    const count = (this.#clients.get(namespace) ?? 1) - 1;
+    if (count > 0) {
+      this.#clients.set(namespace, count);
+      return;
+    }
+    this.#clients.delete(namespace);
+    this.#release(namespace);
+  }
+
+  #release(namespace: string): void {
+    const release = this.#driver.release;
+    if (!release) return;
+    const done = release
+      .call(this.#driver, namespace)
+      .catch((error: unknown) => {
+        this.#warnings.push(`${this.spec.label}: could not remove namespace ${namespace}: ${describeError(error)}`);
+      })
+      .finally(() => this.#releases.delete(done));
+    this.#releases.add(done);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// memory:
+
+async function memoryDriver(url: string): Promise<StoreDriver> {
+  if (url !== "memory:") throw new UsageError(`the kit runs memory: with its default limits; ${url} has parameters`);
+  const packageName = "@mooring/backend-memory";
+  const module = await loadBackendPackage(packageName);
+  const createMemoryBackend = exportOf(module, packageName, "createMemoryBackend") as unknown as (options: {
+    clock: Clock;
+    namespace: string;
+    store: object;
+  }) => Backend;
+  const MemoryStore = exportOf(module, packageName, "MemoryStore") as unknown as new () => object;
+  const stores = new Map<string, object>();
+  return {
+    open: ({ clock, namespace }) => {
+      let store = stores.get(namespace);
+      if (!store) stores.set(namespace, (store = new MemoryStore()));
+      return Promise.resolve(createMemoryBackend({ clock, namespace, store }));
+    },
+    release: (namespace) => {
+      stores.delete(namespace);
+      return Promise.resolve();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// sqlite:
+
+/** SQLite names every table and index of a namespace `"<namespace>.<object>"` (backend-sqlite identifiers.ts). */
+const SQLITE_TABLES_OF_NAMESPACE = `SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`;
+
+async function sqliteFileDriver(url: string): Promise<StoreDriver> {
+  await loadBackendPackage("@mooring/backend-sqlite");
+  const Database = await loadSqliteDriver();
+  const path = sqlitePathOf(url);
+  let cleaner: SqliteDatabase | null = null;
+  return {
+    open: ({ clock, namespace }) => openBackend(url, { clock, namespace }),
+    release: (namespace) => {
+      // A temporary file is removed whole at the end; dropping as we go keeps its schema small,
+      // which every new connection parses.
+      cleaner ??= new Database(path, { timeout: 10_000 });
+      const prefix = `${namespace}.`;
+      const tables = cleaner.prepare(SQLITE_TABLES_OF_NAMESPACE).all(prefix.length, prefix) as { name: string }[];
+      if (tables.length > 0) cleaner.exec(["BEGIN IMMEDIATE", ...tables.map(({ name }) => `DROP TABLE IF EXISTS "${name.replaceAll('"', '""')}"`), "COMMIT"].join(";\n"));
+      return Promise.resolve();
+    },
+    finish: () => {
+      cleaner?.close();
+      cleaner = null;
+      return Promise.resolve();
+    },
+  };
+}
+
+async function sqliteMemoryDriver(url: string): Promise<StoreDriver> {
+  if (queryOf(url).size > 0) throw new UsageError(`the kit runs sqlite::memory: with the backend's defaults; ${url} has parameters`);
+  const packageName = "@mooring/backend-sqlite";
+  const module = await loadBackendPackage(packageName);
+  const createSqliteBackend = exportOf(module, packageName, "createSqliteBackend") as unknown as (options: {
+    database: SqliteDatabase;
+    notifier: object;
+    namespace: string;
+    clock: Clock;
+  }) => Backend;
+  const SqliteNotifier = exportOf(module, packageName, "SqliteNotifier") as unknown as new () => object;
+  const Database = await loadSqliteDriver();
+  // An in-memory database lives in one connection: the clients of a namespace share it (and a
+  // notifier, so that their wake-ups are immediate), as separate connections to a file would.
+  const shared = new Map<string, { database: SqliteDatabase; notifier: object }>();
+  return {
+    open: ({ clock, namespace }) => {
+      let entry = shared.get(namespace);
+      if (!entry) shared.set(namespace, (entry = { database: new Database(":memory:"), notifier: new SqliteNotifier() }));
+      return Promise.resolve(createSqliteBackend({ database: entry.database, notifier: entry.notifier, namespace, clock }));
+    },
+    release: (namespace) => {
+      shared.get(namespace)?.database.close();
+      shared.delete(namespace);
+      return Promise.resolve();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// postgres://
+
+async function postgresDriver(url: string): Promise<StoreDriver> {
+  await loadBackendPackage("@mooring/backend-postgres");
+  const Client = await loadPgDriver();
+  let cleaner: Promise<PgClient> | null = null;
+  const connectCleaner = async (): Promise<PgClient> => {
+    const client = new Client({ connectionString: postgresConnectionStringOf(url), connectionTimeoutMillis: 10_000, application_name: "mooring-conformance-cleanup" });
+    client.on("error", () => undefined);
+    await client.connect();
+    // A schema still locked by a straggling connection is reported, not waited on forever.
+    await client.query("SET lock_timeout = '10s'");
+    return client;
+  };
+  return {
+    open: ({ clock, namespace }) => openBackend(url, { clock, namespace }),
+    release: async (namespace) => {
+      cleaner ??= connectCleaner();
+      const client = await cleaner;
+      await client.query(`DROP SCHEMA IF EXISTS "${namespace.replaceAll('"', '""')}" CASCADE`);
+    },
+    finish: async () => {
+      const client = await cleaner?.catch(() => null);
+      cleaner = null;
+      await client?.end();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// redis://, rediss://, redis+cluster://
+
+async function redisDriver(url: string): Promise<StoreDriver> {
+  await loadBackendPackage("@mooring/backend-redis");
+  // Loaded now so that a missing driver is reported before the run, not at its cleanup.
+  await loadRedisDriver();
+  const endpoint = redisEndpointOf(url);
+  // Every key of a prefix starts with `{<prefix>` (backend-redis keys.ts), so one pattern finds
+  // the keys of every namespace of this run and nothing else.
+  const runPrefix = `mooring-kit-${randomBytes(4).toString("hex")}`;
+  let used = false;
+  // The backend reports server settings that put data at risk (an evicting maxmemory-policy) at
+  // every open; collected here, they are printed once instead of once per check.
+  const warnings = new Set<string>();
+  const onWarning = (message: string): void => {
+    warnings.add(message);
+  };
+  return {
+    warnings,
+    open: ({ clock, namespace }) => {
+      used = true;
+      // backend-redis's openFromUrl takes its own options beside the common ones.
+      const options: CommonBackendOptions & { readonly onWarning: (message: string) => void } = { clock, namespace: `${runPrefix}.${namespace}`, onWarning };
+      return openBackend(openableUrl(url), options);
+    },
+    finish: async () => {
+      if (!used) return;
+      const connection = await connectRedis(endpoint);
+      try {
+        for (const node of connection.masters()) await unlinkMatching(node, `{${runPrefix}.*`);
+      } finally {
+        connection.disconnect();
+      }
+    },
+  };
+}
+
+/** SCAN + UNLINK one key per command (a cluster node refuses a multi-key command across slots). */
+async function unlinkMatching(node: RedisNode, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    await Promise.all(keys.map((key) => node.unlink(key)));
+  } while (cursor !== "0");
+}
