@@ -105,6 +105,8 @@ CREATE TABLE {{kv}} (
   expires_at  INTEGER,
   PRIMARY KEY (tenant, key)
 ) WITHOUT ROWID;
+-- Entries with a TTL by expiry, for the sweep in reclaimExpired.
+CREATE INDEX {{kv_by_expiry}} ON {{kv}} (tenant, expires_at) WHERE expires_at IS NOT NULL;
 
 -- The cache's snapshots (SPEC S1).
 CREATE TABLE {{cache_snapshots}} (
@@ -116,8 +118,10 @@ CREATE TABLE {{cache_snapshots}} (
   expires_at    INTEGER,
   PRIMARY KEY (tenant, execution_id)
 ) WITHOUT ROWID;
+CREATE INDEX {{cache_snapshots_by_expiry}} ON {{cache_snapshots}} (tenant, expires_at) WHERE expires_at IS NOT NULL;
 
--- Tasks (SPEC E1-E18). seq is enqueue order (the FIFO tie-break of claim).
+-- Tasks (SPEC E1-E18). seq is enqueue order (the FIFO tie-break of claim); tasks are never
+-- deleted, so a plain rowid only grows (no AUTOINCREMENT bookkeeping on the hot path).
 -- state is the stored state: 'scheduled' | 'ready' | 'leased' | 'suspended' | 'blocked' |
 -- 'completed' | 'dead' | 'cancelled'; the state reported at a time t is derived from it (a
 -- scheduled task with run_at <= t, or a suspended one with wait_timeout_at <= t, reads as ready).
@@ -126,7 +130,7 @@ CREATE TABLE {{cache_snapshots}} (
 -- held, else 'completed' | 'failed' | 'released' | 'suspended' | 'revoked' | 'expired' | 'dead'.
 -- resume is what the next lease carries after a suspension: NULL | 'signals' | 'timeout'.
 CREATE TABLE {{tasks}} (
-  seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq               INTEGER PRIMARY KEY,
   tenant            TEXT    NOT NULL,
   id                TEXT    NOT NULL,
   queue             TEXT    NOT NULL,
@@ -193,6 +197,7 @@ CREATE TABLE {{task_keys}} (
   expires_at  INTEGER NOT NULL,
   PRIMARY KEY (tenant, queue, key)
 ) WITHOUT ROWID;
+CREATE INDEX {{task_keys_by_expiry}} ON {{task_keys}} (tenant, expires_at);
 
 -- The signal keys a suspended task waits on (SPEC E14).
 CREATE TABLE {{task_waits}} (
@@ -225,6 +230,7 @@ CREATE TABLE {{signals}} (
   expires_at  INTEGER NOT NULL
 );
 CREATE INDEX {{signals_by_key}} ON {{signals}} (tenant, key, seq);
+CREATE INDEX {{signals_by_expiry}} ON {{signals}} (tenant, expires_at);
 
 -- Signal idempotency keys (SPEC E15), per tenant, live until expires_at.
 CREATE TABLE {{signal_keys}} (
@@ -234,6 +240,7 @@ CREATE TABLE {{signal_keys}} (
   expires_at  INTEGER NOT NULL,
   PRIMARY KEY (tenant, key)
 ) WITHOUT ROWID;
+CREATE INDEX {{signal_keys_by_expiry}} ON {{signal_keys}} (tenant, expires_at);
 
 -- Stream frames (SPEC E18), per (task, attempt) from 1.
 CREATE TABLE {{frames}} (
@@ -256,9 +263,10 @@ CREATE TABLE {{queues}} (
 
 -- The change feed (SPEC E19): one row per task event, written in the transaction that caused it.
 -- Every connection polls it, so wake-ups and subscriptions cross connections and processes; seq
--- order is commit order because SQLite has one writer at a time. Old rows are pruned by count.
+-- order is commit order because SQLite has one writer at a time. Old rows are pruned by count,
+-- never the newest, so a plain rowid only grows.
 CREATE TABLE {{notifications}} (
-  seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq      INTEGER PRIMARY KEY,
   tenant   TEXT    NOT NULL,
   kind     TEXT    NOT NULL,
   task_id  TEXT    NOT NULL,

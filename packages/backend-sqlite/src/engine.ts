@@ -46,6 +46,8 @@ import { notFound, sqliteError } from "./errors.js";
 import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
 import {
   ATTACH_SIGNAL,
+  CLAIM_PROBE,
+  type ClaimProbeRow,
   type BufferedSignalRow,
   BUFFERED_SIGNALS,
   CLEAR_BUFFERED_SIGNALS,
@@ -82,6 +84,11 @@ import {
   SET_PROGRESS,
   SUSPEND_TASK,
   SUSPENDED_STATS,
+  SWEEP_CACHE_SNAPSHOTS,
+  SWEEP_SIGNAL_KEYS,
+  SWEEP_SIGNALS,
+  SWEEP_TASK_KEYS,
+  SWEEP_VALUES,
   type TaskRow,
   TENANT_STATUS,
   UPSERT_QUEUE,
@@ -143,17 +150,29 @@ export class SqliteEngine implements EngineBackend {
     });
   }
 
+  /**
+   * One statement of index probes per queue, then only the writes that are needed: claim-side
+   * reclaim of expired leases (E10), promotion of due scheduled tasks and timed-out suspensions,
+   * and the claim itself, one UPDATE … RETURNING over every queue.
+   */
   async claim(request: ClaimInput): Promise<Lease[]> {
     return this.#context.connection.write((now) => {
-      this.#assertActiveTenant("claim");
       const queues = [...new Set(request.queues)];
       const limit = request.limit ?? DEFAULTS.claimLimit;
-      this.#reclaimInQueues(queues, now);
-      for (const queue of queues) {
-        this.#statements.run(PROMOTE_SCHEDULED, this.#tenant, queue, now);
-        this.#transitions.resumeTimedOut(this.#tenant, queue, now);
+      const probes = queues.map((queue) => ({
+        queue,
+        probe: this.#statements.one<ClaimProbeRow>(CLAIM_PROBE, { tenant: this.#tenant, queue, now }),
+      }));
+      if (probes[0]?.probe?.tenant_status === "suspended") throw this.#suspendedTenant("claim");
+      this.#reclaimInQueues(
+        probes.filter(({ probe }) => probe?.expired === 1).map(({ queue }) => queue),
+        now,
+      );
+      for (const { queue, probe } of probes) {
+        if (probe?.due === 1) this.#statements.run(PROMOTE_SCHEDULED, this.#tenant, queue, now);
+        if (probe?.timed_out === 1) this.#transitions.resumeTimedOut(this.#tenant, queue, now);
       }
-      const allowances = queues.map((queue) => ({ queue, limit: this.#allowance(queue, limit, now) }));
+      const allowances = probes.map(({ queue, probe }) => ({ queue, limit: this.#allowanceOf(queue, probe, limit, now) }));
       if (allowances.every((entry) => entry.limit === 0)) return [];
       const params: unknown[] = [request.leaseMs, now + request.leaseMs, request.workerId, now];
       for (const entry of allowances) params.push(this.#tenant, entry.queue, now, entry.limit);
@@ -213,6 +232,11 @@ export class SqliteEngine implements EngineBackend {
         (this.#transitions.reclaim(row, now) === "retried" ? result.retried : result.deadLettered).push(row.id);
       }
       this.#transitions.resumeTimedOut(this.#tenant, null, now);
+      // The sweeper's other duty: expired rows are invisible already; removing a bounded batch
+      // of them keeps the file from growing with every TTL ever set.
+      for (const sweep of [SWEEP_TASK_KEYS, SWEEP_SIGNAL_KEYS, SWEEP_SIGNALS, SWEEP_VALUES, SWEEP_CACHE_SNAPSHOTS]) {
+        this.#statements.run(sweep, this.#tenant, now);
+      }
       return result;
     });
   }
@@ -239,10 +263,9 @@ export class SqliteEngine implements EngineBackend {
       if (row.state !== "dead") {
         throw sqliteError("INVALID_STATE", `task "${taskId}" is not dead-lettered (it is ${row.state})`, { taskId, state: row.state });
       }
-      // With resetAttempts the count starts again: the next lease is attempt 1 and getTask reads 0
-      // until then, as before the first lease.
-      const reset = options?.resetAttempts === true;
-      this.#statements.run(REVIVE_DEAD, now, reset ? 0 : row.consumed, reset ? 0 : row.attempt, now, row.seq);
+      // With resetAttempts the next lease is attempt 1 again; until then `attempt` still reports the
+      // latest lease granted (docs/decisions.md), as the reference model does.
+      this.#statements.run(REVIVE_DEAD, now, options?.resetAttempts === true ? 0 : row.consumed, now, row.seq);
       this.#context.connection.notify(this.#tenant, "ready", row.id, row.queue, now);
     });
   }
@@ -427,9 +450,11 @@ export class SqliteEngine implements EngineBackend {
   }
 
   #assertActiveTenant(operation: string): void {
-    if (this.#statements.one<{ status: string }>(TENANT_STATUS, this.#tenant)?.status === "suspended") {
-      throw sqliteError("INVALID_STATE", `tenant "${this.#tenant}" is suspended: ${operation} is refused`, { tenantId: this.#tenant });
-    }
+    if (this.#statements.one<{ status: string }>(TENANT_STATUS, this.#tenant)?.status === "suspended") throw this.#suspendedTenant(operation);
+  }
+
+  #suspendedTenant(operation: string): Error {
+    return sqliteError("INVALID_STATE", `tenant "${this.#tenant}" is suspended: ${operation} is refused`, { tenantId: this.#tenant });
   }
 
   #enqueueOne(input: EnqueueInput, now: number): EnqueueResult {
@@ -480,16 +505,19 @@ export class SqliteEngine implements EngineBackend {
 
   /** Claim-side reclaim (E10): the oldest expired leases of the claimed queues, at most 100. */
   #reclaimInQueues(queues: readonly string[], now: number): void {
+    if (queues.length === 0) return;
     const limit = DEFAULTS.reclaimLimit;
     const expired = queues.flatMap((queue) => this.#statements.all<TaskRow>(EXPIRED_IN_QUEUE, this.#tenant, queue, now, limit));
-    if (expired.length === 0) return;
     expired.sort((a, b) => (a.lease_expires_at ?? 0) - (b.lease_expires_at ?? 0) || a.seq - b.seq);
     for (const row of expired.slice(0, limit)) this.#transitions.reclaim(row, now);
   }
 
   /** How many leases a claim may grant in `queue` now: 0 when paused, capped by concurrency (E17). */
   #allowance(queue: string, limit: number, now: number): number {
-    const settings = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, this.#tenant, queue);
+    return this.#allowanceOf(queue, this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, this.#tenant, queue), limit, now);
+  }
+
+  #allowanceOf(queue: string, settings: QueueSettingsRow | undefined, limit: number, now: number): number {
     if (!settings) return limit;
     if (settings.paused === 1) return 0;
     if (settings.concurrency === null) return limit;

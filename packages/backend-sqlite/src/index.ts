@@ -166,12 +166,12 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
 }
 
 /**
- * `openBackend("sqlite:…")` (core's BackendModule): `sqlite:./file.db`, `sqlite:/abs/path.db`,
+ * `openBackend("sqlite:…")` (this package as core's `BackendModule`): `sqlite:./file.db`, `sqlite:/abs/path.db`,
  * `sqlite::memory:`, with options in the query string: `synchronous=normal|full`,
  * `busyTimeoutMs`, `pollIntervalMs`, `namespace`, e.g. `sqlite:./app.db?synchronous=full`.
  * @throws VALIDATION for another scheme, a host part, or an unknown or malformed parameter.
  */
-export async function openFromUrl(url: URL, options: CommonBackendOptions): Promise<Backend> {
+export const openFromUrl: BackendModule["openFromUrl"] = async (url: URL, options: CommonBackendOptions): Promise<Backend> => {
   if (url.protocol !== "sqlite:") throw sqliteError("VALIDATION", `openFromUrl takes sqlite: URLs, got ${url.protocol}`);
   if (url.host !== "") {
     throw sqliteError("VALIDATION", `a sqlite: URL has no host ("${url.host}"): write sqlite:./relative.db, sqlite:/absolute.db or sqlite::memory:`);
@@ -198,10 +198,7 @@ export async function openFromUrl(url: URL, options: CommonBackendOptions): Prom
     }
   }
   return createSqliteBackend({ ...options, ...fromQuery, path });
-}
-
-/** Satisfies core's BackendModule shape, so `openBackend` can load this package. */
-export const backendModule: BackendModule = { openFromUrl };
+};
 
 interface ResolvedOptions {
   readonly path?: string;

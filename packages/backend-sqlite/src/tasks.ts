@@ -177,8 +177,9 @@ export class TaskTransitions {
    */
   leaseEnded(row: TaskRow, now: number): void {
     if (row.state !== "leased") return;
-    const settings = this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue);
-    if (settings?.concurrency != null) this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
+    const concurrency =
+      row.queue_concurrency !== undefined ? row.queue_concurrency : this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue)?.concurrency;
+    if (concurrency != null) this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
   }
 
   /**

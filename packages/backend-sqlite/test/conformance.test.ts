@@ -1,9 +1,12 @@
 /**
- * The whole conformance kit on SQLite (SPEC K1), twice: on a database file, where every
- * `create` opens its own connection (so `connect()` is a real second connection and the race
- * checks contend for the file's write lock), and on `:memory:`, where the backends of one
- * namespace share one in-memory database (and one notifier) so that `connect()` reaches the same
- * store. Nothing is skipped.
+ * The whole conformance kit on SQLite (SPEC K1), twice: on database files, where every `create`
+ * opens its own connection (so `connect()` is a real second connection and the race checks
+ * contend for the file's write lock), and on `:memory:`, where the backends of one namespace
+ * share one in-memory database (and one notifier) so that `connect()` reaches the same store.
+ * Nothing is skipped.
+ *
+ * Each namespace gets its own file: one file holding the schemas of hundreds of checks would make
+ * every new connection parse all of them, which measures schema size, not the backend.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +17,6 @@ import { afterAll } from "vitest";
 import { createSqliteBackend, SqliteNotifier } from "../src/index.js";
 
 const directory = mkdtempSync(join(tmpdir(), "mooring-sqlite-conformance-"));
-const file = join(directory, "conformance.db");
 const memory = new Map<string, { database: Database.Database; notifier: SqliteNotifier }>();
 
 afterAll(() => {
@@ -25,7 +27,7 @@ afterAll(() => {
 
 describeConformance({
   name: "sqlite (file)",
-  create: async ({ clock, namespace }) => createSqliteBackend({ path: file, clock, namespace }),
+  create: async ({ clock, namespace }) => createSqliteBackend({ path: join(directory, `${namespace}.db`), clock, namespace }),
 });
 
 describeConformance({

@@ -45,7 +45,7 @@ export const SELECT_TENANT = sql`
  * Parameters: after id ('' for the first page), limit. Returns: TenantRow[].
  */
 export const LIST_TENANTS = sql`
-  SELECT id, name, status, created_at, updated_at FROM {{tenants}} WHERE id > ? ORDER BY id LIMIT ?`;
+  SELECT id, name, status, created_at, updated_at FROM {{tenants}} WHERE id > ? ORDER BY id LIMIT ? + 0`;
 
 /**
  * Change a tenant's name and status (null keeps the field).

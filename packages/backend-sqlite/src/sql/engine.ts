@@ -40,6 +40,8 @@ export interface TaskRow {
   readonly dead_seq: number | null;
   readonly created_at: number;
   readonly updated_at: number;
+  /** Only on rows read by SELECT_TASK: the queue's concurrency limit (null when unlimited). */
+  readonly queue_concurrency?: number | null;
 }
 
 /** What a granted lease returns. */
@@ -97,11 +99,13 @@ export const TENANT_STATUS = sql`
   SELECT status FROM {{tenants}} WHERE id = ?`;
 
 /**
- * One task by id.
- * Parameters: tenant, id. Returns: TaskRow or none.
+ * One task by id, with its queue's concurrency limit (null: none), which a holder call that ends
+ * the lease needs to decide whether to wake the queue's waiters.
+ * Parameters: tenant, id. Returns: TaskRow with queue_concurrency, or none.
  */
 export const SELECT_TASK = sql`
-  SELECT * FROM {{tasks}} WHERE tenant = ? AND id = ?`;
+  SELECT t.*, (SELECT q.concurrency FROM {{queues}} AS q WHERE q.tenant = t.tenant AND q.queue = t.queue) AS queue_concurrency
+  FROM {{tasks}} AS t WHERE t.tenant = ? AND t.id = ?`;
 
 /**
  * The live task id an idempotency key names.
@@ -156,21 +160,50 @@ export const BLOCKED_DEPENDENTS = sql`
 // ---------------------------------------------------------------------------------------------
 // Claim
 
+/** What a claim needs to know about one queue before granting (CLAIM_PROBE). */
+export interface ClaimProbeRow {
+  readonly tenant_status: string | null;
+  readonly concurrency: number | null;
+  readonly paused: number;
+  /** 1 when a lease of the queue has expired (claim-side reclaim has work). */
+  readonly expired: number;
+  /** 1 when a scheduled task of the queue is due. */
+  readonly due: number;
+  /** 1 when a suspension of the queue has timed out. */
+  readonly timed_out: number;
+}
+
+/**
+ * Everything claim reads about one queue before it writes, in one statement of index probes: the
+ * tenant's status, the queue's settings, and whether any expired lease, due scheduled task or
+ * timed-out suspension needs handling first (so the statements that handle them run only then).
+ * Parameters: { tenant, queue, now }. Returns: ClaimProbeRow.
+ */
+export const CLAIM_PROBE = sql`
+  SELECT
+    (SELECT status FROM {{tenants}} WHERE id = @tenant) AS tenant_status,
+    (SELECT concurrency FROM {{queues}} WHERE tenant = @tenant AND queue = @queue) AS concurrency,
+    coalesce((SELECT paused FROM {{queues}} WHERE tenant = @tenant AND queue = @queue), 0) AS paused,
+    EXISTS (SELECT 1 FROM {{tasks}} WHERE tenant = @tenant AND queue = @queue AND state = 'leased' AND lease_expires_at <= @now) AS expired,
+    EXISTS (SELECT 1 FROM {{tasks}} WHERE tenant = @tenant AND queue = @queue AND state = 'scheduled' AND run_at <= @now) AS due,
+    EXISTS (SELECT 1 FROM {{tasks}} WHERE tenant = @tenant AND queue = @queue AND state = 'suspended' AND wait_timeout_at <= @now) AS timed_out`;
+
 /**
  * Expired leases of one queue, oldest expiry first.
  * Parameters: tenant, queue, now, limit. Returns: TaskRow[].
  */
 export const EXPIRED_IN_QUEUE = sql`
   SELECT * FROM {{tasks}} WHERE tenant = ? AND queue = ? AND state = 'leased' AND lease_expires_at <= ?
-  ORDER BY lease_expires_at, seq LIMIT ?`;
+  ORDER BY lease_expires_at, seq LIMIT ? + 0`;
 
 /**
- * Expired leases of a tenant, oldest expiry first.
+ * Expired leases of a tenant, oldest expiry first. The leased-task index is named because, without
+ * statistics, the planner may prefer the (tenant, id) index and read every task of the tenant.
  * Parameters: tenant, now, limit. Returns: TaskRow[].
  */
 export const EXPIRED_IN_TENANT = sql`
-  SELECT * FROM {{tasks}} WHERE tenant = ? AND state = 'leased' AND lease_expires_at <= ?
-  ORDER BY lease_expires_at, seq LIMIT ?`;
+  SELECT * FROM {{tasks}} INDEXED BY {{tasks_leased}} WHERE tenant = ? AND state = 'leased' AND lease_expires_at <= ?
+  ORDER BY lease_expires_at, seq LIMIT ? + 0`;
 
 /**
  * Make the due scheduled tasks of a queue ready (their ready time is their run_at).
@@ -234,12 +267,12 @@ const CLAIM_HEAD = sql`
 const CLAIM_BRANCH = sql`
   SELECT * FROM (SELECT seq, priority, run_at FROM {{tasks}}
     WHERE tenant = ? AND queue = ? AND state = 'ready' AND run_at <= ?
-    ORDER BY priority DESC, run_at, seq LIMIT ?)`;
+    ORDER BY priority DESC, run_at, seq LIMIT ? + 0)`;
 
 const UNION_ALL = sql`UNION ALL`;
 
 const CLAIM_TAIL = sql`
-  ) ORDER BY priority DESC, run_at, seq LIMIT ?)
+  ) ORDER BY priority DESC, run_at, seq LIMIT ? + 0)
   RETURNING seq, id, queue, payload, priority, run_at, attempt, epoch, lease_expires_at, resume`;
 
 /**
@@ -345,24 +378,24 @@ export const SET_PROGRESS = sql`
 
 /**
  * Make a dead task ready again.
- * Parameters: run_at, consumed, attempt, updated_at, seq. Returns: nothing.
+ * Parameters: run_at, consumed, updated_at, seq. Returns: nothing.
  */
 export const REVIVE_DEAD = sql`
-  UPDATE {{tasks}} SET state = 'ready', run_at = ?, consumed = ?, attempt = ?, dead_seq = NULL, updated_at = ? WHERE seq = ?`;
+  UPDATE {{tasks}} SET state = 'ready', run_at = ?, consumed = ?, dead_seq = NULL, updated_at = ? WHERE seq = ?`;
 
 /**
  * A page of dead letters in the order they died.
  * Parameters: tenant, after dead_seq, limit. Returns: TaskRow[].
  */
 export const LIST_DEAD = sql`
-  SELECT * FROM {{tasks}} WHERE tenant = ? AND state = 'dead' AND dead_seq > ? ORDER BY dead_seq LIMIT ?`;
+  SELECT * FROM {{tasks}} WHERE tenant = ? AND state = 'dead' AND dead_seq > ? ORDER BY dead_seq LIMIT ? + 0`;
 
 /**
  * A page of one queue's dead letters in the order they died.
  * Parameters: tenant, queue, after dead_seq, limit. Returns: TaskRow[].
  */
 export const LIST_DEAD_IN_QUEUE = sql`
-  SELECT * FROM {{tasks}} WHERE tenant = ? AND state = 'dead' AND queue = ? AND dead_seq > ? ORDER BY dead_seq LIMIT ?`;
+  SELECT * FROM {{tasks}} WHERE tenant = ? AND state = 'dead' AND queue = ? AND dead_seq > ? ORDER BY dead_seq LIMIT ? + 0`;
 
 // ---------------------------------------------------------------------------------------------
 // Signals
@@ -523,7 +556,7 @@ export const INSERT_FRAME = sql`
  */
 export const READ_FRAMES = sql`
   SELECT attempt, sequence, data, created_at FROM {{frames}} WHERE task_seq = ? AND attempt = ? AND sequence > ?
-  ORDER BY sequence LIMIT ?`;
+  ORDER BY sequence LIMIT ? + 0`;
 
 /**
  * Drop a key's expired buffered signals.
@@ -531,3 +564,47 @@ export const READ_FRAMES = sql`
  */
 export const PRUNE_EXPIRED_SIGNALS = sql`
   DELETE FROM {{signals}} WHERE tenant = ? AND key = ? AND expires_at <= ?`;
+
+// ---------------------------------------------------------------------------------------------
+// Sweeping expired rows (reads ignore them already; this bounds the file's growth)
+
+/**
+ * Forget a tenant's expired enqueue idempotency keys, at most 1000.
+ * Parameters: tenant, now. Returns: nothing.
+ */
+export const SWEEP_TASK_KEYS = sql`
+  DELETE FROM {{task_keys}} WHERE (tenant, queue, key) IN (
+    SELECT tenant, queue, key FROM {{task_keys}} INDEXED BY {{task_keys_by_expiry}} WHERE tenant = ? AND expires_at <= ? LIMIT 1000)`;
+
+/**
+ * Forget a tenant's expired signal idempotency keys, at most 1000.
+ * Parameters: tenant, now. Returns: nothing.
+ */
+export const SWEEP_SIGNAL_KEYS = sql`
+  DELETE FROM {{signal_keys}} WHERE (tenant, key) IN (
+    SELECT tenant, key FROM {{signal_keys}} INDEXED BY {{signal_keys_by_expiry}} WHERE tenant = ? AND expires_at <= ? LIMIT 1000)`;
+
+/**
+ * Drop a tenant's expired buffered signals, at most 1000.
+ * Parameters: tenant, now. Returns: nothing.
+ */
+export const SWEEP_SIGNALS = sql`
+  DELETE FROM {{signals}} WHERE seq IN (
+    SELECT seq FROM {{signals}} INDEXED BY {{signals_by_expiry}} WHERE tenant = ? AND expires_at <= ? LIMIT 1000)`;
+
+/**
+ * Drop a tenant's expired cache values, at most 1000.
+ * Parameters: tenant, now. Returns: nothing.
+ */
+export const SWEEP_VALUES = sql`
+  DELETE FROM {{kv}} WHERE (tenant, key) IN (
+    SELECT tenant, key FROM {{kv}} INDEXED BY {{kv_by_expiry}} WHERE tenant = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT 1000)`;
+
+/**
+ * Drop a tenant's expired cached snapshots, at most 1000.
+ * Parameters: tenant, now. Returns: nothing.
+ */
+export const SWEEP_CACHE_SNAPSHOTS = sql`
+  DELETE FROM {{cache_snapshots}} WHERE (tenant, execution_id) IN (
+    SELECT tenant, execution_id FROM {{cache_snapshots}} INDEXED BY {{cache_snapshots_by_expiry}}
+    WHERE tenant = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT 1000)`;

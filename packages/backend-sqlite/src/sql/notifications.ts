@@ -26,4 +26,4 @@ export const FEED_HEAD = sql`
  * Parameters: after seq, limit. Returns: NotificationRow[].
  */
 export const READ_FEED = sql`
-  SELECT seq, tenant, kind, task_id, queue, at FROM {{notifications}} WHERE seq > ? ORDER BY seq LIMIT ?`;
+  SELECT seq, tenant, kind, task_id, queue, at FROM {{notifications}} WHERE seq > ? ORDER BY seq LIMIT ? + 0`;

@@ -45,7 +45,7 @@ export const DELETE_CACHE_SNAPSHOT = sql`
 export const LIST_CACHE_SNAPSHOTS = sql`
   SELECT execution_id FROM {{cache_snapshots}}
   WHERE tenant = ? AND execution_id > ? AND (expires_at IS NULL OR expires_at > ?)
-  ORDER BY execution_id LIMIT ?`;
+  ORDER BY execution_id LIMIT ? + 0`;
 
 /**
  * Store bytes, replacing value and TTL.

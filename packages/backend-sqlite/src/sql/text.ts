@@ -3,6 +3,10 @@
  * only be written out in full in a source file: user input reaches SQLite as bound parameters,
  * never as text. `{{object}}` placeholders name schema objects and are filled in by
  * `renderSql` with the namespaced, quoted identifier.
+ *
+ * Convention: a bound LIMIT is written `LIMIT ? + 0`, never `LIMIT ?`. better-sqlite3 builds
+ * SQLite with STAT4, under which a statement whose LIMIT is a bare parameter is re-prepared on
+ * every execution (measured: 6 µs → 16 µs for the claim candidates); an expression is not.
  */
 
 declare const SQL_BRAND: unique symbol;

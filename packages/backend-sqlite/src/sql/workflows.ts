@@ -132,7 +132,7 @@ export const UPDATE_RUN_CONTEXT = sql`
  */
 export const LIST_RUNS = sql`
   SELECT pk, id, workflow_id, version, status, input, context, latest_sequence, created_at, updated_at, completed_at
-  FROM {{runs}} WHERE tenant = ? AND pk > ? ORDER BY pk LIMIT ?`;
+  FROM {{runs}} WHERE tenant = ? AND pk > ? ORDER BY pk LIMIT ? + 0`;
 
 /**
  * A page of runs of one status in creation order.
@@ -140,7 +140,7 @@ export const LIST_RUNS = sql`
  */
 export const LIST_RUNS_BY_STATUS = sql`
   SELECT pk, id, workflow_id, version, status, input, context, latest_sequence, created_at, updated_at, completed_at
-  FROM {{runs}} WHERE tenant = ? AND status = ? AND pk > ? ORDER BY pk LIMIT ?`;
+  FROM {{runs}} WHERE tenant = ? AND status = ? AND pk > ? ORDER BY pk LIMIT ? + 0`;
 
 /**
  * One step.
@@ -198,7 +198,7 @@ export const READ_EVENTS = sql`
   SELECT e.sequence, e.type, e.payload, e.created_at
   FROM {{runs}} AS r JOIN {{events}} AS e ON e.run_pk = r.pk
   WHERE r.tenant = ? AND r.id = ? AND e.sequence > ?
-  ORDER BY e.sequence LIMIT ?`;
+  ORDER BY e.sequence LIMIT ? + 0`;
 
 /**
  * A run's latest sequence.
