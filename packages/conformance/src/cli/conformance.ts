@@ -103,7 +103,13 @@ export async function conformanceCommand(options: ConformanceCommandOptions, io:
     const matrix = buildMatrix(runs, commandLine, replay);
     io.stdout.write(renderMatrixTable(matrix, colorsFor(io.stdout, env), widthOf(io.stdout)));
 
-    const written = await writeAll(outDir, runs.map((run) => run.report), formats, renderMatrixMarkdown(matrix), renderMatrixJson(matrix));
+    let written: string[];
+    try {
+      written = await writeAll(outDir, runs.map((run) => run.report), formats, renderMatrixMarkdown(matrix), renderMatrixJson(matrix));
+    } catch (error) {
+      writeLines(io.stderr, colors.red(`error: cannot write the reports to ${displayPath(outDir)}: ${describeError(error)}`));
+      return 2;
+    }
     writeLines(io.stderr, "", `Reports in ${displayPath(outDir)}: ${written.map((path) => relative(outDir, path)).join(", ")}`);
     return hasFailures(matrix) ? 1 : 0;
   } finally {
@@ -213,21 +219,18 @@ function reportFormats(values: readonly string[]): ReportFormat[] {
   return [...new Set(formats)];
 }
 
+/** Writes each backend's reports and the matrix to `outDir`; resolves the paths written. */
 async function writeAll(outDir: string, reports: readonly ConformanceReport[], formats: readonly ReportFormat[], markdown: string, json: string): Promise<string[]> {
   const written: string[] = [];
-  try {
-    for (const report of reports) written.push(...(await writeReports(report, outDir, formats)));
-    await mkdir(outDir, { recursive: true });
-    for (const [name, text] of [
-      ["matrix.md", markdown],
-      ["matrix.json", json],
-    ] as const) {
-      const path = join(outDir, name);
-      await writeFile(path, text, "utf8");
-      written.push(path);
-    }
-  } catch (error) {
-    throw new Error(`cannot write the reports to ${outDir}: ${describeError(error)}`, { cause: error });
+  for (const report of reports) written.push(...(await writeReports(report, outDir, formats)));
+  await mkdir(outDir, { recursive: true });
+  for (const [name, text] of [
+    ["matrix.md", markdown],
+    ["matrix.json", json],
+  ] as const) {
+    const path = join(outDir, name);
+    await writeFile(path, text, "utf8");
+    written.push(path);
   }
   return written;
 }

@@ -129,6 +129,8 @@ class TrackedStore implements KitStore {
   }
 
   #closed(namespace: string): void {
+    // dispose() has released every namespace and ended the cleanup connections already.
+    if (this.#disposed) return;
     const count = (this.#clients.get(namespace) ?? 1) - 1;
     if (count > 0) {
       this.#clients.set(namespace, count);
@@ -141,8 +143,8 @@ class TrackedStore implements KitStore {
   #release(namespace: string): void {
     const release = this.#driver.release;
     if (!release) return;
-    const done = release
-      .call(this.#driver, namespace)
+    // Through an async function, so that a release that throws at once is caught like one that rejects.
+    const done = (async () => release.call(this.#driver, namespace))()
       .catch((error: unknown) => {
         this.#warnings.push(`${this.spec.label}: could not remove namespace ${namespace}: ${describeError(error)}`);
       })

@@ -35,6 +35,7 @@ class LiveProgress implements Progress {
   readonly #multibar: cliProgress.MultiBar;
   readonly #bars = new Map<string, BarState>();
   readonly #colors: Colors;
+  #stopped = false;
 
   constructor(stream: NodeJS.WritableStream, colors: Colors, labels: readonly string[], total: number) {
     this.#colors = colors;
@@ -86,6 +87,8 @@ class LiveProgress implements Progress {
   }
 
   stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
     this.#multibar.stop();
   }
 }
