@@ -4,23 +4,35 @@
  */
 import { parseArgs } from "node:util";
 import type { TargetDefinition } from "./targets/target.js";
-import { WORKLOAD_IDS, type WorkloadId } from "./workloads.js";
+import { WORKLOADS, WORKLOAD_IDS, type WorkloadId } from "./workloads.js";
 
 export const USAGE = `Usage: pnpm bench -- [options]
 
   --backend <names>      comma-separated backends or targets (default: every registered backend);
-                         a backend brings its raw baseline and peers (sqlite → sqlite, raw-sqlite)
+                         a backend brings its raw baseline and peers (sqlite → sqlite, raw-sqlite;
+                         postgres → postgres, graphile-worker; redis → redis, bullmq)
   --workload <ids>       comma-separated workloads (default: all)
                          ${WORKLOAD_IDS.join(", ")}
   --quick                small sizes for a smoke run (deep queue: 100,000 tasks)
   --skip-million         skip the claim latency with the deep (1,000,000-task) queue
   --concurrency <spec>   workers per workload: "4" for every workload, "claim-complete-1=24,enqueue=8"
                          per workload, or both ("4,claim-complete-1=24"); default: each target's own
-                         (1 for the in-process backends)
+                         (1 for the in-process backends, 24 for postgres, 50 for redis). The drains
+                         and claim latencies run at their own fixed concurrency: ${fixedConcurrencies()}
   --out <file>           also write the JSON report to <file>
   -h, --help             this text
 
+Servers: MOORING_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) and
+MOORING_REDIS_URL (default redis://127.0.0.1:6379). A server that does not answer makes its
+targets "unavailable" without failing the run.
+
 Results are saved to results/bench-<timestamp>.json and results/latest.json.`;
+
+function fixedConcurrencies(): string {
+  return WORKLOADS.filter((workload) => workload.concurrency !== undefined)
+    .map((workload) => `${workload.id}=${workload.concurrency}`)
+    .join(", ");
+}
 
 export interface ConcurrencyOption {
   /** For every workload, unless overridden per workload. */
@@ -100,6 +112,9 @@ export function parseConcurrency(spec: string): ConcurrencyOption {
       all = toWorkerCount(part);
     } else {
       const id = toWorkloadId(part.slice(0, separator).trim());
+      if (WORKLOADS.some((definition) => definition.id === id && definition.concurrency !== undefined)) {
+        throw new UsageError(`${id} runs at a fixed concurrency; --concurrency cannot change it`);
+      }
       if (perWorkload[id] !== undefined) throw new UsageError(`--concurrency gives ${id} twice`);
       perWorkload[id] = toWorkerCount(part.slice(separator + 1).trim());
     }
@@ -107,9 +122,13 @@ export function parseConcurrency(spec: string): ConcurrencyOption {
   return { all, perWorkload };
 }
 
-/** The concurrency of `workload` for `target`: per-workload flag, then the global flag, then the target's default. */
+/**
+ * The concurrency of `workload` for `target`: the workload's own when it fixes one (drains, claim
+ * latencies), else the per-workload flag, then the global flag, then the target's default.
+ */
 export function concurrencyFor(option: ConcurrencyOption, workload: WorkloadId, target: TargetDefinition): number {
-  return option.perWorkload[workload] ?? option.all ?? target.defaultConcurrency;
+  const fixed = WORKLOADS.find((definition) => definition.id === workload)?.concurrency;
+  return fixed ?? option.perWorkload[workload] ?? option.all ?? target.defaultConcurrency;
 }
 
 /**

@@ -41,6 +41,8 @@ export interface TargetInfo {
   readonly defaultConcurrency: number;
   readonly reference: TargetReference | null;
   readonly settings: Readonly<Record<string, string>>;
+  /** Why the target could not be used in this run (its server did not answer), or null. */
+  readonly unavailable: string | null;
 }
 
 export interface ResultRow {
@@ -50,7 +52,7 @@ export interface ResultRow {
   readonly target: string;
   readonly settings: WorkloadSettings;
   readonly measurement: WorkloadMeasurement | null;
-  /** Why the target did not run the workload (it lacks the facet). */
+  /** Why the target did not run the workload (it lacks the facet, is not paired on it, or is unavailable). */
   readonly skipped: string | null;
   /** The error that ended the workload, if any. */
   readonly error: string | null;
@@ -61,6 +63,8 @@ export interface Comparison {
   readonly workload: WorkloadId;
   readonly target: string;
   readonly reference: string;
+  /** The reference's workload: `workload` itself, or the one `TargetReference.pairs` names. */
+  readonly referenceWorkload: WorkloadId;
   readonly kind: TargetReference["kind"];
   /** target items/s ÷ reference items/s: above 1, the Mooring target is faster. */
   readonly ratio: number;
@@ -140,13 +144,15 @@ export function compareWithReferences(rows: readonly ResultRow[], targets: reado
     if (!reference) continue;
     for (const row of rows) {
       if (row.target !== reference.target) continue;
-      const referenceRow = rows.find((candidate) => candidate.workload === row.workload && candidate.target === referenceTarget.name);
+      const referenceWorkload = reference.pairs?.[row.workload] ?? row.workload;
+      const referenceRow = rows.find((candidate) => candidate.workload === referenceWorkload && candidate.target === referenceTarget.name);
       const value = ratio(row.measurement?.itemsPerSec, referenceRow?.measurement?.itemsPerSec);
       if (value === null) continue;
       comparisons.push({
         workload: row.workload,
         target: row.target,
         reference: referenceTarget.name,
+        referenceWorkload,
         kind: reference.kind,
         ratio: value,
         cpuRatio: ratio(row.measurement?.itemsPerCpuSec, referenceRow?.measurement?.itemsPerCpuSec),
@@ -223,6 +229,22 @@ export function checkGoals(
         });
       }
     }
+    if (goals.minRatioToPeer !== undefined) {
+      const minimum = goals.minRatioToPeer;
+      const found = comparisons.filter((c) => c.target === target.name && c.kind === "peer");
+      const workloads = [...new Set(found.map((c) => c.workload))];
+      if (workloads.length === 0) checks.push({ target: target.name, goal: `drains ≥ ${minimum}× each peer`, measured: "not measured", met: null });
+      for (const workload of workloads) {
+        for (const c of found.filter((candidate) => candidate.workload === workload)) {
+          checks.push({
+            target: target.name,
+            goal: `${workload} ≥ ${minimum}× ${c.reference}${c.referenceWorkload === workload ? "" : ` ${c.referenceWorkload}`}`,
+            measured: `${formatRatio(c.ratio)}${c.cpuRatio === null ? "" : ` (per CPU-s ${formatRatio(c.cpuRatio)})`}`,
+            met: c.ratio >= minimum,
+          });
+        }
+      }
+    }
     if (goals.maxDeepQueueLatencyRatio !== undefined) {
       const found = depth.find((d) => d.target === target.name);
       checks.push({
@@ -260,6 +282,7 @@ export function printReport(report: BenchReport, write: (text: string) => void):
       `target ${target.name}`,
       [
         target.reference ? `${target.reference.kind} of ${target.reference.target}` : "mooring backend",
+        ...(target.unavailable === null ? [] : [`UNAVAILABLE: ${target.unavailable}`]),
         ...Object.entries(target.settings).map(([key, value]) => `${key}=${value}`),
       ].join(", "),
     ]),
@@ -272,7 +295,7 @@ export function printReport(report: BenchReport, write: (text: string) => void):
     style: { head: [], border: [] },
   });
   for (const row of report.results) {
-    if (row.skipped) continue;
+    if (row.skipped || row.measurement?.drain) continue;
     const m = row.measurement;
     const vs = report.comparisons
       .filter((c) => c.workload === row.workload && c.target === row.target)
@@ -292,10 +315,24 @@ export function printReport(report: BenchReport, write: (text: string) => void):
       vs,
     ]);
   }
-  write(resultsTable.toString());
+  if (resultsTable.length > 0) write(resultsTable.toString());
+  printDrains(report, write);
   for (const target of report.targets) {
-    const skipped = report.results.filter((row) => row.skipped && row.target === target.name).map((row) => row.workload);
-    if (skipped.length > 0) write(`${target.name} does not run ${skipped.join(", ")} (it lacks those operations).`);
+    if (target.unavailable !== null) {
+      write(`${target.name}: unavailable: ${target.unavailable} (none of its rows ran)`);
+      continue;
+    }
+    const byReason = new Map<string, WorkloadId[]>();
+    for (const row of report.results) {
+      if (row.skipped === null || row.target !== target.name) continue;
+      byReason.set(row.skipped, [...(byReason.get(row.skipped) ?? []), row.workload]);
+    }
+    const ran = report.results.filter((row) => row.target === target.name && row.skipped === null).map((row) => row.workload);
+    for (const [reason, workloads] of byReason) {
+      // A peer skips most workloads: naming the few it runs reads better than the many it skips.
+      const what = workloads.length > ran.length && ran.length > 0 ? `every workload but ${ran.join(", ")}` : workloads.join(", ");
+      write(`${target.name} skips ${what}: ${reason}.`);
+    }
   }
 
   if (report.depth.length > 0) {
@@ -319,10 +356,13 @@ export function printReport(report: BenchReport, write: (text: string) => void):
     write(depthTable.toString());
   }
 
-  const claimComparisons = report.comparisons.filter((c) => c.workload === "claim-complete-1" || c.workload === "claim-complete-50");
+  const claimComparisons = report.comparisons.filter(
+    (c) => c.workload === "claim-complete-1" || c.workload === "claim-complete-50" || c.workload.startsWith("drain-"),
+  );
   for (const c of claimComparisons) {
     const perCpu = c.cpuRatio === null ? "" : ` (per CPU-second: ${formatRatio(c.cpuRatio)})`;
-    write(`${c.workload}: ${c.target} / ${c.reference} = ${formatRatio(c.ratio)}${perCpu}`);
+    const against = c.referenceWorkload === c.workload ? c.reference : `${c.reference} ${c.referenceWorkload}`;
+    write(`${c.workload}: ${c.target} / ${against} = ${formatRatio(c.ratio)}${perCpu}${describeDrainPair(report, c)}`);
   }
 
   if (report.goals.length > 0) {
@@ -336,6 +376,68 @@ export function printReport(report: BenchReport, write: (text: string) => void):
       "CPU % is this process's CPU time over wall time in the measured phase; well below 100 for an in-process target " +
       "means other processes took the CPUs.",
   );
+}
+
+/**
+ * The drains: the peer pairings. Rates are over the span from the first confirmed completion to
+ * the last; the server columns come from the server's own counters over the processing phase.
+ */
+function printDrains(report: BenchReport, write: (text: string) => void): void {
+  const drains = report.results.filter((row) => row.measurement?.drain !== undefined || (row.workload.startsWith("drain-") && row.error !== null));
+  if (drains.length === 0) return;
+  const table = new Table({
+    head: ["Drain", "Target", "Mode", "Jobs/s first→last", "Jobs/s from start", "Start→first ms", "Fetches/job", "Cycle p50 µs", "CPU %", "Server CPU %", "Server µs/job", "Server ops/job", "Fill jobs/s", "vs peer"],
+    colAligns: ["left", "left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
+    style: { head: [], border: [] },
+  });
+  for (const row of drains) {
+    const m = row.measurement;
+    const d = m?.drain;
+    if (!m || !d) {
+      table.push([row.title, row.target, `ERROR: ${abbreviate(row.error ?? "", 60)}`, "", "", "", "", "", "", "", "", "", "", ""]);
+      continue;
+    }
+    const vs = report.comparisons
+      .filter((c) => c.workload === row.workload && c.target === row.target)
+      .map((c) => `${formatRatio(c.ratio)} ${c.reference}${c.referenceWorkload === row.workload ? "" : ` (${c.referenceWorkload})`}`)
+      .join(", ");
+    // When the workers' first fetches take every job, first→last leaves out nearly all the work.
+    const oneRound = row.settings.calls <= row.settings.concurrency * row.settings.batch ? " (one fetch round: read the from-start rate)" : "";
+    table.push([
+      `${row.title}${m.truncated ? " (deadline)" : ""}${oneRound}`,
+      row.target,
+      Object.values(d.settings).join("; "),
+      formatCount(m.itemsPerSec),
+      formatCount(d.fromStartPerSec),
+      d.startToFirstMs === null ? "—" : d.startToFirstMs.toFixed(1),
+      d.fetchesPerJob === null ? "—" : d.fetchesPerJob.toFixed(2),
+      formatMicros(m.cycleLatency?.p50),
+      formatCpuShare(m.cpuMs, m.elapsedMs),
+      d.server?.cpuPercent == null ? "—" : `${Math.round(d.server.cpuPercent)}`,
+      d.server?.cpuMicrosPerJob == null ? "—" : d.server.cpuMicrosPerJob.toFixed(0),
+      d.server?.operationsPerJob == null ? "—" : `${formatPerJob(d.server.operationsPerJob)} ${d.server.operationsUnit}`,
+      formatCount(m.prefill?.tasksPerSec ?? null),
+      vs,
+    ]);
+  }
+  write(table.toString());
+  const scopes = [...new Set(drains.map((row) => row.measurement?.drain?.server?.cpuScope).filter((scope) => scope !== undefined))];
+  if (scopes.length > 0) write(`Server columns: CPU of ${scopes.join("; ")}, over the processing phase; other clients of a shared server count too.`);
+}
+
+/** Two decimals for small counts (commands per job), whole numbers for large ones (WAL bytes). */
+function formatPerJob(value: number): string {
+  return value >= 100 ? formatCount(value) : value.toFixed(2);
+}
+
+/** " (c=24, plain vs local queue)": what a drain comparison set side by side. */
+function describeDrainPair(report: BenchReport, c: Comparison): string {
+  if (!c.workload.startsWith("drain-")) return "";
+  const ours = report.results.find((row) => row.workload === c.workload && row.target === c.target);
+  const theirs = report.results.find((row) => row.workload === c.referenceWorkload && row.target === c.reference);
+  const mode = (row: ResultRow | undefined): string => Object.values(row?.measurement?.drain?.settings ?? {}).join("; ") || "?";
+  const workers = ours?.settings.concurrency;
+  return ` — ${workers ?? "?"} worker${workers === 1 ? "" : "s"}; ${c.target}: ${mode(ours)}; ${c.reference}: ${mode(theirs)}`;
 }
 
 /** Writes the report as JSON to every path given, creating directories. */

@@ -16,7 +16,21 @@ import {
   runPhase,
   warmUpAndMeasure,
 } from "./harness.js";
-import type { ClaimedTask, EventOperations, KeyValueOperations, QueueOperations, TargetSession } from "./targets/target.js";
+import { payloadBatch, prefillQueue, queueDrain, workerName } from "./drain.js";
+import type {
+  ClaimedTask,
+  DrainOperations,
+  DrainPlan,
+  DrainResult,
+  EventOperations,
+  FillResult,
+  KeyValueOperations,
+  QueueOperations,
+  ServerCounters,
+  TargetSession,
+} from "./targets/target.js";
+
+export { prefillQueue } from "./drain.js";
 
 export const WORKLOAD_IDS = [
   "enqueue",
@@ -29,14 +43,19 @@ export const WORKLOAD_IDS = [
   "kv-get",
   "claim-latency-shallow",
   "claim-latency-deep",
+  "drain-c1",
+  "drain-c24",
+  "drain-c24-batch",
+  "drain-c50",
+  "drain-c50-batch",
 ] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 /** The size of one workload's run. */
 export interface WorkloadSize {
-  /** Calls of the warm-up phase, whose figures are discarded. */
+  /** Calls of the warm-up phase, whose figures are discarded (for a drain: jobs of a warm-up drain). */
   readonly warmUpCalls: number;
-  /** Calls of the measured phase. */
+  /** Calls of the measured phase (for a drain: jobs drained). */
   readonly calls: number;
   /** Deadline of each phase, in milliseconds. */
   readonly maxMs: number;
@@ -52,10 +71,37 @@ export interface WorkloadSettings extends WorkloadSize {
 }
 
 /** A bulk load outside the clock, reported because it is a bulk-enqueue figure too. */
-export interface PrefillResult {
-  readonly tasks: number;
-  readonly elapsedMs: number;
-  readonly tasksPerSec: number | null;
+export type PrefillResult = FillResult;
+
+/** What a drain adds to its measurement (see `drainWorkload`). */
+export interface DrainFigures {
+  /** From the start of the workers to the first confirmed completion (start-up, first fetch). */
+  readonly startToFirstMs: number | null;
+  /** From the first confirmed completion to the last: the span the rate is computed over. */
+  readonly firstToLastMs: number | null;
+  /**
+   * Jobs per second from the start of the workers to the last completion: includes start-up and
+   * the first fetch, which the main rate leaves out (and which a batch mode makes long).
+   */
+  readonly fromStartPerSec: number | null;
+  /** Fetches (claims) per completed job, when the target counts them. */
+  readonly fetchesPerJob: number | null;
+  /** How the target ran the drain (mode, batch sizes). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** The server's side of the drain, from its counters before and after; null without counters. */
+  readonly server: ServerShare | null;
+}
+
+/** Server counters over a measured phase. */
+export interface ServerShare {
+  /** Server CPU time over the phase's wall time, in percent (100 = one core busy). */
+  readonly cpuPercent: number | null;
+  /** Server CPU time per job, in microseconds. */
+  readonly cpuMicrosPerJob: number | null;
+  readonly cpuScope: string;
+  /** Server operations (commands, transactions) per job. */
+  readonly operationsPerJob: number | null;
+  readonly operationsUnit: string;
 }
 
 export interface WorkloadMeasurement {
@@ -75,9 +121,10 @@ export interface WorkloadMeasurement {
   readonly itemsPerCpuSec: number | null;
   /** Per call; for the latency workloads, of the claim alone. */
   readonly latency: LatencySummary | null;
-  /** The latency workloads: claim + complete of one task. */
+  /** The latency workloads: claim + complete of one task; drains: one worker cycle. */
   readonly cycleLatency?: LatencySummary | null;
   readonly prefill?: PrefillResult;
+  readonly drain?: DrainFigures;
 }
 
 export interface WorkloadDefinition {
@@ -85,24 +132,29 @@ export interface WorkloadDefinition {
   readonly title: (size: WorkloadSize) => string;
   /** What the items of `itemsPerSec` are. */
   readonly unit: "tasks" | "events" | "keys";
-  /** The facet of the session it needs; targets without it skip the workload. */
-  readonly facet: "queue" | "events" | "kv";
+  /**
+   * The facet of the session it needs; targets without it skip the workload. A drain runs on a
+   * peer's `drain` facet or, for Mooring targets and baselines, on `queue`.
+   */
+  readonly facet: "queue" | "events" | "kv" | "drain";
+  /**
+   * The concurrency the workload always runs at, whatever `--concurrency` and the target's default
+   * say: a drain is a pairing at a stated concurrency, and a claim latency is that of one worker.
+   */
+  readonly concurrency?: number;
+  /** Why `session` cannot run the workload with `settings` (beyond a missing facet), or null. */
+  unsupported?(session: TargetSession, settings: WorkloadSettings): string | null;
   run(session: TargetSession, settings: WorkloadSettings): Promise<WorkloadMeasurement>;
 }
 
-/** The largest batch core accepts (`MAX_LIMIT`), used to pre-fill queues in few calls. */
-const PREFILL_BATCH = 10_000;
 const KV_VALUE = Uint8Array.from({ length: 64 }, (_, index) => (index * 37) & 0xff);
 
 // Inputs are built once and reused: the figures should be the target's cost, not the harness's
 // allocations. Nothing here mutates them.
 const SMALL_PAYLOAD = Object.freeze({ n: 1 });
-const payloadBatch = (size: number): readonly Readonly<Record<string, number>>[] =>
-  Object.freeze(Array.from({ length: size }, (_, n) => Object.freeze({ n })));
 const eventBatch = (size: number) =>
   Object.freeze(Array.from({ length: size }, (_, n) => Object.freeze({ type: "bench.step", payload: Object.freeze({ n }) })));
 
-const workerName = (worker: number): string => `bench-worker-${worker}`;
 const queueName = (id: WorkloadId): string => `bench.${id}`;
 
 function phases(settings: WorkloadSettings): [PhasePlan, PhasePlan] {
@@ -122,23 +174,14 @@ function throughput(result: PhaseResult): WorkloadMeasurement {
   };
 }
 
+/** The queue operations of `session`; every target but a drain-only peer has them. */
+function queueOf(session: TargetSession): QueueOperations {
+  return need(session.queue, "queue");
+}
+
 function need<T>(facet: T | undefined, name: string): T {
   if (facet === undefined) throw new Error(`the target has no ${name} operations`);
   return facet;
-}
-
-/** Fills `queue` with `tasks` ready tasks in batches of at most `PREFILL_BATCH`. */
-export async function prefillQueue(queue: QueueOperations, name: string, tasks: number): Promise<PrefillResult> {
-  const full = payloadBatch(Math.min(PREFILL_BATCH, Math.max(1, tasks)));
-  const started = performance.now();
-  for (let done = 0; done < tasks; ) {
-    const size = Math.min(full.length, tasks - done);
-    await queue.enqueueMany(name, size === full.length ? full : full.slice(0, size));
-    done += size;
-  }
-  const elapsedMs = performance.now() - started;
-  collectGarbage();
-  return { tasks, elapsedMs, tasksPerSec: ratePerSecond(tasks, elapsedMs) };
 }
 
 /** A worker's call: claim up to `limit` tasks, then complete each. */
@@ -158,9 +201,10 @@ const enqueueWorkload: WorkloadDefinition = {
   facet: "queue",
   async run(session, settings) {
     const name = queueName("enqueue");
+    const queue = queueOf(session);
     return throughput(
       await warmUpAndMeasure(...phases(settings), async () => {
-        await session.queue.enqueue(name, SMALL_PAYLOAD);
+        await queue.enqueue(name, SMALL_PAYLOAD);
         return 1;
       }),
     );
@@ -174,10 +218,11 @@ const enqueueManyWorkload: WorkloadDefinition = {
   facet: "queue",
   async run(session, settings) {
     const name = queueName("enqueue-many");
+    const queue = queueOf(session);
     const batch = payloadBatch(settings.batch);
     return throughput(
       await warmUpAndMeasure(...phases(settings), async () => {
-        await session.queue.enqueueMany(name, batch);
+        await queue.enqueueMany(name, batch);
         return batch.length;
       }),
     );
@@ -192,9 +237,10 @@ function claimCompleteWorkload(id: WorkloadId): WorkloadDefinition {
     facet: "queue",
     async run(session, settings) {
       const name = queueName(id);
+      const queue = queueOf(session);
       // Every claim of both phases finds a full batch: the calls are counted, not the tasks.
-      const prefill = await prefillQueue(session.queue, name, (settings.warmUpCalls + settings.calls) * settings.batch);
-      const measured = await warmUpAndMeasure(...phases(settings), claimAndComplete(session.queue, name, settings.batch));
+      const prefill = await prefillQueue(queue, name, (settings.warmUpCalls + settings.calls) * settings.batch);
+      const measured = await warmUpAndMeasure(...phases(settings), claimAndComplete(queue, name, settings.batch));
       return { ...throughput(measured), prefill };
     },
   };
@@ -271,8 +317,9 @@ function claimLatencyWorkload(id: WorkloadId): WorkloadDefinition {
     title: (size) => `claim latency @ ${size.depth.toLocaleString("en-US")} ready`,
     unit: "tasks",
     facet: "queue",
+    concurrency: 1,
     async run(session, settings) {
-      const { queue } = session;
+      const queue = queueOf(session);
       const name = queueName(id);
       const prefill = await prefillQueue(queue, name, settings.depth);
       const claimLatency = new LatencyRecorder(settings.calls);
@@ -316,6 +363,100 @@ function claimLatencyWorkload(id: WorkloadId): WorkloadDefinition {
   };
 }
 
+/** The drain facet of `session`: the peer's own worker loop, or claim→complete loops on its queue. */
+function drainOf(session: TargetSession): DrainOperations {
+  return session.drain ?? queueDrain(queueOf(session));
+}
+
+function drainPlan(id: WorkloadId, settings: WorkloadSettings, jobs: number, phase: string): DrainPlan {
+  return { queue: `${queueName(id)}.${phase}`, jobs, concurrency: settings.concurrency, batch: settings.batch, maxMs: settings.maxMs };
+}
+
+/** The server's share of a phase from counters read before and after it; null when either is missing. */
+export function serverShare(before: ServerCounters | null, after: ServerCounters | null, wallMs: number, jobs: number): ServerShare | null {
+  if (before === null || after === null) return null;
+  const cpuMs = before.cpuMs === null || after.cpuMs === null ? null : after.cpuMs - before.cpuMs;
+  const operations = before.operations === null || after.operations === null ? null : after.operations - before.operations;
+  return {
+    cpuPercent: cpuMs === null || !(wallMs > 0) ? null : (100 * cpuMs) / wallMs,
+    cpuMicrosPerJob: cpuMs === null || jobs <= 0 ? null : (1000 * cpuMs) / jobs,
+    cpuScope: after.cpuScope,
+    operationsPerJob: operations === null || jobs <= 0 ? null : operations / jobs,
+    operationsUnit: after.operationsUnit,
+  };
+}
+
+/** The measurement of a drain: the rate is over the span from the first completion to the last. */
+export function drainMeasurement(result: DrainResult, fill: FillResult, server: ServerShare | null): WorkloadMeasurement {
+  const { firstCompletionAt: first, lastCompletionAt: last, startedAt, completed } = result;
+  const firstToLastMs = first === null || last === null ? null : last - first;
+  const startToLastMs = last === null ? 0 : last - startedAt;
+  return {
+    calls: result.fetches ?? completed,
+    items: completed,
+    // The phase's wall time, from the start of the workers, so that CPU % covers what `cpuMs` does.
+    elapsedMs: startToLastMs,
+    cpuMs: result.cpuMs,
+    truncated: result.truncated,
+    // n completions at the ends of a span of length d make n − 1 intervals: (n − 1) / d.
+    itemsPerSec: firstToLastMs === null ? null : ratePerSecond(completed - 1, firstToLastMs),
+    callsPerSec: result.fetches === null || firstToLastMs === null ? null : ratePerSecond(result.fetches, startToLastMs),
+    itemsPerCpuSec: ratePerSecond(completed, result.cpuMs),
+    latency: null,
+    cycleLatency: result.cycleLatency,
+    prefill: fill,
+    drain: {
+      startToFirstMs: first === null ? null : first - startedAt,
+      firstToLastMs,
+      fromStartPerSec: ratePerSecond(completed, startToLastMs),
+      fetchesPerJob: result.fetches === null || completed === 0 ? null : result.fetches / completed,
+      settings: result.settings,
+      server,
+    },
+  };
+}
+
+/**
+ * A drain: `calls` jobs added in bulk to a fresh queue (the fill, outside the clock), then
+ * processed to the last by `concurrency` workers, each fetching `batch` jobs at a time. The rate is
+ * jobs per second from the first confirmed completion to the last (start-up and the first fetch
+ * are reported apart). A warm-up drain of `warmUpCalls` jobs runs first in the same session. This
+ * is how the peers are measured, and the Mooring targets run the same thing as claim→complete
+ * loops (`queueDrain`), so the two rows of a pairing do the same work.
+ */
+function drainWorkload(id: WorkloadId, concurrency: number): WorkloadDefinition {
+  return {
+    id,
+    title: (size) =>
+      `drain ${formatJobs(size.calls)} · ${size.batch === 1 ? "fetch 1" : `fetch ${size.batch}`} · ${concurrency} worker${concurrency === 1 ? "" : "s"}`,
+    unit: "tasks",
+    facet: "drain",
+    concurrency,
+    unsupported: (session, settings) => drainOf(session).unsupported(drainPlan(id, settings, settings.calls, "measured")),
+    async run(session, settings) {
+      const drainer = drainOf(session);
+      if (settings.warmUpCalls > 0) {
+        const warmUp = drainPlan(id, settings, settings.warmUpCalls, "warm-up");
+        await drainer.fill(warmUp);
+        await drainer.process(warmUp);
+      }
+      const plan = drainPlan(id, settings, settings.calls, "measured");
+      const fill = await drainer.fill(plan);
+      collectGarbage();
+      const before = (await session.serverCounters?.()) ?? null;
+      const result = await drainer.process(plan);
+      const after = (await session.serverCounters?.()) ?? null;
+      if (!result.truncated && result.completed !== plan.jobs) {
+        throw new Error(`${plan.queue}: ${result.completed} of ${plan.jobs} jobs completed`);
+      }
+      const wallMs = result.lastCompletionAt === null ? 0 : result.lastCompletionAt - result.startedAt;
+      return drainMeasurement(result, fill, serverShare(before, after, wallMs, result.completed));
+    },
+  };
+}
+
+const formatJobs = (jobs: number): string => `${jobs.toLocaleString("en-US")} job${jobs === 1 ? "" : "s"}`;
+
 export const WORKLOADS: readonly WorkloadDefinition[] = [
   enqueueWorkload,
   enqueueManyWorkload,
@@ -327,6 +468,12 @@ export const WORKLOADS: readonly WorkloadDefinition[] = [
   kvGetWorkload,
   claimLatencyWorkload("claim-latency-shallow"),
   claimLatencyWorkload("claim-latency-deep"),
+  // The peer pairings: BullMQ at 1 and 50 workers (issue 5), graphile-worker at 24 (issue 4).
+  drainWorkload("drain-c1", 1),
+  drainWorkload("drain-c24", 24),
+  drainWorkload("drain-c24-batch", 24),
+  drainWorkload("drain-c50", 50),
+  drainWorkload("drain-c50-batch", 50),
 ];
 
 /**
@@ -345,6 +492,12 @@ export const FULL_SIZES: Readonly<Record<WorkloadId, WorkloadSize>> = {
   "kv-get": { warmUpCalls: 2_000, calls: 30_000, maxMs: 10_000, batch: 1, depth: 1_000 },
   "claim-latency-shallow": { warmUpCalls: 1_000, calls: 5_000, maxMs: 10_000, batch: 1, depth: 1_000 },
   "claim-latency-deep": { warmUpCalls: 1_000, calls: 5_000, maxMs: 10_000, batch: 1, depth: 1_000_000 },
+  // The peers' own benchmark size (ANCHORS.md): 20,000 jobs; a 60 s deadline for slow pairings.
+  "drain-c1": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 1, depth: 0 },
+  "drain-c24": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 1, depth: 0 },
+  "drain-c24-batch": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 50, depth: 0 },
+  "drain-c50": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 1, depth: 0 },
+  "drain-c50-batch": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 50, depth: 0 },
 };
 
 /** A smoke run: every workload, small; the deep queue holds 100,000 tasks instead of 1,000,000. */
@@ -359,4 +512,9 @@ export const QUICK_SIZES: Readonly<Record<WorkloadId, WorkloadSize>> = {
   "kv-get": { warmUpCalls: 200, calls: 3_000, maxMs: 2_000, batch: 1, depth: 100 },
   "claim-latency-shallow": { warmUpCalls: 100, calls: 1_000, maxMs: 2_000, batch: 1, depth: 1_000 },
   "claim-latency-deep": { warmUpCalls: 100, calls: 1_000, maxMs: 2_000, batch: 1, depth: 100_000 },
+  "drain-c1": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 1, depth: 0 },
+  "drain-c24": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 1, depth: 0 },
+  "drain-c24-batch": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 50, depth: 0 },
+  "drain-c50": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 1, depth: 0 },
+  "drain-c50-batch": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 50, depth: 0 },
 };

@@ -65,6 +65,14 @@ describe("concurrency", () => {
     expect(concurrencyFor({ all: 3, perWorkload: {} }, "enqueue", postgres)).toBe(3);
     expect(concurrencyFor({ all: 3, perWorkload: { enqueue: 50 } }, "enqueue", postgres)).toBe(50);
   });
+
+  it("keeps the fixed concurrency of the drains and claim latencies", () => {
+    const postgres = registry[3] as TargetDefinition;
+    expect(concurrencyFor({ all: 3, perWorkload: {} }, "drain-c24", postgres)).toBe(24);
+    expect(concurrencyFor({ all: 3, perWorkload: {} }, "drain-c1", postgres)).toBe(1);
+    expect(concurrencyFor({ all: 3, perWorkload: {} }, "claim-latency-deep", postgres)).toBe(1);
+    expect(() => parseConcurrency("drain-c50=8")).toThrow(/fixed concurrency/);
+  });
 });
 
 describe("selectTargets", () => {

@@ -44,7 +44,30 @@ describe("compareWithReferences", () => {
   it("divides the Mooring target's rate by its reference's, per workload", () => {
     const rows = [row("claim-complete-1", "sqlite", 30_000), row("claim-complete-1", "raw-sqlite", 60_000), row("enqueue", "sqlite", 10)];
     expect(compareWithReferences(rows, [sqlite, raw])).toEqual([
-      { workload: "claim-complete-1", target: "sqlite", reference: "raw-sqlite", kind: "baseline", ratio: 0.5, cpuRatio: 0.5 },
+      {
+        workload: "claim-complete-1",
+        target: "sqlite",
+        reference: "raw-sqlite",
+        referenceWorkload: "claim-complete-1",
+        kind: "baseline",
+        ratio: 0.5,
+        cpuRatio: 0.5,
+      },
+    ]);
+  });
+
+  it("sets a workload beside the peer's paired workload when the reference names one", () => {
+    const redis = definition("redis", { backend: "redis", goals: { minRatioToPeer: 1 } });
+    const bullmq = definition("bullmq", { backend: "redis", reference: { target: "redis", kind: "peer", pairs: { "drain-c50-batch": "drain-c50" } } });
+    const rows = [row("drain-c50", "redis", 10_000), row("drain-c50-batch", "redis", 40_000), row("drain-c50", "bullmq", 20_000)];
+    const comparisons = compareWithReferences(rows, [redis, bullmq]);
+    expect(comparisons.map((c) => [c.workload, c.referenceWorkload, c.ratio])).toEqual([
+      ["drain-c50", "drain-c50", 0.5],
+      ["drain-c50-batch", "drain-c50", 2],
+    ]);
+    expect(checkGoals([redis, bullmq], rows, comparisons, []).map((g) => [g.goal, g.met])).toEqual([
+      ["drain-c50 ≥ 1× bullmq", false],
+      ["drain-c50-batch ≥ 1× bullmq drain-c50", true],
     ]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { rawSqliteTarget } from "../src/targets/raw-sqlite.js";
-import type { ClaimedTask, TargetSession } from "../src/targets/target.js";
-import { QUICK_SIZES, WORKLOADS, type WorkloadId, type WorkloadSettings, prefillQueue } from "../src/workloads.js";
+import type { ClaimedTask, QueueOperations, TargetSession } from "../src/targets/target.js";
+import type { DrainOperations, DrainResult } from "../src/targets/target.js";
+import { QUICK_SIZES, WORKLOADS, type WorkloadId, type WorkloadSettings, drainMeasurement, prefillQueue, serverShare } from "../src/workloads.js";
 
 /** A plain FIFO queue and maps, counting calls: enough to check what the workloads ask of a target. */
 function countingSession() {
@@ -55,7 +56,12 @@ function countingSession() {
     },
     close: async () => {},
   };
-  return { session, counts, ready, maxDepth };
+  return { session, queue: queueOf(session), counts, ready, maxDepth };
+}
+
+function queueOf(session: TargetSession): QueueOperations {
+  if (session.queue === undefined) throw new Error("the session has no queue operations");
+  return session.queue;
 }
 
 const small = (id: WorkloadId, overrides: Partial<WorkloadSettings> = {}): WorkloadSettings => ({
@@ -115,32 +121,136 @@ describe("workloads against a counting target", () => {
   });
 
   it("a claim that finds the queue empty fails the workload", async () => {
-    const { session } = countingSession();
-    const drained: TargetSession = { ...session, queue: { ...session.queue, claim: async () => [] } };
+    const { session, queue } = countingSession();
+    const drained: TargetSession = { ...session, queue: { ...queue, claim: async () => [] } };
     await expect(workload("claim-complete-1").run(drained, small("claim-complete-1"))).rejects.toThrow(/drained/);
   });
 
   it("prefillQueue loads in batches of at most 10,000", async () => {
-    const { session, counts } = countingSession();
-    const result = await prefillQueue(session.queue, "q", 25_001);
+    const { queue, counts } = countingSession();
+    const result = await prefillQueue(queue, "q", 25_001);
     expect(counts.enqueueMany).toBe(3);
     expect(counts.enqueued).toBe(25_001);
     expect(result.tasks).toBe(25_001);
   });
 });
 
+describe("drains", () => {
+  it("claims, one by one, every task the fill added, even with more workers than tasks", async () => {
+    const { session, counts, ready } = countingSession();
+    const settings = small("drain-c24", { concurrency: 24 });
+    const result = await workload("drain-c24").run(session, settings);
+    expect(counts.enqueued).toBe(23);
+    expect(counts.complete).toBe(23);
+    expect([...ready.values()].every((list) => list.length === 0)).toBe(true);
+    expect(result).toMatchObject({ items: 20, truncated: false, prefill: { tasks: 20 } });
+    expect(result.drain?.fetchesPerJob).toBeGreaterThanOrEqual(1);
+    expect(result.cycleLatency?.count).toBe(20);
+  });
+
+  it("claims batches of `batch` and completes each task once", async () => {
+    const { session, counts } = countingSession();
+    const result = await workload("drain-c24-batch").run(session, small("drain-c24-batch", { warmUpCalls: 0, calls: 120, concurrency: 2 }));
+    expect(counts.complete).toBe(120);
+    expect(result.items).toBe(120);
+    // 50 + 50 + 20, and at most one empty claim per worker at the end.
+    expect(counts.claim).toBeGreaterThanOrEqual(3);
+    expect(counts.claim).toBeLessThanOrEqual(5);
+  });
+
+  it("runs a peer's own drain when the session has one, and reads the server counters around its processing", async () => {
+    const calls: string[] = [];
+    let cpuMs = 0;
+    const drain: DrainOperations = {
+      unsupported: () => null,
+      async fill(plan) {
+        calls.push(`fill ${plan.queue} ${plan.jobs}`);
+        return { tasks: plan.jobs, elapsedMs: 1, tasksPerSec: plan.jobs * 1000 };
+      },
+      async process(plan): Promise<DrainResult> {
+        calls.push(`process ${plan.concurrency}×${plan.batch}`);
+        cpuMs += 250;
+        return {
+          completed: plan.jobs,
+          startedAt: 0,
+          firstCompletionAt: 10,
+          lastCompletionAt: 1_010,
+          cpuMs: 500,
+          truncated: false,
+          fetches: null,
+          cycleLatency: null,
+          settings: { mode: "test" },
+        };
+      },
+    };
+    const peer = {
+      drain,
+      serverCounters: async () => ({ cpuMs, cpuScope: "test server", operations: cpuMs * 4, operationsUnit: "commands" }),
+      close: async () => {},
+    };
+    const result = await workload("drain-c50").run(peer, small("drain-c50", { calls: 1_001, concurrency: 50 }));
+    expect(calls).toEqual(["fill bench.drain-c50.warm-up 3", "process 50×1", "fill bench.drain-c50.measured 1001", "process 50×1"]);
+    expect(result.itemsPerSec).toBe(1_000);
+    expect(result.drain?.server).toMatchObject({ cpuPercent: 250 / 10.1, operationsPerJob: 1_000 / 1_001 });
+  });
+
+  it("is skipped for a peer that cannot run the plan", () => {
+    const drain: DrainOperations = {
+      unsupported: (plan) => (plan.batch > 1 ? "no batches" : null),
+      fill: () => Promise.reject(new Error("not filled")),
+      process: () => Promise.reject(new Error("not processed")),
+    };
+    const session = { drain, close: async () => {} };
+    expect(workload("drain-c50-batch").unsupported?.(session, small("drain-c50-batch", { batch: 50 }))).toBe("no batches");
+    expect(workload("drain-c50").unsupported?.(session, small("drain-c50"))).toBeNull();
+  });
+
+  it("rates n completions over the span from the first to the last as (n − 1) / span", () => {
+    const fill = { tasks: 3, elapsedMs: 1, tasksPerSec: 3_000 };
+    const base: DrainResult = {
+      completed: 3,
+      startedAt: 0,
+      firstCompletionAt: 500,
+      lastCompletionAt: 1_500,
+      cpuMs: 750,
+      truncated: false,
+      fetches: 6,
+      cycleLatency: null,
+      settings: {},
+    };
+    const measurement = drainMeasurement(base, fill, null);
+    expect(measurement).toMatchObject({ items: 3, calls: 6, elapsedMs: 1_500, itemsPerSec: 2, itemsPerCpuSec: 4 });
+    expect(measurement.drain).toMatchObject({ startToFirstMs: 500, firstToLastMs: 1_000, fromStartPerSec: 2, fetchesPerJob: 2 });
+    expect(drainMeasurement({ ...base, completed: 0, firstCompletionAt: null, lastCompletionAt: null }, fill, null).itemsPerSec).toBeNull();
+  });
+
+  it("derives the server's share from counters, and none when a counter is missing", () => {
+    const counters = (cpuMs: number | null, operations: number | null) => ({ cpuMs, cpuScope: "s", operations, operationsUnit: "commands" });
+    expect(serverShare(counters(1_000, 10), counters(1_500, 410), 1_000, 100)).toEqual({
+      cpuPercent: 50,
+      cpuMicrosPerJob: 5_000,
+      cpuScope: "s",
+      operationsPerJob: 4,
+      operationsUnit: "commands",
+    });
+    expect(serverShare(counters(null, 10), counters(1_500, 20), 1_000, 10)).toMatchObject({ cpuPercent: null, operationsPerJob: 1 });
+    expect(serverShare(null, counters(1, 1), 1_000, 10)).toBeNull();
+  });
+});
+
 describe("the raw-sqlite baseline", () => {
   it("claims up to the limit, then nothing, and fences completions by epoch", async () => {
     const session = await rawSqliteTarget.open();
+    const queue = queueOf(session);
     try {
-      await session.queue.enqueueMany("q", [{ n: 0 }, { n: 1 }, { n: 2 }]);
-      const first = await session.queue.claim("q", "w", 2);
+      await queue.enqueueMany("q", [{ n: 0 }, { n: 1 }, { n: 2 }]);
+      const first = await queue.claim("q", "w", 2);
       expect(first).toHaveLength(2);
-      for (const task of first) await session.queue.complete(task);
-      await expect(session.queue.complete(first[0] as ClaimedTask)).rejects.toThrow(/was not leased/);
-      const rest = await session.queue.claim("q", "w", 5);
+      for (const task of first) await queue.complete(task);
+      await expect(queue.complete(first[0] as ClaimedTask)).rejects.toThrow(/was not leased/);
+      const rest = await queue.claim("q", "w", 5);
       expect(rest).toHaveLength(1);
-      expect(await session.queue.claim("q", "w", 5)).toEqual([]);
+      expect(await queue.claim("q", "w", 5)).toEqual([]);
     } finally {
       await session.close();
     }
