@@ -180,12 +180,11 @@ CREATE TABLE {schema}.tasks (
   suspend_timeout_at  bigint,
   -- Signals attached while suspended, in delivery order: [{signalId, key, payload (JSON text), createdAt}].
   signals             jsonb,
-  -- What the next lease carries after signals satisfied its suspension (SPEC E14); null when nothing.
+  -- The resumption of the latest suspension (SPEC E14): its signals and whether its timeout came
+  -- first. Every lease carries it until the task suspends again, so a worker that dies after
+  -- resuming does not take the signals with it. Null: no resumption.
   resume_signals      jsonb,
-  -- What the current lease carries (signals, timedOut): kept so that a claim whose answer was
-  -- lost can be recovered whole.
-  lease_signals       jsonb,
-  lease_timed_out     boolean NOT NULL DEFAULT false,
+  resume_timed_out    boolean NOT NULL DEFAULT false,
   -- Dependencies not completed yet (SPEC E16); the task is blocked while positive.
   pending_deps        bigint NOT NULL DEFAULT 0,
   -- Set when another task depends on this one: its settlement then takes the transactional path
@@ -226,6 +225,21 @@ CREATE TABLE {schema}.task_dependencies (
   PRIMARY KEY (tenant_id, task_id, depends_on)
 );
 CREATE INDEX task_dependencies_by_dependency ON {schema}.task_dependencies (tenant_id, depends_on);
+
+-- Tasks as getTask and listDeadLetters report them (SPEC E13, E16), with the dependencies that
+-- have not completed, in dependsOn order; the effective state is derived from these and the time.
+CREATE VIEW {schema}.task_records AS
+SELECT t.tenant_id, t.id, t.queue, t.state, t.payload, t.attempt, t.max_attempts, t.epoch, t.priority, t.run_at,
+       t.lease_expires_at, t.worker_id, t.last_error, t.result, t.progress, t.cancel_reason, t.run_id,
+       t.idempotency_key, t.created_at, t.updated_at, t.suspend_timeout_at, t.death_seq,
+       ARRAY(
+         SELECT d.depends_on
+         FROM {schema}.task_dependencies d
+         JOIN {schema}.tasks dt ON dt.tenant_id = d.tenant_id AND dt.id = d.depends_on
+         WHERE d.tenant_id = t.tenant_id AND d.task_id = t.id AND dt.state <> 'completed'
+         ORDER BY d.ordinal
+       ) AS pending_dependencies
+FROM {schema}.tasks t;
 
 -- Idempotency keys of enqueues (SPEC E2), live for dedupTtlMs from created_at.
 CREATE TABLE {schema}.enqueue_keys (

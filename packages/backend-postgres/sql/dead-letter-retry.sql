@@ -1,4 +1,6 @@
--- dead-letter-retry: makes a locked dead task ready now; with reset, attempts count from 1 again (SPEC E12).
+-- dead-letter-retry: makes a locked dead task ready now (SPEC E12); with reset, the attempts
+-- consumed count from 0 again, so the next lease is attempt 1. The attempt number of the latest
+-- lease and its streams stay as they were (the next attempt 1 appends after them).
 -- Parameters: $1 now, $2 tenant_id, $3 id, $4 reset attempts (boolean)
 -- Returns: id, queue when applied.
 UPDATE {schema}.tasks

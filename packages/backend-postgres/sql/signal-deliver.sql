@@ -6,6 +6,7 @@
 UPDATE {schema}.tasks t
 SET signals = CASE WHEN d.resumed THEN NULL ELSE d.signals END,
     resume_signals = CASE WHEN d.resumed THEN d.signals ELSE t.resume_signals END,
+    resume_timed_out = CASE WHEN d.resumed THEN false ELSE t.resume_timed_out END,
     state = CASE WHEN d.resumed THEN 'queued' ELSE t.state END,
     run_at = CASE WHEN d.resumed THEN $1::bigint ELSE t.run_at END,
     ready_at = CASE WHEN d.resumed THEN $1::bigint ELSE t.ready_at END,

@@ -1,17 +1,21 @@
--- tasks-claim: grants up to $6 leases on the claimable tasks of queues $3 in claim order
--- (priority, ready time, enqueue order), in one statement (SPEC E3, E4, E14, E17, T2).
+-- tasks-claim: grants one lease per slot on the claimable tasks of queues $3 in claim order
+-- (priority, ready time, enqueue order), in one statement (SPEC E3, E4, E14, E17, T2). A slot
+-- is one lease a claim asked for; the claims of one moment share the statement, each slot
+-- naming its claim's worker, so a worker pool costs one commit per round, not per worker.
 -- Each queue's candidates come from the claim index (claimable rows only), locked with
 -- FOR UPDATE SKIP LOCKED, so concurrent claimers never wait for each other nor take one task
 -- twice; the UPDATE bumps the epoch (the fencing token) and the attempt.
 -- A queue with a concurrency limit is only served when the caller holds its settings row
--- ($7, see queues-lock): otherwise the statement grants nothing and says so (needs_lock).
--- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14).
--- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker_id, $5 lease_ms,
---   $6 limit, $7 locked (boolean), $8 claim token
--- Returns: one row per lease granted, in claim order (id, queue, payload, attempt, epoch,
---   worker_id, lease_expires_at, lease_signals, lease_timed_out), or one row with a null id when
---   none was; every row carries suspended (the tenant is), needs_lock (a limited queue needs $7)
---   and has_expired (an expired lease in these queues awaits reclaim).
+-- ($6, see queues-lock): otherwise the statement grants nothing and says so (needs_lock).
+-- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
+-- carries the task's resumption, if any, until the task suspends again.
+-- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
+--   per slot), $5 lease_ms, $6 locked (boolean), $7 claim token
+-- Returns: one row per lease granted, in claim order (slot: 1 for the first, ..., id, queue,
+--   payload, attempt, epoch, worker_id, lease_expires_at, resume_signals, resume_timed_out), or
+--   one row with a null id when none was; every row carries suspended (the tenant is),
+--   needs_lock (a limited queue needs $6) and has_expired (an expired lease in these queues
+--   awaits reclaim).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 settings AS (
   SELECT q.queue, s.concurrency, coalesce(s.paused, false) AS paused
@@ -21,28 +25,30 @@ settings AS (
 flags AS (
   SELECT
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
-    (NOT $7::boolean AND EXISTS (SELECT 1 FROM settings WHERE concurrency IS NOT NULL AND NOT paused)) AS needs_lock,
+    (NOT $6::boolean AND EXISTS (SELECT 1 FROM settings WHERE concurrency IS NOT NULL AND NOT paused)) AS needs_lock,
     EXISTS (
-      SELECT 1 FROM {schema}.tasks t CROSS JOIN clock c
-      WHERE t.tenant_id = $2 AND t.queue = ANY ($3::text[]) AND t.state = 'leased' AND t.lease_expires_at <= c.now
+      SELECT 1 FROM {schema}.tasks t
+      WHERE t.tenant_id = $2 AND t.queue = ANY ($3::text[]) AND t.state = 'leased'
+        AND t.lease_expires_at <= (SELECT now FROM clock)
     ) AS has_expired
 ),
 slots AS (
   SELECT s.queue,
          CASE WHEN s.paused THEN 0
-              WHEN s.concurrency IS NULL THEN $6::bigint
-              ELSE greatest(0, least($6::bigint, s.concurrency - (
-                SELECT count(*) FROM {schema}.tasks t CROSS JOIN clock c
-                WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.state = 'leased' AND t.lease_expires_at > c.now)))
+              WHEN s.concurrency IS NULL THEN cardinality($4::text[])
+              ELSE greatest(0, least(cardinality($4::text[]), s.concurrency - (
+                SELECT count(*) FROM {schema}.tasks t
+                WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.state = 'leased'
+                  AND t.lease_expires_at > (SELECT now FROM clock))))
          END AS slots
   FROM settings s CROSS JOIN flags f
   WHERE NOT f.suspended AND NOT f.needs_lock
 ),
 candidates AS (
-  SELECT r.*
+  SELECT r.*, row_number() OVER (ORDER BY r.priority DESC, r.ready_at, r.seq) AS slot
   FROM slots s
   CROSS JOIN LATERAL (
-    SELECT t.id, t.priority, t.ready_at, t.seq, t.state AS prior_state, t.signals AS prior_signals, t.resume_signals
+    SELECT t.id, t.priority, t.ready_at, t.seq
     FROM {schema}.tasks t
     WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.ready_at <= (SELECT now FROM clock)
     ORDER BY t.priority DESC, t.ready_at, t.seq
@@ -50,7 +56,7 @@ candidates AS (
     FOR UPDATE OF t SKIP LOCKED
   ) r
   ORDER BY r.priority DESC, r.ready_at, r.seq
-  LIMIT $6
+  LIMIT cardinality($4::text[])
 ),
 granted AS (
   UPDATE {schema}.tasks t
@@ -59,26 +65,26 @@ granted AS (
       epoch = t.epoch + 1,
       lease_ms = $5,
       lease_expires_at = c.now + $5::bigint,
-      worker_id = $4,
+      worker_id = ($4::text[])[r.slot],
       ended_lease = NULL,
       run_at = r.ready_at,
       ready_at = NULL,
-      lease_signals = CASE WHEN r.prior_state = 'suspended' THEN coalesce(r.prior_signals, '[]'::jsonb) ELSE r.resume_signals END,
-      lease_timed_out = (r.prior_state = 'suspended'),
-      resume_signals = NULL,
+      -- In SET, t is the row before the update: a suspension claimed at its timeout resumes here.
+      resume_signals = CASE WHEN t.state = 'suspended' THEN coalesce(t.signals, '[]'::jsonb) ELSE t.resume_signals END,
+      resume_timed_out = CASE WHEN t.state = 'suspended' THEN true ELSE t.resume_timed_out END,
       signals = NULL,
       suspend_keys = NULL,
       suspend_mode = NULL,
       suspend_timeout_at = NULL,
-      claim_token = $8,
+      claim_token = $7,
       updated_at = c.now
   FROM candidates r CROSS JOIN clock c
   WHERE t.tenant_id = $2 AND t.id = r.id
-  RETURNING t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.lease_signals,
-            t.lease_timed_out, r.priority, r.ready_at, r.seq
+  RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.resume_signals,
+            t.resume_timed_out
 )
-SELECT g.id, g.queue, g.payload, g.attempt, g.epoch, g.worker_id, g.lease_expires_at, g.lease_signals, g.lease_timed_out,
-       f.suspended, f.needs_lock, f.has_expired
+SELECT g.slot, g.id, g.queue, g.payload, g.attempt, g.epoch, g.worker_id, g.lease_expires_at, g.resume_signals,
+       g.resume_timed_out, f.suspended, f.needs_lock, f.has_expired
 FROM flags f
 LEFT JOIN granted g ON true
-ORDER BY g.priority DESC, g.ready_at, g.seq
+ORDER BY g.slot

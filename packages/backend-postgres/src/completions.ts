@@ -9,6 +9,7 @@ import type { Json } from "@mooring/core";
 import type { Database } from "./database.js";
 import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
 import { jsonText } from "./rows.js";
+import { chunks, TurnQueue } from "./turn.js";
 
 /** Most completions one statement applies. */
 const MAX_BATCH = 500;
@@ -36,8 +37,9 @@ export class CompletionBatcher {
   readonly #db: Database;
   readonly #channel: string;
   readonly #inTransaction: CompleteInTransaction;
-  #pending: PendingCompletion[] = [];
-  #scheduled = false;
+  readonly #turn = new TurnQueue<PendingCompletion>((items) => {
+    for (const batch of chunks(items, MAX_BATCH)) void this.#apply(batch);
+  });
 
   constructor(db: Database, channel: string, inTransaction: CompleteInTransaction) {
     this.#db = db;
@@ -48,19 +50,7 @@ export class CompletionBatcher {
   /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
   complete(tenantId: string, lease: HeldLease, result: Json | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ tenantId, lease, result, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      const batch = this.#pending.splice(0, MAX_BATCH);
-      if (this.#pending.length > 0) this.#schedule();
-      void this.#apply(batch);
+      this.#turn.push({ tenantId, lease, result, resolve, reject });
     });
   }
 

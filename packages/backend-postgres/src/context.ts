@@ -1,8 +1,9 @@
 /**
- * What every facet of one backend shares: the database, the notification hub, the batcher of
- * completions, and the settings that statements take as parameters.
+ * What every facet of one backend shares: the database, the notification hub, the batchers of
+ * claims and completions, and the settings that statements take as parameters.
  */
 import type { Limits } from "@mooring/core";
+import type { ClaimBatcher } from "./claims.js";
 import type { CompletionBatcher } from "./completions.js";
 import type { Database, Queryable } from "./database.js";
 import type { NotificationHub, Topic } from "./notifications.js";
@@ -10,6 +11,7 @@ import type { NotificationHub, Topic } from "./notifications.js";
 export interface BackendContext {
   readonly db: Database;
   readonly hub: NotificationHub;
+  readonly claims: ClaimBatcher;
   readonly completions: CompletionBatcher;
   readonly limits: Limits;
   /** The schema's LISTEN/NOTIFY channel. */

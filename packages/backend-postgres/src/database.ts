@@ -111,6 +111,12 @@ export class Database {
     // event on the pool; pg-pool already drops the connection, and without a listener the event
     // would end the process.
     this.#pool.on("error", () => undefined);
+    // pg-pool hands a new connection over from inside the socket's data handler, with no 'error'
+    // listener of its own: a termination that arrives in the same packet would be emitted before
+    // #checkout attaches one. Every connection keeps this listener for its whole life.
+    this.#pool.on("connect", (client) => {
+      client.on("error", () => undefined);
+    });
   }
 
   get target(): ServerTarget {

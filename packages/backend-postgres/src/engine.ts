@@ -5,11 +5,12 @@
  *
  * Hot paths (enqueue of plain tasks, claim, complete, renew, progress, appendFrame) are one
  * statement each, carrying the epoch in their WHERE clause; when one matches no row, the fence
- * (fence.ts) says why. Every other call is one transaction that locks the task first.
+ * (fence.ts) says why. Claims and completions made in the same turn of the event loop share their
+ * statement (claims.ts, completions.ts). Every other call is one transaction that locks the task
+ * first.
  */
 import { randomUUID } from "node:crypto";
 import {
-  backoffDelay,
   type ClaimInput,
   type CompleteOptions,
   DEFAULTS,
@@ -50,13 +51,14 @@ import {
   type Unsubscribe,
   type WaitForWorkOptions,
 } from "@mooring/core";
+import type { SlottedLease } from "./claims.js";
 import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
 import type { Queryable } from "./database.js";
 import { isAmbiguous } from "./errors.js";
 import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
 import { type LeaseRow, jsonText, leaseOf, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
-import { cancelDependents, completeHeld, failHeld, holdTask, lockTask } from "./settlement.js";
+import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lockTask, retryTime } from "./settlement.js";
 
 /** A task input with its defaults applied and its id chosen. */
 interface PreparedTask {
@@ -81,21 +83,10 @@ interface Admission {
 }
 
 interface ClaimRow extends LeaseRow {
+  readonly slot: number;
   readonly suspended: boolean;
   readonly needs_lock: boolean;
   readonly has_expired: boolean;
-}
-
-interface ExpiredRow {
-  readonly id: string;
-  readonly queue: string;
-  readonly attempt: number;
-  readonly max_attempts: number;
-  readonly backoff_base_ms: number;
-  readonly backoff_factor: number;
-  readonly backoff_max_ms: number;
-  readonly has_dependents: boolean;
-  readonly now: number;
 }
 
 interface FenceReadRow extends FenceRow {
@@ -108,6 +99,22 @@ function suspendedTenant(tenantId: string, operation: string): MooringError {
     backend: "postgres",
     details: { tenantId },
   });
+}
+
+/**
+ * The slots of leases recovered by their claim token: the statement gave each worker's slots in
+ * claim order, so the n-th lease of a worker took that worker's n-th slot.
+ */
+function recoveredSlots(rows: readonly LeaseRow[], workers: readonly string[]): SlottedLease[] {
+  const taken = new Set<number>();
+  const slotted: SlottedLease[] = [];
+  for (const row of rows) {
+    const index = workers.findIndex((worker, at) => worker === row.worker_id && !taken.has(at));
+    if (index === -1) continue;
+    taken.add(index);
+    slotted.push({ slot: index + 1, lease: leaseOf(row) });
+  }
+  return slotted;
 }
 
 /** Whether `signals` satisfy a suspension on `keys` (SPEC E14): one key signalled, or every key. */
@@ -263,36 +270,43 @@ export class PostgresEngine implements EngineBackend {
   // -------------------------------------------------------------------------------------------
   // Claim and reclaim (SPEC E3, E4, E10, E11, E17)
 
-  async claim(request: ClaimInput): Promise<Lease[]> {
-    const queues = [...new Set(request.queues)];
-    const limit = request.limit ?? DEFAULTS.claimLimit;
+  claim(request: ClaimInput): Promise<Lease[]> {
+    return this.#context.claims.claim(this.#tenantId, request, request.limit ?? DEFAULTS.claimLimit);
+  }
+
+  /**
+   * Grants leases for the slots of the claims of one moment (see claims.ts): one statement, or a
+   * transaction that locks the queues' settings when a concurrency limit applies; then reclaims
+   * the expired leases of those queues (E10).
+   */
+  async claimSlots(queues: readonly string[], leaseMs: number, workers: readonly string[]): Promise<SlottedLease[]> {
     const token = randomUUID();
     let rows: ClaimRow[];
     try {
-      rows = await this.#claimRows(queues, request, limit, token);
+      rows = await this.#claimRows(queues, leaseMs, workers, token);
     } catch (error) {
       if (!isAmbiguous(error)) throw error;
       // The connection died before the answer came: a claim that was applied left its token on
       // the leases it granted. Only when none did is it safe to claim again.
       const recovered = await this.#context.db.query<LeaseRow>("claim-recover", [this.#tenantId, queues, token], "safe");
-      if (recovered.length > 0) return recovered.map(leaseOf);
-      rows = await this.#claimRows(queues, request, limit, token);
+      if (recovered.length > 0) return recoveredSlots(recovered, workers);
+      rows = await this.#claimRows(queues, leaseMs, workers, token);
     }
     const flags = rows[0];
     if (flags?.suspended) throw suspendedTenant(this.#tenantId, "claims");
-    const leases = rows.filter((row) => row.id !== null).map(leaseOf);
+    const granted = rows.filter((row) => row.id !== null).map((row) => ({ slot: row.slot, lease: leaseOf(row) }));
     if (flags?.has_expired) {
       // Reclaiming after granting grants the same leases: a reclaimed task is retried after a
       // backoff of at least 1 ms, or is dead, so it was not claimable now either way. A failure
       // here must not lose the leases already granted; the next claim or sweep reclaims.
       await this.#reclaim(queues, DEFAULTS.reclaimLimit).catch(() => undefined);
     }
-    return leases;
+    return granted;
   }
 
-  async #claimRows(queues: readonly string[], request: ClaimInput, limit: number, token: string): Promise<ClaimRow[]> {
+  async #claimRows(queues: readonly string[], leaseMs: number, workers: readonly string[], token: string): Promise<ClaimRow[]> {
     const { db } = this.#context;
-    const values = (locked: boolean): unknown[] => [db.nowParam(), this.#tenantId, queues, request.workerId, request.leaseMs, limit, locked, token];
+    const values = (locked: boolean): unknown[] => [db.nowParam(), this.#tenantId, queues, workers, leaseMs, locked, token];
     const rows = await db.query<ClaimRow>("tasks-claim", values(false));
     if (!rows[0]?.needs_lock) return rows;
     return db.transaction(async (tx) => {
@@ -314,15 +328,14 @@ export class PostgresEngine implements EngineBackend {
     return db.transaction(async (tx) => {
       const rows =
         queues === null
-          ? await tx.query<ExpiredRow>("leases-expired-lock", [db.nowParam(), this.#tenantId, limit])
-          : await tx.query<ExpiredRow>("leases-expired-lock-in-queues", [db.nowParam(), this.#tenantId, limit, queues]);
+          ? await tx.query<AttemptRow>("leases-expired-lock", [db.nowParam(), this.#tenantId, limit])
+          : await tx.query<AttemptRow>("leases-expired-lock-in-queues", [db.nowParam(), this.#tenantId, limit, queues]);
       const first = rows[0];
       if (!first) return { retried: [], deadLettered: [] };
       const now = first.now;
-      const retry = rows.map((row) => row.attempt < row.max_attempts);
-      const runAts = rows.map((row, index) =>
-        retry[index] ? now + backoffDelay({ baseMs: row.backoff_base_ms, factor: row.backoff_factor, maxMs: row.backoff_max_ms }, row.attempt) : null,
-      );
+      // An expiry consumes the attempt like a retryable failure (SPEC E10).
+      const runAts = rows.map((row) => retryTime(row, true));
+      const retry = runAts.map((runAt) => runAt !== null);
       await tx.query("leases-expired-settle", [now, this.#tenantId, rows.map((row) => row.id), retry, runAts, jsonText(DEFAULTS.leaseExpiredError), this.#context.deathOrder]);
       const outbox = new Outbox();
       const result: { retried: string[]; deadLettered: string[] } = { retried: [], deadLettered: [] };
@@ -353,7 +366,7 @@ export class PostgresEngine implements EngineBackend {
     for (let attempt = 0; ; attempt++) {
       // Repeating a renew after a lost connection extends the same lease again: safe.
       const [row] = await db.query<LeaseRow>("task-renew", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, options?.leaseMs ?? null, progress], "safe");
-      if (row) return leaseOf({ ...row, lease_signals: null, lease_timed_out: false });
+      if (row) return leaseOf({ ...row, resume_signals: null, resume_timed_out: false });
       await this.#rejectUnapplied(lease, attempt);
     }
   }
@@ -444,7 +457,10 @@ export class PostgresEngine implements EngineBackend {
       const taken = (await tx.query<{ id: string; key: string; payload: Json; created_at: number }>("signal-buffer-take", [task.now, this.#tenantId, keys, limits.signalTtlMs])).map(
         (row): Signal => ({ signalId: row.id, key: row.key, payload: row.payload, createdAt: row.created_at }),
       );
-      if (satisfied(keys, mode, taken)) return { suspended: false, signals: taken };
+      if (satisfied(keys, mode, taken)) {
+        await tx.query("task-forget-resumption", [this.#tenantId, task.id, lease.epoch]);
+        return { suspended: false, signals: taken };
+      }
       await tx.query("task-suspend", [task.now, this.#tenantId, task.id, lease.epoch, keys, mode, input.timeoutAt ?? null, JSON.stringify(taken.map(storeSignal))]);
       if (input.timeoutAt !== undefined && input.timeoutAt <= task.now) {
         const outbox = new Outbox();

@@ -24,6 +24,7 @@ import {
   MooringError,
   redact,
 } from "@mooring/core";
+import { ClaimBatcher } from "./claims.js";
 import { CompletionBatcher } from "./completions.js";
 import type { BackendContext } from "./context.js";
 import { Database } from "./database.js";
@@ -84,6 +85,12 @@ export interface PostgresBackendOptions extends CommonBackendOptions {
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
+/**
+ * A session of the backend's pool that sits inside a transaction this long is ended by the server:
+ * the backend never waits between the statements of a transaction, so only a frozen or
+ * partitioned client does, and it must not hold its row locks for the TCP timeout.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 function invalidOption(field: string, problem: string): MooringError {
   return new MooringError("VALIDATION", `${field} ${problem}`, { backend: "postgres", operation: "createPostgresBackend", details: { field } });
@@ -148,6 +155,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
       max: poolSize,
       connectionTimeoutMillis: connectionTimeoutMs,
       application_name: options.applicationName ?? "mooring",
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
       ...(statementTimeoutMs === null ? {} : { statement_timeout: statementTimeoutMs }),
     });
   const target = serverTarget(options.connectionString ?? pool.options.connectionString, pool.options);
@@ -162,15 +170,15 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   });
   const channel = notificationChannel(schema);
   const hub = new NotificationHub(db, channel);
-  // The batcher's transactional path needs the context it is part of.
-  let context: BackendContext | undefined;
-  const completions = new CompletionBatcher(db, channel, (tenantId, lease, result) => {
-    if (!context) throw new Error("the backend context is not built yet");
-    return new PostgresEngine(context, tenantId).completeInTransaction(lease, result);
-  });
+  // The batchers need the context they are part of; they call back only after a call was made.
+  const claims = new ClaimBatcher((tenantId, queues, leaseMs, workers) => new PostgresEngine(built, tenantId).claimSlots(queues, leaseMs, workers));
+  const completions = new CompletionBatcher(db, channel, (tenantId, lease, result) =>
+    new PostgresEngine(built, tenantId).completeInTransaction(lease, result),
+  );
   const built: BackendContext = {
     db,
     hub,
+    claims,
     completions,
     limits,
     channel,
@@ -178,7 +186,6 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     signalLockScope: signalLockScope(schema),
     pollIntervalMs,
   };
-  context = built;
 
   const driver: BackendDriver = {
     name: "postgres",

@@ -113,7 +113,18 @@ export class NotificationHub {
   }
 
   #emit(notice: HubNotice): void {
-    for (const listener of [...this.#listeners]) listener(notice);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(notice);
+      } catch (error) {
+        // A subscriber's callback that throws must not stop the others, nor unwind into the
+        // driver's message handling: it surfaces as an uncaught exception of its own, as a
+        // throwing event listener would.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   #onConnection(client: pg.Client, name: Parameters<Database["statement"]>[0], values: readonly unknown[]): Promise<unknown> {

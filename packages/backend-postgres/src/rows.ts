@@ -109,11 +109,11 @@ export interface LeaseRow {
   epoch: number;
   worker_id: string;
   lease_expires_at: number;
-  lease_signals: StoredSignal[] | null;
-  lease_timed_out: boolean;
+  resume_signals: StoredSignal[] | null;
+  resume_timed_out: boolean;
 }
 
-/** A granted lease; `signals` and `timedOut` only when it resumes a suspension (SPEC E14). */
+/** A granted lease; `signals` and `timedOut` only when the task resumed a suspension (SPEC E14). */
 export function leaseOf(row: LeaseRow): Lease {
   const lease: Lease = {
     taskId: row.id,
@@ -124,8 +124,8 @@ export function leaseOf(row: LeaseRow): Lease {
     workerId: row.worker_id,
     expiresAt: row.lease_expires_at,
   };
-  if (row.lease_signals === null) return lease;
-  return { ...lease, signals: row.lease_signals.map(signalOf), ...(row.lease_timed_out ? { timedOut: true } : {}) };
+  if (row.resume_signals === null) return lease;
+  return { ...lease, signals: row.resume_signals.map(signalOf), ...(row.resume_timed_out ? { timedOut: true } : {}) };
 }
 
 export interface TaskRow {

@@ -8,18 +8,33 @@ import type { Queryable } from "./database.js";
 import { checkFence, enforceFence, type FenceRow, type HeldLease, type HolderCall } from "./fence.js";
 import { jsonText } from "./rows.js";
 
-/** A task as task-lock returns it. */
-export interface LockedTask extends FenceRow {
+/** What deciding a consumed attempt's outcome reads of a task (SPEC E8, E10). */
+export interface AttemptRow {
   readonly id: string;
   readonly queue: string;
+  /** The attempt of the lease that ends. */
   readonly attempt: number;
   readonly max_attempts: number;
   readonly backoff_base_ms: number;
   readonly backoff_factor: number;
   readonly backoff_max_ms: number;
   readonly has_dependents: boolean;
+  /** The transaction's time. */
   readonly now: number;
 }
+
+/**
+ * The outcome of consuming `task`'s attempt: a retry time while `retryable` and attempts remain
+ * (E8's `attempt < maxAttempts`, on the lease's attempt), else null (dead). The backoff is core's
+ * `backoffDelay`, so no backend computes it differently.
+ */
+export function retryTime(task: AttemptRow, retryable: boolean): number | null {
+  if (!retryable || task.attempt >= task.max_attempts) return null;
+  return task.now + backoffDelay({ baseMs: task.backoff_base_ms, factor: task.backoff_factor, maxMs: task.backoff_max_ms }, task.attempt);
+}
+
+/** A task as task-lock returns it. */
+export interface LockedTask extends FenceRow, AttemptRow {}
 
 /** Locks the task for the rest of the transaction; undefined when the tenant has no such task. */
 export async function lockTask(tx: Queryable, context: BackendContext, tenantId: string, taskId: string): Promise<LockedTask | undefined> {
@@ -69,11 +84,9 @@ export async function failHeld(
   retryable: boolean,
   outbox: Outbox,
 ): Promise<FailResult> {
-  const retry = retryable && task.attempt < task.max_attempts;
-  const backoff = { baseMs: task.backoff_base_ms, factor: task.backoff_factor, maxMs: task.backoff_max_ms };
-  const runAt = task.now + backoffDelay(backoff, task.attempt);
-  await tx.query("task-fail", [task.now, tenantId, task.id, epoch, retry, runAt, jsonText(error), context.deathOrder]);
-  if (retry) {
+  const runAt = retryTime(task, retryable);
+  await tx.query("task-fail", [task.now, tenantId, task.id, epoch, runAt !== null, runAt, jsonText(error), context.deathOrder]);
+  if (runAt !== null) {
     outbox.add("failed", task.queue, task.id);
     outbox.add("work", task.queue, null);
     return { outcome: "retry", runAt };

@@ -73,6 +73,7 @@ export const STATEMENT_NAMES = [
   "task-fail",
   "task-release",
   "task-suspend",
+  "task-forget-resumption",
   "task-renew",
   "task-progress",
   "task-cancel",

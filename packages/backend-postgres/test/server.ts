@@ -17,7 +17,7 @@
  * Each test file names its schemas with its own random prefix (`SchemaNames`) and drops them after.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -149,6 +149,73 @@ export class SchemaNames {
   }
 }
 
+/**
+ * Schemas for the conformance kit, which opens a backend on a fresh namespace for every check:
+ * migrating a schema per check would cost more than the check. A namespace gets a schema the
+ * file used before and emptied once every backend on it was closed (migrated already, so opening
+ * it only checks the ledger), or a new one. Emptying deletes the rows, so the next check finds
+ * the store as a fresh one: no rows, no listeners.
+ */
+export class RecycledSchemas {
+  readonly #names: SchemaNames;
+  readonly #byNamespace = new Map<string, string>();
+  readonly #open = new Map<string, number>();
+  readonly #free: string[] = [];
+  readonly #pool: pg.Pool;
+  #count = 0;
+
+  constructor(url: string, tag: string) {
+    this.#names = new SchemaNames(url, tag);
+    this.#pool = new pg.Pool({ connectionString: url, max: 2 });
+    this.#pool.on("error", () => undefined);
+  }
+
+  /**
+   * Opens a backend on the schema of `namespace` with `open`; the same namespace reaches the same
+   * schema until all its backends are closed.
+   */
+  async open<B extends { close(): Promise<void> }>(namespace: string, open: (schema: string) => Promise<B>): Promise<B> {
+    let schema = this.#byNamespace.get(namespace);
+    if (schema === undefined) {
+      schema = this.#free.pop() ?? this.#names.name(`s${++this.#count}`);
+      this.#byNamespace.set(namespace, schema);
+    }
+    const backend = await open(schema);
+    this.#open.set(namespace, (this.#open.get(namespace) ?? 0) + 1);
+    let closing: Promise<void> | null = null;
+    const close = (): Promise<void> => {
+      closing ??= (async () => {
+        await backend.close();
+        const left = (this.#open.get(namespace) ?? 1) - 1;
+        this.#open.set(namespace, left);
+        if (left === 0) await this.#recycle(namespace);
+      })();
+      return closing;
+    };
+    return Object.freeze({ ...backend, close, [Symbol.asyncDispose]: close });
+  }
+
+  async #recycle(namespace: string): Promise<void> {
+    const schema = this.#byNamespace.get(namespace);
+    this.#open.delete(namespace);
+    if (schema === undefined) return;
+    const client = await this.#pool.connect();
+    try {
+      const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'mooring_migrations'", [schema]);
+      const quoted = pg.escapeIdentifier(schema);
+      await client.query(`BEGIN; ${tables.rows.map((row) => `DELETE FROM ${quoted}.${pg.escapeIdentifier(row.tablename)};`).join(" ")} COMMIT;`);
+      this.#free.push(schema);
+    } finally {
+      client.release();
+    }
+  }
+
+  async dropAll(): Promise<void> {
+    await this.#pool.end();
+    await this.#names.dropAll();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ephemeral servers
 
@@ -191,13 +258,16 @@ export function freePort(): Promise<number> {
  */
 export class EphemeralPostgres {
   readonly port: number;
+  /** The superuser's password when the server requires one. */
+  readonly password: string | null;
   readonly #dir: string;
   readonly #bin: string;
   readonly #asPostgres: boolean;
   readonly #onExit: () => void;
   #stopped = false;
 
-  private constructor(dir: string, bin: string, port: number, asPostgres: boolean) {
+  private constructor(dir: string, bin: string, port: number, asPostgres: boolean, password: string | null) {
+    this.password = password;
     this.#dir = dir;
     this.#bin = bin;
     this.port = port;
@@ -210,12 +280,14 @@ export class EphemeralPostgres {
     process.once("exit", this.#onExit);
   }
 
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`. */
+  /** `postgres://postgres[:password]@127.0.0.1:<port>/postgres`. */
   get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+    const credentials = this.password === null ? "postgres" : `postgres:${encodeURIComponent(this.password)}`;
+    return `postgres://${credentials}@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async start(): Promise<EphemeralPostgres> {
+  /** Starts a server; with `password`, it requires that password (scram-sha-256) of every client. */
+  static async start(options: { readonly password?: string } = {}): Promise<EphemeralPostgres> {
     const bin = postgresBinDir();
     const asPostgres = process.getuid?.() === 0;
     const dir = mkdtempSync(join(tmpdir(), "mooring-pg-"));
@@ -224,9 +296,16 @@ export class EphemeralPostgres {
       const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
       execFileSync("chown", [`${uid}:${gid}`, dir]);
     }
-    const server = new EphemeralPostgres(dir, bin, await freePort(), asPostgres);
+    const password = options.password ?? null;
+    const server = new EphemeralPostgres(dir, bin, await freePort(), asPostgres, password);
     try {
-      server.#run("initdb", ["-D", server.#data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]);
+      const auth = ["-A", "trust"];
+      if (password !== null) {
+        const file = join(dir, "password");
+        writeFileSync(file, `${password}\n`, { mode: 0o644 });
+        auth.splice(0, 2, "-A", "scram-sha-256", `--pwfile=${file}`);
+      }
+      server.#run("initdb", ["-D", server.#data, ...auth, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]);
       server.#pgCtl(["start", "-w", "-t", "60"]);
     } catch (error) {
       await server.stop();

@@ -2,33 +2,50 @@
  * The program child processes of the tests run (see `children.ts`): one backend of its own on a
  * schema, doing one job, printing one JSON line as its result.
  *
- * - `migrate <url> <schema> <startAt>`: opens the backend (which migrates) at `startAt` (epoch
- *   ms), so that several processes migrate at the same moment.
- * - `work <url> <schema> <queue> <worker> <startAt>`: claims (1 to 4 at a time) and completes
- *   until the queue stays empty, and prints the ids it completed.
+ * Every job prints `READY` once it is loaded (and, for `work`, connected), then waits for a `go`
+ * line on stdin: the parent starts all children at once when all are ready.
+ *
+ * - `load`: only loads the package (to fill the loader's cache before children run in parallel).
+ * - `migrate <url> <schema>`: opens the backend, which migrates the schema.
+ * - `work <url> <schema> <queue> <worker>`: claims (1 to 4 at a time) and completes until the
+ *   queue stays empty, and prints the ids it completed.
  */
+import { createInterface } from "node:readline";
 import { createPostgresBackend } from "../../src/index.js";
 
-async function until(startAt: number): Promise<void> {
-  // A start barrier across processes: real time is the only clock they share.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+function readyThenGo(): Promise<void> {
+  const lines = createInterface({ input: process.stdin });
+  console.log("READY");
+  return new Promise((resolve) => {
+    lines.on("line", (line) => {
+      if (line.trim() !== "go") return;
+      lines.close();
+      resolve();
+    });
+  });
 }
 
 async function main(): Promise<void> {
   const [job, url, schema, ...rest] = process.argv.slice(2);
+  if (job === "load") {
+    await readyThenGo();
+    console.log(JSON.stringify({ ok: true }));
+    return;
+  }
   if (!url || !schema) throw new Error("usage: child.ts <job> <url> <schema> ...");
   if (job === "migrate") {
-    await until(Number(rest[0]));
+    await readyThenGo();
     const backend = await createPostgresBackend({ connectionString: url, schema, poolSize: 1 });
     await backend.close();
     console.log(JSON.stringify({ ok: true }));
     return;
   }
   if (job === "work") {
-    const [queue, worker, startAt] = rest;
-    if (!queue || !worker) throw new Error("usage: child.ts work <url> <schema> <queue> <worker> <startAt>");
+    const [queue, worker] = rest;
+    if (!queue || !worker) throw new Error("usage: child.ts work <url> <schema> <queue> <worker>");
     const backend = await createPostgresBackend({ connectionString: url, schema, poolSize: 2, migrate: false });
-    await until(Number(startAt));
+    await backend.ping();
+    await readyThenGo();
     const completed: string[] = [];
     let idle = 0;
     for (let round = 0; idle < 3; round++) {

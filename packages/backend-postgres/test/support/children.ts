@@ -11,21 +11,38 @@ export interface ChildResult {
   readonly completed?: string[];
 }
 
-/** Runs one child to its end and returns the JSON line it printed. */
-export function runChild(args: readonly string[], timeoutMs = 60_000): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--conditions=@mooring/source", "--import", REGISTER, CHILD, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+export interface Child {
+  /** Resolves when the child printed READY. */
+  readonly ready: Promise<void>;
+  /** Lets a ready child start its job. */
+  go(): void;
+  /** The JSON line the child printed last. */
+  readonly result: Promise<ChildResult>;
+}
+
+/** Starts one child process running `child.ts` with `args`. */
+export function startChild(args: readonly string[], timeoutMs = 60_000): Child {
+  const child = spawn(process.execPath, ["--conditions=@mooring/source", "--import", REGISTER, CHILD, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  let stdout = "";
+  let stderr = "";
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+    if (stdout.includes("READY\n")) markReady();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const result = new Promise<ChildResult>((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
+      markReady();
       const line = stdout.trim().split("\n").at(-1) ?? "";
       try {
         resolve(JSON.parse(line) as ChildResult);
@@ -34,4 +51,28 @@ export function runChild(args: readonly string[], timeoutMs = 60_000): Promise<C
       }
     });
   });
+  return {
+    ready,
+    go: () => {
+      child.stdin.end("go\n");
+    },
+    result,
+  };
+}
+
+/** Starts `children` children, waits until all are ready, then lets them all go at once. */
+export async function startTogether(argsOf: (index: number) => readonly string[], children: number): Promise<Child[]> {
+  const started = Array.from({ length: children }, (_, index) => startChild(argsOf(index)));
+  await Promise.all(started.map((child) => child.ready));
+  for (const child of started) child.go();
+  return started;
+}
+
+/**
+ * Loads the package in one child first, so that the loader's cache is warm and children started
+ * together do not each load the TypeScript compiler.
+ */
+export async function warmChildren(): Promise<void> {
+  const [child] = await startTogether(() => ["load"], 1);
+  if (!child || !(await child.result).ok) throw new Error("a child process could not load the package");
 }

@@ -1,0 +1,411 @@
+/**
+ * What only the Postgres backend has: migrations (ledger, append-only, concurrent processes),
+ * error messages that say which failure happened, the pool's bound, claims from several pools and
+ * processes at once, the server's clock, and names quoted by one helper.
+ */
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, type Lease, ManualClock, MooringError } from "@mooring/core";
+import { mapPostgresError } from "../src/errors.js";
+import { createPostgresBackend, openFromUrl } from "../src/index.js";
+import { LEDGER_TABLE, MIGRATIONS } from "../src/migrations.js";
+import { startTogether, warmChildren } from "./support/children.js";
+import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "./server.js";
+
+const server = await serverForTests("postgres-only.test.ts");
+const url = server?.url ?? "";
+const schemas = new SchemaNames(url, "only");
+
+beforeAll(async () => {
+  if (server) await warmChildren();
+}, 60_000);
+
+afterAll(async () => {
+  if (!server) return;
+  await schemas.dropAll();
+  await server.stop();
+});
+
+async function withClient<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The error `call` rejects with; fails when it resolves or rejects with something else. */
+async function failure(call: Promise<unknown>): Promise<MooringError> {
+  try {
+    await call;
+  } catch (error) {
+    if (MooringError.is(error)) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+function open(schema: string, options: Partial<Parameters<typeof createPostgresBackend>[0]> = {}): Promise<Backend> {
+  return createPostgresBackend({ connectionString: url, schema, clock: new ManualClock(), poolSize: 2, ...options });
+}
+
+/** Claims and completes until the queue stays empty; returns the ids it completed. */
+async function drain(backend: Backend, queue: string, worker: string): Promise<string[]> {
+  const done: string[] = [];
+  let idle = 0;
+  for (let round = 0; idle < 3; round++) {
+    const leases = await backend.engine.claim({ workerId: worker, queues: [queue], leaseMs: 60_000, limit: 1 + (round % 4) });
+    idle = leases.length === 0 ? idle + 1 : 0;
+    await Promise.all(leases.map((lease) => backend.engine.complete(lease)));
+    done.push(...leases.map((lease) => lease.taskId));
+  }
+  return done;
+}
+
+function expectEachOnce(granted: readonly string[], expected: readonly string[]): void {
+  const seen = new Map<string, number>();
+  for (const id of granted) seen.set(id, (seen.get(id) ?? 0) + 1);
+  expect([...seen].filter(([, count]) => count > 1), "tasks granted to more than one claimer").toEqual([]);
+  expect([...seen.keys()].sort()).toEqual([...expected].sort());
+}
+
+async function tableNames(schema: string): Promise<string[]> {
+  return withClient(async (client) => {
+    const result = await client.query<{ relname: string }>(
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY c.relname",
+      [schema],
+    );
+    return result.rows.map((row) => row.relname);
+  });
+}
+
+describe.skipIf(!server)("migrations: numbered, append-only, one transaction under an advisory lock", () => {
+  it("records every migration once with its name and sha256; migrating again applies nothing", async () => {
+    const schema = schemas.name("ledger");
+    const backend = await open(schema);
+    const ledger = () =>
+      withClient(async (client) => (await client.query(`SELECT version, name, sha256, applied_at FROM ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} ORDER BY version`)).rows);
+    const before = await ledger();
+    expect(before.map(({ version, name, sha256 }) => ({ version, name, sha256 }))).toEqual(
+      MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, sha256: migration.sha256 })),
+    );
+    await backend.migrate();
+    await (await open(schema)).close();
+    expect(await ledger()).toEqual(before);
+    await backend.close();
+  });
+
+  it("refuses a migration whose file changed after it was applied", async () => {
+    const schema = schemas.name("edited");
+    await (await open(schema)).close();
+    await withClient((client) => client.query(`UPDATE ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} SET sha256 = repeat('0', 64) WHERE version = 1`));
+    const error = await failure(open(schema));
+    expect(error.code).toBe("INVALID_STATE");
+    expect(error.message).toContain(`migration ${MIGRATIONS[0]?.name} changed after it was applied`);
+  });
+
+  it("refuses a schema that a newer version of the package migrated", async () => {
+    const schema = schemas.name("newer");
+    await (await open(schema)).close();
+    await withClient((client) => client.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} (version, name, sha256) VALUES (9999, '9999_future', 'x')`));
+    const error = await failure(open(schema));
+    expect(error.code).toBe("INVALID_STATE");
+    expect(error.message).toMatch(/is at migration 9999_future, newer than this @mooring\/backend-postgres knows/);
+  });
+
+  it("five processes migrating one fresh schema at the same moment leave one correct schema", async () => {
+    const reference = schemas.name("single");
+    await (await open(reference)).close();
+    const schema = schemas.name("racing");
+    const children = await startTogether(() => ["migrate", url, schema], 5);
+    const results = await Promise.all(children.map((child) => child.result));
+    expect(results).toEqual(Array.from({ length: 5 }, () => ({ ok: true })));
+    const count = await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE}`)).rows[0]?.n);
+    expect(count).toBe(MIGRATIONS.length);
+    expect(await tableNames(schema)).toEqual(await tableNames(reference));
+    const backend = await open(schema);
+    const { id } = await backend.engine.enqueue({ queue: "q" });
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: ["q"], leaseMs: 1_000 });
+    expect(lease?.taskId).toBe(id);
+    await backend.close();
+  }, 60_000);
+});
+
+describe.skipIf(!server)("errors say which failure happened", () => {
+  let secured: EphemeralPostgres | undefined;
+  beforeAll(async () => {
+    secured = await EphemeralPostgres.start({ password: "right-password" });
+  }, 60_000);
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it("wrong credentials: UNAVAILABLE naming authentication and the user", async () => {
+    const target = new URL(secured?.url ?? "");
+    target.password = "wrong-password";
+    const error = await failure(createPostgresBackend({ connectionString: target.toString(), connectionTimeoutMs: 5_000 }));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.details.reason).toBe("authentication");
+    expect(error.message).toContain('authentication failed for user "postgres"');
+    // The right password works on the same server.
+    const backend = await createPostgresBackend({ connectionString: secured?.url ?? "", schema: "mooring" });
+    await backend.ping();
+    await backend.close();
+  });
+
+  it("nothing listening: UNAVAILABLE naming the address", async () => {
+    const port = await freePort();
+    const error = await failure(createPostgresBackend({ connectionString: `postgres://postgres@127.0.0.1:${port}/test` }));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.details.reason).toBe("unreachable");
+    expect(error.message).toContain(`nothing is listening at 127.0.0.1:${port}`);
+  });
+
+  it("an unknown host: UNAVAILABLE naming the host", async () => {
+    const error = await failure(createPostgresBackend({ connectionString: "postgres://postgres@no-such-host.invalid:5432/test", connectionTimeoutMs: 5_000 }));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.details.reason).toBe("unknown-host");
+    expect(error.message).toContain('the host "no-such-host.invalid" could not be resolved');
+  });
+
+  it("a missing database: UNAVAILABLE naming the database", async () => {
+    const target = new URL(url);
+    target.pathname = "/no_such_database_for_mooring";
+    const error = await failure(createPostgresBackend({ connectionString: target.toString() }));
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.details.reason).toBe("missing-database");
+    expect(error.message).toContain('database "no_such_database_for_mooring" does not exist');
+  });
+
+  it("maps serialization failures, deadlocks, duplicates, missing references and cancelled statements in one place", () => {
+    const target = { host: "h", port: 1, database: "d", user: "u" };
+    const pool = { size: 1, connectionTimeoutMs: 1, statementTimeoutMs: 5, exhausted: false };
+    const codeOf = (code: string) => mapPostgresError(Object.assign(new Error(code), { code }), "op", target, pool)?.code;
+    expect(["40001", "40P01", "23505", "23503", "57014", "57P01", "08006", "53300"].map(codeOf)).toEqual([
+      "UNAVAILABLE",
+      "UNAVAILABLE",
+      "CONFLICT",
+      "NOT_FOUND",
+      "TIMEOUT",
+      "UNAVAILABLE",
+      "UNAVAILABLE",
+      "UNAVAILABLE",
+    ]);
+  });
+
+  describe("bounds instead of hangs", () => {
+    /** Holds a task's row lock on another connection while `body` runs. */
+    async function whileLocked<T>(schema: string, taskId: string, body: () => Promise<T>): Promise<T> {
+      const client = new pg.Client({ connectionString: url });
+      client.on("error", () => undefined);
+      await client.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query(`SELECT 1 FROM ${pg.escapeIdentifier(schema)}.tasks WHERE id = $1 FOR UPDATE`, [taskId]);
+        return await body();
+      } finally {
+        await client.query("ROLLBACK");
+        await client.end();
+      }
+    }
+
+    it("an exhausted pool fails with TIMEOUT after connectionTimeoutMs, never hangs", async () => {
+      const schema = schemas.name("exhausted");
+      const backend = await open(schema, { poolSize: 1, connectionTimeoutMs: 300 });
+      const { id } = await backend.engine.enqueue({ queue: "q" });
+      let blocked: Promise<boolean> | undefined;
+      await whileLocked(schema, id, async () => {
+        // cancel takes the pool's only connection and waits for the row lock.
+        blocked = backend.engine.cancel(id);
+        await new Promise((resolve) => setImmediate(resolve));
+        const started = performance.now();
+        const error = await failure(backend.engine.getTask(id));
+        const elapsed = performance.now() - started;
+        expect(error.code).toBe("TIMEOUT");
+        expect(error.message).toContain("all 1 connections of the pool stayed busy for 300 ms");
+        expect(elapsed).toBeGreaterThanOrEqual(250);
+        expect(elapsed).toBeLessThan(5_000);
+      });
+      expect(await blocked).toBe(true);
+      await backend.close();
+    });
+
+    it("a statement past statementTimeoutMs fails with TIMEOUT", async () => {
+      const schema = schemas.name("slow");
+      const backend = await open(schema, { statementTimeoutMs: 200 });
+      const { id } = await backend.engine.enqueue({ queue: "q" });
+      const error = await whileLocked(schema, id, () => failure(backend.engine.cancel(id)));
+      expect(error.code).toBe("TIMEOUT");
+      expect(error.message).toContain("statementTimeoutMs (200 ms)");
+      expect((await backend.engine.getTask(id))?.state).toBe("ready");
+      await backend.close();
+    });
+  });
+});
+
+describe.skipIf(!server)("claims from many pools and processes at once (SPEC E4, E17, K3)", () => {
+  it("8 pools claiming from one schema: every task goes to exactly one claimer", async () => {
+    const schema = schemas.name("pools");
+    const backends = await Promise.all(Array.from({ length: 8 }, () => open(schema)));
+    const queue = "shared";
+    const ids: string[] = [];
+    for (let batch = 0; batch < 3; batch++) {
+      const results = await backends[0]!.engine.enqueueMany(Array.from({ length: 400 }, (_, n) => ({ queue, payload: { batch, n } })));
+      ids.push(...results.map((result) => result.id));
+    }
+    const granted = (await Promise.all(backends.map((backend, index) => drain(backend, queue, `pool-${index}`)))).flat();
+    expectEachOnce(granted, ids);
+    expect((await backends[0]!.engine.queueStats(queue)).counts.completed).toBe(ids.length);
+    await Promise.all(backends.map((backend) => backend.close()));
+  }, 60_000);
+
+  it("a queue's concurrency limit holds while 8 pools claim at once", async () => {
+    const schema = schemas.name("limited");
+    const backends = await Promise.all(Array.from({ length: 8 }, () => open(schema)));
+    const engine = backends[0]!.engine;
+    const queue = "limited";
+    await engine.setQueue(queue, { concurrency: 3 });
+    const ids = (await engine.enqueueMany(Array.from({ length: 30 }, () => ({ queue })))).map((result) => result.id);
+    const completed: string[] = [];
+    for (let round = 0; completed.length < ids.length && round < 100; round++) {
+      const leases: Lease[] = (await Promise.all(backends.map((backend, index) => backend.engine.claim({ workerId: `pool-${index}`, queues: [queue], leaseMs: 60_000, limit: 2 })))).flat();
+      expect(leases.length).toBeLessThanOrEqual(3);
+      expect(leases.length).toBeGreaterThan(0);
+      await Promise.all(leases.map((lease) => engine.complete(lease)));
+      completed.push(...leases.map((lease) => lease.taskId));
+    }
+    expectEachOnce(completed, ids);
+    await Promise.all(backends.map((backend) => backend.close()));
+  }, 60_000);
+
+  it("4 processes and 4 pools of this one claiming from one schema: every task goes to exactly one claimer", async () => {
+    const schema = schemas.name("processes");
+    // The children use the server's clock; so must this process, or its tasks would be due in the
+    // injected clock's future (SPEC C3: clients agree by sharing one clock).
+    const backends = await Promise.all(Array.from({ length: 4 }, () => open(schema, { clock: undefined })));
+    const queue = "shared";
+    const ids = (await backends[0]!.engine.enqueueMany(Array.from({ length: 1_000 }, (_, n) => ({ queue, payload: n })))).map((result) => result.id);
+    const children = await startTogether((index) => ["work", url, schema, queue, `process-${index}`], 4);
+    const local = await Promise.all(backends.map((backend, index) => drain(backend, queue, `local-${index}`)));
+    const remote = await Promise.all(children.map((child) => child.result));
+    for (const result of remote) expect(result.ok, result.error).toBe(true);
+    expectEachOnce([...local.flat(), ...remote.flatMap((result) => result.completed ?? [])], ids);
+    expect(remote.some((result) => (result.completed?.length ?? 0) > 0)).toBe(true);
+    await Promise.all(backends.map((backend) => backend.close()));
+  }, 60_000);
+});
+
+describe.skipIf(!server)("claims and completions of one moment share a statement, each keeps its own outcome", () => {
+  it("concurrent claims get at most their limit, their own workerId, in call order and claim order", async () => {
+    const backend = await open(schemas.name("coalesced"));
+    const { engine } = backend;
+    const queue = "q";
+    const ids = (await engine.enqueueMany(Array.from({ length: 10 }, (_, n) => ({ queue, priority: 10 - n })))).map((result) => result.id);
+    const limits = [1, 3, 2, 1, 5];
+    const claims = await Promise.all(limits.map((limit, index) => engine.claim({ workerId: `w${index}`, queues: [queue], leaseMs: 60_000, limit })));
+    claims.forEach((leases, index) => {
+      expect(leases.every((lease) => lease.workerId === `w${index}` && lease.epoch === 1)).toBe(true);
+      expect(leases.length).toBeLessThanOrEqual(limits[index] ?? 0);
+    });
+    // Ten tasks for twelve slots: the calls are served in order, each in claim order (priority).
+    expect(claims.map((leases) => leases.map((lease) => lease.taskId))).toEqual([ids.slice(0, 1), ids.slice(1, 4), ids.slice(4, 6), ids.slice(6, 7), ids.slice(7, 10)]);
+    for (const [index, leases] of claims.entries()) {
+      for (const lease of leases) expect((await engine.getTask(lease.taskId))?.workerId).toBe(`w${index}`);
+    }
+    await backend.close();
+  });
+
+  it("a concurrency limit holds for the claims of one moment of one backend", async () => {
+    const backend = await open(schemas.name("coalescedlimit"));
+    const { engine } = backend;
+    await engine.setQueue("limited", { concurrency: 3 });
+    await engine.enqueueMany(Array.from({ length: 10 }, () => ({ queue: "limited" })));
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, index) => engine.claim({ workerId: `w${index}`, queues: ["limited"], leaseMs: 60_000 })));
+    expect(claims.flat().length).toBe(3);
+    await backend.close();
+  });
+
+  it("concurrent completes: each valid lease completes, a repeat succeeds, stale and expired leases are told why", async () => {
+    const clock = new ManualClock();
+    const backend = await open(schemas.name("completions"), { clock });
+    const { engine } = backend;
+    const parent = await engine.enqueue({ queue: "q" });
+    const child = await engine.enqueue({ queue: "later", dependsOn: [parent.id] });
+    await engine.enqueueMany(Array.from({ length: 5 }, () => ({ queue: "q" })));
+    const leases = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000, limit: 6 });
+    expect(leases.length).toBe(6);
+    const [first, second, ...rest] = leases as [Lease, Lease, ...Lease[]];
+    await engine.revokeLease(second.taskId);
+    const [again] = await engine.claim({ workerId: "w2", queues: ["q"], leaseMs: 1, limit: 1 });
+    clock.advance(10);
+    const outcomes = await Promise.all(
+      [first, first, second, again!, ...rest].map((lease) =>
+        engine.complete(lease).then(
+          () => "ok",
+          (error: unknown) => (MooringError.is(error) ? error.code : "?"),
+        ),
+      ),
+    );
+    expect(outcomes).toEqual(["ok", "ok", "STALE_LEASE", "LEASE_EXPIRED", ...rest.map(() => "ok")]);
+    // The parent had a dependent: its completion released it in the same transaction.
+    expect((await engine.getTask(parent.id))?.state).toBe("completed");
+    expect((await engine.getTask(child.id))?.state).toBe("ready");
+    await backend.close();
+  });
+});
+
+describe.skipIf(!server)("time and names", () => {
+  it("without an injected clock, every time is the server's clock_timestamp() (SPEC C3)", async () => {
+    const backend = await createPostgresBackend({ connectionString: url, schema: schemas.name("serverclock"), poolSize: 1 });
+    const serverNow = () => withClient(async (client) => Number((await client.query("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now")).rows[0]?.now));
+    const before = await serverNow();
+    const { id } = await backend.engine.enqueue({ queue: "q" });
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+    const after = await serverNow();
+    const task = await backend.engine.getTask(id);
+    expect(task?.createdAt).toBeGreaterThanOrEqual(before);
+    expect(task?.createdAt).toBeLessThanOrEqual(after);
+    expect(lease?.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(lease?.expiresAt).toBeLessThanOrEqual(after + 60_000);
+    await backend.close();
+  });
+
+  it("a schema name with quotes, spaces and apostrophes works everywhere, quoted by one helper", async () => {
+    const schema = schemas.name(`odd "name" it's`);
+    const backend = await open(schema);
+    const { engine } = backend;
+    const parent = await engine.enqueue({ queue: "q", maxAttempts: 1 });
+    const child = await engine.enqueue({ queue: "q", dependsOn: [parent.id] });
+    const received: string[] = [];
+    const stop = await engine.subscribe({ kinds: ["dead", "cancelled"] }, (event) => received.push(`${event.kind}:${event.taskId}`));
+    const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 1_000 });
+    expect(await engine.fail(lease!, { error: "boom" })).toEqual({ outcome: "dead" });
+    expect((await engine.getTask(child.id))?.state).toBe("cancelled");
+    expect((await engine.listDeadLetters({ limit: 10 })).items.map((task) => task.id)).toEqual([parent.id]);
+    expect((await engine.signal({ key: "k" })).deliveredTo).toEqual([]);
+    for (let i = 0; i < 100 && received.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received.sort()).toEqual([`cancelled:${child.id}`, `dead:${parent.id}`].sort());
+    stop();
+    await backend.close();
+  });
+
+  it("openFromUrl takes ?schema= and ?poolSize= from postgres:// and postgresql:// URLs", async () => {
+    const schema = schemas.name("fromurl");
+    for (const protocol of ["postgres:", "postgresql:"]) {
+      const target = new URL(url);
+      target.protocol = protocol;
+      target.searchParams.set("schema", schema);
+      target.searchParams.set("poolSize", "2");
+      const backend = await openFromUrl(target, { clock: new ManualClock() });
+      await backend.engine.enqueue({ queue: protocol });
+      expect((await backend.engine.queueStats(protocol)).counts.ready).toBe(1);
+      await backend.close();
+    }
+    const error = await failure(openFromUrl(new URL(`${url}?poolSize=zero`), {}));
+    expect(error.code).toBe("VALIDATION");
+  });
+});

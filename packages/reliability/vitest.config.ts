@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+import { sourceConditions } from "../../vitest.shared.js";
+
+export default defineConfig({
+  ...sourceConditions,
+  test: {
+    ...sourceConditions.test,
+    maxConcurrency: 1,
+  },
+});
