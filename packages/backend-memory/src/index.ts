@@ -20,6 +20,7 @@ import {
   MooringError,
   resolveLimits,
   systemClock,
+  parseBackendUrl,
 } from "@mooring/core";
 import { MemoryEngine } from "./engine.js";
 import { Client } from "./notifications.js";
@@ -115,8 +116,9 @@ const URL_OPTIONS = ["namespace", "maxPayloadBytes", "dedupTtlMs", "signalTtlMs"
  * (`memory:?namespace=a&maxPayloadBytes=65536`); explicit options win over them.
  * @throws VALIDATION for another scheme, a path or host, or an unknown or invalid parameter.
  */
-export const openFromUrl: BackendModule["openFromUrl"] = (url: URL, options: CommonBackendOptions = {}): Promise<Backend> => {
+export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options: CommonBackendOptions = {}): Promise<Backend> => {
   try {
+    const url = parseBackendUrl(text);
     if (url.protocol !== "memory:") invalid("url", `must use the memory: scheme, got ${url.protocol}`);
     if (url.host !== "" || url.pathname !== "") invalid("url", "takes no host or path: a memory store lives in this backend object only");
     const fromUrl: { namespace?: string; maxPayloadBytes?: number; dedupTtlMs?: number; signalTtlMs?: number } = {};

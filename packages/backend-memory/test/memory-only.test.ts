@@ -748,8 +748,8 @@ describe("opening", () => {
     expect(backend.name).toBe("memory");
     expect(Object.values(backend.capabilities).every(Boolean)).toBe(true);
     await rejects(backend.engine.enqueue({ queue: "q", payload: "x".repeat(100) }), "VALIDATION");
-    await rejects(openFromUrl(new URL("memory:?bogus=1"), {}), "VALIDATION");
-    await rejects(openFromUrl(new URL("memory://host/path"), {}), "VALIDATION");
+    await rejects(openFromUrl("memory:?bogus=1", {}), "VALIDATION");
+    await rejects(openFromUrl("memory://host/path", {}), "VALIDATION");
     expect(() => createMemoryBackend({ dedupTtlMs: 0 })).toThrow(MooringError);
   });
 });

@@ -23,6 +23,7 @@ import {
   defineBackend,
   MooringError,
   redact,
+  parseBackendUrl,
 } from "@mooring/core";
 import { ClaimBatcher } from "./claims.js";
 import { CompletionBatcher } from "./completions.js";
@@ -231,7 +232,8 @@ const URL_OPTIONS = ["schema", "poolSize", "connectionTimeoutMs", "statementTime
  * `connectionTimeoutMs`, `statementTimeoutMs` and `pollIntervalMs` may be given as query
  * parameters; `options.namespace` wins over `?schema=`.
  */
-export const openFromUrl: BackendModule["openFromUrl"] = async (url: URL, options: CommonBackendOptions): Promise<Backend> => {
+export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+  const url = parseBackendUrl(text);
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     throw new MooringError("VALIDATION", `@mooring/backend-postgres opens postgres:// and postgresql:// URLs, not ${redact(url.toString())}`, {
       backend: "postgres",

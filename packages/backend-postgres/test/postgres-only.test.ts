@@ -400,12 +400,12 @@ describe.skipIf(!server)("time and names", () => {
       target.protocol = protocol;
       target.searchParams.set("schema", schema);
       target.searchParams.set("poolSize", "2");
-      const backend = await openFromUrl(target, { clock: new ManualClock() });
+      const backend = await openFromUrl(target.href, { clock: new ManualClock() });
       await backend.engine.enqueue({ queue: protocol });
       expect((await backend.engine.queueStats(protocol)).counts.ready).toBe(1);
       await backend.close();
     }
-    const error = await failure(openFromUrl(new URL(`${url}?poolSize=zero`), {}));
+    const error = await failure(openFromUrl(`${url}?poolSize=zero`, {}));
     expect(error.code).toBe("VALIDATION");
   });
 });

@@ -20,6 +20,7 @@ import {
   MooringError,
   resolveLimits,
   systemClock,
+  parseBackendUrl,
 } from "@mooring/core";
 import { SqliteConnection, type SynchronousMode } from "./connection.js";
 import type { SqliteContext } from "./context.js";
@@ -171,7 +172,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
  * `busyTimeoutMs`, `pollIntervalMs`, `namespace`, e.g. `sqlite:./app.db?synchronous=full`.
  * @throws VALIDATION for another scheme, a host part, or an unknown or malformed parameter.
  */
-export const openFromUrl: BackendModule["openFromUrl"] = async (url: URL, options: CommonBackendOptions): Promise<Backend> => {
+export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+  const url = parseBackendUrl(text);
   if (url.protocol !== "sqlite:") throw sqliteError("VALIDATION", `openFromUrl takes sqlite: URLs, got ${url.protocol}`);
   if (url.host !== "") {
     throw sqliteError("VALIDATION", `a sqlite: URL has no host ("${url.host}"): write sqlite:./relative.db, sqlite:/absolute.db or sqlite::memory:`);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/cli/bench-chart.js";
 import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/cli/matrix.js";
 import { type CliIo, main } from "../src/cli/program.js";
-import { namespaceOf, openableUrl, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
+import { namespaceOf, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
 import { ALL_CHECKS, type ConformanceReport, defineCheck, runConformance } from "../src/runner-entry.js";
 import { createMemoryBackend } from "@mooring/backend-memory";
 
@@ -138,14 +138,6 @@ describe("the matrix", () => {
 });
 
 describe("backend URLs", () => {
-  it("moves a cluster's extra seed nodes to ?nodes=, which openBackend's URL parser accepts", () => {
-    expect(openableUrl("redis+cluster://a:7000,b:7001,c:7002?prefix=app")).toBe("redis+cluster://a:7000?prefix=app&nodes=b:7001,c:7002");
-    expect(openableUrl("redis+cluster://user:pw@a:7000,b:7001")).toBe("redis+cluster://user:pw@a:7000?nodes=b:7001");
-    expect(openableUrl("redis+cluster://a:7000")).toBe("redis+cluster://a:7000");
-    expect(openableUrl("redis://a:6379?prefix=x")).toBe("redis://a:6379?prefix=x");
-    expect(() => new URL(openableUrl("redis+cluster://a:7000,b:7001"))).not.toThrow();
-  });
-
   it("reads where a driver connects and which namespace the backend uses", () => {
     expect(redisEndpointOf("redis+cluster://u:p%40ss@a:7000,b:7001?nodes=c:7002&tls=1")).toEqual({
       kind: "cluster",
@@ -202,7 +194,7 @@ describe("mooring migrate and doctor on SQLite", () => {
     const first = await run(["migrate", "--backend", url]);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('namespace "mooring"');
-    expect(first.stdout).toContain("applied 1 migration");
+    expect(first.stdout).toMatch(/applied \d+ migrations?/);
 
     const second = await run(["migrate", "--backend", url]);
     expect(second.status, second.stderr).toBe(0);
@@ -212,7 +204,7 @@ describe("mooring migrate and doctor on SQLite", () => {
     expect(doctor.status, doctor.stdout).toBe(0);
     expect(doctor.stdout).toMatch(/│ ok +│ journal_mode +│ wal +│/);
     expect(doctor.stdout).toMatch(/│ ok +│ synchronous +│ normal \(the backend's default\) +│/);
-    expect(doctor.stdout).toMatch(/│ ok +│ schema +│ version 1 +│/);
+    expect(doctor.stdout).toMatch(/│ ok +│ schema +│ version \d+ +│/);
     expect(doctor.stdout).toContain("0 problems");
   });
 

@@ -20,7 +20,12 @@ export interface CommonBackendOptions {
 
 /** What a backend package exports for `openBackend`. */
 export interface BackendModule {
-  openFromUrl(url: URL, options: CommonBackendOptions): Promise<Backend>;
+  /**
+   * Opens a backend from its URL, as given to `openBackend`. A string, because not every backend
+   * URL is a WHATWG URL (`redis+cluster://a:1,b:2` lists several hosts); `parseBackendUrl` parses
+   * the ones that are.
+   */
+  openFromUrl(url: string, options: CommonBackendOptions): Promise<Backend>;
 }
 
 interface SchemeEntry {
@@ -51,15 +56,18 @@ export function supportedSchemes(): Record<string, string> {
  * install when the backend's package is missing.
  */
 export async function openBackend(url: string, options: CommonBackendOptions = {}): Promise<Backend> {
-  const parsed = parseBackendUrl(url);
-  const entry = SCHEMES[parsed.protocol];
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    throw new MooringError("VALIDATION", `not a backend URL: ${redact(url)} (expected a scheme such as memory: or postgres://)`, { operation: "openBackend" });
+  }
+  const entry = SCHEMES[scheme];
   if (!entry) {
-    throw new MooringError("VALIDATION", `unknown backend scheme "${parsed.protocol}" in ${redact(url)}; known: ${Object.keys(SCHEMES).join(" ")}`, {
+    throw new MooringError("VALIDATION", `unknown backend scheme "${scheme}" in ${redact(url)}; known: ${Object.keys(SCHEMES).join(" ")}`, {
       operation: "openBackend",
     });
   }
   const module = await importBackendModule(entry.packageName, entry.load, url);
-  return module.openFromUrl(parsed, options);
+  return module.openFromUrl(url, options);
 }
 
 /**
@@ -81,8 +89,8 @@ export async function importBackendModule(packageName: string, load: () => Promi
   }
 }
 
-function parseBackendUrl(url: string): URL {
-  // "sqlite::memory:" and "sqlite:./file.db" are not hierarchical URLs; URL still parses them.
+/** Parses a backend URL that is a WHATWG URL. @throws VALIDATION naming the URL (password redacted). */
+export function parseBackendUrl(url: string): URL {
   try {
     return new URL(url);
   } catch (error) {

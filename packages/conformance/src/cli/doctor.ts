@@ -15,7 +15,7 @@ import { exportOf, loadBackendPackage, loadPgDriver, loadSqliteDriver, type Sqli
 import { type CliIo, type Colors, colorsFor, describeError, widthOf, writeLines } from "./io.js";
 import { readSchemaState, type SchemaState } from "./schema-state.js";
 import { type BackendKind, kindOfUrl } from "./targets.js";
-import { openableUrl, postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf } from "./urls.js";
+import { postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf } from "./urls.js";
 
 export type Verdict = "ok" | "warning" | "problem";
 
@@ -83,7 +83,7 @@ async function pingThroughBackend(url: string, kind: BackendKind): Promise<Findi
     // backend-redis reports settings through onWarning; the doctor reports them itself.
     const options: CommonBackendOptions & { readonly onWarning?: (message: string) => void } =
       kind === "redis" || kind === "redis-cluster" ? { migrate: false, onWarning: () => undefined } : { migrate: false };
-    backend = await openBackend(openableUrl(url), options);
+    backend = await openBackend(url, options);
     await backend.ping();
     const first = performance.now() - started;
     const samples: number[] = [];

@@ -20,7 +20,7 @@ import type { CreateContext } from "../runner-entry.js";
 import { connectRedis, exportOf, loadBackendPackage, loadPgDriver, loadRedisDriver, loadSqliteDriver, type PgClient, type RedisNode, type SqliteDatabase } from "./drivers.js";
 import { describeError, UsageError } from "./io.js";
 import type { BackendSpec } from "./targets.js";
-import { namespaceParameters, openableUrl, postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf, withoutParameters } from "./urls.js";
+import { namespaceParameters, postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf, withoutParameters } from "./urls.js";
 
 export interface KitStore {
   readonly spec: BackendSpec;
@@ -293,7 +293,7 @@ async function redisDriver(url: string): Promise<StoreDriver> {
       used = true;
       // backend-redis's openFromUrl takes its own options beside the common ones.
       const options: CommonBackendOptions & { readonly onWarning: (message: string) => void } = { clock, namespace: `${runPrefix}.${namespace}`, onWarning };
-      return openBackend(openableUrl(url), options);
+      return openBackend(url, options);
     },
     finish: async () => {
       if (!used) return;

@@ -10,7 +10,6 @@ import { type Backend, MooringError, openBackend, redact } from "@mooring/core";
 import { type CliIo, colorsFor, describeError, writeLines } from "./io.js";
 import { readSchemaState, type SchemaState } from "./schema-state.js";
 import { type BackendKind, kindOfUrl } from "./targets.js";
-import { openableUrl } from "./urls.js";
 
 export async function migrateCommand(options: { readonly backend: string }, io: CliIo): Promise<number> {
   const env = io.env ?? process.env;
@@ -30,7 +29,7 @@ export async function migrateCommand(options: { readonly backend: string }, io: 
 
   let backend: Backend | undefined;
   try {
-    backend = await openBackend(openableUrl(url), { migrate: false });
+    backend = await openBackend(url, { migrate: false });
   } catch (error) {
     writeLines(io.stderr, errors.red(`migrate: cannot open ${shown}: ${explain(error, kind)}`));
     return 1;

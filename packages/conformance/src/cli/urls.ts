@@ -108,19 +108,3 @@ export function redisEndpointOf(url: string): RedisEndpoint {
   };
 }
 
-/**
- * The URL to hand to core's `openBackend`. It parses with WHATWG `URL`, which rejects the host
- * list of `redis+cluster://a:1,b:2`; backend-redis also takes seed nodes as `?nodes=`, so the
- * nodes after the first move there (`redis+cluster://a:1?nodes=b:2`). Every other URL is unchanged.
- */
-export function openableUrl(url: string): string {
-  const match = /^(redis\+cluster:\/\/(?:[^@/?#]*@)?)([^/?#]+)([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(url);
-  if (!match) return url;
-  const [, head = "", hosts = "", path = "", query = "", fragment = ""] = match;
-  const [first, ...rest] = hosts.split(",").filter((host) => host !== "");
-  if (first === undefined || rest.length === 0) return url;
-  const parameters = new URLSearchParams(query);
-  const nodes = [...rest, ...(parameters.get("nodes")?.split(",") ?? [])].filter((node) => node !== "");
-  parameters.set("nodes", nodes.join(","));
-  return `${head}${first}${path}?${parameters.toString().replaceAll("%2C", ",").replaceAll("%3A", ":")}${fragment}`;
-}
