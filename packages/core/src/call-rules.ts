@@ -23,6 +23,7 @@ import {
   assertTime,
   invalid,
   MAX_LIMIT,
+  utf8Length,
 } from "./validation.js";
 
 export type FacetName = "workflows" | "state" | "engine" | "tenants" | "tokens";
@@ -97,13 +98,17 @@ function eventInput(value: unknown, field: string, limits: Limits): void {
   optional(assertJson, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
 }
 
+/**
+ * A non-empty batch of events. Each payload is a JSON value like any other (C1), and the payloads
+ * of one batch, which is one write, together serialize to at most `maxPayloadBytes`.
+ */
 function events(value: unknown, field: string, limits: Limits): void {
   assertArray(value, field, (item, at) => eventInput(item, at, limits));
-  assertJson(
-    (value as { payload?: unknown }[]).map((event) => event.payload ?? null),
-    field,
-    limits.maxPayloadBytes,
-  );
+  let total = 0;
+  for (const event of value as readonly { payload?: unknown }[]) total += utf8Length(JSON.stringify(event.payload ?? null));
+  if (total > limits.maxPayloadBytes) {
+    invalid(field, `payloads must together serialize to at most ${limits.maxPayloadBytes} bytes (maxPayloadBytes), got ${total}`);
+  }
 }
 
 function enqueueInput(value: unknown, field: string, limits: Limits): void {

@@ -21,6 +21,9 @@ import { checks as tokens } from "./tokens.js";
 import { checks as races } from "./races.js";
 import { checks as model_properties } from "./model-properties.js";
 import { checks as validation } from "./validation.js";
+import { checks as hostile } from "./hostile.js";
+import { checks as tenant_walls } from "./tenant-walls.js";
+import { checks as history } from "./history.js";
 
 export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...common,
@@ -44,4 +47,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...races,
   ...model_properties,
   ...validation,
+  ...hostile,
+  ...tenant_walls,
+  ...history,
 ]);
