@@ -44,6 +44,13 @@ const INSERT_NOTIFICATION = sql`
 const PRUNE_NOTIFICATIONS = sql`
   DELETE FROM {{notifications}} WHERE seq <= ?`;
 
+/** A write waiting in the current batch (see `SqliteConnection.writeBatched`). */
+interface PendingWrite {
+  readonly work: (now: number) => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class SqliteConnection {
   readonly db: Database.Database;
   /** How messages name the database: its absolute path or ":memory:". */
@@ -54,6 +61,9 @@ export class SqliteConnection {
   readonly #ownsDatabase: boolean;
   readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly #afterCommit = new Set<() => void>();
+  /** Batched writes issued in this turn of the event loop, applied by the next `#flushBatch`. */
+  #pending: PendingWrite[] = [];
+  #flushQueued = false;
   #changed = false;
 
   constructor(options: ConnectionOptions) {
@@ -74,9 +84,51 @@ export class SqliteConnection {
    * Change-feed listeners run after the commit, never for a rolled-back transaction.
    */
   write<T>(work: (now: number) => T): T {
+    this.#flushBatch();
+    return this.#commit(() => work(this.clock.now()));
+  }
+
+  /**
+   * Like `write`, for the holder calls that commonly arrive many at once (a worker settling a
+   * claimed batch): writes issued in the same turn of the event loop are applied together, in
+   * the order they were issued, in ONE `BEGIN IMMEDIATE` transaction, each inside its own
+   * SAVEPOINT. A write that throws rolls back to its savepoint, so it writes nothing and only its
+   * promise rejects (with its own error); the others commit. Each write reads `now` when its turn
+   * comes, with the lock held, as `write` does. A failure of the transaction itself (the lock not
+   * obtained within the busy timeout, an I/O error) rejects every write of the batch, and none of
+   * them wrote anything.
+   *
+   * Issue order is kept across kinds of call: `write` and `read` first apply the writes still
+   * waiting here, so a call sees every batched write issued before it.
+   *
+   * The point is the commit: a commit writes each page it changed to the WAL once, so fifty
+   * completions of tasks claimed together (their rows, index entries and feed rows on the same few
+   * pages) cost a handful of page writes instead of two hundred.
+   */
+  writeBatched<T>(work: (now: number) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(() => {
+          this.#flushQueued = false;
+          this.#flushBatch();
+        });
+      }
+    });
+  }
+
+  /** Runs `work` in a deferred (read) transaction: every statement in it sees one snapshot. */
+  read<T>(work: (now: number) => T): T {
+    this.#flushBatch();
+    return this.#transaction.deferred(() => work(this.clock.now())) as T;
+  }
+
+  /** `BEGIN IMMEDIATE`, `work`, `COMMIT`; then the change-feed listeners, only after a commit that wrote to the feed. */
+  #commit<T>(work: () => T): T {
     let result: T;
     try {
-      result = this.#transaction.immediate(() => work(this.clock.now())) as T;
+      result = this.#transaction.immediate(work) as T;
     } catch (error) {
       this.#changed = false;
       throw error;
@@ -88,9 +140,46 @@ export class SqliteConnection {
     return result;
   }
 
-  /** Runs `work` in a deferred (read) transaction: every statement in it sees one snapshot. */
-  read<T>(work: (now: number) => T): T {
-    return this.#transaction.deferred(() => work(this.clock.now())) as T;
+  /** Applies the batched writes waiting (see `writeBatched`) and settles their promises. */
+  #flushBatch(): void {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    const [only] = batch;
+    if (only !== undefined && batch.length === 1) {
+      // Alone, a write needs no savepoint: its transaction is its own.
+      let value: unknown;
+      try {
+        value = this.#commit(() => only.work(this.clock.now()));
+      } catch (error) {
+        only.reject(error);
+        return;
+      }
+      only.resolve(value);
+      return;
+    }
+    // Each write's outcome is settled only once the transaction has committed.
+    const settlements: (() => void)[] = [];
+    try {
+      this.#commit(() => {
+        for (const call of batch) {
+          try {
+            // A transaction function called inside a transaction runs in a SAVEPOINT (better-sqlite3).
+            const value = this.#transaction(() => call.work(this.clock.now()));
+            settlements.push(() => call.resolve(value));
+          } catch (error) {
+            // SQLite itself rolled the whole transaction back (disk full, I/O error): nothing of the
+            // batch stands, so every write of it fails.
+            if (!this.db.inTransaction) throw error;
+            settlements.push(() => call.reject(error));
+          }
+        }
+      });
+    } catch (error) {
+      for (const call of batch) call.reject(error);
+      return;
+    }
+    for (const settle of settlements) settle();
   }
 
   /**
@@ -111,6 +200,7 @@ export class SqliteConnection {
 
   /** Closes the connection if this backend opened it; a caller-provided database stays open. */
   close(): void {
+    if (this.db.open) this.#flushBatch();
     this.#afterCommit.clear();
     if (this.#ownsDatabase && this.db.open) this.db.close();
   }

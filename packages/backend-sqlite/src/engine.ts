@@ -1,7 +1,9 @@
 /**
  * The EngineBackend of one tenant (SPEC section 5): leases, scheduling, signals, dependencies,
- * queue control, progress and streams. Every read-then-write call is one `BEGIN IMMEDIATE`
- * transaction; every holder call is fenced (`TaskTransitions.fence`) before it writes.
+ * queue control, progress and streams. Every read-then-write call runs in a `BEGIN IMMEDIATE`
+ * transaction, its own or, for `claim`, `complete`, `fail` and `release`, the one it shares with the
+ * calls of its tick inside a savepoint (`SqliteConnection.writeBatched`); every holder call is
+ * fenced before it writes.
  */
 import {
   type ClaimInput,
@@ -153,10 +155,12 @@ export class SqliteEngine implements EngineBackend {
   /**
    * One statement of index probes per queue, then only the writes that are needed: claim-side
    * reclaim of expired leases (E10), promotion of due scheduled tasks and timed-out suspensions,
-   * and the claim itself, one UPDATE … RETURNING over every queue.
+   * and the claim itself, one UPDATE … RETURNING over every queue. Claims of one tick share a
+   * transaction with each other and with the holder calls of that tick (`writeBatched`), as the
+   * claims of several workers polling together do; each still sees the writes issued before it.
    */
   async claim(request: ClaimInput): Promise<Lease[]> {
-    return this.#context.connection.write((now) => {
+    return this.#context.connection.writeBatched((now) => {
       const queues = [...new Set(request.queues)];
       const limit = request.limit ?? DEFAULTS.claimLimit;
       const probes = queues.map((queue) => ({
@@ -203,22 +207,30 @@ export class SqliteEngine implements EngineBackend {
     });
   }
 
+  /**
+   * Batched with the other holder calls of this tick (`SqliteConnection.writeBatched`). A held
+   * lease is fenced and settled by one UPDATE … RETURNING; only when that matches nothing does
+   * the full fence check run, for the precise error or the idempotent repeat (E5, E7).
+   */
   async complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    this.#context.connection.write((now) => {
+    await this.#context.connection.writeBatched((now) => {
+      if (this.#transitions.completeHeld(this.#tenant, lease, options?.result, now)) return;
       const { row, alreadyCompleted } = this.#transitions.fence(this.#tenant, lease, now, "complete");
       if (!alreadyCompleted) this.#transitions.complete(row, options?.result, now);
     });
   }
 
+  /** Batched with the other holder calls of this tick, like `complete`. */
   async fail(lease: Lease, options: FailOptions): Promise<FailResult> {
-    return this.#context.connection.write((now) => {
+    return this.#context.connection.writeBatched((now) => {
       const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
       return this.#transitions.fail(row, options.error, options.retryable ?? true, now);
     });
   }
 
+  /** Batched with the other holder calls of this tick, like `complete`. */
   async release(lease: Lease, options?: ReleaseOptions): Promise<void> {
-    this.#context.connection.write((now) => {
+    await this.#context.connection.writeBatched((now) => {
       const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
       this.#transitions.putBack(row, options?.runAt ?? now, "released", now);
     });

@@ -1,11 +1,12 @@
 /**
  * `@mooring/backend-sqlite`: the embedded Mooring backend on better-sqlite3.
  *
- * One database file (or `:memory:`) in WAL mode; every read-then-write call is one
- * `BEGIN IMMEDIATE` transaction, so several backends, worker threads and processes can share the
- * file and stay correct (SPEC E4, E11, W7, W8, S3, E2 hold across them). Durability follows
- * `synchronous` (see README): with the default `"normal"` a process crash loses nothing committed,
- * a power loss may lose the last commits; `"full"` closes that at the cost of an fsync per commit.
+ * One database file (or `:memory:`) in WAL mode; every read-then-write call runs in a
+ * `BEGIN IMMEDIATE` transaction (claims and holder calls of one tick share one, a savepoint each),
+ * so several backends, worker threads and processes can share the file and stay correct (SPEC
+ * E4, E11, W7, W8, S3, E2 hold across them). Durability follows `synchronous` (see README): with
+ * the default `"normal"` a process crash loses nothing committed, a power loss may lose the last
+ * commits; `"full"` closes that at the cost of an fsync per commit.
  */
 import Database from "better-sqlite3";
 import {

@@ -22,7 +22,9 @@ import { jsonText, parseJson } from "./json.js";
 import {
   BLOCKED_DEPENDENTS,
   CANCEL_TASK,
+  COMPLETE_HELD,
   COMPLETE_TASK,
+  type CompletedRow,
   DEAD_LETTER_TASK,
   DECREMENT_PENDING,
   DELETE_WAITS,
@@ -119,6 +121,20 @@ export class TaskTransitions {
   }
 
   /**
+   * `complete` of a lease that is held, in one UPDATE … RETURNING that fences and settles at once:
+   * true when it completed the task. False when the fence did not pass, having written nothing;
+   * the caller then runs `fence` for the precise error (or the idempotent repeat of E7).
+   */
+  completeHeld(tenant: string, lease: Lease, result: Json | undefined, now: number): boolean {
+    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, jsonText(result), now, tenant, lease.taskId, lease.epoch, now);
+    if (!row) return false;
+    this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
+    this.#wakeWhenLimited(row, row.queue_concurrency, now);
+    if (row.has_dependents === 1) this.#releaseDependents(row, now);
+    return true;
+  }
+
+  /**
    * Consumes the lease's attempt: a retry at now + backoff when retryable and attempts remain,
    * else a dead letter (E8).
    */
@@ -177,8 +193,12 @@ export class TaskTransitions {
    */
   leaseEnded(row: TaskRow, now: number): void {
     if (row.state !== "leased") return;
-    const concurrency =
-      row.queue_concurrency !== undefined ? row.queue_concurrency : this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue)?.concurrency;
+    this.#wakeWhenLimited(row, row.queue_concurrency, now);
+  }
+
+  /** Wakes the queue's waiters when it has a concurrency limit (`undefined`: not known yet, look it up). */
+  #wakeWhenLimited(row: { tenant: string; id: string; queue: string }, known: number | null | undefined, now: number): void {
+    const concurrency = known !== undefined ? known : this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue)?.concurrency;
     if (concurrency != null) this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
   }
 
@@ -237,7 +257,7 @@ export class TaskTransitions {
   }
 
   /** Counts the completion against each blocked dependent; those with none left become ready. */
-  #releaseDependents(row: TaskRow, now: number): void {
+  #releaseDependents(row: { seq: number }, now: number): void {
     for (const dependent of this.#statements.all<TaskRow>(BLOCKED_DEPENDENTS, row.seq)) {
       const remaining = this.#statements.one<{ pending_deps: number }>(DECREMENT_PENDING, dependent.seq);
       if (remaining && remaining.pending_deps <= 0) {

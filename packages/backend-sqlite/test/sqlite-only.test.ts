@@ -132,24 +132,24 @@ describe("opening", () => {
   });
 
   it("opens sqlite: URLs with options from the query string", async () => {
-    const memory = await openFromUrl(new URL("sqlite::memory:"), {});
+    const memory = await openFromUrl("sqlite::memory:", {});
     opened.push(memory);
     await memory.ping();
     const file = newFile("from url.db");
     const relativePath = relative(process.cwd(), file).split("\\").join("/");
-    const byRelative = await openFromUrl(new URL(`sqlite:./${encodeURI(relativePath)}?synchronous=full&busyTimeoutMs=1234`), {});
+    const byRelative = await openFromUrl(`sqlite:./${encodeURI(relativePath)}?synchronous=full&busyTimeoutMs=1234`, {});
     opened.push(byRelative);
     await byRelative.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
-    const byAbsolute = await openFromUrl(new URL(`sqlite:${encodeURI(file)}?namespace=mooring`), {});
+    const byAbsolute = await openFromUrl(`sqlite:${encodeURI(file)}?namespace=mooring`, {});
     opened.push(byAbsolute);
     expect((await byAbsolute.workflows.getRun("r"))?.id).toBe("r");
     const throughCore = await openBackend(`sqlite:${encodeURI(file)}`, { migrate: false });
     opened.push(throughCore);
     expect(throughCore.name).toBe("sqlite");
     expect((await throughCore.workflows.getRun("r"))?.id).toBe("r");
-    await rejection(openFromUrl(new URL("sqlite::memory:?journal=off"), {}), "VALIDATION");
-    await rejection(openFromUrl(new URL("sqlite::memory:?busyTimeoutMs=soon"), {}), "VALIDATION");
-    await rejection(openFromUrl(new URL("sqlite://host/file.db"), {}), "VALIDATION");
+    await rejection(openFromUrl("sqlite::memory:?journal=off", {}), "VALIDATION");
+    await rejection(openFromUrl("sqlite::memory:?busyTimeoutMs=soon", {}), "VALIDATION");
+    await rejection(openFromUrl("sqlite://host/file.db", {}), "VALIDATION");
   });
 });
 
@@ -386,6 +386,204 @@ describe("several backends on one file", () => {
       expect(new Set(claimed)).toEqual(ids);
       expect((await local.engine.queueStats(queue)).counts.completed).toBe(ids.size);
     });
+  });
+});
+
+/**
+ * The commits a WAL file holds: a frame whose header carries the database size (bytes 4-7) ends a
+ * transaction. Valid while the WAL is not checkpointed (the tests turn autocheckpoint off).
+ */
+function walCommits(file: string): number {
+  const wal = readFileSync(`${file}-wal`);
+  if (wal.length < 32) return 0;
+  const pageSize = wal.readUInt32BE(8);
+  let commits = 0;
+  for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) {
+    if (wal.readUInt32BE(offset + 4) !== 0) commits++;
+  }
+  return commits;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}
+
+describe("holder calls issued together (one transaction, a savepoint each)", () => {
+  /** A file-backed backend whose WAL is never checkpointed, so `walCommits` counts its transactions. */
+  function walBackend(clock: ManualClock): { backend: Backend; file: string } {
+    const file = newFile();
+    const database = new Database(file);
+    const backend = open({ database, clock });
+    database.pragma("wal_autocheckpoint = 0");
+    return { backend, file };
+  }
+
+  it("E5, E7: completes of one tick commit once; a stale lease among them rejects alone and writes nothing", async () => {
+    const clock = new ManualClock();
+    const { backend, file } = walBackend(clock);
+    const { engine } = backend;
+    const queue = unique("q");
+    await engine.enqueueMany(Array.from({ length: 5 }, (_, n) => ({ queue, payload: n })));
+    const leases = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
+    expect(leases).toHaveLength(5);
+    // The third lease goes stale: revoked, and its task claimed again under epoch 2.
+    const stale = required(leases[2], "a third lease");
+    await engine.revokeLease(stale.taskId);
+    const [current] = await engine.claim({ workerId: "w2", queues: [queue], leaseMs: 60_000 });
+    expect(current?.taskId).toBe(stale.taskId);
+    const before = await engine.getTask(stale.taskId);
+    const completed: string[] = [];
+    const unsubscribe = await engine.subscribe({ kinds: ["completed"] }, (event) => completed.push(event.taskId));
+    clock.advance(5);
+    const commits = walCommits(file);
+
+    const results = await Promise.allSettled(leases.map((lease, n) => engine.complete(lease, { result: n })));
+
+    expect(walCommits(file) - commits).toBe(1);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    const refused = results[2];
+    expect(refused?.status === "rejected" && MooringError.is(refused.reason, "STALE_LEASE")).toBe(true);
+    expect(refused?.status === "rejected" && (refused.reason as MooringError).operation).toBe("engine.complete");
+    expect(await engine.getTask(stale.taskId)).toEqual(before);
+    for (const [n, lease] of leases.entries()) {
+      if (n === 2) continue;
+      expect(await engine.getTask(lease.taskId)).toMatchObject({ state: "completed", result: n, updatedAt: clock.now() });
+    }
+    // The stale holder's call left no event behind either.
+    await new Promise((resolve) => setImmediate(resolve));
+    unsubscribe();
+    expect(completed).toEqual(leases.filter((_, n) => n !== 2).map((lease) => lease.taskId));
+  });
+
+  it("E7, E8, E9: each call of a mixed batch keeps its own outcome, in the order the calls were issued", async () => {
+    const clock = new ManualClock();
+    const { backend, file } = walBackend(clock);
+    const { engine } = backend;
+    const queue = unique("q");
+    const first = await engine.enqueue({ queue, payload: "first", maxAttempts: 3 });
+    const [dependent] = await engine.enqueueMany([{ queue, payload: "after first", dependsOn: [first.id] }]);
+    await engine.enqueueMany([
+      { queue, payload: "fails" },
+      { queue, payload: "released" },
+    ]);
+    const [a, b, c] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 3 });
+    const [done, failing, released] = [required(a, "lease a"), required(b, "lease b"), required(c, "lease c")];
+    const commits = walCommits(file);
+
+    const results = await Promise.allSettled([
+      engine.complete(done, { result: "ok" }),
+      engine.complete(done, { result: "ok" }),
+      engine.fail(failing, { error: "boom" }),
+      engine.release(released),
+      engine.complete(released),
+      engine.complete({ ...done, taskId: unique("missing") }),
+    ]);
+
+    expect(walCommits(file) - commits).toBe(1);
+    expect(results.map((result) => (result.status === "fulfilled" ? "ok" : (result.reason as MooringError).code))).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "INVALID_STATE",
+      "NOT_FOUND",
+    ]);
+    expect(results[2]).toEqual({ status: "fulfilled", value: { outcome: "retry", runAt: clock.now() + 1000 } });
+    expect(await engine.getTask(done.taskId)).toMatchObject({ state: "completed", result: "ok" });
+    expect(await engine.getTask(failing.taskId)).toMatchObject({ state: "scheduled", lastError: "boom", attempt: 1 });
+    expect(await engine.getTask(released.taskId)).toMatchObject({ state: "ready", attempt: 1, epoch: 1 });
+    // The completion released the task that depended on it, inside the batch's transaction.
+    expect(await engine.getTask(required(dependent, "the dependent").id)).toMatchObject({ state: "ready", pendingDependencies: [] });
+  });
+
+  it("C2: a call that wrote before it failed is rolled back to its savepoint; the others commit", async () => {
+    const clock = new ManualClock();
+    const { backend, file } = walBackend(clock);
+    const { engine } = backend;
+    const queue = unique("q");
+    await engine.enqueueMany([{ queue, payload: "waits" }, { queue, payload: "done" }]);
+    const [a, b] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 2 });
+    const [waiting, done] = [required(a, "lease a"), required(b, "lease b")];
+    await engine.suspend(waiting, { keys: [unique("key")], timeoutAt: clock.now() + 10 });
+    clock.advance(10);
+    const storedState = (): unknown => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return (raw.prepare(`SELECT state FROM "mooring.tasks" WHERE id = ?`).get(waiting.taskId) as { state: string }).state;
+      } finally {
+        raw.close();
+      }
+    };
+    const commits = walCommits(file);
+
+    // The first call makes the timed-out suspension ready (a write), then its fence refuses it: the
+    // task is no longer leased under that epoch.
+    const results = await Promise.allSettled([engine.complete(waiting), engine.complete(done)]);
+
+    expect(walCommits(file) - commits).toBe(1);
+    expect(results[0]?.status === "rejected" && MooringError.is(results[0].reason, "INVALID_STATE")).toBe(true);
+    expect(results[1]?.status).toBe("fulfilled");
+    expect(storedState()).toBe("suspended");
+    expect(await engine.getTask(done.taskId)).toMatchObject({ state: "completed" });
+  });
+
+  it("E3, E4: claims of one tick share the transaction, each after the one issued before it", async () => {
+    const clock = new ManualClock();
+    const { backend, file } = walBackend(clock);
+    const { engine } = backend;
+    const queue = unique("q");
+    const ids = (await engine.enqueueMany(Array.from({ length: 5 }, (_, n) => ({ queue, payload: n })))).map((task) => task.id);
+    const commits = walCommits(file);
+
+    const claims = await Promise.all(["a", "b", "c"].map((workerId) => engine.claim({ workerId, queues: [queue], leaseMs: 60_000, limit: 2 })));
+
+    expect(walCommits(file) - commits).toBe(1);
+    expect(claims.map((leases) => leases.map((lease) => lease.taskId))).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+    expect(claims.map((leases) => leases.map((lease) => lease.workerId))).toEqual([["a", "a"], ["b", "b"], ["c"]]);
+  });
+
+  it("a call issued after holder calls sees them: reads and other writes apply the waiting batch first", async () => {
+    const backend = open({ path: newFile(), clock: new ManualClock() });
+    const { engine } = backend;
+    const queue = unique("q");
+    await engine.enqueueMany([{ queue }, { queue }]);
+    const [a, b] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 2 });
+    const [first, second] = [required(a, "lease a"), required(b, "lease b")];
+    const completing = engine.complete(first);
+    const read = engine.getTask(first.taskId);
+    const releasing = engine.release(second);
+    const stats = engine.queueStats(queue);
+    expect((await read)?.state).toBe("completed");
+    expect((await stats).counts).toMatchObject({ completed: 1, ready: 1, leased: 0 });
+    await Promise.all([completing, releasing]);
+  });
+
+  it("when the batch's transaction cannot start (another connection holds the lock), every call fails UNAVAILABLE and none writes", async () => {
+    const file = newFile();
+    const backend = open({ path: file, busyTimeoutMs: 50 });
+    const { engine } = backend;
+    const queue = unique("q");
+    await engine.enqueueMany([{ queue }, { queue }, { queue }]);
+    const leases = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 600_000, limit: 3 });
+    const holder = new Database(file);
+    holder.exec("BEGIN IMMEDIATE");
+    let results: PromiseSettledResult<void>[];
+    try {
+      results = await Promise.allSettled(leases.map((lease) => engine.complete(lease)));
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    for (const result of results) {
+      expect(result.status).toBe("rejected");
+      const error = (result as PromiseRejectedResult).reason as MooringError;
+      expect(MooringError.is(error, "UNAVAILABLE")).toBe(true);
+      expect(error.retryable).toBe(true);
+    }
+    expect((await engine.queueStats(queue)).counts).toMatchObject({ leased: 3, completed: 0 });
+    await Promise.all(leases.map((lease) => engine.complete(lease)));
+    expect((await engine.queueStats(queue)).counts).toMatchObject({ leased: 0, completed: 3 });
   });
 });
 

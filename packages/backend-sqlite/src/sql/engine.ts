@@ -305,6 +305,33 @@ export const COMPLETE_TASK = sql`
   UPDATE {{tasks}} SET state = 'completed', lease_end = 'completed', result = ?, lease_expires_at = NULL,
     worker_id = NULL, updated_at = ? WHERE seq = ?`;
 
+/** What COMPLETE_HELD returns about the task it settled. */
+export interface CompletedRow {
+  readonly seq: number;
+  readonly tenant: string;
+  readonly id: string;
+  readonly queue: string;
+  /** The queue's concurrency limit (null: none), to decide whether the freed slot wakes waiters. */
+  readonly queue_concurrency: number | null;
+  /** 1 when some task depends on this one (only then are dependents looked up). */
+  readonly has_dependents: number;
+}
+
+/**
+ * Fence and settle in one statement: completes the task only when the lease is the current one,
+ * still held and unexpired, which is exactly when the fence check of docs/decisions.md passes
+ * (state 'leased' implies neither cancelled nor revoked, and epoch ≥ 1). No row means the fence
+ * did not pass and nothing was written: the caller runs the full check for the precise error.
+ * Parameters: result (JSON), updated_at, tenant, id, epoch, now. Returns: CompletedRow or none.
+ */
+export const COMPLETE_HELD = sql`
+  UPDATE {{tasks}} SET state = 'completed', lease_end = 'completed', result = ?, lease_expires_at = NULL,
+    worker_id = NULL, updated_at = ?
+  WHERE tenant = ? AND id = ? AND epoch = ? AND state = 'leased' AND lease_expires_at > ?
+  RETURNING seq, tenant, id, queue,
+    (SELECT q.concurrency FROM {{queues}} AS q WHERE q.tenant = {{tasks}}.tenant AND q.queue = {{tasks}}.queue) AS queue_concurrency,
+    EXISTS (SELECT 1 FROM {{task_deps}} AS x WHERE x.dep_seq = {{tasks}}.seq) AS has_dependents`;
+
 /**
  * Put a task back in line (retry, release, revoke): ready or scheduled at run_at.
  * Parameters: state ('ready' | 'scheduled'), run_at, consumed, last_error (JSON), lease_end,
@@ -488,7 +515,9 @@ export const UPSERT_QUEUE = sql`
   ON CONFLICT (tenant, queue) DO UPDATE SET concurrency = excluded.concurrency, paused = excluded.paused`;
 
 /**
- * Counts of a queue's stored blocked and terminal tasks.
+ * Counts of a queue's stored blocked and terminal tasks. No index holds these states (migration
+ * 0002: maintaining one cost every completion a WAL page), so this reads the tenant's tasks: an
+ * operator call that pays so that the hot path does not.
  * Parameters: tenant, queue. Returns: { state, n }[].
  */
 export const COUNT_SETTLED = sql`
