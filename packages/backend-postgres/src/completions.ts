@@ -32,6 +32,8 @@ interface FenceReadRow extends FenceRow {
 export type CompleteInTransaction = (tenantId: string, lease: HeldLease, result: Json | undefined) => Promise<void>;
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
+/** A lease, not just a task: a stale and a current lease of one task may share a batch. */
+const leaseKeyOf = (tenantId: string, taskId: string, epoch: number | string): string => `${keyOf(tenantId, taskId)}\u0000${String(epoch)}`;
 
 export class CompletionBatcher {
   readonly #db: Database;
@@ -59,7 +61,7 @@ export class CompletionBatcher {
     try {
       // Safe to repeat after a lost connection: a completion that was applied then reads as the
       // idempotent repeat of E7 below.
-      const applied = await this.#db.query<{ tenant_id: string; id: string }>(
+      const applied = await this.#db.query<{ tenant_id: string; id: string; epoch: string | number }>(
         "tasks-complete",
         [
           this.#db.nowParam(),
@@ -71,11 +73,11 @@ export class CompletionBatcher {
         ],
         "safe",
       );
-      const done = new Set(applied.map((row) => keyOf(row.tenant_id, row.id)));
+      const done = new Set(applied.map((row) => leaseKeyOf(row.tenant_id, row.id, row.epoch)));
       leftovers = [];
       for (const item of batch) {
         // The same lease twice in one batch: the first is applied, the second is its repeat.
-        if (done.delete(keyOf(item.tenantId, item.lease.taskId))) item.resolve();
+        if (done.delete(leaseKeyOf(item.tenantId, item.lease.taskId, item.lease.epoch))) item.resolve();
         else leftovers.push(item);
       }
     } catch (error) {

@@ -459,4 +459,45 @@ const interleavings: Check[] = [
   interleavingCheck("E11", "under scheduled interleavings, each expiry is reclaimed once and expired holders are fenced off", checkReclaimOnce),
 ];
 
-export const checks: Check[] = [...raceChecks, ...interleavings];
+/**
+ * A reclaimed holder and the task's new holder complete at the same moment. A backend that batches
+ * the calls of one moment must still tell the two leases apart by epoch: only the current one may
+ * complete (SPEC E5, E7), whichever call comes first and whichever client makes it.
+ */
+const staleAndCurrentTogether = defineCheck({
+  id: "E7.stale-and-current-complete-together",
+  rule: "E7",
+  title: "a reclaimed holder's complete issued together with the new holder's: only the new one completes the task",
+  requires: ["leases", "reclaim"],
+  kind: "race",
+  async run(ctx) {
+    const [engine, other] = await racingEngines(ctx);
+    ensure(engine && other, "kit bug: two clients expected");
+    const queue = ctx.unique("together");
+    const leaseMs = 1000;
+    for (const [first, second, staleFirst] of [
+      [engine, engine, true],
+      [engine, engine, false],
+      [engine, other, true],
+      [other, engine, false],
+    ] as const) {
+      const id = await enqueueTask(engine, { queue, maxAttempts: 5, backoff: { baseMs: 1 } });
+      const [stale] = await succeeds(engine.claim({ workerId: "stale", queues: [queue], leaseMs }), "first claim");
+      ensure(stale?.taskId === id, `the first claim should lease ${id}, got ${show(stale)}`);
+      ctx.clock.advance(leaseMs);
+      const reclaimed = await succeeds(engine.reclaimExpired(), "reclaimExpired");
+      ensure(reclaimed.retried.includes(id), `reclaimExpired should retry ${id}, got ${show(reclaimed)}`);
+      ctx.clock.advance(1);
+      const [current] = await succeeds(engine.claim({ workerId: "current", queues: [queue], leaseMs }), "second claim");
+      ensure(current?.taskId === id && current.epoch > stale.epoch, `the second claim should lease ${id} again, got ${show(current)}`);
+      const [a, b] = staleFirst ? [stale, current] : [current, stale];
+      const [outcomeA, outcomeB] = await Promise.all([outcomeOf(first.complete(a)), outcomeOf(second.complete(b))]);
+      const staleOutcome = staleFirst ? outcomeA : outcomeB;
+      const currentOutcome = staleFirst ? outcomeB : outcomeA;
+      same({ stale: staleOutcome, current: currentOutcome }, { stale: "STALE_LEASE", current: "ok" }, "outcomes of the stale and the current complete");
+      await expectTask(engine, id, { state: "completed", epoch: current.epoch }, "the task after both completes");
+    }
+  },
+});
+
+export const checks: Check[] = [...raceChecks, staleAndCurrentTogether, ...interleavings];

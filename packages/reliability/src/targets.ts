@@ -1,0 +1,205 @@
+/**
+ * A target is one backend deployment a scenario works in: a fresh namespace (a temporary SQLite
+ * file, a Postgres schema, a Redis key prefix, a memory store) that the scenario removes
+ * afterwards. Its `TargetConfig` is plain JSON, so worker processes open the same deployment.
+ *
+ * Backend packages are imported when a target of theirs is opened, not before: a worker process
+ * loads its own backend only, and a scenario on one backend does not depend on the others.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MemoryStore } from "@mooring/backend-memory";
+import type { Backend, Clock } from "@mooring/core";
+import { Cluster, Redis } from "ioredis";
+import pg from "pg";
+import type { Available, BackendKind } from "./servers.js";
+
+export type TargetConfig =
+  | { readonly kind: "memory"; readonly namespace: string }
+  | { readonly kind: "sqlite"; readonly path: string; readonly namespace: string }
+  | { readonly kind: "postgres"; readonly url: string; readonly schema: string }
+  | { readonly kind: "redis"; readonly url: string; readonly prefix: string }
+  | { readonly kind: "redis-cluster"; readonly nodes: readonly string[]; readonly prefix: string };
+
+export interface OpenOptions {
+  /** Default: no clock, so server backends use the server's clock (SPEC C3). */
+  readonly clock?: Clock;
+  /** Postgres pool size; default the backend's (10). */
+  readonly poolSize?: number;
+}
+
+/** A deployment made for one scenario run. */
+export interface Target {
+  readonly kind: BackendKind;
+  readonly config: TargetConfig;
+  /** Where it lives, for messages: the file, schema or prefix and the server. */
+  readonly description: string;
+  /** A new client of the deployment (a backend object with its own connections). */
+  open(options?: OpenOptions): Promise<Backend>;
+  /** Removes the deployment's data: the file, the schema, the prefix's keys. */
+  remove(): Promise<void>;
+  /** The store of a memory deployment (its raw data, for the secrets scenario); null for the others. */
+  readonly memoryStore: MemoryStore | null;
+}
+
+/** A fresh deployment on `available`, named after `label` (lowercase letters, digits) and a random suffix. */
+export async function makeTarget(available: Available, label: string): Promise<Target> {
+  const suffix = randomBytes(4).toString("hex");
+  const address = available.address;
+  switch (available.kind) {
+    case "memory": {
+      // Several backend objects on one store act as several clients of one deployment.
+      const { createMemoryBackend, MemoryStore } = await import("@mooring/backend-memory");
+      const store = new MemoryStore();
+      const config: TargetConfig = { kind: "memory", namespace: `${label}-${suffix}` };
+      return {
+        kind: "memory",
+        config,
+        description: `memory store, namespace ${config.namespace}`,
+        open: async (options = {}) => createMemoryBackend({ store, namespace: config.namespace, ...(options.clock ? { clock: options.clock } : {}) }),
+        remove: async () => undefined,
+        memoryStore: store,
+      };
+    }
+    case "sqlite": {
+      const dir = await mkdtemp(join(tmpdir(), `mooring-reliability-${label}-`));
+      const config: TargetConfig = { kind: "sqlite", path: join(dir, "mooring.db"), namespace: `${label}_${suffix}` };
+      return {
+        kind: "sqlite",
+        config,
+        description: `SQLite file ${config.path}`,
+        open: (options = {}) => openTarget(config, options),
+        remove: () => rm(dir, { recursive: true, force: true }),
+        memoryStore: null,
+      };
+    }
+    case "postgres": {
+      if (address?.kind !== "postgres") throw new Error("a postgres target needs a postgres server");
+      const config: TargetConfig = { kind: "postgres", url: address.url, schema: `rel_${label}_${suffix}` };
+      return {
+        kind: "postgres",
+        config,
+        description: `Postgres schema ${config.schema} (${available.source})`,
+        open: (options = {}) => openTarget(config, options),
+        remove: () => dropSchema(config.url, config.schema),
+        memoryStore: null,
+      };
+    }
+    case "redis":
+    case "redis-cluster": {
+      const prefix = `rel-${label}-${suffix}`;
+      let config: TargetConfig;
+      if (address?.kind === "redis") config = { kind: "redis", url: address.url, prefix };
+      else if (address?.kind === "redis-cluster") config = { kind: "redis-cluster", nodes: address.nodes, prefix };
+      else throw new Error(`a ${available.kind} target needs a ${available.kind} server`);
+      return {
+        kind: available.kind,
+        config,
+        description: `Redis prefix ${prefix} (${available.source})`,
+        open: (options = {}) => openTarget(config, options),
+        remove: async () => void (await removeRedisPrefix(config)),
+        memoryStore: null,
+      };
+    }
+  }
+}
+
+/**
+ * Opens a client of the deployment `config` names. Worker processes call this; for memory, whose
+ * store lives in one process only, use `Target.open`.
+ */
+export async function openTarget(config: TargetConfig, options: OpenOptions = {}): Promise<Backend> {
+  const clock = options.clock ? { clock: options.clock } : {};
+  switch (config.kind) {
+    case "memory":
+      throw new Error("a memory deployment lives in one process: open it through its Target");
+    case "sqlite": {
+      const { createSqliteBackend } = await import("@mooring/backend-sqlite");
+      return createSqliteBackend({ path: config.path, namespace: config.namespace, ...clock });
+    }
+    case "postgres": {
+      const { createPostgresBackend } = await import("@mooring/backend-postgres");
+      return createPostgresBackend({ connectionString: config.url, schema: config.schema, ...clock, ...(options.poolSize ? { poolSize: options.poolSize } : {}) });
+    }
+    case "redis": {
+      const { createRedisBackend } = await import("@mooring/backend-redis");
+      return createRedisBackend({ url: config.url, prefix: config.prefix, ...clock });
+    }
+    case "redis-cluster": {
+      const { createRedisBackend } = await import("@mooring/backend-redis");
+      return createRedisBackend({ cluster: { nodes: config.nodes }, prefix: config.prefix, ...clock });
+    }
+  }
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connections to every master that can hold keys of a Redis target. */
+export async function redisMasters(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): Promise<{ readonly clients: readonly Redis[]; close(): void }> {
+  if (config.kind === "redis") {
+    const client = new Redis(config.url);
+    client.on("error", () => undefined);
+    return { clients: [client], close: () => client.disconnect() };
+  }
+  const cluster = new Cluster(
+    config.nodes.map((node) => ({ host: node.slice(0, node.lastIndexOf(":")), port: Number(node.slice(node.lastIndexOf(":") + 1)) })),
+  );
+  cluster.on("error", () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    cluster.once("ready", () => resolve());
+    cluster.once("error", reject);
+  });
+  return { clients: cluster.nodes("master"), close: () => cluster.disconnect() };
+}
+
+/**
+ * The glob patterns of every key under `prefix` (the backend's key design: `{<prefix>}…` for the
+ * global base, `{<prefix>:<tenant>}…` for each tenant). A prefix is `[A-Za-z0-9_.-]`, so it holds
+ * no glob character.
+ */
+export function prefixPatterns(prefix: string): readonly string[] {
+  return [`{${prefix}}*`, `{${prefix}:*`];
+}
+
+/** Every key of the target's prefix, on every master. */
+export async function scanPrefix(client: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (const pattern of prefixPatterns(prefix)) {
+    let cursor = "0";
+    do {
+      const [next, batch] = await client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== "0");
+  }
+  return keys;
+}
+
+/** Removes every key of the prefix (SCAN + UNLINK, one key per command: never FLUSH a shared server). */
+async function removeRedisPrefix(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): Promise<number> {
+  const masters = await redisMasters(config);
+  let removed = 0;
+  try {
+    for (const client of masters.clients) {
+      const keys = await scanPrefix(client, config.prefix);
+      for (let i = 0; i < keys.length; i += 1000) {
+        const replies = (await client.pipeline(keys.slice(i, i + 1000).map((key) => ["unlink", key])).exec()) ?? [];
+        removed += replies.filter(([error, count]) => error === null && count === 1).length;
+      }
+    }
+  } finally {
+    masters.close();
+  }
+  return removed;
+}
