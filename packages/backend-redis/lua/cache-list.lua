@@ -8,6 +8,7 @@
   ARGV[3]  '1' when a cursor is given, else '0'
   ARGV[4]  cursor (the previous page's last id)
   Returns  { next cursor or nil, ids... }
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 --- @include "state"

@@ -13,8 +13,8 @@
   ARGV[3]  leaseMs
   ARGV[4]  limit
   ARGV[5…] qe of each queue (base64url, distinct)
-  Returns  array of leases: { id, queue, payload, attempt, epoch, workerId, expiresAt, resumed,
-           signals? } (see tasks.grant)
+  Returns  { expiresAt of every lease granted, lease... }, each lease { tid, qe, payload, attempt,
+           epoch, resumed, signals? } (see tasks.grant)
   Errors   INVALID_STATE when the tenant is suspended (nothing granted or reclaimed)
 ]]
 --- @include "common"
@@ -22,8 +22,10 @@
 
 local now = clock_now(ARGV[1])
 local worker = ARGV[2]
-local lease_ms = tonumber(ARGV[3])
+local lease_ms_text = ARGV[3]
 local limit = tonumber(ARGV[4])
+local lx = now + tonumber(lease_ms_text)
+local lx_text = n2s(lx)
 local RECLAIM_LIMIT = 100
 
 -- One read of the tenant's meta: status, the timeout bound, and per queue its settings and the
@@ -43,68 +45,67 @@ if meta[1] == '1' then return reject('INVALID_STATE', 'the tenant is suspended')
 
 -- Claim-side reclaim (SPEC E10): the oldest expiries of all claimed queues, merged; only queues
 -- whose earliest lease may have expired are looked at.
-local expired = {}
+local due = {}
 for i = 5, #ARGV do
   local bound = meta[3 + (i - 5) * 4 + 3]
-  if bound and tonumber(bound) <= now then
-    local found = redis.call('ZRANGEBYSCORE', qkey(ARGV[i], 'l'), '-inf', n2s(now), 'WITHSCORES', 'LIMIT', 0, RECLAIM_LIMIT)
-    for j = 1, #found, 2 do expired[#expired + 1] = { tonumber(found[j + 1]), found[j] } end
-  end
+  if bound and tonumber(bound) <= now then due[#due + 1] = i end
 end
-if #expired > 0 then
-  table.sort(expired, function(x, y)
-    if x[1] ~= y[1] then return x[1] < y[1] end
-    return x[2] < y[2]
-  end)
-  for i = 1, math.min(#expired, RECLAIM_LIMIT) do
-    local tid = string.sub(expired[i][2], 17)
-    local t = tkey(tid)
-    consume_attempt(t, tid, LEASE_EXPIRED_ERROR, true, now)
-    redis.call('HSET', t, 'el', 'expired')
-    emit('lease_expired', redis.call('HGET', t, 'qe'), tid, now)
-  end
-  for i = 5, #ARGV do
-    local slot = 3 + (i - 5) * 4 + 3
-    if meta[slot] and tonumber(meta[slot]) <= now then
-      reset_bound('l:' .. ARGV[i], qkey(ARGV[i], 'l'))
-      meta[slot] = redis.call('HGET', B, 'l:' .. ARGV[i])
-    end
-  end
+if #due > 0 then
+  local queues = {}
+  for _, i in ipairs(due) do queues[#queues + 1] = ARGV[i] end
+  reclaim_expired(queues, RECLAIM_LIMIT, now)
+  for _, i in ipairs(due) do meta[3 + (i - 5) * 4 + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
 end
 
--- The head of each claimable queue, with its remaining capacity (nil: unlimited).
-local heads = {}
+-- The claimable queues, with how many leases each may still grant.
+local open = {}
 for i = 5, #ARGV do
   local qe = ARGV[i]
   local at = 3 + (i - 5) * 4
   if meta[at + 1] ~= '1' then
     promote(qe, now, meta[at + 2])
-    local cap = nil
-    if meta[at] then cap = tonumber(meta[at]) - redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. n2s(now), '+inf') end
-    if cap == nil or cap > 0 then
-      local head = redis.call('ZRANGEBYLEX', qkey(qe, 'r'), '-', '+', 'LIMIT', 0, 1)[1]
-      if head then heads[#heads + 1] = { qe = qe, cap = cap, head = head, bound = meta[at + 3] } end
-    end
+    local room = limit
+    if meta[at] then room = math.min(limit, tonumber(meta[at]) - redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. NOW_TEXT, '+inf')) end
+    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {} } end
   end
 end
 
-local leases = {}
-while #leases < limit and #heads > 0 do
-  local best = 1
-  for i = 2, #heads do
-    if heads[i].head < heads[best].head then best = i end
+-- Take the `limit` first ready tasks in claim order across the open queues. One queue (the usual
+-- case): ZPOPMIN takes them in one call. Several: each queue's first `room` members are merged
+-- (members compare by their fixed-width prefix, so across queues too) and the chosen ones removed.
+local picks = {}
+if #open == 1 then
+  local q = open[1]
+  local popped = redis.call('ZPOPMIN', qkey(q.qe, 'r'), q.room)
+  for j = 1, #popped, 2 do picks[#picks + 1] = { q, popped[j] } end
+elseif #open > 1 then
+  for _, q in ipairs(open) do
+    for _, member in ipairs(redis.call('ZRANGEBYLEX', qkey(q.qe, 'r'), '-', '+', 'LIMIT', 0, q.room)) do picks[#picks + 1] = { q, member } end
   end
-  local h = heads[best]
-  local tid = string.sub(h.head, 50)
-  local lease = grant(tkey(tid), tid, h.head, h.qe, worker, lease_ms, now, h.bound)
+  table.sort(picks, function(x, y) return x[2] < y[2] end)
+  for j = #picks, limit + 1, -1 do picks[j] = nil end
+  for _, pick in ipairs(picks) do
+    local chosen = pick[1].chosen
+    chosen[#chosen + 1] = pick[2]
+  end
+  for _, q in ipairs(open) do
+    if #q.chosen > 0 then redis.call('ZREM', qkey(q.qe, 'r'), unpack(q.chosen)) end
+  end
+end
+
+local leases = { lx_text }
+for _, pick in ipairs(picks) do
+  local q = pick[1]
+  local lease, member = grant(pick[2], q.qe, worker, lease_ms_text, lx_text, now)
   leases[#leases + 1] = lease
-  if not h.bound or tonumber(lease[7]) < tonumber(h.bound) then h.bound = lease[7] end
-  if h.cap then h.cap = h.cap - 1 end
-  local nextHead = nil
-  if #leases < limit and (h.cap == nil or h.cap > 0) then
-    nextHead = redis.call('ZRANGEBYLEX', qkey(h.qe, 'r'), '-', '+', 'LIMIT', 0, 1)[1]
+  q.taken[#q.taken + 1] = lx_text
+  q.taken[#q.taken + 1] = member
+end
+for _, q in ipairs(open) do
+  if #q.taken > 0 then
+    redis.call('ZADD', qkey(q.qe, 'l'), unpack(q.taken))
+    lower_lease_bound(q.qe, lx, lx_text, q.bound)
   end
-  if nextHead then h.head = nextHead else table.remove(heads, best) end
 end
 publish()
 return leases

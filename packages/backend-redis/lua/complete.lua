@@ -25,7 +25,7 @@ local fenced, task = fence(t, epoch, now, 'complete')
 if fenced == 'repeat' then return 0 end
 if fenced ~= 'ok' then return fenced end
 
-end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', n2s(epoch), 'res', ARGV[4])
+end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[3], 'res', ARGV[4])
 emit('completed', task.qe, tid, now)
 release_dependents(tid, now, task.hd)
 publish()

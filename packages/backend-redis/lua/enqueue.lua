@@ -23,8 +23,9 @@ local server_clock = ARGV[3]
 local n = tonumber(ARGV[4])
 local F = 16
 
-settle_timeouts(now)
-if tenant_suspended() then return reject('INVALID_STATE', 'the tenant is suspended') end
+local meta = redis.call('HMGET', B, 'suspended', 'tmo')
+settle_timeouts(now, meta[2])
+if meta[1] == '1' then return reject('INVALID_STATE', 'the tenant is suspended') end
 
 -- Validation: idempotency first (a repeat returns the first task whatever else it says), then
 -- every dependency of a task to create must exist.
@@ -56,6 +57,24 @@ for i = 0, n - 1 do
   end
 end
 
+-- Every check passed: write. Orders are taken for the created tasks in one step; ready members
+-- and counters are written per queue, in batches.
+local created = 0
+for i = 1, n do created = created + results[i][2] end
+local ord = 0
+if created > 0 then ord = redis.call('HINCRBY', B, 'tseq', created) - created end
+local stamp_now = stamp(now)
+local per_queue, queue_order = {}, {}
+local function queue_batch(qe)
+  local q = per_queue[qe]
+  if not q then
+    q = { ready = {}, counts = { all = 0 } }
+    per_queue[qe] = q
+    queue_order[#queue_order + 1] = qe
+  end
+  return q
+end
+
 local out = {}
 for i = 0, n - 1 do
   local a = 4 + i * F
@@ -65,41 +84,80 @@ for i = 0, n - 1 do
   if r[2] == 1 then
     local tid, qe = ARGV[a + 1], ARGV[a + 3]
     local t = tkey(tid)
-    local ord = redis.call('HINCRBY', B, 'tseq', 1)
+    ord = ord + 1
+    local ord16 = pad16(ord)
     local ra = now
     if ARGV[a + 8] ~= '' then ra = tonumber(ARGV[a + 8]) end
-    redis.call('HSET', t, 'id', ARGV[a + 2], 'qe', qe, 'q', ARGV[a + 4], 'p', ARGV[a + 5], 'pr', ARGV[a + 6], 'pk', ARGV[a + 7],
-      'ord', n2s(ord), 'ra', n2s(ra), 'ma', ARGV[a + 9], 'bb', ARGV[a + 10], 'bf', ARGV[a + 11], 'bm', ARGV[a + 12],
-      'con', '0', 'at', '0', 'ep', '0', 'le', 'null', 'res', 'null', 'ca', n2s(now), 'ua', n2s(now))
-    if ARGV[a + 13] ~= '' then redis.call('HSET', t, 'ik', ARGV[a + 14]) end
-    if ARGV[a + 15] ~= '' then redis.call('HSET', t, 'rid', ARGV[a + 15]) end
     local deps = words(ARGV[a + 16])
     local failed, pending = false, false
     for _, dep in ipairs(deps) do
       local st = redis.call('HGET', tkey(dep), 'st')
       if st == 'dead' or st == 'cancelled' then failed = true elseif st ~= 'completed' then pending = true end
     end
-    if #deps > 0 then redis.call('HSET', t, 'dp', ARGV[a + 16]) end
+    local state = 'queued'
+    if failed then state = 'cancelled' elseif pending then state = 'blocked' end
+    -- The fields the fence, grant and settlement read and write come first, all present from the
+    -- start: a small hash is a flat list that Redis searches from its head.
+    local fields = { 'st', state, 'ep', '0', 'el', '', 'lx', '', 'ce', '', 'qe', qe, 'ord', ord16, 'hd', '',
+      'con', '0', 'id', ARGV[a + 2], 'q', ARGV[a + 4], 'p', ARGV[a + 5], 'rs', '', 'at', '0', 'lms', '', 'w', '',
+      'ua', stamp_now, 'res', 'null', 'pr', ARGV[a + 6], 'pk', ARGV[a + 7], 'ra', stamp(ra), 'ma', ARGV[a + 9],
+      'bb', ARGV[a + 10], 'bf', ARGV[a + 11], 'bm', ARGV[a + 12], 'le', 'null', 'ca', stamp_now }
+    if ARGV[a + 13] ~= '' then
+      fields[#fields + 1] = 'ik'
+      fields[#fields + 1] = ARGV[a + 14]
+    end
+    if ARGV[a + 15] ~= '' then
+      fields[#fields + 1] = 'rid'
+      fields[#fields + 1] = ARGV[a + 15]
+    end
+    if #deps > 0 then
+      fields[#fields + 1] = 'dp'
+      fields[#fields + 1] = ARGV[a + 16]
+    end
+    if failed then
+      fields[#fields + 1] = 'cr'
+      fields[#fields + 1] = DEPENDENCY_FAILED
+    end
+    redis.call('HSET', t, unpack(fields))
+    local q = queue_batch(qe)
+    q.counts.all = q.counts.all + 1
+    if COUNTED[state] then q.counts[state] = (q.counts[state] or 0) + 1 end
     emit('enqueued', qe, tid, now)
     if failed then
-      set_state(t, qe, nil, 'cancelled')
-      redis.call('HSET', t, 'cr', DEPENDENCY_FAILED)
       emit('cancelled', qe, tid, now)
     elseif pending then
-      set_state(t, qe, nil, 'blocked')
       for _, dep in ipairs(deps) do
         redis.call('SADD', B .. ':dep:' .. dep, tid)
         redis.call('HSET', tkey(dep), 'hd', '1')
       end
+    elseif ra <= now then
+      q.ready[#q.ready + 1] = ready_member(ARGV[a + 7], ra, ord16, tid)
     else
-      set_state(t, qe, nil, 'queued')
-      add_queued(t, tid, qe, ra, now)
+      add_queued(t, tid, qe, ra, now, ARGV[a + 7], ord16)
     end
     if ARGV[a + 13] ~= '' then
       local key = B .. ':ik:' .. qe .. ':' .. ARGV[a + 13]
       redis.call('SET', key, n2s(now + dedup_ttl) .. '|' .. ARGV[a + 2])
       expire_at(key, now + dedup_ttl, server_clock)
     end
+  end
+end
+
+-- Ready members go in with one ZADD per queue and chunk (unpack is bounded by Lua's C stack).
+local CHUNK = 500
+for _, qe in ipairs(queue_order) do
+  local q = per_queue[qe]
+  for first = 1, #q.ready, CHUNK do
+    local args = {}
+    for j = first, math.min(first + CHUNK - 1, #q.ready) do
+      args[#args + 1] = '0'
+      args[#args + 1] = q.ready[j]
+    end
+    redis.call('ZADD', qkey(qe, 'r'), unpack(args))
+  end
+  local n_key = qkey(qe, 'n')
+  for _, state in ipairs({ 'all', 'blocked', 'cancelled' }) do
+    if q.counts[state] then redis.call('HINCRBY', n_key, state, q.counts[state]) end
   end
 end
 publish()

@@ -7,6 +7,7 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2…] qe of each queue
   Returns  1 or 0
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 --- @include "tasks"
@@ -19,6 +20,6 @@ for i = 2, #ARGV do
   local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
   local open = cfg[2] ~= '1'
   if open and cfg[1] then open = tonumber(cfg[1]) > redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. n2s(now), '+inf') end
-  if open and redis.call('ZCOUNT', qkey(qe, 'a'), '-inf', n2s(now)) > 0 then return 1 end
+  if open and (redis.call('ZCARD', qkey(qe, 'r')) > 0 or redis.call('ZCOUNT', qkey(qe, 's'), '-inf', NOW_TEXT) > 0) then return 1 end
 end
 return 0

@@ -5,6 +5,7 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  ke
   Returns  the bytes, or nil when absent or expired
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 --- @include "state"

@@ -4,6 +4,7 @@
   KEYS[1]  B, the tenant's base key
   ARGV[1]  re
   Returns  { atSequence, '<createdAt>|<state>' } or nil
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 --- @include "runs"

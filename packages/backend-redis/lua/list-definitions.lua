@@ -4,6 +4,7 @@
   KEYS[1]  B, the tenant's base key
   ARGV[1]  ide (base64url id)
   Returns  { version, spec, createdAt, version, spec, createdAt, ... }
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 

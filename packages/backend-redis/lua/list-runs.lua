@@ -7,6 +7,7 @@
   ARGV[2]  limit
   ARGV[3]  after (creation order; 0 for the first page)
   Returns  { next cursor or nil, run records... }
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 --- @include "runs"

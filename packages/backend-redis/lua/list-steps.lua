@@ -5,6 +5,7 @@
   KEYS[1]  B, the tenant's base key
   ARGV[1]  re (base64url run id)
   Returns  { step id, '<position>|<createdAt>|<updatedAt>|<body>', ... }
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 

@@ -2,6 +2,10 @@
   queue-stats: the queue's settings, its task counts per effective state, and the age of its
   longest-waiting ready task (SPEC E17). Zeros for an unknown queue.
 
+  Cost: O(log n) per count, and O(P log n) for the oldest ready task, P being the number of
+  distinct priorities among the ready tasks (the ready set is kept in claim order only, so that
+  claims and completions maintain no other index).
+
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  qe
@@ -16,19 +20,39 @@ local qe = ARGV[2]
 settle_timeouts(now)
 
 local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
-local n = redis.call('HMGET', qkey(qe, 'n'), 'completed', 'dead', 'cancelled', 'suspended', 'blocked')
-local a = qkey(qe, 'a')
-local ready = redis.call('ZCOUNT', a, '-inf', n2s(now))
-local out = {
-  cfg[1], (cfg[2] == '1') and 1 or 0,
-  redis.call('ZCOUNT', a, '(' .. n2s(now), '+inf'),
-  ready,
-  redis.call('ZCARD', qkey(qe, 'l')),
-  tonumber(n[1] or '0'), tonumber(n[2] or '0'), tonumber(n[3] or '0'), tonumber(n[4] or '0'), tonumber(n[5] or '0'),
-  false,
-}
-if ready > 0 then
-  local oldest = redis.call('ZRANGE', a, 0, 0, 'WITHSCORES')
-  out[11] = n2s(now - tonumber(oldest[2]))
+local n = redis.call('HMGET', qkey(qe, 'n'), 'all', 'dead', 'cancelled', 'suspended', 'blocked')
+local r, s = qkey(qe, 'r'), qkey(qe, 's')
+local waiting = redis.call('ZCARD', r)
+local due = redis.call('ZCOUNT', s, '-inf', NOW_TEXT)
+local scheduled = redis.call('ZCOUNT', s, '(' .. NOW_TEXT, '+inf')
+local leased = redis.call('ZCARD', qkey(qe, 'l'))
+local dead, cancelled = tonumber(n[2] or '0'), tonumber(n[3] or '0')
+local suspended, blocked = tonumber(n[4] or '0'), tonumber(n[5] or '0')
+local ready = waiting + due
+-- A completed task is in no index and never changes again: it is every task ever enqueued in the
+-- queue that is in no other state.
+local completed = tonumber(n[1] or '0') - ready - scheduled - leased - dead - cancelled - suspended - blocked
+
+-- The oldest ready task: the earliest due scheduled task, or the earliest runAt in the ready set.
+-- The ready set is in claim order, priority first, so the first member of each priority level
+-- holds that level's earliest runAt; the walk skips from level to level (members are
+-- <priority key 17><runAt 16><order 16><tid>, digits and base64url, all below '~').
+local oldest = nil
+if due > 0 then oldest = tonumber(redis.call('ZRANGE', s, 0, 0, 'WITHSCORES')[2]) end
+local from = '-'
+while true do
+  local head = redis.call('ZRANGEBYLEX', r, from, '+', 'LIMIT', 0, 1)[1]
+  if not head then break end
+  local ra = tonumber(string.sub(head, 18, 33))
+  if not oldest or ra < oldest then oldest = ra end
+  from = '(' .. string.sub(head, 1, 17) .. '~'
 end
-return out
+
+local age = false
+if oldest then age = n2s(now - oldest) end
+return {
+  cfg[1], (cfg[2] == '1') and 1 or 0,
+  scheduled, ready, leased,
+  completed, dead, cancelled, suspended, blocked,
+  age,
+}

@@ -8,6 +8,7 @@
   ARGV[3]  after
   ARGV[4]  limit ('' = all)
   Returns  { attempt, 'createdAt|data'... } for sequences after+1, after+2, …; {} for an unknown task
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 

@@ -26,6 +26,6 @@ local lease_ms
 if ARGV[4] ~= '' then lease_ms = tonumber(ARGV[4]) else lease_ms = tonumber(redis.call('HGET', t, 'lms')) end
 local lx = now + lease_ms
 add_leased(tid, task.qe, task.ord, lx)
-redis.call('HSET', t, 'lx', n2s(lx), 'ua', n2s(now))
+redis.call('HSET', t, 'lx', n2s(lx), 'ua', stamp(now))
 if ARGV[5] ~= '' then redis.call('HSET', t, 'pg', ARGV[5]) end
 return lease_of(t)

@@ -19,7 +19,7 @@ settle_timeouts(now)
 local f = redis.call('HMGET', t, 'st', 'qe', 'ord')
 if not f[1] then return reject('NOT_FOUND', 'task not found') end
 if f[1] ~= 'leased' then return 0 end
-end_lease(t, tid, f[2], tonumber(f[3]), 'queued', now)
+end_lease(t, tid, f[2], f[3], 'queued', now)
 redis.call('HSET', t, 'el', 'revoked', 'ra', n2s(now))
 add_queued(t, tid, f[2], now, now)
 hint(f[2])

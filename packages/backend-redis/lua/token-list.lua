@@ -4,6 +4,7 @@
   KEYS[1]  G, the global base key
   ARGV[1]  te (base64url tenant id)
   Returns  records { id, tenantId, name, role, createdAt, expiresAt, revokedAt }...
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 

@@ -7,6 +7,7 @@
   ARGV[2]  hash (hex SHA-256 of the presented token)
   Returns  { id, tenantId, name, role, expiresAt, storedHash } or nil when unknown, revoked or
            expired
+  Flags    no-writes (it writes nothing, so it still answers when the server is out of memory)
 ]]
 --- @include "common"
 

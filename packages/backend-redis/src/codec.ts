@@ -73,7 +73,7 @@ export function decodeSignal(entry: unknown): Signal {
   return { signalId, key: decodeId(key), payload: parseJson(payload), createdAt: Number(createdAt) };
 }
 
-/** A lease as `tasks.grant` / `tasks.lease_of` return it. */
+/** A lease as `tasks.lease_of` returns it (renew). */
 export function decodeLease(reply: unknown): Lease {
   const f = asArray(reply, "lease");
   const resumed = asString(f[7], "lease.resumed");
@@ -89,6 +89,41 @@ export function decodeLease(reply: unknown): Lease {
   if (resumed === "") return lease;
   const signals = asArray(f[8] ?? [], "lease.signals").map(decodeSignal);
   return resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals };
+}
+
+/**
+ * The leases of a claim reply: `{ expiresAt, lease… }`, each lease `{ tid, qe, payload, attempt,
+ * epoch, resumed, signals? }` (lua/claim.lua). The script leaves out what the client knows: the task
+ * id is the decoded tid, the queue the claimed queue whose encoding is qe, the worker the caller's.
+ */
+export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyMap<string, string>): Lease[] {
+  const rows = asArray(reply, "claim");
+  if (rows.length <= 1) return [];
+  const expiresAt = asNumber(rows[0], "claim.expiresAt");
+  const leases: Lease[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const f = asArray(rows[i], "lease");
+    const qe = asString(f[1], "lease.qe");
+    const queue = queueOf.get(qe);
+    if (queue === undefined) throw new ReplyShapeError("lease: a queue the claim did not name");
+    const lease: Lease = {
+      taskId: decodeId(asString(f[0], "lease.tid")),
+      queue,
+      payload: parseJson(asString(f[2], "lease.payload")),
+      attempt: asNumber(f[3], "lease.attempt"),
+      epoch: asNumber(f[4], "lease.epoch"),
+      workerId,
+      expiresAt,
+    };
+    const resumed = asString(f[5], "lease.resumed");
+    if (resumed === "") {
+      leases.push(lease);
+    } else {
+      const signals = asArray(f[6] ?? [], "lease.signals").map(decodeSignal);
+      leases.push(resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals });
+    }
+  }
+  return leases;
 }
 
 /** A task record in `tasks.RECORD_FIELDS` order. */

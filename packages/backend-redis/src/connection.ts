@@ -12,7 +12,12 @@
  * promises (when it does not re-send them), so `track` settles them itself: a command sent on a
  * standalone connection that then closes rejects at once. `commandTimeout` is the backstop for
  * every other path (Cluster node connections).
+ *
+ * Commands issued in one turn of the event loop are written together, a few at a time
+ * (`coalesceWrites`): what ioredis' `enableAutoPipelining` aims at, without its wait for the
+ * batch in flight (which measured slower here, at 1 and at 50 concurrent calls).
  */
+import type { Duplex } from "node:stream";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import { MooringError } from "@mooring/core";
 
@@ -44,6 +49,8 @@ export interface RedisTarget {
 export type RedisClient = Redis | Cluster;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Commands held back at most before their writes are flushed (Connection.coalesceWrites). */
+const COALESCE_LIMIT = 16;
 const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 
 /** Backoff between reconnection attempts: 200 ms doubling to 2 s; never gives up on its own. */
@@ -92,6 +99,8 @@ export class Connection {
   /** host:port or the cluster's seed nodes, for messages. */
   readonly address: string;
   #lastError: Error | null = null;
+  /** The sockets whose writes are held in this turn of the event loop, and how many commands. */
+  #held: { readonly streams: readonly Duplex[]; count: number } | null = null;
   /** Commands not yet settled: `sent` once written to a socket, so lost if that socket closes. */
   readonly #pending = new Map<(error: Error) => void, { sent: boolean }>();
   readonly #onError = (error: Error): void => {
@@ -138,6 +147,36 @@ export class Connection {
           reject(error);
         },
       );
+    });
+  }
+
+  /**
+   * Holds back what is written to the connection's sockets until the current turn of the event
+   * loop ends, or until COALESCE_LIMIT commands are held, so that the commands of concurrent calls
+   * leave in few writes (one system call per command otherwise, the largest cost of a loaded
+   * client) and reach the server in few reads. The limit lets the server start on the first
+   * commands while the rest are being written, instead of client and server taking turns on whole
+   * batches. Order is kept: a socket writes what it was given, in order.
+   */
+  coalesceWrites(): void {
+    const held = this.#held;
+    if (held !== null) {
+      held.count++;
+      if (held.count % COALESCE_LIMIT === 0) {
+        for (const stream of held.streams) {
+          stream.uncork();
+          stream.cork();
+        }
+      }
+      return;
+    }
+    const streams = (this.client instanceof Cluster ? this.client.nodes() : [this.client]).flatMap((node) => (node.status === "ready" ? [node.stream] : []));
+    if (streams.length === 0) return;
+    this.#held = { streams, count: 1 };
+    for (const stream of streams) stream.cork();
+    process.nextTick(() => {
+      this.#held = null;
+      for (const stream of streams) stream.uncork();
     });
   }
 

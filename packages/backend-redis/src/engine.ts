@@ -1,5 +1,5 @@
 /**
- * EngineBackend on Redis (SPEC E1–E19): every transition is one script of lua/ (the task state
+ * EngineBackend on Redis (SPEC E1–E19): every transition is one command of lua/ (the task state
  * machine is lua/includes/tasks.lua), so each is atomic and fenced inside Redis; waitForWork and
  * subscribe listen on the tenant's pub/sub channel (notifications.ts).
  */
@@ -46,6 +46,7 @@ import {
   asNullableString,
   asNumber,
   asString,
+  decodeClaim,
   decodeCursor,
   decodeLease,
   decodeSignal,
@@ -121,17 +122,10 @@ export class RedisEngine implements EngineBackend {
   }
 
   async claim(request: ClaimInput): Promise<Lease[]> {
-    const reply = asArray(
-      await this.#run("claim", [
-        this.#ctx.now(),
-        request.workerId,
-        request.leaseMs,
-        request.limit ?? DEFAULTS.claimLimit,
-        ...distinct(request.queues).map(encodeId),
-      ]),
-      "claim",
-    );
-    return reply.map(decodeLease);
+    const queueOf = new Map<string, string>();
+    for (const queue of request.queues) queueOf.set(encodeId(queue), queue);
+    const reply = await this.#run("claim", [this.#ctx.now(), request.workerId, request.leaseMs, request.limit ?? DEFAULTS.claimLimit, ...queueOf.keys()]);
+    return decodeClaim(reply, request.workerId, queueOf);
   }
 
   #holder(lease: Lease): [string, string, string] {

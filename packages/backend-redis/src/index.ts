@@ -1,8 +1,9 @@
 /**
  * `@mooring/backend-redis`: the Mooring contract on Redis or Valkey through ioredis, standalone or
- * Redis Cluster. Every state transition is one Lua script (lua/, one file per command); every key
- * a script touches shares its tenant's hash tag, so the whole contract runs on a cluster and
- * tenants spread across its shards. See README.md for the key design and what each Redis
+ * Redis Cluster. Every state transition is one Lua command (lua/, one file per command), run as a
+ * Redis function (scripts where functions are refused; src/scripts.ts); every key a command touches
+ * shares its tenant's hash tag, so the whole contract runs on a cluster and tenants spread across
+ * its shards. See README.md for the key design and what each Redis
  * persistence setting gives.
  */
 import {
@@ -33,11 +34,15 @@ import { RedisWorkflowStore } from "./workflows.js";
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
-export { SCRIPT_NAMES, SCRIPTS, type LoadedScript, type ScriptName } from "./scripts.js";
+export { LIBRARY, SCRIPT_NAMES, SCRIPTS, type FunctionLibrary, type LoadedScript, type ScriptName } from "./scripts.js";
 export { encodeId, decodeId, KeySpace } from "./keys.js";
 
-/** The version of the key layout `migrate()` records under `{<prefix>}:schema`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
+ * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
+ * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
+ */
+export const SCHEMA_VERSION = 2;
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**
@@ -132,7 +137,7 @@ class RedisDriver implements BackendDriver {
     this.#connection = connection;
     this.#context = new RedisContext({
       connection,
-      scripts: new ScriptRunner(connection.client, (command) => connection.track(command)),
+      scripts: new ScriptRunner(connection, onWarning),
       keys,
       limits,
       hub: new NotificationHub(() => connection.duplicate()),
@@ -153,9 +158,11 @@ class RedisDriver implements BackendDriver {
   }
 
   /**
-   * Records the key layout version (idempotent; concurrent runs agree: SET NX). Scripts need no
-   * loading: EVALSHA falls back to EVAL, which caches them. @throws INVALID_STATE when the prefix
-   * holds a newer layout than this package writes.
+   * Records the key layout version (idempotent; concurrent runs agree: SET NX). The commands need
+   * no loading here: the function library is loaded on first use by every node that lacks it.
+   * @throws INVALID_STATE when the prefix holds another layout than this package writes: a newer
+   * one (upgrade the package), or layout 1 of the pre-releases, which has no in-place upgrade
+   * (drain it with the release that wrote it, or use a new prefix).
    */
   async migrate(): Promise<void> {
     const key = this.#context.keys.schema;
@@ -163,6 +170,12 @@ class RedisDriver implements BackendDriver {
     const stored = Number(await this.#connection.track(this.#connection.client.get(key)));
     if (stored > SCHEMA_VERSION) {
       throw new MooringError("INVALID_STATE", `prefix ${this.#context.keys.prefix} holds key layout ${stored}; this package writes ${SCHEMA_VERSION}: upgrade @mooring/backend-redis`);
+    }
+    if (stored < SCHEMA_VERSION) {
+      throw new MooringError(
+        "INVALID_STATE",
+        `prefix ${this.#context.keys.prefix} holds key layout ${stored} of a pre-release, which this package (layout ${SCHEMA_VERSION}) cannot upgrade in place: drain it with the release that wrote it, or use a new prefix`,
+      );
     }
   }
 

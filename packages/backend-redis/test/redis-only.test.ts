@@ -7,7 +7,7 @@
 import { ManualClock, MooringError } from "@mooring/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisBackend, doctor, KeySpace, openFromUrl, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
+import { createRedisBackend, doctor, KeySpace, LIBRARY, openFromUrl, SCHEMA_VERSION, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
 import { keysOfCommand, keySlot } from "./slots.js";
 import { EphemeralRedis, ephemeralAvailability, removeKeys, standaloneServer, type StandaloneTarget, testPrefix } from "./server.js";
 import { exerciseEveryScript } from "./workload.js";
@@ -36,61 +36,125 @@ describe("local CRC16 slots", () => {
   });
 });
 
-describe.skipIf("skip" in ephemeral)("every script touches one slot (MONITOR on an ephemeral server)", () => {
+describe.skipIf("skip" in ephemeral)("every command touches one slot (MONITOR on an ephemeral server)", () => {
   let redis: EphemeralRedis;
   beforeAll(async () => {
     redis = await EphemeralRedis.start();
+    // A user the server refuses functions to: the backend runs every command as a script.
+    await withClient(redis.url, (client) => client.call("ACL", "SETUSER", "scripts-only", "on", "nopass", "~*", "&*", "+@all", "-fcall", "-fcall_ro", "-function"));
   });
   afterAll(async () => {
     await redis?.stop();
   });
 
-  it("every key each script touches shares its first key's hash tag, and the workload runs every script", async () => {
-    const monitorClient = new Redis(redis.url);
-    const monitor = await monitorClient.monitor();
-    const calls: { sha: string; base: string; touched: string[] }[] = [];
-    let sawMarker: () => void = () => undefined;
-    const markerSeen = new Promise<void>((resolve) => {
-      sawMarker = resolve;
-    });
-    const bySource = new Map(Object.values(SCRIPTS).flatMap((script) => [[script.sha, script.name] as const, [script.source, script.name] as const]));
-    monitor.on("monitor", (_time: string, args: string[], source: string) => {
-      const [command = "", ...rest] = args;
-      const name = command.toLowerCase();
-      if (name === "echo" && rest[0] === "end-of-workload") sawMarker();
-      if (source !== "lua" && (name === "evalsha" || name === "eval")) {
-        calls.push({ sha: rest[0] ?? "", base: rest[2] ?? "", touched: [] });
-      } else if (source === "lua") {
-        calls.at(-1)?.touched.push(...keysOfCommand(name, rest));
+  const commandOf = new Map<string, string>([
+    ...Object.values(SCRIPTS).flatMap((script) => [[script.sha, script.name] as const, [script.source, script.name] as const]),
+    ...Object.entries(LIBRARY.functions).map(([name, fn]) => [fn, name] as const),
+  ]);
+
+  for (const mode of ["functions", "scripts"] as const) {
+    it(`as ${mode}: every key each command touches shares its first key's hash tag, and the workload runs every command`, async () => {
+      const url = mode === "functions" ? redis.url : redis.url.replace("redis://", "redis://scripts-only@");
+      const monitorClient = new Redis(redis.url);
+      const monitor = await monitorClient.monitor();
+      const calls: { command: string; name: string | undefined; base: string; touched: string[] }[] = [];
+      let sawMarker: () => void = () => undefined;
+      const markerSeen = new Promise<void>((resolve) => {
+        sawMarker = resolve;
+      });
+      monitor.on("monitor", (_time: string, args: string[], source: string) => {
+        const [command = "", ...rest] = args;
+        const name = command.toLowerCase();
+        if (name === "echo" && rest[0] === "end-of-workload") sawMarker();
+        if (source !== "lua" && (name === "evalsha" || name === "eval" || name === "fcall")) {
+          calls.push({ command: name, name: commandOf.get(rest[0] ?? ""), base: rest[2] ?? "", touched: [] });
+        } else if (source === "lua") {
+          calls.at(-1)?.touched.push(...keysOfCommand(name, rest));
+        }
+      });
+      const clock = new ManualClock();
+      const warnings: string[] = [];
+      const backend = await createRedisBackend({ url, prefix: prefix(), clock, onWarning: (message) => warnings.push(message) });
+      try {
+        await exerciseEveryScript(backend, clock, "tenant:{x}\n*");
+      } finally {
+        await backend.close();
       }
+      // MONITOR lines arrive on their own connection: wait for a marker sent after the workload.
+      await monitorClient.echo("end-of-workload");
+      await markerSeen;
+      monitor.disconnect();
+      monitorClient.disconnect();
+
+      const ran = new Set<string>();
+      for (const call of calls) {
+        if (call.name) ran.add(call.name);
+        expect(call.base.startsWith("{")).toBe(true);
+        for (const key of call.touched) {
+          expect(key.startsWith(call.base), `${call.name ?? call.command} touched ${key} outside ${call.base}`).toBe(true);
+          expect(keySlot(key), `${call.name ?? call.command}: ${key}`).toBe(keySlot(call.base));
+        }
+      }
+      expect([...SCRIPT_NAMES].filter((name) => !ran.has(name))).toEqual([]);
+      expect(calls.reduce((sum, call) => sum + call.touched.length, 0)).toBeGreaterThan(200);
+      expect(new Set(calls.map((call) => call.command))).toEqual(mode === "functions" ? new Set(["fcall"]) : new Set(["evalsha", "eval"]));
+      expect(warnings.filter((message) => message.includes("refuses Redis functions"))).toHaveLength(mode === "functions" ? 0 : 1);
     });
+  }
+
+  it("loads the function library again when the server lost it (FUNCTION FLUSH, a restart without persistence), and scripts after SCRIPT FLUSH", async () => {
     const clock = new ManualClock();
     const backend = await createRedisBackend({ url: redis.url, prefix: prefix(), clock });
+    const scripted = await createRedisBackend({ url: redis.url.replace("redis://", "redis://scripts-only@"), prefix: prefix(), clock, onWarning: () => undefined });
     try {
-      await exerciseEveryScript(backend, clock, "tenant:{x}\n*");
+      for (const each of [backend, scripted]) {
+        await each.engine.enqueue({ queue: "q", payload: 1 });
+        await withClient(redis.url, async (client) => {
+          await client.call("FUNCTION", "FLUSH");
+          await client.call("SCRIPT", "FLUSH");
+        });
+        const [lease] = await each.engine.claim({ workerId: "w", queues: ["q"], leaseMs: 1000 });
+        expect(lease?.payload).toBe(1);
+        if (lease) await each.engine.complete(lease);
+        const libraries = await withClient(redis.url, (client) => client.call("FUNCTION", "LIST", "LIBRARYNAME", LIBRARY.name));
+        expect(Array.isArray(libraries) ? libraries.length : -1, "the library is loaded (by the functions backend only)").toBe(each === backend ? 1 : 0);
+      }
+    } finally {
+      await backend.close();
+      await scripted.close();
+    }
+  });
+
+  it("runs a call as a script when the library is missing and the server refuses this client FUNCTION LOAD", async () => {
+    await withClient(redis.url, async (client) => {
+      await client.call("ACL", "SETUSER", "no-load", "on", "nopass", "~*", "&*", "+@all", "-function");
+      await client.call("FUNCTION", "FLUSH");
+    });
+    const warnings: string[] = [];
+    const backend = await createRedisBackend({
+      url: redis.url.replace("redis://", "redis://no-load@"),
+      prefix: prefix(),
+      clock: new ManualClock(),
+      onWarning: (message) => warnings.push(message),
+    });
+    try {
+      const { id } = await backend.engine.enqueue({ queue: "q", payload: 1 });
+      expect((await backend.engine.getTask(id))?.state).toBe("ready");
+      expect(warnings.filter((message) => message.includes("refuses Redis functions"))).toHaveLength(1);
     } finally {
       await backend.close();
     }
-    // MONITOR lines arrive on their own connection: wait for a marker sent after the workload.
-    await monitorClient.echo("end-of-workload");
-    await markerSeen;
-    monitor.disconnect();
-    monitorClient.disconnect();
-
-    const ran = new Set<string>();
-    for (const call of calls) {
-      const name = bySource.get(call.sha);
-      if (name) ran.add(name);
-      expect(call.base.startsWith("{")).toBe(true);
-      for (const key of call.touched) {
-        expect(key.startsWith(call.base), `${name ?? call.sha} touched ${key} outside ${call.base}`).toBe(true);
-        expect(keySlot(key), `${name ?? call.sha}: ${key}`).toBe(keySlot(call.base));
-      }
-    }
-    expect([...SCRIPT_NAMES].filter((name) => !ran.has(name))).toEqual([]);
-    expect(calls.reduce((sum, call) => sum + call.touched.length, 0)).toBeGreaterThan(200);
   });
 });
+
+async function withClient<T>(url: string, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(url);
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
 
 describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
   const target = server as StandaloneTarget;
@@ -195,6 +259,16 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     const bad = new URL(target.url);
     bad.searchParams.set("prefx", "oops");
     await expect(openFromUrl(bad, {})).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
+  it("refuses a prefix that holds another key layout (a newer one, or the pre-release layout 1)", async () => {
+    for (const stored of ["1", String(SCHEMA_VERSION + 1)]) {
+      const keyPrefix = prefix();
+      await withClient(target.url, (client) => client.set(new KeySpace(keyPrefix).schema, stored));
+      const error: unknown = await createRedisBackend({ url: target.url, prefix: keyPrefix }).catch((caught: unknown) => caught);
+      expect(MooringError.is(error, "INVALID_STATE"), String(error)).toBe(true);
+      expect((error as MooringError).message).toContain(`layout ${stored}`);
+    }
   });
 
   it("rejects a prefix that could break the key structure", async () => {

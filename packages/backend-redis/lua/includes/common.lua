@@ -6,23 +6,51 @@
   B's Cluster slot.
 
   Numbers: Lua numbers are doubles, exact for integers below 2^53 (every time, epoch, priority and
-  counter we keep); `tostring` prints only 14 digits, so numbers are always turned into strings by
-  `n2s`, and fixed-width sort keys by `pad16`.
+  counter we keep); `tostring` and `..` print only 14 digits, so numbers are turned into text by
+  `n2s` (or `stamp` for times), and fixed-width sort keys by `pad16`, both with an integer format
+  (a float format costs twice as much, and a number handed to redis.call is printed by Redis with
+  a float format: hot paths pass text). Text read from Redis is passed on as it is.
+
+  The loader (src/scripts.ts) builds, from these files, the function library the backend loads on
+  each primary, and for each script the source EVAL runs where functions cannot be used: the
+  script with the top-level `local` definitions it needs, transitively, in file order.
+
+  Definitions marked `@per-call` hold the state of one call: in a script they are set as the script
+  starts, as every definition is; in the function library (src/scripts.ts) they are declared once
+  and set at the start of every function.
 ]]
+--- @per-call
 local B = KEYS[1]
+
+local function n2s(n) return string.format('%d', n) end
+
+-- The time of this call and its decimal text, set once by clock_now.
+local NOW, NOW_TEXT = nil, nil
 
 --- The time of this call: the injected clock's value when the client passed one, else the
 --- server's TIME (allowed before writes: Redis 7 replicates a script's effects, not the script).
 local function clock_now(arg)
-  if arg ~= nil and arg ~= '' then return tonumber(arg) end
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if arg ~= nil and arg ~= '' then
+    NOW = tonumber(arg)
+    NOW_TEXT = n2s(NOW)
+  else
+    -- Seconds and microseconds as text: the milliseconds are the first 3 of 6 microsecond digits.
+    local t = redis.call('TIME')
+    local us = t[2]
+    NOW_TEXT = t[1] .. string.sub(string.rep('0', 6 - #us) .. us, 1, 3)
+    NOW = tonumber(NOW_TEXT)
+  end
+  return NOW
 end
 
-local function n2s(n) return string.format('%.0f', n) end
+--- n2s for times: the call's own time is formatted once (most stamps are `now`).
+local function stamp(n)
+  if n == NOW then return NOW_TEXT end
+  return n2s(n)
+end
 
 --- Fixed width, so that byte order is numeric order (non-negative integers below 10^16).
-local function pad16(n) return string.format('%016.0f', n) end
+local function pad16(n) return string.format('%016d', n) end
 
 --- A rejected call: returned (never raised) before the script's first write, so nothing is written.
 --- The client maps `MOORING <CODE> <message>` to a MooringError with that code.

@@ -9,12 +9,17 @@
                         next suspension (field rs: '1' resumed by signals, '2' timed out)
     B:q:<qe>:r          sorted set (score 0, by member): ready tasks, member
                         <priority key 17><runAt 16><order 16><tid>, so byte order is claim order
+                        (ZPOPMIN takes the head: equal scores order by member)
     B:q:<qe>:s          sorted set (score runAt): queued tasks not yet moved to :r
-    B:q:<qe>:a          sorted set (score runAt): every queued task (stats: ready/scheduled, oldest)
     B:q:<qe>:l          sorted set (score expiresAt, member <order 16><tid>): leased tasks
-    B:q:<qe>:n          hash: counts of blocked, suspended, completed, dead, cancelled tasks
+    B:q:<qe>:n          hash: `all` (tasks ever enqueued in the queue) and the counts of blocked,
+                        suspended, dead and cancelled tasks; a queued task is in :r or :s and a
+                        leased one in :l, and completed = all - every other state, so the hot
+                        paths keep no counter
     B:q:<qe>:dl         sorted set (score death order): dead tasks of the queue
-    B:lx                sorted set (score expiresAt, member <order 16><tid>): every leased task
+    B:lq                sorted set (score: B's l:<qe>, member qe): the queues that hold leases,
+                        by their lease-expiry bound, so that a sweep finds the expired leases of
+                        the tenant without a tenant-wide lease index
     B:dl                sorted set (score death order): every dead task
     B:tmo               sorted set (score timeoutAt): suspended tasks with a timeout
     B:sw:<ke>           sorted set (score order): tasks suspended on signal key ke
@@ -22,23 +27,26 @@
                         ('1' while the tenant is suspended), c:<qe> / p:<qe> (a queue's
                         concurrency / paused), and lower bounds that let the hot paths skip work:
                         tmo (earliest suspension timeout), s:<qe> (earliest scheduled runAt),
-                        l:<qe> (earliest lease expiry). A bound is lowered whenever an earlier
-                        entry is added and recomputed when its work is done; a bound lower than the
-                        truth only costs a look, so removals leave it as it is.
+                        l:<qe> (earliest lease expiry, mirrored in B:lq). A bound is lowered
+                        whenever an earlier entry is added and recomputed when its work is done; a
+                        bound lower than the truth only costs a look, so removals leave it as it is.
   Stored states: queued (reads ready or scheduled by runAt), leased, suspended, blocked, completed,
-  dead, cancelled.
+  dead, cancelled. A task's order `ord` is stored as its 16-digit sort key, so index members are
+  built by concatenation alone.
 ]]
+--- @per-call
 local CHANNEL = B .. ':ch'
 local PROMOTE_LIMIT = 1000
 local SETTLE_LIMIT = 1000
 local LEASE_EXPIRED_ERROR = '"lease expired"'
 local DEPENDENCY_FAILED = 'dependency_failed'
-local COUNTED = { blocked = true, suspended = true, completed = true, dead = true, cancelled = true }
+local COUNTED = { blocked = true, suspended = true, dead = true, cancelled = true }
 local TERMINAL = { completed = true, dead = true, cancelled = true }
 
--- Task events and work hints, published once at the end of the script (after every write).
+-- Task events and work hints, published once at the end of the call (after every write).
+--- @per-call
 local published = {}
-local function emit(kind, qe, tid, at) published[#published + 1] = kind .. ' ' .. qe .. ' ' .. tid .. ' ' .. n2s(at) end
+local function emit(kind, qe, tid, at) published[#published + 1] = kind .. ' ' .. qe .. ' ' .. tid .. ' ' .. stamp(at) end
 local function hint(qe) published[#published + 1] = 'work ' .. qe end
 local function publish()
   if #published > 0 then redis.call('PUBLISH', CHANNEL, table.concat(published, '\n')) end
@@ -46,8 +54,6 @@ end
 
 local function tkey(tid) return B .. ':t:' .. tid end
 local function qkey(qe, part) return B .. ':q:' .. qe .. ':' .. part end
-
-local function tenant_suspended() return redis.call('HGET', B, 'suspended') == '1' end
 
 --- Lowers the bound `field` of B to `at` when `at` is earlier (or no bound is set).
 local function lower_bound(field, at, current)
@@ -67,26 +73,28 @@ local function set_state(t, qe, from, to)
   redis.call('HSET', t, 'st', to)
 end
 
-local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. pad16(ord) .. tid end
-local function lease_member(ord, tid) return pad16(ord) .. tid end
+local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. ord .. tid end
+local function lease_member(ord, tid) return ord .. tid end
 
---- Indexes a queued task: claimable at once when its ready time has come, else scheduled.
-local function add_queued(t, tid, qe, ra, now)
-  local f = redis.call('HMGET', t, 'pk', 'ord')
-  redis.call('ZADD', qkey(qe, 'a'), n2s(ra), tid)
+--- Indexes a queued task: claimable at once when its ready time has come, else scheduled. `pk`
+--- and `ord` are the task's fields when the caller has them (nil: read them here).
+local function add_queued(t, tid, qe, ra, now, pk, ord)
+  if pk == nil then
+    local f = redis.call('HMGET', t, 'pk', 'ord')
+    pk, ord = f[1], f[2]
+  end
   if ra <= now then
-    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], ra, tonumber(f[2]), tid))
+    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(pk, ra, ord, tid))
   else
-    redis.call('ZADD', qkey(qe, 's'), n2s(ra), tid)
+    redis.call('ZADD', qkey(qe, 's'), stamp(ra), tid)
     lower_bound('s:' .. qe, ra)
   end
 end
 
 local function remove_queued(t, tid, qe)
-  local f = redis.call('HMGET', t, 'pk', 'ra', 'ord')
-  redis.call('ZREM', qkey(qe, 'a'), tid)
   if redis.call('ZREM', qkey(qe, 's'), tid) == 0 then
-    redis.call('ZREM', qkey(qe, 'r'), ready_member(f[1], tonumber(f[2]), tonumber(f[3]), tid))
+    local f = redis.call('HMGET', t, 'pk', 'ra', 'ord')
+    redis.call('ZREM', qkey(qe, 'r'), ready_member(f[1], tonumber(f[2]), f[3], tid))
   end
 end
 
@@ -95,34 +103,53 @@ end
 local function promote(qe, now, bound)
   if not bound or tonumber(bound) > now then return end
   local s = qkey(qe, 's')
-  local due = redis.call('ZRANGEBYSCORE', s, '-inf', n2s(now), 'LIMIT', 0, PROMOTE_LIMIT)
+  local due = redis.call('ZRANGEBYSCORE', s, '-inf', stamp(now), 'LIMIT', 0, PROMOTE_LIMIT)
   for _, tid in ipairs(due) do
     local f = redis.call('HMGET', tkey(tid), 'pk', 'ra', 'ord')
-    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], tonumber(f[2]), tonumber(f[3]), tid))
+    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], tonumber(f[2]), f[3], tid))
     redis.call('ZREM', s, tid)
   end
   reset_bound('s:' .. qe, s)
 end
 
---- Indexes a lease; `bound` is B's l:<qe> when the caller has read it (nil: read it here).
-local function add_leased(tid, qe, ord, lx, bound)
-  local m = lease_member(ord, tid)
-  redis.call('ZADD', qkey(qe, 'l'), n2s(lx), m)
-  redis.call('ZADD', B .. ':lx', n2s(lx), m)
-  lower_bound('l:' .. qe, lx, bound)
+--- Lowers queue qe's lease-expiry bound (B's l:<qe>, mirrored in B:lq) to `lx` (`lx_text` its
+--- text) when it is earlier; `current` is the bound when the caller has read it (nil: read it).
+local function lower_lease_bound(qe, lx, lx_text, current)
+  if current == nil then current = redis.call('HGET', B, 'l:' .. qe) end
+  if not current or lx < tonumber(current) then
+    redis.call('HSET', B, 'l:' .. qe, lx_text)
+    redis.call('ZADD', B .. ':lq', lx_text, qe)
+  end
+end
+
+--- Sets queue qe's lease-expiry bound to its earliest lease expiry, or removes it.
+local function reset_lease_bound(qe)
+  local first = redis.call('ZRANGE', qkey(qe, 'l'), 0, 0, 'WITHSCORES')
+  if first[2] then
+    redis.call('HSET', B, 'l:' .. qe, first[2])
+    redis.call('ZADD', B .. ':lq', first[2], qe)
+  else
+    redis.call('HDEL', B, 'l:' .. qe)
+    redis.call('ZREM', B .. ':lq', qe)
+  end
+end
+
+--- Indexes a lease (renew); claim indexes its leases itself, in one call per queue.
+local function add_leased(tid, qe, ord, lx)
+  local lx_text = n2s(lx)
+  redis.call('ZADD', qkey(qe, 'l'), lx_text, lease_member(ord, tid))
+  lower_lease_bound(qe, lx, lx_text)
 end
 
 local function remove_leased(tid, qe, ord)
-  local m = lease_member(ord, tid)
-  redis.call('ZREM', qkey(qe, 'l'), m)
-  redis.call('ZREM', B .. ':lx', m)
+  redis.call('ZREM', qkey(qe, 'l'), lease_member(ord, tid))
 end
 
 --- The fence of a holder call (docs/decisions.md, in its order). Returns 'ok', 'repeat' (complete
 --- repeated with the lease that completed the task) or an error reply to return as is, and the
---- task's { qe, ord, hd } for the call to go on with. Reads only.
+--- task's { qe, ord (its 16-digit text), hd } for the call to go on with. Reads only.
 local function fence(t, epoch, now, call)
-  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'ce', 'qe', 'ord', 'hd')
+  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd')
   if not f[1] then return reject('NOT_FOUND', 'task not found') end
   local ep = tonumber(f[1])
   if epoch < ep then return reject('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task') end
@@ -131,19 +158,19 @@ local function fence(t, epoch, now, call)
   if st == 'cancelled' or el == 'revoked' then return reject('LEASE_REVOKED', 'the lease was revoked or the task cancelled') end
   if el == 'expired' or (st == 'leased' and now >= tonumber(f[4])) then return reject('LEASE_EXPIRED', 'the lease expired') end
   if st ~= 'leased' then
-    if call == 'complete' and st == 'completed' and f[5] == n2s(epoch) then return 'repeat' end
+    if call == 'complete' and st == 'completed' and tonumber(redis.call('HGET', t, 'ce')) == epoch then return 'repeat' end
     return reject('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch')
   end
-  return 'ok', { qe = f[6], ord = tonumber(f[7]), hd = f[8] == '1' }
+  return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1' }
 end
 
---- Ends the current lease: the task leaves the leased indexes and moves to `to`. An ended
---- lease's expiry and worker read as null ('').
+--- Ends the current lease: the task leaves the leased index and moves to `to`. The ended lease's
+--- expiry and worker stay in the hash (reads report them only while the task is leased).
 --- Further field-value pairs to set may follow `now`.
 local function end_lease(t, tid, qe, ord, to, now, ...)
   remove_leased(tid, qe, ord)
   if COUNTED[to] then redis.call('HINCRBY', qkey(qe, 'n'), to, 1) end
-  redis.call('HSET', t, 'st', to, 'ua', n2s(now), 'lx', '', 'w', '', ...)
+  redis.call('HSET', t, 'st', to, 'ua', stamp(now), ...)
 end
 
 local function kill(t, tid, qe)
@@ -168,7 +195,7 @@ local function cancel_one(t, tid, reason, now)
   local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk')
   local st, qe = f[1], f[2]
   if st == 'leased' then
-    remove_leased(tid, qe, tonumber(f[3]))
+    remove_leased(tid, qe, f[3])
   elseif st == 'queued' then
     remove_queued(t, tid, qe)
   elseif st == 'suspended' then
@@ -177,10 +204,9 @@ local function cancel_one(t, tid, reason, now)
   end
   redis.call('DEL', B .. ':tr:' .. tid)
   set_state(t, qe, st, 'cancelled')
-  redis.call('HSET', t, 'lx', '', 'w', '')
+  redis.call('HSET', t, 'ua', stamp(now))
   redis.call('HDEL', t, 'sm', 'sk', 'sx')
   if reason then redis.call('HSET', t, 'cr', reason) end
-  redis.call('HSET', t, 'ua', n2s(now))
   emit('cancelled', qe, tid, now)
 end
 
@@ -227,7 +253,7 @@ local function release_dependents(tid, now, flagged)
       if not pending then
         local ra = math.max(tonumber(f[3]), now)
         set_state(dt, f[4], 'blocked', 'queued')
-        redis.call('HSET', dt, 'ra', n2s(ra), 'ua', n2s(now))
+        redis.call('HSET', dt, 'ra', stamp(ra), 'ua', stamp(now))
         add_queued(dt, d, f[4], ra, now)
         hint(f[4])
       end
@@ -247,12 +273,12 @@ end
 --- `retryable` and attempts remain, else dead. Returns 'retry', runAt or 'dead'.
 local function consume_attempt(t, tid, err, retryable, now)
   local f = redis.call('HMGET', t, 'qe', 'ord', 'con', 'at', 'ma', 'bb', 'bf', 'bm')
-  local qe, ord, at = f[1], tonumber(f[2]), tonumber(f[4])
+  local qe, ord, at = f[1], f[2], tonumber(f[4])
   redis.call('HSET', t, 'con', n2s(tonumber(f[3]) + 1), 'le', err)
   if retryable and at < tonumber(f[5]) then
     local ra = now + backoff_delay(tonumber(f[6]), tonumber(f[7]), tonumber(f[8]), at)
     end_lease(t, tid, qe, ord, 'queued', now)
-    redis.call('HSET', t, 'ra', n2s(ra))
+    redis.call('HSET', t, 'ra', stamp(ra))
     add_queued(t, tid, qe, ra, now)
     hint(qe)
     return 'retry', ra
@@ -262,6 +288,35 @@ local function consume_attempt(t, tid, err, retryable, now)
   emit('dead', qe, tid, now)
   cancel_dependents(tid, now)
   return 'dead', nil
+end
+
+--- Reclaims (SPEC E10, E11) the expired leases of `queues`, queues whose lease-expiry bound has
+--- come: at most `limit`, oldest expiry first, ties in enqueue order. Each expiry consumes its
+--- attempt (retry with backoff, lastError "lease expired", or dead), and the old holder's calls
+--- then fail with LEASE_EXPIRED. The queues' bounds are recomputed. Returns { task id, outcome
+--- ('retry' or 'dead') } of each reclaimed lease, in order.
+local function reclaim_expired(queues, limit, now)
+  local expired = {}
+  for _, qe in ipairs(queues) do
+    local found = redis.call('ZRANGEBYSCORE', qkey(qe, 'l'), '-inf', stamp(now), 'WITHSCORES', 'LIMIT', 0, limit)
+    for j = 1, #found, 2 do expired[#expired + 1] = { tonumber(found[j + 1]), found[j] } end
+  end
+  table.sort(expired, function(x, y)
+    if x[1] ~= y[1] then return x[1] < y[1] end
+    return x[2] < y[2]
+  end)
+  local reclaimed = {}
+  for i = 1, math.min(#expired, limit) do
+    local tid = string.sub(expired[i][2], 17)
+    local t = tkey(tid)
+    local outcome = consume_attempt(t, tid, LEASE_EXPIRED_ERROR, true, now)
+    redis.call('HSET', t, 'el', 'expired')
+    local f = redis.call('HMGET', t, 'qe', 'id')
+    emit('lease_expired', f[1], tid, now)
+    reclaimed[#reclaimed + 1] = { f[2], outcome }
+  end
+  for _, qe in ipairs(queues) do reset_lease_bound(qe) end
+  return reclaimed
 end
 
 --- A suspension ends (signals satisfied it, or its timeout came): the task is ready at
@@ -274,7 +329,7 @@ local function resume(t, tid, ready_at, timed_out, now)
   redis.call('DEL', tr)
   if redis.call('EXISTS', ts) == 1 then redis.call('RENAME', ts, tr) end
   set_state(t, qe, 'suspended', 'queued')
-  redis.call('HSET', t, 'ra', n2s(ready_at), 'rs', timed_out and '2' or '1', 'ua', n2s(now))
+  redis.call('HSET', t, 'ra', stamp(ready_at), 'rs', timed_out and '2' or '1', 'ua', stamp(now))
   redis.call('HDEL', t, 'sm', 'sk', 'sx')
   add_queued(t, tid, qe, ready_at, now)
   hint(qe)
@@ -288,7 +343,7 @@ local function settle_timeouts(now, bound)
   if bound == nil then bound = redis.call('HGET', B, 'tmo') end
   if not bound or tonumber(bound) > now then return end
   local tmo = B .. ':tmo'
-  local due = redis.call('ZRANGEBYSCORE', tmo, '-inf', n2s(now), 'WITHSCORES', 'LIMIT', 0, SETTLE_LIMIT)
+  local due = redis.call('ZRANGEBYSCORE', tmo, '-inf', stamp(now), 'WITHSCORES', 'LIMIT', 0, SETTLE_LIMIT)
   for i = 1, #due, 2 do resume(tkey(due[i]), due[i], tonumber(due[i + 1]), true, now) end
   reset_bound('tmo', tmo)
 end
@@ -299,25 +354,26 @@ local function forget_resumption(t, tid)
   redis.call('DEL', B .. ':tr:' .. tid)
 end
 
---- Grants a lease on the ready task whose member of B:q:<qe>:r is `member`. `bound` is B's
---- l:<qe> as the caller read it. Returns the lease:
---- { id, queue, payload, attempt, epoch, workerId, expiresAt, resumed ('', '1' signals, '2' timed
----   out), signals (when resumed: list of 'signalId|createdAt|keyB64|payload') }
-local function grant(t, tid, member, qe, worker, lease_ms, now, bound)
-  local f = redis.call('HMGET', t, 'ep', 'con', 'ord', 'id', 'q', 'p', 'rs')
-  redis.call('ZREM', qkey(qe, 'r'), member)
-  redis.call('ZREM', qkey(qe, 'a'), tid)
+--- Grants a lease on the ready task of queue qe whose member of B:q:<qe>:r is `member` (the
+--- caller has taken it out of the ready set) until `lx_text`. The caller indexes the lease
+--- (B:q:<qe>:l, the returned lease member) and lowers the queue's bound. Returns the lease:
+--- { tid, qe, payload, attempt, epoch, resumed ('', '1' signals, '2' timed out), signals (when
+---   resumed: list of 'signalId|createdAt|keyB64|payload') }: the client knows the rest (the
+--- task id is the decoded tid, the queue the decoded qe, and the worker and expiry are the call's).
+local function grant(member, qe, worker, lease_ms_text, lx_text, now)
+  local tid = string.sub(member, 50)
+  local t = tkey(tid)
+  local f = redis.call('HMGET', t, 'ep', 'con', 'p', 'rs')
   local ep = tonumber(f[1]) + 1
   local at = tonumber(f[2]) + 1
-  local lx = now + lease_ms
-  redis.call('HSET', t, 'st', 'leased', 'ep', n2s(ep), 'at', n2s(at), 'lms', n2s(lease_ms), 'lx', n2s(lx), 'w', worker, 'el', '', 'ua', n2s(now))
-  add_leased(tid, qe, tonumber(f[3]), lx, bound)
-  local resumed = f[7] or ''
-  local lease = { f[4], f[5], f[6], at, ep, worker, n2s(lx), resumed }
+  redis.call('HSET', t, 'st', 'leased', 'ep', n2s(ep), 'el', '', 'lx', lx_text, 'at', n2s(at), 'lms', lease_ms_text, 'w', worker, 'ua', stamp(now))
+  local resumed = f[4] or ''
+  local lease = { tid, qe, f[3], at, ep, resumed }
   -- Every lease until the next suspension carries the resumption, so that a worker dying right
   -- after a resume does not take the signals with it (forget_resumption clears it).
-  if resumed ~= '' then lease[9] = redis.call('LRANGE', B .. ':tr:' .. tid, 0, -1) end
-  return lease
+  if resumed ~= '' then lease[7] = redis.call('LRANGE', B .. ':tr:' .. tid, 0, -1) end
+  -- The ready member is <priority key 17><runAt 16><order 16><tid>: its tail is the lease member.
+  return lease, string.sub(member, 34)
 end
 
 --- The lease a holder call returns (renew): no signals.
@@ -329,11 +385,13 @@ end
 local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua' }
 
 --- The task record at `now` (effective state, pending dependencies as raw ids), in RECORD_FIELDS
---- order; the client decodes it.
+--- order; the client decodes it. A lease's expiry and worker are reported while it is held.
 local function task_record(t, now)
   local f = redis.call('HMGET', t, unpack(RECORD_FIELDS))
-  if f[10] == '' then f[10] = false end
-  if f[11] == '' then f[11] = false end
+  if f[3] ~= 'leased' then
+    f[10] = false
+    f[11] = false
+  end
   if f[3] == 'queued' then
     if tonumber(f[9]) <= now then f[3] = 'ready' else f[3] = 'scheduled' end
   end
