@@ -215,7 +215,8 @@ describe.skipIf(!server)("errors say which failure happened", () => {
 
     it("an exhausted pool fails with TIMEOUT after connectionTimeoutMs, never hangs", async () => {
       const schema = schemas.name("exhausted");
-      const backend = await open(schema, { poolSize: 1, connectionTimeoutMs: 300 });
+      await (await open(schema)).close();
+      const backend = await open(schema, { poolSize: 1, connectionTimeoutMs: 300, migrate: false });
       const { id } = await backend.engine.enqueue({ queue: "q" });
       let blocked: Promise<boolean> | undefined;
       await whileLocked(schema, id, async () => {
