@@ -315,8 +315,6 @@ export class RedisEngine implements EngineBackend {
       finish(found);
     };
 
-    const timer = setTimeout(() => end(false), options.timeoutMs);
-    cleanups.push(() => clearTimeout(timer));
     const onAbort = (): void => end(false);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
@@ -339,6 +337,10 @@ export class RedisEngine implements EngineBackend {
       throw error;
     }
     if (!settled) {
+      // The timeout starts once the first look has found nothing: work that is claimable when the
+      // call is made is reported (true) however short the timeout (docs/decisions.md).
+      const timer = setTimeout(() => end(false), options.timeoutMs);
+      cleanups.push(() => clearTimeout(timer));
       const poll = setInterval(() => {
         hasWork().then(
           (found) => {
