@@ -8,9 +8,9 @@
 import { afterAll, describe, it } from "vitest";
 import { describeConformance } from "@mooring/conformance";
 import { createPostgresBackend } from "../src/index.js";
-import { RecycledSchemas, serverForTests } from "./server.js";
+import { findTestServer, RecycledSchemas } from "./server.js";
 
-const server = await serverForTests("conformance.test.ts");
+const { server, reason } = await findTestServer("conformance.test.ts");
 
 if (server) {
   const schemas = new RecycledSchemas(server.url, "kit");
@@ -29,5 +29,5 @@ if (server) {
     });
   });
 } else {
-  it.skip("postgres conformance: no Postgres server (the reason is printed above)", () => undefined);
+  it.skip(`postgres conformance: no Postgres server: ${reason}`, () => undefined);
 }

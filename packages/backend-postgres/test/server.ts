@@ -100,16 +100,22 @@ export async function findServer(): Promise<{ server: TestServer } | { server: n
 }
 
 /**
- * The server of a test file, or null after a loud warning (the file's suites then skip).
+ * The server of a test file, or null with the reason after a loud warning (the file's suites then
+ * skip, naming the reason in the skipped test's title).
  * @throws when none is found and `MOORING_REQUIRE` names postgres.
  */
-export async function serverForTests(file: string): Promise<TestServer | null> {
+export async function findTestServer(file: string): Promise<{ server: TestServer; reason: null } | { server: null; reason: string }> {
   const found = await findServer();
-  if (found.server) return found.server;
+  if (found.server) return { server: found.server, reason: null };
   const message = `${file}: no Postgres server: ${found.reason}`;
   if (postgresRequired()) throw new Error(`${message} (MOORING_REQUIRE names postgres, so this is a failure)`);
   console.warn(`\n*** SKIPPING ${message} ***\n`);
-  return null;
+  return { server: null, reason: found.reason };
+}
+
+/** The server of a test file, or null after a loud warning (see `findTestServer`). */
+export async function serverForTests(file: string): Promise<TestServer | null> {
+  return (await findTestServer(file)).server;
 }
 
 // ---------------------------------------------------------------------------------------------
