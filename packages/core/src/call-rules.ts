@@ -22,9 +22,12 @@ import {
   assertText,
   assertTime,
   invalid,
+  jsonByteSize,
   MAX_LIMIT,
-  utf8Length,
 } from "./validation.js";
+
+/** The serialized size of `null`, which an absent payload is stored as. */
+const NULL_JSON_BYTES = 4;
 
 export type FacetName = "workflows" | "state" | "engine" | "tenants" | "tokens";
 
@@ -92,20 +95,23 @@ function stepInput(value: unknown, field: string, limits: Limits): void {
   }
 }
 
-function eventInput(value: unknown, field: string, limits: Limits): void {
+/** One event; returns its payload's serialized size (an absent payload is stored as null). */
+function eventInput(value: unknown, field: string, limits: Limits): number {
   assertRecord(value, field);
   assertId(value.type, `${field}.type`);
-  optional(assertJson, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
+  return value.payload === undefined ? NULL_JSON_BYTES : jsonByteSize(value.payload, `${field}.payload`, limits.maxPayloadBytes);
 }
 
 /**
  * A non-empty batch of events. Each payload is a JSON value like any other (C1), and the payloads
- * of one batch, which is one write, together serialize to at most `maxPayloadBytes`.
+ * of one batch, which is one write, together serialize to at most `maxPayloadBytes`. Each payload
+ * is serialized once, for its own bound and the batch's.
  */
 function events(value: unknown, field: string, limits: Limits): void {
-  assertArray(value, field, (item, at) => eventInput(item, at, limits));
   let total = 0;
-  for (const event of value as readonly { payload?: unknown }[]) total += utf8Length(JSON.stringify(event.payload ?? null));
+  assertArray(value, field, (item, at) => {
+    total += eventInput(item, at, limits);
+  });
   if (total > limits.maxPayloadBytes) {
     invalid(field, `payloads must together serialize to at most ${limits.maxPayloadBytes} bytes (maxPayloadBytes), got ${total}`);
   }

@@ -136,6 +136,14 @@ export function assertBytes(value: unknown, field: string, maxBytes: number): as
  * surrogates, at most MAX_JSON_DEPTH deep.
  */
 export function assertJson(value: unknown, field: string, maxBytes: number): asserts value is Json {
+  jsonByteSize(value, field, maxBytes);
+}
+
+/**
+ * The checks of `assertJson`, returning the value's serialized size in UTF-8 bytes, for callers
+ * that also bound a total (an event batch) without serializing twice.
+ */
+export function jsonByteSize(value: unknown, field: string, maxBytes: number): number {
   const path: unknown[] = [];
   const visit = (node: unknown, at: string, depth: number): void => {
     if (depth > MAX_JSON_DEPTH) invalid(at, `is nested deeper than ${MAX_JSON_DEPTH} levels`);
@@ -176,6 +184,7 @@ export function assertJson(value: unknown, field: string, maxBytes: number): ass
   visit(value, field, 0);
   const size = utf8Length(JSON.stringify(value));
   if (size > maxBytes) invalid(field, `must serialize to at most ${maxBytes} bytes (maxPayloadBytes), got ${size}`);
+  return size;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
