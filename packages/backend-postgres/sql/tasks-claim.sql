@@ -26,10 +26,16 @@ flags AS (
   SELECT
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
     (NOT $6::boolean AND EXISTS (SELECT 1 FROM settings WHERE concurrency IS NOT NULL AND NOT paused)) AS needs_lock,
+    -- Per queue, the oldest lease's expiry only: one index probe each, however many leases are
+    -- held or were recently settled.
     EXISTS (
-      SELECT 1 FROM {schema}.tasks t
-      WHERE t.tenant_id = $2 AND t.queue = ANY ($3::text[]) AND t.state = 'leased'
-        AND t.lease_expires_at <= (SELECT now FROM clock)
+      SELECT 1 FROM settings q
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM {schema}.tasks t
+        WHERE t.tenant_id = $2 AND t.queue = q.queue AND t.state = 'leased'
+          AND t.lease_expires_at <= (SELECT now FROM clock)
+        LIMIT 1
+      ) e
     ) AS has_expired
 ),
 slots AS (
@@ -48,7 +54,7 @@ candidates AS (
   SELECT r.*, row_number() OVER (ORDER BY r.priority DESC, r.ready_at, r.seq) AS slot
   FROM slots s
   CROSS JOIN LATERAL (
-    SELECT t.id, t.priority, t.ready_at, t.seq
+    SELECT t.ctid AS row_id, t.id, t.priority, t.ready_at, t.seq
     FROM {schema}.tasks t
     WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.ready_at <= (SELECT now FROM clock)
     ORDER BY t.priority DESC, t.ready_at, t.seq
@@ -79,7 +85,10 @@ granted AS (
       claim_token = $7,
       updated_at = c.now
   FROM candidates r CROSS JOIN clock c
-  WHERE t.tenant_id = $2 AND t.id = r.id
+  -- By the rows' addresses (a TID scan): the candidates are locked, so they cannot move, and the
+  -- update reads only the rows it grants, never the table (a join on the key alone may be
+  -- planned as a scan of every task).
+  WHERE t.ctid = ANY (ARRAY(SELECT row_id FROM candidates)) AND t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out
 )

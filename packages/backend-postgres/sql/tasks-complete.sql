@@ -11,19 +11,32 @@ WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 input AS (
   SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::json[]) AS i(tenant_id, id, epoch, result)
 ),
+-- Each task by its primary key (the LIMIT keeps the lookup a parameterized index probe per
+-- input row), then updated by its address: the statement reads the batch's rows, never every
+-- lease held (a join on the key alone may be planned as a scan of the leased index, whose dead
+-- entries grow with the load). A row that moves meanwhile fails the address check and is judged
+-- by the caller from its current state.
+found AS (
+  SELECT i.*, k.row_id
+  FROM input i
+  CROSS JOIN LATERAL (
+    SELECT t.ctid AS row_id FROM {schema}.tasks t WHERE t.tenant_id = i.tenant_id AND t.id = i.id LIMIT 1
+  ) k
+),
 done AS (
   UPDATE {schema}.tasks t
-  SET state = 'completed', completed_epoch = t.epoch, result = i.result, lease_expires_at = NULL,
+  SET state = 'completed', completed_epoch = t.epoch, result = f.result, lease_expires_at = NULL,
       worker_id = NULL, updated_at = c.now
-  FROM input i CROSS JOIN clock c
-  WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.epoch = i.epoch AND t.state = 'leased'
-    AND t.lease_expires_at > c.now AND NOT t.has_dependents
+  FROM found f CROSS JOIN clock c
+  WHERE t.ctid = ANY (ARRAY(SELECT row_id FROM found)) AND t.ctid = f.row_id
+    AND t.epoch = f.epoch AND t.state = 'leased' AND t.lease_expires_at > c.now AND NOT t.has_dependents
   RETURNING t.tenant_id, t.id, t.epoch, t.queue, c.now
 ),
 notified AS (
   SELECT pg_notify($6, json_build_object('t', d.tenant_id, 'k', 'completed', 'q', d.queue, 'i', d.id, 'a', d.now)::text)
   FROM done d
-  WHERE EXISTS (SELECT 1 FROM {schema}.listeners l WHERE l.tenant_id = d.tenant_id AND l.topic = 'completed')
+  -- One read of the listeners for the whole batch (a semi-join), not one per completion.
+  WHERE d.tenant_id IN (SELECT l.tenant_id FROM {schema}.listeners l WHERE l.topic = 'completed')
 )
 SELECT d.tenant_id, d.id, d.epoch, (SELECT count(*) FROM notified) AS notified
 FROM done d

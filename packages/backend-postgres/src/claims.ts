@@ -1,8 +1,15 @@
 /**
- * Batch claims: the `claim` calls a backend receives in one turn of the event loop for the same
- * tenant, queues and lease duration are granted by one statement (`sql/tasks-claim.sql`), one
- * slot per lease asked for, each slot naming its caller's worker. A pool of workers that finish
- * together and claim again together then costs one commit per round instead of one per worker.
+ * Batch claims: the `claim` calls a backend receives for the same tenant, queues and lease
+ * duration are granted by as few statements as possible (`sql/tasks-claim.sql`), one slot per
+ * lease asked for, each slot naming its caller's worker.
+ *
+ * Per group, one statement is in flight at a time: the claims made while it runs wait for it and
+ * then go together in the next one (claims of one turn of the event loop always go together).
+ * A pool of workers in one process then reads the claim index once per round instead of once per
+ * worker. Concurrent claim statements on one queue would each walk past the rows the others have
+ * locked and the index entries their updates left behind, so letting them overlap costs the
+ * server more than it saves the caller: this is the local-queue technique of the peers
+ * (graphile-worker), with each worker keeping its own lease and limit.
  *
  * Each call still gets what it asked for, alone: at most its `limit` leases, in claim order
  * (SPEC E3), with its own `workerId`; calls are served in the order they were made, which is one
@@ -13,10 +20,9 @@ import { chunks, TurnQueue } from "./turn.js";
 
 /**
  * The most slots one statement fills from several claims (a claim with a larger limit has its
- * statement to itself). Batching many small claims saves commits; merging large ones would only
- * make the workers that made them wait for one another.
+ * statement to itself).
  */
-const MAX_SLOTS = 64;
+const MAX_SLOTS = 500;
 
 /** A lease granted for a slot (1-based, in the order the slots were given). */
 export interface SlottedLease {
@@ -37,15 +43,22 @@ interface PendingClaim {
   reject(error: unknown): void;
 }
 
+/** The claims of one group (tenant, queues, lease duration) waiting for the statement in flight. */
+interface ClaimGroup {
+  waiting: PendingClaim[];
+  inFlight: boolean;
+}
+
 export class ClaimBatcher {
   readonly #claimSlots: ClaimSlots;
-  readonly #turn = new TurnQueue<PendingClaim>((claims) => this.#flush(claims));
+  readonly #groups = new Map<string, ClaimGroup>();
+  readonly #turn = new TurnQueue<PendingClaim>((claims) => this.#arrive(claims));
 
   constructor(claimSlots: ClaimSlots) {
     this.#claimSlots = claimSlots;
   }
 
-  /** Claims for one caller (SPEC E3), together with the like claims of this turn. */
+  /** Claims for one caller (SPEC E3), together with the like claims made meanwhile. */
   claim(tenantId: string, request: ClaimInput, limit: number): Promise<Lease[]> {
     const queues = [...new Set(request.queues)].sort();
     return new Promise<Lease[]>((resolve, reject) => {
@@ -53,17 +66,39 @@ export class ClaimBatcher {
     });
   }
 
-  /** Claims of the same tenant, queues and lease duration share statements. */
-  #flush(claims: readonly PendingClaim[]): void {
-    const groups = new Map<string, PendingClaim[]>();
+  /** Files the claims of a turn under their groups and starts each idle group. */
+  #arrive(claims: readonly PendingClaim[]): void {
+    const touched = new Set<string>();
     for (const claim of claims) {
       const key = JSON.stringify([claim.tenantId, claim.leaseMs, claim.queues]);
-      const group = groups.get(key);
-      if (group) group.push(claim);
-      else groups.set(key, [claim]);
+      let group = this.#groups.get(key);
+      if (!group) {
+        group = { waiting: [], inFlight: false };
+        this.#groups.set(key, group);
+      }
+      group.waiting.push(claim);
+      touched.add(key);
     }
-    for (const group of groups.values()) {
-      for (const batch of chunks(group, MAX_SLOTS, (claim) => claim.limit)) void this.#grant(batch);
+    for (const key of touched) void this.#drain(key);
+  }
+
+  /**
+   * Grants the waiting claims of group `key`, one statement at a time, until none waits. The
+   * statements' failures reach their claims, never this loop.
+   */
+  async #drain(key: string): Promise<void> {
+    const group = this.#groups.get(key);
+    if (!group || group.inFlight) return;
+    group.inFlight = true;
+    try {
+      while (group.waiting.length > 0) {
+        const [batch = [], ...rest] = chunks(group.waiting, MAX_SLOTS, (claim) => claim.limit);
+        group.waiting = rest.flat();
+        await this.#grant(batch);
+      }
+    } finally {
+      group.inFlight = false;
+      this.#groups.delete(key);
     }
   }
 

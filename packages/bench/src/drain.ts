@@ -77,11 +77,14 @@ export class DrainClock {
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * A drain on `queue`: `plan.concurrency` workers, each looping claim (limit `plan.batch`) then
+ * A drain on `queue`: `plan.concurrency` workers, each looping claim (limit `plan.batch`) and
  * complete every task it got, all at once (as an engine runs a claimed batch's no-op handlers
- * concurrently), until as many tasks were claimed as the fill added. A claim that comes back empty
- * while others still hold the last tasks is asked again on the next turn of the event loop.
- * A completion counts when `complete` resolves, i.e. once the backend has made it durable.
+ * concurrently), until as many tasks were claimed as the fill added. With `plan.nextFetch`
+ * "with-completion", a worker asks for its next tasks in the same turn as it completes the last
+ * ones (a backend that pipelines the two makes one round trip); otherwise once they are completed.
+ * A claim that comes back empty while others still hold the last tasks is asked again on the next
+ * turn of the event loop. A completion counts when `complete` resolves, i.e. once the backend has
+ * made it durable.
  */
 export function queueDrain(queue: QueueOperations): DrainOperations {
   return {
@@ -93,6 +96,7 @@ export function queueDrain(queue: QueueOperations): DrainOperations {
 
 async function processQueue(queue: QueueOperations, plan: DrainPlan): Promise<DrainResult> {
   const cycles = new LatencyRecorder(Math.ceil(plan.jobs / plan.batch));
+  const overlapped = plan.nextFetch === "with-completion";
   let claimed = 0;
   let fetches = 0;
   let truncated = false;
@@ -101,32 +105,46 @@ async function processQueue(queue: QueueOperations, plan: DrainPlan): Promise<Dr
     await queue.complete(task);
     clock.completion();
   };
+  const completeAll = async (tasks: readonly ClaimedTask[]): Promise<void> => {
+    if (tasks.length === 1) await completeOne(tasks[0] as ClaimedTask);
+    else if (tasks.length > 1) await Promise.all(tasks.map(completeOne));
+  };
+  const claimNext = async (workerId: string): Promise<ClaimedTask[]> => {
+    if (claimed >= plan.jobs) return [];
+    const tasks = await queue.claim(plan.queue, workerId, plan.batch);
+    fetches++;
+    claimed += tasks.length;
+    return tasks;
+  };
   const deadline = clock.startedAt + plan.maxMs;
+  /** One worker: each cycle completes what it holds and fetches what it will hold next. */
   const worker = async (index: number): Promise<void> => {
     const workerId = workerName(index);
-    while (claimed < plan.jobs) {
+    let held: ClaimedTask[] = [];
+    while (claimed < plan.jobs || held.length > 0) {
       const before = performance.now();
       if (before >= deadline) {
         truncated = true;
         return;
       }
-      const tasks = await queue.claim(plan.queue, workerId, plan.batch);
-      fetches++;
-      if (tasks.length === 0) {
-        await nextTurn();
-        continue;
+      let next: ClaimedTask[];
+      if (overlapped) {
+        [, next] = await Promise.all([completeAll(held), claimNext(workerId)]);
+      } else {
+        await completeAll(held);
+        next = await claimNext(workerId);
       }
-      claimed += tasks.length;
-      if (tasks.length === 1) await completeOne(tasks[0] as ClaimedTask);
-      else await Promise.all(tasks.map(completeOne));
-      cycles.record(performance.now() - before);
+      if (held.length > 0) cycles.record(performance.now() - before);
+      held = next;
+      if (held.length === 0 && claimed < plan.jobs) await nextTurn();
     }
   };
   await Promise.all(Array.from({ length: plan.concurrency }, (_, index) => worker(index)));
+  const fetching = overlapped ? "the next claim made with the completions" : "the next claim after them";
   return clock.finish({
     truncated,
     fetches,
     cycleLatency: cycles.summary(),
-    settings: { mode: plan.batch === 1 ? "claim limit 1, then complete" : `claim limit ${plan.batch}, then complete all at once` },
+    settings: { mode: plan.batch === 1 ? `claim limit 1, complete; ${fetching}` : `claim limit ${plan.batch}, complete all at once; ${fetching}` },
   });
 }

@@ -368,8 +368,27 @@ function drainOf(session: TargetSession): DrainOperations {
   return session.drain ?? queueDrain(queueOf(session));
 }
 
+/**
+ * How each drain's queue loops fetch, as the peer they are paired with does (`DrainPlan.nextFetch`):
+ * only graphile-worker's plain worker waits for a completion before it fetches again.
+ */
+const NEXT_FETCH: Readonly<Record<string, DrainPlan["nextFetch"]>> = {
+  "drain-c1": "with-completion",
+  "drain-c24": "after-completion",
+  "drain-c24-batch": "with-completion",
+  "drain-c50": "with-completion",
+  "drain-c50-batch": "with-completion",
+};
+
 function drainPlan(id: WorkloadId, settings: WorkloadSettings, jobs: number, phase: string): DrainPlan {
-  return { queue: `${queueName(id)}.${phase}`, jobs, concurrency: settings.concurrency, batch: settings.batch, maxMs: settings.maxMs };
+  return {
+    queue: `${queueName(id)}.${phase}`,
+    jobs,
+    concurrency: settings.concurrency,
+    batch: settings.batch,
+    nextFetch: NEXT_FETCH[id] ?? "after-completion",
+    maxMs: settings.maxMs,
+  };
 }
 
 /** The server's share of a phase from counters read before and after it; null when either is missing. */

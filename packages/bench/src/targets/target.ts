@@ -60,6 +60,15 @@ export interface DrainPlan {
    * local queue, which sets its own batch size and says so in `settings`).
    */
   readonly batch: number;
+  /**
+   * When a queue-loop worker asks for its next jobs, matching the peer it is paired with:
+   * "after-completion" once its jobs' completions are confirmed (graphile-worker's plain worker);
+   * "with-completion" in the same turn as it completes them, so that a backend that pipelines the
+   * two makes one round trip (BullMQ's `moveToFinished` fetches the next job in the script that
+   * completes the last; graphile-worker's local queue refills while completions are written).
+   * A peer's own worker loop ignores it.
+   */
+  readonly nextFetch: "after-completion" | "with-completion";
   /** Give up after this many milliseconds of processing. */
   readonly maxMs: number;
 }
