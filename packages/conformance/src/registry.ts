@@ -22,18 +22,17 @@ export interface PropertySettings {
   readonly packageName?: string;
 }
 
-export interface CheckContext {
+/** What every check receives, whichever clock the backend under test runs on. */
+export interface BackendClockContext {
   /** The id of the check being run (`Check.id`), e.g. for the replay command of a failure. */
   readonly checkId: string;
-  /** The root view of a backend on a fresh namespace, with `clock` injected. */
+  /** The root view of a backend on a fresh namespace. */
   readonly backend: Backend;
-  /** The kit's manual clock; advance it instead of sleeping. Shared by every client of the check. */
-  readonly clock: ManualClock;
   /** The namespace `backend` was created in. */
   readonly namespace: string;
   /**
    * Another client of the same store (a separate connection where the backend has connections),
-   * for race tests (SPEC K3). Closed by the runner.
+   * for race tests (SPEC K3). It runs on the same clock as `backend`. Closed by the runner.
    */
   connect(): Promise<Backend>;
   /** A unique name for this check: `${prefix}-${random}`. Use it for ids, queues and tenants. */
@@ -41,9 +40,15 @@ export interface CheckContext {
   readonly property: PropertySettings;
 }
 
+/** The context of a check on the kit's clock (the default): `backend` was created with `clock` injected. */
+export interface CheckContext extends BackendClockContext {
+  /** The kit's manual clock; advance it instead of sleeping. Shared by every client of the check. */
+  readonly clock: ManualClock;
+}
+
 export type CheckKind = "example" | "property" | "race";
 
-export interface Check {
+interface CheckInfo {
   /** `${rule}.${slug}`, unique across the registry, e.g. "E4.single-claimer". */
   readonly id: string;
   readonly rule: RuleId;
@@ -51,8 +56,27 @@ export interface Check {
   /** Capabilities the check exercises; any undeclared one makes the result "not-declared". */
   readonly requires: readonly CapabilityName[];
   readonly kind: CheckKind;
+}
+
+/** A check on the kit's ManualClock (SPEC C3: an injected clock decides every time). */
+export interface KitClockCheck extends CheckInfo {
+  /** Absent or "kit": the runner injects a fresh ManualClock and hands it to `run`. */
+  readonly clock?: "kit";
   run(context: CheckContext): Promise<void>;
 }
+
+/**
+ * A check on the backend's own clock (SPEC C3: without an injected clock a server backend uses the
+ * server's, memory and SQLite `Date.now()`). The runner calls `create` with `clock: undefined`,
+ * so real time passes as it does: such a check compares the backend's times with wall-clock
+ * readings within a tolerance, and never waits.
+ */
+export interface BackendClockCheck extends CheckInfo {
+  readonly clock: "backend";
+  run(context: BackendClockContext): Promise<void>;
+}
+
+export type Check = KitClockCheck | BackendClockCheck;
 
 /** Declares a check; the id must start with its rule. */
 export function defineCheck(check: Check): Check {

@@ -4,7 +4,16 @@
  */
 export { ALL_CHECKS } from "./checks/index.js";
 export * from "./model/index.js";
-export { type Check, type CheckContext, type CheckKind, defineCheck, type PropertySettings } from "./registry.js";
+export {
+  type BackendClockCheck,
+  type BackendClockContext,
+  type Check,
+  type CheckContext,
+  type CheckKind,
+  defineCheck,
+  type KitClockCheck,
+  type PropertySettings,
+} from "./registry.js";
 export { AREAS, type Area, RULES, type RuleId, type RuleInfo, ruleInfo } from "./rules.js";
 export {
   type CapabilitySummary,

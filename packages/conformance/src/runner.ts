@@ -5,8 +5,10 @@
  *
  * Per check the runner makes a fresh namespace and a fresh ManualClock, calls `create` with them,
  * and closes every backend it created (the check's and every `connect()`), whether the check
- * passed, failed or timed out. A check whose backend does not declare a capability it requires is
- * reported "not-declared", never "passed" (SPEC section 7).
+ * passed, failed or timed out. A check on the backend's own clock (`clock: "backend"`) gets no
+ * ManualClock: `create` receives `clock: undefined` and the backend keeps its own time (SPEC C3).
+ * A check whose backend does not declare a capability it requires is reported "not-declared",
+ * never "passed" (SPEC section 7).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -15,12 +17,18 @@ import { performance } from "node:perf_hooks";
 import { type Backend, CAPABILITY_NAMES, type CapabilityName, type Capabilities, hasCapability, ManualClock, MooringError } from "@mooring/core";
 import { ALL_CHECKS } from "./checks/index.js";
 import { PropertyFailure, randomSeed, resolvePropertySettings } from "./fast-check.js";
-import type { Check, CheckContext, CheckKind, PropertySettings } from "./registry.js";
+import type { BackendClockContext, Check, CheckContext, CheckKind, PropertySettings } from "./registry.js";
 import { type Area, RULES, ruleInfo } from "./rules.js";
 
 /** What `create` receives: a namespace no other check uses, and the clock the check advances. */
 export interface CreateContext {
-  readonly clock: ManualClock;
+  /**
+   * The kit's manual clock, to inject so that every time decision uses it (SPEC C3). Undefined
+   * for the checks of the backend's own clock: the backend must then keep its own time, the
+   * server's for a server backend (Postgres `clock_timestamp()`, Redis `TIME`), `Date.now()`
+   * otherwise. Passing it on as the factory's `clock` option does both.
+   */
+  readonly clock: ManualClock | undefined;
   /**
    * Fresh per check (lowercase letters, digits and `_`, at most 24 characters, so that it works as a
    * schema name or a key prefix). Calling `create` again with the same namespace must reach the
@@ -32,7 +40,10 @@ export interface CreateContext {
 export interface ConformanceOptions {
   /** The name of the backend under test, as reports show it ("sqlite", "redis-cluster", …). */
   readonly name: string;
-  /** Opens a backend on `namespace` with `clock` injected. The runner closes what it returns. */
+  /**
+   * Opens a backend on `namespace` with `clock` injected, or on its own clock when `clock` is
+   * undefined. The runner closes what it returns.
+   */
   readonly create: (context: CreateContext) => Promise<Backend>;
   /**
    * Checks not to run, keyed by check id ("E19.wait-for-work") or rule id ("E19", every check of
@@ -323,7 +334,8 @@ export class ConformanceSession {
 
   async #execute(check: Check): Promise<CheckResult> {
     const started = performance.now();
-    const clock = new ManualClock();
+    const kitClock = new ManualClock();
+    const clock = check.clock === "backend" ? undefined : kitClock;
     const namespace = newNamespace();
     const opened: Backend[] = [];
     let finished = false;
@@ -358,10 +370,9 @@ export class ConformanceSession {
       } else {
         let counter = 0;
         const base = randomBytes(4).toString("hex");
-        const context: CheckContext = {
+        const context: BackendClockContext = {
           checkId: check.id,
           backend,
-          clock,
           namespace,
           connect: open,
           unique: (prefix: string) => `${prefix}-${base}${(counter++).toString(36)}`,
@@ -370,7 +381,7 @@ export class ConformanceSession {
             return property;
           },
         };
-        await within(check.run(context), this.#timeoutMs, `${check.id} did not finish within ${this.#timeoutMs} ms`);
+        await within(runCheck(check, context, kitClock), this.#timeoutMs, `${check.id} did not finish within ${this.#timeoutMs} ms`);
       }
     } catch (error) {
       failure = error;
@@ -410,6 +421,17 @@ export class ConformanceSession {
     if (notDeclared !== undefined) return this.#resultOf(check, { status: "not-declared", reason: notDeclared, durationMs });
     return this.#resultOf(check, { status: "passed", durationMs, ...propertyFields });
   }
+}
+
+/**
+ * Runs `check` with the context of its clock: as given for a check on the backend's own clock,
+ * with the kit's clock (the one `create` received) added for any other.
+ */
+function runCheck(check: Check, context: BackendClockContext, kitClock: ManualClock): Promise<void> {
+  if (check.clock === "backend") return check.run(context);
+  // Object.assign copies `clock` in and leaves the lazy `property` getter of `context` alone.
+  const withClock: CheckContext = Object.assign(context, { clock: kitClock });
+  return check.run(withClock);
 }
 
 export function missingCapabilities(check: Check, capabilities: Capabilities): CapabilityName[] {

@@ -9,6 +9,9 @@
  * });
  * ```
  *
+ * `clock` is the kit's ManualClock, or undefined for the checks of the backend's own clock
+ * (SPEC C3): passed on as the factory's `clock` option, it does the right thing in both cases.
+ *
  * Each check becomes one `it` named `<check id> <title>` inside `describe(name)`, so a failing test
  * names its rule. Skipped and not-declared checks are `it.skip` with the reason in the title. After
  * the last test, the per-rule report is printed and written as JSON, Markdown and JUnit XML to

@@ -5,12 +5,13 @@
  */
 import {
   type Backend,
+  type Clock,
   type CreatedToken,
   type EngineBackend,
   type Lease,
-  type ManualClock,
   MooringError,
   type StateStore,
+  systemClock,
   type TaskEvent,
   type TokenStore,
   type Unsubscribe,
@@ -19,7 +20,8 @@ import {
 
 /** What one client of a broken adapter shares with the other clients of the same store. */
 interface Shared {
-  readonly clock: ManualClock;
+  /** The clock the store decides with: the injected one, else the adapter's own. */
+  readonly clock: Clock;
   /** Leases this adapter granted, with the view that granted them. */
   readonly granted: { lease: Lease; engine: EngineBackend }[];
   /** Per run: real sequence → the sequence the broken adapter reported. */
@@ -50,6 +52,14 @@ export interface BrokenAdapter {
   /** The rules a correct kit must report as failed (at least one of them). */
   readonly rules: readonly string[];
   readonly patch: Patch;
+  /** The clock the adapter falls back to when `create` injects none; default the real backend's own. */
+  readonly ownClock?: Clock;
+}
+
+/** What `create` receives: the kit's clock, or undefined for a check on the backend's own clock. */
+export interface OpenContext {
+  readonly clock: Clock | undefined;
+  readonly namespace: string;
 }
 
 const is = MooringError.is;
@@ -83,17 +93,18 @@ function wrapView(real: Backend, root: Backend, patch: Patch, shared: Shared): B
  * Wraps a `create` function so that every backend it makes carries the adapter's bug. Clients made
  * for the same namespace share the adapter's bookkeeping, as clients of one broken store would.
  */
-export function breakCreate<C extends { clock: ManualClock; namespace: string }>(
-  create: (context: C) => Promise<Backend>,
-  adapter: Pick<BrokenAdapter, "patch">,
-): (context: C) => Promise<Backend> {
+export function breakCreate(
+  create: (context: OpenContext) => Promise<Backend>,
+  adapter: Pick<BrokenAdapter, "patch" | "ownClock">,
+): (context: OpenContext) => Promise<Backend> {
   const byNamespace = new Map<string, Shared>();
   return async (context) => {
-    const real = await create(context);
+    const clock = context.clock ?? adapter.ownClock;
+    const real = await create({ clock, namespace: context.namespace });
     let shared = byNamespace.get(context.namespace);
     if (!shared) {
       shared = {
-        clock: context.clock,
+        clock: clock ?? systemClock,
         granted: [],
         sequenceMaps: new Map(),
         globalSequence: 0,
@@ -480,6 +491,13 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
         list: async () => (await view.tokens.list()).map((info) => ({ ...info, secret: shared.tokens.get(info.id) ?? null })),
       },
     }),
+  },
+  {
+    id: "own-clock-in-seconds",
+    bug: "without an injected clock, the server's TIME read as milliseconds when it is seconds",
+    rules: ["C3"],
+    patch: () => ({}),
+    ownClock: { now: () => Math.floor(Date.now() / 1000) },
   },
   {
     id: "validation-skipped",

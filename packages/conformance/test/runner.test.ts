@@ -30,7 +30,7 @@ import {
 /** Opens memory backends, one store per namespace, recording every backend and its closes. */
 class Opener {
   readonly stores = new Map<string, MemoryStore>();
-  readonly opened: { readonly namespace: string; readonly clock: ManualClock; closes: number }[] = [];
+  readonly opened: { readonly namespace: string; readonly clock: ManualClock | undefined; closes: number }[] = [];
   readonly #capabilities: Partial<Record<CapabilityName, boolean>> | undefined;
   readonly #failClose: boolean;
 
@@ -138,6 +138,31 @@ describe("runConformance: results", () => {
     const perCheck = opener.opened.filter((entry) => entry.namespace === seen[0]!.namespace);
     expect(perCheck).toHaveLength(2);
     expect(perCheck.every((entry) => entry.clock === seen[0]!.clock)).toBe(true);
+  });
+
+  it("creates a check on the backend's own clock, and its connect(), with clock undefined and hands it no clock (SPEC C3)", async () => {
+    const opener = new Opener();
+    let contextClock: unknown = "not run";
+    const ownClock = defineCheck({
+      id: "C3.own",
+      rule: "C3",
+      title: "on the backend's clock",
+      requires: ["runs"],
+      kind: "example",
+      clock: "backend",
+      async run(ctx) {
+        await ctx.connect();
+        contextClock = (ctx as Partial<CheckContext>).clock;
+      },
+    });
+    const report = await runConformance(options(opener, [ownClock, passing("W1.kit")]));
+    expect(report.totals.passed).toBe(2);
+    expect(contextClock).toBeUndefined();
+    const namespaces = [...new Set(opener.opened.map((entry) => entry.namespace))];
+    const [probe, own, kit] = namespaces.map((namespace) => opener.opened.filter((entry) => entry.namespace === namespace));
+    expect(probe?.map((entry) => entry.clock !== undefined)).toEqual([true]);
+    expect(own?.map((entry) => entry.clock)).toEqual([undefined, undefined]);
+    expect(kit?.map((entry) => entry.clock !== undefined)).toEqual([true]);
   });
 
   it("calls onResult for every result and keeps report order with concurrency", async () => {

@@ -6,10 +6,10 @@
  */
 import { createMemoryBackend, MemoryStore } from "@mooring/backend-memory";
 import { describe, expect, it } from "vitest";
-import { type CreateContext, runConformance } from "../src/runner.js";
-import { BROKEN_ADAPTERS, breakCreate } from "./broken-adapters.js";
+import { runConformance } from "../src/runner.js";
+import { BROKEN_ADAPTERS, breakCreate, type OpenContext } from "./broken-adapters.js";
 
-function memoryCreate(): (context: CreateContext) => Promise<ReturnType<typeof createMemoryBackend>> {
+function memoryCreate(): (context: OpenContext) => Promise<ReturnType<typeof createMemoryBackend>> {
   const stores = new Map<string, MemoryStore>();
   return async ({ clock, namespace }) => {
     let store = stores.get(namespace);

@@ -16,7 +16,7 @@ import {
   type Page,
   type RunRecord,
 } from "@mooring/core";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
+import { type BackendClockContext, type Check, type CheckContext, defineCheck } from "../registry.js";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the check files
@@ -56,7 +56,7 @@ function describeThrown(error: unknown): string {
 }
 
 /** Creates a run with a unique id (and definition coordinates) on `backend`. */
-export async function newRun(context: CheckContext, input: Partial<CreateRunInput> = {}, backend: Backend = context.backend): Promise<RunRecord> {
+export async function newRun(context: BackendClockContext, input: Partial<CreateRunInput> = {}, backend: Backend = context.backend): Promise<RunRecord> {
   const { run, created } = await backend.workflows.createRun({
     id: context.unique("run"),
     workflowId: context.unique("wf"),
@@ -69,7 +69,7 @@ export async function newRun(context: CheckContext, input: Partial<CreateRunInpu
 
 /** Enqueues one task in a fresh queue and claims it; asserts the claim got exactly that task. */
 export async function leaseNewTask(
-  context: CheckContext,
+  context: BackendClockContext,
   options: { readonly leaseMs?: number; readonly maxAttempts?: number; readonly queue?: string } = {},
   backend: Backend = context.backend,
 ): Promise<Lease> {

@@ -1,6 +1,7 @@
 /** Every check of the kit, in report order. One file per concern. */
 import type { Check } from "../registry.js";
 import { checks as common } from "./common.js";
+import { checks as clock } from "./clock.js";
 import { checks as workflows } from "./workflows.js";
 import { checks as events } from "./events.js";
 import { checks as snapshots } from "./snapshots.js";
@@ -27,6 +28,7 @@ import { checks as history } from "./history.js";
 
 export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...common,
+  ...clock,
   ...workflows,
   ...events,
   ...snapshots,

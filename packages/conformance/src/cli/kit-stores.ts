@@ -161,7 +161,7 @@ async function memoryDriver(url: string): Promise<StoreDriver> {
   const packageName = "@mooring/backend-memory";
   const module = await loadBackendPackage(packageName);
   const createMemoryBackend = exportOf(module, packageName, "createMemoryBackend") as unknown as (options: {
-    clock: Clock;
+    clock: Clock | undefined;
     namespace: string;
     store: object;
   }) => Backend;
@@ -218,7 +218,7 @@ async function sqliteMemoryDriver(url: string): Promise<StoreDriver> {
     database: SqliteDatabase;
     notifier: object;
     namespace: string;
-    clock: Clock;
+    clock: Clock | undefined;
   }) => Backend;
   const SqliteNotifier = exportOf(module, packageName, "SqliteNotifier") as unknown as new () => object;
   const Database = await loadSqliteDriver();
