@@ -7,9 +7,10 @@
  * 3. standalone only: a `redis:7` container through testcontainers, when a Docker engine is
  *    reachable (a cluster in containers announces container-internal addresses the host cannot
  *    reach, so the cluster skips this step);
- * 4. ephemeral servers started from the local `redis-server` binary on free ports in temporary
- *    directories, without persistence (the cluster: three `--cluster-enabled yes` servers joined
- *    by `redis-cli --cluster create`), stopped afterwards.
+ * 4. ephemeral servers started from the local `redis-server` and `redis-cli` binaries on free
+ *    ports in temporary directories, without persistence (the cluster: three `--cluster-enabled
+ *    yes` servers joined by `redis-cli --cluster create`), stopped afterwards. They come from
+ *    `@mooring/conformance/servers`, which `mooring conformance` starts its cluster with too.
  *
  * When none can be had the test file skips loudly with the reason, unless `MOORING_REQUIRE`
  * (a comma list) names `redis` / `redis-cluster`: then it fails.
@@ -18,16 +19,11 @@
  * each test file works under its own key prefix and removes only its keys (SCAN + UNLINK).
  * Fault tests only ever use ephemeral servers they started themselves.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { EphemeralRedis, EphemeralRedisCluster, missingCommands, REDIS_BINARIES } from "@mooring/conformance/servers";
 import { Cluster, Redis } from "ioredis";
 
-const run = promisify(execFile);
+export { EphemeralRedis };
 
 export type Requirement = "redis" | "redis-cluster";
 
@@ -55,15 +51,6 @@ export function unavailable(requirement: Requirement, reason: string): string {
   return message;
 }
 
-async function commandExists(command: string): Promise<boolean> {
-  try {
-    await run(command, ["--version"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether a Redis answers PING at `port` on 127.0.0.1 within `timeoutMs`. */
 async function answersPing(port: number, timeoutMs = 1000): Promise<boolean> {
   const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -75,106 +62,6 @@ async function answersPing(port: number, timeoutMs = 1000): Promise<boolean> {
     return false;
   } finally {
     client.disconnect();
-  }
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose cluster bus port (port + 10000) is free as well. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 10000))) return port;
-  }
-  throw new Error("no free port pair found");
-}
-
-/**
- * A `redis-server` this process started, on a free port, in its own temporary directory, without
- * persistence unless `args` asks for it. It can be killed and restarted with the same port,
- * directory and arguments (fault tests).
- */
-export class EphemeralRedis {
-  readonly port: number;
-  readonly dir: string;
-  readonly #args: readonly string[];
-  #process: ChildProcess | null = null;
-  #exited: Promise<void> = Promise.resolve();
-
-  private constructor(port: number, dir: string, args: readonly string[]) {
-    this.port = port;
-    this.dir = dir;
-    this.#args = args;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  /** Starts a server; `args` come after the defaults (`--save "" --appendonly no`) and win. */
-  static async start(args: readonly string[] = []): Promise<EphemeralRedis> {
-    const dir = await mkdtemp(join(tmpdir(), "mooring-redis-"));
-    const server = new EphemeralRedis(await freePort(), dir, args);
-    await server.#spawn();
-    return server;
-  }
-
-  async #spawn(): Promise<void> {
-    const child = spawn(
-      "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "no", "--logfile", "redis.log", ...this.#args],
-      { cwd: this.dir, stdio: "ignore" },
-    );
-    this.#process = child;
-    // A test that times out or a worker that dies must not leave the server running.
-    const killOnExit = (): void => {
-      child.kill("SIGKILL");
-    };
-    process.once("exit", killOnExit);
-    this.#exited = new Promise((resolve) =>
-      child.once("exit", () => {
-        process.off("exit", killOnExit);
-        resolve();
-      }),
-    );
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode} (log in ${this.dir}/redis.log)`);
-      if (await answersPing(this.port, 500)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`redis-server on ${this.port} did not answer within 10 s`);
-  }
-
-  /** Kills the server with `signal` (SIGKILL: a crash) and waits for it to exit. */
-  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
-    const child = this.#process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await this.#exited;
-    this.#process = null;
-  }
-
-  /** Starts the server again: same port, directory and arguments (so the same AOF). */
-  async restart(): Promise<void> {
-    await this.kill();
-    await this.#spawn();
-  }
-
-  /** Stops the server and removes its directory. */
-  async stop(): Promise<void> {
-    await this.kill("SIGTERM");
-    await rm(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -206,11 +93,12 @@ export async function standaloneServer(): Promise<StandaloneTarget | { readonly 
     const container = await new RedisContainer("redis:7").start();
     return { url: container.getConnectionUrl(), source: "testcontainers", stop: async () => void (await container.stop()) };
   }
-  if (await commandExists("redis-server")) {
+  const missing = await missingCommands(REDIS_BINARIES);
+  if (missing.length === 0) {
     const server = await EphemeralRedis.start();
     return { url: server.url, source: "ephemeral", stop: () => server.stop() };
   }
-  return { skip: unavailable("redis", "no MOORING_REDIS_URL, nothing on 127.0.0.1:6379, no Docker engine, no redis-server binary") };
+  return { skip: unavailable("redis", `no MOORING_REDIS_URL, nothing on 127.0.0.1:6379, no Docker engine, no ${missing.join(" / ")} binary`) };
 }
 
 /**
@@ -218,8 +106,9 @@ export async function standaloneServer(): Promise<StandaloneTarget | { readonly 
  * touch a shared server). Decided while the test file is collected.
  */
 export async function ephemeralAvailability(): Promise<{ readonly available: true } | { readonly skip: string }> {
-  if (await commandExists("redis-server")) return { available: true };
-  return { skip: unavailable("redis", "no redis-server binary to start an ephemeral server with (fault and server-setting tests never use a shared server)") };
+  const missing = await missingCommands(REDIS_BINARIES);
+  if (missing.length === 0) return { available: true };
+  return { skip: unavailable("redis", `no ${missing.join(" / ")} binary to start an ephemeral server with (fault and server-setting tests never use a shared server)`) };
 }
 
 /** A Redis Cluster for a test file. */
@@ -236,14 +125,14 @@ export interface ClusterTarget {
  */
 export async function clusterAvailability(): Promise<{ readonly available: true } | { readonly skip: string }> {
   if (process.env.MOORING_REDIS_CLUSTER_URL) return { available: true };
-  if ((await commandExists("redis-server")) && (await commandExists("redis-cli"))) return { available: true };
+  if ((await missingCommands(REDIS_BINARIES)).length === 0) return { available: true };
   return { skip: unavailable("redis-cluster", "no MOORING_REDIS_CLUSTER_URL and no redis-server / redis-cli binaries to start one") };
 }
 
 /**
- * The cluster of `MOORING_REDIS_CLUSTER_URL`, else three ephemeral `--cluster-enabled yes` masters
- * joined with `redis-cli --cluster create … --cluster-replicas 0`, ready when every node reports
- * `cluster_state:ok`.
+ * The cluster of `MOORING_REDIS_CLUSTER_URL`, else an `EphemeralRedisCluster`: three
+ * `--cluster-enabled yes` masters joined with `redis-cli --cluster create … --cluster-replicas 0`,
+ * ready when every node reports `cluster_state:ok`.
  */
 export async function clusterServer(): Promise<ClusterTarget> {
   const explicit = process.env.MOORING_REDIS_CLUSTER_URL;
@@ -252,38 +141,8 @@ export async function clusterServer(): Promise<ClusterTarget> {
     if (!hosts) throw new Error(`MOORING_REDIS_CLUSTER_URL is not redis+cluster://host:port,…: ${explicit}`);
     return { nodes: hosts.split(","), source: "MOORING_REDIS_CLUSTER_URL", stop: async () => undefined };
   }
-  const servers: EphemeralRedis[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(servers.map((server) => server.stop()));
-  };
-  try {
-    for (let i = 0; i < 3; i++) {
-      servers.push(await EphemeralRedis.start(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]));
-    }
-    await run("redis-cli", ["--cluster", "create", ...servers.map((server) => server.address), "--cluster-replicas", "0", "--cluster-yes"]);
-    await waitForClusterOk(servers.map((server) => server.port));
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { nodes: servers.map((server) => server.address), source: "ephemeral", stop };
-}
-
-async function waitForClusterOk(ports: readonly number[]): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (const port of ports) {
-    const client = new Redis({ host: "127.0.0.1", port });
-    try {
-      for (;;) {
-        const info = await client.cluster("INFO");
-        if (typeof info === "string" && info.includes("cluster_state:ok")) break;
-        if (Date.now() > deadline) throw new Error(`cluster node ${port} is not ok after 20 s`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      client.disconnect();
-    }
-  }
+  const cluster = await EphemeralRedisCluster.start();
+  return { nodes: cluster.addresses, source: "ephemeral", stop: () => cluster.stop() };
 }
 
 /**

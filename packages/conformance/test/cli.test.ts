@@ -2,9 +2,7 @@
  * The `mooring` command, run in-process through `main(argv, io)` (SPEC K4: the matrix and the
  * JSON, Markdown and JUnit reports; section 9: servers found or asked for; doctor's verdicts).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pc from "picocolors";
@@ -13,6 +11,7 @@ import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/cl
 import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/cli/matrix.js";
 import { type CliIo, main } from "../src/cli/program.js";
 import { namespaceOf, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
+import { EphemeralRedis, missingCommands, REDIS_BINARIES } from "../src/servers/redis.js";
 import { ALL_CHECKS, type ConformanceReport, defineCheck, runConformance } from "../src/runner-entry.js";
 import { createMemoryBackend } from "@mooring/backend-memory";
 
@@ -220,37 +219,26 @@ describe("mooring migrate and doctor on SQLite", () => {
 // Redis with an evicting policy: an ephemeral server of this test's own (never the shared one).
 
 const redisRequired = (process.env.MOORING_REQUIRE ?? "").split(",").some((kind) => kind.trim() === "redis");
-const redisServerMissing = spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error !== undefined;
-if (redisServerMissing) {
-  const message = "cli.test.ts: redis-server is not installed: the doctor's eviction check is SKIPPED";
+const redisBinariesMissing = await missingCommands(REDIS_BINARIES);
+if (redisBinariesMissing.length > 0) {
+  const message = `cli.test.ts: ${redisBinariesMissing.join(" and ")} not installed: the doctor's eviction check is SKIPPED`;
   if (redisRequired) throw new Error(`${message}, and MOORING_REQUIRE includes redis`);
   console.warn(`\n*** ${message} ***\n`);
 }
 
-describe.skipIf(redisServerMissing)("mooring doctor on Redis", () => {
-  let server: ChildProcess | undefined;
-  let port = 0;
+describe.skipIf(redisBinariesMissing.length > 0)("mooring doctor on Redis", () => {
+  let server: EphemeralRedis | undefined;
 
   beforeAll(async () => {
-    port = await freePort();
-    const directory = await temporaryDirectory();
-    server = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--maxmemory-policy", "allkeys-lru", "--save", "", "--appendonly", "no", "--dir", directory],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    await readyFor(server, /Ready to accept connections/);
+    server = await EphemeralRedis.start(["--maxmemory-policy", "allkeys-lru"]);
   });
 
   afterAll(async () => {
-    if (!server || server.exitCode !== null) return;
-    const exited = new Promise((resolve) => server?.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
+    await server?.stop();
   });
 
   it("reports an evicting maxmemory-policy as a problem: evicted keys lose work (exit 1)", async () => {
-    const doctor = await run(["doctor", "--backend", `redis://127.0.0.1:${port}`]);
+    const doctor = await run(["doctor", "--backend", server?.url ?? ""]);
     expect(doctor.status, doctor.stdout).toBe(1);
     expect(doctor.stdout).toMatch(/│ ok +│ reachable +│ ping /);
     expect(doctor.stdout).toMatch(/│ PROBLEM +│ maxmemory-policy +│ allkeys-lru +│ can evict keys/);
@@ -259,31 +247,3 @@ describe.skipIf(redisServerMissing)("mooring doctor on Redis", () => {
     expect(doctor.stdout).toContain("1 problem");
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Resolves when the process prints `pattern`; rejects if it exits first. */
-function readyFor(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString("utf8");
-      if (pattern.test(output)) {
-        child.stdout?.off("data", onData);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${String(code)}) before it was ready:\n${output}`)));
-  });
-}
-

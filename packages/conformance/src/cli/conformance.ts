@@ -7,7 +7,7 @@
  * backend that was asked for (by `--backend` or an environment variable, or listed in
  * `MOORING_REQUIRE`) and cannot be opened; 130 when interrupted.
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { ManualClock } from "@mooring/core";
 import {
@@ -24,7 +24,7 @@ import { type CliIo, colorsFor, describeError, UsageError, widthOf, writeLines }
 import { type KitStore, openKitStore } from "./kit-stores.js";
 import { buildMatrix, hasFailures, type MatrixRun, renderMatrixJson, renderMatrixMarkdown, renderMatrixTable } from "./matrix.js";
 import { createProgress } from "./progress.js";
-import { type BackendSpec, type DiscoveryNote, discoverBackends, requiredKinds, resolveBackendArguments } from "./targets.js";
+import { type BackendSpec, type DiscoveryNote, discoverBackends, releaseSpec, requiredKinds, resolveBackendArguments } from "./targets.js";
 
 export interface ConformanceCommandOptions {
   /** `--backend` values, in order; empty for the default set. */
@@ -114,11 +114,9 @@ export async function conformanceCommand(options: ConformanceCommandOptions, io:
     return hasFailures(matrix) ? 1 : 0;
   } finally {
     const warnings = (await Promise.all(stores.map((store) => store.dispose()))).flat();
-    for (const { label, temporaryDirectory } of specs) {
-      if (temporaryDirectory === undefined) continue;
-      await rm(temporaryDirectory, { recursive: true, force: true }).catch((error: unknown) => {
-        warnings.push(`${label}: could not remove ${temporaryDirectory}: ${describeError(error)}`);
-      });
+    for (const spec of specs) {
+      const warning = await releaseSpec(spec);
+      if (warning !== null) warnings.push(warning);
     }
     if (warnings.length > 0) writeLines(io.stderr, ...warnings.map((warning) => colors.yellow(`warning: ${warning}`)));
   }
@@ -175,7 +173,7 @@ function printBackends(io: CliIo, colors: ReturnType<typeof colorsFor>, specs: r
   for (const store of opened.ready) {
     const { spec } = store;
     listed.add(spec.label);
-    const how = notes?.find((note) => note.kind === spec.kind)?.detail ?? (spec.origin === "environment" ? "from the environment" : "");
+    const how = notes?.find((note) => note.kind === spec.kind)?.detail ?? spec.started?.description ?? (spec.origin === "environment" ? "from the environment" : "");
     lines.push(`  ${colors.green("✓")} ${spec.label.padEnd(width)}  ${spec.display}${how === "" ? "" : colors.dim(`  (${how})`)}`);
     for (const note of store.notes) lines.push(colors.dim(`      ${note}`));
     for (const warning of store.warnings()) lines.push(colors.yellow(`      ${warning}`));

@@ -1,15 +1,19 @@
 /**
  * Which backends a command works on: `--backend` values (URLs, `label=URL`, or a bare kind for its
  * default), and for `mooring conformance` without `--backend`, the default set: memory, a
- * temporary SQLite file, and Postgres, Redis and Redis Cluster when a URL is given in the
- * environment or a server answers on the default local port (SPEC section 9's order, without
- * containers or ephemeral servers: the command tests what the user has, it provisions nothing).
+ * temporary SQLite file, Postgres and Redis when a URL is given in the environment or a server
+ * answers on the default local port, and Redis Cluster from its URL, else an ephemeral cluster
+ * started from the local `redis-server` and `redis-cli` (SPEC section 9's order, without
+ * containers). The only thing the command provisions is that cluster and the SQLite file, both
+ * temporary: `releaseSpec` stops and removes them when the command ends, whether it passed,
+ * failed or was interrupted. A Postgres or Redis the user has not got is left out, not started.
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redact, supportedSchemes } from "@mooring/core";
+import { EphemeralRedisCluster, missingCommands, REDIS_BINARIES } from "../servers/redis.js";
 import { describeError, UsageError } from "./io.js";
 
 export const BACKEND_KINDS = ["memory", "sqlite", "postgres", "redis", "redis-cluster"] as const;
@@ -31,6 +35,16 @@ export interface BackendSpec {
   readonly origin: "argument" | "environment" | "default";
   /** A directory this command created for the backend and removes when it is done. */
   readonly temporaryDirectory?: string;
+  /** Servers this command started for the backend (an ephemeral cluster), stopped when it is done. */
+  readonly started?: StartedServers;
+}
+
+/** Servers a command started, which `releaseSpec` stops. */
+export interface StartedServers {
+  /** What runs where, for the "Backends" listing: "ephemeral: 3 masters … stopped afterwards". */
+  readonly description: string;
+  /** Stops the servers and removes their files. */
+  stop(): Promise<void>;
 }
 
 /** Why a default backend is or is not in the run, for the "Backends" listing. */
@@ -47,8 +61,11 @@ export const URL_VARIABLES: Readonly<Partial<Record<BackendKind, string>>> = {
   "redis-cluster": "MOORING_REDIS_CLUSTER_URL",
 };
 
-/** Where a server is looked for when its variable is unset (the redis-cluster has no default). */
-const DEFAULT_SERVERS: Readonly<Partial<Record<BackendKind, { readonly host: string; readonly port: number; readonly url: string }>>> = {
+/**
+ * Where a server is looked for when its variable is unset. The redis-cluster has no default
+ * address: without its variable, the command starts an ephemeral one.
+ */
+const DEFAULT_SERVERS: Readonly<Record<"postgres" | "redis", { readonly host: string; readonly port: number; readonly url: string }>> = {
   postgres: { host: "127.0.0.1", port: 5432, url: "postgres://postgres@127.0.0.1:5432/test" },
   redis: { host: "127.0.0.1", port: 6379, url: "redis://127.0.0.1:6379" },
 };
@@ -100,9 +117,12 @@ export function kindOfUrl(url: string): BackendKind {
 /**
  * The backends named by `--backend` values, in order. A value is a URL, `label=URL`, or a bare
  * kind (`memory`, `sqlite`, `postgres`, `redis`, `redis-cluster`) meaning that kind's default:
- * `sqlite` a temporary file, a server its environment variable or default local address.
+ * `sqlite` a temporary file, a server its environment variable or default local address, and
+ * `redis-cluster` its variable, else an ephemeral cluster. The caller releases every spec
+ * (`releaseSpec`); on a rejection, what was made is already released.
  * @throws UsageError for a bad URL, an unknown kind, a duplicate label, or a `redis-cluster`
- * without `MOORING_REDIS_CLUSTER_URL`
+ * without `MOORING_REDIS_CLUSTER_URL` on a machine without `redis-server` and `redis-cli`
+ * @throws MooringError UNAVAILABLE when the ephemeral cluster does not start
  */
 export async function resolveBackendArguments(values: readonly string[], env: NodeJS.ProcessEnv): Promise<BackendSpec[]> {
   // Everything is checked before the first temporary directory is made, so a mistake leaves none.
@@ -114,28 +134,51 @@ export async function resolveBackendArguments(values: readonly string[], env: No
   });
   assertDistinctLabels(parsed.map((entry) => entry.label));
   for (const entry of parsed) {
-    if (entry.bare !== null && entry.bare !== "sqlite") await defaultSpecOf(entry.bare, env);
+    if (entry.bare !== null) await assertDefaultAvailable(entry.bare, env);
   }
   const specs: Omit<BackendSpec, "label">[] = [];
-  for (const entry of parsed) {
-    if (entry.url !== null) specs.push({ kind: entry.kind, url: entry.url, display: redact(entry.url), origin: "argument" });
-    else specs.push(await defaultSpecOf(entry.kind, env));
+  try {
+    for (const entry of parsed) {
+      if (entry.url !== null) specs.push({ kind: entry.kind, url: entry.url, display: redact(entry.url), origin: "argument" });
+      else specs.push(await defaultSpecOf(entry.kind, env));
+    }
+  } catch (error) {
+    await Promise.all(specs.map((spec) => releaseSpec(spec)));
+    throw error;
   }
   return labelSpecs(specs, parsed.map((entry) => entry.label));
 }
 
+/** @throws UsageError when `--backend <kind>` has no default to use (see `resolveBackendArguments`) */
+async function assertDefaultAvailable(kind: BackendKind, env: NodeJS.ProcessEnv): Promise<void> {
+  if (specFromVariable(kind, env) !== null || kind !== "redis-cluster") return;
+  const missing = await missingCommands(REDIS_BINARIES, env);
+  if (missing.length > 0) {
+    throw new UsageError(`--backend redis-cluster needs ${URL_VARIABLES[kind]}, or ${REDIS_BINARIES.join(" and ")} to start an ephemeral cluster: ${missingOnPath(missing)}`);
+  }
+}
+
+/** The default of a bare `--backend <kind>`, checked by `assertDefaultAvailable` first. */
 async function defaultSpecOf(kind: BackendKind, env: NodeJS.ProcessEnv): Promise<Omit<BackendSpec, "label">> {
   if (kind === "memory") return { kind, url: "memory:", display: "memory:", origin: "argument" };
   if (kind === "sqlite") return temporarySqlite("argument");
+  const fromVariable = specFromVariable(kind, env);
+  if (fromVariable !== null) return fromVariable;
+  if (kind === "redis-cluster") return ephemeralCluster("argument", env);
+  const server = DEFAULT_SERVERS[kind];
+  return { kind, url: server.url, display: server.url, origin: "argument" };
+}
+
+/**
+ * The backend named by `kind`'s environment variable, or null when it is unset or empty.
+ * @throws UsageError when the variable holds a URL of another kind
+ */
+function specFromVariable(kind: BackendKind, env: NodeJS.ProcessEnv): Omit<BackendSpec, "label"> | null {
   const variable = URL_VARIABLES[kind];
   const fromEnv = variable === undefined ? undefined : env[variable];
-  if (fromEnv !== undefined && fromEnv !== "") {
-    if (kindOfUrl(fromEnv) !== kind) throw new UsageError(`${variable} must be a ${kind} URL, got ${redact(fromEnv)}`);
-    return { kind, url: fromEnv, display: redact(fromEnv), origin: "environment" };
-  }
-  const server = DEFAULT_SERVERS[kind];
-  if (server === undefined) throw new UsageError(`--backend ${kind} needs ${variable ?? "a URL"}: there is no default ${kind} address`);
-  return { kind, url: server.url, display: server.url, origin: "argument" };
+  if (fromEnv === undefined || fromEnv === "") return null;
+  if (kindOfUrl(fromEnv) !== kind) throw new UsageError(`${variable} must be a ${kind} URL, got ${redact(fromEnv)}`);
+  return { kind, url: fromEnv, display: redact(fromEnv), origin: "environment" };
 }
 
 async function temporarySqlite(origin: BackendSpec["origin"]): Promise<Omit<BackendSpec, "label">> {
@@ -145,33 +188,61 @@ async function temporarySqlite(origin: BackendSpec["origin"]): Promise<Omit<Back
 }
 
 /**
+ * Starts an ephemeral three-master cluster (`EphemeralRedisCluster`). Its directory is the spec's
+ * temporary directory, so that a replay command names the kind rather than ports that are gone.
+ * @throws MooringError UNAVAILABLE when it does not start (nothing is left running)
+ */
+async function ephemeralCluster(origin: BackendSpec["origin"], env: NodeJS.ProcessEnv): Promise<Omit<BackendSpec, "label"> & { readonly started: StartedServers }> {
+  const cluster = await EphemeralRedisCluster.start({ env });
+  const ports = cluster.nodes.map((node) => node.port).join(", ");
+  return {
+    kind: "redis-cluster",
+    url: cluster.url,
+    display: cluster.url,
+    origin,
+    temporaryDirectory: cluster.dir,
+    started: {
+      description: `ephemeral: ${cluster.nodes.length} redis-server masters on ports ${ports}, stopped afterwards`,
+      stop: () => cluster.stop(),
+    },
+  };
+}
+
+/**
+ * Ends what the command made for `spec`: stops the servers it started, then removes its
+ * temporary directory. Resolves a warning for what could not be undone, else null; never rejects.
+ */
+export async function releaseSpec(spec: Omit<BackendSpec, "label"> & { readonly label?: string }): Promise<string | null> {
+  const name = spec.label ?? spec.kind;
+  try {
+    await spec.started?.stop();
+  } catch (error) {
+    return `${name}: could not stop the servers started for it: ${describeError(error)}`;
+  }
+  if (spec.temporaryDirectory === undefined) return null;
+  return rm(spec.temporaryDirectory, { recursive: true, force: true }).then(
+    () => null,
+    (error: unknown) => `${name}: could not remove ${spec.temporaryDirectory}: ${describeError(error)}`,
+  );
+}
+
+/** What one server kind's discovery found: a backend to run, or none, and why either way. */
+interface Discovered {
+  readonly spec: Omit<BackendSpec, "label"> | null;
+  readonly note: DiscoveryNote;
+}
+
+/**
  * The default set for `mooring conformance`: memory and a temporary SQLite file always; Postgres
  * and Redis from their environment variable, else when something accepts a connection on the
- * default local port; Redis Cluster only from its variable. Returns what was found and, for each
- * kind, why it is in or out.
+ * default local port; Redis Cluster from its variable, else an ephemeral cluster when
+ * `redis-server` and `redis-cli` are on the PATH. Returns what was found and, for each kind, why
+ * it is in or out. The caller releases every spec (`releaseSpec`).
+ * @throws UsageError when a variable holds a URL of another kind (nothing is left behind)
  */
 export async function discoverBackends(env: NodeJS.ProcessEnv): Promise<{ specs: BackendSpec[]; notes: DiscoveryNote[] }> {
-  const servers = await Promise.all(
-    (["postgres", "redis", "redis-cluster"] as const).map(async (kind) => {
-      const variable = URL_VARIABLES[kind] ?? "";
-      const fromEnv = env[variable];
-      if (fromEnv !== undefined && fromEnv !== "") {
-        if (kindOfUrl(fromEnv) !== kind) throw new UsageError(`${variable} must be a ${kind} URL, got ${redact(fromEnv)}`);
-        return { spec: { kind, url: fromEnv, display: redact(fromEnv), origin: "environment" as const }, note: { kind, found: true, detail: `from ${variable}` } };
-      }
-      const server = DEFAULT_SERVERS[kind];
-      if (server === undefined) return { spec: null, note: { kind, found: false, detail: `${variable} is not set` } };
-      const refused = await probeTcp(server.host, server.port, PROBE_TIMEOUT_MS);
-      if (refused !== null) {
-        return { spec: null, note: { kind, found: false, detail: `nothing answers on ${server.host}:${server.port} (${refused}); set ${variable}` } };
-      }
-      return {
-        spec: { kind, url: server.url, display: server.url, origin: "default" as const },
-        note: { kind, found: true, detail: `a server answers on ${server.host}:${server.port}; set ${variable} to choose another` },
-      };
-    }),
-  );
-  // Made after the probes, which may reject a malformed variable, so that a mistake leaves no directory.
+  const [postgres, redis, cluster] = await Promise.all([probeDefaultServer("postgres", env), probeDefaultServer("redis", env), planCluster(env)]);
+  // Made after the probes, which may reject a malformed variable, so that a mistake leaves nothing behind.
   const specs: Omit<BackendSpec, "label">[] = [
     { kind: "memory", url: "memory:", display: "memory:", origin: "default" },
     await temporarySqlite("default"),
@@ -180,11 +251,55 @@ export async function discoverBackends(env: NodeJS.ProcessEnv): Promise<{ specs:
     { kind: "memory", found: true, detail: "in process" },
     { kind: "sqlite", found: true, detail: "a temporary file, removed afterwards" },
   ];
-  for (const { spec, note } of servers) {
+  for (const { spec, note } of [postgres, redis, cluster === "ephemeral" ? await startDefaultCluster(env) : cluster]) {
     if (spec) specs.push(spec);
     notes.push(note);
   }
   return { specs: labelSpecs(specs, specs.map(() => null)), notes };
+}
+
+/** Postgres or Redis from its variable, else the server on its default local port if one answers. */
+async function probeDefaultServer(kind: "postgres" | "redis", env: NodeJS.ProcessEnv): Promise<Discovered> {
+  const variable = URL_VARIABLES[kind] ?? "";
+  const fromVariable = specFromVariable(kind, env);
+  if (fromVariable !== null) return { spec: fromVariable, note: { kind, found: true, detail: `from ${variable}` } };
+  const server = DEFAULT_SERVERS[kind];
+  const refused = await probeTcp(server.host, server.port, PROBE_TIMEOUT_MS);
+  if (refused !== null) {
+    return { spec: null, note: { kind, found: false, detail: `nothing answers on ${server.host}:${server.port} (${refused}); set ${variable}` } };
+  }
+  return {
+    spec: { kind, url: server.url, display: server.url, origin: "default" },
+    note: { kind, found: true, detail: `a server answers on ${server.host}:${server.port}; set ${variable} to choose another` },
+  };
+}
+
+/** The cluster of `MOORING_REDIS_CLUSTER_URL`; else "ephemeral" when one can be started; else why not. */
+async function planCluster(env: NodeJS.ProcessEnv): Promise<Discovered | "ephemeral"> {
+  const kind = "redis-cluster";
+  const variable = URL_VARIABLES[kind] ?? "";
+  const fromVariable = specFromVariable(kind, env);
+  if (fromVariable !== null) return { spec: fromVariable, note: { kind, found: true, detail: `from ${variable}` } };
+  const missing = await missingCommands(REDIS_BINARIES, env);
+  if (missing.length === 0) return "ephemeral";
+  return { spec: null, note: { kind, found: false, detail: `${variable} is not set, and ${missingOnPath(missing)} to start an ephemeral cluster` } };
+}
+
+/** Starts the default ephemeral cluster; a cluster that does not start is left out with the reason. */
+async function startDefaultCluster(env: NodeJS.ProcessEnv): Promise<Discovered> {
+  const kind = "redis-cluster";
+  const variable = URL_VARIABLES[kind] ?? "";
+  try {
+    const spec = await ephemeralCluster("default", env);
+    return { spec, note: { kind, found: true, detail: `${spec.started.description}; set ${variable} to use another` } };
+  } catch (error) {
+    return { spec: null, note: { kind, found: false, detail: `${variable} is not set, and an ephemeral cluster did not start: ${describeError(error)}` } };
+  }
+}
+
+/** "redis-cli is not on the PATH", "redis-server and redis-cli are not on the PATH". */
+function missingOnPath(commands: readonly string[]): string {
+  return `${commands.join(" and ")} ${commands.length === 1 ? "is" : "are"} not on the PATH`;
 }
 
 /** The kinds `MOORING_REQUIRE` lists (SPEC section 9): a default backend of these that is missing is an error. */
