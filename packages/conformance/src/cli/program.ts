@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--out <dir>", "where the reports and matrix.md / matrix.json go", "reports")
     .option("--runs <n>", "fast-check runs per property (default 100; MOORING_FC_RUNS overrides)")
     .option("--only <rules>", "run only these SPEC rules or check ids (repeatable or a comma list, e.g. E4,W7,T1)", collect)
-    .option("--concurrency <n>", "checks run at once against one backend (default 1; a server backend runs several times faster with 4)")
+    .option("--concurrency <n>", "checks run at once against one backend (default 4)")
     .addHelpText(
       "after",
       [
