@@ -254,12 +254,21 @@ async function postgresDriver(url: string): Promise<StoreDriver> {
     await client.query("SET lock_timeout = '10s'");
     return client;
   };
+  // Namespaces are released by concurrent checks, but a pg client runs one query at a time (it
+  // deprecates being handed another meanwhile): each drop waits for the one before it to settle.
+  let previousDrop: Promise<void> = Promise.resolve();
+  const dropSchema = async (namespace: string): Promise<void> => {
+    cleaner ??= connectCleaner();
+    const client = await cleaner;
+    await client.query(`DROP SCHEMA IF EXISTS "${namespace.replaceAll('"', '""')}" CASCADE`);
+  };
   return {
     open: ({ clock, namespace }) => openBackend(url, { clock, namespace }),
-    release: async (namespace) => {
-      cleaner ??= connectCleaner();
-      const client = await cleaner;
-      await client.query(`DROP SCHEMA IF EXISTS "${namespace.replaceAll('"', '""')}" CASCADE`);
+    release: (namespace) => {
+      // A drop that failed is reported by its own caller; the next one runs regardless.
+      const drop = previousDrop.catch(() => undefined).then(() => dropSchema(namespace));
+      previousDrop = drop;
+      return drop;
     },
     finish: async () => {
       const client = await cleaner?.catch(() => null);
