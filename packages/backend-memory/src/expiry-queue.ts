@@ -5,7 +5,7 @@
  * removal is only about memory: each call prunes a bounded batch of due entries, and entries made
  * obsolete by an overwrite are swept in bulk once they dominate the queue.
  */
-import { BinaryHeap } from "./heap.js";
+import { PriorityQueue } from "./priority-queue.js";
 
 interface Scheduled {
   readonly at: number;
@@ -24,25 +24,25 @@ const PRUNE_BATCH = 64;
 const SWEEP_SLACK = 1024;
 
 export class ExpiryQueue {
-  readonly #heap = new BinaryHeap<Scheduled>(before);
+  readonly #queue = new PriorityQueue<Scheduled>(before);
   #seq = 0;
   #sizeAfterSweep = 0;
 
   /** Schedules the removal of an entry at `at` (epoch ms). */
   schedule(at: number, isCurrent: () => boolean, remove: () => void): void {
-    this.#heap.push({ at, seq: ++this.#seq, isCurrent, remove });
-    if (this.#heap.size > 2 * this.#sizeAfterSweep + SWEEP_SLACK) {
-      this.#heap.retain((entry) => entry.isCurrent());
-      this.#sizeAfterSweep = this.#heap.size;
+    this.#queue.push({ at, seq: ++this.#seq, isCurrent, remove });
+    if (this.#queue.size > 2 * this.#sizeAfterSweep + SWEEP_SLACK) {
+      this.#queue.retain((entry) => entry.isCurrent());
+      this.#sizeAfterSweep = this.#queue.size;
     }
   }
 
   /** Removes up to a batch of entries whose time has come. */
   prune(now: number): void {
     for (let i = 0; i < PRUNE_BATCH; i++) {
-      const top = this.#heap.peek();
+      const top = this.#queue.peek();
       if (top === undefined || top.at > now) return;
-      this.#heap.pop();
+      this.#queue.pop();
       if (top.isCurrent()) top.remove();
     }
   }

@@ -1,8 +1,9 @@
 /**
  * `@mooring/backend-memory`: the whole Mooring contract in process, with no I/O. It is a real
- * backend, not a mock: atomic calls (SPEC C2), O(log n) claims from ordered heaps, fencing, TTLs,
- * tenancy and notifications behave as in the server backends, and several backend objects can
- * share one `MemoryStore` to act as several clients of one deployment.
+ * backend, not a mock: atomic calls (SPEC C2), claims from priority queues (O(1) for tasks that
+ * arrive in order, O(log n) otherwise), fencing, TTLs, tenancy and notifications behave as in the
+ * server backends, and several backend objects can share one `MemoryStore` to act as several
+ * clients of one deployment.
  *
  * Durability is the process's: the data lives as long as the `MemoryStore` does.
  */

@@ -5,14 +5,15 @@
  * Every method checks everything first and then mutates without yielding, so a call that throws
  * has written nothing (SPEC C2) and no other call can interleave with it (E4, E7, E11, E2).
  *
- * Claim never scans tasks. Per queue, ready tasks wait in a heap ordered (priority desc, ready time
- * asc, enqueue order asc) (E3); scheduled tasks in a min-heap by runAt, promoted when a claim (or a
- * read that reports effective state) looks at the queue; leases in a min-heap by expiry, which
- * claim-side reclaim pops (E10); suspension timeouts in a min-heap by timeoutAt. The tenant keeps
- * one more expiry heap and timeout heap for `reclaimExpired`. Entries are never removed from the
- * middle of a heap: each carries the task's `version` at push time, every move of the task bumps
- * the version, and entries whose version is old are skipped (lazy deletion) or swept in bulk once
- * they outnumber live ones.
+ * Claim never scans tasks. Per queue, ready tasks wait in a priority queue ordered (priority desc,
+ * ready time asc, enqueue order asc) (E3); scheduled tasks in one by runAt, promoted when a claim
+ * (or a read that reports effective state) looks at the queue; leases in one by expiry, which
+ * claim-side reclaim pops (E10); suspension timeouts in one by timeoutAt. The tenant keeps one more
+ * expiry queue and timeout queue for `reclaimExpired`. Tasks mostly arrive in order, which the
+ * priority queues serve in O(1) (see priority-queue.ts). Entries are never removed from the middle
+ * of a queue: each carries the task's `version` at push time, every move of the task bumps the
+ * version, and entries whose version is old are skipped (lazy deletion) or swept in bulk once they
+ * outnumber live ones.
  */
 import {
   type Backoff,
@@ -50,7 +51,7 @@ import {
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
 import { ExpiryQueue } from "./expiry-queue.js";
-import { BinaryHeap } from "./heap.js";
+import { PriorityQueue } from "./priority-queue.js";
 import type { Effects, WorkProbe } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";
 
@@ -80,7 +81,7 @@ const NO_SIGNALS = Object.freeze([]) as unknown as Signal[];
 /** A task as the store holds it. Never handed out: records and leases are copies. */
 class StoredTask {
   state: TaskState = "ready";
-  /** Bumped on every move; heap entries of an older version are stale. */
+  /** Bumped on every move; queue entries of an older version are stale. */
   version = 0;
   /** Attempts consumed (by fail, expiry, dead-lettering). A lease's attempt is consumed + 1. */
   consumed = 0;
@@ -136,14 +137,14 @@ class StoredTask {
   }
 }
 
-/** A heap entry: the task, its version when pushed, and the time it is ordered by. */
+/** A priority-queue entry: the task, its version when pushed, and the time it is ordered by. */
 interface TimedEntry {
   readonly task: StoredTask;
   readonly version: number;
   readonly at: number;
 }
 
-/** A ready-heap entry; `at` is the ready time. Keys are copied so that stale entries keep order. */
+/** A ready-queue entry; `at` is the ready time. Keys are copied so that stale entries keep order. */
 interface ReadyEntry extends TimedEntry {
   readonly priority: number;
 }
@@ -155,7 +156,7 @@ const timeBefore = (a: TimedEntry, b: TimedEntry): boolean => (a.at !== b.at ? a
 
 const isLive = (entry: TimedEntry): boolean => entry.version === entry.task.version;
 
-/** Stale entries are swept once a heap holds more than twice its live entries plus this. */
+/** Stale entries are swept once a queue holds more than twice its live entries plus this. */
 const SWEEP_SLACK = 64;
 
 function zeroCounts(): Record<TaskState, number> {
@@ -167,12 +168,12 @@ class QueueState {
   concurrency: number | null = null;
   /** Tasks per stored state, kept incrementally. */
   readonly counts = zeroCounts();
-  readonly ready = new BinaryHeap<ReadyEntry>(readyBefore);
+  readonly ready = new PriorityQueue<ReadyEntry>(readyBefore);
   /** Ready tasks by ready time, for the oldest ready task's age. */
-  readonly readySince = new BinaryHeap<TimedEntry>(timeBefore);
-  readonly scheduled = new BinaryHeap<TimedEntry>(timeBefore);
-  readonly expiry = new BinaryHeap<TimedEntry>(timeBefore);
-  readonly timeouts = new BinaryHeap<TimedEntry>(timeBefore);
+  readonly readySince = new PriorityQueue<TimedEntry>(timeBefore);
+  readonly scheduled = new PriorityQueue<TimedEntry>(timeBefore);
+  readonly expiry = new PriorityQueue<TimedEntry>(timeBefore);
+  readonly timeouts = new PriorityQueue<TimedEntry>(timeBefore);
   readonly deadLetters = new SortedList<number>(compareNumbers);
 
   constructor(readonly name: string) {}
@@ -207,9 +208,9 @@ export class TaskSpace {
   readonly #tasks = new Map<string, StoredTask>();
   readonly #queues = new Map<string, QueueState>();
   /** Every lease of the tenant by expiry, for reclaimExpired. */
-  readonly #expiry = new BinaryHeap<TimedEntry>(timeBefore);
+  readonly #expiry = new PriorityQueue<TimedEntry>(timeBefore);
   /** Every suspension with a timeout, for reclaimExpired. */
-  readonly #timeouts = new BinaryHeap<TimedEntry>(timeBefore);
+  readonly #timeouts = new PriorityQueue<TimedEntry>(timeBefore);
   #leased = 0;
   #suspended = 0;
   readonly #deadLetters = new SortedList<number>(compareNumbers);
@@ -459,11 +460,11 @@ export class TaskSpace {
     this.#promoteTimeouts(queue.timeouts, now, undefined);
   }
 
-  #promoteTimeouts(heap: BinaryHeap<TimedEntry>, now: number, fx: Effects | undefined): void {
+  #promoteTimeouts(queue: PriorityQueue<TimedEntry>, now: number, fx: Effects | undefined): void {
     for (;;) {
-      const top = heap.peekLive(isLive);
+      const top = queue.peekLive(isLive);
       if (top === undefined || top.at > now) break;
-      heap.pop();
+      queue.pop();
       this.#timeOut(top.task);
       fx?.wake(top.task.queue);
     }
@@ -890,7 +891,7 @@ export class TaskSpace {
 
   /**
    * The one place a task changes state (or, for `leased`, its expiry): keeps the per-queue counts,
-   * indexes and heaps in step and makes every older heap entry of the task stale.
+   * indexes and priority queues in step and makes every older queue entry of the task stale.
    */
   #move(task: StoredTask, state: TaskState, now: number, admit = false): void {
     const queue = task.home;
@@ -965,10 +966,10 @@ export class TaskSpace {
   }
 }
 
-/** Pushes an entry, sweeping the heap's stale entries once they outnumber the live ones. */
-function push<T extends TimedEntry>(heap: BinaryHeap<T>, entry: T, live: number): void {
-  heap.push(entry);
-  if (heap.size > 2 * live + SWEEP_SLACK) heap.retain(isLive);
+/** Pushes an entry, sweeping the queue's stale entries once they outnumber the live ones. */
+function push<T extends TimedEntry>(queue: PriorityQueue<T>, entry: T, live: number): void {
+  queue.push(entry);
+  if (queue.size > 2 * live + SWEEP_SLACK) queue.retain(isLive);
 }
 
 /** The default backoff object itself when the task uses the defaults, so tasks share it. */

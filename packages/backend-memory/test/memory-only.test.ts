@@ -6,8 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { type Backend, executionKey, type Lease, ManualClock, MooringError, openBackend, type TaskEvent } from "@mooring/core";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { BinaryHeap } from "../src/heap.js";
+import { PriorityQueue } from "../src/priority-queue.js";
 import { createMemoryBackend, type MemoryBackendOptions, MemoryStore, openFromUrl } from "../src/index.js";
 import { compareNumbers, SortedList } from "../src/sorted-list.js";
 
@@ -53,19 +54,54 @@ function seeded(seed: number): () => number {
 }
 
 describe("data structures", () => {
-  it("BinaryHeap pops in order, skips stale entries and sweeps them", () => {
+  it("PriorityQueue pops in order, skips stale entries and sweeps them", () => {
     const random = seeded(1);
-    const heap = new BinaryHeap<number>((a, b) => a < b);
+    const queue = new PriorityQueue<number>((a, b) => a < b);
     const values = Array.from({ length: 5000 }, () => Math.floor(random() * 1000));
-    for (const value of values) heap.push(value);
+    for (const value of values) queue.push(value);
     const popped: number[] = [];
-    for (let value = heap.pop(); value !== undefined; value = heap.pop()) popped.push(value);
+    for (let value = queue.pop(); value !== undefined; value = queue.pop()) popped.push(value);
     expect(popped).toEqual([...values].sort((a, b) => a - b));
 
-    for (const value of values) heap.push(value);
-    heap.retain((value) => value % 2 === 0);
-    expect(heap.size).toBe(values.filter((value) => value % 2 === 0).length);
-    expect(heap.peekLive((value) => value > 10)).toBe(Math.min(...values.filter((value) => value % 2 === 0 && value > 10)));
+    for (const value of values) queue.push(value);
+    queue.retain((value) => value % 2 === 0);
+    expect(queue.size).toBe(values.filter((value) => value % 2 === 0).length);
+    expect(queue.peekLive((value) => value > 10)).toBe(Math.min(...values.filter((value) => value % 2 === 0 && value > 10)));
+  });
+
+  it("PriorityQueue property: any mix of in-order and out-of-order pushes, pops and sweeps matches a sorted model", () => {
+    // An operation: push a value (often the largest so far, so the in-order run is used), pop, or
+    // keep only the even values.
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant("push" as const), value: fc.integer({ min: 0, max: 50 }), inOrder: fc.boolean() }),
+      fc.record({ kind: fc.constant("pop" as const) }),
+      fc.record({ kind: fc.constant("retainEven" as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 300 }), (operations) => {
+        const queue = new PriorityQueue<number>((a, b) => a < b);
+        let model: number[] = [];
+        let last = 0;
+        for (const op of operations) {
+          if (op.kind === "push") {
+            const value = op.inOrder ? last + op.value : op.value;
+            last = Math.max(last, value);
+            queue.push(value);
+            model.push(value);
+            model.sort((a, b) => a - b);
+          } else if (op.kind === "pop") {
+            expect(queue.pop()).toBe(model.shift());
+          } else {
+            queue.retain((value) => value % 2 === 0);
+            model = model.filter((value) => value % 2 === 0);
+          }
+          expect(queue.size).toBe(model.length);
+          expect(queue.peek()).toBe(model[0]);
+        }
+        expect(queue.toArray().sort((a, b) => a - b)).toEqual(model);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("SortedList keeps order under inserts and deletes and resumes a walk after any key", () => {
