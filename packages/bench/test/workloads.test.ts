@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { queueDrain } from "../src/drain.js";
+import { memoryTarget } from "../src/targets/memory.js";
 import { rawSqliteTarget } from "../src/targets/raw-sqlite.js";
 import type { ClaimedTask, QueueOperations, TargetSession } from "../src/targets/target.js";
-import type { DrainOperations, DrainResult } from "../src/targets/target.js";
+import type { DrainOperations, DrainPlan, DrainResult } from "../src/targets/target.js";
 import { QUICK_SIZES, WORKLOADS, type WorkloadId, type WorkloadSettings, drainMeasurement, prefillQueue, serverShare } from "../src/workloads.js";
 
 /** A plain FIFO queue and maps, counting calls: enough to check what the workloads ask of a target. */
@@ -266,4 +268,70 @@ describe("the raw-sqlite baseline", () => {
       await session.close();
     }
   });
+});
+
+describe("queue drains fetch as their pairing says (DrainPlan.nextFetch)", () => {
+  /**
+   * A real memory backend's queue, recording for each claim whether a completion was still in
+   * flight when it was asked for, and every task completed.
+   */
+  async function recordingDrain() {
+    const session = await memoryTarget.open();
+    const inner = queueOf(session);
+    let completing = 0;
+    const record = { claims: 0, claimsDuringCompletion: 0, completed: [] as string[] };
+    const queue: QueueOperations = {
+      ...inner,
+      claim(name, workerId, limit) {
+        record.claims++;
+        if (completing > 0) record.claimsDuringCompletion++;
+        return inner.claim(name, workerId, limit);
+      },
+      async complete(task) {
+        completing++;
+        try {
+          await inner.complete(task);
+          record.completed.push(task.id);
+        } finally {
+          completing--;
+        }
+      },
+    };
+    return { drain: queueDrain(queue), record, close: () => session.close() };
+  }
+
+  const plan = (nextFetch: DrainPlan["nextFetch"], batch: number): DrainPlan => ({
+    queue: `drain-${nextFetch}-${batch}`,
+    jobs: 60,
+    concurrency: 1,
+    batch,
+    nextFetch,
+    maxMs: 10_000,
+  });
+
+  for (const batch of [1, 5]) {
+    it(`"with-completion" asks for the next tasks while the last ones complete (batch ${batch}); every task completes once`, async () => {
+      const { drain, record, close } = await recordingDrain();
+      await drain.fill(plan("with-completion", batch));
+      const result = await drain.process(plan("with-completion", batch));
+      await close();
+      expect(result.completed).toBe(60);
+      expect(new Set(record.completed).size).toBe(60);
+      // Every claim but the first is made in the turn that starts the last tasks' completions.
+      expect(record.claims).toBe(60 / batch);
+      expect(record.claimsDuringCompletion).toBe(60 / batch - 1);
+      expect(result.settings.mode).toContain("the next claim made with the completions");
+    });
+
+    it(`"after-completion" asks only once the last tasks are completed (batch ${batch}); every task completes once`, async () => {
+      const { drain, record, close } = await recordingDrain();
+      await drain.fill(plan("after-completion", batch));
+      const result = await drain.process(plan("after-completion", batch));
+      await close();
+      expect(result.completed).toBe(60);
+      expect(new Set(record.completed).size).toBe(60);
+      expect(record.claimsDuringCompletion).toBe(0);
+      expect(result.settings.mode).toContain("the next claim after them");
+    });
+  }
 });
