@@ -309,27 +309,31 @@ describe("queue drains fetch as their pairing says (DrainPlan.nextFetch)", () =>
     maxMs: 10_000,
   });
 
-  for (const batch of [1, 5]) {
-    it(`"with-completion" asks for the next tasks while the last ones complete (batch ${batch}); every task completes once`, async () => {
-      const { drain, record, close } = await recordingDrain();
-      await drain.fill(plan("with-completion", batch));
-      const result = await drain.process(plan("with-completion", batch));
-      await close();
+  /** Fills and drains 60 jobs with one worker, recording its claims and completions. */
+  async function drainWith(nextFetch: DrainPlan["nextFetch"], batch: number) {
+    const { drain, record, close } = await recordingDrain();
+    try {
+      await drain.fill(plan(nextFetch, batch));
+      const result = await drain.process(plan(nextFetch, batch));
       expect(result.completed).toBe(60);
       expect(new Set(record.completed).size).toBe(60);
-      // Every claim but the first is made in the turn that starts the last tasks' completions.
       expect(record.claims).toBe(60 / batch);
+      return { result, record };
+    } finally {
+      await close();
+    }
+  }
+
+  for (const batch of [1, 5]) {
+    it(`"with-completion" asks for the next tasks while the last ones complete (batch ${batch}); every task completes once`, async () => {
+      const { result, record } = await drainWith("with-completion", batch);
+      // Every claim but the first is made in the turn that starts the last tasks' completions.
       expect(record.claimsDuringCompletion).toBe(60 / batch - 1);
       expect(result.settings.mode).toContain("the next claim made with the completions");
     });
 
     it(`"after-completion" asks only once the last tasks are completed (batch ${batch}); every task completes once`, async () => {
-      const { drain, record, close } = await recordingDrain();
-      await drain.fill(plan("after-completion", batch));
-      const result = await drain.process(plan("after-completion", batch));
-      await close();
-      expect(result.completed).toBe(60);
-      expect(new Set(record.completed).size).toBe(60);
+      const { result, record } = await drainWith("after-completion", batch);
       expect(record.claimsDuringCompletion).toBe(0);
       expect(result.settings.mode).toContain("the next claim after them");
     });
