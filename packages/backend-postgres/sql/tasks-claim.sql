@@ -87,7 +87,8 @@ granted AS (
   FROM candidates r CROSS JOIN clock c
   -- By the rows' addresses (a TID scan): the candidates are locked, so they cannot move, and the
   -- update reads only the rows it grants, never the table (a join on the key alone may be
-  -- planned as a scan of every task).
+  -- planned as a scan of every task). When the planner fetches each candidate's address instead,
+  -- the ANY is rechecked per row, which costs far less than the row's update.
   WHERE t.ctid = ANY (ARRAY(SELECT row_id FROM candidates)) AND t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out

@@ -15,7 +15,8 @@ input AS (
 -- input row), then updated by its address: the statement reads the batch's rows, never every
 -- lease held (a join on the key alone may be planned as a scan of the leased index, whose dead
 -- entries grow with the load). A row that moves meanwhile fails the address check and is judged
--- by the caller from its current state.
+-- by the caller from its current state. As in tasks-claim, the ANY offers the planner the TID
+-- scan; a per-row address probe rechecks it instead, for far less than the update costs.
 found AS (
   SELECT i.*, k.row_id
   FROM input i

@@ -16,7 +16,7 @@
  * of the orders in which they could have run one after another.
  */
 import type { ClaimInput, Lease } from "@mooring/core";
-import { chunks, TurnQueue } from "./turn.js";
+import { TurnQueue, takeChunk } from "./turn.js";
 
 /**
  * The most slots one statement fills from several claims (a claim with a larger limit has its
@@ -45,7 +45,7 @@ interface PendingClaim {
 
 /** The claims of one group (tenant, queues, lease duration) waiting for the statement in flight. */
 interface ClaimGroup {
-  waiting: PendingClaim[];
+  readonly waiting: PendingClaim[];
   inFlight: boolean;
 }
 
@@ -91,11 +91,7 @@ export class ClaimBatcher {
     if (!group || group.inFlight) return;
     group.inFlight = true;
     try {
-      while (group.waiting.length > 0) {
-        const [batch = [], ...rest] = chunks(group.waiting, MAX_SLOTS, (claim) => claim.limit);
-        group.waiting = rest.flat();
-        await this.#grant(batch);
-      }
+      while (group.waiting.length > 0) await this.#grant(takeChunk(group.waiting, MAX_SLOTS, (claim) => claim.limit));
     } finally {
       group.inFlight = false;
       this.#groups.delete(key);

@@ -26,20 +26,25 @@ export class TurnQueue<T> {
   }
 }
 
-/** `items` cut into runs whose sizes (by `size`) add up to at most `max`; an item larger than `max` is a run of its own. */
-export function chunks<T>(items: readonly T[], max: number, size: (item: T) => number = () => 1): T[][] {
-  const runs: T[][] = [];
-  let run: T[] = [];
+/**
+ * Removes from the front of `items` and returns the longest run whose sizes (by `size`) add up to
+ * at most `max`; an item larger than `max` is a run of its own. Empty only when `items` is.
+ */
+export function takeChunk<T>(items: T[], max: number, size: (item: T) => number = () => 1): T[] {
+  let count = 0;
   let total = 0;
   for (const item of items) {
-    if (run.length > 0 && total + size(item) > max) {
-      runs.push(run);
-      run = [];
-      total = 0;
-    }
-    run.push(item);
+    if (count > 0 && total + size(item) > max) break;
     total += size(item);
+    count++;
   }
-  if (run.length > 0) runs.push(run);
+  return items.splice(0, count);
+}
+
+/** `items` cut into runs whose sizes (by `size`) add up to at most `max` (see `takeChunk`). */
+export function chunks<T>(items: readonly T[], max: number, size: (item: T) => number = () => 1): T[][] {
+  const rest = [...items];
+  const runs: T[][] = [];
+  while (rest.length > 0) runs.push(takeChunk(rest, max, size));
   return runs;
 }
