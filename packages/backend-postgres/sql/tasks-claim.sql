@@ -73,7 +73,7 @@ granted AS (
       lease_expires_at = c.now + $5::bigint,
       worker_id = ($4::text[])[r.slot],
       ended_lease = NULL,
-      run_at = r.ready_at,
+      run_at = t.ready_at,
       ready_at = NULL,
       -- In SET, t is the row before the update: a suspension claimed at its timeout resumes here.
       resume_signals = CASE WHEN t.state = 'suspended' THEN coalesce(t.signals, '[]'::jsonb) ELSE t.resume_signals END,
@@ -84,12 +84,14 @@ granted AS (
       suspend_timeout_at = NULL,
       claim_token = $7,
       updated_at = c.now
-  FROM candidates r CROSS JOIN clock c
-  -- By the rows' addresses (a TID scan): the candidates are locked, so they cannot move, and the
-  -- update reads only the rows it grants, never the table (a join on the key alone may be
-  -- planned as a scan of every task). When the planner fetches each candidate's address instead,
-  -- the ANY is rechecked per row, which costs far less than the row's update.
-  WHERE t.ctid = ANY (ARRAY(SELECT row_id FROM candidates)) AND t.ctid = r.row_id
+  -- Each candidate by its address (a TID scan per row), in slot order: the candidates are locked,
+  -- so they cannot move, and the update reads only the rows it grants. The addresses go through
+  -- an array so that every plan, custom or generic, sees a short list and fetches row by row: a
+  -- join on the candidates themselves may be planned as a scan of every task when the statistics
+  -- are stale, and a list of every address rechecked per row costs the square of the batch.
+  FROM unnest(ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot)) WITH ORDINALITY AS r(row_id, slot)
+  CROSS JOIN clock c
+  WHERE t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out
 )

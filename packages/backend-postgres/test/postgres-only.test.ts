@@ -6,10 +6,12 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, type Lease, ManualClock, MooringError } from "@mooring/core";
+import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError } from "@mooring/core";
 import { mapPostgresError } from "../src/errors.js";
+import { quoteIdentifier } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
 import { LEDGER_TABLE, MIGRATIONS } from "../src/migrations.js";
+import { loadStatements } from "../src/sql.js";
 import { startTogether, warmChildren } from "./support/children.js";
 import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "./server.js";
 
@@ -36,6 +38,11 @@ async function withClient<T>(body: (client: pg.Client) => Promise<T>): Promise<T
   } finally {
     await client.end();
   }
+}
+
+/** Resolves once `condition` holds, asking again after each turn of the event loop (a wait for a state, never for time). */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The error `call` rejects with; fails when it resolves or rejects with something else. */
@@ -360,6 +367,98 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     expect((await engine.getTask(child.id))?.state).toBe("ready");
     await backend.close();
   });
+
+  it("a completion that waits for a row a revocation is changing applies nothing once the revocation commits (SPEC E5)", async () => {
+    const schema = schemas.name("racedcomplete");
+    const backend = await open(schema);
+    const { engine } = backend;
+    await engine.enqueue({ queue: "q" });
+    const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+    if (!lease) throw new Error("nothing claimed");
+    await withClient(async (other) => {
+      // Another transaction revokes the lease and holds the row: the completion's statement reads
+      // the task as leased, then waits for the row.
+      await other.query("BEGIN");
+      await other.query(`UPDATE ${quoteIdentifier(schema)}.tasks SET state = 'queued', ready_at = run_at, lease_expires_at = NULL, worker_id = NULL, ended_lease = 'revoked' WHERE id = $1`, [
+        lease.taskId,
+      ]);
+      const completed = engine.complete(lease).then(
+        () => "ok",
+        (error: unknown) => (MooringError.is(error) ? error.code : String(error)),
+      );
+      await waitUntil(async () => {
+        const waiting = await other.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%tasks-complete%'");
+        return (waiting.rowCount ?? 0) > 0;
+      });
+      await other.query("COMMIT");
+      expect(await completed).toBe("LEASE_REVOKED");
+    });
+    expect((await engine.getTask(lease.taskId))?.state).toBe("ready");
+    await backend.close();
+  });
+});
+
+/** A node of `EXPLAIN (FORMAT JSON)`: the fields these tests read. */
+interface PlanNode {
+  readonly "Node Type": string;
+  readonly "Relation Name"?: string;
+  readonly "Index Name"?: string;
+  readonly Filter?: string;
+  readonly "Actual Loops"?: number;
+  readonly Plans?: readonly PlanNode[];
+}
+
+/** How each node of `plan` that reads the tasks table reads it, e.g. "Tid Scan" or "Index Scan using tasks_pkey". */
+function taskReads(plan: PlanNode): string[] {
+  const reads = plan["Relation Name"] === "tasks" && plan["Node Type"] !== "ModifyTable";
+  const own = reads ? [[plan["Node Type"], plan["Index Name"] && `using ${plan["Index Name"]}`, plan.Filter?.includes("ANY") && "rechecking ANY"].filter(Boolean).join(" ")] : [];
+  return [...own, ...(plan.Plans ?? []).flatMap(taskReads)];
+}
+
+describe.skipIf(!server)("the batch statements read only the rows of their batch, whatever the statistics say", () => {
+  // A plan that scans the table, walks the index of held leases or rechecks a list of every
+  // address per row costs what the table or the batch holds squared, not what the batch holds.
+  for (const [suffix, planning] of [
+    ["plans_custom", "custom plan, no statistics"],
+    ["plans_generic", "generic plan, analyzed"],
+  ] as const) {
+    it(`claim and complete of 500 leases: key probes, claim-index reads and address fetches only (${planning})`, async () => {
+      const schema = schemas.name(suffix);
+      const backend = await open(schema, { clock: undefined });
+      await backend.engine.enqueueMany(Array.from({ length: 3_000 }, (_, n) => ({ queue: "q", payload: { n } })));
+      const statements = loadStatements(schema);
+      await withClient(async (client) => {
+        if (planning === "generic plan, analyzed") {
+          await client.query(`ANALYZE ${quoteIdentifier(schema)}.tasks`);
+          await client.query("SET plan_cache_mode = force_generic_plan");
+        }
+        const explain = async (text: string, values: unknown[]): Promise<PlanNode> => {
+          const result = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+          const [row] = result.rows;
+          if (!row) throw new Error("EXPLAIN returned nothing");
+          return row["QUERY PLAN"][0].Plan;
+        };
+        const workers = Array.from({ length: 500 }, (_, slot) => `w${slot % 10}`);
+        const claim = await explain(statements["tasks-claim"].text, [null, DEFAULT_TENANT, ["q"], workers, 60_000, false, "token"]);
+        expect(new Set(taskReads(claim))).toEqual(new Set(["Index Scan using tasks_claimable", "Index Only Scan using tasks_leased", "Tid Scan"]));
+        const leased = await client.query<{ id: string; epoch: string }>(`SELECT id, epoch FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'leased'`);
+        expect(leased.rowCount).toBe(500);
+        const ids = leased.rows.map((row) => row.id);
+        const complete = await explain(statements["tasks-complete"].text, [
+          null,
+          ids.map(() => DEFAULT_TENANT),
+          ids,
+          leased.rows.map((row) => row.epoch),
+          ids.map(() => null),
+          "unused",
+        ]);
+        expect(new Set(taskReads(complete))).toEqual(new Set(["Index Scan using tasks_pkey", "Tid Scan"]));
+        const completed = await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'completed'`);
+        expect(completed.rowCount).toBe(500);
+      });
+      await backend.close();
+    });
+  }
 });
 
 describe.skipIf(!server)("time and names", () => {
