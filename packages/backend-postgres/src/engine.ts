@@ -9,7 +9,7 @@
  * statement (claims.ts, completions.ts). Every other call is one transaction that locks the task
  * first.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   type ClaimInput,
   type CompleteOptions,
@@ -280,7 +280,8 @@ export class PostgresEngine implements EngineBackend {
    * the expired leases of those queues (E10).
    */
   async claimSlots(queues: readonly string[], leaseMs: number, workers: readonly string[]): Promise<SlottedLease[]> {
-    const token = randomUUID();
+    // 96 random bits name the claim among every other; short, since each lease it grants stores it.
+    const token = randomBytes(12).toString("base64url");
     let rows: ClaimRow[];
     try {
       rows = await this.#claimRows(queues, leaseMs, workers, token);

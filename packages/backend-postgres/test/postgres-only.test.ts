@@ -386,10 +386,14 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
         () => "ok",
         (error: unknown) => (MooringError.is(error) ? error.code : String(error)),
       );
-      await waitUntil(async () => {
-        const waiting = await other.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%tasks-complete%'");
-        return (waiting.rowCount ?? 0) > 0;
-      });
+      // Asked from a third connection: inside the revoking transaction, pg_stat_activity would
+      // keep answering from the snapshot its first read took.
+      await withClient((observer) =>
+        waitUntil(async () => {
+          const waiting = await observer.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '-- tasks-complete:%'");
+          return (waiting.rowCount ?? 0) > 0;
+        }),
+      );
       await other.query("COMMIT");
       expect(await completed).toBe("LEASE_REVOKED");
     });
