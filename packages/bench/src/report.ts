@@ -386,15 +386,15 @@ function printDrains(report: BenchReport, write: (text: string) => void): void {
   const drains = report.results.filter((row) => row.measurement?.drain !== undefined || (row.workload.startsWith("drain-") && row.error !== null));
   if (drains.length === 0) return;
   const table = new Table({
-    head: ["Drain", "Target", "Mode", "Jobs/s first→last", "Jobs/s from start", "Start→first ms", "Fetches/job", "Cycle p50 µs", "CPU %", "Server CPU %", "Server µs/job", "Server ops/job", "Fill jobs/s", "vs peer"],
-    colAligns: ["left", "left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
+    head: ["Drain", "Target", "Mode", "Jobs/s first→last", "Rounds", "Jobs/s from start", "Start→first ms", "Fetches/job", "Cycle p50 µs", "CPU %", "Server CPU %", "Server µs/job", "Server ops/job", "Fill jobs/s", "vs peer"],
+    colAligns: ["left", "left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"],
     style: { head: [], border: [] },
   });
   for (const row of drains) {
     const m = row.measurement;
     const d = m?.drain;
     if (!m || !d) {
-      table.push([row.title, row.target, `ERROR: ${abbreviate(row.error ?? "", 60)}`, "", "", "", "", "", "", "", "", "", "", ""]);
+      table.push([row.title, row.target, `ERROR: ${abbreviate(row.error ?? "", 60)}`, "", "", "", "", "", "", "", "", "", "", "", ""]);
       continue;
     }
     const vs = report.comparisons
@@ -408,6 +408,7 @@ function printDrains(report: BenchReport, write: (text: string) => void): void {
       row.target,
       Object.values(d.settings).join("; "),
       formatCount(m.itemsPerSec),
+      d.roundRates.map(formatCount).join(" · "),
       formatCount(d.fromStartPerSec),
       d.startToFirstMs === null ? "—" : d.startToFirstMs.toFixed(1),
       d.fetchesPerJob === null ? "—" : d.fetchesPerJob.toFixed(2),
@@ -421,6 +422,7 @@ function printDrains(report: BenchReport, write: (text: string) => void): void {
     ]);
   }
   write(table.toString());
+  write("Rounds: the first→last rate of each measured drain of the session, in order; the row's figures are the median round's.");
   const scopes = [...new Set(drains.map((row) => row.measurement?.drain?.server?.cpuScope).filter((scope) => scope !== undefined))];
   if (scopes.length > 0) write(`Server columns: CPU of ${scopes.join("; ")}, over the processing phase; other clients of a shared server count too.`);
 }

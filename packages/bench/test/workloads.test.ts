@@ -4,7 +4,17 @@ import { memoryTarget } from "../src/targets/memory.js";
 import { rawSqliteTarget } from "../src/targets/raw-sqlite.js";
 import type { ClaimedTask, QueueOperations, TargetSession } from "../src/targets/target.js";
 import type { DrainOperations, DrainPlan, DrainResult } from "../src/targets/target.js";
-import { QUICK_SIZES, WORKLOADS, type WorkloadId, type WorkloadSettings, drainMeasurement, prefillQueue, serverShare } from "../src/workloads.js";
+import {
+  DRAIN_ROUNDS,
+  QUICK_SIZES,
+  WORKLOADS,
+  type WorkloadId,
+  type WorkloadSettings,
+  drainMeasurement,
+  medianRound,
+  prefillQueue,
+  serverShare,
+} from "../src/workloads.js";
 
 /** A plain FIFO queue and maps, counting calls: enough to check what the workloads ask of a target. */
 function countingSession() {
@@ -142,8 +152,9 @@ describe("drains", () => {
     const { session, counts, ready } = countingSession();
     const settings = small("drain-c24", { concurrency: 24 });
     const result = await workload("drain-c24").run(session, settings);
-    expect(counts.enqueued).toBe(23);
-    expect(counts.complete).toBe(23);
+    // A warm-up of 3, then DRAIN_ROUNDS measured drains of 20.
+    expect(counts.enqueued).toBe(3 + DRAIN_ROUNDS * 20);
+    expect(counts.complete).toBe(3 + DRAIN_ROUNDS * 20);
     expect([...ready.values()].every((list) => list.length === 0)).toBe(true);
     expect(result).toMatchObject({ items: 20, truncated: false, prefill: { tasks: 20 } });
     expect(result.drain?.fetchesPerJob).toBeGreaterThanOrEqual(1);
@@ -153,11 +164,11 @@ describe("drains", () => {
   it("claims batches of `batch` and completes each task once", async () => {
     const { session, counts } = countingSession();
     const result = await workload("drain-c24-batch").run(session, small("drain-c24-batch", { warmUpCalls: 0, calls: 120, concurrency: 2 }));
-    expect(counts.complete).toBe(120);
+    expect(counts.complete).toBe(DRAIN_ROUNDS * 120);
     expect(result.items).toBe(120);
-    // 50 + 50 + 20, and at most one empty claim per worker at the end.
-    expect(counts.claim).toBeGreaterThanOrEqual(3);
-    expect(counts.claim).toBeLessThanOrEqual(5);
+    // Per round 50 + 50 + 20, and at most one empty claim per worker at the end.
+    expect(counts.claim).toBeGreaterThanOrEqual(DRAIN_ROUNDS * 3);
+    expect(counts.claim).toBeLessThanOrEqual(DRAIN_ROUNDS * 5);
   });
 
   it("runs a peer's own drain when the session has one, and reads the server counters around its processing", async () => {
@@ -191,7 +202,11 @@ describe("drains", () => {
       close: async () => {},
     };
     const result = await workload("drain-c50").run(peer, small("drain-c50", { calls: 1_001, concurrency: 50 }));
-    expect(calls).toEqual(["fill bench.drain-c50.warm-up 3", "process 50×1", "fill bench.drain-c50.measured 1001", "process 50×1"]);
+    expect(calls).toEqual([
+      "fill bench.drain-c50.warm-up 3",
+      "process 50×1",
+      ...Array.from({ length: DRAIN_ROUNDS }, (_, round) => [`fill bench.drain-c50.measured-${round + 1} 1001`, "process 50×1"]).flat(),
+    ]);
     expect(result.itemsPerSec).toBe(1_000);
     expect(result.drain?.server).toMatchObject({ cpuPercent: 250 / 10.1, operationsPerJob: 1_000 / 1_001 });
   });
@@ -224,6 +239,34 @@ describe("drains", () => {
     expect(measurement).toMatchObject({ items: 3, calls: 6, elapsedMs: 1_500, itemsPerSec: 2, itemsPerCpuSec: 4 });
     expect(measurement.drain).toMatchObject({ startToFirstMs: 500, firstToLastMs: 1_000, fromStartPerSec: 2, fetchesPerJob: 2 });
     expect(drainMeasurement({ ...base, completed: 0, firstCompletionAt: null, lastCompletionAt: null }, fill, null).itemsPerSec).toBeNull();
+  });
+
+  it("reports the round with the median rate and every round's rate in the order they ran", () => {
+    const fill = { tasks: 11, elapsedMs: 1, tasksPerSec: 11_000 };
+    const round = (spanMs: number | null, cpuMs: number): ReturnType<typeof drainMeasurement> =>
+      drainMeasurement(
+        {
+          completed: 11,
+          startedAt: 0,
+          firstCompletionAt: spanMs === null ? null : 1,
+          lastCompletionAt: spanMs === null ? null : 1 + spanMs,
+          cpuMs,
+          truncated: false,
+          fetches: null,
+          cycleLatency: null,
+          settings: {},
+        },
+        fill,
+        null,
+      );
+    // 10 intervals over 100, 50 and 200 ms: 100, 200 and 50 jobs/s.
+    const median = medianRound([round(100, 1), round(50, 2), round(200, 3)]);
+    expect(median.itemsPerSec).toBe(100);
+    expect(median.cpuMs).toBe(1);
+    expect(median.drain?.roundRates).toEqual([100, 200, 50]);
+    // A round without a rate counts as the slowest; of two rounds, the slower is the median.
+    expect(medianRound([round(null, 1), round(100, 2)]).cpuMs).toBe(1);
+    expect(medianRound([round(100, 1)]).drain?.roundRates).toEqual([100]);
   });
 
   it("derives the server's share from counters, and none when a counter is missing", () => {
