@@ -4,6 +4,9 @@
 SELECT f.task_id, f.attempt, f.sequence, f.data, f.created_at
 FROM {schema}.frames f
 WHERE f.tenant_id = $1 AND f.task_id = $2 AND f.sequence > $4
-  AND f.attempt = coalesce($3::bigint, (SELECT t.attempt FROM {schema}.tasks t WHERE t.tenant_id = $1 AND t.id = $2))
+  AND f.attempt = coalesce($3::bigint, (
+    SELECT t.attempt FROM {schema}.tasks t WHERE t.tenant_id = $1 AND t.id = $2
+    UNION ALL
+    SELECT d.attempt FROM {schema}.tasks_completed d WHERE d.tenant_id = $1 AND d.id = $2))
 ORDER BY f.sequence
 LIMIT $5

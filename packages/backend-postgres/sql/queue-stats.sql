@@ -13,6 +13,8 @@ effective AS (
          CASE WHEN t.state = 'suspended' THEN t.suspend_timeout_at ELSE t.run_at END AS ready_time
   FROM {schema}.tasks t CROSS JOIN clock c
   WHERE t.tenant_id = $2 AND t.queue = $3
+  UNION ALL
+  SELECT 'completed', NULL FROM {schema}.tasks_completed d WHERE d.tenant_id = $2 AND d.queue = $3
 )
 SELECT c.now, q.concurrency, coalesce(q.paused, false) AS paused,
        (SELECT json_object_agg(g.state, g.n) FROM (SELECT state, count(*) AS n FROM effective GROUP BY state) g) AS counts,

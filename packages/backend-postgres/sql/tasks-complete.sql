@@ -1,10 +1,11 @@
 -- tasks-complete: completes a batch of leases in one statement (SPEC E7), the completions of one
 -- moment coalesced (batch completion). A lease is applied only while it is its task's current,
 -- unexpired lease (E5): each task is read by its primary key and judged (epoch, state, expiry),
--- then that very row version is updated by its address, so the statement reads the batch's rows
--- and nothing else. A row that a concurrent call changed meanwhile is a new version: the update
--- skips it and the caller judges it from its current state. Tasks with dependents are left to
--- task-complete, which releases them in the same transaction (E16).
+-- then that very row version is moved by its address to tasks_completed (migration 0002), so the
+-- statement reads the batch's rows and nothing else. A row that a concurrent call changed
+-- meanwhile is a new version: the move skips it and the caller judges it from its current state.
+-- Tasks with dependents are left to task-complete, which releases them in the same transaction
+-- (E16).
 -- Parameters: $1 now, $2 tenant_ids (text[]), $3 ids (text[]), $4 epochs (bigint[]),
 --   $5 results (json[]), $6 channel
 -- Returns: tenant_id, id and epoch of each lease applied (two calls for one task in one batch, a
@@ -25,14 +26,22 @@ found AS (
   ) k
   WHERE k.epoch = i.epoch AND k.state = 'leased' AND k.lease_expires_at > (SELECT now FROM clock) AND NOT k.has_dependents
 ),
-done AS (
-  UPDATE {schema}.tasks t
-  SET state = 'completed', completed_epoch = t.epoch, result = f.result, lease_expires_at = NULL,
-      worker_id = NULL, updated_at = c.now
-  FROM found f CROSS JOIN clock c
+moved AS (
+  DELETE FROM {schema}.tasks t
+  USING found f
   -- The version judged (its address and creating transaction), and no other.
   WHERE t.ctid = f.row_id AND t.xmin = f.row_version
-  RETURNING t.tenant_id, t.id, t.epoch, t.queue, c.now
+  RETURNING t.tenant_id, t.id, t.queue, t.payload, t.priority, t.run_at, t.max_attempts, t.attempt, t.epoch,
+            t.last_error, f.result, t.progress, t.run_id, t.idempotency_key, t.created_at
+),
+done AS (
+  INSERT INTO {schema}.tasks_completed (
+    tenant_id, id, queue, payload, priority, run_at, max_attempts, attempt, epoch, last_error, result, progress, run_id,
+    idempotency_key, created_at, updated_at)
+  SELECT m.tenant_id, m.id, m.queue, m.payload, m.priority, m.run_at, m.max_attempts, m.attempt, m.epoch, m.last_error,
+         m.result, m.progress, m.run_id, m.idempotency_key, m.created_at, c.now
+  FROM moved m CROSS JOIN clock c
+  RETURNING tenant_id, id, epoch, queue, updated_at AS now
 ),
 notified AS (
   SELECT pg_notify($6, json_build_object('t', d.tenant_id, 'k', 'completed', 'q', d.queue, 'i', d.id, 'a', d.now)::text)

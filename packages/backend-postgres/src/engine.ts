@@ -225,7 +225,11 @@ export class PostgresEngine implements EngineBackend {
   async #admit(tx: Queryable, task: PreparedTask): Promise<Admission> {
     if (task.dependsOn.length === 0) return { state: "queued", pending: 0, cancelReason: null };
     const sorted = [...task.dependsOn].sort();
-    const rows = await tx.query<{ id: string; state: string }>("dependencies-lock", [this.#tenantId, sorted]);
+    const lock = (): Promise<{ id: string; state: string }[]> => tx.query("dependencies-lock", [this.#tenantId, sorted]);
+    let rows = await lock();
+    // A dependency completed by a concurrent transaction while its row was awaited reads as absent
+    // once (see dependencies-lock); a second read, with a new snapshot, finds it completed.
+    if (rows.length < sorted.length) rows = await lock();
     const states = new Map(rows.map((row) => [row.id, row.state]));
     const missing = task.dependsOn.find((id) => !states.has(id));
     if (missing !== undefined) {

@@ -36,10 +36,15 @@ export function retryTime(task: AttemptRow, retryable: boolean): number | null {
 /** A task as task-lock returns it. */
 export interface LockedTask extends FenceRow, AttemptRow {}
 
-/** Locks the task for the rest of the transaction; undefined when the tenant has no such task. */
+/**
+ * Locks the task for the rest of the transaction; undefined when the tenant has no such task. A
+ * task completed by a concurrent transaction while the lock was awaited left `tasks` after the
+ * statement's snapshot, so it reads as absent once: the second read, with a new snapshot, finds it
+ * completed (completion is final, so one more read settles it).
+ */
 export async function lockTask(tx: Queryable, context: BackendContext, tenantId: string, taskId: string): Promise<LockedTask | undefined> {
-  const [row] = await tx.query<LockedTask>("task-lock", [context.db.nowParam(), tenantId, taskId]);
-  return row;
+  const read = async (): Promise<LockedTask | undefined> => (await tx.query<LockedTask>("task-lock", [context.db.nowParam(), tenantId, taskId]))[0];
+  return (await read()) ?? (await read());
 }
 
 /**

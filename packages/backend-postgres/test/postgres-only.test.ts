@@ -10,7 +10,8 @@ import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError } f
 import { mapPostgresError } from "../src/errors.js";
 import { quoteIdentifier } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
-import { LEDGER_TABLE, MIGRATIONS } from "../src/migrations.js";
+import { Database } from "../src/database.js";
+import { LEDGER_TABLE, MIGRATIONS, migrateSchema } from "../src/migrations.js";
 import { loadStatements } from "../src/sql.js";
 import { startTogether, warmChildren } from "./support/children.js";
 import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "./server.js";
@@ -122,6 +123,45 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
     const error = await failure(open(schema));
     expect(error.code).toBe("INVALID_STATE");
     expect(error.message).toMatch(/is at migration 9999_future, newer than this @mooring\/backend-postgres knows/);
+  });
+
+  it("0002 moves the completed tasks of a schema out of the hot table and every reader still finds them (SPEC E7, E13)", async () => {
+    const schema = schemas.name("upgraded");
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const db = new Database({
+      pool,
+      ownsPool: true,
+      statements: loadStatements(schema),
+      target: { host: "test", port: 0, database: "test", user: "test" },
+      clock: undefined,
+      connectionTimeoutMs: 10_000,
+      statementTimeoutMs: null,
+    });
+    const first = MIGRATIONS.filter((migration) => migration.version === 1);
+    expect(await migrateSchema(db, schema, first)).toEqual(["0001_initial"]);
+    // Tasks completed by a backend of 0001, which kept them in `tasks`.
+    await withClient(async (client) => {
+      await client.query(
+        `INSERT INTO ${quoteIdentifier(schema)}.tasks (tenant_id, id, queue, payload, priority, run_at, max_attempts, backoff_base_ms, backoff_factor,
+           backoff_max_ms, state, ready_at, attempt, consumed, epoch, completed_epoch, result, created_at, updated_at)
+         VALUES ($1, 'done', 'q', '{"n":1}', 0, 1, 3, 1000, 2, 300000, 'completed', NULL, 1, 0, 1, 1, '{"ok":true}', 1, 2),
+                ($1, 'waiting', 'q', '{"n":2}', 0, 1, 3, 1000, 2, 300000, 'queued', 1, 0, 0, 0, NULL, NULL, 1, 1)`,
+        [DEFAULT_TENANT],
+      );
+    });
+    expect(await migrateSchema(db, schema)).toEqual(MIGRATIONS.filter((migration) => migration.version > 1).map((migration) => migration.name));
+    await db.close();
+    const backend = await open(schema, { clock: undefined });
+    const { engine } = backend;
+    expect(await engine.getTask("done")).toMatchObject({ state: "completed", attempt: 1, epoch: 1, result: { ok: true }, payload: { n: 1 } });
+    expect((await engine.getTask("waiting"))?.state).toBe("ready");
+    // The epoch-1 lease that completed it: repeating its complete is the idempotent success of E7.
+    const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+    expect(lease?.taskId).toBe("waiting");
+    await engine.complete({ ...lease!, taskId: "done", epoch: 1 });
+    expect((await engine.queueStats("q")).counts).toMatchObject({ completed: 1, leased: 1 });
+    expect(await engine.cancel("done")).toBe(false);
+    await backend.close();
   });
 
   it("five processes migrating one fresh schema at the same moment leave one correct schema", async () => {
@@ -400,6 +440,37 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     expect((await engine.getTask(lease.taskId))?.state).toBe("ready");
     await backend.close();
   });
+  it("calls that wait for a row a completion is moving out find the task completed, not missing (SPEC E5, E7, E16)", async () => {
+    const schema = schemas.name("racedmove");
+    const clock = new ManualClock();
+    const backend = await open(schema, { clock });
+    const { engine } = backend;
+    const { id } = await engine.enqueue({ queue: "q" });
+    const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+    if (!lease) throw new Error("nothing claimed");
+    await withClient(async (completer) => {
+      // Another process's completion moves the task to tasks_completed and has not committed yet.
+      await completer.query("BEGIN");
+      const moved = await completer.query(loadStatements(schema)["tasks-complete"].text, [clock.now(), [DEFAULT_TENANT], [id], [lease.epoch], [null], "unused"]);
+      expect(moved.rowCount).toBe(1);
+      const outcome = <T>(call: Promise<T>): Promise<T | string> => call.catch((error: unknown) => (MooringError.is(error) ? error.code : String(error)));
+      const failed = outcome(engine.fail(lease, { error: "late" }));
+      const dependent = outcome(engine.enqueue({ queue: "after", dependsOn: [id] }));
+      await withClient((observer) =>
+        waitUntil(async () => {
+          const waiting = await observer.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (query LIKE '-- task-lock:%' OR query LIKE '-- dependencies-lock:%')");
+          return (waiting.rowCount ?? 0) >= 2;
+        }),
+      );
+      await completer.query("COMMIT");
+      expect(await failed).toBe("INVALID_STATE");
+      const enqueued = await dependent;
+      if (typeof enqueued === "string") throw new Error(`enqueue failed: ${enqueued}`);
+      expect((await engine.getTask(enqueued.id))?.state).toBe("ready");
+    });
+    expect((await engine.getTask(id))?.state).toBe("completed");
+    await backend.close();
+  });
 });
 
 /** A node of `EXPLAIN (FORMAT JSON)`: the fields these tests read. */
@@ -457,7 +528,10 @@ describe.skipIf(!server)("the batch statements read only the rows of their batch
           "unused",
         ]);
         expect(new Set(taskReads(complete))).toEqual(new Set(["Index Scan using tasks_pkey", "Tid Scan"]));
-        const completed = await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'completed'`);
+        // Completed tasks moved out of the hot table (migration 0002).
+        const left = await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'leased'`);
+        expect(left.rowCount).toBe(0);
+        const completed = await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.tasks_completed`);
         expect(completed.rowCount).toBe(500);
       });
       await backend.close();
