@@ -415,6 +415,8 @@ export function drainMeasurement(result: DrainResult, fill: FillResult, server: 
   const { firstCompletionAt: first, lastCompletionAt: last, startedAt, completed } = result;
   const firstToLastMs = first === null || last === null ? null : last - first;
   const startToLastMs = last === null ? 0 : last - startedAt;
+  // n completions at the ends of a span of length d make n − 1 intervals: (n − 1) / d.
+  const itemsPerSec = firstToLastMs === null ? null : ratePerSecond(completed - 1, firstToLastMs);
   return {
     calls: result.fetches ?? completed,
     items: completed,
@@ -422,8 +424,7 @@ export function drainMeasurement(result: DrainResult, fill: FillResult, server: 
     elapsedMs: startToLastMs,
     cpuMs: result.cpuMs,
     truncated: result.truncated,
-    // n completions at the ends of a span of length d make n − 1 intervals: (n − 1) / d.
-    itemsPerSec: firstToLastMs === null ? null : ratePerSecond(completed - 1, firstToLastMs),
+    itemsPerSec,
     callsPerSec: result.fetches === null || firstToLastMs === null ? null : ratePerSecond(result.fetches, startToLastMs),
     itemsPerCpuSec: ratePerSecond(completed, result.cpuMs),
     latency: null,
@@ -436,7 +437,7 @@ export function drainMeasurement(result: DrainResult, fill: FillResult, server: 
       fetchesPerJob: result.fetches === null || completed === 0 ? null : result.fetches / completed,
       settings: result.settings,
       server,
-      roundRates: [firstToLastMs === null ? null : ratePerSecond(completed - 1, firstToLastMs)],
+      roundRates: [itemsPerSec],
     },
   };
 }
