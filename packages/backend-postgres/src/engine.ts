@@ -224,7 +224,7 @@ export class PostgresEngine implements EngineBackend {
    */
   async #admit(tx: Queryable, task: PreparedTask): Promise<Admission> {
     if (task.dependsOn.length === 0) return { state: "queued", pending: 0, cancelReason: null };
-    const sorted = [...task.dependsOn].sort();
+    const sorted = [...new Set(task.dependsOn)].sort();
     const lock = (): Promise<{ id: string; state: string }[]> => tx.query("dependencies-lock", [this.#tenantId, sorted]);
     let rows = await lock();
     // A dependency completed by a concurrent transaction while its row was awaited reads as absent
