@@ -15,6 +15,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { MooringError } from "@mooring/core";
 
@@ -125,7 +126,7 @@ export class EphemeralRedis {
         throw this.#unavailable(`redis-server on port ${this.port} exited with ${child.exitCode ?? child.signalCode} (log in ${this.dir}/redis.log)`);
       }
       if ((await this.command("PING")) === "PONG") return;
-      await delay(POLL_MS);
+      await sleep(POLL_MS);
     }
     await this.kill();
     throw this.#unavailable(`redis-server on port ${this.port} did not answer within ${START_TIMEOUT_MS / 1000} s`);
@@ -253,7 +254,7 @@ async function waitForClusterOk(node: EphemeralRedis): Promise<void> {
     if (Date.now() > deadline) {
       throw new MooringError("UNAVAILABLE", `cluster node ${node.address} is not ok after ${CLUSTER_OK_TIMEOUT_MS / 1000} s`, { backend: "redis-cluster" });
     }
-    await delay(POLL_MS);
+    await sleep(POLL_MS);
   }
 }
 
@@ -281,6 +282,3 @@ function listenAndClose(port: number): Promise<number> {
   });
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

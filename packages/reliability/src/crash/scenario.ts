@@ -23,6 +23,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend, Lease } from "@mooring/core";
 import { checkHistory, HistoryRecorder, type HistoryEntry, type LeaseRef, mergeHistories } from "@mooring/conformance/history";
 import { readJournal } from "../journal.js";
@@ -66,9 +67,6 @@ const SWEEP_INTERVAL_MS = 100;
 const CLOCK_SKEW_MS = 100;
 const FENCE_CODES: ReadonlySet<string> = new Set(["STALE_LEASE", "LEASE_EXPIRED", "LEASE_REVOKED", "INVALID_STATE"]);
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** What a frozen worker holds: a lease, a claim whose answer it has not read, or nothing. */
 type Frozen = { readonly kind: "holding"; readonly lease: LeaseRef } | { readonly kind: "claiming" } | { readonly kind: "idle" };
@@ -324,7 +322,7 @@ export async function runWorkerCrashes(target: Target, options: WorkerCrashOptio
       const client = recorder.client("sweeper", parent);
       while (!finished) {
         await client.reclaimExpired({ limit: 100 }).catch(() => undefined);
-        await delay(SWEEP_INTERVAL_MS);
+        await sleep(SWEEP_INTERVAL_MS);
       }
     })();
 
@@ -340,7 +338,7 @@ export async function runWorkerCrashes(target: Target, options: WorkerCrashOptio
         [plan[i], plan[j]] = [plan[j] as "kill" | "freeze", plan[i] as "kill" | "freeze"];
       }
       for (const fault of plan) {
-        await delay(prng.int(80, 300));
+        await sleep(prng.int(80, 300));
         if (finished) return;
         const slot = prng.int(0, workerCount - 1);
         const victim = slots[slot] as WorkerHandle;
@@ -362,7 +360,7 @@ export async function runWorkerCrashes(target: Target, options: WorkerCrashOptio
           if (frozen === null || frozen.kind !== "idle") break;
           victim.thaw();
           frozen = null;
-          await delay(prng.int(5, 25));
+          await sleep(prng.int(5, 25));
         }
         if (frozen === null) continue;
         freezes++;
@@ -370,12 +368,12 @@ export async function runWorkerCrashes(target: Target, options: WorkerCrashOptio
           // Keep it frozen until its lease was reclaimed (or settled just before the stop): it
           // then wakes as a stale holder, and its commit must be refused.
           const until = Date.now() + 4 * leaseMs + 2_000;
-          while (Date.now() < until && !(await isReleased(frozen.lease))) await delay(50);
+          while (Date.now() < until && !(await isReleased(frozen.lease))) await sleep(50);
           staleHoldersFrozen++;
         } else {
           // Frozen inside a claim: a pause longer than a lease makes whatever the claim granted
           // expire before the worker reads it.
-          await delay(leaseMs + 200);
+          await sleep(leaseMs + 200);
         }
         victim.thaw();
         log(`${target.kind}: froze ${victim.id} (${frozen.kind})`);
@@ -396,7 +394,7 @@ export async function runWorkerCrashes(target: Target, options: WorkerCrashOptio
       }
       const stats = await parent.engine.queueStats(QUEUE);
       terminal = stats.counts.completed + stats.counts.dead + stats.counts.cancelled;
-      if (terminal < tasks) await delay(100);
+      if (terminal < tasks) await sleep(100);
     }
     finished = true;
     await faults;

@@ -8,6 +8,7 @@
  * op: with `settle: { complete }` it is the fenced settlement E5 and E7 speak of, checked like
  * `complete`, and its terminal event lands only if the settlement does.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend, Lease } from "@mooring/core";
 import type { GrantedLease, LeaseRef } from "@mooring/conformance/history";
 import type { Recorder } from "../journal.js";
@@ -52,9 +53,6 @@ export interface CrashWorkerHooks {
 const granted = (lease: Lease): GrantedLease => ({ taskId: lease.taskId, epoch: lease.epoch, attempt: lease.attempt, expiresAt: lease.expiresAt });
 const leaseRef = (lease: Lease): LeaseRef => ({ taskId: lease.taskId, epoch: lease.epoch });
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Calls `call`, recorded as `op`; resolves `{ value }` or `{ error }`, or null when the worker
@@ -92,7 +90,7 @@ export async function runCrashWorker(backend: Backend, recorder: Recorder, setti
     if (claim === null) return;
     if ("error" in claim) {
       // A transport error (a busy SQLite file past its timeout, a dropped connection): try again shortly.
-      await delay(20);
+      await sleep(20);
       continue;
     }
     const [lease] = claim.value;
@@ -102,7 +100,7 @@ export async function runCrashWorker(backend: Backend, recorder: Recorder, setti
       continue;
     }
     hooks.holding?.(lease);
-    await delay(prng.int(settings.workMs[0], settings.workMs[1]));
+    await sleep(prng.int(settings.workMs[0], settings.workMs[1]));
     if (hooks.crashed()) return;
     await hooks.beforeCommit?.(lease);
     if (hooks.crashed()) return;

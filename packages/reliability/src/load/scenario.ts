@@ -13,6 +13,7 @@
  * Time is the backend's own (the server's clock for Postgres and Redis): the checker's wall-clock
  * model relates lease expiries to the recorder's times within `CLOCK_SKEW_MS`.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend, Lease } from "@mooring/core";
 import { checkHistory, HistoryRecorder, type HistoryEntry, type LeaseRef, type RecordingClient } from "@mooring/conformance/history";
 import { Prng } from "../prng.js";
@@ -67,9 +68,6 @@ const SWEEP_INTERVAL_MS = 25;
 const CLOCK_SKEW_MS = 100;
 const ENQUEUE_BATCH = 1_000;
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Resolves with `call`'s value, or null when it threw (the recorder has recorded the failure). */
 async function attempt<T>(call: () => Promise<T>): Promise<T | null> {
@@ -136,7 +134,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Sce
       while (!done) {
         const leases = await attempt(() => c.claim({ workerId, queues: [queue], leaseMs: unreliable ? stallLeaseMs : leaseMs, limit: unreliable ? 1 : random.int(1, 4) }));
         if (leases === null) {
-          await delay(10);
+          await sleep(10);
           continue;
         }
         if (leases.length === 0) {
@@ -147,7 +145,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Sce
           // A worker that stopped renewing: it wakes after its lease expired and still tries to
           // complete. The fence must refuse it (E5); the task is reclaimed and retried.
           stalls++;
-          await delay(stallLeaseMs + 100);
+          await sleep(stallLeaseMs + 100);
           for (const lease of leases) await attempt(() => c.complete(lease, { result: "stale" }));
           continue;
         }
@@ -170,7 +168,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Sce
       const c = client(`sweeper${index}`, index);
       while (!done) {
         await attempt(() => c.reclaimExpired({ limit: 500 }));
-        await delay(SWEEP_INTERVAL_MS);
+        await sleep(SWEEP_INTERVAL_MS);
       }
     };
 
@@ -205,7 +203,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Sce
           violations.push(`only ${terminal} of ${tasks} tasks were terminal after ${Math.round((Date.now() - started) / 1000)} s (deadline)`);
           return terminal;
         }
-        await delay(250);
+        await sleep(250);
       }
     };
 
