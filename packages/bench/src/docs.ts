@@ -8,56 +8,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { BenchReport } from "./report.js";
 
-interface Measurement {
-  readonly itemsPerSec?: number | null;
-  readonly latency?: { readonly p50: number; readonly p99: number } | null;
-}
-
-interface ResultRow {
-  readonly workload: string;
-  readonly title: string;
-  readonly unit: string;
-  readonly target: string;
-  readonly settings: { readonly concurrency?: number };
-  readonly measurement: Measurement | null;
-  readonly skipped: string | null;
-  readonly error: string | null;
-}
-
-interface Comparison {
-  readonly workload: string;
-  readonly target: string;
-  readonly reference: string;
-  readonly referenceWorkload: string;
-  readonly kind: string;
-  readonly ratio: number | null;
-}
-
-interface Depth {
-  readonly target: string;
-  readonly shallowDepth: number;
-  readonly deepDepth: number;
-  readonly shallowP50Ms: number;
-  readonly deepP50Ms: number;
-  readonly p50Ratio: number;
-}
-
-interface BenchFile {
-  readonly conditions: {
-    readonly startedAt: string;
-    readonly cores: number;
-    readonly cpuModel: string;
-    readonly node: string;
-    readonly loadAverageAtStart: readonly number[];
-    readonly loadAverageAtEnd: readonly number[];
-    readonly profile: string;
-  };
-  readonly targets: readonly { readonly name: string; readonly unavailable: string | null; readonly settings: Record<string, string> }[];
-  readonly results: readonly ResultRow[];
-  readonly comparisons: readonly Comparison[];
-  readonly depth: readonly Depth[];
-}
+/** What the page reads of a `pnpm bench` report (the JSON document of report.ts). */
+type BenchFile = Pick<BenchReport, "conditions" | "targets" | "results" | "comparisons" | "depth">;
 
 interface MatrixFile {
   readonly generatedAt: string;
@@ -117,7 +71,7 @@ export function renderConditions(bench: BenchFile): string {
   const c = bench.conditions;
   return [
     `Measured ${c.startedAt} by \`pnpm bench\` (profile ${c.profile}) on ${c.cores} cores (${c.cpuModel}), Node ${c.node},`,
-    `load average ${c.loadAverageAtStart[0]?.toFixed(2)} at the start and ${c.loadAverageAtEnd[0]?.toFixed(2)} at the end; servers on loopback.`,
+    `load average ${c.loadAverageAtStart[0]?.toFixed(2)} at the start and ${c.loadAverageAtEnd?.[0]?.toFixed(2) ?? "unrecorded"} at the end; servers on loopback.`,
     "Compare rows of this run with each other, not with other machines.",
   ].join(" ");
 }
