@@ -148,7 +148,7 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
     expect(acknowledged).toBeGreaterThan(total / 2);
     await reader.close();
     await backend.close();
-  }, 120_000);
+  });
 
   it("a server restart in the middle of a claim/complete load: the backend recovers by itself, no task completed twice, none lost", async () => {
     const application = "mooring-fault-restart";
@@ -214,7 +214,7 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
       if (completedUnder.has(id)) expect(completedUnder.get(id)?.has(task?.epoch ?? -1)).toBe(true);
     }
     await backend.close();
-  }, 150_000);
+  });
 
   it("the LISTEN connection terminated: waitForWork and subscribe go on after the hub reconnects", async () => {
     const application = "mooring-fault-listen";
@@ -236,5 +236,5 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
     stop();
     await other.close();
     await backend.close();
-  }, 60_000);
+  });
 });

@@ -246,7 +246,7 @@ export class Connection {
       const cause = this.#lastError ?? error;
       if (this.owned) this.client.disconnect();
       const reason = describeFailure(cause);
-      throw new MooringError("UNAVAILABLE", `redis at ${this.address} is unreachable: ${reason}`, {
+      throw new MooringError("UNAVAILABLE", `redis at ${this.address} is unreachable: ${reason}: is the server running, and are the host and port right?`, {
         backend: "redis",
         operation: "createRedisBackend",
         cause,

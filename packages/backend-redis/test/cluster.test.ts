@@ -21,7 +21,7 @@ if ("skip" in availability) {
   let cluster: ClusterTarget | null = null;
   beforeAll(async () => {
     cluster = await clusterServer();
-  }, 60_000);
+  });
   afterAll(async () => {
     if (!cluster) return;
     await removeKeys(cluster, `{${filePrefix}.*`);

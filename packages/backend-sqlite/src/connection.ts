@@ -261,10 +261,10 @@ export function inspectDatabaseFile(file: string): void {
     try {
       directoryStats = statSync(directory);
     } catch (cause) {
-      throw sqliteError("VALIDATION", `cannot create the database ${file}: the directory ${directory} does not exist`, { file }, cause);
+      throw sqliteError("VALIDATION", `cannot create the database ${file}: the directory ${directory} does not exist: create it, or give a path in an existing directory`, { file }, cause);
     }
     if (!directoryStats.isDirectory()) {
-      throw sqliteError("VALIDATION", `cannot create the database ${file}: ${directory} is not a directory`, { file });
+      throw sqliteError("VALIDATION", `cannot create the database ${file}: ${directory} is not a directory: give a path inside a directory`, { file });
     }
     return;
   }
@@ -275,7 +275,7 @@ export function inspectDatabaseFile(file: string): void {
     throw sqliteError("VALIDATION", `${file} is not a regular file (a device, socket or pipe): give the path of a database file`, { file });
   }
   if (stats.size > 0 && !startsWithSqliteHeader(file)) {
-    throw sqliteError("INVALID_STATE", `${file} is not a SQLite database (it does not start with the SQLite header); it was left untouched`, { file });
+    throw sqliteError("INVALID_STATE", `${file} is not a SQLite database (it does not start with the SQLite header); it was left untouched: point the backend at a database file or a new path`, { file });
   }
   // The write bits are checked as well as access(): a process running as root may write anything,
   // but a file someone marked read-only is a statement that it must not change.

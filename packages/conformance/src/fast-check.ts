@@ -142,7 +142,7 @@ export interface PropertyOptions {
  * @throws PropertyFailure naming the seed, the path, the counterexample and the replay command.
  */
 export async function assertProperty<Ts>(
-  context: Pick<CheckContext, "checkId" | "property">,
+  context: Pick<CheckContext, "checkId" | "property"> & Partial<Pick<CheckContext, "progress">>,
   property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
   options: PropertyOptions = {},
 ): Promise<void> {
@@ -155,7 +155,8 @@ export async function assertProperty<Ts>(
     ...(settings.path === undefined ? {} : { path: settings.path }),
     ...(options.skipAllAfterTimeLimit === undefined ? {} : { skipAllAfterTimeLimit: options.skipAllAfterTimeLimit }),
   };
-  const details = await fc.check(property as fc.IRawProperty<Ts>, parameters);
+  const raw = property as fc.IRawProperty<Ts>;
+  const details = await fc.check(context.progress === undefined ? raw : reportingProgress(raw, context.progress), parameters);
   if (!details.failed) return;
   const path = details.counterexamplePath;
   const replay = replayCommand(context.checkId, details.seed, path ?? undefined, settings.packageName, options.replayVariables?.() ?? {});
@@ -176,6 +177,43 @@ export async function assertProperty<Ts>(
     problem,
     cause: details.errorInstance ?? undefined,
   });
+}
+
+/**
+ * `property`, telling `progress` after each run: the runner's hang detector then bounds the time
+ * without progress, not the length of the whole property, and an async property yields the event
+ * loop between runs.
+ */
+function reportingProgress<Ts>(property: fc.IRawProperty<Ts>, progress: () => Promise<void>): fc.IRawProperty<Ts> {
+  if (!property.isAsync()) {
+    const sync = property as fc.IRawProperty<Ts, false>;
+    return {
+      isAsync: () => false,
+      generate: (random, runId) => sync.generate(random, runId),
+      shrink: (value) => sync.shrink(value),
+      run: (value) => {
+        const outcome = sync.run(value);
+        // A synchronous property cannot wait for a turn of the event loop; the beat still counts.
+        void progress();
+        return outcome;
+      },
+      runBeforeEach: () => sync.runBeforeEach(),
+      runAfterEach: () => sync.runAfterEach(),
+    } satisfies fc.IRawProperty<Ts, false>;
+  }
+  const async = property as fc.IRawProperty<Ts, true>;
+  return {
+    isAsync: () => true,
+    generate: (random, runId) => async.generate(random, runId),
+    shrink: (value) => async.shrink(value),
+    run: async (value) => {
+      const outcome = await async.run(value);
+      await progress();
+      return outcome;
+    },
+    runBeforeEach: () => async.runBeforeEach(),
+    runAfterEach: () => async.runAfterEach(),
+  } satisfies fc.IRawProperty<Ts, true>;
 }
 
 function describeError(error: unknown): string {

@@ -38,6 +38,13 @@ export interface BackendClockContext {
   /** A unique name for this check: `${prefix}-${random}`. Use it for ids, queues and tenants. */
   unique(prefix: string): string;
   readonly property: PropertySettings;
+  /**
+   * Tells the runner's hang detector that the check is making progress, and yields the event loop
+   * now and then. `assertProperty` calls it after every property run; a long check of another kind
+   * calls it between its steps. The runner reports a check "timed-out" only after a long time
+   * without it (10 minutes by default), so no check depends on how fast the machine is.
+   */
+  progress(): Promise<void>;
 }
 
 /** The context of a check on the kit's clock (the default): `backend` was created with `clock` injected. */

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { CheckResult, ConformanceReport, RuleStatus } from "./runner.js";
+import type { CheckResult, ConformanceReport, ConformanceTotals, RuleStatus } from "./runner.js";
 import { AREAS, type Area } from "./rules.js";
 
 export type ReportFormat = "json" | "markdown" | "junit";
@@ -17,6 +17,7 @@ const EXTENSIONS: Readonly<Record<ReportFormat, string>> = { json: "json", markd
 const RULE_STATUS_LABELS: Readonly<Record<RuleStatus, string>> = {
   passed: "passed",
   failed: "FAILED",
+  "timed-out": "TIMED OUT",
   partial: "partial",
   skipped: "skipped",
   "not-declared": "not declared",
@@ -52,7 +53,7 @@ export function renderMarkdown(report: ConformanceReport): string {
     "",
     `Backend \`${report.backendName ?? "unknown"}\`, started ${report.startedAt}, ${formatSeconds(report.durationMs)}.`,
     "",
-    `**${totals.checks} checks: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped, ${totals.notDeclared} not declared.**`,
+    `**${totals.checks} checks: ${countsText(totals)}.**`,
     "",
     `Rules: ${Object.entries(totals.rules)
       .filter(([, count]) => count > 0)
@@ -63,18 +64,28 @@ export function renderMarkdown(report: ConformanceReport): string {
   for (const area of AREAS) {
     const rules = report.rules.filter((rule) => rule.area === area);
     if (rules.length === 0) continue;
-    lines.push("", `## ${AREA_TITLES[area]}`, "", "| Rule | Status | Passed | Failed | Skipped | Not declared | Title |", "| --- | --- | ---: | ---: | ---: | ---: | --- |");
+    lines.push(
+      "",
+      `## ${AREA_TITLES[area]}`,
+      "",
+      "| Rule | Status | Passed | Failed | Timed out | Skipped | Not declared | Title |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    );
     for (const rule of rules) {
       lines.push(
-        `| ${rule.rule} | ${RULE_STATUS_LABELS[rule.status]} | ${rule.passed} | ${rule.failed} | ${rule.skipped} | ${rule.notDeclared} | ${escapeMarkdown(rule.title)} |`,
+        `| ${rule.rule} | ${RULE_STATUS_LABELS[rule.status]} | ${rule.passed} | ${rule.failed} | ${rule.timedOut} | ${rule.skipped} | ${rule.notDeclared} | ${escapeMarkdown(rule.title)} |`,
       );
     }
   }
 
-  const failures = report.results.filter((result) => result.status === "failed");
-  if (failures.length > 0) {
-    lines.push("", "## Failures");
-    for (const result of failures) {
+  for (const [status, title] of [
+    ["failed", "Failures"],
+    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)"],
+  ] as const) {
+    const listed = report.results.filter((result) => result.status === status);
+    if (listed.length === 0) continue;
+    lines.push("", `## ${title}`);
+    for (const result of listed) {
       lines.push("", `### \`${result.checkId}\` (SPEC ${result.rule}): ${escapeMarkdown(result.title)}`, "");
       if (result.error?.code) lines.push(`Code: \`${result.error.code}\``, "");
       lines.push(fence(result.error?.message ?? "(no message)"));
@@ -110,8 +121,8 @@ export function renderJunit(report: ConformanceReport): string {
   const suite = report.backend;
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="mooring-conformance" tests="${totals.checks}" failures="${totals.failed}" errors="0" skipped="${skipped}" time="${time}">`,
-    `  <testsuite name="${xml(suite)}" tests="${totals.checks}" failures="${totals.failed}" errors="0" skipped="${skipped}" time="${time}" timestamp="${xml(report.startedAt)}">`,
+    `<testsuites name="mooring-conformance" tests="${totals.checks}" failures="${totals.failed}" errors="${totals.timedOut}" skipped="${skipped}" time="${time}">`,
+    `  <testsuite name="${xml(suite)}" tests="${totals.checks}" failures="${totals.failed}" errors="${totals.timedOut}" skipped="${skipped}" time="${time}" timestamp="${xml(report.startedAt)}">`,
     `    <properties>`,
     `      <property name="backendName" value="${xml(report.backendName ?? "unknown")}"/>`,
     `    </properties>`,
@@ -126,14 +137,13 @@ function junitCase(suite: string, result: CheckResult): string[] {
   switch (result.status) {
     case "passed":
       return [`${open}/>`];
-    case "failed": {
-      const message = result.error?.message ?? "failed";
+    case "failed":
+    case "timed-out": {
+      // JUnit's <error> is "the test could not run to a verdict": what a hang detector reports.
+      const [element, type] = result.status === "failed" ? ["failure", result.error?.code ?? "AssertionError"] : ["error", "CheckTimeout"];
+      const message = result.error?.message ?? result.status;
       const body = [message, result.replay ? `replay: ${result.replay}` : "", result.error?.stack ?? ""].filter((part) => part !== "").join("\n\n");
-      return [
-        `${open}>`,
-        `      <failure message="${xml(firstLine(message))}" type="${xml(result.error?.code ?? "AssertionError")}">${xml(body)}</failure>`,
-        `    </testcase>`,
-      ];
+      return [`${open}>`, `      <${element} message="${xml(firstLine(message))}" type="${xml(type)}">${xml(body)}</${element}>`, `    </testcase>`];
     }
     case "skipped":
     case "not-declared": {
@@ -146,24 +156,28 @@ function junitCase(suite: string, result: CheckResult): string[] {
 /** A fixed-width summary table for the console: totals, one line per rule, then each failure. */
 export function renderSummary(report: ConformanceReport): string {
   const { totals } = report;
-  const header = `Mooring conformance: ${report.backend}: ${totals.checks} checks, ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped, ${totals.notDeclared} not declared (${formatSeconds(report.durationMs)})`;
-  const rows = [["rule", "status", "pass", "fail", "skip", "n/d", "title"]];
+  const header = `Mooring conformance: ${report.backend}: ${totals.checks} checks, ${countsText(totals)} (${formatSeconds(report.durationMs)})`;
+  const rows = [["rule", "status", "pass", "fail", "t/o", "skip", "n/d", "title"]];
   for (const rule of report.rules) {
-    rows.push([rule.rule, RULE_STATUS_LABELS[rule.status], `${rule.passed}`, `${rule.failed}`, `${rule.skipped}`, `${rule.notDeclared}`, rule.title]);
+    rows.push([rule.rule, RULE_STATUS_LABELS[rule.status], `${rule.passed}`, `${rule.failed}`, `${rule.timedOut}`, `${rule.skipped}`, `${rule.notDeclared}`, rule.title]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  const numeric = new Set([2, 3, 4, 5]);
+  const numeric = new Set([2, 3, 4, 5, 6]);
   const table = rows.map((row) =>
     row
       .map((cell, column) => (column === row.length - 1 ? cell : numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
       .join("  "),
   );
   const lines = [header, "", ...table];
-  const failures = report.results.filter((result) => result.status === "failed");
-  if (failures.length > 0) {
-    lines.push("", "Failed checks:");
-    for (const result of failures) {
-      lines.push(`  ${result.checkId} (SPEC ${result.rule}): ${firstLine(result.error?.message ?? "failed")}`);
+  for (const [status, title] of [
+    ["failed", "Failed checks:"],
+    ["timed-out", "Timed-out checks (a hang detector tripped: no rule was judged):"],
+  ] as const) {
+    const listed = report.results.filter((result) => result.status === status);
+    if (listed.length === 0) continue;
+    lines.push("", title);
+    for (const result of listed) {
+      lines.push(`  ${result.checkId} (SPEC ${result.rule}): ${firstLine(result.error?.message ?? status)}`);
       if (result.replay) lines.push(`    replay: ${result.replay}`);
     }
   }
@@ -196,6 +210,10 @@ export async function writeReports(report: ConformanceReport, dir: string, forma
     paths.push(path);
   }
   return paths;
+}
+
+function countsText(totals: ConformanceTotals): string {
+  return `${totals.passed} passed, ${totals.failed} failed, ${totals.timedOut} timed out, ${totals.skipped} skipped, ${totals.notDeclared} not declared`;
 }
 
 function fileSafe(name: string): string {

@@ -14,6 +14,7 @@ export {
   type KitClockCheck,
   type PropertySettings,
 } from "./registry.js";
+export { CHECK_IDLE_MS, CheckTimeout, HANG_MS } from "./hang.js";
 export { AREAS, type Area, RULES, type RuleId, type RuleInfo, ruleInfo } from "./rules.js";
 export {
   type CapabilitySummary,

@@ -14,9 +14,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Backend, CAPABILITY_NAMES, type CapabilityName, type Capabilities, hasCapability, ManualClock, MooringError } from "@mooring/core";
 import { ALL_CHECKS } from "./checks/index.js";
 import { PropertyFailure, randomSeed, resolvePropertySettings } from "./fast-check.js";
+import { CHECK_IDLE_MS, CheckTimeout, HANG_MS, Heartbeat, withinHangBound } from "./hang.js";
 import type { BackendClockContext, Check, CheckContext, CheckKind, PropertySettings } from "./registry.js";
 import { type Area, RULES, ruleInfo } from "./rules.js";
 
@@ -64,13 +66,21 @@ export interface ConformanceOptions {
   readonly onResult?: (result: CheckResult) => void;
   /** How many checks run at once; default 1. Checks never share a namespace. */
   readonly concurrency?: number;
-  /** Real-time limit of one check, in milliseconds; default 120 000. */
+  /**
+   * The hang detector: a check that makes no progress (no property run finishes, no bounded call
+   * settles) for this many milliseconds of real time is reported "timed-out"; default 600 000.
+   * It bounds the time without progress, not the check's length, so a slow machine never trips it.
+   */
   readonly timeoutMs?: number;
   /** For replay commands; default the `name` of `./package.json` in the working directory. */
   readonly packageName?: string;
 }
 
-export type CheckStatus = "passed" | "failed" | "skipped" | "not-declared";
+/**
+ * `timed-out`: the check hit a hang detector (no progress for `timeoutMs`, or one call or event
+ * that did not settle within the kit's hang bound); no rule was judged, but the run did not pass.
+ */
+export type CheckStatus = "passed" | "failed" | "timed-out" | "skipped" | "not-declared";
 
 export interface CheckError {
   readonly message: string;
@@ -97,12 +107,13 @@ export interface CheckResult {
 }
 
 /**
- * A rule's roll-up: `failed` if any of its checks failed; `passed` if every check that ran passed;
+ * A rule's roll-up: `failed` if any of its checks failed; `timed-out` if none failed and one timed
+ * out (the rule was not judged); `passed` if every check that ran passed;
  * `partial` if some passed and others were skipped or not declared; `skipped` / `not-declared`
  * when none ran for that reason; `not-run` when the rule has checks but none was selected or
  * reached; `no-check` when the kit has no check for it (a visible gap).
  */
-export type RuleStatus = "passed" | "failed" | "partial" | "skipped" | "not-declared" | "not-run" | "no-check";
+export type RuleStatus = "passed" | "failed" | "timed-out" | "partial" | "skipped" | "not-declared" | "not-run" | "no-check";
 
 export interface RuleSummary {
   readonly rule: string;
@@ -111,13 +122,17 @@ export interface RuleSummary {
   readonly status: RuleStatus;
   readonly passed: number;
   readonly failed: number;
+  readonly timedOut: number;
   readonly skipped: number;
   readonly notDeclared: number;
   /** The rule's checks that produced a result, in report order. */
   readonly checkIds: readonly string[];
 }
 
-/** `untested`: declared, but no check that requires it ran. */
+/**
+ * `untested`: declared, but no check that requires it ran to a verdict. A timed-out check judged
+ * nothing, so it never makes a capability `failed`.
+ */
 export type CapabilityStatus = "passed" | "failed" | "untested" | "not-declared";
 
 export interface CapabilitySummary {
@@ -134,6 +149,7 @@ export interface ConformanceTotals {
   readonly checks: number;
   readonly passed: number;
   readonly failed: number;
+  readonly timedOut: number;
   readonly skipped: number;
   readonly notDeclared: number;
   readonly rules: Readonly<Record<RuleStatus, number>>;
@@ -159,8 +175,6 @@ export type CheckPlan =
   | { readonly status: "skipped"; readonly reason: string }
   | { readonly status: "not-declared"; readonly reason: string };
 
-const DEFAULT_TIMEOUT_MS = 120_000;
-const CLOSE_TIMEOUT_MS = 30_000;
 
 /**
  * Runs the selected checks and returns the report. Never rejects because a check failed; rejects
@@ -210,7 +224,7 @@ export class ConformanceSession {
     validateSkips(options.skip ?? {}, ids);
     this.#selected = select(this.#universe, options.only, ids);
     this.#concurrency = positiveInteger(options.concurrency ?? 1, "concurrency");
-    this.#timeoutMs = positiveInteger(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, "timeoutMs");
+    this.#timeoutMs = positiveInteger(options.timeoutMs ?? CHECK_IDLE_MS, "timeoutMs");
     const packageName = options.packageName ?? packageNameOfWorkingDirectory();
     this.#settings = resolvePropertySettings({
       ...(options.numRuns === undefined ? {} : { numRuns: options.numRuns }),
@@ -253,7 +267,7 @@ export class ConformanceSession {
       } catch {
         return null;
       } finally {
-        if (backend) await settleWithin(backend.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+        if (backend) await closeWithin(backend).catch(() => undefined);
       }
     })();
     return this.#probed;
@@ -294,7 +308,7 @@ export class ConformanceSession {
     const rules = summarizeRules(this.#universe, results);
     const capabilities = summarizeCapabilities(this.#universe, results, this.#capabilities);
     const count = (status: CheckStatus): number => results.filter((result) => result.status === status).length;
-    const ruleCounts = { passed: 0, failed: 0, partial: 0, skipped: 0, "not-declared": 0, "not-run": 0, "no-check": 0 } satisfies Record<RuleStatus, number>;
+    const ruleCounts = { passed: 0, failed: 0, "timed-out": 0, partial: 0, skipped: 0, "not-declared": 0, "not-run": 0, "no-check": 0 } satisfies Record<RuleStatus, number>;
     for (const rule of rules) ruleCounts[rule.status]++;
     return {
       backend: this.#options.name,
@@ -308,6 +322,7 @@ export class ConformanceSession {
         checks: results.length,
         passed: count("passed"),
         failed: count("failed"),
+        timedOut: count("timed-out"),
         skipped: count("skipped"),
         notDeclared: count("not-declared"),
         rules: ruleCounts,
@@ -333,7 +348,11 @@ export class ConformanceSession {
   }
 
   async #execute(check: Check): Promise<CheckResult> {
+    // Checks on in-process backends settle every promise as a microtask: give the event loop a
+    // turn between checks, so that timers and messages (a test framework's own) get through.
+    await nextTurn();
     const started = performance.now();
+    const heartbeat = new Heartbeat();
     const kitClock = new ManualClock();
     const clock = check.clock === "backend" ? undefined : kitClock;
     const namespace = newNamespace();
@@ -343,7 +362,7 @@ export class ConformanceSession {
       const backend = await this.#options.create({ clock, namespace });
       if (finished) {
         // A connect() that resolved after the check timed out: close it rather than leak it.
-        await settleWithin(backend.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+        await closeWithin(backend).catch(() => undefined);
         throw new Error("the check has already finished");
       }
       opened.push(backend);
@@ -380,8 +399,9 @@ export class ConformanceSession {
             propertyUsed = true;
             return property;
           },
+          progress: () => heartbeat.beat(),
         };
-        await within(runCheck(check, context, kitClock), this.#timeoutMs, `${check.id} did not finish within ${this.#timeoutMs} ms`);
+        await heartbeat.watch(runCheck(check, context, kitClock), this.#timeoutMs, check.id);
       }
     } catch (error) {
       failure = error;
@@ -390,10 +410,12 @@ export class ConformanceSession {
     }
 
     const closeFailures: string[] = [];
+    let closeTimedOut = false;
     for (const backend of opened.reverse()) {
       try {
-        await settleWithin(backend.close(), CLOSE_TIMEOUT_MS);
+        await closeWithin(backend);
       } catch (error) {
+        closeTimedOut ||= error instanceof CheckTimeout;
         closeFailures.push(describe(error));
       }
     }
@@ -407,7 +429,7 @@ export class ConformanceSession {
           : {};
     if (failure === undefined && closeFailures.length > 0) {
       return this.#resultOf(check, {
-        status: "failed",
+        status: closeTimedOut ? "timed-out" : "failed",
         error: { message: `close() failed: ${closeFailures.join("; ")}` },
         durationMs,
         ...propertyFields,
@@ -416,7 +438,7 @@ export class ConformanceSession {
     if (failure !== undefined) {
       const error = toCheckError(failure);
       const message = closeFailures.length > 0 ? `${error.message}\n(and close() failed: ${closeFailures.join("; ")})` : error.message;
-      return this.#resultOf(check, { status: "failed", error: { ...error, message }, durationMs, ...propertyFields });
+      return this.#resultOf(check, { status: timedOut(failure) ? "timed-out" : "failed", error: { ...error, message }, durationMs, ...propertyFields });
     }
     if (notDeclared !== undefined) return this.#resultOf(check, { status: "not-declared", reason: notDeclared, durationMs });
     return this.#resultOf(check, { status: "passed", durationMs, ...propertyFields });
@@ -436,6 +458,12 @@ function runCheck(check: Check, context: BackendClockContext, kitClock: ManualCl
 
 export function missingCapabilities(check: Check, capabilities: Capabilities): CapabilityName[] {
   return check.requires.filter((capability) => !hasCapability(capabilities, capability));
+}
+
+/** Whether `failure` is a hang detector's verdict, directly or as the cause of a failed property. */
+function timedOut(failure: unknown): boolean {
+  if (failure instanceof CheckTimeout) return true;
+  return failure instanceof PropertyFailure && failure.cause instanceof CheckTimeout;
 }
 
 function notDeclaredReason(missing: readonly CapabilityName[]): string {
@@ -468,17 +496,19 @@ function summarizeRules(universe: readonly Check[], results: readonly CheckResul
     const tally = (status: CheckStatus): number => own.filter((result) => result.status === status).length;
     const passed = tally("passed");
     const failed = tally("failed");
+    const timedOutCount = tally("timed-out");
     const skipped = tally("skipped");
     const notDeclared = tally("not-declared");
     let status: RuleStatus;
     if (!universe.some((check) => check.rule === info.id)) status = "no-check";
     else if (own.length === 0) status = "not-run";
     else if (failed > 0) status = "failed";
+    else if (timedOutCount > 0) status = "timed-out";
     else if (passed === own.length) status = "passed";
     else if (passed > 0) status = "partial";
     else if (skipped > 0) status = "skipped";
     else status = "not-declared";
-    return { rule: info.id, area: info.area, title: info.title, status, passed, failed, skipped, notDeclared, checkIds: own.map((result) => result.checkId) };
+    return { rule: info.id, area: info.area, title: info.title, status, passed, failed, timedOut: timedOutCount, skipped, notDeclared, checkIds: own.map((result) => result.checkId) };
   });
 }
 
@@ -538,20 +568,6 @@ function packageNameOfWorkingDirectory(): string | undefined {
   }
 }
 
-/** Resolves or rejects as `promise` does, or rejects with `message` after `ms` of real time. */
-async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return within(promise, ms, `close() did not finish within ${ms} ms`);
+function closeWithin(backend: Backend): Promise<void> {
+  return withinHangBound(backend.close(), "close()", HANG_MS);
 }

@@ -2,17 +2,22 @@
  * The `mooring` command, run in-process through `main(argv, io)` (SPEC K4: the matrix and the
  * JSON, Markdown and JUnit reports; section 9: servers found or asked for; doctor's verdicts).
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import pc from "picocolors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/cli/bench-chart.js";
 import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/cli/matrix.js";
+import { replayCommand } from "../src/cli/conformance.js";
 import { type CliIo, main } from "../src/cli/program.js";
+import { resolveBackendArguments } from "../src/cli/targets.js";
 import { namespaceOf, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
 import { EphemeralRedis, missingCommands, REDIS_BINARIES } from "../src/servers/redis.js";
-import { ALL_CHECKS, type ConformanceReport, defineCheck, runConformance } from "../src/runner-entry.js";
+import { ALL_CHECKS, type CheckResult, type ConformanceReport, DEFAULT_NUM_RUNS, defineCheck, runConformance } from "../src/runner-entry.js";
 import { createMemoryBackend } from "@mooring/backend-memory";
 
 /** Collects what a command writes. */
@@ -87,11 +92,25 @@ describe("mooring conformance", () => {
     expect(stderr).toContain('unknown backend scheme "nosuch:"');
   });
 
-  it("exits 2 naming the backend that was asked for and cannot be opened", async () => {
-    const missing = join(await temporaryDirectory(), "no-such-directory", "kit.db");
-    const { status, stderr } = await run(["conformance", "--backend", `sqlite:${missing}`, "--only", "W1"]);
-    expect(status).toBe(2);
-    expect(stderr).toContain(`sqlite (sqlite:${missing}) cannot be opened`);
+  it("exits 2 naming the backend that cannot be opened and the fix, with no cleanup noise or empty header after it", async () => {
+    const directory = await temporaryDirectory();
+    const notADatabase = join(directory, "notes.txt");
+    await writeFile(notADatabase, "not a database\n");
+    const cases = [
+      { url: `sqlite:${join(directory, "no-such-directory", "kit.db")}`, fix: "create it, or give a path in an existing directory" },
+      { url: `sqlite:${notADatabase}`, fix: "point the backend at a database file or a new path" },
+      // Port 1 on loopback: nothing listens there, so both drivers are refused at once.
+      { url: "postgres://postgres@127.0.0.1:1/test", fix: "is the server running, and is the port right?" },
+      { url: "redis://127.0.0.1:1", fix: "is the server running, and are the host and port right?" },
+    ];
+    for (const { url, fix } of cases) {
+      const { status, stderr } = await run(["conformance", "--backend", url, "--only", "W1"]);
+      expect(status, url).toBe(2);
+      const lines = stderr.trim().split("\n");
+      expect(lines, url).toHaveLength(1);
+      expect(lines[0], url).toContain(`(${url}) cannot be opened`);
+      expect(lines[0], url).toContain(fix);
+    }
   });
 
   it("exits 2 for a selection or report format it does not know", async () => {
@@ -101,6 +120,32 @@ describe("mooring conformance", () => {
     const unknownFormat = await run(["conformance", "--backend", "memory:", "--report", "pdf"]);
     expect(unknownFormat.status).toBe(2);
     expect(unknownFormat.stderr).toContain('unknown report format "pdf"');
+  });
+});
+
+/**
+ * The command as installed, not in-process: `pnpm exec mooring` from the repository root, as a
+ * user types it and as the matrix prints its rerun lines. It runs this package's build (turbo
+ * builds it before these tests) through the `bin/mooring.js` that `pnpm install` linked.
+ */
+describe("the installed mooring command", () => {
+  const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
+  const shell = promisify(execFile);
+
+  it("prints its help through pnpm exec from the repository root", async () => {
+    const { stdout } = await shell("pnpm", ["exec", "mooring", "--help"], { cwd: repositoryRoot });
+    expect(stdout).toContain("Usage: mooring");
+    expect(stdout).toContain("conformance");
+  });
+
+  it("runs a printed rerun line as printed, from the repository root", async () => {
+    const [memory] = await resolveBackendArguments(["memory"], {});
+    const failed = { checkId: "T1.model-isolation", seed: 1234 } as CheckResult;
+    const line = replayCommand(memory, failed, DEFAULT_NUM_RUNS);
+    expect(line).toBe("MOORING_FC_SEED=1234 pnpm exec mooring conformance --backend memory: --only T1.model-isolation");
+    const { stdout } = await shell("sh", ["-c", line], { cwd: repositoryRoot, env: { ...process.env, NO_COLOR: "1" } });
+    expect(stdout).toMatch(/T1 +│? *Tenant/);
+    expect(stdout).toContain("1 passed");
   });
 });
 

@@ -37,6 +37,7 @@ function contextFor(check: Check): CheckContext {
     connect: () => Promise.resolve(open(namespace, clock)),
     unique: (prefix) => `${prefix}-${randomUUID().slice(0, 8)}`,
     property: resolvePropertySettings({ packageName: "@mooring/conformance" }),
+    progress: () => Promise.resolve(),
   };
 }
 

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   assertProperty,
   type Check,
+  CheckTimeout,
   type CheckContext,
   type ConformanceOptions,
   type CreateContext,
@@ -189,19 +190,52 @@ describe("runConformance: results", () => {
     expect(report.capabilities.find((capability) => capability.capability === "kv")?.status).toBe("untested");
   });
 
-  it("fails a check that outlives timeoutMs, and still closes its backends", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  it("reports a check without progress for timeoutMs as timed-out (not failed), closes its backends, fails no capability", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
     const opener = new Opener();
     const hanging = check("W7.hangs", async (ctx) => {
       await ctx.connect();
       await new Promise<never>(() => undefined);
     });
-    const running = runConformance(options(opener, [hanging], { timeoutMs: 5_000 }));
-    await vi.advanceTimersByTimeAsync(5_000);
+    let finished = false;
+    const running = runConformance(options(opener, [hanging], { timeoutMs: 5_000 })).finally(() => (finished = true));
+    // The watchdog starts once the check runs; fake time moves on until it has tripped.
+    while (!finished) await vi.advanceTimersByTimeAsync(1_000);
     const report = await running;
-    expect(report.results[0]?.status).toBe("failed");
-    expect(report.results[0]?.error?.message).toBe("W7.hangs did not finish within 5000 ms");
+    expect(report.results[0]?.status).toBe("timed-out");
+    expect(report.results[0]?.error?.message).toBe("W7.hangs made no progress for 5000 ms (a hang)");
+    expect(report.rules.find((rule) => rule.rule === "W7")).toMatchObject({ status: "timed-out", failed: 0, timedOut: 1 });
+    expect(report.capabilities.filter((capability) => capability.status === "failed")).toEqual([]);
+    expect(report.totals).toMatchObject({ failed: 0, timedOut: 1 });
     expect(opener.opened.every((entry) => entry.closes >= 1)).toBe(true);
+  });
+
+  it("never times out a check that keeps reporting progress, however long it runs in all", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
+    const opener = new Opener();
+    const slow = check("W7.slow", async (ctx) => {
+      for (let step = 0; step < 10; step++) {
+        vi.advanceTimersByTime(4_000);
+        await ctx.progress();
+      }
+    });
+    const report = await runConformance(options(opener, [slow], { timeoutMs: 5_000 }));
+    expect(report.results[0]).toMatchObject({ status: "passed" });
+  });
+
+  it("a property reports progress after each run", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "performance"] });
+    const opener = new Opener();
+    const slowProperty = check("W7.slow-property", async (ctx) => {
+      await assertProperty(
+        ctx,
+        fc.asyncProperty(fc.integer(), async () => {
+          vi.advanceTimersByTime(4_000);
+        }),
+      );
+    });
+    const report = await runConformance(options(opener, [slowProperty], { timeoutMs: 5_000, numRuns: 10 }));
+    expect(report.results[0]).toMatchObject({ status: "passed" });
   });
 });
 
@@ -447,19 +481,38 @@ describe("reports (SPEC K4)", () => {
     expect(forbidden).toEqual([]);
   });
 
+  it("a timed-out check is a JUnit <error>, a Markdown and summary timeout (not a failure), and fails no capability", async () => {
+    const opener = new Opener();
+    const stalls = check("W2.stalls", async () => {
+      throw new CheckTimeout("waitForWork did not settle within 300000 ms (a hang)");
+    });
+    const report = await runConformance(options(opener, [passing("W1.ok"), stalls]));
+    expect(report.totals).toMatchObject({ checks: 2, passed: 1, failed: 0, timedOut: 1 });
+    expect(report.capabilities.find((capability) => capability.capability === "runs")?.status).toBe("passed");
+    const xml = renderJunit(report);
+    expect(xml).toMatch(/<testsuite name="memory-under-test" tests="2" failures="0" errors="1" skipped="0"/);
+    expect(xml).toContain('<error message="waitForWork did not settle within 300000 ms (a hang)" type="CheckTimeout">');
+    expect(xml).not.toContain("<failure ");
+    const markdown = renderMarkdown(report);
+    expect(markdown).toContain("| W2 | TIMED OUT | 0 | 0 | 1 | 0 | 0 |");
+    expect(markdown).toContain("## Timeouts (a hang detector tripped: no rule was judged)");
+    expect(markdown).not.toContain("## Failures");
+    expect(renderSummary(report)).toContain("Timed-out checks (a hang detector tripped: no rule was judged):\n  W2.stalls (SPEC W2)");
+  });
+
   it("Markdown groups rules by area and lists failures, skips and capabilities; the summary names failed checks", async () => {
     const report = await mixedReport();
     const markdown = renderMarkdown(report);
     expect(markdown).toContain("# Mooring conformance: memory-under-test");
-    expect(markdown).toContain("**4 checks: 1 passed, 1 failed, 1 skipped, 1 not declared.**");
+    expect(markdown).toContain("**4 checks: 1 passed, 1 failed, 0 timed out, 1 skipped, 1 not declared.**");
     expect(markdown.indexOf("## Rules common to every call")).toBeLessThan(markdown.indexOf("## Workflows"));
-    expect(markdown).toContain("| W2 | FAILED | 0 | 1 | 0 | 0 |");
+    expect(markdown).toContain("| W2 | FAILED | 0 | 1 | 0 | 0 | 0 |");
     expect(markdown).toContain("| C1 | no check |");
     expect(markdown).toContain("### `W2.broken` (SPEC W2)");
     expect(markdown).toContain("| `W3.skipped` | skipped | reason with <xml> & \\| pipes |");
     expect(markdown).toContain("| kv | no | not-declared | 0 | 0 |");
     const summary = renderSummary(report);
-    expect(summary.split("\n")[0]).toMatch(/^Mooring conformance: memory-under-test: 4 checks, 1 passed, 1 failed, 1 skipped, 1 not declared/);
+    expect(summary.split("\n")[0]).toMatch(/^Mooring conformance: memory-under-test: 4 checks, 1 passed, 1 failed, 0 timed out, 1 skipped, 1 not declared/);
     expect(summary).toContain("W2.broken (SPEC W2): a <tag>");
   });
 });

@@ -58,14 +58,14 @@ describe("the memory heap probe", () => {
     expect(probe.hashesFound).toBe(probe.tokens);
     expect(probe.exposed).toContain("token #0 secret part");
     expect(probe.exposed.every((exposure) => exposure.startsWith("token #0 "))).toBe(true);
-  }, 120_000);
+  });
 });
 
 describe.each(BACKEND_KINDS)("secrets at rest on %s", (kind) => {
   it("the raw store holds no token plaintext or secret, only SHA-256; 1,000 tokens of 256 bits are distinct (T3)", (context) =>
     fixture.onTarget(kind, "secrets", context, async (target) => {
       expectPassed(await runSecrets(target, kind === "memory" ? { heapProbe: fixture.program("secrets/heap-probe") } : {}));
-    }), 120_000);
+    }));
 
   it("the search finds a token planted in the store through the public API (the check can fail)", (context) =>
     fixture.onTarget(kind, "plant", context, async (target) => {

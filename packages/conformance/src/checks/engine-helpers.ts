@@ -17,6 +17,7 @@ import {
   MooringError,
   type TaskRecord,
 } from "@mooring/core";
+import { CheckTimeout, HANG_MS, withinHangBound } from "../hang.js";
 
 // ---------------------------------------------------------------------------------------------
 // Assertions
@@ -98,40 +99,24 @@ export function advanceTo(clock: ManualClock, time: number): void {
   clock.advance(delta);
 }
 
-/** How long a check waits, in real time, for an asynchronous event before failing. */
-export const EVENT_TIMEOUT_MS = 5_000;
-
 /**
- * Resolves with `promise`, or fails after `timeoutMs` of real time with `what`. For waits on
- * notifications that a backend delivers asynchronously (SPEC E19); never used to let time pass.
+ * Resolves with `promise`, or fails with a `CheckTimeout` after `HANG_MS` of real time naming
+ * `what`. For waits on notifications that a backend delivers asynchronously (SPEC E19); never used
+ * to let time pass, and never a judgement of speed: only a hang trips it.
  */
-export async function within<T>(promise: Promise<T>, what: string, timeoutMs = EVENT_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AssertionError({ message: `${what}: nothing after ${timeoutMs} ms` })), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  return withinHangBound(promise, what);
 }
 
 /**
- * Polls `condition` until it holds, or fails after `timeoutMs` of real time with `what` and the
- * last value `describe` gives. Polling stops at the first success, so nothing waits a fixed time.
+ * Polls `condition` until it holds, or fails with a `CheckTimeout` after `HANG_MS` of real time
+ * naming `what` and the last value `describe` gives. Polling stops at the first success, so nothing
+ * waits a fixed time.
  */
-export async function eventually(
-  condition: () => boolean,
-  what: string,
-  describe: () => unknown = () => undefined,
-  timeoutMs = EVENT_TIMEOUT_MS,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function eventually(condition: () => boolean, what: string, describe: () => unknown = () => undefined): Promise<void> {
+  const deadline = Date.now() + HANG_MS;
   while (!condition()) {
-    if (Date.now() >= deadline) {
-      throw new AssertionError({ message: `${what}: not true after ${timeoutMs} ms; observed ${show(describe())}` });
-    }
+    if (Date.now() >= deadline) throw new CheckTimeout(`${what}: not true after ${HANG_MS} ms (a hang); observed ${show(describe())}`);
     await new Promise<void>((resolve) => setTimeout(resolve, 2));
   }
 }

@@ -29,6 +29,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
+import { withinHangBound } from "../hang.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -307,23 +308,12 @@ export function ensureThat(condition: unknown, message: string): asserts conditi
 // ---------------------------------------------------------------------------------------------
 // Bounded calls
 
-/** How long one call may take, in real time, before the kit calls it a hang. */
-export const CALL_TIMEOUT_MS = 10_000;
-
 /**
- * Resolves or rejects as `call` does, or fails after CALL_TIMEOUT_MS of real time naming `what`.
- * A synchronous throw counts as a rejection.
+ * Resolves or rejects as `call` does, or fails with a `CheckTimeout` naming `what` after `HANG_MS`
+ * of real time. A synchronous throw counts as a rejection.
  */
-export async function bounded<T>(what: string, call: () => Promise<T> | T, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AssertionError({ message: `${what} did not settle within ${timeoutMs} ms (a hang)` })), timeoutMs);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(call), hang]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function bounded<T>(what: string, call: () => Promise<T> | T): Promise<T> {
+  return withinHangBound(Promise.resolve().then(call), what);
 }
 
 // ---------------------------------------------------------------------------------------------

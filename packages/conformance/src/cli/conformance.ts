@@ -67,7 +67,7 @@ export async function conformanceCommand(options: ConformanceCommandOptions, io:
     const opened = await openAll(specs, stores, env);
     printBackends(io, colors, specs, notes, opened);
     if (opened.errors.length > 0) {
-      writeLines(io.stderr, "", ...opened.errors.map((error) => colors.red(`error: ${error}`)));
+      writeLines(io.stderr, ...opened.errors.map((error) => colors.red(`error: ${error}`)));
       return 2;
     }
     if (opened.ready.length === 0) {
@@ -175,7 +175,7 @@ async function openAll(specs: readonly BackendSpec[], stores: KitStore[], env: N
 
 function printBackends(io: CliIo, colors: ReturnType<typeof colorsFor>, specs: readonly BackendSpec[], notes: readonly DiscoveryNote[] | null, opened: Opened): void {
   const width = Math.max(...specs.map((spec) => spec.label.length), ...(notes ?? []).map((note) => note.kind.length));
-  const lines = ["Backends:"];
+  const lines: string[] = [];
   const listed = new Set<string>();
   for (const store of opened.ready) {
     const { spec } = store;
@@ -192,7 +192,8 @@ function printBackends(io: CliIo, colors: ReturnType<typeof colorsFor>, specs: r
   for (const note of notes ?? []) {
     if (!note.found) lines.push(`  ${colors.dim("✗")} ${note.kind.padEnd(width)}  ${colors.dim(`not found: ${note.detail}`)}`);
   }
-  writeLines(io.stderr, ...lines, "");
+  // Nothing to list when every backend asked for failed: the errors that follow say why.
+  if (lines.length > 0) writeLines(io.stderr, "Backends:", ...lines, "");
 }
 
 /** The selection, validated before any backend is opened. @throws UsageError */
@@ -242,13 +243,15 @@ async function writeAll(outDir: string, reports: readonly ConformanceReport[], f
 
 /**
  * The command that runs one failed check again against the same backend: with its seed when it
- * ran a property, and the same number of runs, so that fast-check generates the same cases.
+ * ran a property, and the same number of runs, so that fast-check generates the same cases. It
+ * runs as printed from the root of a project that installed the command (this repository's root
+ * included): `pnpm exec` finds the `mooring` that `pnpm install` linked.
  */
-function replayCommand(spec: BackendSpec | undefined, result: CheckResult, numRuns: number): string {
+export function replayCommand(spec: BackendSpec | undefined, result: CheckResult, numRuns: number): string {
   const target = spec === undefined ? "memory:" : spec.temporaryDirectory !== undefined ? spec.kind : shellWord(spec.display);
   const seed = result.seed === undefined ? "" : `MOORING_FC_SEED=${result.seed} `;
   const runs = result.seed !== undefined && numRuns !== DEFAULT_NUM_RUNS ? ` --runs ${numRuns}` : "";
-  return `${seed}mooring conformance --backend ${target} --only ${result.checkId}${runs}`;
+  return `${seed}pnpm exec mooring conformance --backend ${target} --only ${result.checkId}${runs}`;
 }
 
 function shellWord(text: string): string {

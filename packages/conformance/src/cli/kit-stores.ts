@@ -79,6 +79,8 @@ class TrackedStore implements KitStore {
   readonly notes: readonly string[];
   readonly #driver: StoreDriver;
   readonly #clients = new Map<string, number>();
+  /** Namespaces a client was opened in: the only ones that can hold anything to remove. */
+  readonly #used = new Set<string>();
   readonly #releases = new Set<Promise<void>>();
   readonly #warnings: string[] = [];
   #disposed: Promise<string[]> | null = null;
@@ -100,6 +102,7 @@ class TrackedStore implements KitStore {
       this.#closed(namespace);
       throw error;
     }
+    this.#used.add(namespace);
     let closing: Promise<void> | null = null;
     const close = (): Promise<void> => {
       closing ??= backend.close().finally(() => this.#closed(namespace));
@@ -118,6 +121,9 @@ class TrackedStore implements KitStore {
       for (const namespace of [...this.#clients.keys()]) this.#release(namespace);
       this.#clients.clear();
       await Promise.all(this.#releases);
+      // A server that was never reached holds nothing of this run: trying to clean it would only
+      // add noise below the error that said it cannot be opened.
+      if (this.#used.size === 0) return [...this.#warnings];
       try {
         await this.#driver.finish?.();
       } catch (error) {
@@ -142,7 +148,7 @@ class TrackedStore implements KitStore {
 
   #release(namespace: string): void {
     const release = this.#driver.release;
-    if (!release) return;
+    if (!release || !this.#used.has(namespace)) return;
     // Through an async function, so that a release that throws at once is caught like one that rejects.
     const done = (async () => release.call(this.#driver, namespace))()
       .catch((error: unknown) => {

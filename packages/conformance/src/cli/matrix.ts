@@ -3,7 +3,7 @@
  * one cell per (row, backend), built from the runner's reports (SPEC K4). Rendered for the
  * terminal (cli-table3), as Markdown (`matrix.md`) and as JSON (`matrix.json`).
  *
- * Cells: pass, FAIL, partial (some checks passed, others were skipped or not declared), skipped,
+ * Cells: pass, FAIL, TIMEOUT (a hang detector tripped: nothing was judged), partial (some checks passed, others were skipped or not declared), skipped,
  * not declared, not run (not selected by --only), no check (the kit has no check for the rule);
  * every skip and not-declared reason is a numbered note, one number per distinct reason.
  */
@@ -26,6 +26,7 @@ export interface RuleCell {
   readonly status: RuleStatus;
   readonly passed: number;
   readonly failed: number;
+  readonly timedOut: number;
   readonly skipped: number;
   readonly notDeclared: number;
   /** Numbers of the notes that explain a skip or a missing capability. */
@@ -53,6 +54,8 @@ export interface CapabilityRow {
 }
 
 export interface MatrixFailure {
+  /** `timed-out`: a hang detector tripped; the rule was not judged. */
+  readonly status: "failed" | "timed-out";
   readonly backend: string;
   readonly checkId: string;
   readonly rule: string;
@@ -73,6 +76,7 @@ export interface Matrix {
   readonly rules: readonly RuleRow[];
   readonly capabilities: readonly CapabilityRow[];
   readonly notes: readonly { readonly id: number; readonly text: string }[];
+  /** Failed and timed-out checks. */
   readonly failures: readonly MatrixFailure[];
 }
 
@@ -82,7 +86,7 @@ export interface MatrixRun {
   readonly report: ConformanceReport;
 }
 
-/** Builds the matrix; `replay` gives the command that reruns one failed check. */
+/** Builds the matrix; `replay` gives the command that reruns one failed or timed-out check. */
 export function buildMatrix(runs: readonly MatrixRun[], command: string, replay: (run: MatrixRun, result: CheckResult) => string): Matrix {
   const notes = new Map<string, number>();
   const noteOf = (text: string): number => {
@@ -102,6 +106,7 @@ export function buildMatrix(runs: readonly MatrixRun[], command: string, replay:
         status: summary?.status ?? "not-run",
         passed: summary?.passed ?? 0,
         failed: summary?.failed ?? 0,
+        timedOut: summary?.timedOut ?? 0,
         skipped: summary?.skipped ?? 0,
         notDeclared: summary?.notDeclared ?? 0,
         notes: [...new Set(reasons)].map(noteOf),
@@ -126,9 +131,10 @@ export function buildMatrix(runs: readonly MatrixRun[], command: string, replay:
 
   const failures = runs.flatMap((run) =>
     run.report.results
-      .filter((result) => result.status === "failed")
+      .filter((result): result is CheckResult & { status: MatrixFailure["status"] } => result.status === "failed" || result.status === "timed-out")
       .map(
         (result): MatrixFailure => ({
+          status: result.status,
           backend: run.label,
           checkId: result.checkId,
           rule: result.rule,
@@ -158,14 +164,15 @@ export function buildMatrix(runs: readonly MatrixRun[], command: string, replay:
   };
 }
 
-/** True when any check failed on any backend. */
+/** True when any check failed or timed out on any backend. */
 export function hasFailures(matrix: Matrix): boolean {
-  return matrix.backends.some((backend) => backend.totals.failed > 0);
+  return matrix.backends.some((backend) => backend.totals.failed + backend.totals.timedOut > 0);
 }
 
 const RULE_LABELS: Readonly<Record<RuleStatus, string>> = {
   passed: "pass",
   failed: "FAIL",
+  "timed-out": "TIMEOUT",
   partial: "partial",
   skipped: "skipped",
   "not-declared": "not declared",
@@ -190,7 +197,11 @@ function ruleText(cell: RuleCell): string {
 }
 
 function totalsText(totals: ConformanceTotals): string {
-  if (totals.failed > 0) return `${totals.failed} FAILED of ${totals.checks}`;
+  const broken = [
+    ...(totals.failed > 0 ? [`${totals.failed} FAILED`] : []),
+    ...(totals.timedOut > 0 ? [`${totals.timedOut} TIMED OUT`] : []),
+  ];
+  if (broken.length > 0) return `${broken.join(", ")} of ${totals.checks}`;
   const other = totals.skipped + totals.notDeclared;
   return other > 0 ? `${totals.passed} passed, ${other} not run` : `${totals.passed} passed`;
 }
@@ -205,6 +216,8 @@ function colorRule(colors: Colors, status: RuleStatus | CapabilityStatus, text: 
       return colors.green(text);
     case "failed":
       return colors.bold(colors.red(text));
+    case "timed-out":
+      return colors.bold(colors.yellow(text));
     case "partial":
     case "skipped":
       return colors.yellow(text);
@@ -267,9 +280,14 @@ export function renderMatrixTable(matrix: Matrix, colors: Colors, width: number)
     lines.push("", "Notes:");
     for (const note of matrix.notes) lines.push(`  [${note.id}] ${note.text}`);
   }
-  if (matrix.failures.length > 0) {
-    lines.push("", colors.bold(colors.red(`Failures (${matrix.failures.length}):`)));
-    for (const failure of matrix.failures) {
+  for (const [status, title, color] of [
+    ["failed", "Failures", colors.red],
+    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)", colors.yellow],
+  ] as const) {
+    const listed = matrix.failures.filter((failure) => failure.status === status);
+    if (listed.length === 0) continue;
+    lines.push("", colors.bold(color(`${title} (${listed.length}):`)));
+    for (const failure of listed) {
       lines.push(`  ${colors.bold(failure.backend)} ${failure.checkId} (SPEC ${failure.rule}): ${firstLine(failure.message)}`);
       lines.push(colors.dim(`    rerun: ${failure.replay}`));
     }
@@ -283,7 +301,8 @@ function colorCell(colors: Colors, cell: RuleCell | undefined): string {
 
 function colorTotals(colors: Colors, totals: ConformanceTotals): string {
   const text = totalsText(totals);
-  return totals.failed > 0 ? colors.bold(colors.red(text)) : colors.green(text);
+  if (totals.failed > 0) return colors.bold(colors.red(text));
+  return totals.timedOut > 0 ? colors.bold(colors.yellow(text)) : colors.green(text);
 }
 
 /** The matrix as Markdown: the backends, one table of every rule and capability, notes, failures. */
@@ -295,11 +314,11 @@ export function renderMatrixMarkdown(matrix: Matrix): string {
     "",
     `Generated ${matrix.generatedAt} by \`${escapeCell(matrix.command)}\`.`,
     "",
-    "| Backend | URL | Checks | Passed | Failed | Skipped | Not declared | Duration |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Backend | URL | Checks | Passed | Failed | Timed out | Skipped | Not declared | Duration |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...matrix.backends.map(
       (backend) =>
-        `| ${escapeCell(backend.label)} | \`${escapeCell(backend.url)}\` | ${backend.totals.checks} | ${backend.totals.passed} | ${backend.totals.failed} | ${backend.totals.skipped} | ${backend.totals.notDeclared} | ${seconds(backend.durationMs)} |`,
+        `| ${escapeCell(backend.label)} | \`${escapeCell(backend.url)}\` | ${backend.totals.checks} | ${backend.totals.passed} | ${backend.totals.failed} | ${backend.totals.timedOut} | ${backend.totals.skipped} | ${backend.totals.notDeclared} | ${seconds(backend.durationMs)} |`,
     ),
     "",
     `| Rule | Title | ${labels.map(escapeCell).join(" | ")} |`,
@@ -325,9 +344,14 @@ export function renderMatrixMarkdown(matrix: Matrix): string {
     lines.push("", "## Notes", "");
     for (const note of matrix.notes) lines.push(`${note.id}. ${escapeCell(note.text)}`);
   }
-  if (matrix.failures.length > 0) {
-    lines.push("", "## Failures", "");
-    for (const failure of matrix.failures) {
+  for (const [status, title] of [
+    ["failed", "Failures"],
+    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)"],
+  ] as const) {
+    const listed = matrix.failures.filter((failure) => failure.status === status);
+    if (listed.length === 0) continue;
+    lines.push("", `## ${title}`, "");
+    for (const failure of listed) {
       lines.push(`- **${escapeCell(failure.backend)}** \`${failure.checkId}\` (SPEC ${failure.rule}): ${escapeCell(firstLine(failure.message))}`);
       lines.push(`  rerun: \`${failure.replay}\``);
     }
@@ -337,7 +361,7 @@ export function renderMatrixMarkdown(matrix: Matrix): string {
 
 function markdownRuleCell(cell: RuleCell | undefined): string {
   if (!cell) return "";
-  const label = cell.status === "failed" ? "**FAIL**" : RULE_LABELS[cell.status];
+  const label = cell.status === "failed" || cell.status === "timed-out" ? `**${RULE_LABELS[cell.status]}**` : RULE_LABELS[cell.status];
   return cell.notes.length > 0 ? `${label} [${cell.notes.join(",")}]` : label;
 }
 

@@ -2,6 +2,9 @@
  * The `mooring` command line (commander): `conformance`, `migrate`, `doctor` and `bench`. `main` takes the
  * arguments and the output streams and resolves the exit status, so that tests run it in-process.
  *
+ * Each command's module is imported when that command runs, so that `mooring --help` and a usage
+ * error answer at once instead of loading the whole kit and every driver first.
+ *
  * Exit status: 0 success; 1 a check failed (conformance), a problem was found (doctor) or the
  * migration failed (migrate); 2 a usage error or a backend that was asked for cannot be opened;
  * 130 interrupted.
@@ -9,12 +12,8 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { redact } from "@mooring/core";
-import { benchCommand } from "./bench.js";
-import { conformanceCommand } from "./conformance.js";
-import { doctorCommand } from "./doctor.js";
 import { MissingModuleError } from "./drivers.js";
 import { type CliIo, colorsFor, describeError, UsageError, writeLines } from "./io.js";
-import { migrateCommand } from "./migrate.js";
 
 export type { CliIo, CliOutput } from "./io.js";
 
@@ -62,6 +61,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .action(async (_options: unknown, command: Command) => {
       const options = command.opts<{ backend?: string[]; report?: string[]; out: string; runs?: string; only?: string[]; concurrency?: string }>();
+      const { conformanceCommand } = await import("./conformance.js");
       status = await conformanceCommand({ ...options, backend: options.backend ?? [], report: options.report ?? [], only: options.only ?? [] }, io, commandLine);
     });
 
@@ -70,6 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("create or upgrade the backend's schema (idempotent) and print what was applied")
     .requiredOption("--backend <url>", `the backend: ${URL_HELP}`)
     .action(async (_options: unknown, command: Command) => {
+      const { migrateCommand } = await import("./migrate.js");
       status = await migrateCommand(command.opts<{ backend: string }>(), io);
     });
 
@@ -79,6 +80,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .requiredOption("--backend <url>", `the backend: ${URL_HELP}`)
     .addHelpText("after", "\nExit status: 0 no problem (warnings allowed), 1 a problem was found, 2 usage error.")
     .action(async (_options: unknown, command: Command) => {
+      const { doctorCommand } = await import("./doctor.js");
       status = await doctorCommand(command.opts<{ backend: string }>(), io);
     });
 
@@ -93,6 +95,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--concurrency <spec>", 'workers per workload: "4", or "claim-complete-1=24,enqueue=8"')
     .action(async (_options: unknown, command: Command) => {
       const options = command.opts<{ backend?: string[]; out: string; quick: boolean; skipMillion: boolean; workload?: string; concurrency?: string }>();
+      const { benchCommand } = await import("./bench.js");
       status = await benchCommand({ ...options, backend: options.backend ?? [] }, io);
     });
 
