@@ -3,6 +3,7 @@
  * is a terminal; otherwise (CI logs, pipes, tests) plain lines: one when a backend starts, one
  * every `PLAIN_EVERY` checks, one per failed check, one when a backend finishes.
  */
+import type { WriteStream } from "node:tty";
 import cliProgress from "cli-progress";
 import type { CheckResult, ConformanceReport } from "../runner-entry.js";
 import { type CliOutput, type Colors, firstLine, terminalOf, writeLines } from "./io.js";
@@ -31,19 +32,31 @@ interface BarState {
   failed: number;
 }
 
+const BAR_FORMAT = "{label} {bar} {value}/{total} {status}";
+const ESC = "\x1b";
+/** Clears from the cursor to the end of its row. */
+const CLEAR_TO_END = `${ESC}[K`;
+const RESET = `${ESC}[0m`;
+
 class LiveProgress implements Progress {
+  readonly #terminal: WriteStream;
   readonly #multibar: cliProgress.MultiBar;
   readonly #bars = new Map<string, BarState>();
   readonly #colors: Colors;
   #stopped = false;
 
-  constructor(stream: NodeJS.WritableStream, colors: Colors, labels: readonly string[], total: number) {
+  constructor(terminal: WriteStream, colors: Colors, labels: readonly string[], total: number) {
+    this.#terminal = terminal;
     this.#colors = colors;
     const width = Math.max(...labels.map((label) => label.length));
     this.#multibar = new cliProgress.MultiBar(
       {
-        stream,
-        format: `{label} {bar} {value}/{total} {status}`,
+        stream: withoutWidth(terminal),
+        format: (options, params, payload) => fit(cliProgress.Format.Formatter({ ...options, format: BAR_FORMAT }, params, payload), this.#columns()),
+        // A line printed above the bars moves each of them one row down, but cli-progress redraws
+        // only the bars whose text changed: the others stayed behind at their old rows, covering
+        // the bar now there, and their own line showed nothing.
+        forceRedraw: true,
         barsize: 30,
         hideCursor: true,
         clearOnComplete: false,
@@ -69,7 +82,9 @@ class LiveProgress implements Progress {
     state.done++;
     if (result.status === "failed") {
       state.failed++;
-      this.#multibar.log(`${this.#colors.red("FAIL")} ${label} ${result.checkId}: ${firstLine(result.error?.message ?? "failed", 200)}\n`);
+      const line = `${this.#colors.red("FAIL")} ${label} ${result.checkId}: ${firstLine(result.error?.message ?? "failed", 200)}`;
+      // cli-progress prints these lines over the rows the bars held, clearing only the first.
+      this.#multibar.log(`${fit(line, this.#columns())}${CLEAR_TO_END}\n`);
     }
     const failed = state.failed > 0 ? this.#colors.red(`${state.failed} failed `) : "";
     state.bar.update(state.done, { status: `${failed}${this.#colors.dim(result.checkId)}` });
@@ -89,8 +104,77 @@ class LiveProgress implements Progress {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    // cli-progress's stop() draws the bars a last time but drops the lines logged since the last
+    // frame: the last failures of a run.
+    this.#multibar.update();
     this.#multibar.stop();
   }
+
+  /**
+   * The columns a line may use: all but the last, where a character would make the terminal wrap
+   * or, with wrapping off, be erased by the clearing that follows it.
+   */
+  #columns(): number {
+    return Math.max(1, (this.#terminal.columns || 80) - 1);
+  }
+}
+
+/**
+ * The terminal as cli-progress sees it: of unbounded width. Given the real width, cli-progress
+ * cuts each bar's last frame at that many UTF-16 units, colour codes included: the final status
+ * lost its end, and a cut colour code left the terminal dim. `fit` cuts by columns instead.
+ */
+function withoutWidth(terminal: WriteStream): NodeJS.WritableStream {
+  // cli-progress uses only these members of its stream.
+  const view = { isTTY: true, columns: Number.MAX_SAFE_INTEGER, write: (text: string) => terminal.write(text) };
+  return view as unknown as NodeJS.WritableStream;
+}
+
+/** Escape sequences (colours, cursor moves): kept as they are, taking no column. */
+const ESCAPE = new RegExp(`${ESC}\\[[0-?]*[ -/]*[@-~]`, "y");
+/** Control characters would move the cursor (a tab, a carriage return): each shows as a space. */
+const CONTROL = /\p{Cc}/u;
+/** Combining marks and invisible formatting characters. */
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200f\u2060\ufeff]/u;
+/** What terminals show two columns wide: East Asian wide and fullwidth characters, emoji. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}/u;
+
+/**
+ * `text` on one row of `columns` columns, cut with "…" when wider. cli-progress turns the
+ * terminal's wrapping off while it draws, so a wider line ran into the last column, each character
+ * past it overwriting the one before; and it turns wrapping back on before drawing the bars a last
+ * time, when a wider bar would spill onto the row below.
+ */
+function fit(text: string, columns: number): string {
+  const pieces: { readonly text: string; readonly width: number }[] = [];
+  let width = 0;
+  for (let index = 0; index < text.length; ) {
+    ESCAPE.lastIndex = index;
+    const escape = ESCAPE.exec(text);
+    if (escape) {
+      pieces.push({ text: escape[0], width: 0 });
+      index = ESCAPE.lastIndex;
+      continue;
+    }
+    const char = String.fromCodePoint(text.codePointAt(index) ?? 0x20);
+    index += char.length;
+    const shown = CONTROL.test(char) ? " " : char;
+    const columnsOf = ZERO_WIDTH.test(shown) ? 0 : WIDE.test(shown) ? 2 : 1;
+    pieces.push({ text: shown, width: columnsOf });
+    width += columnsOf;
+  }
+  if (width <= columns) return pieces.map((piece) => piece.text).join("");
+  let cut = "";
+  let used = 0;
+  let styled = false;
+  for (const piece of pieces) {
+    if (used + piece.width > columns - 1) break;
+    cut += piece.text;
+    used += piece.width;
+    styled ||= piece.text.startsWith(ESC);
+  }
+  return `${cut}…${styled ? RESET : ""}`;
 }
 
 class PlainProgress implements Progress {
