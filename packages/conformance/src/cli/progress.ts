@@ -30,6 +30,7 @@ interface BarState {
   readonly bar: cliProgress.SingleBar;
   done: number;
   failed: number;
+  timedOut: number;
 }
 
 const BAR_FORMAT = "{label} {bar} {value}/{total} {status}";
@@ -68,7 +69,7 @@ class LiveProgress implements Progress {
     );
     for (const label of labels) {
       const bar = this.#multibar.create(total, 0, { label: label.padEnd(width), status: colors.dim("waiting") });
-      this.#bars.set(label, { bar, done: 0, failed: 0 });
+      this.#bars.set(label, { bar, done: 0, failed: 0, timedOut: 0 });
     }
   }
 
@@ -80,14 +81,17 @@ class LiveProgress implements Progress {
     const state = this.#bars.get(label);
     if (!state) return;
     state.done++;
-    if (result.status === "failed") {
-      state.failed++;
-      const line = `${this.#colors.red("FAIL")} ${label} ${result.checkId}: ${firstLine(result.error?.message ?? "failed", 200)}`;
+    const problem = problemWord(result, this.#colors);
+    if (problem !== null) {
+      if (result.status === "timed-out") state.timedOut++;
+      else state.failed++;
+      const line = `${problem} ${label} ${result.checkId}: ${firstLine(result.error?.message ?? result.status, 200)}`;
       // cli-progress prints these lines over the rows the bars held, clearing only the first.
       this.#multibar.log(`${fit(line, this.#columns())}${CLEAR_TO_END}\n`);
     }
     const failed = state.failed > 0 ? this.#colors.red(`${state.failed} failed `) : "";
-    state.bar.update(state.done, { status: `${failed}${this.#colors.dim(result.checkId)}` });
+    const timedOut = state.timedOut > 0 ? this.#colors.yellow(`${state.timedOut} timed out `) : "";
+    state.bar.update(state.done, { status: `${failed}${timedOut}${this.#colors.dim(result.checkId)}` });
   }
 
   finish(label: string, report: ConformanceReport): void {
@@ -95,8 +99,8 @@ class LiveProgress implements Progress {
     if (!state) return;
     const { totals } = report;
     const status =
-      totals.failed > 0
-        ? this.#colors.red(`${totals.failed} FAILED, ${totals.passed} passed`)
+      totals.failed + totals.timedOut > 0
+        ? this.#colors.red(`${totals.failed} FAILED, ${totals.timedOut > 0 ? `${totals.timedOut} TIMED OUT, ` : ""}${totals.passed} passed`)
         : this.#colors.green(`${totals.passed} passed${totals.skipped + totals.notDeclared > 0 ? `, ${totals.skipped + totals.notDeclared} not run` : ""}`);
     state.bar.update(state.done, { status: `${status} ${this.#colors.dim(`(${(report.durationMs / 1000).toFixed(1)} s)`)}` });
   }
@@ -181,7 +185,7 @@ class PlainProgress implements Progress {
   readonly #output: CliOutput;
   readonly #colors: Colors;
   readonly #total: number;
-  readonly #counts = new Map<string, { done: number; failed: number }>();
+  readonly #counts = new Map<string, { done: number; notPassed: number }>();
 
   constructor(output: CliOutput, colors: Colors, total: number) {
     this.#output = output;
@@ -190,7 +194,7 @@ class PlainProgress implements Progress {
   }
 
   start(label: string): void {
-    this.#counts.set(label, { done: 0, failed: 0 });
+    this.#counts.set(label, { done: 0, notPassed: 0 });
     writeLines(this.#output, `${label}: running ${this.#total} checks`);
   }
 
@@ -198,22 +202,31 @@ class PlainProgress implements Progress {
     const counts = this.#counts.get(label);
     if (!counts) return;
     counts.done++;
-    if (result.status === "failed") {
-      counts.failed++;
-      writeLines(this.#output, `${label}: ${this.#colors.red("FAIL")} ${result.checkId}: ${firstLine(result.error?.message ?? "failed", 200)}`);
+    const problem = problemWord(result, this.#colors);
+    if (problem !== null) {
+      counts.notPassed++;
+      writeLines(this.#output, `${label}: ${problem} ${result.checkId}: ${firstLine(result.error?.message ?? result.status, 200)}`);
     }
     if (counts.done % PLAIN_EVERY === 0 && counts.done < this.#total) {
-      writeLines(this.#output, `${label}: ${counts.done}/${this.#total} checks${counts.failed > 0 ? `, ${counts.failed} failed` : ""}`);
+      writeLines(this.#output, `${label}: ${counts.done}/${this.#total} checks${counts.notPassed > 0 ? `, ${counts.notPassed} failed or timed out` : ""}`);
     }
   }
 
   finish(label: string, report: ConformanceReport): void {
     const { totals } = report;
-    const summary = `${totals.checks} checks: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped, ${totals.notDeclared} not declared`;
-    writeLines(this.#output, `${label}: ${totals.failed > 0 ? this.#colors.red(summary) : this.#colors.green(summary)} (${(report.durationMs / 1000).toFixed(1)} s)`);
+    const summary = `${totals.checks} checks: ${totals.passed} passed, ${totals.failed} failed, ${totals.timedOut} timed out, ${totals.skipped} skipped, ${totals.notDeclared} not declared`;
+    const broken = totals.failed + totals.timedOut > 0;
+    writeLines(this.#output, `${label}: ${broken ? this.#colors.red(summary) : this.#colors.green(summary)} (${(report.durationMs / 1000).toFixed(1)} s)`);
   }
 
   stop(): void {
     // Plain lines need no ending.
   }
+}
+
+/** The word a failed or timed-out check is printed with above the display; null for any other result. */
+function problemWord(result: CheckResult, colors: Colors): string | null {
+  if (result.status === "failed") return colors.red("FAIL");
+  if (result.status === "timed-out") return colors.yellow("TIMEOUT");
+  return null;
 }
