@@ -17,6 +17,7 @@ import {
   defineBackend,
   type Limits,
   MooringError,
+  parseBackendUrl,
   resolveLimits,
 } from "@mooring/core";
 import { Connection, type RedisTarget } from "./connection.js";
@@ -190,7 +191,7 @@ class RedisDriver implements BackendDriver {
   }
 
   mapError(error: unknown, operation: string): MooringError {
-    return mapRedisError(error, operation, this.#connection.lastError);
+    return mapRedisError(error, operation, this.#connection.lastError, this.#connection.secrets);
   }
 }
 
@@ -222,7 +223,9 @@ function queryOptions(params: URLSearchParams): Partial<RedisBackendOptions> {
   return options as Partial<RedisBackendOptions>;
 }
 
-const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/[^?#]*)?(?:\?([^#]*))?$/;
+// The host list may not hold "@": "redis+cluster://:secret@" has user info and no host, and must
+// not be read as a host named ":secret@" (and sent to DNS).
+const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^@/?#]+)(?:\/[^?#]*)?(?:\?([^#]*))?$/;
 
 /**
  * `openBackend`'s entry (core's BackendModule): `redis://[user:password@]host:port[/db]`,
@@ -235,7 +238,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
   const text = typeof url === "string" ? url : url.href;
   if (text.startsWith("redis+cluster:")) {
     const match = CLUSTER_URL.exec(text);
-    if (!match) throw optionError("url", "must look like redis+cluster://host:port,host:port");
+    if (!match) throw optionError("url", "must look like redis+cluster://[user:password@]host:port,host:port");
     const [, auth, hosts = "", query = ""] = match;
     const params = new URLSearchParams(query);
     const nodes = [...hosts.split(","), ...(params.get("nodes")?.split(",") ?? [])].filter((node) => node !== "");
@@ -256,7 +259,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
       },
     });
   }
-  const parsed = typeof url === "string" ? new URL(url) : url;
+  const parsed = typeof url === "string" ? parseBackendUrl(url) : url;
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw optionError("url", `scheme ${parsed.protocol} is not redis:, rediss: or redis+cluster:`);
   }
