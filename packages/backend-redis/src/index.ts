@@ -47,8 +47,10 @@ export const SCHEMA_VERSION = 2;
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**
-   * The key prefix (`[A-Za-z0-9_.-]`, at most 100 characters), so that independent deployments
-   * share one server; default "mooring". `namespace` is an alias.
+   * The namespace, so that independent deployments share one server; default "mooring".
+   * `namespace` is an alias. Any namespace of core's rule (1 to 63 UTF-8 bytes of well-formed
+   * text); one that holds characters other than `A-Za-z0-9_.-` appears in keys as `~` and its
+   * base64url.
    */
   readonly prefix?: string;
   /** How long an idempotency key deduplicates (SPEC E2); default 24 h. */

@@ -25,8 +25,8 @@ export function credentialsOf(url: string): string[] {
 }
 
 /** `secret` as written and, when it differs, percent-decoded: drivers see and echo the latter. */
-export function secretForms(secret: string | undefined): string[] {
-  if (secret === undefined || secret === "") return [];
+export function secretForms(secret: string | null | undefined): string[] {
+  if (typeof secret !== "string" || secret === "") return [];
   let decoded = secret;
   try {
     decoded = decodeURIComponent(secret);
@@ -39,7 +39,7 @@ export function secretForms(secret: string | undefined): string[] {
 /** `text` with every secret replaced by the mask, longest first (one may contain another). */
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let masked = text;
-  for (const secret of [...secrets].filter((entry) => entry !== "").sort((a, b) => b.length - a.length)) {
+  for (const secret of secrets.filter((entry) => typeof entry === "string" && entry !== "").sort((a, b) => b.length - a.length)) {
     masked = masked.split(secret).join(MASK);
   }
   return masked;
@@ -53,7 +53,7 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
  * when there is no secret to mask.
  */
 export function withoutSecrets(value: unknown, secrets: readonly string[]): unknown {
-  const live = secrets.filter((secret) => secret !== "");
+  const live = secrets.filter((secret) => typeof secret === "string" && secret !== "");
   if (live.length === 0) return value;
   return copyMasked(value, live, 0, new WeakMap());
 }
