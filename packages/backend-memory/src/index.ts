@@ -10,7 +10,7 @@
 import {
   ALL_CAPABILITIES,
   assertPositiveInt,
-  assertText,
+  assertNamespace,
   type Backend,
   type BackendDriver,
   type BackendModule,
@@ -71,7 +71,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
   if (typeof clock !== "object" || clock === null || typeof clock.now !== "function") invalid("options.clock", "must have a now() method");
   if (options.store !== undefined && !(options.store instanceof MemoryStore)) invalid("options.store", "must be a MemoryStore");
   const namespace = options.namespace ?? "";
-  assertText(namespace, "options.namespace", 255);
+  if (options.namespace !== undefined) assertNamespace(options.namespace, "options.namespace");
   for (const name of ["maxPayloadBytes", "dedupTtlMs", "signalTtlMs"] as const) {
     if (options[name] !== undefined) assertPositiveInt(options[name], `options.${name}`);
   }

@@ -3,17 +3,17 @@
  * object names (STYLE habit 3). Nothing else in the package writes a schema name into SQL.
  */
 import { createHash } from "node:crypto";
-import { MooringError } from "@mooring/core";
+import { assertNamespace, MooringError } from "@mooring/core";
 
-/** Postgres truncates identifiers longer than NAMEDATALEN - 1 bytes; a truncated schema name could collide. */
+/** Postgres truncates identifiers longer than NAMEDATALEN - 1 bytes; a truncated name could collide. */
 const MAX_IDENTIFIER_BYTES = 63;
 
 /** The schema every object lives in unless `schema` / `namespace` says otherwise. */
 export const DEFAULT_SCHEMA = "mooring";
 
 /**
- * Checks a schema name: non-empty, at most 63 UTF-8 bytes, no U+0000. Any other character is
- * allowed, since the name is always quoted.
+ * Checks a schema name by core's namespace rule: 1 to 63 UTF-8 bytes of well-formed text without
+ * U+0000. Any such character is allowed, since the name is always quoted.
  * @throws VALIDATION
  */
 export function assertSchemaName(schema: unknown): asserts schema is string {
@@ -21,10 +21,14 @@ export function assertSchemaName(schema: unknown): asserts schema is string {
     throw new MooringError("VALIDATION", `schema ${problem}`, { backend: "postgres", operation: "createPostgresBackend", details: { field: "schema" } });
   };
   if (typeof schema !== "string") fail("must be a string");
-  const name = schema as string;
-  if (name.length === 0) fail("must not be empty");
-  if (name.includes("\u0000")) fail("must not contain U+0000");
-  if (Buffer.byteLength(name, "utf8") > MAX_IDENTIFIER_BYTES) fail(`must be at most ${MAX_IDENTIFIER_BYTES} UTF-8 bytes (Postgres truncates longer names)`);
+  // Core's one namespace rule: well-formed text (two different lone surrogates would otherwise
+  // reach the server as the same replacement character, and two deployments would share a
+  // schema), 1 to 63 UTF-8 bytes (Postgres truncates longer names).
+  try {
+    assertNamespace(schema, "schema");
+  } catch (error) {
+    throw MooringError.is(error) ? error.withContext("postgres", "createPostgresBackend") : error;
+  }
 }
 
 /** `name` as a quoted SQL identifier: `"name"`, with embedded quotes doubled. */

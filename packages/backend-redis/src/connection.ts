@@ -19,7 +19,7 @@
  */
 import type { Duplex } from "node:stream";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import { MooringError } from "@mooring/core";
+import { credentialsOf, MooringError, secretForms } from "@mooring/core";
 
 /** Where the backend connects. Exactly one of `url`, `client` and `cluster`. */
 export interface RedisTarget {
@@ -98,6 +98,8 @@ export class Connection {
   readonly owned: boolean;
   /** host:port or the cluster's seed nodes, for messages. */
   readonly address: string;
+  /** The client's password as the driver holds it: masked in every error the backend throws. */
+  readonly secrets: readonly string[];
   #lastError: Error | null = null;
   /** The sockets whose writes are held in this turn of the event loop, and how many commands. */
   #held: { readonly streams: readonly Duplex[]; count: number } | null = null;
@@ -119,6 +121,7 @@ export class Connection {
     this.client = client;
     this.owned = owned;
     this.address = address;
+    this.secrets = secretForms((client instanceof Cluster ? client.options.redisOptions : client.options)?.password);
     client.on("error", this.#onError);
     client.on("ready", this.#onReady);
     client.on("close", this.#onClose);
@@ -229,6 +232,7 @@ export class Connection {
           operation: "createRedisBackend",
           cause: error,
           details: { field: "url" },
+          secrets: credentialsOf(url),
         });
       }
       const client = new Redis(url, redisDefaults(target));
@@ -246,10 +250,12 @@ export class Connection {
       const cause = this.#lastError ?? error;
       if (this.owned) this.client.disconnect();
       const reason = describeFailure(cause);
-      throw new MooringError("UNAVAILABLE", `redis at ${this.address} is unreachable: ${reason}: is the server running, and are the host and port right?`, {
+      const advice = AUTH_REFUSED.test(reason) ? "it refused the credentials: check the user name and password" : "is the server running, and are the host and port right?";
+      throw new MooringError("UNAVAILABLE", `redis at ${this.address} is unreachable: ${reason}: ${advice}`, {
         backend: "redis",
         operation: "createRedisBackend",
         cause,
+        secrets: this.secrets,
       });
     }
   }
@@ -282,6 +288,9 @@ export async function quit(client: RedisClient): Promise<void> {
 }
 
 /** The message of a connection failure, with the last node's error for a cluster's "all failed". */
+/** Replies of a server that refused AUTH (wrong password, unknown user, or AUTH it does not need). */
+const AUTH_REFUSED = /\b(WRONGPASS|NOAUTH)\b|\bAUTH\b.*\bwithout any password configured\b/;
+
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const lastNodeError: unknown = (error as { lastNodeError?: unknown }).lastNodeError;

@@ -333,6 +333,10 @@ export class RedisEngine implements EngineBackend {
       else cleanups.push(stop);
       if (!settled && (await hasWork())) end(true);
     } catch (error) {
+      // The wait already has its outcome: close() ended it (false) and then the first look or the
+      // subscription failed on the closing connection, or an abort or a notification came first.
+      // That outcome stands; the transport error of a connection being closed is not the caller's.
+      if (settled) return done;
       end(false);
       throw error;
     }

@@ -15,9 +15,10 @@ function isErrorCode(value: string): value is ErrorCode {
 
 /**
  * Maps a native failure of `operation`. `lastConnectionError` is the latest error the connection
- * reported, which says why a command failed when ioredis only reports that it gave up.
+ * reported, which says why a command failed when ioredis only reports that it gave up; `secrets`
+ * (the connection's password) are masked in everything the error holds.
  */
-export function mapRedisError(error: unknown, operation: string, lastConnectionError: Error | null): MooringError {
+export function mapRedisError(error: unknown, operation: string, lastConnectionError: Error | null, secrets: readonly string[] = []): MooringError {
   const message = error instanceof Error ? error.message : String(error);
   const rejection = SCRIPT_REJECTION.exec(message);
   if (rejection && rejection[1] !== undefined && isErrorCode(rejection[1])) {
@@ -29,5 +30,6 @@ export function mapRedisError(error: unknown, operation: string, lastConnectionE
     operation,
     cause: error,
     details: lastConnectionError ? { lastConnectionError: lastConnectionError.message } : {},
+    secrets,
   });
 }

@@ -17,6 +17,7 @@ import {
   defineBackend,
   type Limits,
   MooringError,
+  parseBackendUrl,
   resolveLimits,
 } from "@mooring/core";
 import { Connection, type RedisTarget } from "./connection.js";
@@ -46,8 +47,10 @@ export const SCHEMA_VERSION = 2;
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**
-   * The key prefix (`[A-Za-z0-9_.-]`, at most 100 characters), so that independent deployments
-   * share one server; default "mooring". `namespace` is an alias.
+   * The namespace, so that independent deployments share one server; default "mooring".
+   * `namespace` is an alias. Any namespace of core's rule (1 to 63 UTF-8 bytes of well-formed
+   * text); one that holds characters other than `A-Za-z0-9_.-` appears in keys as `~` and its
+   * base64url.
    */
   readonly prefix?: string;
   /** How long an idempotency key deduplicates (SPEC E2); default 24 h. */
@@ -190,7 +193,7 @@ class RedisDriver implements BackendDriver {
   }
 
   mapError(error: unknown, operation: string): MooringError {
-    return mapRedisError(error, operation, this.#connection.lastError);
+    return mapRedisError(error, operation, this.#connection.lastError, this.#connection.secrets);
   }
 }
 
@@ -222,7 +225,9 @@ function queryOptions(params: URLSearchParams): Partial<RedisBackendOptions> {
   return options as Partial<RedisBackendOptions>;
 }
 
-const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/[^?#]*)?(?:\?([^#]*))?$/;
+// The host list may not hold "@": "redis+cluster://:secret@" has user info and no host, and must
+// not be read as a host named ":secret@" (and sent to DNS).
+const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^@/?#]+)(?:\/[^?#]*)?(?:\?([^#]*))?$/;
 
 /**
  * `openBackend`'s entry (core's BackendModule): `redis://[user:password@]host:port[/db]`,
@@ -235,7 +240,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
   const text = typeof url === "string" ? url : url.href;
   if (text.startsWith("redis+cluster:")) {
     const match = CLUSTER_URL.exec(text);
-    if (!match) throw optionError("url", "must look like redis+cluster://host:port,host:port");
+    if (!match) throw optionError("url", "must look like redis+cluster://[user:password@]host:port,host:port");
     const [, auth, hosts = "", query = ""] = match;
     const params = new URLSearchParams(query);
     const nodes = [...hosts.split(","), ...(params.get("nodes")?.split(",") ?? [])].filter((node) => node !== "");
@@ -256,7 +261,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
       },
     });
   }
-  const parsed = typeof url === "string" ? new URL(url) : url;
+  const parsed = typeof url === "string" ? parseBackendUrl(url) : url;
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw optionError("url", `scheme ${parsed.protocol} is not redis:, rediss: or redis+cluster:`);
   }

@@ -11,10 +11,10 @@
  * base64url-encoded: that alphabet has no `{`, `}`, `:`, space or glob character, so no id can
  * move a key to another slot, collide with another key, or match another key's pattern.
  */
-import { MooringError } from "@mooring/core";
+import { assertNamespace, MooringError } from "@mooring/core";
 
-/** Characters a prefix may hold: enough for names like `app.prod-2`, nothing a glob or tag uses. */
-const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+/** A namespace that appears in keys as written: nothing a glob, a hash tag or a separator uses. */
+const PLAIN_PREFIX = /^[A-Za-z0-9_.-]+$/;
 
 /** The prefix when none is given. */
 export const DEFAULT_PREFIX = "mooring";
@@ -28,15 +28,19 @@ export function decodeId(encoded: string): string {
   return Buffer.from(encoded, "base64url").toString("utf8");
 }
 
-/** @throws VALIDATION when `prefix` holds characters outside `[A-Za-z0-9_.-]` or is too long. */
-export function assertPrefix(prefix: string): void {
-  if (!PREFIX_PATTERN.test(prefix)) {
-    throw new MooringError("VALIDATION", `prefix must be 1 to 100 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(prefix)}`, {
-      backend: "redis",
-      operation: "createRedisBackend",
-      details: { field: "prefix" },
-    });
+/**
+ * The key prefix of a namespace (core's one namespace rule, `assertNamespace`): the namespace
+ * itself when it holds only `A-Za-z0-9_.-`, else `~` and the base64url of its bytes. `~` is in
+ * neither alphabet, so the two forms never meet, and neither holds `{`, `}`, `:` or a glob.
+ * @throws VALIDATION
+ */
+export function keyPrefixOf(namespace: string): string {
+  try {
+    assertNamespace(namespace, "prefix");
+  } catch (error) {
+    throw MooringError.is(error) ? error.withContext("redis", "createRedisBackend") : error;
   }
+  return PLAIN_PREFIX.test(namespace) ? namespace : `~${encodeId(namespace)}`;
 }
 
 /**
@@ -51,9 +55,9 @@ export function priorityKey(priority: number): string {
 export class KeySpace {
   readonly #prefix: string;
 
-  constructor(prefix: string) {
-    assertPrefix(prefix);
-    this.#prefix = prefix;
+  /** @throws VALIDATION for a namespace core's rule rejects. */
+  constructor(namespace: string) {
+    this.#prefix = keyPrefixOf(namespace);
   }
 
   get prefix(): string {

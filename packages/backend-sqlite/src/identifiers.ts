@@ -3,13 +3,10 @@
  * schema; the only part that comes from options is the namespace, and it enters SQL only through
  * `quoteIdentifier`, never by concatenation elsewhere (STYLE habit 3).
  */
-import { assertText, MooringError } from "@mooring/core";
+import { assertNamespace as assertCoreNamespace, MooringError } from "@mooring/core";
 
 /** The namespace used when none is given. */
 export const DEFAULT_NAMESPACE = "mooring";
-
-/** The longest namespace, in UTF-8 bytes, so that every namespaced name stays readable. */
-const MAX_NAMESPACE_BYTES = 128;
 
 /**
  * The tables and indexes of the schema. A `{{name}}` placeholder in SQL text may only name one of
@@ -70,14 +67,15 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
- * Checks a namespace option. Any well-formed text of 1..128 UTF-8 bytes is allowed (it is quoted,
- * never interpreted), except names SQLite reserves for itself.
+ * Checks a namespace option by core's namespace rule (1 to 63 UTF-8 bytes of well-formed text;
+ * it is quoted, never interpreted), and refuses the names SQLite reserves for itself.
  * @throws VALIDATION
  */
 export function assertNamespace(namespace: string): void {
-  assertText(namespace, "namespace", MAX_NAMESPACE_BYTES);
-  if (namespace.length === 0) {
-    throw new MooringError("VALIDATION", "namespace must not be empty", { backend: "sqlite", details: { field: "namespace" } });
+  try {
+    assertCoreNamespace(namespace);
+  } catch (error) {
+    throw MooringError.is(error) ? error.withContext("sqlite", "createSqliteBackend") : error;
   }
   if (namespace.toLowerCase().startsWith("sqlite_")) {
     throw new MooringError("VALIDATION", `namespace must not start with "sqlite_" (SQLite reserves those names), got "${namespace}"`, {

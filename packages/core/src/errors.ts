@@ -2,6 +2,7 @@
  * The one error type every Mooring call throws (SPEC C4). Backends map their native failures to
  * these codes in one place, so callers see identical errors whatever the datastore.
  */
+import { maskSecrets, withoutSecrets } from "./secrets.js";
 
 /** Stable error codes. Match on these, never on messages. @see SPEC C4 */
 export const ERROR_CODES = [
@@ -35,6 +36,12 @@ export interface MooringErrorOptions {
   cause?: unknown;
   /** Structured detail for programs (e.g. the offending field, the current sequence). */
   details?: Readonly<Record<string, unknown>>;
+  /**
+   * Credentials the failure may have seen (a URL's password, an AUTH argument): masked in the
+   * message, the details and a copy of the whole cause chain, so that logging the error never
+   * prints one.
+   */
+  secrets?: readonly string[];
 }
 
 export class MooringError extends Error {
@@ -47,11 +54,12 @@ export class MooringError extends Error {
   readonly retryable: boolean;
 
   constructor(code: ErrorCode, message: string, options: MooringErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const secrets = options.secrets ?? [];
+    super(maskSecrets(message, secrets), options.cause === undefined ? undefined : { cause: withoutSecrets(options.cause, secrets) });
     this.code = code;
     this.backend = options.backend ?? "core";
     this.operation = options.operation ?? "";
-    this.details = Object.freeze({ ...options.details });
+    this.details = Object.freeze({ ...(withoutSecrets(options.details ?? {}, secrets) as Record<string, unknown>) });
     this.retryable = RETRYABLE_CODES.has(code);
     Object.defineProperty(this, BRAND, { value: true });
   }

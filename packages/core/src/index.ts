@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export { credentialsOf, MASK, maskSecrets, secretForms, withoutSecrets } from "./secrets.js";
 export * from "./clock.js";
 export * from "./capabilities.js";
 export * from "./types.js";

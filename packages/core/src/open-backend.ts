@@ -5,6 +5,7 @@
 import type { Clock } from "./clock.js";
 import type { Backend } from "./contracts/backend.js";
 import { MooringError } from "./errors.js";
+import { credentialsOf, maskSecrets } from "./secrets.js";
 
 /** Options every backend factory takes. */
 export interface CommonBackendOptions {
@@ -94,7 +95,7 @@ export function parseBackendUrl(url: string): URL {
   try {
     return new URL(url);
   } catch (error) {
-    throw new MooringError("VALIDATION", `not a backend URL: ${redact(url)}`, { operation: "openBackend", cause: error });
+    throw new MooringError("VALIDATION", `not a backend URL: ${redact(url)}`, { operation: "openBackend", cause: error, secrets: credentialsOf(url) });
   }
 }
 
@@ -111,6 +112,6 @@ export function redact(url: string): string {
     if (parsed.password) parsed.password = "***";
     return parsed.toString();
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+    return maskSecrets(url, credentialsOf(url));
   }
 }

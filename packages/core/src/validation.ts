@@ -11,6 +11,11 @@ export const MAX_ID_BYTES = 255;
 export const MAX_JSON_DEPTH = 256;
 /** The largest `limit` of one call. */
 export const MAX_LIMIT = 10_000;
+/**
+ * The longest namespace, in UTF-8 bytes: Postgres's identifier limit, the smallest of the stores,
+ * so that one namespace is valid on every backend.
+ */
+export const MAX_NAMESPACE_BYTES = 63;
 
 /** Throws VALIDATION: "`field` `problem`". */
 export function invalid(field: string, problem: string): never {
@@ -49,6 +54,17 @@ export function assertId(value: unknown, field: string): asserts value is string
   const text = cleanString(value, field);
   if (text.length === 0) invalid(field, "must not be empty");
   if (utf8Length(text) > MAX_ID_BYTES) invalid(field, `must be at most ${MAX_ID_BYTES} UTF-8 bytes`);
+}
+
+/**
+ * A namespace (a schema, a key prefix, a table prefix): a clean string (C1: well-formed Unicode,
+ * no U+0000) of 1 to 63 UTF-8 bytes, the same rule on every backend, so that two namespaces a
+ * backend accepts are never stored as one.
+ */
+export function assertNamespace(value: unknown, field = "namespace"): asserts value is string {
+  const text = cleanString(value, field);
+  if (text.length === 0) invalid(field, "must not be empty");
+  if (utf8Length(text) > MAX_NAMESPACE_BYTES) invalid(field, `must be at most ${MAX_NAMESPACE_BYTES} UTF-8 bytes, got ${utf8Length(text)}`);
 }
 
 /** A free-text field (a name, a message, a reason): clean, at most `maxBytes`. */

@@ -196,6 +196,28 @@ const waiting: Check[] = [
       );
     },
   }),
+  defineCheck({
+    id: "E19.wait-close",
+    rule: "E19",
+    title: "close() ends a waitForWork in flight with false at any point of the wait, never with an error a worker would retry",
+    requires: ["leases", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      // Closed after 0, 1 and 5 turns of the event loop: during the wait's first look for work,
+      // while it starts listening, and while it waits.
+      for (const turns of [0, 1, 5]) {
+        const client = await ctx.connect();
+        const waiting = client.engine.waitForWork([ctx.unique("queue")], { timeoutMs: LONG_WAIT_MS });
+        const outcome = waiting.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error: show(error) }),
+        );
+        await yieldToEventLoop(turns);
+        await client.close();
+        same(await within(outcome, `waitForWork closed after ${turns} turns`), { value: false }, `waitForWork when close() came after ${turns} turns of the event loop`);
+      }
+    },
+  }),
 ];
 
 const subscriptions: Check[] = [
