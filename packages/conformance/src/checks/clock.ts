@@ -13,8 +13,7 @@
  * seconds, or as microseconds, a lease length taken as seconds) are off by far more than that.
  */
 import { type BackendClockCheck, type Check, defineCheck } from "../registry.js";
-import { assertBytes, leaseNewTask, newRun, utf8 } from "./common.js";
-import { claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, same, show, succeeds, taskOf } from "./engine-helpers.js";
+import { ensure, same, sameBytes, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, leaseNewTask, show, newRun, utf8 } from "./support/index.js";
 
 /** How far the backend's clock may be from the kit's wall clock (hosts kept in step by NTP). */
 const WALL_CLOCK_TOLERANCE_MS = 60_000;
@@ -132,7 +131,7 @@ const ttl = ownClockCheck({
     const key = ctx.unique("key");
     const value = utf8("an hour to live");
     await succeeds(state.set(key, value, { ttlMs: HOUR_MS }), "set with an hour's TTL");
-    assertBytes(await succeeds(state.get(key), "get"), value, "get of a value with an hour's TTL left");
+    sameBytes(await succeeds(state.get(key), "get"), value, "get of a value with an hour's TTL left");
     same(await succeeds(state.setIfAbsent(key, utf8("other"), { ttlMs: HOUR_MS }), "setIfAbsent"), false, "setIfAbsent on a value with an hour's TTL left");
     const executionId = ctx.unique("exec");
     const saved = await timed(() => succeeds(state.saveSnapshot({ executionId, sequence: 1, state: { live: true }, ttlMs: HOUR_MS }), "saveSnapshot"));

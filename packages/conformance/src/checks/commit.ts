@@ -2,11 +2,10 @@
  * Checks of the atomic transition `commit` (SPEC W11): every part or none, fenced by a lease
  * exactly like a holder call (E5), and a settlement that always agrees with what was written.
  */
-import assert from "node:assert/strict";
 import type { Backend, CommitInput, EventRecord, Lease, RunRecord, SnapshotRecord, StepRecord } from "@mooring/core";
 import { backoffDelay, DEFAULTS } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { assertOneWinner, connectClients, expectError, leaseNewTask, newRun } from "./common.js";
+import { ensure, same, rejectsWith, ensureOneWinner, leaseNewTask, newRun, connectClients } from "./support/index.js";
 
 /** Everything a commit can write to a run, to compare before and after a rejected commit. */
 interface RunState {
@@ -50,7 +49,7 @@ async function busyRun(ctx: CheckContext): Promise<RunRecord> {
 }
 
 async function assertUnchanged(backend: Backend, before: RunState, what: string): Promise<void> {
-  assert.deepEqual(await captureRun(backend, before.run?.id ?? ""), before, `${what}: a rejected commit must write none of its parts`);
+  same(await captureRun(backend, before.run?.id ?? ""), before, `${what}: a rejected commit must write none of its parts`);
 }
 
 const allParts = defineCheck({
@@ -73,34 +72,34 @@ const allParts = defineCheck({
         { id: "s2", status: "running" },
       ],
     });
-    assert.deepEqual(result.sequences, [1, 2]);
-    assert.equal(result.latestSequence, 2);
-    assert.equal(result.failure, undefined, "no failure outcome without settle.fail");
-    assert.deepEqual(result.run, { ...run, status: "running", context: { after: [1] }, updatedAt: now }, "the returned run reflects the commit");
-    assert.deepEqual(await workflows.getRun(run.id), result.run);
-    assert.deepEqual((await workflows.readEvents(run.id)).map((event) => [event.sequence, event.type, event.payload]), [
+    same(result.sequences, [1, 2], "result.sequences");
+    same(result.latestSequence, 2, "result.latestSequence");
+    same(result.failure, undefined, "no failure outcome without settle.fail");
+    same(result.run, { ...run, status: "running", context: { after: [1] }, updatedAt: now }, "the returned run reflects the commit");
+    same(await workflows.getRun(run.id), result.run, "workflows.getRun(run.id)");
+    same((await workflows.readEvents(run.id)).map((event) => [event.sequence, event.type, event.payload]), [
       [1, "a", 1],
       [2, "b", 2],
-    ]);
+    ], "workflows.readEvents(run.id).map((event) => [event.sequence, event.type, event.payload])");
     const snapshot = await workflows.latestSnapshot(run.id);
-    assert.equal(snapshot?.atSequence, 2, "a snapshot without atSequence is at the latest sequence after the commit's events");
-    assert.deepEqual(snapshot?.state, { total: 3 });
-    assert.deepEqual((await workflows.listSteps(run.id)).map((step) => [step.id, step.status, step.position]), [
+    same(snapshot?.atSequence, 2, "a snapshot without atSequence is at the latest sequence after the commit's events");
+    same(snapshot?.state, { total: 3 }, "snapshot?.state");
+    same((await workflows.listSteps(run.id)).map((step) => [step.id, step.status, step.position]), [
       ["s1", "completed", 0],
       ["s2", "running", 1],
-    ]);
+    ], "workflows.listSteps(run.id).map((step) => [step.id, step.status, step.position])");
 
     const second = await workflows.commit(run.id, { expectedSequence: 2, events: [{ type: "c" }], snapshot: { atSequence: 1, state: { partial: true } }, steps: [{ id: "s2", status: "completed" }] });
-    assert.deepEqual(second.sequences, [3]);
-    assert.equal(second.latestSequence, 3);
-    assert.equal((await workflows.latestSnapshot(run.id))?.atSequence, 2, "an explicit lower atSequence does not displace the highest snapshot");
-    assert.equal((await workflows.getStep(run.id, "s2"))?.position, 1, "a step replaced by commit keeps its position");
+    same(second.sequences, [3], "second.sequences");
+    same(second.latestSequence, 3, "second.latestSequence");
+    same((await workflows.latestSnapshot(run.id))?.atSequence, 2, "an explicit lower atSequence does not displace the highest snapshot");
+    same((await workflows.getStep(run.id, "s2"))?.position, 1, "a step replaced by commit keeps its position");
 
     const empty = await workflows.commit(run.id, {});
-    assert.deepEqual(empty.sequences, [], "an empty commit appends nothing");
-    assert.equal(empty.latestSequence, 3);
-    assert.equal(empty.run.id, run.id);
-    assert.equal(empty.run.status, "running");
+    same(empty.sequences, [], "an empty commit appends nothing");
+    same(empty.latestSequence, 3, "empty.latestSequence");
+    same(empty.run.id, run.id, "empty.run.id");
+    same(empty.run.status, "running", "empty.run.status");
   },
 });
 
@@ -114,17 +113,17 @@ const noneOnFailure = defineCheck({
     const { workflows } = ctx.backend;
     const run = await busyRun(ctx);
     const before = await captureRun(ctx.backend, run.id);
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), expectedSequence: 0 }), "SEQUENCE_CONFLICT", "commit with a stale expectedSequence");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), expectedSequence: 0 }), "SEQUENCE_CONFLICT", "commit with a stale expectedSequence");
     await assertUnchanged(ctx.backend, before, "stale expectedSequence");
-    await expectError(workflows.commit(run.id, everyPart("pending")), "INVALID_STATE", "commit moving running → pending");
+    await rejectsWith(workflows.commit(run.id, everyPart("pending")), "INVALID_STATE", "commit moving running → pending");
     await assertUnchanged(ctx.backend, before, "forbidden status move");
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), snapshot: { atSequence: 4, state: null } }), "INVALID_STATE", "commit with a snapshot beyond its events");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), snapshot: { atSequence: 4, state: null } }), "INVALID_STATE", "commit with a snapshot beyond its events");
     await assertUnchanged(ctx.backend, before, "snapshot beyond the log");
 
     const terminal = await newRun(ctx);
     await workflows.setRunStatus(terminal.id, "cancelled");
     const terminalBefore = await captureRun(ctx.backend, terminal.id);
-    await expectError(workflows.commit(terminal.id, everyPart("running")), "CONFLICT", "commit changing the status of a terminal run");
+    await rejectsWith(workflows.commit(terminal.id, everyPart("running")), "CONFLICT", "commit changing the status of a terminal run");
     await assertUnchanged(ctx.backend, terminalBefore, "terminal run");
   },
 });
@@ -150,12 +149,12 @@ const oneCommitWins = defineCheck({
         }),
       ),
     );
-    const winner = await assertOneWinner(outcomes, "SEQUENCE_CONFLICT", "commits with expectedSequence 0");
+    const winner = await ensureOneWinner(outcomes, "SEQUENCE_CONFLICT", "commits with expectedSequence 0");
     const state = await captureRun(ctx.backend, run.id);
-    assert.deepEqual(state.events.map((event) => event.type), [`w${winner}.a`, `w${winner}.b`], "only the winner's events");
-    assert.deepEqual(state.snapshot?.state, { writer: winner }, "only the winner's snapshot");
-    assert.deepEqual(state.run?.context, { writer: winner }, "only the winner's context");
-    assert.deepEqual(state.steps.map((step) => step.id), [`step-${winner}`], "only the winner's steps");
+    same(state.events.map((event) => event.type), [`w${winner}.a`, `w${winner}.b`], "only the winner's events");
+    same(state.snapshot?.state, { writer: winner }, "only the winner's snapshot");
+    same(state.run?.context, { writer: winner }, "only the winner's context");
+    same(state.steps.map((step) => step.id), [`step-${winner}`], "only the winner's steps");
   },
 });
 
@@ -174,17 +173,17 @@ const staleLease = defineCheck({
     const { workflows, engine } = ctx.backend;
     const run = await busyRun(ctx);
     const old = await leaseNewTask(ctx);
-    assert.equal(await engine.revokeLease(old.taskId), true);
+    same(await engine.revokeLease(old.taskId), true, "engine.revokeLease(old.taskId)");
     const [current] = await engine.claim({ workerId: ctx.unique("worker"), queues: [old.queue], leaseMs: 30_000 });
-    assert.ok(current && current.taskId === old.taskId && current.epoch > old.epoch, "the task is leased again with a higher epoch");
+    ensure(current && current.taskId === old.taskId && current.epoch > old.epoch, "the task is leased again with a higher epoch");
     const before = await captureRun(ctx.backend, run.id);
     const task = await engine.getTask(old.taskId);
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease: old }), "STALE_LEASE", "commit with the lease before the latest");
-    await expectError(workflows.commit(run.id, { ...everyPart("completed"), lease: old, settle: { complete: { result: "stale" } } }), "STALE_LEASE", "commit with a stale lease and settle");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: old }), "STALE_LEASE", "commit with the lease before the latest");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("completed"), lease: old, settle: { complete: { result: "stale" } } }), "STALE_LEASE", "commit with a stale lease and settle");
     await assertUnchanged(ctx.backend, before, "stale lease");
-    assert.deepEqual(await engine.getTask(old.taskId), task, "a stale commit settles nothing");
+    same(await engine.getTask(old.taskId), task, "a stale commit settles nothing");
     const applied = await workflows.commit(run.id, { ...everyPart("suspended"), lease: current });
-    assert.deepEqual(applied.sequences, [2, 3], "the current lease commits");
+    same(applied.sequences, [2, 3], "the current lease commits");
   },
 });
 
@@ -200,15 +199,15 @@ const expiredLease = defineCheck({
     const lease = await leaseNewTask(ctx, { leaseMs: 5_000 });
     const before = await captureRun(ctx.backend, run.id);
     ctx.clock.advance(5_000);
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "LEASE_EXPIRED", "commit at exactly expiresAt");
-    await expectError(workflows.commit(run.id, { ...everyPart("completed"), lease, settle: { complete: {} } }), "LEASE_EXPIRED", "commit with settle at expiresAt");
-    assert.equal((await engine.getTask(lease.taskId))?.state, "leased", "an expired, unreclaimed task still reads leased");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "LEASE_EXPIRED", "commit at exactly expiresAt");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("completed"), lease, settle: { complete: {} } }), "LEASE_EXPIRED", "commit with settle at expiresAt");
+    same((await engine.getTask(lease.taskId))?.state, "leased", "an expired, unreclaimed task still reads leased");
     // A claim on the queue reclaims the expiry lazily (E10): the task is retried after backoff.
-    assert.deepEqual(await engine.claim({ workerId: ctx.unique("worker"), queues: [lease.queue], leaseMs: 5_000 }), [], "the reclaimed task waits for its backoff");
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "LEASE_EXPIRED", "commit with a lease reclaimed after expiry");
+    same(await engine.claim({ workerId: ctx.unique("worker"), queues: [lease.queue], leaseMs: 5_000 }), [], "the reclaimed task waits for its backoff");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "LEASE_EXPIRED", "commit with a lease reclaimed after expiry");
     await assertUnchanged(ctx.backend, before, "expired lease");
     const task = await engine.getTask(lease.taskId);
-    assert.equal(task?.result, null, "an expired commit settles nothing");
+    same(task?.result, null, "an expired commit settles nothing");
   },
 });
 
@@ -223,18 +222,18 @@ const revokedLease = defineCheck({
     const run = await busyRun(ctx);
     const before = await captureRun(ctx.backend, run.id);
     const revoked = await leaseNewTask(ctx);
-    assert.equal(await engine.revokeLease(revoked.taskId), true);
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease: revoked }), "LEASE_REVOKED", "commit with a revoked lease");
+    same(await engine.revokeLease(revoked.taskId), true, "engine.revokeLease(revoked.taskId)");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: revoked }), "LEASE_REVOKED", "commit with a revoked lease");
     const cancelled = await leaseNewTask(ctx);
-    assert.equal(await engine.cancel(cancelled.taskId, "operator"), true);
-    await expectError(
+    same(await engine.cancel(cancelled.taskId, "operator"), true, "engine.cancel(cancelled.taskId, \"operator\")");
+    await rejectsWith(
       workflows.commit(run.id, { ...everyPart("completed"), lease: cancelled, settle: { complete: { result: "late" } } }),
       "LEASE_REVOKED",
       "commit with the lease of a cancelled task",
     );
     await assertUnchanged(ctx.backend, before, "revoked lease");
-    assert.equal((await engine.getTask(cancelled.taskId))?.state, "cancelled", "a rejected settle leaves the task cancelled");
-    assert.equal((await engine.getTask(revoked.taskId))?.state, "ready", "a rejected commit leaves the revoked task ready");
+    same((await engine.getTask(cancelled.taskId))?.state, "cancelled", "a rejected settle leaves the task cancelled");
+    same((await engine.getTask(revoked.taskId))?.state, "ready", "a rejected commit leaves the revoked task ready");
   },
 });
 
@@ -251,14 +250,14 @@ const forgedLease = defineCheck({
     const queue = ctx.unique("queue");
     const { id: neverClaimed } = await engine.enqueue({ queue });
     const forged: Lease = { taskId: neverClaimed, queue, payload: null, attempt: 1, epoch: 0, workerId: "forger", expiresAt: ctx.clock.now() + 60_000 };
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease: forged }), "INVALID_STATE", "commit with epoch 0 on a task never claimed");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: forged }), "INVALID_STATE", "commit with epoch 0 on a task never claimed");
     const lease = await leaseNewTask(ctx);
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease: { ...lease, epoch: lease.epoch + 1 } }), "INVALID_STATE", "commit with an epoch never granted");
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease: { ...lease, taskId: ctx.unique("missing-task") } }), "NOT_FOUND", "commit with the lease of an unknown task");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: { ...lease, epoch: lease.epoch + 1 } }), "INVALID_STATE", "commit with an epoch never granted");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: { ...lease, taskId: ctx.unique("missing-task") } }), "NOT_FOUND", "commit with the lease of an unknown task");
     await engine.complete(lease, { result: "done" });
-    await expectError(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "INVALID_STATE", "commit with the lease of a completed task");
+    await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease }), "INVALID_STATE", "commit with the lease of a completed task");
     await assertUnchanged(ctx.backend, before, "forged or settled lease");
-    assert.equal((await engine.getTask(neverClaimed))?.state, "ready", "a forged commit does not touch the task");
+    same((await engine.getTask(neverClaimed))?.state, "ready", "a forged commit does not touch the task");
   },
 });
 
@@ -282,14 +281,14 @@ const settleComplete = defineCheck({
       status: "completed",
       settle: { complete: { result: { ok: true } } },
     });
-    assert.equal(result.run.status, "completed");
-    assert.equal(result.failure, undefined);
+    same(result.run.status, "completed", "result.run.status");
+    same(result.failure, undefined, "result.failure");
     const task = await engine.getTask(lease.taskId);
-    assert.equal(task?.state, "completed", "the task is completed with the run");
-    assert.deepEqual(task?.result, { ok: true }, "the task's result is the settled one");
-    assert.deepEqual((await workflows.readEvents(run.id)).map((event) => event.type), ["completed"]);
-    await expectError(workflows.commit(run.id, { lease, events: [{ type: "again" }] }), "INVALID_STATE", "a second commit with the settled lease");
-    assert.equal(await workflows.latestSequence(run.id), 1);
+    same(task?.state, "completed", "the task is completed with the run");
+    same(task?.result, { ok: true }, "the task's result is the settled one");
+    same((await workflows.readEvents(run.id)).map((event) => event.type), ["completed"], "workflows.readEvents(run.id).map((event) => event.type)");
+    await rejectsWith(workflows.commit(run.id, { lease, events: [{ type: "again" }] }), "INVALID_STATE", "a second commit with the settled lease");
+    same(await workflows.latestSequence(run.id), 1, "workflows.latestSequence(run.id)");
   },
 });
 
@@ -305,24 +304,24 @@ const settleFail = defineCheck({
     await workflows.setRunStatus(run.id, "running");
     const first = await leaseNewTask(ctx, { maxAttempts: 2 });
     const retry = await workflows.commit(run.id, { lease: first, events: [{ type: "attempt-failed" }], settle: { fail: { error: { message: "boom" } } } });
-    assert.deepEqual(retry.failure, { outcome: "retry", runAt: ctx.clock.now() + backoffDelay(DEFAULTS.backoff, 1) }, "a retryable failure with attempts left is retried after backoff");
+    same(retry.failure, { outcome: "retry", runAt: ctx.clock.now() + backoffDelay(DEFAULTS.backoff, 1) }, "a retryable failure with attempts left is retried after backoff");
     const retried = await engine.getTask(first.taskId);
-    assert.equal(retried?.state, "scheduled");
-    assert.deepEqual(retried?.lastError, { message: "boom" });
+    same(retried?.state, "scheduled", "retried?.state");
+    same(retried?.lastError, { message: "boom" }, "retried?.lastError");
     ctx.clock.advance(backoffDelay(DEFAULTS.backoff, 1));
     const [second] = await engine.claim({ workerId: ctx.unique("worker"), queues: [first.queue], leaseMs: 30_000 });
-    assert.ok(second, "the retry is claimable after its backoff");
-    assert.equal(second.attempt, 2);
+    ensure(second, "the retry is claimable after its backoff");
+    same(second.attempt, 2, "second.attempt");
     const dead = await workflows.commit(run.id, { lease: second, events: [{ type: "failed" }], status: "failed", settle: { fail: { error: "final" } } });
-    assert.deepEqual(dead.failure, { outcome: "dead" }, "the last attempt's failure dead-letters");
-    assert.equal((await engine.getTask(first.taskId))?.state, "dead");
-    assert.equal(dead.run.status, "failed");
+    same(dead.failure, { outcome: "dead" }, "the last attempt's failure dead-letters");
+    same((await engine.getTask(first.taskId))?.state, "dead", "engine.getTask(first.taskId)?.state");
+    same(dead.run.status, "failed", "dead.run.status");
 
     const fatal = await leaseNewTask(ctx, { maxAttempts: 5 });
     const fatalResult = await workflows.commit(run.id, { lease: fatal, settle: { fail: { error: "fatal", retryable: false } } });
-    assert.deepEqual(fatalResult.failure, { outcome: "dead" }, "a non-retryable failure dead-letters at once");
-    assert.equal((await engine.getTask(fatal.taskId))?.state, "dead");
-    assert.deepEqual((await workflows.readEvents(run.id)).map((event) => event.type), ["attempt-failed", "failed"]);
+    same(fatalResult.failure, { outcome: "dead" }, "a non-retryable failure dead-letters at once");
+    same((await engine.getTask(fatal.taskId))?.state, "dead", "engine.getTask(fatal.taskId)?.state");
+    same((await workflows.readEvents(run.id)).map((event) => event.type), ["attempt-failed", "failed"], "workflows.readEvents(run.id).map((event) => event.type)");
   },
 });
 
@@ -338,26 +337,26 @@ const settleAgrees = defineCheck({
     const lease = await leaseNewTask(ctx);
     const before = await captureRun(ctx.backend, run.id);
     const task = await engine.getTask(lease.taskId);
-    await expectError(
+    await rejectsWith(
       workflows.commit(run.id, { lease, events: [{ type: "completed" }], status: "completed", settle: { complete: { result: 1 } } }),
       "INVALID_STATE",
       "commit with settle.complete and a forbidden status move (pending → completed)",
     );
-    await expectError(
+    await rejectsWith(
       workflows.commit(run.id, { lease, expectedSequence: 7, events: [{ type: "failed" }], settle: { fail: { error: "x" } } }),
       "SEQUENCE_CONFLICT",
       "commit with settle.fail and a stale expectedSequence",
     );
-    await expectError(
+    await rejectsWith(
       workflows.commit(run.id, { lease, events: [{ type: "e" }], snapshot: { atSequence: 9, state: null }, settle: { complete: {} } }),
       "INVALID_STATE",
       "commit with settle.complete and a snapshot beyond the log",
     );
     await assertUnchanged(ctx.backend, before, "rejected settle");
-    assert.deepEqual(await engine.getTask(lease.taskId), task, "a rejected commit leaves the task leased, unsettled, attempt unconsumed");
-    await expectError(workflows.commit(run.id, { settle: { complete: {} } }), "VALIDATION", "settle without a lease");
+    same(await engine.getTask(lease.taskId), task, "a rejected commit leaves the task leased, unsettled, attempt unconsumed");
+    await rejectsWith(workflows.commit(run.id, { settle: { complete: {} } }), "VALIDATION", "settle without a lease");
     await engine.complete(lease, { result: "after" });
-    assert.equal((await engine.getTask(lease.taskId))?.state, "completed", "the lease is still good after the rejected commits");
+    same((await engine.getTask(lease.taskId))?.state, "completed", "the lease is still good after the rejected commits");
   },
 });
 

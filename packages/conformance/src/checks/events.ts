@@ -2,12 +2,11 @@
  * Checks of the event log: sequencing (SPEC W7), optimistic concurrency (W8) and reads (W9),
  * including a property over random batches and races between several clients.
  */
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { EventInput, EventRecord, JsonObject } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
 import { type Check, defineCheck } from "../registry.js";
-import { assertOneWinner, connectClients, expectError, newRun } from "./common.js";
+import { ensure, same, rejectsWith, ensureOneWinner, newRun, connectClients } from "./support/index.js";
 
 /** Events tagged so that every one is recognisable after any interleaving. */
 function batchOf(writer: string, batch: number, size: number): EventInput[] {
@@ -20,11 +19,7 @@ function range(from: number, count: number): number[] {
 
 /** Asserts the log of a run holds exactly the sequences 1..n, ascending. */
 function assertGapFree(events: readonly EventRecord[], what: string): void {
-  assert.deepEqual(
-    events.map((event) => event.sequence),
-    range(1, events.length),
-    `${what}: sequences must be exactly 1..${events.length}, ascending`,
-  );
+  same(events.map((event) => event.sequence), range(1, events.length), `${what}: sequences must be exactly 1..${events.length}, ascending`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -40,17 +35,17 @@ const sequencesFromOne = defineCheck({
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
     const now = ctx.clock.now();
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "created", payload: { order: 1 } }]), [1]);
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "a" }, { type: "b", payload: [1, "two", null] }]), [2, 3]);
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "c", payload: "x" }]), [4]);
+    same(await workflows.appendEvents(run.id, [{ type: "created", payload: { order: 1 } }]), [1], "workflows.appendEvents(run.id, [{ type: \"created\", payload: { order: 1 } }])");
+    same(await workflows.appendEvents(run.id, [{ type: "a" }, { type: "b", payload: [1, "two", null] }]), [2, 3], "workflows.appendEvents(run.id, [{ type: \"a\" }, { type: \"b\", payload: [1, \"two\", null] }])");
+    same(await workflows.appendEvents(run.id, [{ type: "c", payload: "x" }]), [4], "workflows.appendEvents(run.id, [{ type: \"c\", payload: \"x\" }])");
     const events = await workflows.readEvents(run.id);
-    assert.deepEqual(events, [
+    same(events, [
       { runId: run.id, sequence: 1, type: "created", payload: { order: 1 }, createdAt: now },
       { runId: run.id, sequence: 2, type: "a", payload: null, createdAt: now },
       { runId: run.id, sequence: 3, type: "b", payload: [1, "two", null], createdAt: now },
       { runId: run.id, sequence: 4, type: "c", payload: "x", createdAt: now },
-    ]);
-    assert.equal(await workflows.latestSequence(run.id), 4);
+    ], "events");
+    same(await workflows.latestSequence(run.id), 4, "workflows.latestSequence(run.id)");
   },
 });
 
@@ -69,14 +64,14 @@ const perRunSequences = defineCheck({
       const run = runs[index % runs.length]!;
       const latest = expected.get(run.id)!;
       const sequences = await workflows.appendEvents(run.id, batchOf("w", index, size));
-      assert.deepEqual(sequences, range(latest + 1, size), `append ${index} to run ${index % runs.length} continues that run's own sequence`);
+      same(sequences, range(latest + 1, size), `append ${index} to run ${index % runs.length} continues that run's own sequence`);
       expected.set(run.id, latest + size);
     }
     for (const run of runs) {
       const events = await workflows.readEvents(run.id);
       assertGapFree(events, `run ${run.id}`);
-      assert.equal(events.length, expected.get(run.id));
-      assert.ok(events.every((event) => event.runId === run.id), "a run's log holds only its events");
+      same(events.length, expected.get(run.id), "events.length");
+      ensure(events.every((event) => event.runId === run.id), "a run's log holds only its events");
     }
   },
 });
@@ -90,8 +85,8 @@ const emptyBatch = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
-    await expectError(workflows.appendEvents(run.id, []), "VALIDATION", "appendEvents with no events");
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "e" }]), [1]);
+    await rejectsWith(workflows.appendEvents(run.id, []), "VALIDATION", "appendEvents with no events");
+    same(await workflows.appendEvents(run.id, [{ type: "e" }]), [1], "workflows.appendEvents(run.id, [{ type: \"e\" }])");
   },
 });
 
@@ -115,20 +110,20 @@ const sequencingProperty = defineCheck({
         for (const [index, { run, size, payload }] of batches.entries()) {
           const events = Array.from({ length: size }, (_, i) => ({ type: `b${index}.${i}`, payload: normalizeJson(payload) }));
           const sequences = await workflows.appendEvents(runs[run]!.id, events);
-          assert.deepEqual(sequences, range(logs[run]!.length + 1, size), `batch ${index} gets the next ${size} sequences of its run`);
+          same(sequences, range(logs[run]!.length + 1, size), `batch ${index} gets the next ${size} sequences of its run`);
           logs[run]!.push(...events.map((event) => ({ type: event.type, payload: event.payload })));
         }
         for (const [index, run] of runs.entries()) {
           const events = await workflows.readEvents(run.id);
           assertGapFree(events, `run ${index}`);
-          assert.deepEqual(events.map((event) => ({ type: event.type, payload: event.payload })), logs[index], `run ${index} holds its events in order`);
-          assert.equal(await workflows.latestSequence(run.id), logs[index]!.length, "latestSequence is the largest readable sequence");
+          same(events.map((event) => ({ type: event.type, payload: event.payload })), logs[index], `run ${index} holds its events in order`);
+          same(await workflows.latestSequence(run.id), logs[index]!.length, "latestSequence is the largest readable sequence");
         }
         for (const { run, after, limit } of windows) {
           const all = logs[run]!.map((_, i) => i + 1);
           const expected = all.filter((sequence) => sequence > after).slice(0, limit ?? all.length);
           const events = await workflows.readEvents(runs[run]!.id, { after, ...(limit === undefined ? {} : { limit }) });
-          assert.deepEqual(events.map((event) => event.sequence), expected, `readEvents(after ${after}, limit ${limit ?? "none"})`);
+          same(events.map((event) => event.sequence), expected, `readEvents(after ${after}, limit ${limit ?? "none"})`);
         }
       }),
     );
@@ -162,18 +157,14 @@ const concurrentBatches = defineCheck({
     const total = results.reduce((sum, result) => sum + result.size, 0);
     const events = await ctx.backend.workflows.readEvents(run.id);
     assertGapFree(events, "after concurrent appends");
-    assert.equal(events.length, total, `${total} events appended, ${events.length} readable`);
+    same(events.length, total, `${total} events appended, ${events.length} readable`);
     for (const { writer, batch, size, sequences } of results) {
-      assert.equal(sequences.length, size, "appendEvents returns one sequence per event");
-      assert.deepEqual(sequences, range(sequences[0]!, size), `batch ${batch} of writer ${writer} got contiguous sequences`);
+      same(sequences.length, size, "appendEvents returns one sequence per event");
+      same(sequences, range(sequences[0]!, size), `batch ${batch} of writer ${writer} got contiguous sequences`);
       const stored = sequences.map((sequence) => events[sequence - 1]);
-      assert.deepEqual(
-        stored.map((event) => event?.payload),
-        range(0, size).map((index) => ({ writer: `w${writer}`, batch, index })),
-        `batch ${batch} of writer ${writer} is stored at its sequences, in order`,
-      );
+      same(stored.map((event) => event?.payload), range(0, size).map((index) => ({ writer: `w${writer}`, batch, index })), `batch ${batch} of writer ${writer} is stored at its sequences, in order`);
     }
-    assert.equal(await ctx.backend.workflows.latestSequence(run.id), total);
+    same(await ctx.backend.workflows.latestSequence(run.id), total, "ctx.backend.workflows.latestSequence(run.id)");
   },
 });
 
@@ -189,13 +180,13 @@ const expectedSequence = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
-    await expectError(workflows.appendEvents(run.id, [{ type: "x" }], { expectedSequence: 1 }), "SEQUENCE_CONFLICT", "expectedSequence 1 on an empty log");
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "a" }, { type: "b" }], { expectedSequence: 0 }), [1, 2], "expectedSequence 0 on an empty log");
+    await rejectsWith(workflows.appendEvents(run.id, [{ type: "x" }], { expectedSequence: 1 }), "SEQUENCE_CONFLICT", "expectedSequence 1 on an empty log");
+    same(await workflows.appendEvents(run.id, [{ type: "a" }, { type: "b" }], { expectedSequence: 0 }), [1, 2], "expectedSequence 0 on an empty log");
     for (const stale of [0, 1, 3, 100]) {
-      await expectError(workflows.appendEvents(run.id, [{ type: "x" }], { expectedSequence: stale }), "SEQUENCE_CONFLICT", `expectedSequence ${stale} when latest is 2`);
+      await rejectsWith(workflows.appendEvents(run.id, [{ type: "x" }], { expectedSequence: stale }), "SEQUENCE_CONFLICT", `expectedSequence ${stale} when latest is 2`);
     }
-    assert.deepEqual(await workflows.appendEvents(run.id, [{ type: "c" }], { expectedSequence: 2 }), [3]);
-    assert.deepEqual((await workflows.readEvents(run.id)).map((event) => event.type), ["a", "b", "c"], "conflicting appends wrote nothing");
+    same(await workflows.appendEvents(run.id, [{ type: "c" }], { expectedSequence: 2 }), [3], "workflows.appendEvents(run.id, [{ type: \"c\" }], { expectedSequence: 2 })");
+    same((await workflows.readEvents(run.id)).map((event) => event.type), ["a", "b", "c"], "conflicting appends wrote nothing");
   },
 });
 
@@ -211,16 +202,16 @@ const concurrentExpectedSequence = defineCheck({
     let latest = 0;
     for (let round = 0; round < 5; round++) {
       const observed = await Promise.all(writers.map((client) => client.workflows.latestSequence(run.id)));
-      assert.ok(observed.every((sequence) => sequence === latest), "every client reads the same latest sequence");
+      ensure(observed.every((sequence) => sequence === latest), "every client reads the same latest sequence");
       const outcomes = await Promise.allSettled(
         writers.map((client, writer) => client.workflows.appendEvents(run.id, batchOf(`w${writer}`, round, 1 + (writer % 3)), { expectedSequence: latest })),
       );
-      const winner = await assertOneWinner(outcomes, "SEQUENCE_CONFLICT", `round ${round}: appends with expectedSequence ${latest}`);
+      const winner = await ensureOneWinner(outcomes, "SEQUENCE_CONFLICT", `round ${round}: appends with expectedSequence ${latest}`);
       const size = 1 + (winner % 3);
       const events = await ctx.backend.workflows.readEvents(run.id, { after: latest });
-      assert.deepEqual(events.map((event) => (event.payload as JsonObject).writer), Array.from({ length: size }, () => `w${winner}`), `round ${round}: only the winner's events were written`);
+      same(events.map((event) => (event.payload as JsonObject).writer), Array.from({ length: size }, () => `w${winner}`), `round ${round}: only the winner's events were written`);
       latest += size;
-      assert.equal(await ctx.backend.workflows.latestSequence(run.id), latest);
+      same(await ctx.backend.workflows.latestSequence(run.id), latest, "ctx.backend.workflows.latestSequence(run.id)");
     }
   },
 });
@@ -237,16 +228,16 @@ const readWindows = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
-    assert.equal(await workflows.latestSequence(run.id), 0, "latestSequence of an empty log is 0");
-    assert.deepEqual(await workflows.readEvents(run.id), []);
+    same(await workflows.latestSequence(run.id), 0, "latestSequence of an empty log is 0");
+    same(await workflows.readEvents(run.id), [], "workflows.readEvents(run.id)");
     await workflows.appendEvents(run.id, batchOf("w", 0, 4));
     await workflows.appendEvents(run.id, batchOf("w", 1, 6));
-    assert.equal(await workflows.latestSequence(run.id), 10);
+    same(await workflows.latestSequence(run.id), 10, "workflows.latestSequence(run.id)");
     for (const after of [undefined, 0, 1, 5, 9, 10, 11, 1000]) {
       for (const limit of [undefined, 1, 3, 10, 50]) {
         const expected = range(1, 10).filter((sequence) => sequence > (after ?? 0)).slice(0, limit ?? 10);
         const events = await workflows.readEvents(run.id, { ...(after === undefined ? {} : { after }), ...(limit === undefined ? {} : { limit }) });
-        assert.deepEqual(events.map((event) => event.sequence), expected, `readEvents(after ${after ?? "none"}, limit ${limit ?? "none"})`);
+        same(events.map((event) => event.sequence), expected, `readEvents(after ${after ?? "none"}, limit ${limit ?? "none"})`);
       }
     }
   },
@@ -266,7 +257,7 @@ const eventsImmutable = defineCheck({
     payload.items.push(3);
     payload.meta.by = "mutated";
     const first = await workflows.readEvents(run.id);
-    assert.deepEqual(first[0]?.payload, { items: [1, 2], meta: { by: "caller" } }, "mutating the caller's payload after append changes nothing stored");
+    same(first[0]?.payload, { items: [1, 2], meta: { by: "caller" } }, "mutating the caller's payload after append changes nothing stored");
     const snapshot = structuredClone(first);
     try {
       const record = first[0] as unknown as { payload: { items: number[] }; type: string };
@@ -278,7 +269,7 @@ const eventsImmutable = defineCheck({
     ctx.clock.advance(1000);
     await workflows.appendEvents(run.id, batchOf("w", 1, 3));
     const again = await workflows.readEvents(run.id, { limit: 1 });
-    assert.deepEqual(again, snapshot, "the first event reads the same after later appends and after mutating a returned record");
+    same(again, snapshot, "the first event reads the same after later appends and after mutating a returned record");
   },
 });
 

@@ -14,7 +14,7 @@ import { assertProperty } from "../fast-check.js";
 import { HistoryViolationError, checkHistory } from "../history/checker.js";
 import { HistoryRecorder, type RecordingClient } from "../history/recorder.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, show } from "./engine-helpers.js";
+import { ensure, show } from "./support/index.js";
 
 const CLIENTS = 4;
 const TASKS = 200;

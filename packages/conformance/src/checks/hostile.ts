@@ -13,7 +13,6 @@
  * surrogate replaced by U+FFFD, a string cut at U+0000, Unicode-normalized, trimmed, truncated).
  */
 import { isDeepStrictEqual } from "node:util";
-import { AssertionError } from "node:assert";
 import fc from "fast-check";
 import {
   type Backend,
@@ -29,8 +28,8 @@ import {
   MooringError,
 } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
-import { withinHangBound } from "../hang.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
+import { AssertionError, brief, ensure, fail, isSameData, sameData, within } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Hostile values
@@ -267,56 +266,6 @@ function eventPayloadVerdict(payload: unknown): Verdict {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Comparing what was written with what is read
-
-/** JSON's view of a value: no negative zero, bytes as hex, no undefined members; member order ignored by the comparison. */
-function canonical(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, canonical(member)]),
-    );
-  }
-  return Object.is(value, -0) ? 0 : value;
-}
-
-/** A short rendering of a value for failure messages (inputs may be a MiB). */
-export function brief(value: unknown, limit = 160): string {
-  let text: string;
-  try {
-    text = value instanceof Uint8Array ? `Uint8Array(${value.byteLength})` : typeof value === "string" ? JSON.stringify(value) : fc.stringify(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > limit ? `${text.slice(0, limit)}… (${text.length} characters)` : text;
-}
-
-/** Fails unless `actual` equals `expected` as JSON (or bytes) values. */
-export function expectSame(what: string, actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(canonical(actual), canonical(expected))) {
-    throw new AssertionError({ message: `${what}: expected ${brief(expected, 400)}, got ${brief(actual, 400)}` });
-  }
-}
-
-export function ensureThat(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionError({ message });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bounded calls
-
-/**
- * Resolves or rejects as `call` does, or fails with a `CheckTimeout` naming `what` after `HANG_MS`
- * of real time. A synchronous throw counts as a rejection.
- */
-export function bounded<T>(what: string, call: () => Promise<T> | T): Promise<T> {
-  return withinHangBound(Promise.resolve().then(call), what);
-}
-
-// ---------------------------------------------------------------------------------------------
 // The tenant a property run works in
 
 interface Env {
@@ -369,7 +318,7 @@ async function freshLease(env: Env): Promise<Lease> {
   const { id } = await env.view.engine.enqueue({ queue, payload: "leased" });
   env.taskIds.push(id);
   const [lease] = await env.view.engine.claim({ workerId: "hostile-worker", queues: [queue], leaseMs: 60_000 });
-  if (!lease) throw new AssertionError({ message: `setup: a claim on a fresh queue with one ready task granted nothing` });
+  if (!lease) fail("setup: a claim on a fresh queue with one ready task granted nothing");
   return lease;
 }
 
@@ -392,7 +341,7 @@ function mangledNames(text: string): string[] {
 /** Everything observable of the tenant that a call could have changed; `probes` adds reads under those names. */
 async function fingerprint(env: Env, probes: readonly string[], tenants: boolean): Promise<unknown> {
   const { view } = env;
-  const read = <T>(what: string, call: () => Promise<T>): Promise<T> => bounded(`fingerprint read ${what}`, call);
+  const read = <T>(what: string, call: () => Promise<T>): Promise<T> => within(call, `fingerprint read ${what}`);
   const names = [...new Set(probes.flatMap(mangledNames))];
   const probed: unknown[] = [];
   for (const name of names) {
@@ -444,32 +393,32 @@ async function attempt<T>(env: Env, input: Attempt<T>): Promise<T | undefined> {
   const before = await fingerprint(env, probes, input.tenants ?? false);
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
-    outcome = { ok: true, value: await bounded(input.what, input.call) };
+    outcome = { ok: true, value: await within(input.call, input.what) };
   } catch (error) {
     if (error instanceof AssertionError) throw error;
     outcome = { ok: false, error };
   }
   if (outcome.ok) {
-    ensureThat(input.verdict !== "invalid", `${input.what}: succeeded, but the input is invalid (SPEC C1 requires VALIDATION); it returned ${brief(outcome.value)}`);
+    ensure(input.verdict !== "invalid", `${input.what}: succeeded, but the input is invalid (SPEC C1 requires VALIDATION); it returned ${brief(outcome.value)}`);
     await input.verify?.(outcome.value);
     return outcome.value;
   }
   const { error } = outcome;
   if (!MooringError.is(error)) {
     const raw = error instanceof Error ? `${error.name}: ${error.message}` : brief(error);
-    throw new AssertionError({ message: `${input.what}: threw a non-Mooring error (SPEC C4: native errors never leak): ${raw}` });
+    fail(`${input.what}: threw a non-Mooring error (SPEC C4: native errors never leak): ${raw}`);
   }
-  ensureThat((ERROR_CODES as readonly string[]).includes(error.code), `${input.what}: threw a MooringError with the unlisted code ${error.code} (SPEC C4)`);
+  ensure((ERROR_CODES as readonly string[]).includes(error.code), `${input.what}: threw a MooringError with the unlisted code ${error.code} (SPEC C4)`);
   if (input.verdict === "invalid") {
-    ensureThat(error.code === "VALIDATION", `${input.what}: the input is invalid, so SPEC C1 requires VALIDATION; got ${error.code}: ${error.message}`);
+    ensure(error.code === "VALIDATION", `${input.what}: the input is invalid, so SPEC C1 requires VALIDATION; got ${error.code}: ${error.message}`);
   } else if (error.code !== "VALIDATION" || input.verdict === "valid") {
     const allowed = input.allowed ?? [];
-    ensureThat(
+    ensure(
       allowed.includes(error.code),
       `${input.what}: the input is valid, but the call threw ${error.code}: ${error.message}${allowed.length > 0 ? ` (expected success or ${allowed.join(", ")})` : ""}`,
     );
   }
-  expectSame(`${input.what}: the rejected call changed the tenant's state (SPEC C2)`, await fingerprint(env, probes, input.tenants ?? false), before);
+  sameData(await fingerprint(env, probes, input.tenants ?? false), before, `${input.what}: the rejected call changed the tenant's state (SPEC C2)`);
   return undefined;
 }
 
@@ -509,16 +458,16 @@ const stringOps: readonly StringOp[] = [
         probes: [a, b],
         call: () => workflows.putDefinition({ id: a, version: b, spec: { [b]: a } }),
         verify: async (result) => {
-          expectSame("putDefinition's record", [result.definition.id, result.definition.version, result.definition.spec], [a, b, { [b]: a }]);
-          expectSame("getDefinition after putDefinition", (await workflows.getDefinition(a, b))?.spec, { [b]: a });
-          ensureThat((await workflows.listDefinitions(a)).some((d) => d.version === b), `listDefinitions(${brief(a)}) lacks version ${brief(b)}`);
+          sameData([result.definition.id, result.definition.version, result.definition.spec], [a, b, { [b]: a }], "putDefinition's record");
+          sameData((await workflows.getDefinition(a, b))?.spec, { [b]: a }, "getDefinition after putDefinition");
+          ensure((await workflows.listDefinitions(a)).some((d) => d.version === b), `listDefinitions(${brief(a)}) lacks version ${brief(b)}`);
         },
       });
       await attempt(env, {
         what: `getDefinition(${brief(b)}, ${brief(a)})`,
         verdict: verdict(isValidId(a) && isValidId(b)),
         call: () => workflows.getDefinition(b, a),
-        verify: (definition) => ensureThat(definition === null || (definition.id === b && definition.version === a), `getDefinition returned another definition: ${brief(definition)}`),
+        verify: (definition) => ensure(definition === null || (definition.id === b && definition.version === a), `getDefinition returned another definition: ${brief(definition)}`),
       });
     },
   },
@@ -535,12 +484,12 @@ const stringOps: readonly StringOp[] = [
         call: () => workflows.createRun({ id: a, workflowId: b, version: b, input: { [b]: a }, context: { [a]: [b] } }),
         verify: async ({ run, created }) => {
           env.runIds.add(a);
-          expectSame("createRun's created", created, !existed);
-          expectSame("createRun's run id", run.id, a);
+          sameData(created, !existed, "createRun's created");
+          sameData(run.id, a, "createRun's run id");
           if (!created) return;
-          expectSame("the run as created", [run.workflowId, run.version, run.input, run.context, run.status], [b, b, { [b]: a }, { [a]: [b] }, "pending"]);
-          expectSame("getRun after createRun", await workflows.getRun(a), run);
-          ensureThat((await workflows.listRuns({ limit: 1000 })).items.some((item) => item.id === a), `listRuns lacks run ${brief(a)}`);
+          sameData([run.workflowId, run.version, run.input, run.context, run.status], [b, b, { [b]: a }, { [a]: [b] }, "pending"], "the run as created");
+          sameData(await workflows.getRun(a), run, "getRun after createRun");
+          ensure((await workflows.listRuns({ limit: 1000 })).items.some((item) => item.id === a), `listRuns lacks run ${brief(a)}`);
         },
       });
     },
@@ -552,15 +501,15 @@ const stringOps: readonly StringOp[] = [
       const { workflows } = env.view;
       const known = env.runIds.has(a);
       const valid = verdict(isValidId(a));
-      await attempt(env, { what: `getRun(${brief(a)})`, verdict: valid, call: () => workflows.getRun(a), verify: (run) => expectSame("getRun's id", run?.id ?? null, known ? a : null) });
-      await attempt(env, { what: `latestSequence(${brief(a)})`, verdict: valid, call: () => workflows.latestSequence(a), verify: (n) => ensureThat(known || n === 0, `latestSequence of an unknown run is ${n}`) });
-      await attempt(env, { what: `readEvents(${brief(a)})`, verdict: valid, call: () => workflows.readEvents(a), verify: (events) => ensureThat(known || events.length === 0, `readEvents of an unknown run returned ${brief(events)}`) });
-      await attempt(env, { what: `listSteps(${brief(a)})`, verdict: valid, call: () => workflows.listSteps(a), verify: (steps) => ensureThat(known || steps.length === 0, `listSteps of an unknown run returned ${brief(steps)}`) });
+      await attempt(env, { what: `getRun(${brief(a)})`, verdict: valid, call: () => workflows.getRun(a), verify: (run) => sameData(run?.id ?? null, known ? a : null, "getRun's id") });
+      await attempt(env, { what: `latestSequence(${brief(a)})`, verdict: valid, call: () => workflows.latestSequence(a), verify: (n) => ensure(known || n === 0, `latestSequence of an unknown run is ${n}`) });
+      await attempt(env, { what: `readEvents(${brief(a)})`, verdict: valid, call: () => workflows.readEvents(a), verify: (events) => ensure(known || events.length === 0, `readEvents of an unknown run returned ${brief(events)}`) });
+      await attempt(env, { what: `listSteps(${brief(a)})`, verdict: valid, call: () => workflows.listSteps(a), verify: (steps) => ensure(known || steps.length === 0, `listSteps of an unknown run returned ${brief(steps)}`) });
       await attempt(env, {
         what: `getStep(${brief(a)}, ${brief(b)})`,
         verdict: verdict(isValidId(a) && isValidId(b)),
         call: () => workflows.getStep(a, b),
-        verify: (step) => ensureThat(step === null || (step.runId === a && step.id === b), `getStep returned another step: ${brief(step)}`),
+        verify: (step) => ensure(step === null || (step.runId === a && step.id === b), `getStep returned another step: ${brief(step)}`),
       });
     },
   },
@@ -575,7 +524,7 @@ const stringOps: readonly StringOp[] = [
         allowed: ["NOT_FOUND", "CONFLICT", "INVALID_STATE"],
         probes: [a],
         call: () => workflows.setRunStatus(a, "running"),
-        verify: (run) => expectSame("setRunStatus's run", [run.id, run.status], [a, "running"]),
+        verify: (run) => sameData([run.id, run.status], [a, "running"], "setRunStatus's run"),
       });
       const existed = env.runIds.has(a);
       await attempt(env, {
@@ -584,10 +533,10 @@ const stringOps: readonly StringOp[] = [
         probes: [a],
         call: () => workflows.deleteRun(a),
         verify: async (deleted) => {
-          expectSame(`deleteRun(${brief(a)}) (whether it existed)`, deleted, existed);
+          sameData(deleted, existed, `deleteRun(${brief(a)}) (whether it existed)`);
           env.runIds.delete(a);
-          expectSame("getRun after deleteRun", await workflows.getRun(a), null);
-          if (a !== env.runId) ensureThat((await workflows.getRun(env.runId)) !== null, `deleteRun(${brief(a)}) removed the run ${env.runId}`);
+          sameData(await workflows.getRun(a), null, "getRun after deleteRun");
+          if (a !== env.runId) ensure((await workflows.getRun(env.runId)) !== null, `deleteRun(${brief(a)}) removed the run ${env.runId}`);
         },
       });
     },
@@ -607,8 +556,8 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isCleanText(a) && isCleanText(b)),
         call: () => workflows.setContext(env.runId, context),
         verify: async (run) => {
-          expectSame("setContext's run context", run.context, context);
-          expectSame("getRun after setContext", (await workflows.getRun(env.runId))?.context, context);
+          sameData(run.context, context, "setContext's run context");
+          sameData((await workflows.getRun(env.runId))?.context, context, "getRun after setContext");
         },
       });
       await attempt(env, {
@@ -618,8 +567,8 @@ const stringOps: readonly StringOp[] = [
         call: () => workflows.appendToContext(env.runId, a, b),
         verify: async (run) => {
           const member = run.context[a];
-          ensureThat(Array.isArray(member) && isDeepStrictEqual(member.at(-1), b), `appendToContext: context[${brief(a)}] is ${brief(member)}, expected an array ending with ${brief(b)}`);
-          expectSame("getRun after appendToContext", (await workflows.getRun(env.runId))?.context, run.context);
+          ensure(Array.isArray(member) && isDeepStrictEqual(member.at(-1), b), `appendToContext: context[${brief(a)}] is ${brief(member)}, expected an array ending with ${brief(b)}`);
+          sameData((await workflows.getRun(env.runId))?.context, run.context, "getRun after appendToContext");
         },
       });
     },
@@ -635,8 +584,8 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidId(a) && isValidText(b)),
         call: () => workflows.upsertStep(env.runId, { id: a, status: "running", name: b, output: { [b]: a } }),
         verify: async (step) => {
-          expectSame("upsertStep's step", [step.runId, step.id, step.name, step.output], [env.runId, a, b, { [b]: a }]);
-          expectSame("getStep after upsertStep", await workflows.getStep(env.runId, a), step);
+          sameData([step.runId, step.id, step.name, step.output], [env.runId, a, b, { [b]: a }], "upsertStep's step");
+          sameData(await workflows.getStep(env.runId, a), step, "getStep after upsertStep");
         },
       });
       const latest = await workflows.latestSequence(env.runId);
@@ -645,12 +594,12 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidId(a) && isCleanText(b)),
         call: () => workflows.appendEvents(env.runId, [{ type: a, payload: b }, { type: "after", payload: [a, b] }]),
         verify: async (sequences) => {
-          expectSame("appendEvents' sequences", sequences, [latest + 1, latest + 2]);
+          sameData(sequences, [latest + 1, latest + 2], "appendEvents' sequences");
           const events = await workflows.readEvents(env.runId, { after: latest });
-          expectSame("readEvents after appendEvents", events.map((e) => [e.sequence, e.type, e.payload]), [
+          sameData(events.map((e) => [e.sequence, e.type, e.payload]), [
             [latest + 1, a, b],
             [latest + 2, "after", [a, b]],
-          ]);
+          ], "readEvents after appendEvents");
         },
       });
       await attempt(env, {
@@ -659,7 +608,7 @@ const stringOps: readonly StringOp[] = [
         allowed: ["NOT_FOUND"],
         probes: [a],
         call: () => workflows.appendEvents(a, [{ type: "x" }]),
-        verify: () => ensureThat(env.runIds.has(a), `appendEvents to the unknown run ${brief(a)} succeeded`),
+        verify: () => ensure(env.runIds.has(a), `appendEvents to the unknown run ${brief(a)} succeeded`),
       });
       const atSequence = await workflows.latestSequence(env.runId);
       const state = Object.fromEntries([[a, b]]);
@@ -667,7 +616,7 @@ const stringOps: readonly StringOp[] = [
         what: `writeSnapshot(${env.runId}, { state: ${brief(state)} })`,
         verdict: verdict(isCleanText(a) && isCleanText(b)),
         call: () => workflows.writeSnapshot(env.runId, { atSequence, state }),
-        verify: async () => expectSame("latestSnapshot after writeSnapshot", (await workflows.latestSnapshot(env.runId))?.state, state),
+        verify: async () => sameData((await workflows.latestSnapshot(env.runId))?.state, state, "latestSnapshot after writeSnapshot"),
       });
     },
   },
@@ -684,10 +633,10 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidId(a) && isCleanText(b)),
         call: () => workflows.commit(env.runId, { events: [{ type: a, payload: b }], context, steps: [{ id: a, status: "completed", output: b }] }),
         verify: async (result) => {
-          expectSame("commit's sequences", result.sequences, [latest + 1]);
-          expectSame("the run's context after commit", (await workflows.getRun(env.runId))?.context, context);
-          expectSame("the event commit wrote", (await workflows.readEvents(env.runId, { after: latest })).map((e) => [e.type, e.payload]), [[a, b]]);
-          expectSame("the step commit wrote", (await workflows.getStep(env.runId, a))?.output, b);
+          sameData(result.sequences, [latest + 1], "commit's sequences");
+          sameData((await workflows.getRun(env.runId))?.context, context, "the run's context after commit");
+          sameData((await workflows.readEvents(env.runId, { after: latest })).map((e) => [e.type, e.payload]), [[a, b]], "the event commit wrote");
+          sameData((await workflows.getStep(env.runId, a))?.output, b, "the step commit wrote");
         },
       });
     },
@@ -703,7 +652,7 @@ const stringOps: readonly StringOp[] = [
           what: `listRuns with the cursor ${brief(cursor)}`,
           verdict: isCursorText(cursor) ? "either" : "invalid",
           call: () => env.view.workflows.listRuns({ limit: 5, cursor }),
-          verify: (page) => ensureThat(page.items.every((run) => env.runIds.has(run.id)), `listRuns with a forged cursor returned runs of no one's: ${brief(page.items.map((run) => run.id))}`),
+          verify: (page) => ensure(page.items.every((run) => env.runIds.has(run.id)), `listRuns with a forged cursor returned runs of no one's: ${brief(page.items.map((run) => run.id))}`),
         });
         await attempt(env, {
           what: `listSnapshots with the cursor ${brief(cursor)}`,
@@ -711,7 +660,7 @@ const stringOps: readonly StringOp[] = [
           call: () => env.view.state.listSnapshots({ limit: 5, cursor }),
           verify: async (page) => {
             const own = new Set((await env.view.state.listSnapshots({ limit: 1000 })).items);
-            ensureThat(page.items.every((id) => own.has(id)), `listSnapshots with a forged cursor returned ids of no one's: ${brief(page.items)}`);
+            ensure(page.items.every((id) => own.has(id)), `listSnapshots with a forged cursor returned ids of no one's: ${brief(page.items)}`);
           },
         });
       }
@@ -732,23 +681,23 @@ const stringOps: readonly StringOp[] = [
         call: () => state.set(a, value),
         verify: async () => {
           env.keys.add(a);
-          expectSame(`get(${brief(a)}) after set`, await state.get(a), value);
-          expectSame(`exists(${brief(a)}) after set`, await state.exists(a), true);
-          if (a !== env.key) expectSame(`the neighbouring key after set(${brief(a)})`, await state.get(env.key), new Uint8Array([1, 2, 3]));
+          sameData(await state.get(a), value, `get(${brief(a)}) after set`);
+          sameData(await state.exists(a), true, `exists(${brief(a)}) after set`);
+          if (a !== env.key) sameData(await state.get(env.key), new Uint8Array([1, 2, 3]), `the neighbouring key after set(${brief(a)})`);
         },
       });
       const known = env.keys.has(b);
-      await attempt(env, { what: `get(${brief(b)})`, verdict: verdict(isValidId(b)), call: () => state.get(b), verify: (got) => ensureThat(known || got === null, `get of a key never set returned ${brief(got)}`) });
-      await attempt(env, { what: `exists(${brief(b)})`, verdict: verdict(isValidId(b)), call: () => state.exists(b), verify: (found) => expectSame(`exists(${brief(b)})`, found, known) });
+      await attempt(env, { what: `get(${brief(b)})`, verdict: verdict(isValidId(b)), call: () => state.get(b), verify: (got) => ensure(known || got === null, `get of a key never set returned ${brief(got)}`) });
+      await attempt(env, { what: `exists(${brief(b)})`, verdict: verdict(isValidId(b)), call: () => state.exists(b), verify: (found) => sameData(found, known, `exists(${brief(b)})`) });
       await attempt(env, {
         what: `delete(${brief(b)})`,
         verdict: verdict(isValidId(b)),
         probes: [b],
         call: () => state.delete(b),
         verify: async (deleted) => {
-          expectSame(`delete(${brief(b)}) (whether it existed)`, deleted, known);
+          sameData(deleted, known, `delete(${brief(b)}) (whether it existed)`);
           env.keys.delete(b);
-          expectSame(`get(${brief(b)}) after delete`, await state.get(b), null);
+          sameData(await state.get(b), null, `get(${brief(b)}) after delete`);
         },
       });
     },
@@ -767,8 +716,8 @@ const stringOps: readonly StringOp[] = [
         probes: [a],
         call: () => state.setIfAbsent(a, first),
         verify: async (won) => {
-          expectSame(`setIfAbsent(${brief(a)}) (absent before)`, won, !known);
-          if (won) expectSame(`get(${brief(a)}) after setIfAbsent`, await state.get(a), first);
+          sameData(won, !known, `setIfAbsent(${brief(a)}) (absent before)`);
+          if (won) sameData(await state.get(a), first, `get(${brief(a)}) after setIfAbsent`);
           env.keys.add(a);
         },
       });
@@ -779,8 +728,8 @@ const stringOps: readonly StringOp[] = [
         probes: [a],
         call: () => state.compareAndSet(a, current, next),
         verify: async (swapped) => {
-          expectSame(`compareAndSet(${brief(a)}) with the current value`, swapped, true);
-          expectSame(`get(${brief(a)}) after compareAndSet`, await state.get(a), next);
+          sameData(swapped, true, `compareAndSet(${brief(a)}) with the current value`);
+          sameData(await state.get(a), next, `get(${brief(a)}) after compareAndSet`);
         },
       });
     },
@@ -797,15 +746,15 @@ const stringOps: readonly StringOp[] = [
         call: () => state.saveSnapshot({ executionId: a, sequence: 7, state: b }),
         verify: async () => {
           const loaded = await state.loadSnapshot(a);
-          expectSame(`loadSnapshot(${brief(a)})`, loaded && [loaded.executionId, loaded.sequence, loaded.state], [a, 7, b]);
-          ensureThat((await state.listSnapshots({ limit: 1000 })).items.includes(a), `listSnapshots lacks ${brief(a)}`);
+          sameData(loaded && [loaded.executionId, loaded.sequence, loaded.state], [a, 7, b], `loadSnapshot(${brief(a)})`);
+          ensure((await state.listSnapshots({ limit: 1000 })).items.includes(a), `listSnapshots lacks ${brief(a)}`);
         },
       });
       let owned: string | null = null;
       try {
         owned = executionKey(a, b);
       } catch (error) {
-        ensureThat(MooringError.is(error, "VALIDATION"), `executionKey(${brief(a)}, ${brief(b)}) threw ${brief(error)}, not VALIDATION`);
+        ensure(MooringError.is(error, "VALIDATION"), `executionKey(${brief(a)}, ${brief(b)}) threw ${brief(error)}, not VALIDATION`);
       }
       if (owned !== null) {
         await state.set(owned, bytesOf("owned"));
@@ -819,14 +768,14 @@ const stringOps: readonly StringOp[] = [
         call: () => state.deleteExecutionState(a),
         verify: async (removed) => {
           if (ownedKey !== null) {
-            ensureThat(removed >= 1, `deleteExecutionState(${brief(a)}) removed ${removed} entries, but ${brief(ownedKey)} was there`);
-            expectSame(`get(${brief(ownedKey)}) after deleteExecutionState`, await state.get(ownedKey), null);
+            ensure(removed >= 1, `deleteExecutionState(${brief(a)}) removed ${removed} entries, but ${brief(ownedKey)} was there`);
+            sameData(await state.get(ownedKey), null, `get(${brief(ownedKey)}) after deleteExecutionState`);
             env.keys.delete(ownedKey);
           }
-          expectSame(`loadSnapshot(${brief(a)}) after deleteExecutionState`, await state.loadSnapshot(a), null);
+          sameData(await state.loadSnapshot(a), null, `loadSnapshot(${brief(a)}) after deleteExecutionState`);
           if (a !== env.executionId) {
-            expectSame(`another execution's key after deleteExecutionState(${brief(a)}) (SPEC S4)`, await state.get(env.ownedKey), new Uint8Array([4]));
-            ensureThat((await state.loadSnapshot(env.executionId)) !== null, `deleteExecutionState(${brief(a)}) removed another execution's snapshot (SPEC S4)`);
+            sameData(await state.get(env.ownedKey), new Uint8Array([4]), `another execution's key after deleteExecutionState(${brief(a)}) (SPEC S4)`);
+            ensure((await state.loadSnapshot(env.executionId)) !== null, `deleteExecutionState(${brief(a)}) removed another execution's snapshot (SPEC S4)`);
           }
         },
       });
@@ -848,8 +797,8 @@ const stringOps: readonly StringOp[] = [
           if (!env.taskIds.includes(id)) env.taskIds.push(id);
           const task = await engine.getTask(id);
           // An earlier call of this run may have used the key: then the first task stands (E2).
-          if (created) expectSame("the enqueued task", task && [task.queue, task.payload, task.idempotencyKey, task.runId], [a, { [a]: b }, a, b]);
-          expectSame("enqueue again with the same key", await engine.enqueue({ queue: a, idempotencyKey: a }), { id, created: false });
+          if (created) sameData(task && [task.queue, task.payload, task.idempotencyKey, task.runId], [a, { [a]: b }, a, b], "the enqueued task");
+          sameData(await engine.enqueue({ queue: a, idempotencyKey: a }), { id, created: false }, "enqueue again with the same key");
         },
       });
       if (!enqueued) return;
@@ -858,9 +807,9 @@ const stringOps: readonly StringOp[] = [
         verdict: "valid",
         call: () => engine.claim({ workerId: b, queues: [a], leaseMs: 60_000, limit: 10 }),
         verify: (granted) => {
-          ensureThat(granted.every((lease) => lease.queue === a && lease.workerId === b && env.taskIds.includes(lease.taskId)), `claim returned a lease of another queue or tenant: ${brief(granted)}`);
+          ensure(granted.every((lease) => lease.queue === a && lease.workerId === b && env.taskIds.includes(lease.taskId)), `claim returned a lease of another queue or tenant: ${brief(granted)}`);
           const own = granted.find((lease) => lease.taskId === enqueued.id);
-          ensureThat(own === undefined || isDeepStrictEqual(canonical(own.payload), canonical({ [a]: b })), `the lease's payload differs from the enqueued one: ${brief(own?.payload)}`);
+          ensure(own === undefined || isSameData(own.payload, { [a]: b }), `the lease's payload differs from the enqueued one: ${brief(own?.payload)}`);
         },
       });
       for (const lease of leases ?? []) {
@@ -868,7 +817,7 @@ const stringOps: readonly StringOp[] = [
           what: `complete(lease of queue ${brief(a)}, { result: ${brief(b)} })`,
           verdict: "valid",
           call: () => engine.complete(lease, { result: b }),
-          verify: async () => expectSame("the completed task's result", (await engine.getTask(lease.taskId))?.result, b),
+          verify: async () => sameData((await engine.getTask(lease.taskId))?.result, b, "the completed task's result"),
         });
       }
     },
@@ -884,17 +833,17 @@ const stringOps: readonly StringOp[] = [
         probes: [a, b],
         call: () => engine.enqueueMany([{ queue: a, payload: b }, { queue: b, payload: a, idempotencyKey: a }]),
         verify: async (results) => {
-          expectSame("enqueueMany's result count", results.length, 2);
+          sameData(results.length, 2, "enqueueMany's result count");
           for (const { id } of results) if (!env.taskIds.includes(id)) env.taskIds.push(id);
           const tasks = await Promise.all(results.map(({ id }) => engine.getTask(id)));
-          expectSame("the tasks' queues", tasks.map((task) => task?.queue), [a, b]);
+          sameData(tasks.map((task) => task?.queue), [a, b], "the tasks' queues");
         },
       });
       await attempt(env, {
         what: `claim({ workerId: ${brief(a)}, queues: [${brief(a)}, ${brief(b)}] })`,
         verdict: verdict(isValidId(a) && isValidId(b)),
         call: () => engine.claim({ workerId: a, queues: [a, b], leaseMs: 60_000, limit: 10 }),
-        verify: (leases) => ensureThat(leases.every((lease) => (lease.queue === a || lease.queue === b) && env.taskIds.includes(lease.taskId)), `claim returned a lease of another queue or tenant: ${brief(leases)}`),
+        verify: (leases) => ensure(leases.every((lease) => (lease.queue === a || lease.queue === b) && env.taskIds.includes(lease.taskId)), `claim returned a lease of another queue or tenant: ${brief(leases)}`),
       });
     },
   },
@@ -904,12 +853,12 @@ const stringOps: readonly StringOp[] = [
     async run(env, a) {
       const { engine } = env.view;
       const valid = verdict(isValidId(a));
-      const unknown = (what: string) => (value: unknown) => ensureThat(false, `${what} of the unknown task ${brief(a)} succeeded with ${brief(value)}`);
-      await attempt(env, { what: `getTask(${brief(a)})`, verdict: valid, call: () => engine.getTask(a), verify: (task) => expectSame(`getTask(${brief(a)})`, task, null) });
+      const unknown = (what: string) => (value: unknown) => ensure(false, `${what} of the unknown task ${brief(a)} succeeded with ${brief(value)}`);
+      await attempt(env, { what: `getTask(${brief(a)})`, verdict: valid, call: () => engine.getTask(a), verify: (task) => sameData(task, null, `getTask(${brief(a)})`) });
       await attempt(env, { what: `cancel(${brief(a)})`, verdict: valid, allowed: ["NOT_FOUND"], call: () => engine.cancel(a), verify: unknown("cancel") });
       await attempt(env, { what: `revokeLease(${brief(a)})`, verdict: valid, allowed: ["NOT_FOUND"], call: () => engine.revokeLease(a), verify: unknown("revokeLease") });
       await attempt(env, { what: `retryDeadLetter(${brief(a)})`, verdict: valid, allowed: ["NOT_FOUND"], call: () => engine.retryDeadLetter(a), verify: unknown("retryDeadLetter") });
-      await attempt(env, { what: `readFrames(${brief(a)})`, verdict: valid, call: () => engine.readFrames(a), verify: (frames) => expectSame(`readFrames(${brief(a)})`, frames, []) });
+      await attempt(env, { what: `readFrames(${brief(a)})`, verdict: valid, call: () => engine.readFrames(a), verify: (frames) => sameData(frames, [], `readFrames(${brief(a)})`) });
       const lease = await freshLease(env);
       await attempt(env, {
         what: `renew of a lease whose taskId is ${brief(a)}`,
@@ -932,9 +881,9 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidText(a)),
         call: () => engine.cancel(id, a),
         verify: async (cancelled) => {
-          expectSame("cancel of a ready task", cancelled, true);
+          sameData(cancelled, true, "cancel of a ready task");
           const task = await engine.getTask(id);
-          expectSame("the cancelled task", task && [task.state, task.cancelReason], ["cancelled", a]);
+          sameData(task && [task.state, task.cancelReason], ["cancelled", a], "the cancelled task");
         },
       });
     },
@@ -953,8 +902,8 @@ const stringOps: readonly StringOp[] = [
           if (sent.duplicate || sent.deliveredTo.length > 0) return;
           const lease = await freshLease(env);
           const result = await engine.suspend(lease, { keys: [a] });
-          ensureThat(!result.suspended, `suspend on ${brief(a)} after a signal on it parked the task; the signal was not buffered under its key`);
-          ensureThat(
+          ensure(!result.suspended, `suspend on ${brief(a)} after a signal on it parked the task; the signal was not buffered under its key`);
+          ensure(
             result.signals.some((signal) => signal.signalId === sent.signalId && signal.key === a && signal.payload === b),
             `the buffered signal came back altered: ${brief(result.signals)}`,
           );
@@ -968,7 +917,7 @@ const stringOps: readonly StringOp[] = [
         verify: async (result) => {
           if (!result.suspended) return;
           const sent = await engine.signal({ key: a, payload: "wake" });
-          ensureThat(sent.deliveredTo.includes(lease.taskId), `a signal on ${brief(a)} was not delivered to the task suspended on it: ${brief(sent)}`);
+          ensure(sent.deliveredTo.includes(lease.taskId), `a signal on ${brief(a)} was not delivered to the task suspended on it: ${brief(sent)}`);
         },
       });
     },
@@ -984,9 +933,9 @@ const stringOps: readonly StringOp[] = [
         probes: [a],
         call: () => engine.setQueue(a, { concurrency: 2, paused: true }),
         verify: async (settings) => {
-          expectSame("setQueue's settings", settings, { queue: a, concurrency: 2, paused: true });
+          sameData(settings, { queue: a, concurrency: 2, paused: true }, "setQueue's settings");
           const stats = await engine.queueStats(a);
-          expectSame(`queueStats(${brief(a)}) settings`, [stats.queue, stats.concurrency, stats.paused], [a, 2, true]);
+          sameData([stats.queue, stats.concurrency, stats.paused], [a, 2, true], `queueStats(${brief(a)}) settings`);
           await engine.setQueue(a, { concurrency: null, paused: false });
         },
       });
@@ -994,7 +943,7 @@ const stringOps: readonly StringOp[] = [
         what: `listDeadLetters({ queue: ${brief(a)} })`,
         verdict: verdict(isValidId(a)),
         call: () => engine.listDeadLetters({ limit: 100, queue: a }),
-        verify: (page) => ensureThat(page.items.every((task) => task.queue === a && env.taskIds.includes(task.id)), `listDeadLetters returned another queue's or tenant's task: ${brief(page.items)}`),
+        verify: (page) => ensure(page.items.every((task) => task.queue === a && env.taskIds.includes(task.id)), `listDeadLetters returned another queue's or tenant's task: ${brief(page.items)}`),
       });
     },
   },
@@ -1008,21 +957,21 @@ const stringOps: readonly StringOp[] = [
         what: `progress(lease, { message: ${brief(a)} })`,
         verdict: verdict(isValidText(a)),
         call: () => engine.progress(first, { percent: 50, message: a }),
-        verify: async () => expectSame("the task's progress", (await engine.getTask(first.taskId))?.progress, { percent: 50, message: a }),
+        verify: async () => sameData((await engine.getTask(first.taskId))?.progress, { percent: 50, message: a }, "the task's progress"),
       });
       await attempt(env, {
         what: `appendFrame(lease, { [${brief(a)}]: ${brief(b)} })`,
         verdict: verdict(isCleanText(a) && isCleanText(b)),
         call: () => engine.appendFrame(first, { [a]: b }),
-        verify: async (sequence) => expectSame("the frame read back", (await engine.readFrames(first.taskId)).find((frame) => frame.sequence === sequence)?.data, { [a]: b }),
+        verify: async (sequence) => sameData((await engine.readFrames(first.taskId)).find((frame) => frame.sequence === sequence)?.data, { [a]: b }, "the frame read back"),
       });
       await attempt(env, {
         what: `fail(lease, { error: ${brief(b)}, retryable: false })`,
         verdict: verdict(isCleanText(b)),
         call: () => engine.fail(first, { error: b, retryable: false }),
         verify: async (result) => {
-          expectSame("fail without retry", result, { outcome: "dead" });
-          expectSame("the dead task's lastError", (await engine.getTask(first.taskId))?.lastError, b);
+          sameData(result, { outcome: "dead" }, "fail without retry");
+          sameData((await engine.getTask(first.taskId))?.lastError, b, "the dead task's lastError");
         },
       });
       const second = await freshLease(env);
@@ -1030,7 +979,7 @@ const stringOps: readonly StringOp[] = [
         what: `moveToDeadLetter(lease, { [${brief(b)}]: ${brief(a)} })`,
         verdict: verdict(isCleanText(a) && isCleanText(b)),
         call: () => engine.moveToDeadLetter(second, { [b]: a }),
-        verify: async () => expectSame("the dead task's lastError", (await engine.getTask(second.taskId))?.lastError, { [b]: a }),
+        verify: async () => sameData((await engine.getTask(second.taskId))?.lastError, { [b]: a }, "the dead task's lastError"),
       });
     },
   },
@@ -1064,9 +1013,9 @@ const stringOps: readonly StringOp[] = [
         probes: [a],
         call: () => tenants.create({ id: a, name: b }),
         verify: async (record) => {
-          ensureThat(existing === null, `tenants.create of the existing tenant ${brief(a)} succeeded`);
-          expectSame("the created tenant", [record.id, record.name, record.status], [a, b, "active"]);
-          expectSame("tenants.get after create", await tenants.get(a), record);
+          ensure(existing === null, `tenants.create of the existing tenant ${brief(a)} succeeded`);
+          sameData([record.id, record.name, record.status], [a, b, "active"], "the created tenant");
+          sameData(await tenants.get(a), record, "tenants.get after create");
         },
       });
       await attempt(env, {
@@ -1076,7 +1025,7 @@ const stringOps: readonly StringOp[] = [
         tenants: true,
         probes: [b],
         call: () => tenants.update(b, { name: a }),
-        verify: async (record) => expectSame("the renamed tenant", [record.id, record.name, (await tenants.get(b))?.name], [b, a, a]),
+        verify: async (record) => sameData([record.id, record.name, (await tenants.get(b))?.name], [b, a, a], "the renamed tenant"),
       });
     },
   },
@@ -1089,9 +1038,9 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidId(a)),
         call: () => env.view.forTenant(a),
         verify: async (other) => {
-          expectSame("the view's tenantId", other.tenantId, a);
+          sameData(other.tenantId, a, "the view's tenantId");
           if (other.tenantId === env.view.tenantId) return;
-          expectSame(`a key of the tenant seen from the tenant ${brief(a)}`, await other.state.get(env.key), null);
+          sameData(await other.state.get(env.key), null, `a key of the tenant seen from the tenant ${brief(a)}`);
         },
       });
     },
@@ -1106,18 +1055,18 @@ const stringOps: readonly StringOp[] = [
         verdict: verdict(isValidText(a, 255) && isValidId(b)),
         call: () => tokens.create({ name: a, role: b }),
         verify: async ({ token, info }) => {
-          expectSame("the token's info", [info.name, info.role, info.tenantId], [a, b, env.view.tenantId]);
+          sameData([info.name, info.role, info.tenantId], [a, b, env.view.tenantId], "the token's info");
           const validated = await tokens.validate(token);
-          expectSame("tokens.validate of the new token", validated && [validated.name, validated.role, validated.tenantId], [a, b, env.view.tenantId]);
+          sameData(validated && [validated.name, validated.role, validated.tenantId], [a, b, env.view.tenantId], "tokens.validate of the new token");
         },
       });
       await attempt(env, {
         what: `tokens.validate(${brief(b)})`,
         verdict: verdict(isValidText(b, 1024)),
         call: () => tokens.validate(b),
-        verify: (validated) => expectSame(`tokens.validate(${brief(b)})`, validated, null),
+        verify: (validated) => sameData(validated, null, `tokens.validate(${brief(b)})`),
       });
-      await attempt(env, { what: `tokens.revoke(${brief(a)})`, verdict: verdict(isValidId(a)), call: () => tokens.revoke(a), verify: (revoked) => expectSame(`tokens.revoke(${brief(a)})`, revoked, false) });
+      await attempt(env, { what: `tokens.revoke(${brief(a)})`, verdict: verdict(isValidId(a)), call: () => tokens.revoke(a), verify: (revoked) => sameData(revoked, false, `tokens.revoke(${brief(a)})`) });
     },
   },
 ];
@@ -1145,7 +1094,7 @@ const jsonOps: readonly JsonOp[] = [
         verdict: verdict(isValidJson(value)),
         probes: [id],
         call: () => env.view.workflows.putDefinition({ id, version: "1", spec: json(value) }),
-        verify: async () => expectSame("getDefinition's spec", (await env.view.workflows.getDefinition(id, "1"))?.spec, value),
+        verify: async () => sameData((await env.view.workflows.getDefinition(id, "1"))?.spec, value, "getDefinition's spec"),
       });
     },
   },
@@ -1163,7 +1112,7 @@ const jsonOps: readonly JsonOp[] = [
         verify: async () => {
           env.runIds.add(id);
           const run = await env.view.workflows.getRun(id);
-          expectSame("the run's input and context", run && [run.input, run.context], [value, context]);
+          sameData(run && [run.input, run.context], [value, context], "the run's input and context");
         },
       });
     },
@@ -1178,7 +1127,7 @@ const jsonOps: readonly JsonOp[] = [
         what: `setContext(${brief(context)})`,
         verdict: verdict(isValidJson(context)),
         call: () => env.view.workflows.setContext(env.runId, context as JsonObject),
-        verify: async () => expectSame("the context read back", (await env.view.workflows.getRun(env.runId))?.context, context),
+        verify: async () => sameData((await env.view.workflows.getRun(env.runId))?.context, context, "the context read back"),
       });
       await attempt(env, {
         what: `appendToContext("log", ${brief(value)})`,
@@ -1187,8 +1136,8 @@ const jsonOps: readonly JsonOp[] = [
         call: () => env.view.workflows.appendToContext(env.runId, "log", json(value)),
         verify: async () => {
           const log = (await env.view.workflows.getRun(env.runId))?.context.log;
-          ensureThat(Array.isArray(log), `context.log is not an array after appendToContext: ${brief(log)}`);
-          expectSame("the appended value read back", log.at(-1), value);
+          ensure(Array.isArray(log), `context.log is not an array after appendToContext: ${brief(log)}`);
+          sameData(log.at(-1), value, "the appended value read back");
         },
       });
     },
@@ -1205,7 +1154,7 @@ const jsonOps: readonly JsonOp[] = [
         call: () => workflows.upsertStep(env.runId, { id: "json-step", status: "failed", input: json(value), output: json(value), error: json(value) }),
         verify: async () => {
           const step = await workflows.getStep(env.runId, "json-step");
-          expectSame("the step's JSON read back", step && [step.input, step.output, step.error], [value, value, value]);
+          sameData(step && [step.input, step.output, step.error], [value, value, value], "the step's JSON read back");
         },
       });
       const latest = await workflows.latestSequence(env.runId);
@@ -1213,14 +1162,14 @@ const jsonOps: readonly JsonOp[] = [
         what: `appendEvents([{ payload: ${brief(value)} }])`,
         verdict: eventPayloadVerdict(value),
         call: () => workflows.appendEvents(env.runId, [{ type: "json", payload: json(value) }]),
-        verify: async () => expectSame("the event's payload read back", (await workflows.readEvents(env.runId, { after: latest }))[0]?.payload, value),
+        verify: async () => sameData((await workflows.readEvents(env.runId, { after: latest }))[0]?.payload, value, "the event's payload read back"),
       });
       const atSequence = await workflows.latestSequence(env.runId);
       await attempt(env, {
         what: `writeSnapshot({ state: ${brief(value)} })`,
         verdict: verdict(isValidJson(value)),
         call: () => workflows.writeSnapshot(env.runId, { atSequence, state: json(value) }),
-        verify: async () => expectSame("the snapshot's state read back", (await workflows.latestSnapshot(env.runId))?.state, value),
+        verify: async () => sameData((await workflows.latestSnapshot(env.runId))?.state, value, "the snapshot's state read back"),
       });
       await attempt(env, {
         what: `commit({ events: [{ payload }], snapshot: { state }, steps: [{ output }] } of ${brief(value)})`,
@@ -1229,7 +1178,7 @@ const jsonOps: readonly JsonOp[] = [
         verify: async (result) => {
           const [sequence] = result.sequences;
           const event = (await workflows.readEvents(env.runId, { after: (sequence ?? 1) - 1 }))[0];
-          expectSame("what commit wrote, read back", [event?.payload, (await workflows.latestSnapshot(env.runId))?.state, (await workflows.getStep(env.runId, "commit-step"))?.output], [value, value, value]);
+          sameData([event?.payload, (await workflows.latestSnapshot(env.runId))?.state, (await workflows.getStep(env.runId, "commit-step"))?.output], [value, value, value], "what commit wrote, read back");
         },
       });
     },
@@ -1244,7 +1193,7 @@ const jsonOps: readonly JsonOp[] = [
         verdict: verdict(isValidJson(value)),
         probes: [executionId],
         call: () => env.view.state.saveSnapshot({ executionId, sequence: 1, state: json(value) }),
-        verify: async () => expectSame("the cached state read back", (await env.view.state.loadSnapshot(executionId))?.state, value),
+        verify: async () => sameData((await env.view.state.loadSnapshot(executionId))?.state, value, "the cached state read back"),
       });
     },
   },
@@ -1261,13 +1210,13 @@ const jsonOps: readonly JsonOp[] = [
         call: () => engine.enqueue({ queue, payload: json(value) }),
         verify: async ({ id }) => {
           env.taskIds.push(id);
-          expectSame("the task's payload read back", (await engine.getTask(id))?.payload, value);
+          sameData((await engine.getTask(id))?.payload, value, "the task's payload read back");
         },
       });
       if (enqueued) {
         const [lease] = await engine.claim({ workerId: "json", queues: [queue], leaseMs: 60_000 });
-        ensureThat(lease !== undefined, "claim of the enqueued task granted nothing");
-        expectSame("the lease's payload", lease.payload, value);
+        ensure(lease !== undefined, "claim of the enqueued task granted nothing");
+        sameData(lease.payload, value, "the lease's payload");
         const key = `json-signal-${env.leaseCount++}`;
         await attempt(env, {
           what: `signal({ payload: ${brief(value)} })`,
@@ -1275,15 +1224,15 @@ const jsonOps: readonly JsonOp[] = [
           call: () => engine.signal({ key, payload: json(value) }),
           verify: async () => {
             const result = await engine.suspend(lease, { keys: [key] });
-            ensureThat(!result.suspended, "suspend after a buffered signal parked the task");
-            expectSame("the buffered signal's payload", result.signals[0]?.payload, value);
+            ensure(!result.suspended, "suspend after a buffered signal parked the task");
+            sameData(result.signals[0]?.payload, value, "the buffered signal's payload");
           },
         });
         await attempt(env, {
           what: `complete({ result: ${brief(value)} })`,
           verdict: verdict(isValidJson(value)),
           call: () => engine.complete(lease, { result: json(value) }),
-          verify: async () => expectSame("the task's result read back", (await engine.getTask(lease.taskId))?.result, value),
+          verify: async () => sameData((await engine.getTask(lease.taskId))?.result, value, "the task's result read back"),
         });
       }
     },
@@ -1298,20 +1247,20 @@ const jsonOps: readonly JsonOp[] = [
         what: `appendFrame(${brief(value)})`,
         verdict: verdict(isValidJson(value)),
         call: () => engine.appendFrame(framed, json(value)),
-        verify: async (sequence) => expectSame("the frame read back", (await engine.readFrames(framed.taskId)).find((frame) => frame.sequence === sequence)?.data, value),
+        verify: async (sequence) => sameData((await engine.readFrames(framed.taskId)).find((frame) => frame.sequence === sequence)?.data, value, "the frame read back"),
       });
       await attempt(env, {
         what: `fail({ error: ${brief(value)} })`,
         verdict: verdict(isValidJson(value)),
         call: () => engine.fail(framed, { error: json(value), retryable: false }),
-        verify: async () => expectSame("the task's lastError read back", (await engine.getTask(framed.taskId))?.lastError, value),
+        verify: async () => sameData((await engine.getTask(framed.taskId))?.lastError, value, "the task's lastError read back"),
       });
       const moved = await freshLease(env);
       await attempt(env, {
         what: `moveToDeadLetter(${brief(value)})`,
         verdict: verdict(isValidJson(value)),
         call: () => engine.moveToDeadLetter(moved, json(value)),
-        verify: async () => expectSame("the dead task's lastError read back", (await engine.getTask(moved.taskId))?.lastError, value),
+        verify: async () => sameData((await engine.getTask(moved.taskId))?.lastError, value, "the dead task's lastError read back"),
       });
     },
   },
@@ -1357,9 +1306,9 @@ const numberOps: readonly NumberOp[] = [
           verify: async ({ id }) => {
             env.taskIds.push(id);
             const task = await engine.getTask(id);
-            ensureThat(task !== null, `getTask of the task enqueued with ${field} ${String(n)} is null`);
-            expectSame(`the task's ${field}`, read(task), expected);
-            if (field === "runAt") expectSame(`the state of a task with runAt ${String(n)} at ${now}`, task.state, n <= now ? "ready" : "scheduled");
+            ensure(task !== null, `getTask of the task enqueued with ${field} ${String(n)} is null`);
+            sameData(read(task), expected, `the task's ${field}`);
+            if (field === "runAt") sameData(task.state, n <= now ? "ready" : "scheduled", `the state of a task with runAt ${String(n)} at ${now}`);
           },
         });
       }
@@ -1379,28 +1328,28 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isPositiveInt(n)),
         call: () => engine.claim({ workerId: "w", queues: [queue], leaseMs: n }),
         verify: (granted) => {
-          expectSame("the leases granted", granted.map((lease) => lease.taskId), [id]);
-          expectSame("the lease's expiresAt", granted[0]?.expiresAt, now + n);
+          sameData(granted.map((lease) => lease.taskId), [id], "the leases granted");
+          sameData(granted[0]?.expiresAt, now + n, "the lease's expiresAt");
         },
       });
       await attempt(env, {
         what: `claim({ limit: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n, 1000)),
         call: () => engine.claim({ workerId: "w", queues: [`${queue}-empty`], leaseMs: 1000, limit: n }),
-        verify: (granted) => expectSame("the leases of an empty queue", granted, []),
+        verify: (granted) => sameData(granted, [], "the leases of an empty queue"),
       });
       const lease = leases?.[0] ?? (await freshLease(env));
       await attempt(env, {
         what: `renew(lease, { leaseMs: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n)),
         call: () => engine.renew(lease, { leaseMs: n }),
-        verify: (renewed) => expectSame("the renewed lease's expiresAt and epoch", [renewed.expiresAt, renewed.epoch], [now + n, lease.epoch]),
+        verify: (renewed) => sameData([renewed.expiresAt, renewed.epoch], [now + n, lease.epoch], "the renewed lease's expiresAt and epoch"),
       });
       await attempt(env, {
         what: `release(lease, { runAt: ${String(n)} })`,
         verdict: verdict(isNonNegativeInt(n)),
         call: () => engine.release(lease, { runAt: n }),
-        verify: async () => expectSame("the released task's runAt", (await engine.getTask(lease.taskId))?.runAt, plain(n)),
+        verify: async () => sameData((await engine.getTask(lease.taskId))?.runAt, plain(n), "the released task's runAt"),
       });
     },
   },
@@ -1414,7 +1363,7 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isNonNegativeInt(n)),
         allowed: ["STALE_LEASE", "INVALID_STATE"],
         call: () => env.view.engine.renew({ ...lease, epoch: n }),
-        verify: (renewed) => expectSame("a renew accepted with a forged epoch is the lease's own epoch", plain(n), renewed.epoch),
+        verify: (renewed) => sameData(plain(n), renewed.epoch, "a renew accepted with a forged epoch is the lease's own epoch"),
       });
     },
   },
@@ -1430,26 +1379,26 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isNonNegativeInt(n)),
         allowed: ["SEQUENCE_CONFLICT"],
         call: () => workflows.appendEvents(env.runId, [{ type: "n" }], { expectedSequence: n }),
-        verify: (sequences) => expectSame("a conditional append's sequences", [plain(n), sequences], [latest, [latest + 1]]),
+        verify: (sequences) => sameData([plain(n), sequences], [latest, [latest + 1]], "a conditional append's sequences"),
       });
       await attempt(env, {
         what: `readEvents({ after: ${String(n)}, limit: ${String(n)} })`,
         verdict: verdict(isNonNegativeInt(n) && isPositiveInt(n, 10_000)),
         call: () => workflows.readEvents(env.runId, { after: n, limit: n }),
-        verify: (events) => ensureThat(events.every((event) => event.sequence > n), `readEvents after ${String(n)} returned ${brief(events.map((e) => e.sequence))}`),
+        verify: (events) => ensure(events.every((event) => event.sequence > n), `readEvents after ${String(n)} returned ${brief(events.map((e) => e.sequence))}`),
       });
       await attempt(env, {
         what: `writeSnapshot({ atSequence: ${String(n)} })`,
         verdict: verdict(isNonNegativeInt(n)),
         allowed: ["INVALID_STATE"],
         call: () => workflows.writeSnapshot(env.runId, { atSequence: n, state: "n" }),
-        verify: (snapshot) => expectSame("the snapshot's atSequence", snapshot.atSequence, plain(n)),
+        verify: (snapshot) => sameData(snapshot.atSequence, plain(n), "the snapshot's atSequence"),
       });
       await attempt(env, {
         what: `listRuns({ limit: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n, 10_000)),
         call: () => workflows.listRuns({ limit: n }),
-        verify: (page) => ensureThat(page.items.length <= n, `listRuns of limit ${String(n)} returned ${page.items.length}`),
+        verify: (page) => ensure(page.items.length <= n, `listRuns of limit ${String(n)} returned ${page.items.length}`),
       });
     },
   },
@@ -1466,7 +1415,7 @@ const numberOps: readonly NumberOp[] = [
         call: () => state.set(key, new Uint8Array([7]), { ttlMs: n }),
         verify: async () => {
           env.keys.add(key);
-          expectSame(`a value with ttlMs ${String(n)} read before any time passed`, await state.get(key), new Uint8Array([7]));
+          sameData(await state.get(key), new Uint8Array([7]), `a value with ttlMs ${String(n)} read before any time passed`);
         },
       });
       const executionId = `number-exec-${env.leaseCount++}`;
@@ -1475,7 +1424,7 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isPositiveInt(n)),
         probes: [executionId],
         call: () => state.saveSnapshot({ executionId, sequence: n, state: null, ttlMs: n }),
-        verify: async () => expectSame("the cached snapshot's sequence", (await state.loadSnapshot(executionId))?.sequence, n),
+        verify: async () => sameData((await state.loadSnapshot(executionId))?.sequence, n, "the cached snapshot's sequence"),
       });
     },
   },
@@ -1489,23 +1438,23 @@ const numberOps: readonly NumberOp[] = [
         what: `progress(lease, { percent: ${String(n)} })`,
         verdict: verdict(Number.isFinite(n) && n >= 0 && n <= 100),
         call: () => engine.progress(lease, { percent: n }),
-        verify: async () => expectSame("the task's progress", (await engine.getTask(lease.taskId))?.progress?.percent, plain(n)),
+        verify: async () => sameData((await engine.getTask(lease.taskId))?.progress?.percent, plain(n), "the task's progress"),
       });
       await attempt(env, {
         what: `readFrames({ attempt: ${String(n)}, after: ${String(n)}, limit: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n, 10_000)),
         call: () => engine.readFrames(lease.taskId, { attempt: n, after: n, limit: n }),
-        verify: (frames) => expectSame("frames of a task that has none", frames, []),
+        verify: (frames) => sameData(frames, [], "frames of a task that has none"),
       });
       await attempt(env, {
         what: `suspend(lease, { timeoutAt: ${String(n)} })`,
         verdict: verdict(isNonNegativeInt(n)),
         call: () => engine.suspend(lease, { keys: [`number-signal-${env.leaseCount++}`], timeoutAt: n }),
         verify: async (result) => {
-          expectSame("suspend without buffered signals", result, { suspended: true });
+          sameData(result, { suspended: true }, "suspend without buffered signals");
           const task = await engine.getTask(lease.taskId);
           // decisions.md: a suspended task whose timeoutAt has come reads as ready.
-          expectSame(`the task suspended until ${String(n)}`, task?.state, n <= env.ctx.clock.now() ? "ready" : "suspended");
+          sameData(task?.state, n <= env.ctx.clock.now() ? "ready" : "suspended", `the task suspended until ${String(n)}`);
         },
       });
       const queue = `number-setqueue-${env.leaseCount++}`;
@@ -1514,13 +1463,13 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isPositiveInt(n)),
         probes: [queue],
         call: () => engine.setQueue(queue, { concurrency: n }),
-        verify: (settings) => expectSame("the queue's concurrency", settings.concurrency, n),
+        verify: (settings) => sameData(settings.concurrency, n, "the queue's concurrency"),
       });
       await attempt(env, {
         what: `reclaimExpired({ limit: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n, 10_000)),
         call: () => engine.reclaimExpired({ limit: n }),
-        verify: (result) => expectSame("a sweep with nothing expired", result, { retried: [], deadLettered: [] }),
+        verify: (result) => sameData(result, { retried: [], deadLettered: [] }, "a sweep with nothing expired"),
       });
       // The seed queue holds a ready task, so a valid wait answers at once whatever the timeout (a
       // huge one must not hang). A timeout of a few milliseconds may win the race against the
@@ -1530,7 +1479,7 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isPositiveInt(n, 2 ** 31 - 1)),
         call: () => engine.waitForWork([env.queue], { timeoutMs: n }),
         verify: (ready) =>
-          ensureThat(typeof ready === "boolean" && (ready || n < 1_000), `waitForWork with timeoutMs ${String(n)} on a queue with a ready task answered ${brief(ready)}`),
+          ensure(typeof ready === "boolean" && (ready || n < 1_000), `waitForWork with timeoutMs ${String(n)} on a queue with a ready task answered ${brief(ready)}`),
       });
     },
   },
@@ -1543,9 +1492,9 @@ const numberOps: readonly NumberOp[] = [
         verdict: verdict(isNonNegativeInt(n)),
         call: () => env.view.tokens.create({ name: "n", role: "r", expiresAt: n }),
         verify: async ({ token, info }) => {
-          expectSame("the token's expiresAt", info.expiresAt, plain(n));
+          sameData(info.expiresAt, plain(n), "the token's expiresAt");
           const validated = await env.view.tokens.validate(token);
-          expectSame(`tokens.validate of a token expiring at ${String(n)} (now ${env.ctx.clock.now()})`, validated?.expiresAt ?? null, n > env.ctx.clock.now() ? plain(n) : null);
+          sameData(validated?.expiresAt ?? null, n > env.ctx.clock.now() ? plain(n) : null, `tokens.validate of a token expiring at ${String(n)} (now ${env.ctx.clock.now()})`);
         },
       });
     },
@@ -1562,7 +1511,7 @@ interface OpTable {
 
 function declaredOps<T extends OpTable>(context: CheckContext, ops: readonly T[]): T[] {
   const declared = ops.filter((op) => op.requires.every((capability) => hasCapability(context.backend.capabilities, capability)));
-  ensureThat(declared.length > 0, "no hostile-input operation is declared by this backend");
+  ensure(declared.length > 0, "no hostile-input operation is declared by this backend");
   return declared;
 }
 
@@ -1654,7 +1603,7 @@ const hugeValues = defineCheck({
     // Multi-byte characters, so that a limit counted in characters rather than bytes shows.
     const atLimit = `${"é".repeat((limit - 2 - 4) / 2)}😀`;
     const overLimit = `${atLimit}a`;
-    ensureThat(utf8Bytes(JSON.stringify(atLimit)) === limit && utf8Bytes(JSON.stringify(overLimit)) === limit + 1, "kit bug: the payloads around the limit have the wrong size");
+    ensure(utf8Bytes(JSON.stringify(atLimit)) === limit && utf8Bytes(JSON.stringify(overLimit)) === limit + 1, "kit bug: the payloads around the limit have the wrong size");
     for (const [payload, valid] of [
       [atLimit, true],
       [overLimit, false],
@@ -1668,7 +1617,7 @@ const hugeValues = defineCheck({
         verify: async ({ id }) => {
           env.taskIds.push(id);
           const [lease] = await engine.claim({ workerId: "huge", queues: [queue], leaseMs: 60_000 });
-          ensureThat(lease?.payload === payload, `the claimed payload of ${utf8Bytes(JSON.stringify(payload))} bytes differs from the enqueued one`);
+          ensure(lease?.payload === payload, `the claimed payload of ${utf8Bytes(JSON.stringify(payload))} bytes differs from the enqueued one`);
         },
       });
       const executionId = `huge-exec-${valid}`;
@@ -1677,7 +1626,7 @@ const hugeValues = defineCheck({
         verdict: verdict(valid),
         probes: [executionId],
         call: () => state.saveSnapshot({ executionId, sequence: 1, state: payload }),
-        verify: async () => ensureThat((await state.loadSnapshot(executionId))?.state === payload, "the cached state of maxPayloadBytes came back altered"),
+        verify: async () => ensure((await state.loadSnapshot(executionId))?.state === payload, "the cached state of maxPayloadBytes came back altered"),
       });
     }
     await attempt(env, {
@@ -1690,7 +1639,7 @@ const hugeValues = defineCheck({
       verdict: "valid",
       call: () => workflows.appendEvents(env.runId, [{ type: "at-limit", payload: atLimit }]),
       verify: async ([sequence]) =>
-        ensureThat((await workflows.readEvents(env.runId, { after: (sequence ?? 1) - 1 }))[0]?.payload === atLimit, "the event of maxPayloadBytes came back altered"),
+        ensure((await workflows.readEvents(env.runId, { after: (sequence ?? 1) - 1 }))[0]?.payload === atLimit, "the event of maxPayloadBytes came back altered"),
     });
 
     // Every byte value, at exactly the limit; then a compare-and-set that must compare all of it.
@@ -1699,21 +1648,21 @@ const hugeValues = defineCheck({
     const almost = Uint8Array.from(bytes);
     almost[limit - 1] = (almost[limit - 1] ?? 0) ^ 1;
     // Huge keys stay out of the fingerprint (`env.keys`): reading a MiB twice per call would dominate the check.
-    await attempt(env, { what: `set with ${limit} bytes`, verdict: "valid", call: () => state.set("huge-bytes", bytes), verify: async () => expectSame("the huge value read back", await state.get("huge-bytes"), bytes) });
+    await attempt(env, { what: `set with ${limit} bytes`, verdict: "valid", call: () => state.set("huge-bytes", bytes), verify: async () => sameData(await state.get("huge-bytes"), bytes, "the huge value read back") });
     await attempt(env, { what: `set with ${limit + 1} bytes`, verdict: "invalid", probes: ["huge-over"], call: () => state.set("huge-over", new Uint8Array(limit + 1)) });
     await attempt(env, {
       what: "compareAndSet whose expected value differs in the last of 1 MiB",
       verdict: "valid",
       call: () => state.compareAndSet("huge-bytes", almost, reversed),
-      verify: (swapped) => expectSame("compareAndSet with an expected value one bit off", swapped, false),
+      verify: (swapped) => sameData(swapped, false, "compareAndSet with an expected value one bit off"),
     });
     await attempt(env, {
       what: "compareAndSet with the whole 1 MiB expected value",
       verdict: "valid",
       call: () => state.compareAndSet("huge-bytes", bytes, reversed),
       verify: async (swapped) => {
-        expectSame("compareAndSet with the exact expected value", swapped, true);
-        expectSame("the swapped huge value read back", await state.get("huge-bytes"), reversed);
+        sameData(swapped, true, "compareAndSet with the exact expected value");
+        sameData(await state.get("huge-bytes"), reversed, "the swapped huge value read back");
       },
     });
     for (const fill of [0x00, 0xff]) {
@@ -1722,7 +1671,7 @@ const hugeValues = defineCheck({
         what: `set with ${limit} bytes of 0x${fill.toString(16)}`,
         verdict: "valid",
         call: () => state.set(`huge-fill-${fill}`, uniform),
-        verify: async () => expectSame(`the value of ${limit} bytes 0x${fill.toString(16)} read back`, await state.get(`huge-fill-${fill}`), uniform),
+        verify: async () => sameData(await state.get(`huge-fill-${fill}`), uniform, `the value of ${limit} bytes 0x${fill.toString(16)} read back`),
       });
     }
   },

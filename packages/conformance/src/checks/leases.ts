@@ -6,26 +6,7 @@
  */
 import { type CapabilityName, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import {
-  HOLDER_CALLS,
-  LEASE_MS,
-  advanceTo,
-  capabilitiesOf,
-  claimInOrder,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectRejectedHolderCall,
-  expectTask,
-  forgedLease,
-  rejectsWith,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-  taskOf,
-} from "./engine-helpers.js";
+import { ensure, same, sameMembers, rejectsWith, succeeds, LEASE_MS, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, forgedLease, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, show, advanceTo } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // E3 claim order

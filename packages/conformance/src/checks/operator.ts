@@ -3,17 +3,7 @@
  * revokeLease gives a leased task back without consuming an attempt; getTask reports every field.
  */
 import { type Check, defineCheck } from "../registry.js";
-import {
-  advanceTo,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  expectTask,
-  rejectsWith,
-  same,
-  succeeds,
-  taskOf,
-} from "./engine-helpers.js";
+import { same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, advanceTo } from "./support/index.js";
 
 export const checks: Check[] = [
   defineCheck({

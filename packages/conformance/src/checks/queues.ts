@@ -4,18 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../registry.js";
-import {
-  LEASE_MS,
-  advanceTo,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-} from "./engine-helpers.js";
+import { ensure, same, sameMembers, succeeds, LEASE_MS, enqueueTask, claimOne, claimNothing, show, advanceTo } from "./support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {

@@ -5,20 +5,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import {
-  advanceTo,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectTask,
-  rejectsWith,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-  taskOf,
-} from "./engine-helpers.js";
+import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, show, advanceTo } from "./support/index.js";
 
 const EXPIRED = DEFAULTS.leaseExpiredError;
 

@@ -1,12 +1,11 @@
 /**
  * Checks of durable snapshots and the replay law (SPEC W10).
  */
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { EventInput, EventRecord, Json, JsonObject } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
 import { type Check, defineCheck } from "../registry.js";
-import { expectError, newRun } from "./common.js";
+import { ensure, same, rejectsWith, newRun } from "./support/index.js";
 
 const writeAndLatest = defineCheck({
   id: "W10.write-latest-snapshot",
@@ -18,28 +17,28 @@ const writeAndLatest = defineCheck({
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
     const other = await newRun(ctx);
-    assert.equal(await workflows.latestSnapshot(run.id), null, "no snapshot yet");
+    same(await workflows.latestSnapshot(run.id), null, "no snapshot yet");
     const initial = await workflows.writeSnapshot(run.id, { atSequence: 0, state: { initial: true } });
-    assert.deepEqual(initial, { runId: run.id, atSequence: 0, state: { initial: true }, createdAt: ctx.clock.now() }, "a snapshot of the initial state at 0");
-    await expectError(workflows.writeSnapshot(run.id, { atSequence: 1, state: null }), "INVALID_STATE", "writeSnapshot beyond the latest sequence (0)");
+    same(initial, { runId: run.id, atSequence: 0, state: { initial: true }, createdAt: ctx.clock.now() }, "a snapshot of the initial state at 0");
+    await rejectsWith(workflows.writeSnapshot(run.id, { atSequence: 1, state: null }), "INVALID_STATE", "writeSnapshot beyond the latest sequence (0)");
 
     await workflows.appendEvents(run.id, [{ type: "a" }, { type: "b" }, { type: "c" }, { type: "d" }, { type: "e" }]);
     await workflows.appendEvents(other.id, [{ type: "a" }]);
     const now = ctx.clock.advance(1000);
     const state = { n: 3, tags: ["x"] };
     const three = await workflows.writeSnapshot(run.id, { atSequence: 3, state });
-    assert.deepEqual(three, { runId: run.id, atSequence: 3, state: { n: 3, tags: ["x"] }, createdAt: now });
+    same(three, { runId: run.id, atSequence: 3, state: { n: 3, tags: ["x"] }, createdAt: now }, "three");
     state.tags.push("mutated");
-    assert.deepEqual(await workflows.latestSnapshot(run.id), three, "latestSnapshot is the highest; mutating the caller's state changes nothing stored");
+    same(await workflows.latestSnapshot(run.id), three, "latestSnapshot is the highest; mutating the caller's state changes nothing stored");
 
     await workflows.writeSnapshot(run.id, { atSequence: 1, state: { n: 1 } });
-    assert.equal((await workflows.latestSnapshot(run.id))?.atSequence, 3, "a later write of a lower atSequence does not become the latest");
+    same((await workflows.latestSnapshot(run.id))?.atSequence, 3, "a later write of a lower atSequence does not become the latest");
     await workflows.writeSnapshot(run.id, { atSequence: 5, state: { n: 5 } });
     await workflows.writeSnapshot(run.id, { atSequence: 5, state: { n: 5, replaced: true } });
-    assert.deepEqual((await workflows.latestSnapshot(run.id))?.state, { n: 5, replaced: true }, "a second snapshot at the same atSequence replaces the first");
-    await expectError(workflows.writeSnapshot(run.id, { atSequence: 6, state: null }), "INVALID_STATE", "writeSnapshot beyond the latest sequence (5)");
-    assert.equal((await workflows.latestSnapshot(run.id))?.atSequence, 5, "a rejected snapshot changes nothing");
-    assert.equal(await workflows.latestSnapshot(other.id), null, "snapshots are per run");
+    same((await workflows.latestSnapshot(run.id))?.state, { n: 5, replaced: true }, "a second snapshot at the same atSequence replaces the first");
+    await rejectsWith(workflows.writeSnapshot(run.id, { atSequence: 6, state: null }), "INVALID_STATE", "writeSnapshot beyond the latest sequence (5)");
+    same((await workflows.latestSnapshot(run.id))?.atSequence, 5, "a rejected snapshot changes nothing");
+    same(await workflows.latestSnapshot(other.id), null, "snapshots are per run");
   },
 });
 
@@ -100,20 +99,16 @@ const replayLaw = defineCheck({
         }
         const all = await workflows.readEvents(run.id);
         const final = reduce(INITIAL, operations);
-        assert.deepEqual(reduce(INITIAL, payloadsOf(all)), final, "replaying the stored log gives the state of the operations appended");
+        same(reduce(INITIAL, payloadsOf(all)), final, "replaying the stored log gives the state of the operations appended");
         let highest = -1;
         for (const point of snapshotPoints) {
           await workflows.writeSnapshot(run.id, { atSequence: point, state: reduce(INITIAL, operations.slice(0, point)) });
           highest = Math.max(highest, point);
           const snapshot = await workflows.latestSnapshot(run.id);
-          assert.ok(snapshot, "a snapshot was written");
-          assert.equal(snapshot.atSequence, highest, "latestSnapshot is the one with the highest atSequence");
+          ensure(snapshot, "a snapshot was written");
+          same(snapshot.atSequence, highest, "latestSnapshot is the one with the highest atSequence");
           const rest = await workflows.readEvents(run.id, { after: snapshot.atSequence });
-          assert.deepEqual(
-            reduce(snapshot.state as CalculatorState, payloadsOf(rest)),
-            final,
-            `state(snapshot at ${snapshot.atSequence}) + replay(events after it) = replay(all events)`,
-          );
+          same(reduce(snapshot.state as CalculatorState, payloadsOf(rest)), final, `state(snapshot at ${snapshot.atSequence}) + replay(events after it) = replay(all events)`);
         }
       }),
     );

@@ -2,10 +2,9 @@
  * Checks of the StateStore: cached snapshots (SPEC S1), byte values and TTL (S2), atomic
  * setIfAbsent / compareAndSet (S3) and execution-owned keys (S4).
  */
-import assert from "node:assert/strict";
 import { executionKey, type StateStore } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { assertBytes, byCodePoint, connectClients, expectError, only, utf8, walkPages } from "./common.js";
+import { same, differs, sameBytes, rejectsWith, walkPages, byCodePoint, only, connectClients, utf8 } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // S1: cached snapshots
@@ -22,20 +21,20 @@ const saveAndLoad = defineCheck({
     const first = { nested: { list: [1, "two", null, true, 2.5] }, "key \"quoted\" 🚢": "value\nline" };
     await state.saveSnapshot({ executionId, sequence: 7, state: first });
     const savedAt = ctx.clock.now();
-    assert.deepEqual(await state.loadSnapshot(executionId), { executionId, sequence: 7, state: structuredClone(first), savedAt });
+    same(await state.loadSnapshot(executionId), { executionId, sequence: 7, state: structuredClone(first), savedAt }, "state.loadSnapshot(executionId)");
     first.nested.list.push("mutated");
-    assert.deepEqual((await state.loadSnapshot(executionId))?.state, { nested: { list: [1, "two", null, true, 2.5] }, "key \"quoted\" 🚢": "value\nline" }, "mutating the caller's state changes nothing stored");
+    same((await state.loadSnapshot(executionId))?.state, { nested: { list: [1, "two", null, true, 2.5] }, "key \"quoted\" 🚢": "value\nline" }, "mutating the caller's state changes nothing stored");
 
     const later = ctx.clock.advance(1000);
     await state.saveSnapshot({ executionId, sequence: 3, state: "older sequence, still overwrites" });
-    assert.deepEqual(await state.loadSnapshot(executionId), { executionId, sequence: 3, state: "older sequence, still overwrites", savedAt: later }, "saveSnapshot overwrites whatever the sequence");
+    same(await state.loadSnapshot(executionId), { executionId, sequence: 3, state: "older sequence, still overwrites", savedAt: later }, "saveSnapshot overwrites whatever the sequence");
 
     const other = ctx.unique("exec");
     await state.saveSnapshot({ executionId: other, sequence: 0, state: null });
-    assert.equal(await state.deleteSnapshot(executionId), true, "deleteSnapshot of an existing snapshot");
-    assert.equal(await state.loadSnapshot(executionId), null);
-    assert.equal(await state.deleteSnapshot(executionId), false, "a second deleteSnapshot");
-    assert.deepEqual((await state.loadSnapshot(other))?.sequence, 0, "another execution's snapshot stays");
+    same(await state.deleteSnapshot(executionId), true, "deleteSnapshot of an existing snapshot");
+    same(await state.loadSnapshot(executionId), null, "state.loadSnapshot(executionId)");
+    same(await state.deleteSnapshot(executionId), false, "a second deleteSnapshot");
+    same((await state.loadSnapshot(other))?.sequence, 0, "another execution's snapshot stays");
   },
 });
 
@@ -55,16 +54,16 @@ const snapshotTtl = defineCheck({
     await state.saveSnapshot({ executionId: renewed, sequence: 1, state: 1, ttlMs: 1000 });
     await state.saveSnapshot({ executionId: kept, sequence: 1, state: 1 });
     ctx.clock.advance(999);
-    assert.notEqual(await state.loadSnapshot(expiring), null, "visible 1 ms before its TTL");
+    differs(await state.loadSnapshot(expiring), null, "visible 1 ms before its TTL");
     await state.saveSnapshot({ executionId: renewed, sequence: 2, state: 2 });
     ctx.clock.advance(1);
-    assert.equal(await state.loadSnapshot(expiring), null, "invisible at exactly savedAt + ttlMs");
-    assert.equal(await state.deleteSnapshot(expiring), false, "an expired snapshot does not exist for deleteSnapshot");
+    same(await state.loadSnapshot(expiring), null, "invisible at exactly savedAt + ttlMs");
+    same(await state.deleteSnapshot(expiring), false, "an expired snapshot does not exist for deleteSnapshot");
     const listed = (await state.listSnapshots({ limit: 100 })).items;
-    assert.deepEqual(only(listed, new Set([expiring, kept, renewed]), (id) => id), byCodePoint([kept, renewed]), "listSnapshots lists live snapshots only");
+    same(only(listed, new Set([expiring, kept, renewed]), (id) => id), byCodePoint([kept, renewed]), "listSnapshots lists live snapshots only");
     ctx.clock.advance(10_000_000);
-    assert.equal((await state.loadSnapshot(renewed))?.sequence, 2, "a snapshot saved again without ttlMs has no TTL");
-    assert.notEqual(await state.loadSnapshot(kept), null, "a snapshot without ttlMs lives until deleted");
+    same((await state.loadSnapshot(renewed))?.sequence, 2, "a snapshot saved again without ttlMs has no TTL");
+    differs(await state.loadSnapshot(kept), null, "a snapshot without ttlMs lives until deleted");
   },
 });
 
@@ -81,7 +80,7 @@ const listSnapshots = defineCheck({
     for (const executionId of ids) await state.saveSnapshot({ executionId, sequence: 1, state: null });
     await state.saveSnapshot({ executionId: ids[0]!, sequence: 2, state: null });
     const walk = await walkPages((cursor) => state.listSnapshots({ limit: 2, cursor }), 2, "listSnapshots");
-    assert.deepEqual(only(walk.items, new Set(ids), (id) => id), byCodePoint(ids), "every execution once, in code-point order (not UTF-16 order)");
+    same(only(walk.items, new Set(ids), (id) => id), byCodePoint(ids), "every execution once, in code-point order (not UTF-16 order)");
   },
 });
 
@@ -131,7 +130,7 @@ const byteValues = defineCheck({
     for (const { label, value } of cases) {
       const key = ctx.unique("bytes");
       await state.set(key, value);
-      assertBytes(await state.get(key), value, label);
+      sameBytes(await state.get(key), value, label);
     }
 
     // A view into a larger buffer: only the view's bytes are the value.
@@ -139,10 +138,10 @@ const byteValues = defineCheck({
     const view = backing.subarray(16, 40);
     const key = ctx.unique("view");
     await state.set(key, view);
-    assertBytes(await state.get(key), backing.slice(16, 40), "a Uint8Array view with a byte offset");
+    sameBytes(await state.get(key), backing.slice(16, 40), "a Uint8Array view with a byte offset");
     const buffer = Buffer.from([1, 2, 3, 4]);
     await state.set(key, buffer);
-    assertBytes(await state.get(key), new Uint8Array([1, 2, 3, 4]), "a Node Buffer");
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3, 4]), "a Node Buffer");
   },
 });
 
@@ -155,22 +154,22 @@ const setGetExistsDelete = defineCheck({
   async run(ctx) {
     const { state } = ctx.backend;
     const key = `${ctx.unique("key")} :{}%*?\\/\n"'🚢`;
-    assert.equal(await state.exists(key), false);
+    same(await state.exists(key), false, "state.exists(key)");
     const value = new Uint8Array([1, 2, 3]);
     await state.set(key, value);
     value[0] = 99;
-    assertBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating the caller's array after set changes nothing stored");
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating the caller's array after set changes nothing stored");
     const read = await state.get(key);
     if (read) read[1] = 99;
-    assertBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating a returned array changes nothing stored");
-    assert.equal(await state.exists(key), true);
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating a returned array changes nothing stored");
+    same(await state.exists(key), true, "state.exists(key)");
     await state.set(key, utf8("replaced"));
-    assertBytes(await state.get(key), utf8("replaced"), "set replaces the value");
-    assert.equal(await state.get(`${key}x`), null, "a longer key is another key");
-    assert.equal(await state.delete(key), true, "delete of an existing key");
-    assert.equal(await state.exists(key), false);
-    assert.equal(await state.get(key), null);
-    assert.equal(await state.delete(key), false, "a second delete");
+    sameBytes(await state.get(key), utf8("replaced"), "set replaces the value");
+    same(await state.get(`${key}x`), null, "a longer key is another key");
+    same(await state.delete(key), true, "delete of an existing key");
+    same(await state.exists(key), false, "state.exists(key)");
+    same(await state.get(key), null, "state.get(key)");
+    same(await state.delete(key), false, "a second delete");
   },
 });
 
@@ -189,23 +188,23 @@ const ttlBoundary = defineCheck({
     await state.set(keys.cleared, utf8("no ttl now"));
     await state.set(keys.restarted, utf8("restarted"), { ttlMs: 1000 });
     ctx.clock.advance(499);
-    assertBytes(await state.get(keys.get), utf8(keys.get), "1 ms before the TTL the value is visible");
-    assert.equal(await state.exists(keys.exists), true);
+    sameBytes(await state.get(keys.get), utf8(keys.get), "1 ms before the TTL the value is visible");
+    same(await state.exists(keys.exists), true, "state.exists(keys.exists)");
     ctx.clock.advance(1);
-    assert.equal(await state.get(keys.get), null, "get at exactly setAt + ttlMs");
-    assert.equal(await state.exists(keys.exists), false, "exists at exactly setAt + ttlMs");
-    assert.equal(await state.delete(keys.delete), false, "delete of an expired key finds nothing");
-    assert.equal(await state.setIfAbsent(keys.absent, utf8("new")), true, "an expired key is absent for setIfAbsent");
-    assertBytes(await state.get(keys.absent), utf8("new"), "the value setIfAbsent wrote over an expired key");
-    assert.equal(await state.compareAndSet(keys.cas, utf8(keys.cas), utf8("next")), false, "compareAndSet against an expired value fails");
-    assert.equal(await state.compareAndSet(keys.cas, null, utf8("next")), true, "compareAndSet(null) succeeds on an expired key");
-    assertBytes(await state.get(keys.cleared), utf8("no ttl now"), "set without ttlMs removed the TTL");
-    assertBytes(await state.get(keys.restarted), utf8("restarted"), "set with ttlMs restarted the TTL");
+    same(await state.get(keys.get), null, "get at exactly setAt + ttlMs");
+    same(await state.exists(keys.exists), false, "exists at exactly setAt + ttlMs");
+    same(await state.delete(keys.delete), false, "delete of an expired key finds nothing");
+    same(await state.setIfAbsent(keys.absent, utf8("new")), true, "an expired key is absent for setIfAbsent");
+    sameBytes(await state.get(keys.absent), utf8("new"), "the value setIfAbsent wrote over an expired key");
+    same(await state.compareAndSet(keys.cas, utf8(keys.cas), utf8("next")), false, "compareAndSet against an expired value fails");
+    same(await state.compareAndSet(keys.cas, null, utf8("next")), true, "compareAndSet(null) succeeds on an expired key");
+    sameBytes(await state.get(keys.cleared), utf8("no ttl now"), "set without ttlMs removed the TTL");
+    sameBytes(await state.get(keys.restarted), utf8("restarted"), "set with ttlMs restarted the TTL");
     ctx.clock.advance(500);
-    assert.equal(await state.get(keys.restarted), null, "the restarted TTL ends 1000 ms after its set");
+    same(await state.get(keys.restarted), null, "the restarted TTL ends 1000 ms after its set");
     ctx.clock.advance(100_000_000);
-    assertBytes(await state.get(keys.cleared), utf8("no ttl now"), "a value without TTL lives until deleted");
-    assertBytes(await state.get(keys.absent), utf8("new"), "setIfAbsent without ttlMs wrote no TTL");
+    sameBytes(await state.get(keys.cleared), utf8("no ttl now"), "a value without TTL lives until deleted");
+    sameBytes(await state.get(keys.absent), utf8("new"), "setIfAbsent without ttlMs wrote no TTL");
   },
 });
 
@@ -221,14 +220,14 @@ const setIfAbsent = defineCheck({
   async run(ctx) {
     const { state } = ctx.backend;
     const key = ctx.unique("key");
-    assert.equal(await state.setIfAbsent(key, utf8("first"), { ttlMs: 1000 }), true, "setIfAbsent on an absent key");
-    assert.equal(await state.setIfAbsent(key, utf8("second")), false, "setIfAbsent on a present key");
-    assertBytes(await state.get(key), utf8("first"), "a failed setIfAbsent changes nothing");
+    same(await state.setIfAbsent(key, utf8("first"), { ttlMs: 1000 }), true, "setIfAbsent on an absent key");
+    same(await state.setIfAbsent(key, utf8("second")), false, "setIfAbsent on a present key");
+    sameBytes(await state.get(key), utf8("first"), "a failed setIfAbsent changes nothing");
     ctx.clock.advance(1000);
-    assert.equal(await state.setIfAbsent(key, utf8("third")), true, "setIfAbsent once the TTL passed");
+    same(await state.setIfAbsent(key, utf8("third")), true, "setIfAbsent once the TTL passed");
     await state.delete(key);
-    assert.equal(await state.setIfAbsent(key, new Uint8Array(0)), true, "setIfAbsent after delete, with an empty value");
-    assert.equal(await state.setIfAbsent(key, utf8("x")), false, "an empty value is a present value");
+    same(await state.setIfAbsent(key, new Uint8Array(0)), true, "setIfAbsent after delete, with an empty value");
+    same(await state.setIfAbsent(key, utf8("x")), false, "an empty value is a present value");
   },
 });
 
@@ -241,19 +240,19 @@ const compareAndSet = defineCheck({
   async run(ctx) {
     const { state } = ctx.backend;
     const key = ctx.unique("key");
-    assert.equal(await state.compareAndSet(key, utf8("x"), utf8("y")), false, "compareAndSet of an absent key with a value expected");
-    assert.equal(await state.exists(key), false);
-    assert.equal(await state.compareAndSet(key, null, new Uint8Array([1, 2, 3])), true, "compareAndSet(null) of an absent key");
-    assert.equal(await state.compareAndSet(key, null, utf8("z")), false, "compareAndSet(null) of a present key");
+    same(await state.compareAndSet(key, utf8("x"), utf8("y")), false, "compareAndSet of an absent key with a value expected");
+    same(await state.exists(key), false, "state.exists(key)");
+    same(await state.compareAndSet(key, null, new Uint8Array([1, 2, 3])), true, "compareAndSet(null) of an absent key");
+    same(await state.compareAndSet(key, null, utf8("z")), false, "compareAndSet(null) of a present key");
     for (const expected of [new Uint8Array([1, 2]), new Uint8Array([1, 2, 3, 0]), new Uint8Array([1, 2, 4]), new Uint8Array(0)]) {
-      assert.equal(await state.compareAndSet(key, expected, utf8("wrong")), false, `compareAndSet expecting [${[...expected].join(",")}]`);
+      same(await state.compareAndSet(key, expected, utf8("wrong")), false, `compareAndSet expecting [${[...expected].join(",")}]`);
     }
-    assertBytes(await state.get(key), new Uint8Array([1, 2, 3]), "failed compareAndSets change nothing");
-    assert.equal(await state.compareAndSet(key, new Uint8Array([1, 2, 3]), new Uint8Array(0), { ttlMs: 1000 }), true, "compareAndSet with the exact bytes");
-    assertBytes(await state.get(key), new Uint8Array(0), "the new (empty) value");
-    assert.equal(await state.compareAndSet(key, new Uint8Array(0), utf8("after empty")), true, "an empty value compares equal to empty bytes, not to null");
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "failed compareAndSets change nothing");
+    same(await state.compareAndSet(key, new Uint8Array([1, 2, 3]), new Uint8Array(0), { ttlMs: 1000 }), true, "compareAndSet with the exact bytes");
+    sameBytes(await state.get(key), new Uint8Array(0), "the new (empty) value");
+    same(await state.compareAndSet(key, new Uint8Array(0), utf8("after empty")), true, "an empty value compares equal to empty bytes, not to null");
     ctx.clock.advance(1000);
-    assertBytes(await state.get(key), utf8("after empty"), "compareAndSet without ttlMs removed the TTL");
+    sameBytes(await state.get(key), utf8("after empty"), "compareAndSet without ttlMs removed the TTL");
   },
 });
 
@@ -276,8 +275,8 @@ const concurrentSetIfAbsent = defineCheck({
       const key = ctx.unique("race");
       const outcomes = await Promise.all(stores.map((store, index) => store.setIfAbsent(key, utf8(`racer ${index}`))));
       const winners = outcomes.flatMap((won, index) => (won ? [index] : []));
-      assert.equal(winners.length, 1, `round ${round}: exactly one of ${RACERS} setIfAbsent calls wins, got ${winners.length}`);
-      assertBytes(await ctx.backend.state.get(key), utf8(`racer ${winners[0]}`), `round ${round}: the winner's value`);
+      same(winners.length, 1, `round ${round}: exactly one of ${RACERS} setIfAbsent calls wins, got ${winners.length}`);
+      sameBytes(await ctx.backend.state.get(key), utf8(`racer ${winners[0]}`), `round ${round}: the winner's value`);
     }
   },
 });
@@ -296,9 +295,9 @@ const concurrentCompareAndSet = defineCheck({
       const expected: Uint8Array | null = current;
       const outcomes: boolean[] = await Promise.all(stores.map((store, index) => store.compareAndSet(key, expected, utf8(`round ${round} racer ${index}`))));
       const winners = outcomes.flatMap((won, index) => (won ? [index] : []));
-      assert.equal(winners.length, 1, `round ${round}: exactly one of ${RACERS} compareAndSet calls wins, got ${winners.length}`);
+      same(winners.length, 1, `round ${round}: exactly one of ${RACERS} compareAndSet calls wins, got ${winners.length}`);
       current = utf8(`round ${round} racer ${winners[0]}`);
-      assertBytes(await ctx.backend.state.get(key), current, `round ${round}: the winner's value`);
+      sameBytes(await ctx.backend.state.get(key), current, `round ${round}: the winner's value`);
     }
   },
 });
@@ -380,18 +379,18 @@ const deleteExecutionState = defineCheck({
       const executionId = `${prefix}${suffix}`;
       const keys = owned.get(executionId)!;
       const removed = await state.deleteExecutionState(executionId);
-      assert.equal(removed, keys.length + 1, `deleteExecutionState(${JSON.stringify(suffix)}) counts its snapshot and ${keys.length} keys`);
+      same(removed, keys.length + 1, `deleteExecutionState(${JSON.stringify(suffix)}) counts its snapshot and ${keys.length} keys`);
       remaining.delete(executionId);
-      assert.equal(await state.loadSnapshot(executionId), null, `the snapshot of ${JSON.stringify(suffix)} is gone`);
-      for (const key of keys) assert.equal(await state.exists(key), false, `${JSON.stringify(key)} of ${JSON.stringify(suffix)} is gone`);
+      same(await state.loadSnapshot(executionId), null, `the snapshot of ${JSON.stringify(suffix)} is gone`);
+      for (const key of keys) same(await state.exists(key), false, `${JSON.stringify(key)} of ${JSON.stringify(suffix)} is gone`);
       for (const [other, otherKeys] of remaining) {
-        assert.notEqual(await state.loadSnapshot(other), null, `deleting ${JSON.stringify(suffix)} must not touch the snapshot of ${JSON.stringify(other.slice(prefix.length))}`);
+        differs(await state.loadSnapshot(other), null, `deleting ${JSON.stringify(suffix)} must not touch the snapshot of ${JSON.stringify(other.slice(prefix.length))}`);
         for (const key of otherKeys) {
-          assertBytes(await state.get(key), utf8(key), `deleting ${JSON.stringify(suffix)} must not touch ${JSON.stringify(key)}`);
+          sameBytes(await state.get(key), utf8(key), `deleting ${JSON.stringify(suffix)} must not touch ${JSON.stringify(key)}`);
         }
       }
-      for (const key of lookalikes) assert.equal(await state.exists(key), true, `deleting ${JSON.stringify(suffix)} must not touch the plain key ${JSON.stringify(key)}`);
-      assert.equal(await state.deleteExecutionState(executionId), 0, `a second deleteExecutionState(${JSON.stringify(suffix)}) removes nothing`);
+      for (const key of lookalikes) same(await state.exists(key), true, `deleting ${JSON.stringify(suffix)} must not touch the plain key ${JSON.stringify(key)}`);
+      same(await state.deleteExecutionState(executionId), 0, `a second deleteExecutionState(${JSON.stringify(suffix)}) removes nothing`);
     }
   },
 });
@@ -409,11 +408,11 @@ const ownedKeysOnly = defineCheck({
     const keys = ["a", "b", "%", "*"].map((name) => executionKey(keysOnly, name));
     for (const key of keys) await state.set(key, utf8(key));
     await state.saveSnapshot({ executionId: snapshotOnly, sequence: 1, state: null });
-    assert.equal(await state.deleteExecutionState(keysOnly), keys.length, "owned keys without a snapshot");
-    for (const key of keys) assert.equal(await state.exists(key), false);
-    assert.equal(await state.deleteExecutionState(snapshotOnly), 1, "a snapshot without keys");
-    assert.equal(await state.loadSnapshot(snapshotOnly), null);
-    await expectError(state.deleteExecutionState(""), "VALIDATION", "deleteExecutionState of an empty id");
+    same(await state.deleteExecutionState(keysOnly), keys.length, "owned keys without a snapshot");
+    for (const key of keys) same(await state.exists(key), false, "state.exists(key)");
+    same(await state.deleteExecutionState(snapshotOnly), 1, "a snapshot without keys");
+    same(await state.loadSnapshot(snapshotOnly), null, "state.loadSnapshot(snapshotOnly)");
+    await rejectsWith(state.deleteExecutionState(""), "VALIDATION", "deleteExecutionState of an empty id");
   },
 });
 

@@ -10,21 +10,7 @@
  */
 import { compareCodePoints, DEFAULT_TENANT, type EngineBackend, type Page, type TenantRecord, type TenantStore } from "@mooring/core";
 import { type Check, defineCheck } from "../registry.js";
-import {
-  HOLDER_CALLS,
-  advanceTo,
-  capabilitiesOf,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectRejectedHolderCall,
-  expectTask,
-  rejectsWith,
-  same,
-  succeeds,
-  taskOf,
-} from "./engine-helpers.js";
+import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, advanceTo } from "./support/index.js";
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 

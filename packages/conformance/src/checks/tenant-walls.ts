@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { type Backend, executionKey, type Lease, type TaskRecord } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { bounded, brief, ensureThat, expectSame } from "./hostile.js";
+import { ensure, sameData, brief, within } from "./support/index.js";
 
 /** Pairs a naive implementation would conflate; each is tried in both directions. */
 export const CONFLATING_PAIRS: readonly (readonly [string, string])[] = [
@@ -64,7 +64,7 @@ const TENANT_TWINS: readonly (readonly [string, string])[] = [
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 /** A backend call bounded in real time, so that a hang fails with its name. */
-const call = <T>(what: string, run: () => Promise<T> | T): Promise<T> => bounded(what, run);
+const call = <T>(what: string, run: () => Promise<T> | T): Promise<T> => within(run, what);
 
 // ---------------------------------------------------------------------------------------------
 // Conflating ids within one tenant
@@ -95,26 +95,26 @@ const conflatingRuns = defineCheck({
         [neighbour, "neighbour"],
       ] as const) {
         const created = await call("createRun", () => workflows.createRun({ id, workflowId: id, version: "1", input }));
-        expectSame(`createRun of ${brief(id)} (${what})`, created.created, true);
+        sameData(created.created, true, `createRun of ${brief(id)} (${what})`);
         await call("putDefinition", () => workflows.putDefinition({ id, version: "1", spec: input }));
       }
       await call("appendEvents", () => workflows.appendEvents(mine, [{ type: "mine-1" }, { type: "mine-2" }]));
       await call("appendEvents", () => workflows.appendEvents(neighbour, [{ type: "neighbour-1" }]));
       await call("upsertStep", () => workflows.upsertStep(mine, { id: neighbour, status: "running", name: "mine" }));
       await call("upsertStep", () => workflows.upsertStep(neighbour, { id: mine, status: "running", name: "neighbour" }));
-      expectSame(`the neighbour's definition (${what})`, (await call("getDefinition", () => workflows.getDefinition(neighbour, "1")))?.spec, "neighbour");
-      expectSame(`listDefinitions of mine (${what})`, (await call("listDefinitions", () => workflows.listDefinitions(mine))).map((d) => [d.id, d.spec]), [[mine, "mine"]]);
-      expectSame(`latestSequence of mine and of the neighbour (${what})`, [await workflows.latestSequence(mine), await workflows.latestSequence(neighbour)], [2, 1]);
+      sameData((await call("getDefinition", () => workflows.getDefinition(neighbour, "1")))?.spec, "neighbour", `the neighbour's definition (${what})`);
+      sameData((await call("listDefinitions", () => workflows.listDefinitions(mine))).map((d) => [d.id, d.spec]), [[mine, "mine"]], `listDefinitions of mine (${what})`);
+      sameData([await workflows.latestSequence(mine), await workflows.latestSequence(neighbour)], [2, 1], `latestSequence of mine and of the neighbour (${what})`);
 
-      expectSame(`deleteRun of mine (${what})`, await call("deleteRun", () => workflows.deleteRun(mine)), true);
-      expectSame(`getRun of mine after deleteRun (${what})`, await call("getRun", () => workflows.getRun(mine)), null);
-      expectSame(`readEvents of mine after deleteRun (${what})`, await call("readEvents", () => workflows.readEvents(mine)), []);
+      sameData(await call("deleteRun", () => workflows.deleteRun(mine)), true, `deleteRun of mine (${what})`);
+      sameData(await call("getRun", () => workflows.getRun(mine)), null, `getRun of mine after deleteRun (${what})`);
+      sameData(await call("readEvents", () => workflows.readEvents(mine)), [], `readEvents of mine after deleteRun (${what})`);
       const run = await call("getRun", () => workflows.getRun(neighbour));
-      expectSame(`the neighbour's run after deleteRun of mine (${what})`, run && [run.id, run.input], [neighbour, "neighbour"]);
-      expectSame(`the neighbour's events after deleteRun of mine (${what})`, (await call("readEvents", () => workflows.readEvents(neighbour))).map((e) => [e.sequence, e.type]), [[1, "neighbour-1"]]);
-      expectSame(`the neighbour's steps after deleteRun of mine (${what})`, (await call("listSteps", () => workflows.listSteps(neighbour))).map((s) => [s.id, s.name]), [[mine, "neighbour"]]);
-      expectSame(`listRuns after deleteRun of mine (${what})`, (await call("listRuns", () => workflows.listRuns({ limit: 100 }))).items.map((r) => r.id), [neighbour]);
-      expectSame(`deleteRun of mine again (${what})`, await call("deleteRun", () => workflows.deleteRun(mine)), false);
+      sameData(run && [run.id, run.input], [neighbour, "neighbour"], `the neighbour's run after deleteRun of mine (${what})`);
+      sameData((await call("readEvents", () => workflows.readEvents(neighbour))).map((e) => [e.sequence, e.type]), [[1, "neighbour-1"]], `the neighbour's events after deleteRun of mine (${what})`);
+      sameData((await call("listSteps", () => workflows.listSteps(neighbour))).map((s) => [s.id, s.name]), [[mine, "neighbour"]], `the neighbour's steps after deleteRun of mine (${what})`);
+      sameData((await call("listRuns", () => workflows.listRuns({ limit: 100 }))).items.map((r) => r.id), [neighbour], `listRuns after deleteRun of mine (${what})`);
+      sameData(await call("deleteRun", () => workflows.deleteRun(mine)), false, `deleteRun of mine again (${what})`);
     });
   },
 });
@@ -130,9 +130,9 @@ const conflatingState = defineCheck({
       const { state } = view;
       await call("set", () => state.set(mine, bytes(1)));
       await call("set", () => state.set(neighbour, bytes(2)));
-      expectSame(`get of mine and of the neighbour (${what})`, [await state.get(mine), await state.get(neighbour)], [bytes(1), bytes(2)]);
-      expectSame(`delete of mine (${what})`, await call("delete", () => state.delete(mine)), true);
-      expectSame(`the neighbour's key after delete of mine (${what})`, [await state.get(neighbour), await state.exists(neighbour), await state.exists(mine)], [bytes(2), true, false]);
+      sameData([await state.get(mine), await state.get(neighbour)], [bytes(1), bytes(2)], `get of mine and of the neighbour (${what})`);
+      sameData(await call("delete", () => state.delete(mine)), true, `delete of mine (${what})`);
+      sameData([await state.get(neighbour), await state.exists(neighbour), await state.exists(mine)], [bytes(2), true, false], `the neighbour's key after delete of mine (${what})`);
 
       // Owned keys, cached snapshots, and plain keys that merely start like an owned key.
       const lookalike = `${mine}/k`;
@@ -145,14 +145,10 @@ const conflatingState = defineCheck({
         await call("set", () => state.set(executionKey(id, neighbour), bytes(value)));
       }
       await call("set", () => state.set(lookalike, bytes(3)));
-      expectSame(`deleteExecutionState of mine: its snapshot and two keys (${what})`, await call("deleteExecutionState", () => state.deleteExecutionState(mine)), 3);
-      expectSame(`mine after deleteExecutionState (${what})`, [await state.loadSnapshot(mine), await state.get(executionKey(mine, "k"))], [null, null]);
-      expectSame(
-        `the neighbour's state after deleteExecutionState of mine (${what})`,
-        [(await state.loadSnapshot(neighbour))?.state, await state.get(executionKey(neighbour, "k")), await state.get(executionKey(neighbour, neighbour)), await state.get(lookalike)],
-        [2, bytes(2), bytes(2), bytes(3)],
-      );
-      expectSame(`listSnapshots after deleteExecutionState of mine (${what})`, (await call("listSnapshots", () => state.listSnapshots({ limit: 100 }))).items, [neighbour]);
+      sameData(await call("deleteExecutionState", () => state.deleteExecutionState(mine)), 3, `deleteExecutionState of mine: its snapshot and two keys (${what})`);
+      sameData([await state.loadSnapshot(mine), await state.get(executionKey(mine, "k"))], [null, null], `mine after deleteExecutionState (${what})`);
+      sameData([(await state.loadSnapshot(neighbour))?.state, await state.get(executionKey(neighbour, "k")), await state.get(executionKey(neighbour, neighbour)), await state.get(lookalike)], [2, bytes(2), bytes(2), bytes(3)], `the neighbour's state after deleteExecutionState of mine (${what})`);
+      sameData((await call("listSnapshots", () => state.listSnapshots({ limit: 100 }))).items, [neighbour], `listSnapshots after deleteExecutionState of mine (${what})`);
     });
   },
 });
@@ -169,40 +165,40 @@ const conflatingEngine = defineCheck({
       const own = [await engine.enqueue({ queue: mine, payload: "mine" }), await engine.enqueue({ queue: mine, payload: "mine" })].map((r) => r.id);
       const other = (await engine.enqueue({ queue: neighbour, payload: "neighbour", maxAttempts: 1 })).id;
       const leases = await call("claim", () => engine.claim({ workerId: "w", queues: [mine], leaseMs: 60_000, limit: 10 }));
-      expectSame(`claim from my queue (${what})`, leases.map((lease) => lease.taskId).sort(), [...own].sort());
+      sameData(leases.map((lease) => lease.taskId).sort(), [...own].sort(), `claim from my queue (${what})`);
       await call("setQueue", () => engine.setQueue(mine, { paused: true }));
       const stats = await call("queueStats", () => engine.queueStats(neighbour));
-      expectSame(`the neighbour queue's stats (${what})`, [stats.queue, stats.paused, stats.counts.ready, stats.counts.leased], [neighbour, false, 1, 0]);
-      expectSame(`my queue's counts (${what})`, (await engine.queueStats(mine)).counts.leased, 2);
+      sameData([stats.queue, stats.paused, stats.counts.ready, stats.counts.leased], [neighbour, false, 1, 0], `the neighbour queue's stats (${what})`);
+      sameData((await engine.queueStats(mine)).counts.leased, 2, `my queue's counts (${what})`);
       const [theirs] = await call("claim", () => engine.claim({ workerId: "w", queues: [neighbour], leaseMs: 60_000 }));
-      expectSame(`claim from the neighbour queue (${what})`, theirs?.taskId, other);
+      sameData(theirs?.taskId, other, `claim from the neighbour queue (${what})`);
       await call("fail", () => engine.fail(theirs as Lease, { error: "x", retryable: false }));
-      expectSame(`dead letters of my queue (${what})`, (await call("listDeadLetters", () => engine.listDeadLetters({ limit: 10, queue: mine }))).items, []);
-      expectSame(`dead letters of the neighbour queue (${what})`, (await engine.listDeadLetters({ limit: 10, queue: neighbour })).items.map((t) => t.id), [other]);
+      sameData((await call("listDeadLetters", () => engine.listDeadLetters({ limit: 10, queue: mine }))).items, [], `dead letters of my queue (${what})`);
+      sameData((await engine.listDeadLetters({ limit: 10, queue: neighbour })).items.map((t) => t.id), [other], `dead letters of the neighbour queue (${what})`);
 
       // Idempotency keys in one queue, and signal idempotency keys.
       const first = await call("enqueue", () => engine.enqueue({ queue: "idem", idempotencyKey: mine }));
       const second = await call("enqueue", () => engine.enqueue({ queue: "idem", idempotencyKey: neighbour }));
-      expectSame(`enqueues with twin idempotency keys (${what})`, [first.created, second.created, first.id === second.id], [true, true, false]);
+      sameData([first.created, second.created, first.id === second.id], [true, true, false], `enqueues with twin idempotency keys (${what})`);
       const signalled = [await engine.signal({ key: "k", payload: 1, idempotencyKey: mine }), await engine.signal({ key: "k", payload: 2, idempotencyKey: neighbour })];
-      expectSame(`signals with twin idempotency keys (${what})`, signalled.map((s) => s.duplicate), [false, false]);
+      sameData(signalled.map((s) => s.duplicate), [false, false], `signals with twin idempotency keys (${what})`);
 
       // Signal keys: a signal on the neighbour key neither wakes my waiter nor is taken by it.
       await engine.enqueue({ queue: "waiters", payload: "waiter" });
       const [waiter] = await engine.claim({ workerId: "w", queues: ["waiters"], leaseMs: 60_000 });
-      ensureThat(waiter !== undefined, `claim of the waiter granted nothing (${what})`);
-      expectSame(`suspend on my key (${what})`, await call("suspend", () => engine.suspend(waiter, { keys: [mine] })), { suspended: true });
-      expectSame(`a signal on the neighbour key (${what})`, (await call("signal", () => engine.signal({ key: neighbour, payload: "neighbour" }))).deliveredTo, []);
-      expectSame(`my waiter after a signal on the neighbour key (${what})`, (await engine.getTask(waiter.taskId))?.state, "suspended");
-      expectSame(`a signal on my key (${what})`, (await engine.signal({ key: mine, payload: "mine" })).deliveredTo, [waiter.taskId]);
+      ensure(waiter !== undefined, `claim of the waiter granted nothing (${what})`);
+      sameData(await call("suspend", () => engine.suspend(waiter, { keys: [mine] })), { suspended: true }, `suspend on my key (${what})`);
+      sameData((await call("signal", () => engine.signal({ key: neighbour, payload: "neighbour" }))).deliveredTo, [], `a signal on the neighbour key (${what})`);
+      sameData((await engine.getTask(waiter.taskId))?.state, "suspended", `my waiter after a signal on the neighbour key (${what})`);
+      sameData((await engine.signal({ key: mine, payload: "mine" })).deliveredTo, [waiter.taskId], `a signal on my key (${what})`);
       await engine.enqueue({ queue: "waiters", payload: "second waiter" });
       const leased = await engine.claim({ workerId: "w", queues: ["waiters"], leaseMs: 60_000, limit: 2 });
       const resumed = leased.find((lease) => lease.taskId === waiter.taskId);
-      expectSame(`the signals my resumed waiter carries (${what})`, resumed?.signals?.map((s) => s.payload), ["mine"]);
+      sameData(resumed?.signals?.map((s) => s.payload), ["mine"], `the signals my resumed waiter carries (${what})`);
       const next = leased.find((lease) => lease.taskId !== waiter.taskId);
-      ensureThat(next !== undefined, `the second waiter was not claimed (${what})`);
+      ensure(next !== undefined, `the second waiter was not claimed (${what})`);
       const taken = await call("suspend", () => engine.suspend(next, { keys: [neighbour] }));
-      expectSame(`a suspend on the neighbour key takes its buffered signal (${what})`, taken.suspended ? null : taken.signals.map((s) => s.payload), ["neighbour"]);
+      sameData(taken.suspended ? null : taken.signals.map((s) => s.payload), ["neighbour"], `a suspend on the neighbour key takes its buffered signal (${what})`);
     });
   },
 });
@@ -253,11 +249,11 @@ async function plant(view: Backend, names: TwinNames, label: string, events: num
   await state.set(executionKey(names.execution, "k"), encode(label));
   const taskId = (await engine.enqueue({ queue: names.queue, payload: label, idempotencyKey: names.idempotencyKey })).id;
   const [lease] = await engine.claim({ workerId: "worker", queues: [names.queue], leaseMs: 1_000 });
-  ensureThat(lease?.taskId === taskId, `the claim in tenant ${brief(view.tenantId)} did not return its own task: ${brief(lease)}`);
+  ensure(lease?.taskId === taskId, `the claim in tenant ${brief(view.tenantId)} did not return its own task: ${brief(lease)}`);
   const waiting = (await engine.enqueue({ queue: names.waiting, payload: label })).id;
   const [waiter] = await engine.claim({ workerId: "worker", queues: [names.waiting], leaseMs: 60_000 });
-  ensureThat(waiter?.taskId === waiting, `the waiter's claim in tenant ${brief(view.tenantId)} did not return its own task`);
-  expectSame(`suspend in tenant ${brief(view.tenantId)}`, await engine.suspend(waiter, { keys: [names.signal] }), { suspended: true });
+  ensure(waiter?.taskId === waiting, `the waiter's claim in tenant ${brief(view.tenantId)} did not return its own task`);
+  sameData(await engine.suspend(waiter, { keys: [names.signal] }), { suspended: true }, `suspend in tenant ${brief(view.tenantId)}`);
   return { taskId, lease, waiting };
 }
 
@@ -272,44 +268,40 @@ async function twinScenario(ctx: CheckContext, mine: Backend, neighbour: Backend
     [mine, "mine", ours, 2],
     [neighbour, "neighbour", theirs, 1],
   ] as const) {
-    expectSame(`the run in ${label} (${what})`, (await view.workflows.getRun(names.run))?.input, label);
-    expectSame(`the events of the run in ${label} (${what})`, (await view.workflows.readEvents(names.run)).map((e) => e.payload), Array(events).fill(label));
-    expectSame(`the definition in ${label} (${what})`, (await view.workflows.getDefinition(names.definition, "1"))?.spec, label);
-    expectSame(`the key in ${label} (${what})`, decode(await view.state.get(names.key)), label);
-    expectSame(`the queue's leased count in ${label} (${what})`, (await view.engine.queueStats(names.queue)).counts.leased, 1);
-    ensureThat((await view.workflows.listRuns({ limit: 1000 })).items.every((run) => run.input === label), `listRuns in ${label} shows another tenant's run (${what})`);
-    ensureThat((await view.state.listSnapshots({ limit: 1000 })).items.includes(names.execution), `listSnapshots in ${label} lacks its execution (${what})`);
-    expectSame(`the idempotency key in ${label} (${what})`, await view.engine.enqueue({ queue: names.queue, idempotencyKey: names.idempotencyKey }), { id: planted.taskId, created: false });
+    sameData((await view.workflows.getRun(names.run))?.input, label, `the run in ${label} (${what})`);
+    sameData((await view.workflows.readEvents(names.run)).map((e) => e.payload), Array(events).fill(label), `the events of the run in ${label} (${what})`);
+    sameData((await view.workflows.getDefinition(names.definition, "1"))?.spec, label, `the definition in ${label} (${what})`);
+    sameData(decode(await view.state.get(names.key)), label, `the key in ${label} (${what})`);
+    sameData((await view.engine.queueStats(names.queue)).counts.leased, 1, `the queue's leased count in ${label} (${what})`);
+    ensure((await view.workflows.listRuns({ limit: 1000 })).items.every((run) => run.input === label), `listRuns in ${label} shows another tenant's run (${what})`);
+    ensure((await view.state.listSnapshots({ limit: 1000 })).items.includes(names.execution), `listSnapshots in ${label} lacks its execution (${what})`);
+    sameData(await view.engine.enqueue({ queue: names.queue, idempotencyKey: names.idempotencyKey }), { id: planted.taskId, created: false }, `the idempotency key in ${label} (${what})`);
   }
-  expectSame(`the other tenant's task read from ${brief(mine.tenantId)} (${what})`, await mine.engine.getTask(theirs.taskId), null);
-  expectSame(`the other tenant's task read from ${brief(neighbour.tenantId)} (${what})`, await neighbour.engine.getTask(ours.taskId), null);
+  sameData(await mine.engine.getTask(theirs.taskId), null, `the other tenant's task read from ${brief(mine.tenantId)} (${what})`);
+  sameData(await neighbour.engine.getTask(ours.taskId), null, `the other tenant's task read from ${brief(neighbour.tenantId)} (${what})`);
 
   // Signals stay home: a signal in mine wakes only mine's waiter.
-  expectSame(`a signal (${what})`, (await mine.engine.signal({ key: names.signal, payload: "mine" })).deliveredTo, [ours.waiting]);
-  expectSame(`the neighbour's waiter after mine's signal (${what})`, (await neighbour.engine.getTask(theirs.waiting))?.state, "suspended");
+  sameData((await mine.engine.signal({ key: names.signal, payload: "mine" })).deliveredTo, [ours.waiting], `a signal (${what})`);
+  sameData((await neighbour.engine.getTask(theirs.waiting))?.state, "suspended", `the neighbour's waiter after mine's signal (${what})`);
 
   // Sweeps stay home.
   ctx.clock.advance(1_000);
-  expectSame(`reclaimExpired in mine (${what})`, await mine.engine.reclaimExpired(), { retried: [ours.taskId], deadLettered: [] });
+  sameData(await mine.engine.reclaimExpired(), { retried: [ours.taskId], deadLettered: [] }, `reclaimExpired in mine (${what})`);
   const task: TaskRecord | null = await neighbour.engine.getTask(theirs.taskId);
-  expectSame(`the neighbour's expired task after mine's sweep (${what})`, task && [task.state, task.attempt, task.lastError], ["leased", 1, null]);
+  sameData(task && [task.state, task.attempt, task.lastError], ["leased", 1, null], `the neighbour's expired task after mine's sweep (${what})`);
 
   // Deletes stay home.
-  expectSame(`deleteRun in mine (${what})`, await mine.workflows.deleteRun(names.run), true);
-  expectSame(`deleteExecutionState in mine (${what})`, await mine.state.deleteExecutionState(names.execution), 2);
-  expectSame(`delete in mine (${what})`, await mine.state.delete(names.key), true);
-  expectSame(
-    `the neighbour after mine deleted its run, execution state and key (${what})`,
-    [
+  sameData(await mine.workflows.deleteRun(names.run), true, `deleteRun in mine (${what})`);
+  sameData(await mine.state.deleteExecutionState(names.execution), 2, `deleteExecutionState in mine (${what})`);
+  sameData(await mine.state.delete(names.key), true, `delete in mine (${what})`);
+  sameData([
       (await neighbour.workflows.getRun(names.run))?.input,
       (await neighbour.workflows.readEvents(names.run)).length,
       (await neighbour.state.loadSnapshot(names.execution))?.state,
       decode(await neighbour.state.get(executionKey(names.execution, "k"))),
       decode(await neighbour.state.get(names.key)),
-    ],
-    ["neighbour", 1, "neighbour", "neighbour", "neighbour"],
-  );
-  expectSame(`reclaimExpired in the neighbour (${what})`, await neighbour.engine.reclaimExpired(), { retried: [theirs.taskId], deadLettered: [] });
+    ], ["neighbour", 1, "neighbour", "neighbour", "neighbour"], `the neighbour after mine deleted its run, execution state and key (${what})`);
+  sameData(await neighbour.engine.reclaimExpired(), { retried: [theirs.taskId], deadLettered: [] }, `reclaimExpired in the neighbour (${what})`);
 }
 
 const twinTenants = defineCheck({
@@ -403,35 +395,35 @@ const wallsUnderLoad = defineCheck({
       leases: [],
       dead: [],
     }));
-    await bounded("the concurrent load on four tenants", () => Promise.all(loads.map(driveTenant)));
+    await within(() => Promise.all(loads.map(driveTenant)), "the concurrent load on four tenants");
 
     const everyTask = new Set(loads.flatMap((load) => load.taskIds));
     for (const load of loads) {
       const view = load.views[0] as Backend;
       const what = `tenant ${brief(load.label)}`;
       const own = new Set(load.taskIds);
-      ensureThat(
+      ensure(
         load.leases.every((lease) => own.has(lease.taskId) && (lease.payload as { tenant?: unknown }).tenant === load.label),
         `${what}: a claim returned another tenant's task: ${brief(load.leases.filter((lease) => !own.has(lease.taskId)))}`,
       );
-      expectSame(`${what}: tasks leased (each own task once)`, load.leases.map((lease) => lease.taskId).sort(), [...load.taskIds].sort());
+      sameData(load.leases.map((lease) => lease.taskId).sort(), [...load.taskIds].sort(), `${what}: tasks leased (each own task once)`);
       const stats = await view.engine.queueStats("q");
       const dead = LOAD_TASKS / 4;
-      expectSame(`${what}: queueStats("q") counts`, stats.counts, { scheduled: 0, ready: 0, leased: 0, completed: LOAD_TASKS - dead, dead, cancelled: 0, suspended: 0, blocked: 0 });
-      expectSame(`${what}: listDeadLetters`, (await view.engine.listDeadLetters({ limit: 1000 })).items.map((task) => task.id).sort(), [...load.dead].sort());
-      expectSame(`${what}: listRuns`, (await view.workflows.listRuns({ limit: 100 })).items.map((run) => run.id), ["r"]);
+      sameData(stats.counts, { scheduled: 0, ready: 0, leased: 0, completed: LOAD_TASKS - dead, dead, cancelled: 0, suspended: 0, blocked: 0 }, `${what}: queueStats("q") counts`);
+      sameData((await view.engine.listDeadLetters({ limit: 1000 })).items.map((task) => task.id).sort(), [...load.dead].sort(), `${what}: listDeadLetters`);
+      sameData((await view.workflows.listRuns({ limit: 100 })).items.map((run) => run.id), ["r"], `${what}: listRuns`);
       const events = await view.workflows.readEvents("r");
-      expectSame(`${what}: the sequences of "r"`, events.map((event) => event.sequence), Array.from({ length: clients.length * LOAD_BATCHES * 2 }, (_, i) => i + 1));
-      ensureThat(events.every((event) => (event.payload as { tenant?: unknown }).tenant === load.label), `${what}: the log of "r" holds another tenant's events`);
-      for (let n = 0; n < LOAD_KEYS; n++) expectSame(`${what}: the key k-${n}`, await view.state.get(`k-${n}`), new TextEncoder().encode(load.label));
+      sameData(events.map((event) => event.sequence), Array.from({ length: clients.length * LOAD_BATCHES * 2 }, (_, i) => i + 1), `${what}: the sequences of "r"`);
+      ensure(events.every((event) => (event.payload as { tenant?: unknown }).tenant === load.label), `${what}: the log of "r" holds another tenant's events`);
+      for (let n = 0; n < LOAD_KEYS; n++) sameData(await view.state.get(`k-${n}`), new TextEncoder().encode(load.label), `${what}: the key k-${n}`);
       // The three signals each client buffered on "s", and no other tenant's.
       await view.engine.enqueue({ queue: "probe", payload: null });
       const [probe] = await view.engine.claim({ workerId: "probe", queues: ["probe"], leaseMs: 60_000 });
-      ensureThat(probe !== undefined, `${what}: the probe task was not claimed`);
+      ensure(probe !== undefined, `${what}: the probe task was not claimed`);
       const taken = await view.engine.suspend(probe, { keys: ["s"] });
-      expectSame(`${what}: the signals buffered on "s"`, taken.suspended ? [] : taken.signals.map((signal) => (signal.payload as { tenant?: unknown }).tenant), clients.map(() => load.label));
+      sameData(taken.suspended ? [] : taken.signals.map((signal) => (signal.payload as { tenant?: unknown }).tenant), clients.map(() => load.label), `${what}: the signals buffered on "s"`);
       for (const foreign of everyTask) {
-        if (!own.has(foreign)) expectSame(`${what}: getTask of another tenant's task`, await view.engine.getTask(foreign), null);
+        if (!own.has(foreign)) sameData(await view.engine.getTask(foreign), null, `${what}: getTask of another tenant's task`);
       }
     }
   },
@@ -600,20 +592,15 @@ const matchesSolo = defineCheck({
       fc.asyncProperty(scripts, async (perTenant) => {
         const prefix = ctx.unique("solo");
         const names = ["t", "t:1", "t%"].map((name) => `${prefix}${name}`);
-        const together = await bounded("the tenants' scripts run at once", () =>
-          Promise.all(perTenant.map((script, i) => runScript((clients[i % clients.length] as Backend).forTenant(names[i] as string), script))),
-        );
+        const together = await within(() =>
+          Promise.all(perTenant.map((script, i) => runScript((clients[i % clients.length] as Backend).forTenant(names[i] as string), script))), "the tenants' scripts run at once");
         for (const [i, script] of perTenant.entries()) {
           const shared = (clients[0] as Backend).forTenant(names[i] as string);
           const alone = ctx.backend.forTenant(`${prefix}alone-${i}`);
           const solo = await runScript(alone, script);
           const concurrent = together[i] as ScriptRun;
-          expectSame(`tenant ${brief(names[i])}: the answers of its script run beside other tenants vs alone`, concurrent.answers, solo.answers);
-          expectSame(
-            `tenant ${brief(names[i])}: its observations after its script ran beside other tenants vs alone`,
-            await observeTenant(shared, concurrent.tasks),
-            await observeTenant(alone, solo.tasks),
-          );
+          sameData(concurrent.answers, solo.answers, `tenant ${brief(names[i])}: the answers of its script run beside other tenants vs alone`);
+          sameData(await observeTenant(shared, concurrent.tasks), await observeTenant(alone, solo.tasks), `tenant ${brief(names[i])}: its observations after its script ran beside other tenants vs alone`);
         }
       }),
       { scale: 0.15 },

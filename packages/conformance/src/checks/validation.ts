@@ -22,11 +22,11 @@ import {
   MooringError,
   utf8Length,
 } from "@mooring/core";
-import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { assertProperty } from "../fast-check.js";
-import { allPages, expectEqual, sameObservation } from "../model/property/world.js";
+import { allPages } from "../model/property/world.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
+import { ensure, fail, same, isSameData, sameData } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values. Each list is what is wrong for one kind of argument; `undefined` is added only
@@ -598,15 +598,15 @@ async function rejectsAll(context: CheckContext, cases: readonly MethodCase[], b
     } catch (thrown) {
       error = thrown;
     }
-    if (error === null) assert.fail(`${what()}: succeeded; an invalid argument must throw VALIDATION (SPEC C1)`);
+    if (error === null) fail(`${what()}: succeeded; an invalid argument must throw VALIDATION (SPEC C1)`);
     if (!MooringError.is(error, "VALIDATION")) {
-      assert.fail(`${what()}: threw ${MooringError.is(error) ? error.code : String(error)} (${error instanceof Error ? error.message : ""}); SPEC C1 requires VALIDATION`);
+      fail(`${what()}: threw ${MooringError.is(error) ? error.code : String(error)} (${error instanceof Error ? error.message : ""}); SPEC C1 requires VALIDATION`);
     }
-    if (eachCall) expectEqual(`${what()}: the rejected call changed the tenant's state`, await fingerprint(view, seed, taskIds), before);
+    if (eachCall) sameData(await fingerprint(view, seed, taskIds), before, `${what()}: the rejected call changed the tenant's state`);
   }
   const after = await fingerprint(view, seed, taskIds);
-  if (eachCall) expectEqual("a batch of rejected calls changed the tenant's state (no single call did when replayed)", after, before);
-  return sameObservation(after, before);
+  if (eachCall) sameData(after, before, "a batch of rejected calls changed the tenant's state (no single call did when replayed)");
+  return isSameData(after, before);
 }
 
 const invalidInput = defineCheck({
@@ -618,7 +618,7 @@ const invalidInput = defineCheck({
   run: async (context) => {
     const cases = methodCases(invalidValues());
     const missing = uncoveredMethods(cases);
-    assert.deepEqual(missing, [], `kit bug: C1 has no invalid-input case for ${missing.join(", ")}`);
+    same(missing, [], `kit bug: C1 has no invalid-input case for ${missing.join(", ")}`);
     const declared = (name: CapabilityName): boolean => hasCapability(context.backend.capabilities, name);
     // Only what the backend declares: an undeclared capability answers UNSUPPORTED before validation.
     const calls = cases.flatMap((c, caseIndex) => {
@@ -652,52 +652,52 @@ const boundaryRoundTrip = defineCheck({
   kind: "property",
   run: async (context) => {
     const property = fc.asyncProperty(validName, async (name) => {
-      assert.ok(utf8Length(name) <= 255, "kit bug: a valid name over 255 bytes");
+      ensure(utf8Length(name) <= 255, "kit bug: a valid name over 255 bytes");
       const view = context.backend.forTenant(context.unique("c1-valid"));
       const where = `with the id ${JSON.stringify(name)} (${utf8Length(name)} bytes)`;
 
       const created = await view.workflows.createRun({ id: name, workflowId: name, version: name, input: { [name]: name }, context: { [name]: [name] } });
-      expectEqual(`createRun ${where}`, [created.run.id, created.run.workflowId, created.run.version, created.run.input, created.run.context], [name, name, name, { [name]: name }, { [name]: [name] }]);
-      expectEqual(`getRun ${where}`, (await view.workflows.getRun(name))?.id, name);
-      expectEqual(`listRuns ${where}`, (await view.workflows.listRuns({ limit: 10 })).items.map((run) => run.id), [name]);
+      sameData([created.run.id, created.run.workflowId, created.run.version, created.run.input, created.run.context], [name, name, name, { [name]: name }, { [name]: [name] }], `createRun ${where}`);
+      sameData((await view.workflows.getRun(name))?.id, name, `getRun ${where}`);
+      sameData((await view.workflows.listRuns({ limit: 10 })).items.map((run) => run.id), [name], `listRuns ${where}`);
       await view.workflows.appendEvents(name, [{ type: name, payload: name }]);
-      expectEqual(`readEvents ${where}`, (await view.workflows.readEvents(name)).map((event) => [event.runId, event.type, event.payload]), [[name, name, name]]);
+      sameData((await view.workflows.readEvents(name)).map((event) => [event.runId, event.type, event.payload]), [[name, name, name]], `readEvents ${where}`);
       await view.workflows.upsertStep(name, { id: name, status: "running", name });
-      expectEqual(`getStep ${where}`, (await view.workflows.getStep(name, name))?.id, name);
+      sameData((await view.workflows.getStep(name, name))?.id, name, `getStep ${where}`);
       await view.workflows.putDefinition({ id: name, version: name, spec: name });
-      expectEqual(`getDefinition ${where}`, (await view.workflows.getDefinition(name, name))?.spec, name);
+      sameData((await view.workflows.getDefinition(name, name))?.spec, name, `getDefinition ${where}`);
 
       const bytes = new Uint8Array([0, 255, 7]);
       await view.state.set(name, bytes);
-      expectEqual(`KV get ${where}`, await view.state.get(name), bytes);
+      sameData(await view.state.get(name), bytes, `KV get ${where}`);
       await view.state.saveSnapshot({ executionId: name, sequence: 1, state: name });
-      expectEqual(`loadSnapshot ${where}`, (await view.state.loadSnapshot(name))?.executionId, name);
-      expectEqual(`listSnapshots ${where}`, (await view.state.listSnapshots({ limit: 10 })).items, [name]);
+      sameData((await view.state.loadSnapshot(name))?.executionId, name, `loadSnapshot ${where}`);
+      sameData((await view.state.listSnapshots({ limit: 10 })).items, [name], `listSnapshots ${where}`);
       // executionKey adds its prefix and the name: only ids short enough leave room for both.
       if (utf8Length(name) <= 200) {
         await view.state.set(executionKey(name, "owned"), bytes);
-        expectEqual(`deleteExecutionState ${where}`, await view.state.deleteExecutionState(name), 2);
+        sameData(await view.state.deleteExecutionState(name), 2, `deleteExecutionState ${where}`);
       }
 
       const { id } = await view.engine.enqueue({ queue: name, payload: name, idempotencyKey: name });
-      expectEqual(`enqueue again ${where}`, await view.engine.enqueue({ queue: name, idempotencyKey: name }), { id, created: false });
+      sameData(await view.engine.enqueue({ queue: name, idempotencyKey: name }), { id, created: false }, `enqueue again ${where}`);
       const [lease] = await view.engine.claim({ workerId: name, queues: [name], leaseMs: 1000 });
-      expectEqual(`claim ${where}`, lease && [lease.taskId, lease.queue, lease.workerId, lease.payload], [id, name, name, name]);
+      sameData(lease && [lease.taskId, lease.queue, lease.workerId, lease.payload], [id, name, name, name], `claim ${where}`);
       const task = await view.engine.getTask(id);
-      expectEqual(`getTask ${where}`, task && [task.queue, task.idempotencyKey, task.workerId], [name, name, name]);
-      expectEqual(`setQueue ${where}`, (await view.engine.setQueue(name, { paused: false })).queue, name);
-      expectEqual(`queueStats ${where}`, (await view.engine.queueStats(name)).counts.leased, 1);
+      sameData(task && [task.queue, task.idempotencyKey, task.workerId], [name, name, name], `getTask ${where}`);
+      sameData((await view.engine.setQueue(name, { paused: false })).queue, name, `setQueue ${where}`);
+      sameData((await view.engine.queueStats(name)).counts.leased, 1, `queueStats ${where}`);
       const sent = await view.engine.signal({ key: name, payload: name, idempotencyKey: name });
       const again = await view.engine.signal({ key: name, idempotencyKey: name });
-      expectEqual(`signal again ${where}`, [again.signalId, again.duplicate], [sent.signalId, true]);
+      sameData([again.signalId, again.duplicate], [sent.signalId, true], `signal again ${where}`);
 
       // As a tenant id: a view of its own, sharing nothing with the others.
       const tenant = view.forTenant(name);
-      expectEqual(`forTenant ${where}`, tenant.tenantId, name);
+      sameData(tenant.tenantId, name, `forTenant ${where}`);
       const key = context.unique("k");
       await tenant.state.set(key, bytes);
-      expectEqual(`KV in tenant ${where}`, await tenant.state.get(key), bytes);
-      expectEqual(`KV of tenant ${where} seen from another tenant`, await view.state.get(key), null);
+      sameData(await tenant.state.get(key), bytes, `KV in tenant ${where}`);
+      sameData(await view.state.get(key), null, `KV of tenant ${where} seen from another tenant`);
     });
     await assertProperty(context, property);
   },

@@ -1,10 +1,9 @@
 /**
  * Checks of definitions, runs, the run status graph, contexts and steps (SPEC W1–W6).
  */
-import assert from "node:assert/strict";
 import { type Json, type JsonObject, RUN_STATUSES, RUN_TRANSITIONS, type RunRecord, type RunStatus, TERMINAL_RUN_STATUSES } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { connectClients, expectError, newRun } from "./common.js";
+import { ensure, same, differs, rejectsWith, newRun, connectClients } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // W1: definitions
@@ -21,13 +20,13 @@ const putAndGetDefinition = defineCheck({
     const steps: JsonObject[] = [{ name: "fetch", retries: 3 }, { name: "store" }];
     const spec: JsonObject = { steps, "quotes \"and\" emoji 🚢": null };
     const { definition, created } = await workflows.putDefinition({ id, version: "1.0.0", spec });
-    assert.equal(created, true, "the first putDefinition of (id, version) reports created: true");
-    assert.deepEqual(definition, { id, version: "1.0.0", spec, createdAt: ctx.clock.now() });
-    assert.deepEqual(await workflows.getDefinition(id, "1.0.0"), definition, "getDefinition returns the stored definition");
-    assert.equal(await workflows.getDefinition(id, "1.0.1"), null, "another version of the id is absent");
+    same(created, true, "the first putDefinition of (id, version) reports created: true");
+    same(definition, { id, version: "1.0.0", spec, createdAt: ctx.clock.now() }, "definition");
+    same(await workflows.getDefinition(id, "1.0.0"), definition, "getDefinition returns the stored definition");
+    same(await workflows.getDefinition(id, "1.0.1"), null, "another version of the id is absent");
     const stored = structuredClone(spec);
     steps.push({ name: "mutated after put" });
-    assert.deepEqual((await workflows.getDefinition(id, "1.0.0"))?.spec, stored, "mutating the caller's object after put changes nothing stored");
+    same((await workflows.getDefinition(id, "1.0.0"))?.spec, stored, "mutating the caller's object after put changes nothing stored");
   },
 });
 
@@ -44,9 +43,9 @@ const idempotentDefinition = defineCheck({
     ctx.clock.advance(1000);
     // Member order differs: specs compare as JSON values (decisions.md).
     const again = await workflows.putDefinition({ id, version: "1", spec: { c: { d: true }, b: [1, 2], a: 1 } });
-    assert.equal(again.created, false, "an equal re-put reports created: false");
-    assert.deepEqual(again.definition, first.definition, "an equal re-put returns the stored definition (first createdAt)");
-    assert.deepEqual(await workflows.listDefinitions(id), [first.definition], "an equal re-put adds no version");
+    same(again.created, false, "an equal re-put reports created: false");
+    same(again.definition, first.definition, "an equal re-put returns the stored definition (first createdAt)");
+    same(await workflows.listDefinitions(id), [first.definition], "an equal re-put adds no version");
   },
 });
 
@@ -62,9 +61,9 @@ const conflictingDefinition = defineCheck({
     const first = await workflows.putDefinition({ id, version: "1", spec: { steps: ["a", "b"] } });
     const others: Json[] = [{ steps: ["b", "a"] }, { steps: ["a", "b"], extra: null }, null, "a", [{ steps: ["a", "b"] }]];
     for (const spec of others) {
-      await expectError(workflows.putDefinition({ id, version: "1", spec }), "CONFLICT", `putDefinition with spec ${JSON.stringify(spec)}`);
+      await rejectsWith(workflows.putDefinition({ id, version: "1", spec }), "CONFLICT", `putDefinition with spec ${JSON.stringify(spec)}`);
     }
-    assert.deepEqual(await workflows.getDefinition(id, "1"), first.definition, "the first definition stays");
+    same(await workflows.getDefinition(id, "1"), first.definition, "the first definition stays");
   },
 });
 
@@ -85,9 +84,9 @@ const listDefinitionVersions = defineCheck({
     }
     await workflows.putDefinition({ id, version: "10", spec: { version: "10" } });
     const listed = await workflows.listDefinitions(id);
-    assert.deepEqual(listed.map((definition) => definition.version), versions, "versions in insertion order, not sorted, re-puts not repeated");
-    assert.ok(listed.every((definition) => definition.id === id), "only the id's own versions");
-    assert.deepEqual(listed.map((definition) => definition.spec), versions.map((version) => ({ version })));
+    same(listed.map((definition) => definition.version), versions, "versions in insertion order, not sorted, re-puts not repeated");
+    ensure(listed.every((definition) => definition.id === id), "only the id's own versions");
+    same(listed.map((definition) => definition.spec), versions.map((version) => ({ version })), "listed.map((definition) => definition.spec)");
   },
 });
 
@@ -105,9 +104,9 @@ const createRunDefaults = defineCheck({
     const now = ctx.clock.now();
     const workflowId = ctx.unique("wf");
     const generated = await workflows.createRun({ workflowId, version: "3" });
-    assert.equal(generated.created, true);
-    assert.ok(typeof generated.run.id === "string" && generated.run.id.length > 0, "a run created without id gets a generated id");
-    assert.deepEqual(generated.run, {
+    same(generated.created, true, "generated.created");
+    ensure(typeof generated.run.id === "string" && generated.run.id.length > 0, "a run created without id gets a generated id");
+    same(generated.run, {
       id: generated.run.id,
       workflowId,
       version: "3",
@@ -117,21 +116,21 @@ const createRunDefaults = defineCheck({
       createdAt: now,
       updatedAt: now,
       completedAt: null,
-    });
-    assert.deepEqual(await workflows.getRun(generated.run.id), generated.run, "getRun returns the created run");
+    }, "generated.run");
+    same(await workflows.getRun(generated.run.id), generated.run, "getRun returns the created run");
 
     const id = ctx.unique("run");
     const input = { order: 42, lines: ["a", "b"] };
     const context = { attempts: [], note: "x" };
     const explicit = await workflows.createRun({ id, workflowId, version: "3", input, context });
-    assert.equal(explicit.run.id, id, "a given id is used");
-    assert.deepEqual(explicit.run.input, input);
-    assert.deepEqual(explicit.run.context, context);
-    assert.equal(explicit.run.status, "pending");
+    same(explicit.run.id, id, "a given id is used");
+    same(explicit.run.input, input, "explicit.run.input");
+    same(explicit.run.context, context, "explicit.run.context");
+    same(explicit.run.status, "pending", "explicit.run.status");
 
     const ids = new Set<string>();
     for (let i = 0; i < 20; i++) ids.add((await workflows.createRun({ workflowId, version: "3" })).run.id);
-    assert.equal(ids.size, 20, "generated run ids are unique");
+    same(ids.size, 20, "generated run ids are unique");
   },
 });
 
@@ -144,7 +143,7 @@ async function runWithHistory(ctx: CheckContext, withSnapshot: boolean): Promise
   await workflows.appendEvents(run.id, [{ type: "old-event" }]);
   if (withSnapshot) await workflows.writeSnapshot(run.id, { atSequence: 1, state: { old: true } });
   const current = await workflows.getRun(run.id);
-  assert.ok(current);
+  ensure(current, "current");
   return current;
 }
 
@@ -160,12 +159,12 @@ const ifExistsReturn = defineCheck({
     ctx.clock.advance(1000);
     for (const options of [undefined, { ifExists: "return" as const }]) {
       const again = await workflows.createRun({ id: existing.id, workflowId: "other", version: "9", input: { new: true }, context: { new: [] } }, options);
-      assert.equal(again.created, false, `ifExists ${options?.ifExists ?? "(default)"} reports created: false`);
-      assert.deepEqual(again.run, existing, "the existing run is returned untouched");
+      same(again.created, false, `ifExists ${options?.ifExists ?? "(default)"} reports created: false`);
+      same(again.run, existing, "the existing run is returned untouched");
     }
-    assert.deepEqual(await workflows.getRun(existing.id), existing);
-    assert.equal(await workflows.latestSequence(existing.id), 1, "its events stay");
-    assert.equal((await workflows.listSteps(existing.id)).length, 1, "its steps stay");
+    same(await workflows.getRun(existing.id), existing, "workflows.getRun(existing.id)");
+    same(await workflows.latestSequence(existing.id), 1, "its events stay");
+    same((await workflows.listSteps(existing.id)).length, 1, "its steps stay");
   },
 });
 
@@ -180,8 +179,8 @@ const ifExistsReplace = defineCheck({
     const existing = await runWithHistory(ctx, true);
     const now = ctx.clock.advance(1000);
     const replaced = await workflows.createRun({ id: existing.id, workflowId: "other", version: "9", input: { new: true } }, { ifExists: "replace" });
-    assert.equal(replaced.created, true, "a replace reports created: true (decisions.md)");
-    assert.deepEqual(replaced.run, {
+    same(replaced.created, true, "a replace reports created: true (decisions.md)");
+    same(replaced.run, {
       id: existing.id,
       workflowId: "other",
       version: "9",
@@ -192,13 +191,13 @@ const ifExistsReplace = defineCheck({
       updatedAt: now,
       completedAt: null,
     }, "nothing of the old run is kept");
-    assert.deepEqual(await workflows.getRun(existing.id), replaced.run);
-    assert.deepEqual(await workflows.listSteps(existing.id), [], "the old steps are dropped");
-    assert.equal(await workflows.getStep(existing.id, "old-step"), null);
-    assert.deepEqual(await workflows.readEvents(existing.id), [], "the old events are dropped");
-    assert.equal(await workflows.latestSequence(existing.id), 0);
-    assert.equal(await workflows.latestSnapshot(existing.id), null, "the old snapshots are dropped");
-    assert.deepEqual(await workflows.appendEvents(existing.id, [{ type: "new" }]), [1], "the new run's log starts at 1");
+    same(await workflows.getRun(existing.id), replaced.run, "workflows.getRun(existing.id)");
+    same(await workflows.listSteps(existing.id), [], "the old steps are dropped");
+    same(await workflows.getStep(existing.id, "old-step"), null, "workflows.getStep(existing.id, \"old-step\")");
+    same(await workflows.readEvents(existing.id), [], "the old events are dropped");
+    same(await workflows.latestSequence(existing.id), 0, "workflows.latestSequence(existing.id)");
+    same(await workflows.latestSnapshot(existing.id), null, "the old snapshots are dropped");
+    same(await workflows.appendEvents(existing.id, [{ type: "new" }]), [1], "the new run's log starts at 1");
   },
 });
 
@@ -211,15 +210,15 @@ const ifExistsError = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const existing = await runWithHistory(ctx, false);
-    await expectError(
+    await rejectsWith(
       workflows.createRun({ id: existing.id, workflowId: "other", version: "9" }, { ifExists: "error" }),
       "CONFLICT",
       "createRun of an existing id with ifExists: error",
     );
-    assert.deepEqual(await workflows.getRun(existing.id), existing);
-    assert.equal(await workflows.latestSequence(existing.id), 1);
+    same(await workflows.getRun(existing.id), existing, "workflows.getRun(existing.id)");
+    same(await workflows.latestSequence(existing.id), 1, "workflows.latestSequence(existing.id)");
     const fresh = await workflows.createRun({ id: ctx.unique("run"), workflowId: "w", version: "1" }, { ifExists: "error" });
-    assert.equal(fresh.created, true, "ifExists: error creates a run whose id is free");
+    same(fresh.created, true, "ifExists: error creates a run whose id is free");
   },
 });
 
@@ -247,7 +246,7 @@ function pathTo(status: RunStatus): RunStatus[] {
 export async function runIn(ctx: CheckContext, status: RunStatus): Promise<RunRecord> {
   let run = await newRun(ctx);
   for (const step of pathTo(status)) run = await ctx.backend.workflows.setRunStatus(run.id, step);
-  assert.equal(run.status, status);
+  same(run.status, status, "run.status");
   return run;
 }
 
@@ -265,17 +264,17 @@ const allowedMoves = defineCheck({
         const now = ctx.clock.advance(1000);
         const moved = await workflows.setRunStatus(run.id, to, { expected: from });
         const what = `${from} → ${to}`;
-        assert.equal(moved.status, to, what);
-        assert.equal(moved.updatedAt, now, `${what}: updatedAt is the time of the move`);
-        assert.equal(moved.createdAt, run.createdAt, `${what}: createdAt never changes`);
-        assert.equal(moved.completedAt, TERMINAL_RUN_STATUSES.has(to) ? now : null, `${what}: completedAt is set exactly when the run becomes terminal`);
-        assert.deepEqual(await workflows.getRun(run.id), moved, `${what}: getRun sees the move`);
+        same(moved.status, to, what);
+        same(moved.updatedAt, now, `${what}: updatedAt is the time of the move`);
+        same(moved.createdAt, run.createdAt, `${what}: createdAt never changes`);
+        same(moved.completedAt, TERMINAL_RUN_STATUSES.has(to) ? now : null, `${what}: completedAt is set exactly when the run becomes terminal`);
+        same(await workflows.getRun(run.id), moved, `${what}: getRun sees the move`);
       }
     }
     // The full cycle, twice round suspended ⇄ running.
     const run = await newRun(ctx);
     for (const status of ["running", "suspended", "running", "suspended", "running", "completed"] as const) {
-      assert.equal((await workflows.setRunStatus(run.id, status)).status, status);
+      same((await workflows.setRunStatus(run.id, status)).status, status, "workflows.setRunStatus(run.id, status).status");
     }
   },
 });
@@ -294,9 +293,9 @@ const forbiddenMoves = defineCheck({
       for (const to of RUN_STATUSES) {
         if (RUN_TRANSITIONS[from].includes(to)) continue;
         const code = TERMINAL_RUN_STATUSES.has(from) ? "CONFLICT" : "INVALID_STATE";
-        await expectError(workflows.setRunStatus(run.id, to), code, `setRunStatus ${from} → ${to}`);
+        await rejectsWith(workflows.setRunStatus(run.id, to), code, `setRunStatus ${from} → ${to}`);
       }
-      assert.deepEqual(await workflows.getRun(run.id), run, `rejected moves from ${from} leave the run untouched`);
+      same(await workflows.getRun(run.id), run, `rejected moves from ${from} leave the run untouched`);
     }
   },
 });
@@ -310,13 +309,13 @@ const expectedStatus = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const run = await newRun(ctx);
-    await expectError(workflows.setRunStatus(run.id, "running", { expected: "suspended" }), "CONFLICT", "expected suspended while pending");
-    await expectError(workflows.setRunStatus(run.id, "cancelled", { expected: "running" }), "CONFLICT", "expected running while pending");
-    assert.deepEqual(await workflows.getRun(run.id), run);
+    await rejectsWith(workflows.setRunStatus(run.id, "running", { expected: "suspended" }), "CONFLICT", "expected suspended while pending");
+    await rejectsWith(workflows.setRunStatus(run.id, "cancelled", { expected: "running" }), "CONFLICT", "expected running while pending");
+    same(await workflows.getRun(run.id), run, "workflows.getRun(run.id)");
     const running = await workflows.setRunStatus(run.id, "running", { expected: "pending" });
-    assert.equal(running.status, "running");
-    await expectError(workflows.setRunStatus(run.id, "completed", { expected: "pending" }), "CONFLICT", "expected pending while running");
-    assert.equal((await workflows.getRun(run.id))?.status, "running");
+    same(running.status, "running", "running.status");
+    await rejectsWith(workflows.setRunStatus(run.id, "completed", { expected: "pending" }), "CONFLICT", "expected pending while running");
+    same((await workflows.getRun(run.id))?.status, "running", "workflows.getRun(run.id)?.status");
   },
 });
 
@@ -331,15 +330,15 @@ const terminalIsFinal = defineCheck({
     for (const terminal of ["completed", "failed", "cancelled"] as const) {
       const run = await runIn(ctx, terminal);
       const completedAt = run.completedAt;
-      assert.notEqual(completedAt, null, `a ${terminal} run has completedAt`);
+      differs(completedAt, null, `a ${terminal} run has completedAt`);
       ctx.clock.advance(5000);
       for (const to of RUN_STATUSES) {
-        await expectError(workflows.setRunStatus(run.id, to), "CONFLICT", `setRunStatus on a ${terminal} run to ${to}`);
-        await expectError(workflows.setRunStatus(run.id, to, { expected: terminal }), "CONFLICT", `setRunStatus on a ${terminal} run to ${to}, expected ${terminal}`);
+        await rejectsWith(workflows.setRunStatus(run.id, to), "CONFLICT", `setRunStatus on a ${terminal} run to ${to}`);
+        await rejectsWith(workflows.setRunStatus(run.id, to, { expected: terminal }), "CONFLICT", `setRunStatus on a ${terminal} run to ${to}, expected ${terminal}`);
       }
       const after = await workflows.setContext(run.id, { late: true });
-      assert.equal(after.status, terminal, "context may change on a terminal run, its status may not");
-      assert.equal(after.completedAt, completedAt, "completedAt is set once");
+      same(after.status, terminal, "context may change on a terminal run, its status may not");
+      same(after.completedAt, completedAt, "completedAt is set once");
     }
   },
 });
@@ -359,11 +358,11 @@ const setContextReplaces = defineCheck({
     const now = ctx.clock.advance(1000);
     const context = { c: { nested: ["x", null, true, 1.5] } };
     const updated = await workflows.setContext(run.id, context);
-    assert.deepEqual(updated, { ...run, context, updatedAt: now }, "only context and updatedAt change");
-    assert.deepEqual(await workflows.getRun(run.id), updated);
+    same(updated, { ...run, context, updatedAt: now }, "only context and updatedAt change");
+    same(await workflows.getRun(run.id), updated, "workflows.getRun(run.id)");
     context.c.nested.push("mutated");
-    assert.deepEqual((await workflows.getRun(run.id))?.context, { c: { nested: ["x", null, true, 1.5] } }, "the stored context does not alias the caller's object");
-    assert.deepEqual((await workflows.setContext(run.id, {})).context, {}, "an empty context replaces too");
+    same((await workflows.getRun(run.id))?.context, { c: { nested: ["x", null, true, 1.5] } }, "the stored context does not alias the caller's object");
+    same((await workflows.setContext(run.id, {})).context, {}, "an empty context replaces too");
   },
 });
 
@@ -378,20 +377,20 @@ const appendToContext = defineCheck({
     const run = await newRun(ctx, { context: { other: "kept", list: ["a"] } });
     const now = ctx.clock.advance(1000);
     const first = await workflows.appendToContext(run.id, "fresh", { n: 1 });
-    assert.deepEqual(first.context, { other: "kept", list: ["a"], fresh: [{ n: 1 }] }, "appending to a missing key creates [value]");
-    assert.equal(first.updatedAt, now);
+    same(first.context, { other: "kept", list: ["a"], fresh: [{ n: 1 }] }, "appending to a missing key creates [value]");
+    same(first.updatedAt, now, "first.updatedAt");
     await workflows.appendToContext(run.id, "fresh", null);
     await workflows.appendToContext(run.id, "fresh", [1, 2]);
     await workflows.appendToContext(run.id, "list", "b");
     const key = "a.b \"quoted\" 🚢";
     await workflows.appendToContext(run.id, key, 0);
     const context = (await workflows.getRun(run.id))?.context;
-    assert.deepEqual(context, { other: "kept", list: ["a", "b"], fresh: [{ n: 1 }, null, [1, 2]], [key]: [0] }, "an array value is one element; a key is a top-level key, never a path");
+    same(context, { other: "kept", list: ["a", "b"], fresh: [{ n: 1 }, null, [1, 2]], [key]: [0] }, "an array value is one element; a key is a top-level key, never a path");
     // Keys that name members of Object.prototype are ordinary keys of the context.
     for (const inherited of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
       const updated = await workflows.appendToContext(run.id, inherited, inherited);
-      assert.ok(Object.hasOwn(updated.context, inherited), `appendToContext(${inherited}) creates an own key`);
-      assert.deepEqual(updated.context[inherited], [inherited], `appendToContext(${inherited}) creates [value]`);
+      ensure(Object.hasOwn(updated.context, inherited), `appendToContext(${inherited}) creates an own key`);
+      same(updated.context[inherited], [inherited], `appendToContext(${inherited}) creates [value]`);
     }
   },
 });
@@ -407,9 +406,9 @@ const appendToNonArray = defineCheck({
     const run = await newRun(ctx, { context: { n: 1, s: "x", o: { a: [] }, z: null } });
     ctx.clock.advance(1000);
     for (const key of ["n", "s", "o", "z"]) {
-      await expectError(workflows.appendToContext(run.id, key, 1), "INVALID_STATE", `appendToContext on key ${key}`);
+      await rejectsWith(workflows.appendToContext(run.id, key, 1), "INVALID_STATE", `appendToContext on key ${key}`);
     }
-    assert.deepEqual(await workflows.getRun(run.id), run);
+    same(await workflows.getRun(run.id), run, "workflows.getRun(run.id)");
   },
 });
 
@@ -440,10 +439,10 @@ const concurrentAppends = defineCheck({
     }
     const context = (await ctx.backend.workflows.getRun(run.id))?.context ?? {};
     const log = context.log;
-    assert.ok(Array.isArray(log), "the appended key holds an array");
-    assert.equal(log.length, expected.length, `${expected.length} concurrent appends must yield ${expected.length} elements`);
-    assert.deepEqual([...log].sort(), [...expected].sort(), "each appended value appears exactly once");
-    for (let round = 0; round < rounds; round++) assert.deepEqual(context[`other-${round}`], [round], "a concurrent append to another key is kept");
+    ensure(Array.isArray(log), "the appended key holds an array");
+    same(log.length, expected.length, `${expected.length} concurrent appends must yield ${expected.length} elements`);
+    same([...log].sort(), [...expected].sort(), "each appended value appears exactly once");
+    for (let round = 0; round < rounds; round++) same(context[`other-${round}`], [round], "a concurrent append to another key is kept");
   },
 });
 
@@ -466,12 +465,12 @@ const listRunsOrder = defineCheck({
     await workflows.setRunStatus(created[2]!.id, "running");
     await workflows.setRunStatus(created[4]!.id, "cancelled");
     const page = await workflows.listRuns({ limit: 100 });
-    assert.deepEqual(page.items.map((run) => run.id), created.map((run) => run.id), "creation order");
-    assert.equal(page.cursor, null, "a page holding everything has a null cursor");
-    assert.equal(page.items[2]?.status, "running", "listed runs are current");
+    same(page.items.map((run) => run.id), created.map((run) => run.id), "creation order");
+    same(page.cursor, null, "a page holding everything has a null cursor");
+    same(page.items[2]?.status, "running", "listed runs are current");
     const cancelled = await workflows.listRuns({ limit: 100, status: "cancelled" });
-    assert.deepEqual(cancelled.items.map((run) => run.id), [created[4]!.id]);
-    assert.deepEqual((await workflows.listRuns({ limit: 100, status: "suspended" })).items, []);
+    same(cancelled.items.map((run) => run.id), [created[4]!.id], "cancelled.items.map((run) => run.id)");
+    same((await workflows.listRuns({ limit: 100, status: "suspended" })).items, [], "workflows.listRuns({ limit: 100, status: \"suspended\" }).items");
   },
 });
 
@@ -492,24 +491,24 @@ const deleteRunCascades = defineCheck({
     const kept = await newRun(ctx);
     await fill(doomed);
     await fill(kept);
-    assert.equal(await workflows.deleteRun(doomed.id), true, "deleteRun of an existing run returns true");
-    assert.equal(await workflows.getRun(doomed.id), null);
-    assert.deepEqual(await workflows.listSteps(doomed.id), []);
-    assert.equal(await workflows.getStep(doomed.id, "step"), null);
-    assert.deepEqual(await workflows.readEvents(doomed.id), []);
-    assert.equal(await workflows.latestSequence(doomed.id), 0);
-    assert.equal(await workflows.latestSnapshot(doomed.id), null);
-    assert.ok(!(await workflows.listRuns({ limit: 100 })).items.some((run) => run.id === doomed.id), "a deleted run is not listed");
-    assert.equal(await workflows.deleteRun(doomed.id), false, "a second deleteRun returns false");
+    same(await workflows.deleteRun(doomed.id), true, "deleteRun of an existing run returns true");
+    same(await workflows.getRun(doomed.id), null, "workflows.getRun(doomed.id)");
+    same(await workflows.listSteps(doomed.id), [], "workflows.listSteps(doomed.id)");
+    same(await workflows.getStep(doomed.id, "step"), null, "workflows.getStep(doomed.id, \"step\")");
+    same(await workflows.readEvents(doomed.id), [], "workflows.readEvents(doomed.id)");
+    same(await workflows.latestSequence(doomed.id), 0, "workflows.latestSequence(doomed.id)");
+    same(await workflows.latestSnapshot(doomed.id), null, "workflows.latestSnapshot(doomed.id)");
+    ensure(!(await workflows.listRuns({ limit: 100 })).items.some((run) => run.id === doomed.id), "a deleted run is not listed");
+    same(await workflows.deleteRun(doomed.id), false, "a second deleteRun returns false");
 
-    assert.equal(await workflows.latestSequence(kept.id), 2, "another run's events stay");
-    assert.equal((await workflows.listSteps(kept.id)).length, 1, "another run's steps stay");
-    assert.equal((await workflows.latestSnapshot(kept.id))?.atSequence, 2, "another run's snapshot stays");
+    same(await workflows.latestSequence(kept.id), 2, "another run's events stay");
+    same((await workflows.listSteps(kept.id)).length, 1, "another run's steps stay");
+    same((await workflows.latestSnapshot(kept.id))?.atSequence, 2, "another run's snapshot stays");
 
     const { run: again } = await workflows.createRun({ id: doomed.id, workflowId: "w", version: "1" }, { ifExists: "error" });
-    assert.equal(again.status, "pending", "the id can be used again after deleteRun");
-    assert.deepEqual(await workflows.appendEvents(doomed.id, [{ type: "new" }]), [1], "a recreated run's log starts again at 1");
-    assert.deepEqual(await workflows.listSteps(doomed.id), [], "a recreated run has none of the old steps");
+    same(again.status, "pending", "the id can be used again after deleteRun");
+    same(await workflows.appendEvents(doomed.id, [{ type: "new" }]), [1], "a recreated run's log starts again at 1");
+    same(await workflows.listSteps(doomed.id), [], "a recreated run has none of the old steps");
   },
 });
 
@@ -529,25 +528,21 @@ const stepsInsertionOrder = defineCheck({
     const ids = ["zeta", "alpha", "mid", "10", "9"];
     for (const id of ids) {
       const step = await workflows.upsertStep(run.id, { id, status: "pending", name: `step ${id}`, input: { id } });
-      assert.equal(step.runId, run.id);
-      assert.equal(step.name, `step ${id}`);
+      same(step.runId, run.id, "step.runId");
+      same(step.name, `step ${id}`, "step.name");
     }
     const later = ctx.clock.advance(1000);
     const replaced = await workflows.upsertStep(run.id, { id: "alpha", status: "completed", output: { ok: true } });
-    assert.deepEqual(
-      replaced,
-      { runId: run.id, id: "alpha", status: "completed", name: null, input: null, output: { ok: true }, error: null, position: 1, createdAt: replaced.createdAt, updatedAt: later },
-      "a replaced step takes the new fields whole, keeps position 1, and updatedAt is the time of the replace",
-    );
-    assert.ok(replaced.createdAt === start || replaced.createdAt === later, "createdAt is a clock time");
+    same(replaced, { runId: run.id, id: "alpha", status: "completed", name: null, input: null, output: { ok: true }, error: null, position: 1, createdAt: replaced.createdAt, updatedAt: later }, "a replaced step takes the new fields whole, keeps position 1, and updatedAt is the time of the replace");
+    ensure(replaced.createdAt === start || replaced.createdAt === later, "createdAt is a clock time");
     await workflows.upsertStep(run.id, { id: "zeta", status: "failed", error: { message: "x" } });
     await workflows.upsertStep(run.id, { id: "new", status: "running" });
     const listed = await workflows.listSteps(run.id);
-    assert.deepEqual(listed.map((step) => step.id), [...ids, "new"], "first-insertion order, replacements in place");
-    assert.deepEqual(listed.map((step) => step.position), [0, 1, 2, 3, 4, 5], "positions are 0-based first-insertion positions");
-    assert.equal(listed[0]?.status, "failed");
-    assert.deepEqual(listed[0]?.error, { message: "x" });
-    assert.deepEqual(listed[1], replaced);
+    same(listed.map((step) => step.id), [...ids, "new"], "first-insertion order, replacements in place");
+    same(listed.map((step) => step.position), [0, 1, 2, 3, 4, 5], "positions are 0-based first-insertion positions");
+    same(listed[0]?.status, "failed", "listed[0]?.status");
+    same(listed[0]?.error, { message: "x" }, "listed[0]?.error");
+    same(listed[1], replaced, "listed[1]");
   },
 });
 
@@ -564,11 +559,11 @@ const getStep = defineCheck({
     const stepId = "shared / id : with {braces} %";
     const a = await workflows.upsertStep(first.id, { id: stepId, status: "completed", output: "first" });
     const b = await workflows.upsertStep(second.id, { id: stepId, status: "failed", error: "second" });
-    assert.deepEqual(await workflows.getStep(first.id, stepId), a);
-    assert.deepEqual(await workflows.getStep(second.id, stepId), b);
-    assert.equal((await workflows.getStep(first.id, stepId))?.output, "first", "a step of another run with the same id does not overwrite it");
-    assert.equal(await workflows.getStep(first.id, "absent"), null);
-    assert.deepEqual((await workflows.listSteps(first.id)).map((step) => step.id), [stepId]);
+    same(await workflows.getStep(first.id, stepId), a, "workflows.getStep(first.id, stepId)");
+    same(await workflows.getStep(second.id, stepId), b, "workflows.getStep(second.id, stepId)");
+    same((await workflows.getStep(first.id, stepId))?.output, "first", "a step of another run with the same id does not overwrite it");
+    same(await workflows.getStep(first.id, "absent"), null, "workflows.getStep(first.id, \"absent\")");
+    same((await workflows.listSteps(first.id)).map((step) => step.id), [stepId], "workflows.listSteps(first.id).map((step) => step.id)");
   },
 });
 
@@ -581,10 +576,10 @@ const stepUnknownRun = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const missing = ctx.unique("missing-run");
-    await expectError(workflows.upsertStep(missing, { id: "s", status: "pending" }), "NOT_FOUND", "upsertStep of an unknown run");
-    assert.deepEqual(await workflows.listSteps(missing), []);
+    await rejectsWith(workflows.upsertStep(missing, { id: "s", status: "pending" }), "NOT_FOUND", "upsertStep of an unknown run");
+    same(await workflows.listSteps(missing), [], "workflows.listSteps(missing)");
     await workflows.createRun({ id: missing, workflowId: "w", version: "1" });
-    assert.deepEqual(await workflows.listSteps(missing), [], "a run created after a rejected upsertStep has no step");
+    same(await workflows.listSteps(missing), [], "a run created after a rejected upsertStep has no step");
   },
 });
 

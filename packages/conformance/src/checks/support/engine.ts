@@ -1,125 +1,21 @@
 /**
- * Shared pieces of the engine, tenancy and token checks: assertions that say what they expected
- * and what they saw, task helpers, the E5 holder calls with their "wrote nothing" verification,
- * and bounded real-time waits for asynchronous notifications (SPEC E19), which are the only
- * places the kit waits on the wall clock; every time decision of a backend uses the manual clock.
+ * Helpers of the engine, tenancy and token checks: tasks enqueued, claimed and inspected with
+ * assertions that say what they expected and what they saw, and the fenced holder calls of SPEC E5
+ * with their "wrote nothing" verification.
  */
-import { AssertionError } from "node:assert";
-import { inspect, isDeepStrictEqual } from "node:util";
 import {
+  type Backend,
   type CapabilityName,
   type EngineBackend,
   type EnqueueInput,
   type ErrorCode,
   type Frame,
   type Lease,
-  type ManualClock,
-  MooringError,
   type TaskRecord,
 } from "@mooring/core";
-import { CheckTimeout, HANG_MS, withinHangBound } from "../hang.js";
-
-// ---------------------------------------------------------------------------------------------
-// Assertions
-
-/** Renders a value for a failure message. */
-export function show(value: unknown): string {
-  return inspect(value, { depth: 6, breakLength: 120, maxArrayLength: 20 });
-}
-
-/** Fails with `message` unless `condition` holds. */
-export function ensure(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new AssertionError({ message });
-}
-
-/** Fails unless `actual` deeply and strictly equals `expected`. `what` names the observation. */
-export function same(actual: unknown, expected: unknown, what: string): void {
-  if (!isDeepStrictEqual(actual, expected)) {
-    throw new AssertionError({
-      message: `${what}: expected ${show(expected)}, got ${show(actual)}`,
-      actual,
-      expected,
-      operator: "deepStrictEqual",
-    });
-  }
-}
-
-/** `same` for sets of strings given as arrays: order is not part of the expectation. */
-export function sameMembers(actual: readonly string[], expected: readonly string[], what: string): void {
-  same([...actual].sort(), [...expected].sort(), what);
-}
-
-/**
- * Awaits `call` and fails unless it rejects with a MooringError of `code`.
- * @returns the error, for further checks.
- */
-export async function rejectsWith(call: Promise<unknown>, code: ErrorCode, what: string): Promise<MooringError> {
-  let value: unknown;
-  try {
-    value = await call;
-  } catch (error) {
-    if (MooringError.is(error, code)) return error;
-    const got = MooringError.is(error) ? `${error.code} (${error.message})` : `a non-Mooring error ${show(error)}`;
-    throw new AssertionError({ message: `${what}: expected ${code}, got ${got}`, actual: error, expected: code, operator: "rejects" });
-  }
-  throw new AssertionError({ message: `${what}: expected ${code}, but the call succeeded with ${show(value)}`, expected: code, operator: "rejects" });
-}
-
-/** Awaits `call`; a rejection fails the check with `what` and the error's code. */
-export async function succeeds<T>(call: Promise<T>, what: string): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    const got = MooringError.is(error) ? `${error.code} (${error.message})` : show(error);
-    throw new AssertionError({ message: `${what}: expected success, got ${got}`, actual: error, operator: "resolves" });
-  }
-}
-
-/** The error code of a settled call, or "ok". For race tests that tally outcomes. */
-export async function outcomeOf(call: Promise<unknown>): Promise<ErrorCode | "ok"> {
-  try {
-    await call;
-    return "ok";
-  } catch (error) {
-    if (MooringError.is(error)) return error.code;
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Time
-
-/**
- * Moves the manual clock forward to `time` with `advance` (the kit's only way to move time).
- * @throws when `time` is in the past: a check that asks for that has a bug.
- */
-export function advanceTo(clock: ManualClock, time: number): void {
-  const delta = time - clock.now();
-  if (delta < 0) throw new Error(`advanceTo(${time}) is ${-delta} ms in the past`);
-  clock.advance(delta);
-}
-
-/**
- * Resolves with `promise`, or fails with a `CheckTimeout` after `HANG_MS` of real time naming
- * `what`. For waits on notifications that a backend delivers asynchronously (SPEC E19); never used
- * to let time pass, and never a judgement of speed: only a hang trips it.
- */
-export function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  return withinHangBound(promise, what);
-}
-
-/**
- * Polls `condition` until it holds, or fails with a `CheckTimeout` after `HANG_MS` of real time
- * naming `what` and the last value `describe` gives. Polling stops at the first success, so nothing
- * waits a fixed time.
- */
-export async function eventually(condition: () => boolean, what: string, describe: () => unknown = () => undefined): Promise<void> {
-  const deadline = Date.now() + HANG_MS;
-  while (!condition()) {
-    if (Date.now() >= deadline) throw new CheckTimeout(`${what}: not true after ${HANG_MS} ms (a hang); observed ${show(describe())}`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 2));
-  }
-}
+import type { BackendClockContext } from "../../registry.js";
+import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
+import { show } from "./preview.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -132,6 +28,21 @@ export async function enqueueTask(engine: EngineBackend, input: EnqueueInput, wh
   const result = await succeeds(engine.enqueue(input), what);
   ensure(result.created, `${what}: expected created: true, got ${show(result)}`);
   return result.id;
+}
+
+/** Enqueues one task in a fresh queue and claims it; asserts the claim got exactly that task. */
+export async function leaseNewTask(
+  context: BackendClockContext,
+  options: { readonly leaseMs?: number; readonly maxAttempts?: number; readonly queue?: string } = {},
+  backend: Backend = context.backend,
+): Promise<Lease> {
+  const queue = options.queue ?? context.unique("queue");
+  const { id } = await backend.engine.enqueue({ queue, payload: { for: "lease" }, ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) });
+  const leases = await backend.engine.claim({ workerId: context.unique("worker"), queues: [queue], leaseMs: options.leaseMs ?? 30_000 });
+  same(leases.length, 1, `claim on queue ${queue} after one enqueue: how many leases`);
+  const lease = leases[0]!;
+  same(lease.taskId, id, "claim must lease the only task of the queue");
+  return lease;
 }
 
 export interface ClaimOptions {
