@@ -63,8 +63,6 @@ const TENANT_TWINS: readonly (readonly [string, string])[] = [
 ];
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
-/** A backend call bounded in real time, so that a hang fails with its name. */
-const call = <T>(what: string, run: () => Promise<T> | T): Promise<T> => within(run, what);
 
 // ---------------------------------------------------------------------------------------------
 // Conflating ids within one tenant
@@ -94,27 +92,27 @@ const conflatingRuns = defineCheck({
         [mine, "mine"],
         [neighbour, "neighbour"],
       ] as const) {
-        const created = await call("createRun", () => workflows.createRun({ id, workflowId: id, version: "1", input }));
+        const created = await within(() => workflows.createRun({ id, workflowId: id, version: "1", input }), "createRun");
         sameData(created.created, true, `createRun of ${brief(id)} (${what})`);
-        await call("putDefinition", () => workflows.putDefinition({ id, version: "1", spec: input }));
+        await within(() => workflows.putDefinition({ id, version: "1", spec: input }), "putDefinition");
       }
-      await call("appendEvents", () => workflows.appendEvents(mine, [{ type: "mine-1" }, { type: "mine-2" }]));
-      await call("appendEvents", () => workflows.appendEvents(neighbour, [{ type: "neighbour-1" }]));
-      await call("upsertStep", () => workflows.upsertStep(mine, { id: neighbour, status: "running", name: "mine" }));
-      await call("upsertStep", () => workflows.upsertStep(neighbour, { id: mine, status: "running", name: "neighbour" }));
-      sameData((await call("getDefinition", () => workflows.getDefinition(neighbour, "1")))?.spec, "neighbour", `the neighbour's definition (${what})`);
-      sameData((await call("listDefinitions", () => workflows.listDefinitions(mine))).map((d) => [d.id, d.spec]), [[mine, "mine"]], `listDefinitions of mine (${what})`);
+      await within(() => workflows.appendEvents(mine, [{ type: "mine-1" }, { type: "mine-2" }]), "appendEvents");
+      await within(() => workflows.appendEvents(neighbour, [{ type: "neighbour-1" }]), "appendEvents");
+      await within(() => workflows.upsertStep(mine, { id: neighbour, status: "running", name: "mine" }), "upsertStep");
+      await within(() => workflows.upsertStep(neighbour, { id: mine, status: "running", name: "neighbour" }), "upsertStep");
+      sameData((await within(() => workflows.getDefinition(neighbour, "1"), "getDefinition"))?.spec, "neighbour", `the neighbour's definition (${what})`);
+      sameData((await within(() => workflows.listDefinitions(mine), "listDefinitions")).map((d) => [d.id, d.spec]), [[mine, "mine"]], `listDefinitions of mine (${what})`);
       sameData([await workflows.latestSequence(mine), await workflows.latestSequence(neighbour)], [2, 1], `latestSequence of mine and of the neighbour (${what})`);
 
-      sameData(await call("deleteRun", () => workflows.deleteRun(mine)), true, `deleteRun of mine (${what})`);
-      sameData(await call("getRun", () => workflows.getRun(mine)), null, `getRun of mine after deleteRun (${what})`);
-      sameData(await call("readEvents", () => workflows.readEvents(mine)), [], `readEvents of mine after deleteRun (${what})`);
-      const run = await call("getRun", () => workflows.getRun(neighbour));
+      sameData(await within(() => workflows.deleteRun(mine), "deleteRun"), true, `deleteRun of mine (${what})`);
+      sameData(await within(() => workflows.getRun(mine), "getRun"), null, `getRun of mine after deleteRun (${what})`);
+      sameData(await within(() => workflows.readEvents(mine), "readEvents"), [], `readEvents of mine after deleteRun (${what})`);
+      const run = await within(() => workflows.getRun(neighbour), "getRun");
       sameData(run && [run.id, run.input], [neighbour, "neighbour"], `the neighbour's run after deleteRun of mine (${what})`);
-      sameData((await call("readEvents", () => workflows.readEvents(neighbour))).map((e) => [e.sequence, e.type]), [[1, "neighbour-1"]], `the neighbour's events after deleteRun of mine (${what})`);
-      sameData((await call("listSteps", () => workflows.listSteps(neighbour))).map((s) => [s.id, s.name]), [[mine, "neighbour"]], `the neighbour's steps after deleteRun of mine (${what})`);
-      sameData((await call("listRuns", () => workflows.listRuns({ limit: 100 }))).items.map((r) => r.id), [neighbour], `listRuns after deleteRun of mine (${what})`);
-      sameData(await call("deleteRun", () => workflows.deleteRun(mine)), false, `deleteRun of mine again (${what})`);
+      sameData((await within(() => workflows.readEvents(neighbour), "readEvents")).map((e) => [e.sequence, e.type]), [[1, "neighbour-1"]], `the neighbour's events after deleteRun of mine (${what})`);
+      sameData((await within(() => workflows.listSteps(neighbour), "listSteps")).map((s) => [s.id, s.name]), [[mine, "neighbour"]], `the neighbour's steps after deleteRun of mine (${what})`);
+      sameData((await within(() => workflows.listRuns({ limit: 100 }), "listRuns")).items.map((r) => r.id), [neighbour], `listRuns after deleteRun of mine (${what})`);
+      sameData(await within(() => workflows.deleteRun(mine), "deleteRun"), false, `deleteRun of mine again (${what})`);
     });
   },
 });
@@ -128,10 +126,10 @@ const conflatingState = defineCheck({
   async run(ctx) {
     await eachPair(ctx, "walls-state", async (view, mine, neighbour, what) => {
       const { state } = view;
-      await call("set", () => state.set(mine, bytes(1)));
-      await call("set", () => state.set(neighbour, bytes(2)));
+      await within(() => state.set(mine, bytes(1)), "set");
+      await within(() => state.set(neighbour, bytes(2)), "set");
       sameData([await state.get(mine), await state.get(neighbour)], [bytes(1), bytes(2)], `get of mine and of the neighbour (${what})`);
-      sameData(await call("delete", () => state.delete(mine)), true, `delete of mine (${what})`);
+      sameData(await within(() => state.delete(mine), "delete"), true, `delete of mine (${what})`);
       sameData([await state.get(neighbour), await state.exists(neighbour), await state.exists(mine)], [bytes(2), true, false], `the neighbour's key after delete of mine (${what})`);
 
       // Owned keys, cached snapshots, and plain keys that merely start like an owned key.
@@ -140,15 +138,15 @@ const conflatingState = defineCheck({
         [mine, 1],
         [neighbour, 2],
       ] as const) {
-        await call("saveSnapshot", () => state.saveSnapshot({ executionId: id, sequence: value, state: value }));
-        await call("set", () => state.set(executionKey(id, "k"), bytes(value)));
-        await call("set", () => state.set(executionKey(id, neighbour), bytes(value)));
+        await within(() => state.saveSnapshot({ executionId: id, sequence: value, state: value }), "saveSnapshot");
+        await within(() => state.set(executionKey(id, "k"), bytes(value)), "set");
+        await within(() => state.set(executionKey(id, neighbour), bytes(value)), "set");
       }
-      await call("set", () => state.set(lookalike, bytes(3)));
-      sameData(await call("deleteExecutionState", () => state.deleteExecutionState(mine)), 3, `deleteExecutionState of mine: its snapshot and two keys (${what})`);
+      await within(() => state.set(lookalike, bytes(3)), "set");
+      sameData(await within(() => state.deleteExecutionState(mine), "deleteExecutionState"), 3, `deleteExecutionState of mine: its snapshot and two keys (${what})`);
       sameData([await state.loadSnapshot(mine), await state.get(executionKey(mine, "k"))], [null, null], `mine after deleteExecutionState (${what})`);
       sameData([(await state.loadSnapshot(neighbour))?.state, await state.get(executionKey(neighbour, "k")), await state.get(executionKey(neighbour, neighbour)), await state.get(lookalike)], [2, bytes(2), bytes(2), bytes(3)], `the neighbour's state after deleteExecutionState of mine (${what})`);
-      sameData((await call("listSnapshots", () => state.listSnapshots({ limit: 100 }))).items, [neighbour], `listSnapshots after deleteExecutionState of mine (${what})`);
+      sameData((await within(() => state.listSnapshots({ limit: 100 }), "listSnapshots")).items, [neighbour], `listSnapshots after deleteExecutionState of mine (${what})`);
     });
   },
 });
@@ -164,21 +162,21 @@ const conflatingEngine = defineCheck({
       const { engine } = view;
       const own = [await engine.enqueue({ queue: mine, payload: "mine" }), await engine.enqueue({ queue: mine, payload: "mine" })].map((r) => r.id);
       const other = (await engine.enqueue({ queue: neighbour, payload: "neighbour", maxAttempts: 1 })).id;
-      const leases = await call("claim", () => engine.claim({ workerId: "w", queues: [mine], leaseMs: 60_000, limit: 10 }));
+      const leases = await within(() => engine.claim({ workerId: "w", queues: [mine], leaseMs: 60_000, limit: 10 }), "claim");
       sameData(leases.map((lease) => lease.taskId).sort(), [...own].sort(), `claim from my queue (${what})`);
-      await call("setQueue", () => engine.setQueue(mine, { paused: true }));
-      const stats = await call("queueStats", () => engine.queueStats(neighbour));
+      await within(() => engine.setQueue(mine, { paused: true }), "setQueue");
+      const stats = await within(() => engine.queueStats(neighbour), "queueStats");
       sameData([stats.queue, stats.paused, stats.counts.ready, stats.counts.leased], [neighbour, false, 1, 0], `the neighbour queue's stats (${what})`);
       sameData((await engine.queueStats(mine)).counts.leased, 2, `my queue's counts (${what})`);
-      const [theirs] = await call("claim", () => engine.claim({ workerId: "w", queues: [neighbour], leaseMs: 60_000 }));
+      const [theirs] = await within(() => engine.claim({ workerId: "w", queues: [neighbour], leaseMs: 60_000 }), "claim");
       sameData(theirs?.taskId, other, `claim from the neighbour queue (${what})`);
-      await call("fail", () => engine.fail(theirs as Lease, { error: "x", retryable: false }));
-      sameData((await call("listDeadLetters", () => engine.listDeadLetters({ limit: 10, queue: mine }))).items, [], `dead letters of my queue (${what})`);
+      await within(() => engine.fail(theirs as Lease, { error: "x", retryable: false }), "fail");
+      sameData((await within(() => engine.listDeadLetters({ limit: 10, queue: mine }), "listDeadLetters")).items, [], `dead letters of my queue (${what})`);
       sameData((await engine.listDeadLetters({ limit: 10, queue: neighbour })).items.map((t) => t.id), [other], `dead letters of the neighbour queue (${what})`);
 
       // Idempotency keys in one queue, and signal idempotency keys.
-      const first = await call("enqueue", () => engine.enqueue({ queue: "idem", idempotencyKey: mine }));
-      const second = await call("enqueue", () => engine.enqueue({ queue: "idem", idempotencyKey: neighbour }));
+      const first = await within(() => engine.enqueue({ queue: "idem", idempotencyKey: mine }), "enqueue");
+      const second = await within(() => engine.enqueue({ queue: "idem", idempotencyKey: neighbour }), "enqueue");
       sameData([first.created, second.created, first.id === second.id], [true, true, false], `enqueues with twin idempotency keys (${what})`);
       const signalled = [await engine.signal({ key: "k", payload: 1, idempotencyKey: mine }), await engine.signal({ key: "k", payload: 2, idempotencyKey: neighbour })];
       sameData(signalled.map((s) => s.duplicate), [false, false], `signals with twin idempotency keys (${what})`);
@@ -187,8 +185,8 @@ const conflatingEngine = defineCheck({
       await engine.enqueue({ queue: "waiters", payload: "waiter" });
       const [waiter] = await engine.claim({ workerId: "w", queues: ["waiters"], leaseMs: 60_000 });
       ensure(waiter !== undefined, `claim of the waiter granted nothing (${what})`);
-      sameData(await call("suspend", () => engine.suspend(waiter, { keys: [mine] })), { suspended: true }, `suspend on my key (${what})`);
-      sameData((await call("signal", () => engine.signal({ key: neighbour, payload: "neighbour" }))).deliveredTo, [], `a signal on the neighbour key (${what})`);
+      sameData(await within(() => engine.suspend(waiter, { keys: [mine] }), "suspend"), { suspended: true }, `suspend on my key (${what})`);
+      sameData((await within(() => engine.signal({ key: neighbour, payload: "neighbour" }), "signal")).deliveredTo, [], `a signal on the neighbour key (${what})`);
       sameData((await engine.getTask(waiter.taskId))?.state, "suspended", `my waiter after a signal on the neighbour key (${what})`);
       sameData((await engine.signal({ key: mine, payload: "mine" })).deliveredTo, [waiter.taskId], `a signal on my key (${what})`);
       await engine.enqueue({ queue: "waiters", payload: "second waiter" });
@@ -197,7 +195,7 @@ const conflatingEngine = defineCheck({
       sameData(resumed?.signals?.map((s) => s.payload), ["mine"], `the signals my resumed waiter carries (${what})`);
       const next = leased.find((lease) => lease.taskId !== waiter.taskId);
       ensure(next !== undefined, `the second waiter was not claimed (${what})`);
-      const taken = await call("suspend", () => engine.suspend(next, { keys: [neighbour] }));
+      const taken = await within(() => engine.suspend(next, { keys: [neighbour] }), "suspend");
       sameData(taken.suspended ? null : taken.signals.map((s) => s.payload), ["neighbour"], `a suspend on the neighbour key takes its buffered signal (${what})`);
     });
   },

@@ -26,7 +26,7 @@ import fc from "fast-check";
 import { assertProperty } from "../fast-check.js";
 import { allPages } from "../model/property/world.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, fail, same, isSameData, sameData } from "./support/index.js";
+import { ensure, fail, same, isSameData, sameData, brief } from "./support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values. Each list is what is wrong for one kind of argument; `undefined` is added only
@@ -559,11 +559,6 @@ async function fingerprint(view: Backend, seed: Seed, taskIds: readonly string[]
   };
 }
 
-function describeValue(value: unknown): string {
-  const text = fc.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 120)}… (${text.length} characters)` : text;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The checks
 
@@ -591,7 +586,7 @@ async function rejectsAll(context: CheckContext, cases: readonly MethodCase[], b
     const c = cases[call.caseIndex];
     if (!c) throw new Error("kit bug: a case index out of range");
     // Described only on failure: stringifying a 1 MiB argument for every call would dominate the run.
-    const what = (): string => `${c.facet}.${c.method} with ${call.path.join(".")} = ${describeValue(call.value)}`;
+    const what = (): string => `${c.facet}.${c.method} with ${call.path.join(".")} = ${brief(call.value, 120)}`;
     let error: unknown = null;
     try {
       await invoke(view, c, withValue(c.base(seed), call.path, call.value));
