@@ -28,6 +28,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
+import { CheckTimeout } from "../hang.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
 import { AssertionError, brief, ensure, fail, isSameData, sameData, within } from "./support/index.js";
 
@@ -395,7 +396,8 @@ async function attempt<T>(env: Env, input: Attempt<T>): Promise<T | undefined> {
   try {
     outcome = { ok: true, value: await within(input.call, input.what) };
   } catch (error) {
-    if (error instanceof AssertionError) throw error;
+    // A hang stays a timeout (the runner reports it as timed-out), never a judged outcome of the call.
+    if (error instanceof AssertionError || error instanceof CheckTimeout) throw error;
     outcome = { ok: false, error };
   }
   if (outcome.ok) {

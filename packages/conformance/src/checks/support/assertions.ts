@@ -8,6 +8,7 @@
 import { AssertionError } from "node:assert";
 import { isDeepStrictEqual } from "node:util";
 import { type ErrorCode, MooringError } from "@mooring/core";
+import { CheckTimeout } from "../../hang.js";
 import { brief, show } from "./preview.js";
 
 export { AssertionError };
@@ -99,6 +100,7 @@ export function ensureNoRepeats(seen: readonly string[], what: string): void {
 /**
  * Awaits `call` (a promise, or a function returning one) and fails unless it rejects with a
  * MooringError of `code`. `what` names the call, e.g. "appendEvents with a stale expectedSequence".
+ * A `CheckTimeout` passes through: a hang is not a wrong answer.
  * @returns the error, for further checks.
  */
 export async function rejectsWith(call: Promise<unknown> | (() => Promise<unknown>), code: ErrorCode, what: string): Promise<MooringError> {
@@ -106,6 +108,7 @@ export async function rejectsWith(call: Promise<unknown> | (() => Promise<unknow
   try {
     value = await (typeof call === "function" ? call() : call);
   } catch (error) {
+    if (error instanceof CheckTimeout) throw error;
     if (MooringError.is(error, code)) return error;
     const got = MooringError.is(error) ? `${error.code} (${error.message})` : `a non-Mooring error ${error instanceof Error ? `${error.name}: ${error.message}` : brief(error)}`;
     throw new AssertionError({ message: `${what}: expected ${code}, got ${got}`, actual: error, expected: code, operator: "rejects" });
@@ -113,11 +116,12 @@ export async function rejectsWith(call: Promise<unknown> | (() => Promise<unknow
   throw new AssertionError({ message: `${what}: expected ${code}, but the call succeeded with ${brief(value, 300)}`, expected: code, operator: "rejects" });
 }
 
-/** Awaits `call`; a rejection fails the check with `what` and the error's code. */
+/** Awaits `call`; a rejection fails the check with `what` and the error's code (a `CheckTimeout` passes through). */
 export async function succeeds<T>(call: Promise<T>, what: string): Promise<T> {
   try {
     return await call;
   } catch (error) {
+    if (error instanceof CheckTimeout) throw error;
     const got = MooringError.is(error) ? `${error.code} (${error.message})` : show(error);
     throw new AssertionError({ message: `${what}: expected success, got ${got}`, actual: error, operator: "resolves" });
   }
