@@ -4,8 +4,8 @@
  * reclaimed and the old holder is fenced off (E11; SPEC §10.3, §10.6).
  */
 import { DEFAULTS, type EngineBackend, type Lease } from "@mooring/core";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, show, advanceTo } from "./support/index.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, show, advanceTo } from "../support/index.js";
 
 const EXPIRED = DEFAULTS.leaseExpiredError;
 

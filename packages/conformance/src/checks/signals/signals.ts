@@ -5,8 +5,8 @@
  * idempotency key delivers nothing new (E15).
  */
 import { DEFAULTS, type EngineBackend, type Lease, type Signal } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
 
 /** The parts of signals a check can predict. */
 function signalContents(signals: readonly Signal[] | undefined): { key: string; payload: unknown }[] {

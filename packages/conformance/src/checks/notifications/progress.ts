@@ -4,8 +4,8 @@
  * progress after the lease ended is rejected per E5 and writes nothing.
  */
 import type { Frame, ReadFramesOptions } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, expectTask, show, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, expectTask, show, advanceTo } from "../support/index.js";
 
 /** The predictable parts of frames. */
 function frameContents(frames: readonly Frame[]): { attempt: number; sequence: number; data: unknown }[] {

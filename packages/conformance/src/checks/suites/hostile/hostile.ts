@@ -27,10 +27,10 @@ import {
   type Lease,
   MooringError,
 } from "@mooring/core";
-import { assertProperty } from "../fast-check.js";
-import { CheckTimeout } from "../hang.js";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { AssertionError, brief, ensure, fail, isSameData, sameData, within } from "./support/index.js";
+import { assertProperty } from "../../../fast-check.js";
+import { CheckTimeout } from "../../../hang.js";
+import { type Check, type CheckContext, defineCheck } from "../../../registry.js";
+import { AssertionError, brief, ensure, fail, isSameData, sameData, within } from "../../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Hostile values

@@ -5,8 +5,8 @@ import {
   type EventInput,
   MooringError,
 } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, differs, sameBytes, ensureNoRepeats, rejectsWith, leaseNewTask, walkPages, byCodePoint, only, newRun, utf8 } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, differs, sameBytes, ensureNoRepeats, rejectsWith, leaseNewTask, walkPages, byCodePoint, only, newRun, utf8 } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // C2: a call that throws writes nothing

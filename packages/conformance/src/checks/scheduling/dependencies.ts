@@ -4,8 +4,8 @@
  * must exist at enqueue time.
  */
 import { DEFAULTS } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, show } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, show } from "../support/index.js";
 
 const FAILED = DEFAULTS.dependencyFailedReason;
 

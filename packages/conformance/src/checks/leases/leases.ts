@@ -5,8 +5,8 @@
  * that the rejected call wrote nothing (SPEC §10.3, §10.4, §10.6, §10.7).
  */
 import { type CapabilityName, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, same, sameMembers, rejectsWith, succeeds, LEASE_MS, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, forgedLease, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, show, advanceTo } from "./support/index.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { ensure, same, sameMembers, rejectsWith, succeeds, LEASE_MS, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, forgedLease, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, show, advanceTo } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // E3 claim order

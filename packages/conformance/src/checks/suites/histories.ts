@@ -10,11 +10,11 @@
  */
 import fc from "fast-check";
 import { type Backend, type Lease, MooringError } from "@mooring/core";
-import { assertProperty } from "../fast-check.js";
-import { HistoryViolationError, checkHistory } from "../history/checker.js";
-import { HistoryRecorder, type RecordingClient } from "../history/recorder.js";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, show } from "./support/index.js";
+import { assertProperty } from "../../fast-check.js";
+import { HistoryViolationError, checkHistory } from "../../history/checker.js";
+import { HistoryRecorder, type RecordingClient } from "../../history/recorder.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { ensure, show } from "../support/index.js";
 
 const CLIENTS = 4;
 const TASKS = 200;

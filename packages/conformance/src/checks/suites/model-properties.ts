@@ -14,14 +14,14 @@
  */
 import type { CapabilityName } from "@mooring/core";
 import fc from "fast-check";
-import { assertProperty } from "../fast-check.js";
-import { cacheCommands as cache } from "../model/property/cache-commands.js";
-import { commitCommand } from "../model/property/commit-commands.js";
-import { runCommands as runs } from "../model/property/run-commands.js";
-import type { WorldCommand } from "../model/property/step.js";
-import { advanceClock, taskCommands as task } from "../model/property/task-commands.js";
-import { type Observation, PropertyWorld, seedBystander } from "../model/property/world.js";
-import { type Check, defineCheck } from "../registry.js";
+import { assertProperty } from "../../fast-check.js";
+import { cacheCommands as cache } from "../../model/property/cache-commands.js";
+import { commitCommand } from "../../model/property/commit-commands.js";
+import { runCommands as runs } from "../../model/property/run-commands.js";
+import type { WorldCommand } from "../../model/property/step.js";
+import { advanceClock, taskCommands as task } from "../../model/property/task-commands.js";
+import { type Observation, PropertyWorld, seedBystander } from "../../model/property/world.js";
+import { type Check, defineCheck } from "../../registry.js";
 
 interface ModelProperty {
   readonly id: string;

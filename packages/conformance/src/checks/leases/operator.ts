@@ -2,8 +2,8 @@
  * Operator calls (E13): cancel makes a non-terminal task cancelled and revokes its lease;
  * revokeLease gives a leased task back without consuming an attempt; getTask reports every field.
  */
-import { type Check, defineCheck } from "../registry.js";
-import { same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, advanceTo } from "../support/index.js";
 
 export const checks: Check[] = [
   defineCheck({

@@ -9,8 +9,8 @@
  * arrive after every earlier one.
  */
 import { type Backend, type EngineBackend, type ManualClock, TASK_EVENT_KINDS, type TaskEvent, type TaskEventKind, type Unsubscribe } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, succeeds, enqueueTask, claimOne, show, advanceTo, within, eventually } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, succeeds, enqueueTask, claimOne, show, advanceTo, within, eventually } from "../support/index.js";
 
 /** A long real-time timeout that a correct wait never reaches in these checks. */
 const LONG_WAIT_MS = 60_000;

@@ -3,8 +3,8 @@
  * and queueStats reports the effective state of every task and the oldest ready task's age.
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, sameMembers, succeeds, LEASE_MS, enqueueTask, claimOne, claimNothing, show, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, sameMembers, succeeds, LEASE_MS, enqueueTask, claimOne, claimNothing, show, advanceTo } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {

@@ -3,8 +3,8 @@
  * repeats or skips; retried with one more attempt or from attempt 1; moved there by the holder.
  */
 import type { EngineBackend, TaskRecord } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
 
 /** Enqueues a task with one attempt in `queue`, claims it and fails it: it is dead. */
 async function killTask(engine: EngineBackend, queue: string, error: string): Promise<string> {

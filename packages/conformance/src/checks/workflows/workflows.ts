@@ -2,8 +2,8 @@
  * Checks of definitions, runs, the run status graph, contexts and steps (SPEC W1–W6).
  */
 import { type Json, type JsonObject, RUN_STATUSES, RUN_TRANSITIONS, type RunRecord, type RunStatus, TERMINAL_RUN_STATUSES } from "@mooring/core";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { ensure, same, differs, rejectsWith, newRun, connectClients } from "./support/index.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { ensure, same, differs, rejectsWith, newRun, connectClients } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // W1: definitions

@@ -3,8 +3,8 @@
  * setIfAbsent / compareAndSet (S3) and execution-owned keys (S4).
  */
 import { executionKey, type StateStore } from "@mooring/core";
-import { type Check, type CheckContext, defineCheck } from "../registry.js";
-import { same, differs, sameBytes, rejectsWith, walkPages, byCodePoint, only, connectClients, utf8 } from "./support/index.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { same, differs, sameBytes, rejectsWith, walkPages, byCodePoint, only, connectClients, utf8 } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // S1: cached snapshots

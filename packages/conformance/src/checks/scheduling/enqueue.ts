@@ -3,8 +3,8 @@
  * (tenant, queue) and deduplicating for `dedupTtlMs` from the first enqueue.
  */
 import { DEFAULTS, type Json } from "@mooring/core";
-import { type Check, defineCheck } from "../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, expectTask, show, advanceTo } from "./support/index.js";
+import { type Check, defineCheck } from "../../registry.js";
+import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
 
 const enqueueing: Check[] = [
   defineCheck({
