@@ -22,7 +22,7 @@ import { checks as commit } from "./snapshots/commit.js";
 import { checks as snapshots } from "./snapshots/snapshots.js";
 import { checks as state } from "./state/state.js";
 import { checks as histories } from "./suites/histories.js";
-import { checks as hostile } from "./suites/hostile/hostile.js";
+import { checks as hostile } from "./suites/hostile/checks.js";
 import { checks as modelProperties } from "./suites/model-properties.js";
 import { checks as races } from "./suites/races.js";
 import { checks as tenantWalls } from "./suites/tenant-walls.js";
