@@ -4,7 +4,7 @@
  */
 import { compareCodePoints, type Page, type TenantRecord, type TenantStore } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, expectTask } from "../support/index.js";
+import { claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, succeeds } from "../support/index.js";
 
 /** Every tenant record, walking pages of `limit`. */
 async function allTenants(tenants: TenantStore, limit: number): Promise<TenantRecord[]> {

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Backend, CreatedToken, TokenInfo } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, succeeds, show, advanceTo } from "../support/index.js";
+import { advanceTo, ensure, same, show, succeeds } from "../support/index.js";
 
 /** Every form in which a token's secret could leak into a listed record. */
 function secretForms(token: string): string[] {

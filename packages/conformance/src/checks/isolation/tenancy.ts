@@ -10,7 +10,20 @@
  */
 import { DEFAULT_TENANT, type EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, advanceTo } from "../support/index.js";
+import {
+  advanceTo,
+  capabilitiesOf,
+  claimNothing,
+  claimOne,
+  enqueueTask,
+  expectRejectedHolderCall,
+  expectTask,
+  HOLDER_CALLS,
+  rejectsWith,
+  same,
+  succeeds,
+  taskOf,
+} from "../support/index.js";
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 

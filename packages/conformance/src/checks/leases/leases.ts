@@ -6,7 +6,26 @@
  */
 import { type CapabilityName, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, same, sameMembers, rejectsWith, succeeds, LEASE_MS, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, forgedLease, HOLDER_CALLS, expectRejectedHolderCall, capabilitiesOf, show, advanceTo } from "../support/index.js";
+import {
+  advanceTo,
+  capabilitiesOf,
+  claimInOrder,
+  claimNothing,
+  claimOne,
+  enqueueTask,
+  ensure,
+  expectRejectedHolderCall,
+  expectTask,
+  forgedLease,
+  HOLDER_CALLS,
+  LEASE_MS,
+  rejectsWith,
+  same,
+  sameMembers,
+  show,
+  succeeds,
+  taskOf,
+} from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // E3 claim order

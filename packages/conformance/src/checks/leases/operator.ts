@@ -3,7 +3,7 @@
  * revokeLease gives a leased task back without consuming an attempt; getTask reports every field.
  */
 import { type Check, defineCheck } from "../../registry.js";
-import { same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, taskOf, expectTask, advanceTo } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, expectTask, rejectsWith, same, succeeds, taskOf } from "../support/index.js";
 
 export const checks: Check[] = [
   defineCheck({

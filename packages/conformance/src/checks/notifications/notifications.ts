@@ -10,7 +10,7 @@
  */
 import { type Backend, type EngineBackend, type ManualClock, TASK_EVENT_KINDS, type TaskEvent, type TaskEventKind, type Unsubscribe } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, succeeds, enqueueTask, claimOne, show, advanceTo, within, eventually } from "../support/index.js";
+import { advanceTo, claimOne, enqueueTask, ensure, eventually, same, show, succeeds, within } from "../support/index.js";
 
 /** A long real-time timeout that a correct wait never reaches in these checks. */
 const LONG_WAIT_MS = 60_000;

@@ -5,7 +5,7 @@
  */
 import type { Frame, ReadFramesOptions } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, expectTask, show, advanceTo } from "../support/index.js";
+import { advanceTo, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** The predictable parts of frames. */
 function frameContents(frames: readonly Frame[]): { attempt: number; sequence: number; data: unknown }[] {

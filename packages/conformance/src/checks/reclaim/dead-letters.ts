@@ -4,7 +4,7 @@
  */
 import type { EngineBackend, TaskRecord } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** Enqueues a task with one attempt in `queue`, claims it and fails it: it is dead. */
 async function killTask(engine: EngineBackend, queue: string, error: string): Promise<string> {

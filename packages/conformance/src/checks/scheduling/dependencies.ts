@@ -5,7 +5,20 @@
  */
 import { DEFAULTS } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, sameMembers, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, show } from "../support/index.js";
+import {
+  claimInOrder,
+  claimNothing,
+  claimOne,
+  enqueueTask,
+  ensure,
+  expectTask,
+  rejectsWith,
+  same,
+  sameMembers,
+  show,
+  succeeds,
+  taskOf,
+} from "../support/index.js";
 
 const FAILED = DEFAULTS.dependencyFailedReason;
 

@@ -4,7 +4,7 @@
  */
 import { DEFAULTS, type Json } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 const enqueueing: Check[] = [
   defineCheck({

@@ -4,7 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, sameMembers, succeeds, LEASE_MS, enqueueTask, claimOne, claimNothing, show, advanceTo } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {

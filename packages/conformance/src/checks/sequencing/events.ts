@@ -6,7 +6,7 @@ import fc from "fast-check";
 import type { EventInput, EventRecord, JsonObject } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, ensureOneWinner, newRun, connectClients } from "../support/index.js";
+import { connectClients, ensure, ensureOneWinner, newRun, rejectsWith, same } from "../support/index.js";
 
 /** Events tagged so that every one is recognisable after any interleaving. */
 function batchOf(writer: string, batch: number, size: number): EventInput[] {

@@ -6,7 +6,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease, type Signal } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, succeeds, enqueueTask, claimOne, claimNothing, expectTask, show, advanceTo } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** The parts of signals a check can predict. */
 function signalContents(signals: readonly Signal[] | undefined): { key: string; payload: unknown }[] {

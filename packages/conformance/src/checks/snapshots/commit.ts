@@ -5,7 +5,7 @@
 import type { Backend, CommitInput, EventRecord, Lease, RunRecord, SnapshotRecord, StepRecord } from "@mooring/core";
 import { backoffDelay, DEFAULTS } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, ensureOneWinner, leaseNewTask, newRun, connectClients } from "../support/index.js";
+import { connectClients, ensure, ensureOneWinner, leaseNewTask, newRun, rejectsWith, same } from "../support/index.js";
 
 /** Everything a commit can write to a run, to compare before and after a rejected commit. */
 interface RunState {

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import type { EventInput, EventRecord, Json, JsonObject } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, rejectsWith, newRun } from "../support/index.js";
+import { ensure, newRun, rejectsWith, same } from "../support/index.js";
 
 const writeAndLatest = defineCheck({
   id: "W10.write-latest-snapshot",

@@ -4,7 +4,7 @@
  */
 import { executionKey, type StateStore } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { same, differs, sameBytes, rejectsWith, walkPages, byCodePoint, only, connectClients, utf8 } from "../support/index.js";
+import { byCodePoint, connectClients, differs, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // S1: cached snapshots

@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { DEFAULTS, type Backend, type EngineBackend, type ErrorCode, type Lease, type ManualClock, type ReclaimResult, type TaskRecord } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, same, sameMembers, succeeds, outcomeOf, enqueueTask, taskOf, expectTask, show } from "../support/index.js";
+import { enqueueTask, ensure, expectTask, outcomeOf, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
 /** How many clients race: the check's own plus four more. */
 const EXTRA_CLIENTS = 4;

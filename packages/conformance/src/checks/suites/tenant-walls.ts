@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { type Backend, executionKey, type Lease, type TaskRecord } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, sameData, brief, within } from "../support/index.js";
+import { brief, ensure, sameData, within } from "../support/index.js";
 
 /** Pairs a naive implementation would conflate; each is tried in both directions. */
 export const CONFLATING_PAIRS: readonly (readonly [string, string])[] = [

@@ -26,7 +26,7 @@ import fc from "fast-check";
 import { assertProperty } from "../../fast-check.js";
 import { allPages } from "../../model/property/world.js";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, fail, same, isSameData, sameData, brief } from "../support/index.js";
+import { brief, ensure, fail, isSameData, same, sameData } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // Invalid values. Each list is what is wrong for one kind of argument; `undefined` is added only

@@ -13,7 +13,22 @@
  * seconds, or as microseconds, a lease length taken as seconds) are off by far more than that.
  */
 import { type BackendClockCheck, type Check, defineCheck } from "../../registry.js";
-import { ensure, same, sameBytes, succeeds, enqueueTask, claimOne, claimInOrder, claimNothing, taskOf, expectTask, leaseNewTask, show, newRun, utf8 } from "../support/index.js";
+import {
+  claimInOrder,
+  claimNothing,
+  claimOne,
+  enqueueTask,
+  ensure,
+  expectTask,
+  leaseNewTask,
+  newRun,
+  same,
+  sameBytes,
+  show,
+  succeeds,
+  taskOf,
+  utf8,
+} from "../support/index.js";
 
 /** How far the backend's clock may be from the kit's wall clock (hosts kept in step by NTP). */
 const WALL_CLOCK_TOLERANCE_MS = 60_000;

@@ -6,7 +6,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { ensure, same, differs, sameBytes, ensureNoRepeats, rejectsWith, leaseNewTask, walkPages, byCodePoint, only, newRun, utf8 } from "../support/index.js";
+import { byCodePoint, differs, ensure, ensureNoRepeats, leaseNewTask, newRun, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // C2: a call that throws writes nothing

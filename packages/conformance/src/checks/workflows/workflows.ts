@@ -3,7 +3,7 @@
  */
 import { type Json, type JsonObject, RUN_STATUSES, RUN_TRANSITIONS, type RunRecord, type RunStatus, TERMINAL_RUN_STATUSES } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { ensure, same, differs, rejectsWith, newRun, connectClients } from "../support/index.js";
+import { connectClients, differs, ensure, newRun, rejectsWith, same } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // W1: definitions

@@ -21,7 +21,7 @@ import type { CheckContext } from "../../registry.js";
 import type { Outcome } from "../outcome.js";
 import { ReferenceModel } from "../reference-model.js";
 import type { TenantModel } from "../tenant.js";
-import { ensure, fail, same, sameData, brief } from "../../checks/support/index.js";
+import { brief, ensure, fail, same, sameData } from "../../checks/support/index.js";
 
 /** Run ids shared by every tenant (T1: the same id in two tenants names two runs). Odd characters on purpose (C1). */
 export const RUN_IDS = ["run-1", "run:{2}", "run %*?\\/3 ☃"] as const;
