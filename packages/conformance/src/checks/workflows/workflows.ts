@@ -143,7 +143,7 @@ async function runWithHistory(ctx: CheckContext, withSnapshot: boolean): Promise
   await workflows.appendEvents(run.id, [{ type: "old-event" }]);
   if (withSnapshot) await workflows.writeSnapshot(run.id, { atSequence: 1, state: { old: true } });
   const current = await workflows.getRun(run.id);
-  ensure(current, "current");
+  ensure(current, `getRun(${run.id}) of the run just created returned null`);
   return current;
 }
 
