@@ -10,20 +10,7 @@
  */
 import { DEFAULT_TENANT, type EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import {
-  advanceTo,
-  capabilitiesOf,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  expectRejectedHolderCall,
-  expectTask,
-  HOLDER_CALLS,
-  rejectsWith,
-  same,
-  succeeds,
-  taskOf,
-} from "../support/index.js";
+import { advanceTo, capabilitiesOf, claimNothing, claimOne, enqueueTask, expectRejectedHolderCall, expectTask, HOLDER_CALLS, rejectsWith, same, succeeds, taskOf } from "../support/index.js";
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 

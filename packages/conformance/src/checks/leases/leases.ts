@@ -6,26 +6,7 @@
  */
 import { type CapabilityName, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import {
-  advanceTo,
-  capabilitiesOf,
-  claimInOrder,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectRejectedHolderCall,
-  expectTask,
-  forgedLease,
-  HOLDER_CALLS,
-  LEASE_MS,
-  rejectsWith,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-  taskOf,
-} from "../support/index.js";
+import { advanceTo, capabilitiesOf, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectRejectedHolderCall, expectTask, forgedLease, HOLDER_CALLS, LEASE_MS, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // E3 claim order

@@ -5,20 +5,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import {
-  advanceTo,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectTask,
-  rejectsWith,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-  taskOf,
-} from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
 const EXPIRED = DEFAULTS.leaseExpiredError;
 

@@ -5,20 +5,7 @@
  */
 import { DEFAULTS } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import {
-  claimInOrder,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectTask,
-  rejectsWith,
-  same,
-  sameMembers,
-  show,
-  succeeds,
-  taskOf,
-} from "../support/index.js";
+import { claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
 const FAILED = DEFAULTS.dependencyFailedReason;
 

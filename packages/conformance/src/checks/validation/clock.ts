@@ -13,22 +13,7 @@
  * seconds, or as microseconds, a lease length taken as seconds) are off by far more than that.
  */
 import { type BackendClockCheck, type Check, defineCheck } from "../../registry.js";
-import {
-  claimInOrder,
-  claimNothing,
-  claimOne,
-  enqueueTask,
-  ensure,
-  expectTask,
-  leaseNewTask,
-  newRun,
-  same,
-  sameBytes,
-  show,
-  succeeds,
-  taskOf,
-  utf8,
-} from "../support/index.js";
+import { claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, leaseNewTask, newRun, same, sameBytes, show, succeeds, taskOf, utf8 } from "../support/index.js";
 
 /** How far the backend's clock may be from the kit's wall clock (hosts kept in step by NTP). */
 const WALL_CLOCK_TOLERANCE_MS = 60_000;
