@@ -5,19 +5,20 @@
  */
 import { createMemoryBackend, MemoryStore } from "@mooring/backend-memory";
 import { describe, expect, it } from "vitest";
-import { checks as deadLetters } from "../src/checks/dead-letters.js";
-import { checks as dependencies } from "../src/checks/dependencies.js";
-import { checks as enqueue } from "../src/checks/enqueue.js";
-import { checks as leases } from "../src/checks/leases.js";
-import { checks as notifications } from "../src/checks/notifications.js";
-import { checks as operator } from "../src/checks/operator.js";
-import { checks as progress } from "../src/checks/progress.js";
-import { checks as queues } from "../src/checks/queues.js";
-import { checks as races } from "../src/checks/races.js";
-import { checks as reclaim } from "../src/checks/reclaim.js";
-import { checks as signals } from "../src/checks/signals.js";
-import { checks as tenancy } from "../src/checks/tenancy.js";
-import { checks as tokens } from "../src/checks/tokens.js";
+import { checks as deadLetters } from "../src/checks/reclaim/dead-letters.js";
+import { checks as dependencies } from "../src/checks/scheduling/dependencies.js";
+import { checks as enqueue } from "../src/checks/scheduling/enqueue.js";
+import { checks as leases } from "../src/checks/leases/leases.js";
+import { checks as notifications } from "../src/checks/notifications/notifications.js";
+import { checks as operator } from "../src/checks/leases/operator.js";
+import { checks as progress } from "../src/checks/notifications/progress.js";
+import { checks as queues } from "../src/checks/scheduling/queues.js";
+import { checks as races } from "../src/checks/suites/races.js";
+import { checks as reclaim } from "../src/checks/reclaim/reclaim.js";
+import { checks as signals } from "../src/checks/signals/signals.js";
+import { checks as tenancy } from "../src/checks/isolation/tenancy.js";
+import { checks as tenants } from "../src/checks/access/tenants.js";
+import { checks as tokens } from "../src/checks/access/tokens.js";
 import { ConformanceSession } from "../src/runner.js";
 
 const ENGINE_CHECKS = [
@@ -32,6 +33,7 @@ const ENGINE_CHECKS = [
   ...progress,
   ...notifications,
   ...tenancy,
+  ...tenants,
   ...tokens,
   ...races,
 ];

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { createMemoryBackend, MemoryStore } from "@mooring/backend-memory";
 import { type Backend, ManualClock } from "@mooring/core";
 import { afterEach, describe, it } from "vitest";
-import { checks as modelChecks } from "../src/checks/model-properties.js";
-import { checks as validationChecks } from "../src/checks/validation.js";
+import { checks as modelChecks } from "../src/checks/suites/model-properties.js";
+import { checks as validationChecks } from "../src/checks/suites/validation.js";
 import { resolvePropertySettings } from "../src/fast-check.js";
 import type { Check, CheckContext } from "../src/registry.js";
 

@@ -1,33 +1,39 @@
-/** Every check of the kit, in report order. One file per concern. */
+/**
+ * Every check of the kit, in report order. Example checks live in one folder per SPEC area
+ * (`rules.ts` AREAS), technique suites (hostile input, validation, model properties, races,
+ * histories, tenant walls) in `suites/`, and the helpers all of them use in `support/`; see README.md.
+ */
 import type { Check } from "../registry.js";
-import { checks as common } from "./common.js";
-import { checks as clock } from "./clock.js";
-import { checks as workflows } from "./workflows.js";
-import { checks as events } from "./events.js";
-import { checks as snapshots } from "./snapshots.js";
-import { checks as commit } from "./commit.js";
-import { checks as state } from "./state.js";
-import { checks as enqueue } from "./enqueue.js";
-import { checks as leases } from "./leases.js";
-import { checks as reclaim } from "./reclaim.js";
-import { checks as dead_letters } from "./dead-letters.js";
-import { checks as operator } from "./operator.js";
-import { checks as signals } from "./signals.js";
-import { checks as dependencies } from "./dependencies.js";
-import { checks as queues } from "./queues.js";
-import { checks as progress } from "./progress.js";
-import { checks as notifications } from "./notifications.js";
-import { checks as tenancy } from "./tenancy.js";
-import { checks as tokens } from "./tokens.js";
-import { checks as races } from "./races.js";
-import { checks as model_properties } from "./model-properties.js";
-import { checks as validation } from "./validation.js";
-import { checks as hostile } from "./hostile.js";
-import { checks as tenant_walls } from "./tenant-walls.js";
-import { checks as history } from "./history.js";
+import { checks as tenants } from "./access/tenants.js";
+import { checks as tokens } from "./access/tokens.js";
+import { checks as tenancy } from "./isolation/tenancy.js";
+import { checks as leases } from "./leases/leases.js";
+import { checks as operator } from "./leases/operator.js";
+import { checks as notifications } from "./notifications/notifications.js";
+import { checks as progress } from "./notifications/progress.js";
+import { checks as deadLetters } from "./reclaim/dead-letters.js";
+import { checks as reclaim } from "./reclaim/reclaim.js";
+import { checks as dependencies } from "./scheduling/dependencies.js";
+import { checks as enqueue } from "./scheduling/enqueue.js";
+import { checks as queues } from "./scheduling/queues.js";
+import { checks as events } from "./sequencing/events.js";
+import { checks as signals } from "./signals/signals.js";
+import { checks as commit } from "./snapshots/commit.js";
+import { checks as snapshots } from "./snapshots/snapshots.js";
+import { checks as state } from "./state/state.js";
+import { checks as histories } from "./suites/histories.js";
+import { checks as hostile } from "./suites/hostile/checks.js";
+import { checks as modelProperties } from "./suites/model-properties.js";
+import { checks as races } from "./suites/races.js";
+import { checks as tenantWalls } from "./suites/tenant-walls.js";
+import { checks as validationSuite } from "./suites/validation.js";
+import { checks as clock } from "./validation/clock.js";
+import { checks as everyCall } from "./validation/every-call.js";
+import { checks as workflows } from "./workflows/workflows.js";
 
+/** The order of this list is the order of every report; a new file's checks join their area's. */
 export const ALL_CHECKS: readonly Check[] = Object.freeze([
-  ...common,
+  ...everyCall,
   ...clock,
   ...workflows,
   ...events,
@@ -37,7 +43,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...enqueue,
   ...leases,
   ...reclaim,
-  ...dead_letters,
+  ...deadLetters,
   ...operator,
   ...signals,
   ...dependencies,
@@ -45,11 +51,12 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...progress,
   ...notifications,
   ...tenancy,
+  ...tenants,
   ...tokens,
   ...races,
-  ...model_properties,
-  ...validation,
+  ...modelProperties,
+  ...validationSuite,
   ...hostile,
-  ...tenant_walls,
-  ...history,
+  ...tenantWalls,
+  ...histories,
 ]);

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ok } from "../outcome.js";
 import { json, optional, tenant, ttlMs } from "./arbitraries.js";
 import { step, type WorldCommand } from "./step.js";
-import { EXECUTION_IDS, expectOutcome, KV_KEYS, observe } from "./world.js";
+import { EXECUTION_IDS, sameOutcome, KV_KEYS, observe } from "./world.js";
 
 const key = fc.constantFrom(...KV_KEYS);
 const executionId = fc.constantFrom(...EXECUTION_IDS);
@@ -17,30 +17,30 @@ export const cacheCommands = {
   set: step("set", fc.record({ tenant, key, value: bytes, ttl: optional(ttlMs) }), {
     run: async (world, slot, p, label) => {
       slot.model.cache.set(p.key, p.value, ttl(p.ttl), world.now());
-      expectOutcome(label, ok(undefined), await observe(() => slot.backend.state.set(p.key, p.value, ttl(p.ttl))));
+      sameOutcome(await observe(() => slot.backend.state.set(p.key, p.value, ttl(p.ttl))), ok(undefined), label);
     },
   }),
   get: step("get", fc.record({ tenant, key }), {
     readOnly: true,
     run: async (world, slot, p, label) => {
-      expectOutcome(label, ok(slot.model.cache.get(p.key, world.now())), await observe(() => slot.backend.state.get(p.key)));
+      sameOutcome(await observe(() => slot.backend.state.get(p.key)), ok(slot.model.cache.get(p.key, world.now())), label);
     },
   }),
   exists: step("exists", fc.record({ tenant, key }), {
     readOnly: true,
     run: async (world, slot, p, label) => {
-      expectOutcome(label, ok(slot.model.cache.exists(p.key, world.now())), await observe(() => slot.backend.state.exists(p.key)));
+      sameOutcome(await observe(() => slot.backend.state.exists(p.key)), ok(slot.model.cache.exists(p.key, world.now())), label);
     },
   }),
   delete: step("delete", fc.record({ tenant, key }), {
     run: async (world, slot, p, label) => {
-      expectOutcome(label, ok(slot.model.cache.delete(p.key, world.now())), await observe(() => slot.backend.state.delete(p.key)));
+      sameOutcome(await observe(() => slot.backend.state.delete(p.key)), ok(slot.model.cache.delete(p.key, world.now())), label);
     },
   }),
   setIfAbsent: step("setIfAbsent", fc.record({ tenant, key, value: bytes, ttl: optional(ttlMs) }), {
     run: async (world, slot, p, label) => {
       const expected = slot.model.cache.setIfAbsent(p.key, p.value, ttl(p.ttl), world.now());
-      expectOutcome(label, ok(expected), await observe(() => slot.backend.state.setIfAbsent(p.key, p.value, ttl(p.ttl))));
+      sameOutcome(await observe(() => slot.backend.state.setIfAbsent(p.key, p.value, ttl(p.ttl))), ok(expected), label);
     },
   }),
   compareAndSet: step("compareAndSet", fc.record({ tenant, key, expected: expectation, other: bytes, next: bytes, ttl: optional(ttlMs) }), {
@@ -49,26 +49,26 @@ export const cacheCommands = {
       const current = slot.model.cache.get(p.key, now);
       const expectedBytes = p.expected === "absent" ? null : p.expected === "current" ? (current ?? p.other) : p.other;
       const result = slot.model.cache.compareAndSet(p.key, expectedBytes, p.next, ttl(p.ttl), now);
-      expectOutcome(label, ok(result), await observe(() => slot.backend.state.compareAndSet(p.key, expectedBytes, p.next, ttl(p.ttl))));
+      sameOutcome(await observe(() => slot.backend.state.compareAndSet(p.key, expectedBytes, p.next, ttl(p.ttl))), ok(result), label);
     },
   }),
   saveSnapshot: step("saveSnapshot", fc.record({ tenant, executionId, sequence: fc.nat({ max: 5 }), state: json, ttl: optional(ttlMs) }), {
     run: async (world, slot, p, label) => {
       const input = { executionId: p.executionId, sequence: p.sequence, state: p.state, ...ttl(p.ttl) };
       slot.model.cache.saveSnapshot(input, world.now());
-      expectOutcome(label, ok(undefined), await observe(() => slot.backend.state.saveSnapshot(input)));
+      sameOutcome(await observe(() => slot.backend.state.saveSnapshot(input)), ok(undefined), label);
     },
   }),
   deleteSnapshot: step("deleteSnapshot", fc.record({ tenant, executionId }), {
     run: async (world, slot, p, label) => {
       const expected = slot.model.cache.deleteSnapshot(p.executionId, world.now());
-      expectOutcome(label, ok(expected), await observe(() => slot.backend.state.deleteSnapshot(p.executionId)));
+      sameOutcome(await observe(() => slot.backend.state.deleteSnapshot(p.executionId)), ok(expected), label);
     },
   }),
   deleteExecutionState: step("deleteExecutionState", fc.record({ tenant, executionId }), {
     run: async (world, slot, p, label) => {
       const expected = slot.model.cache.deleteExecutionState(p.executionId, world.now());
-      expectOutcome(label, ok(expected), await observe(() => slot.backend.state.deleteExecutionState(p.executionId)));
+      sameOutcome(await observe(() => slot.backend.state.deleteExecutionState(p.executionId)), ok(expected), label);
     },
   }),
 } as const satisfies Record<string, fc.Arbitrary<WorldCommand>>;

@@ -8,7 +8,7 @@ import { context, forgery, json, optional, recent, target, tenant } from "./arbi
 import { pickRun } from "./run-commands.js";
 import { step, type WorldCommand } from "./step.js";
 import { heldLease } from "./task-commands.js";
-import { expectOutcome, type HeldLease, observe } from "./world.js";
+import { sameOutcome, type HeldLease, observe } from "./world.js";
 
 const settle: fc.Arbitrary<SettleInput> = fc.oneof(
   fc.record({ complete: fc.record({ result: json }, { requiredKeys: [] }) }),
@@ -49,7 +49,7 @@ export const commitCommand: fc.Arbitrary<WorldCommand> = step(
         lease === undefined ? base : { ...base, lease, ...(p.lease?.settle === undefined ? {} : { settle: p.lease.settle }) };
       const expected = slot.model.commit(run, withLease(held?.model), now);
       const observed = await observe(() => slot.backend.workflows.commit(run, withLease(held?.real)));
-      expectOutcome(`${label} on ${run}`, expected, observed, (result: CommitResult) => result);
+      sameOutcome(observed, expected, `${label} on ${run}`, (result: CommitResult) => result);
     },
   },
 );

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { ok } from "../outcome.js";
 import { choose, context, json, optional, type Target, target, tenant } from "./arbitraries.js";
 import { step, type WorldCommand } from "./step.js";
-import { DEFINITION_IDS, expectOutcome, observe, RUN_IDS, type TenantSlot } from "./world.js";
+import { DEFINITION_IDS, sameOutcome, observe, RUN_IDS, type TenantSlot } from "./world.js";
 
 const status = fc.constantFrom(...RUN_STATUSES);
 const eventType = fc.constantFrom("started", "step:done", "💡");
@@ -44,7 +44,7 @@ export const runCommands = {
       run: async (world, slot, p, label) => {
         const input = { id: p.id, version: p.version, spec: p.spec };
         const expected = slot.model.runs.putDefinition(input, world.now());
-        expectOutcome(label, expected, await observe(() => slot.backend.workflows.putDefinition(input)));
+        sameOutcome(await observe(() => slot.backend.workflows.putDefinition(input)), expected, label);
       },
     },
   ),
@@ -63,7 +63,7 @@ export const runCommands = {
         const input = { id: p.id, workflowId: "wf", version: p.version, input: p.input, context: p.context };
         const options = p.ifExists === undefined ? undefined : { ifExists: p.ifExists };
         const expected = slot.model.runs.createRun(input, options, world.now());
-        expectOutcome(label, expected, await observe(() => slot.backend.workflows.createRun(input, options)));
+        sameOutcome(await observe(() => slot.backend.workflows.createRun(input, options)), expected, label);
       },
     },
   ),
@@ -73,14 +73,14 @@ export const runCommands = {
       const observed = await observe(() => slot.backend.workflows.createRun({ workflowId: "wf", version: p.version }));
       const id = observed.ok ? observed.value.run.id : "<no id generated>";
       const expected = slot.model.runs.createRun({ id, workflowId: "wf", version: p.version }, { ifExists: "error" }, world.now());
-      expectOutcome(label, expected, observed);
+      sameOutcome(observed, expected, label);
     },
   }),
   getRun: step("getRun", fc.record({ tenant, run: target }), {
     readOnly: true,
     run: async (_world, slot, p, label) => {
       const id = pickRun(slot, p.run);
-      expectOutcome(`${label} on ${id}`, ok(slot.model.runs.getRun(id)), await observe(() => slot.backend.workflows.getRun(id)));
+      sameOutcome(await observe(() => slot.backend.workflows.getRun(id)), ok(slot.model.runs.getRun(id)), `${label} on ${id}`);
     },
   }),
   setRunStatus: step("setRunStatus", fc.record({ tenant, run: target, status, expected: optional(status) }), {
@@ -88,21 +88,21 @@ export const runCommands = {
       const id = pickRun(slot, p.run);
       const options = p.expected === undefined ? undefined : { expected: p.expected };
       const expected = slot.model.runs.setRunStatus(id, p.status, options, world.now());
-      expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.setRunStatus(id, p.status, options)));
+      sameOutcome(await observe(() => slot.backend.workflows.setRunStatus(id, p.status, options)), expected, `${label} on ${id}`);
     },
   }),
   setContext: step("setContext", fc.record({ tenant, run: target, context }), {
     run: async (world, slot, p, label) => {
       const id = pickRun(slot, p.run);
       const expected = slot.model.runs.setContext(id, p.context, world.now());
-      expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.setContext(id, p.context)));
+      sameOutcome(await observe(() => slot.backend.workflows.setContext(id, p.context)), expected, `${label} on ${id}`);
     },
   }),
   appendToContext: step("appendToContext", fc.record({ tenant, run: target, key: fc.constantFrom("log", "x"), value: json }), {
     run: async (world, slot, p, label) => {
       const id = pickRun(slot, p.run);
       const expected = slot.model.runs.appendToContext(id, p.key, p.value, world.now());
-      expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.appendToContext(id, p.key, p.value)));
+      sameOutcome(await observe(() => slot.backend.workflows.appendToContext(id, p.key, p.value)), expected, `${label} on ${id}`);
     },
   }),
   appendEvents: step(
@@ -119,7 +119,7 @@ export const runCommands = {
         const latest = slot.model.runs.latestSequence(id);
         const options = p.expectedSequence === undefined ? undefined : { expectedSequence: resolveRelative(p.expectedSequence, latest) };
         const expected = slot.model.runs.appendEvents(id, p.events, options, world.now());
-        expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.appendEvents(id, p.events, options)));
+        sameOutcome(await observe(() => slot.backend.workflows.appendEvents(id, p.events, options)), expected, `${label} on ${id}`);
       },
     },
   ),
@@ -128,14 +128,14 @@ export const runCommands = {
     run: async (_world, slot, p, label) => {
       const id = pickRun(slot, p.run);
       const options = { ...(p.after === undefined ? {} : { after: p.after }), ...(p.limit === undefined ? {} : { limit: p.limit }) };
-      expectOutcome(`${label} on ${id}`, ok(slot.model.runs.readEvents(id, options)), await observe(() => slot.backend.workflows.readEvents(id, options)));
+      sameOutcome(await observe(() => slot.backend.workflows.readEvents(id, options)), ok(slot.model.runs.readEvents(id, options)), `${label} on ${id}`);
     },
   }),
   latestSequence: step("latestSequence", fc.record({ tenant, run: target }), {
     readOnly: true,
     run: async (_world, slot, p, label) => {
       const id = pickRun(slot, p.run);
-      expectOutcome(`${label} on ${id}`, ok(slot.model.runs.latestSequence(id)), await observe(() => slot.backend.workflows.latestSequence(id)));
+      sameOutcome(await observe(() => slot.backend.workflows.latestSequence(id)), ok(slot.model.runs.latestSequence(id)), `${label} on ${id}`);
     },
   }),
   writeSnapshot: step("writeSnapshot", fc.record({ tenant, run: target, at: relative, state: json }), {
@@ -143,7 +143,7 @@ export const runCommands = {
       const id = pickRun(slot, p.run);
       const snapshot = { atSequence: resolveRelative(p.at, slot.model.runs.latestSequence(id)), state: p.state };
       const expected = slot.model.runs.writeSnapshot(id, snapshot, world.now());
-      expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.writeSnapshot(id, snapshot)));
+      sameOutcome(await observe(() => slot.backend.workflows.writeSnapshot(id, snapshot)), expected, `${label} on ${id}`);
     },
   }),
   upsertStep: step(
@@ -154,7 +154,7 @@ export const runCommands = {
         const id = pickRun(slot, p.run);
         const input = { id: p.step, status: p.status, name: p.name, output: p.output };
         const expected = slot.model.runs.upsertStep(id, input, world.now());
-        expectOutcome(`${label} on ${id}`, expected, await observe(() => slot.backend.workflows.upsertStep(id, input)));
+        sameOutcome(await observe(() => slot.backend.workflows.upsertStep(id, input)), expected, `${label} on ${id}`);
       },
     },
   ),
@@ -162,13 +162,13 @@ export const runCommands = {
     readOnly: true,
     run: async (_world, slot, p, label) => {
       const id = pickRun(slot, p.run);
-      expectOutcome(`${label} on ${id}`, ok(slot.model.runs.getStep(id, p.step)), await observe(() => slot.backend.workflows.getStep(id, p.step)));
+      sameOutcome(await observe(() => slot.backend.workflows.getStep(id, p.step)), ok(slot.model.runs.getStep(id, p.step)), `${label} on ${id}`);
     },
   }),
   deleteRun: step("deleteRun", fc.record({ tenant, run: target }), {
     run: async (_world, slot, p, label) => {
       const id = pickRun(slot, p.run);
-      expectOutcome(`${label} on ${id}`, ok(slot.model.runs.deleteRun(id)), await observe(() => slot.backend.workflows.deleteRun(id)));
+      sameOutcome(await observe(() => slot.backend.workflows.deleteRun(id)), ok(slot.model.runs.deleteRun(id)), `${label} on ${id}`);
     },
   }),
 } as const satisfies Record<string, fc.Arbitrary<WorldCommand>>;

@@ -11,7 +11,7 @@ import { step, type WorldCommand } from "./step.js";
 import {
   type PropertyWorld,
   comparedTask,
-  expectOutcome,
+  sameOutcome,
   type HeldLease,
   leaseToModel,
   modelLease,
@@ -154,7 +154,7 @@ function expectEnqueued(slot: TenantSlot, label: string, expected: Outcome<Enque
       if (result.created && real?.created) slot.tasks.bind(result.id, real.id);
     });
   }
-  expectOutcome(label, expected, observed, (results) => results.map((result) => ({ id: slot.tasks.model(result.id), created: result.created })));
+  sameOutcome(observed, expected, label, (results) => results.map((result) => ({ id: slot.tasks.model(result.id), created: result.created })));
 }
 
 function enqueueCommand(dependencies: boolean): fc.Arbitrary<WorldCommand> {
@@ -199,7 +199,7 @@ const claim = step(
       const request = { workerId: p.workerId, queues: p.queues, leaseMs: p.leaseMs, ...(p.limit === undefined ? {} : { limit: p.limit }) };
       const expected = slot.model.tasks.claim(request, world.now());
       const observed = await observe(() => slot.backend.engine.claim(request));
-      expectOutcome(label, ok(expected.map(modelLease)), observed, (leases) => leases.map((lease) => leaseToModel(slot, lease)));
+      sameOutcome(observed, ok(expected.map(modelLease)), label, (leases) => leases.map((lease) => leaseToModel(slot, lease)));
       if (observed.ok) expected.forEach((model, index) => slot.leases.push({ model, real: observed.value[index] as HeldLease["real"] }));
     },
   },
@@ -236,30 +236,30 @@ const renew = holder("renew", fc.record({ leaseMs: optional(fc.constantFrom(100,
   };
   const expected = slot.model.tasks.renew(lease.model, options, now);
   const observed = await observe(() => slot.backend.engine.renew(lease.real, options));
-  expectOutcome(label, expected.ok ? ok(renewedLease(expected.value)) : expected, observed, (real) => renewedLease(leaseToModel(slot, real)));
+  sameOutcome(observed, expected.ok ? ok(renewedLease(expected.value)) : expected, label, (real) => renewedLease(leaseToModel(slot, real)));
 });
 
 const complete = holder("complete", optional(json), async (slot, lease, result, now, label) => {
   const options = result === undefined ? undefined : { result };
   const expected = slot.model.tasks.complete(lease.model, options, now);
-  expectOutcome(label, expected, await observe(() => slot.backend.engine.complete(lease.real, options)));
+  sameOutcome(await observe(() => slot.backend.engine.complete(lease.real, options)), expected, label);
 });
 
 const fail = holder("fail", fc.record({ error: json, retryable: optional(fc.boolean()) }), async (slot, lease, p, now, label) => {
   const options = { error: p.error, ...(p.retryable === undefined ? {} : { retryable: p.retryable }) };
   const expected = slot.model.tasks.fail(lease.model, options, now);
-  expectOutcome(label, expected, await observe(() => slot.backend.engine.fail(lease.real, options)));
+  sameOutcome(await observe(() => slot.backend.engine.fail(lease.real, options)), expected, label);
 });
 
 const release = holder("release", optional(fc.constantFrom(0, 100, 2000)), async (slot, lease, delay, now, label) => {
   const options = delay === undefined ? undefined : { runAt: now + delay };
   const expected = slot.model.tasks.release(lease.model, options, now);
-  expectOutcome(label, expected, await observe(() => slot.backend.engine.release(lease.real, options)));
+  sameOutcome(await observe(() => slot.backend.engine.release(lease.real, options)), expected, label);
 });
 
 const moveToDeadLetter = holder("moveToDeadLetter", json, async (slot, lease, error, now, label) => {
   const expected = slot.model.tasks.moveToDeadLetter(lease.model, error, now);
-  expectOutcome(label, expected, await observe(() => slot.backend.engine.moveToDeadLetter(lease.real, error)));
+  sameOutcome(await observe(() => slot.backend.engine.moveToDeadLetter(lease.real, error)), expected, label);
 });
 
 const suspend = holder(
@@ -272,9 +272,8 @@ const suspend = holder(
   async (slot, lease, p, now, label) => {
     const input = { keys: p.keys, ...(p.mode === undefined ? {} : { mode: p.mode }), ...(p.timeout === undefined ? {} : { timeoutAt: now + p.timeout }) };
     const expected = slot.model.tasks.suspend(lease.model, input, now);
-    expectOutcome(label, expected, await observe(() => slot.backend.engine.suspend(lease.real, input)), (result) =>
-      result.suspended ? result : { suspended: false, signals: result.signals.map((signal) => signalToModel(slot, signal)) },
-    );
+    sameOutcome(await observe(() => slot.backend.engine.suspend(lease.real, input)), expected, label, (result) =>
+      result.suspended ? result : { suspended: false, signals: result.signals.map((signal) => signalToModel(slot, signal)) });
   },
 );
 
@@ -286,7 +285,7 @@ const cancel = step("cancel", fc.record({ tenant, task: target, ghost: sometimes
   run: async (world, slot, p, label) => {
     const task = pickTask(world, slot, p.task, p.ghost, (record) => !TERMINAL_TASK_STATES.has(record.state));
     const expected = slot.model.tasks.cancel(task.model, p.reason, world.now());
-    expectOutcome(`${label} on ${task.model}`, expected, await observe(() => slot.backend.engine.cancel(task.real, p.reason)));
+    sameOutcome(await observe(() => slot.backend.engine.cancel(task.real, p.reason)), expected, `${label} on ${task.model}`);
   },
 });
 
@@ -295,7 +294,7 @@ const revokeLease = step("revokeLease", fc.record({ tenant, task: target, ghost:
   run: async (world, slot, p, label) => {
     const task = pickTask(world, slot, p.task, p.ghost, (record) => record.state === "leased");
     const expected = slot.model.tasks.revokeLease(task.model, world.now());
-    expectOutcome(`${label} on ${task.model}`, expected, await observe(() => slot.backend.engine.revokeLease(task.real)));
+    sameOutcome(await observe(() => slot.backend.engine.revokeLease(task.real)), expected, `${label} on ${task.model}`);
   },
 });
 
@@ -305,7 +304,7 @@ const getTask = step("getTask", fc.record({ tenant, task: target, ghost: sometim
   run: async (world, slot, p, label) => {
     const task = pickTask(world, slot, p.task, p.ghost);
     const expected = comparedTask(slot.model.tasks.getTask(task.model, world.now()));
-    expectOutcome(`${label} on ${task.model}`, ok(expected), await observe(() => slot.backend.engine.getTask(task.real)), (record) => taskToModel(slot, record));
+    sameOutcome(await observe(() => slot.backend.engine.getTask(task.real)), ok(expected), `${label} on ${task.model}`, (record) => taskToModel(slot, record));
   },
 });
 
@@ -315,7 +314,7 @@ const retryDeadLetter = step("retryDeadLetter", fc.record({ tenant, task: target
     const task = pickTask(world, slot, p.task, p.ghost, (record) => record.state === "dead");
     const options = p.resetAttempts === undefined ? undefined : { resetAttempts: p.resetAttempts };
     const expected = slot.model.tasks.retryDeadLetter(task.model, options, world.now());
-    expectOutcome(`${label} on ${task.model}`, expected, await observe(() => slot.backend.engine.retryDeadLetter(task.real, options)));
+    sameOutcome(await observe(() => slot.backend.engine.retryDeadLetter(task.real, options)), expected, `${label} on ${task.model}`);
   },
 });
 
@@ -334,9 +333,8 @@ const reclaimExpired = step("reclaimExpired", fc.record({ tenant, limit: fc.cons
     const options = p.limit === "default" ? undefined : { limit: Math.max(1, expiredLeases + (p.limit === "more" ? 1 : 0)) };
     const expected = slot.model.tasks.reclaimExpired(options, now);
     const sorted = (result: ReclaimResult): ReclaimResult => ({ retried: [...result.retried].sort(), deadLettered: [...result.deadLettered].sort() });
-    expectOutcome(label, ok(sorted(expected)), await observe(() => slot.backend.engine.reclaimExpired(options)), (result) =>
-      sorted({ retried: result.retried.map((id) => slot.tasks.model(id)), deadLettered: result.deadLettered.map((id) => slot.tasks.model(id)) }),
-    );
+    sameOutcome(await observe(() => slot.backend.engine.reclaimExpired(options)), ok(sorted(expected)), label, (result) =>
+      sorted({ retried: result.retried.map((id) => slot.tasks.model(id)), deadLettered: result.deadLettered.map((id) => slot.tasks.model(id)) }));
   },
 });
 
@@ -356,7 +354,7 @@ const signal = step(
       const expected = slot.model.tasks.signal(input, world.now());
       const observed = await observe(() => slot.backend.engine.signal(input));
       if (observed.ok && !expected.duplicate && !observed.value.duplicate) slot.signals.bind(expected.signalId, observed.value.signalId);
-      expectOutcome(label, ok(expected), observed, (result) => ({
+      sameOutcome(observed, ok(expected), label, (result) => ({
         signalId: slot.signals.model(result.signalId),
         duplicate: result.duplicate,
         deliveredTo: result.deliveredTo.map((id) => slot.tasks.model(id)),
@@ -372,7 +370,7 @@ const setQueue = step(
     run: async (world, slot, p, label) => {
       const settings = { ...(p.concurrency === undefined ? {} : { concurrency: p.concurrency }), ...(p.paused === undefined ? {} : { paused: p.paused }) };
       const expected = slot.model.tasks.setQueue(p.queue, settings);
-      expectOutcome(label, ok(expected), await observe(() => slot.backend.engine.setQueue(p.queue, settings)));
+      sameOutcome(await observe(() => slot.backend.engine.setQueue(p.queue, settings)), ok(expected), label);
     },
   },
 );
@@ -380,7 +378,7 @@ const setQueue = step(
 const queueStats = step("queueStats", fc.record({ tenant, queue }), {
   readOnly: true,
   run: async (world, slot, p, label) => {
-    expectOutcome(label, ok(slot.model.tasks.queueStats(p.queue, world.now())), await observe(() => slot.backend.engine.queueStats(p.queue)));
+    sameOutcome(await observe(() => slot.backend.engine.queueStats(p.queue)), ok(slot.model.tasks.queueStats(p.queue, world.now())), label);
   },
 });
 

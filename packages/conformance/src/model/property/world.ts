@@ -6,8 +6,6 @@
  * (or of every tenant), so that a rejected call that wrote something, or a call that touched
  * another tenant, is caught at the step where it happened.
  */
-import { strict as assert } from "node:assert";
-import { isDeepStrictEqual } from "node:util";
 import {
   type Backend,
   executionKey,
@@ -23,6 +21,7 @@ import type { CheckContext } from "../../registry.js";
 import type { Outcome } from "../outcome.js";
 import { ReferenceModel } from "../reference-model.js";
 import type { TenantModel } from "../tenant.js";
+import { brief, ensure, fail, same, sameData } from "../../checks/support/index.js";
 
 /** Run ids shared by every tenant (T1: the same id in two tenants names two runs). Odd characters on purpose (C1). */
 export const RUN_IDS = ["run-1", "run:{2}", "run %*?\\/3 ☃"] as const;
@@ -55,8 +54,8 @@ export class IdMap {
     const real = this.#toReal.get(modelId);
     const model = this.#toModel.get(realId);
     if (real === realId && model === modelId) return;
-    assert.ok(real === undefined, `${this.#kind} ${modelId} is ${real} but the backend now calls it ${realId}`);
-    assert.ok(model === undefined, `the backend gave ${this.#kind} id ${realId} to both ${model} and ${modelId}`);
+    ensure(real === undefined, `${this.#kind} ${modelId} is ${real} but the backend now calls it ${realId}`);
+    ensure(model === undefined, `the backend gave ${this.#kind} id ${realId} to both ${model} and ${modelId}`);
     this.#toReal.set(modelId, realId);
     this.#toModel.set(realId, modelId);
   }
@@ -199,43 +198,16 @@ export async function observe<T>(call: () => Promise<T>): Promise<Observed<T>> {
  * Asserts that the backend answered as the model predicts: the same error code, or success with a
  * value equal (after `toModel` maps real ids to model ids) to the model's.
  */
-export function expectOutcome<M, R>(what: string, expected: Outcome<M>, observed: Observed<R>, toModel: (value: R) => unknown = (value) => value): void {
+export function sameOutcome<R, M>(observed: Observed<R>, expected: Outcome<M>, what: string, toModel: (value: R) => unknown = (value) => value): void {
   if (expected.ok && observed.ok) {
-    expectEqual(what, toModel(observed.value), expected.value);
+    sameData(toModel(observed.value), expected.value, `${what} (the backend's observation vs the model's)`);
   } else if (expected.ok) {
-    assert.fail(`${what}: the model expects success (${show(expected.value)}), the backend threw ${observed.ok ? "" : observed.code}: ${errorMessage(observed)}`);
+    fail(`${what}: the model expects success (${brief(expected.value, 400)}), the backend threw ${observed.ok ? "" : observed.code}: ${errorMessage(observed)}`);
   } else if (observed.ok) {
-    assert.fail(`${what}: the model expects ${expected.code}, the backend succeeded with ${show(observed.value)}`);
+    fail(`${what}: the model expects ${expected.code}, the backend succeeded with ${brief(observed.value, 400)}`);
   } else {
-    assert.equal(observed.code, expected.code, `${what}: the model expects ${expected.code}, the backend threw ${observed.code}: ${errorMessage(observed)}`);
+    same(observed.code, expected.code, `${what}: the model expects ${expected.code}, the backend threw ${observed.code}: ${errorMessage(observed)}`);
   }
-}
-
-/** Deep equality of plain data, where bytes compare by content and undefined members are absent. */
-export function expectEqual(what: string, actual: unknown, expected: unknown): void {
-  assert.deepStrictEqual(canonical(actual), canonical(expected), `${what}: the backend's observation differs from the model's`);
-}
-
-/** Whether two observations are equal in the sense of `expectEqual`. */
-export function sameObservation(actual: unknown, expected: unknown): boolean {
-  return isDeepStrictEqual(canonical(actual), canonical(expected));
-}
-
-function canonical(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, canonical(member)]),
-    );
-  }
-  return value;
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(canonical(value))?.slice(0, 400) ?? "undefined";
 }
 
 function errorMessage(observed: Observed<unknown>): string {
@@ -312,34 +284,26 @@ async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now
     switch (part) {
       case "definitions":
         for (const id of DEFINITION_IDS) {
-          expectEqual(`${what}: listDefinitions(${id})`, await backend.workflows.listDefinitions(id), model.runs.listDefinitions(id));
+          sameData(await backend.workflows.listDefinitions(id), model.runs.listDefinitions(id), `${what}: listDefinitions(${id})`);
         }
         break;
       case "runs":
         for (const id of RUN_IDS) {
-          expectEqual(
-            `${what}: run ${id}`,
-            {
+          sameData({
               run: await backend.workflows.getRun(id),
               latestSequence: await backend.workflows.latestSequence(id),
               events: await backend.workflows.readEvents(id),
               snapshot: await backend.workflows.latestSnapshot(id),
               steps: await backend.workflows.listSteps(id),
-            },
-            {
+            }, {
               run: model.runs.getRun(id),
               latestSequence: model.runs.latestSequence(id),
               events: model.runs.readEvents(id),
               snapshot: model.runs.latestSnapshot(id),
               steps: model.runs.listSteps(id),
-            },
-          );
+            }, `${what}: run ${id}`);
         }
-        expectEqual(
-          `${what}: listRuns`,
-          await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor })),
-          model.runs.listRuns(),
-        );
+        sameData(await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor })), model.runs.listRuns(), `${what}: listRuns`);
         break;
       case "cache": {
         const values: Record<string, Uint8Array | null> = {};
@@ -348,29 +312,25 @@ async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now
           values[key] = await backend.state.get(key);
           expectedValues[key] = model.cache.get(key, now);
         }
-        expectEqual(`${what}: KV values`, values, expectedValues);
+        sameData(values, expectedValues, `${what}: KV values`);
         for (const id of EXECUTION_IDS) {
-          expectEqual(`${what}: loadSnapshot(${id})`, await backend.state.loadSnapshot(id), model.cache.loadSnapshot(id, now));
+          sameData(await backend.state.loadSnapshot(id), model.cache.loadSnapshot(id, now), `${what}: loadSnapshot(${id})`);
         }
-        expectEqual(`${what}: listSnapshots`, await allPages((cursor) => backend.state.listSnapshots({ limit: PAGE, cursor })), model.cache.listSnapshots(now));
+        sameData(await allPages((cursor) => backend.state.listSnapshots({ limit: PAGE, cursor })), model.cache.listSnapshots(now), `${what}: listSnapshots`);
         break;
       }
       case "tasks":
         for (const id of model.tasks.taskIds()) {
-          expectEqual(`${what}: getTask(${id})`, taskToModel(slot, await backend.engine.getTask(slot.tasks.real(id))), comparedTask(model.tasks.getTask(id, now)));
+          sameData(taskToModel(slot, await backend.engine.getTask(slot.tasks.real(id))), comparedTask(model.tasks.getTask(id, now)), `${what}: getTask(${id})`);
         }
         break;
       case "queues":
         for (const queue of QUEUES) {
-          expectEqual(`${what}: queueStats(${queue})`, await backend.engine.queueStats(queue), model.tasks.queueStats(queue, now));
+          sameData(await backend.engine.queueStats(queue), model.tasks.queueStats(queue, now), `${what}: queueStats(${queue})`);
         }
         break;
       case "deadLetters":
-        expectEqual(
-          `${what}: listDeadLetters`,
-          (await allPages((cursor) => backend.engine.listDeadLetters({ limit: PAGE, cursor }))).map((task) => taskToModel(slot, task)),
-          model.tasks.listDeadLetters(undefined, now).map(comparedTask),
-        );
+        sameData((await allPages((cursor) => backend.engine.listDeadLetters({ limit: PAGE, cursor }))).map((task) => taskToModel(slot, task)), model.tasks.listDeadLetters(undefined, now).map(comparedTask), `${what}: listDeadLetters`);
         break;
     }
   }

@@ -1,0 +1,432 @@
+/**
+ * Checks of the StateStore: cached snapshots (SPEC S1), byte values and TTL (S2), atomic
+ * setIfAbsent / compareAndSet (S3) and execution-owned keys (S4).
+ */
+import { executionKey, type StateStore } from "@mooring/core";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { byCodePoint, connectClients, differs, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
+
+// ---------------------------------------------------------------------------------------------
+// S1: cached snapshots
+
+const saveAndLoad = defineCheck({
+  id: "S1.save-load",
+  rule: "S1",
+  title: "saveSnapshot overwrites; loadSnapshot returns { executionId, sequence, state, savedAt } or null; deleteSnapshot says whether it existed",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const executionId = ctx.unique("exec");
+    const first = { nested: { list: [1, "two", null, true, 2.5] }, "key \"quoted\" 🚢": "value\nline" };
+    await state.saveSnapshot({ executionId, sequence: 7, state: first });
+    const savedAt = ctx.clock.now();
+    same(await state.loadSnapshot(executionId), { executionId, sequence: 7, state: structuredClone(first), savedAt }, "state.loadSnapshot(executionId)");
+    first.nested.list.push("mutated");
+    same((await state.loadSnapshot(executionId))?.state, { nested: { list: [1, "two", null, true, 2.5] }, "key \"quoted\" 🚢": "value\nline" }, "mutating the caller's state changes nothing stored");
+
+    const later = ctx.clock.advance(1000);
+    await state.saveSnapshot({ executionId, sequence: 3, state: "older sequence, still overwrites" });
+    same(await state.loadSnapshot(executionId), { executionId, sequence: 3, state: "older sequence, still overwrites", savedAt: later }, "saveSnapshot overwrites whatever the sequence");
+
+    const other = ctx.unique("exec");
+    await state.saveSnapshot({ executionId: other, sequence: 0, state: null });
+    same(await state.deleteSnapshot(executionId), true, "deleteSnapshot of an existing snapshot");
+    same(await state.loadSnapshot(executionId), null, "state.loadSnapshot(executionId)");
+    same(await state.deleteSnapshot(executionId), false, "a second deleteSnapshot");
+    same((await state.loadSnapshot(other))?.sequence, 0, "another execution's snapshot stays");
+  },
+});
+
+const snapshotTtl = defineCheck({
+  id: "S1.snapshot-ttl",
+  rule: "S1",
+  title: "a cached snapshot with ttlMs is invisible from exactly savedAt + ttlMs, to load, delete and list; saving without ttlMs removes the TTL",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const prefix = ctx.unique("exec");
+    const expiring = `${prefix}-expiring`;
+    const kept = `${prefix}-kept`;
+    const renewed = `${prefix}-renewed`;
+    await state.saveSnapshot({ executionId: expiring, sequence: 1, state: 1, ttlMs: 1000 });
+    await state.saveSnapshot({ executionId: renewed, sequence: 1, state: 1, ttlMs: 1000 });
+    await state.saveSnapshot({ executionId: kept, sequence: 1, state: 1 });
+    ctx.clock.advance(999);
+    differs(await state.loadSnapshot(expiring), null, "visible 1 ms before its TTL");
+    await state.saveSnapshot({ executionId: renewed, sequence: 2, state: 2 });
+    ctx.clock.advance(1);
+    same(await state.loadSnapshot(expiring), null, "invisible at exactly savedAt + ttlMs");
+    same(await state.deleteSnapshot(expiring), false, "an expired snapshot does not exist for deleteSnapshot");
+    const listed = (await state.listSnapshots({ limit: 100 })).items;
+    same(only(listed, new Set([expiring, kept, renewed]), (id) => id), byCodePoint([kept, renewed]), "listSnapshots lists live snapshots only");
+    ctx.clock.advance(10_000_000);
+    same((await state.loadSnapshot(renewed))?.sequence, 2, "a snapshot saved again without ttlMs has no TTL");
+    differs(await state.loadSnapshot(kept), null, "a snapshot without ttlMs lives until deleted");
+  },
+});
+
+const listSnapshots = defineCheck({
+  id: "S1.list-snapshots",
+  rule: "S1",
+  title: "listSnapshots lists the tenant's execution ids in code-point order",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const prefix = ctx.unique("exec");
+    const ids = ["b", "a", "\u{1F600}", "\uFF5E", "Z", "a:b", "a/b"].map((suffix) => `${prefix}${suffix}`);
+    for (const executionId of ids) await state.saveSnapshot({ executionId, sequence: 1, state: null });
+    await state.saveSnapshot({ executionId: ids[0]!, sequence: 2, state: null });
+    const walk = await walkPages((cursor) => state.listSnapshots({ limit: 2, cursor }), 2, "listSnapshots");
+    same(only(walk.items, new Set(ids), (id) => id), byCodePoint(ids), "every execution once, in code-point order (not UTF-16 order)");
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// S2: bytes and TTL
+
+/** Every byte value, in order and reversed, so that no encoding (UTF-8, latin1, base64 slips) survives. */
+function everyByte(): Uint8Array {
+  const bytes = new Uint8Array(512);
+  for (let i = 0; i < 256; i++) {
+    bytes[i] = i;
+    bytes[511 - i] = i;
+  }
+  return bytes;
+}
+
+/** Deterministic bytes that compress badly, so that a large value is really large. */
+function noise(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+const byteValues = defineCheck({
+  id: "S2.byte-values",
+  rule: "S2",
+  title: "values round-trip byte for byte: every byte value 0..255, empty, large, invalid UTF-8, and views into larger buffers",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const cases: { readonly label: string; readonly value: Uint8Array }[] = [
+      { label: "every byte value", value: everyByte() },
+      { label: "empty", value: new Uint8Array(0) },
+      { label: "one zero byte", value: new Uint8Array([0]) },
+      { label: "invalid UTF-8", value: new Uint8Array([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0x28, 0xff, 0xfe]) },
+      { label: "UTF-16 BOMs and a NUL", value: new Uint8Array([0xfe, 0xff, 0x00, 0xff, 0xfe, 0x00, 0x00]) },
+      { label: "512 KiB", value: noise(512 * 1024, 7) },
+    ];
+    for (let byte = 0; byte < 256; byte++) cases.push({ label: `the single byte ${byte}`, value: new Uint8Array([byte]) });
+    for (const { label, value } of cases) {
+      const key = ctx.unique("bytes");
+      await state.set(key, value);
+      sameBytes(await state.get(key), value, label);
+    }
+
+    // A view into a larger buffer: only the view's bytes are the value.
+    const backing = noise(64, 11);
+    const view = backing.subarray(16, 40);
+    const key = ctx.unique("view");
+    await state.set(key, view);
+    sameBytes(await state.get(key), backing.slice(16, 40), "a Uint8Array view with a byte offset");
+    const buffer = Buffer.from([1, 2, 3, 4]);
+    await state.set(key, buffer);
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3, 4]), "a Node Buffer");
+  },
+});
+
+const setGetExistsDelete = defineCheck({
+  id: "S2.set-get-exists-delete",
+  rule: "S2",
+  title: "set replaces, get / exists read, delete says whether it existed; values do not alias the caller's arrays",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const key = `${ctx.unique("key")} :{}%*?\\/\n"'🚢`;
+    same(await state.exists(key), false, "state.exists(key)");
+    const value = new Uint8Array([1, 2, 3]);
+    await state.set(key, value);
+    value[0] = 99;
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating the caller's array after set changes nothing stored");
+    const read = await state.get(key);
+    if (read) read[1] = 99;
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "mutating a returned array changes nothing stored");
+    same(await state.exists(key), true, "state.exists(key)");
+    await state.set(key, utf8("replaced"));
+    sameBytes(await state.get(key), utf8("replaced"), "set replaces the value");
+    same(await state.get(`${key}x`), null, "a longer key is another key");
+    same(await state.delete(key), true, "delete of an existing key");
+    same(await state.exists(key), false, "state.exists(key)");
+    same(await state.get(key), null, "state.get(key)");
+    same(await state.delete(key), false, "a second delete");
+  },
+});
+
+const ttlBoundary = defineCheck({
+  id: "S2.ttl-boundary",
+  rule: "S2",
+  title: "a value is invisible to every read from exactly setAt + ttlMs; set without ttlMs removes the TTL, set with one restarts it",
+  requires: ["kv", "kvCas"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const key = (name: string): string => `${ctx.unique("ttl")}-${name}`;
+    const keys = { get: key("get"), exists: key("exists"), delete: key("delete"), absent: key("absent"), cas: key("cas"), cleared: key("cleared"), restarted: key("restarted") };
+    for (const name of Object.values(keys)) await state.set(name, utf8(name), { ttlMs: 1000 });
+    ctx.clock.advance(500);
+    await state.set(keys.cleared, utf8("no ttl now"));
+    await state.set(keys.restarted, utf8("restarted"), { ttlMs: 1000 });
+    ctx.clock.advance(499);
+    sameBytes(await state.get(keys.get), utf8(keys.get), "1 ms before the TTL the value is visible");
+    same(await state.exists(keys.exists), true, "state.exists(keys.exists)");
+    ctx.clock.advance(1);
+    same(await state.get(keys.get), null, "get at exactly setAt + ttlMs");
+    same(await state.exists(keys.exists), false, "exists at exactly setAt + ttlMs");
+    same(await state.delete(keys.delete), false, "delete of an expired key finds nothing");
+    same(await state.setIfAbsent(keys.absent, utf8("new")), true, "an expired key is absent for setIfAbsent");
+    sameBytes(await state.get(keys.absent), utf8("new"), "the value setIfAbsent wrote over an expired key");
+    same(await state.compareAndSet(keys.cas, utf8(keys.cas), utf8("next")), false, "compareAndSet against an expired value fails");
+    same(await state.compareAndSet(keys.cas, null, utf8("next")), true, "compareAndSet(null) succeeds on an expired key");
+    sameBytes(await state.get(keys.cleared), utf8("no ttl now"), "set without ttlMs removed the TTL");
+    sameBytes(await state.get(keys.restarted), utf8("restarted"), "set with ttlMs restarted the TTL");
+    ctx.clock.advance(500);
+    same(await state.get(keys.restarted), null, "the restarted TTL ends 1000 ms after its set");
+    ctx.clock.advance(100_000_000);
+    sameBytes(await state.get(keys.cleared), utf8("no ttl now"), "a value without TTL lives until deleted");
+    sameBytes(await state.get(keys.absent), utf8("new"), "setIfAbsent without ttlMs wrote no TTL");
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// S3: setIfAbsent and compareAndSet
+
+const setIfAbsent = defineCheck({
+  id: "S3.set-if-absent",
+  rule: "S3",
+  title: "setIfAbsent writes only when no live value exists, with its TTL",
+  requires: ["kv", "kvCas"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const key = ctx.unique("key");
+    same(await state.setIfAbsent(key, utf8("first"), { ttlMs: 1000 }), true, "setIfAbsent on an absent key");
+    same(await state.setIfAbsent(key, utf8("second")), false, "setIfAbsent on a present key");
+    sameBytes(await state.get(key), utf8("first"), "a failed setIfAbsent changes nothing");
+    ctx.clock.advance(1000);
+    same(await state.setIfAbsent(key, utf8("third")), true, "setIfAbsent once the TTL passed");
+    await state.delete(key);
+    same(await state.setIfAbsent(key, new Uint8Array(0)), true, "setIfAbsent after delete, with an empty value");
+    same(await state.setIfAbsent(key, utf8("x")), false, "an empty value is a present value");
+  },
+});
+
+const compareAndSet = defineCheck({
+  id: "S3.compare-and-set",
+  rule: "S3",
+  title: "compareAndSet replaces only when the live value equals expected byte for byte (null: only when absent)",
+  requires: ["kv", "kvCas"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const key = ctx.unique("key");
+    same(await state.compareAndSet(key, utf8("x"), utf8("y")), false, "compareAndSet of an absent key with a value expected");
+    same(await state.exists(key), false, "state.exists(key)");
+    same(await state.compareAndSet(key, null, new Uint8Array([1, 2, 3])), true, "compareAndSet(null) of an absent key");
+    same(await state.compareAndSet(key, null, utf8("z")), false, "compareAndSet(null) of a present key");
+    for (const expected of [new Uint8Array([1, 2]), new Uint8Array([1, 2, 3, 0]), new Uint8Array([1, 2, 4]), new Uint8Array(0)]) {
+      same(await state.compareAndSet(key, expected, utf8("wrong")), false, `compareAndSet expecting [${[...expected].join(",")}]`);
+    }
+    sameBytes(await state.get(key), new Uint8Array([1, 2, 3]), "failed compareAndSets change nothing");
+    same(await state.compareAndSet(key, new Uint8Array([1, 2, 3]), new Uint8Array(0), { ttlMs: 1000 }), true, "compareAndSet with the exact bytes");
+    sameBytes(await state.get(key), new Uint8Array(0), "the new (empty) value");
+    same(await state.compareAndSet(key, new Uint8Array(0), utf8("after empty")), true, "an empty value compares equal to empty bytes, not to null");
+    ctx.clock.advance(1000);
+    sameBytes(await state.get(key), utf8("after empty"), "compareAndSet without ttlMs removed the TTL");
+  },
+});
+
+const RACERS = 8;
+
+async function racers(ctx: CheckContext): Promise<StateStore[]> {
+  const clients = await connectClients(ctx, 4);
+  return Array.from({ length: RACERS }, (_, index) => clients[index % clients.length]!.state);
+}
+
+const concurrentSetIfAbsent = defineCheck({
+  id: "S3.concurrent-set-if-absent",
+  rule: "S3",
+  title: "of k concurrent setIfAbsent calls from several clients exactly one wins, and its value is stored",
+  requires: ["kv", "kvCas"],
+  kind: "race",
+  async run(ctx) {
+    const stores = await racers(ctx);
+    for (let round = 0; round < 5; round++) {
+      const key = ctx.unique("race");
+      const outcomes = await Promise.all(stores.map((store, index) => store.setIfAbsent(key, utf8(`racer ${index}`))));
+      const winners = outcomes.flatMap((won, index) => (won ? [index] : []));
+      same(winners.length, 1, `round ${round}: exactly one of ${RACERS} setIfAbsent calls wins, got ${winners.length}`);
+      sameBytes(await ctx.backend.state.get(key), utf8(`racer ${winners[0]}`), `round ${round}: the winner's value`);
+    }
+  },
+});
+
+const concurrentCompareAndSet = defineCheck({
+  id: "S3.concurrent-compare-and-set",
+  rule: "S3",
+  title: "of k concurrent compareAndSet calls with the same expected value exactly one wins, round after round",
+  requires: ["kv", "kvCas"],
+  kind: "race",
+  async run(ctx) {
+    const stores = await racers(ctx);
+    const key = ctx.unique("race");
+    let current: Uint8Array | null = null;
+    for (let round = 0; round < 6; round++) {
+      const expected: Uint8Array | null = current;
+      const outcomes: boolean[] = await Promise.all(stores.map((store, index) => store.compareAndSet(key, expected, utf8(`round ${round} racer ${index}`))));
+      const winners = outcomes.flatMap((won, index) => (won ? [index] : []));
+      same(winners.length, 1, `round ${round}: exactly one of ${RACERS} compareAndSet calls wins, got ${winners.length}`);
+      current = utf8(`round ${round} racer ${winners[0]}`);
+      sameBytes(await ctx.backend.state.get(key), current, `round ${round}: the winner's value`);
+    }
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// S4: execution-owned state
+
+/**
+ * Execution ids that break naive prefix matching: pattern metacharacters of SQL LIKE (`%`, `_`)
+ * and Redis globs (`*`, `?`, `[`), separators, ids that are prefixes of one another, digits that
+ * could be read as the length prefix of `executionKey`, and multi-byte characters (the length
+ * prefix counts UTF-8 bytes).
+ */
+const TRICKY_IDS = [
+  "a",
+  "ab",
+  "a/",
+  "a/b",
+  "a:b",
+  "a:",
+  "%",
+  "a%",
+  "_",
+  "a_",
+  "*",
+  "a*",
+  "?",
+  "[a]",
+  "{a}",
+  "{}",
+  "{",
+  "\\",
+  "1",
+  "11",
+  "1/1",
+  "2/a",
+  "3/a/b",
+  "10",
+  "é",
+  "🚢",
+  "a b",
+];
+
+async function seedExecutions(state: StateStore, prefix: string, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const owned = new Map<string, string[]>();
+  for (const suffix of ids) {
+    const executionId = `${prefix}${suffix}`;
+    await state.saveSnapshot({ executionId, sequence: 1, state: { executionId } });
+    const keys = ["state", "x", "x/y", suffix].map((name) => executionKey(executionId, name));
+    for (const key of keys) await state.set(key, utf8(key));
+    owned.set(executionId, keys);
+  }
+  return owned;
+}
+
+const deleteExecutionState = defineCheck({
+  id: "S4.delete-execution-state",
+  rule: "S4",
+  title: "deleteExecutionState removes the execution's snapshot and owned keys, counts them, and touches no other execution's",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const prefix = ctx.unique("exec");
+    const owned = await seedExecutions(state, prefix, TRICKY_IDS);
+    // Plain keys that look like owned keys but are not built by executionKey for any of the ids.
+    const length = prefix.length + 1;
+    const lookalikes = [
+      `mooring/exec/${length}/${prefix}a`,
+      `mooring/exec/${length + 1}/${prefix}a/state`,
+      `mooring/exec/0${length}/${prefix}a/state`,
+      `mooring/exec/`,
+      `${prefix}a/state`,
+    ];
+    for (const key of lookalikes) await state.set(key, utf8("plain"));
+    const remaining = new Map(owned);
+    // Delete in an order that visits prefixes before and after the ids they prefix.
+    for (const suffix of ["a", "%", "*", "1", "ab", "_", "?", "[a]", "{", "11", "a/", "🚢"]) {
+      const executionId = `${prefix}${suffix}`;
+      const keys = owned.get(executionId)!;
+      const removed = await state.deleteExecutionState(executionId);
+      same(removed, keys.length + 1, `deleteExecutionState(${JSON.stringify(suffix)}) counts its snapshot and ${keys.length} keys`);
+      remaining.delete(executionId);
+      same(await state.loadSnapshot(executionId), null, `the snapshot of ${JSON.stringify(suffix)} is gone`);
+      for (const key of keys) same(await state.exists(key), false, `${JSON.stringify(key)} of ${JSON.stringify(suffix)} is gone`);
+      for (const [other, otherKeys] of remaining) {
+        differs(await state.loadSnapshot(other), null, `deleting ${JSON.stringify(suffix)} must not touch the snapshot of ${JSON.stringify(other.slice(prefix.length))}`);
+        for (const key of otherKeys) {
+          sameBytes(await state.get(key), utf8(key), `deleting ${JSON.stringify(suffix)} must not touch ${JSON.stringify(key)}`);
+        }
+      }
+      for (const key of lookalikes) same(await state.exists(key), true, `deleting ${JSON.stringify(suffix)} must not touch the plain key ${JSON.stringify(key)}`);
+      same(await state.deleteExecutionState(executionId), 0, `a second deleteExecutionState(${JSON.stringify(suffix)}) removes nothing`);
+    }
+  },
+});
+
+const ownedKeysOnly = defineCheck({
+  id: "S4.keys-without-snapshot",
+  rule: "S4",
+  title: "deleteExecutionState removes owned keys of an execution without a snapshot, and a snapshot without keys",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const keysOnly = ctx.unique("exec");
+    const snapshotOnly = ctx.unique("exec");
+    const keys = ["a", "b", "%", "*"].map((name) => executionKey(keysOnly, name));
+    for (const key of keys) await state.set(key, utf8(key));
+    await state.saveSnapshot({ executionId: snapshotOnly, sequence: 1, state: null });
+    same(await state.deleteExecutionState(keysOnly), keys.length, "owned keys without a snapshot");
+    for (const key of keys) same(await state.exists(key), false, "state.exists(key)");
+    same(await state.deleteExecutionState(snapshotOnly), 1, "a snapshot without keys");
+    same(await state.loadSnapshot(snapshotOnly), null, "state.loadSnapshot(snapshotOnly)");
+    await rejectsWith(state.deleteExecutionState(""), "VALIDATION", "deleteExecutionState of an empty id");
+  },
+});
+
+export const checks: Check[] = [
+  saveAndLoad,
+  snapshotTtl,
+  listSnapshots,
+  byteValues,
+  setGetExistsDelete,
+  ttlBoundary,
+  setIfAbsent,
+  compareAndSet,
+  concurrentSetIfAbsent,
+  concurrentCompareAndSet,
+  deleteExecutionState,
+  ownedKeysOnly,
+];

@@ -1,0 +1,210 @@
+/**
+ * A recorded concurrent workload, checked as a history (SPEC K3; ANCHORS: Jepsen-style histories):
+ * four clients of one store claim, complete, fail, release, renew and hold tasks, append events
+ * to a few runs, and sweep, while the manual clock jumps forward and forces expiries and reclaims.
+ * Every call is recorded with its real-time interval and outcome, and `checkHistory` verifies the
+ * whole history: exclusivity (E4), fencing (E5), single settlement (E7), exactly-once reclaim
+ * (E11), gap-free sequences (W7) and conditional appends (W8). Forged fences, operator revokes and
+ * cancels and conditional appends are mixed in. The check is filed under E4, the rule the others
+ * protect.
+ */
+import fc from "fast-check";
+import { type Backend, type Lease, MooringError } from "@mooring/core";
+import { assertProperty } from "../../fast-check.js";
+import { HistoryViolationError, checkHistory } from "../../history/checker.js";
+import { HistoryRecorder, type RecordingClient } from "../../history/recorder.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
+import { ensure, show } from "../support/index.js";
+
+const CLIENTS = 4;
+const TASKS = 200;
+/** Tasks claimed once at the start and then only ever reclaimed by the sweepers: E11's subjects. */
+const SWEPT_TASKS = 24;
+const RUNS = 3;
+const LEASE_MS = 1_000;
+/** Retries come back quickly, so that expired tasks are worked again within the run. */
+const BACKOFF = { baseMs: 50, factor: 1, maxMs: 50 } as const;
+/** Every this many driver steps the clock jumps a whole lease, expiring every lease then held. */
+const JUMP_EVERY = 12;
+/** The workload ends when no lease was granted for this many driver steps (or at MAX_STEPS). */
+const IDLE_STEPS = 3 * JUMP_EVERY;
+const MAX_STEPS = 3_000;
+
+/** Codes a holder call may meet when the clock or another client got there first (SPEC E5). */
+const FENCED: ReadonlySet<string> = new Set(["STALE_LEASE", "LEASE_EXPIRED", "LEASE_REVOKED", "INVALID_STATE"]);
+
+/** A small seeded generator (mulberry32), so that a run's choices replay from its seed. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A turn of the event loop, so that in-process backends interleave the clients' loops. */
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Awaits a call whose rejection with one of `expected` is a possible outcome (it is in the history
+ * either way); any other error fails the check. Resolves whether the call succeeded.
+ */
+async function tolerated(call: Promise<unknown>, expected: ReadonlySet<string> = FENCED): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    if (MooringError.is(error) && expected.has(error.code)) return false;
+    throw error;
+  }
+}
+
+const SEQUENCE_CONFLICT: ReadonlySet<string> = new Set(["SEQUENCE_CONFLICT"]);
+
+interface Workload {
+  readonly queue: string;
+  readonly sweptQueue: string;
+  readonly runIds: readonly string[];
+  readonly random: () => number;
+  /** Tasks leased lately, for the driver's cancels and revokes. */
+  readonly leased: string[];
+  stop: boolean;
+  lastGrantStep: number;
+  step: number;
+  appendCounter: number;
+}
+
+async function worker(client: RecordingClient, workload: Workload): Promise<void> {
+  const held: { lease: Lease; until: number }[] = [];
+  const { random } = workload;
+  while (!workload.stop) {
+    // Late holders: settle leases held across clock jumps (fenced off if they expired meanwhile).
+    const due = held.filter((entry) => entry.until <= workload.step);
+    for (const entry of due) {
+      held.splice(held.indexOf(entry), 1);
+      await tolerated(random() < 0.5 ? client.complete(entry.lease) : client.release(entry.lease));
+    }
+    const leases = await client.claim({ workerId: client.process, queues: [workload.queue], leaseMs: LEASE_MS, limit: 1 + Math.floor(random() * 3) });
+    if (leases.length === 0) {
+      await yieldTurn();
+      continue;
+    }
+    workload.lastGrantStep = workload.step;
+    workload.leased.splice(0, workload.leased.length, ...leases.map((lease) => lease.taskId));
+    await Promise.all(leases.map((lease) => act(client, workload, lease, held)));
+  }
+  for (const entry of held) await tolerated(client.complete(entry.lease));
+}
+
+async function act(client: RecordingClient, workload: Workload, lease: Lease, held: { lease: Lease; until: number }[]): Promise<void> {
+  const choice = workload.random();
+  if (choice < 0.4) {
+    await tolerated(client.complete(lease, { result: { by: client.process } }));
+  } else if (choice < 0.55) {
+    const runId = workload.runIds[Math.floor(workload.random() * workload.runIds.length)] as string;
+    const count = 1 + Math.floor(workload.random() * 3);
+    const events = Array.from({ length: count }, () => ({ type: "work", payload: { n: workload.appendCounter++, task: lease.taskId, epoch: lease.epoch } }));
+    if (workload.random() < 0.3) {
+      // A conditional append racing the others: it may lose (W8), and then wrote nothing.
+      const latest = await client.backend.workflows.latestSequence(runId);
+      await tolerated(client.appendEvents(runId, events, latest), SEQUENCE_CONFLICT);
+    } else {
+      await client.appendEvents(runId, events);
+    }
+    await tolerated(client.complete(lease));
+  } else if (choice < 0.65) {
+    if (await tolerated(client.renew(lease, { leaseMs: LEASE_MS }))) await tolerated(client.complete(lease));
+  } else if (choice < 0.72) {
+    await tolerated(client.fail(lease, { error: "workload failure" }));
+  } else if (choice < 0.77) {
+    await tolerated(client.release(lease));
+  } else if (choice < 0.82) {
+    // The same lease settled twice at once, then once more as a retry after a lost reply would:
+    // one complete wins, the repeats are idempotent successes (E7).
+    await Promise.all([tolerated(client.complete(lease)), tolerated(client.complete(lease))]);
+    await tolerated(client.complete(lease));
+  } else if (choice < 0.85) {
+    // Forged fences (SPEC §10.4): an epoch never granted must be refused.
+    await tolerated(client.complete({ ...lease, epoch: workload.random() < 0.5 ? 0 : lease.epoch + 1 }));
+    await tolerated(client.complete(lease));
+  } else {
+    held.push({ lease, until: workload.step + 1 + Math.floor(workload.random() * JUMP_EVERY) });
+  }
+}
+
+/** Moves the clock, sweeps with two clients at once, and decides when the workload is over. */
+async function driver(recorder: HistoryRecorder, ctx: CheckContext, sweepers: readonly RecordingClient[], workload: Workload): Promise<void> {
+  for (; workload.step < MAX_STEPS; workload.step++) {
+    const jump = workload.step % JUMP_EVERY === JUMP_EVERY - 1;
+    recorder.advanceClock("clock", ctx.clock, jump ? LEASE_MS : Math.floor(workload.random() * 300));
+    await Promise.all(sweepers.map((sweeper) => sweeper.reclaimExpired({ limit: 1 + Math.floor(workload.random() * 8) })));
+    // Now and then an operator ends a lease under its holder's feet (SPEC E13).
+    const victim = workload.leased[Math.floor(workload.random() * workload.leased.length)];
+    if (victim !== undefined && workload.step % 7 === 3) {
+      const operator = sweepers[0] as RecordingClient;
+      await (workload.random() < 0.5 ? operator.revokeLease(victim) : operator.cancel(victim, "operator"));
+    }
+    if (workload.step - workload.lastGrantStep > IDLE_STEPS) break;
+  }
+  workload.stop = true;
+}
+
+async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed: number): Promise<void> {
+  const recorder = new HistoryRecorder();
+  recorder.readClock("clock", ctx.clock);
+  const root = ctx.backend;
+  const workload: Workload = {
+    queue: ctx.unique("history-queue"),
+    sweptQueue: ctx.unique("history-swept"),
+    runIds: Array.from({ length: RUNS }, () => ctx.unique("history-run")),
+    random: generator(seed),
+    leased: [],
+    stop: false,
+    lastGrantStep: 0,
+    step: 0,
+    appendCounter: 0,
+  };
+  for (const id of workload.runIds) await root.workflows.createRun({ id, workflowId: "history", version: "1" });
+  await root.engine.enqueueMany(Array.from({ length: TASKS }, (_, n) => ({ queue: workload.queue, payload: n, maxAttempts: 1 + (n % 3), backoff: BACKOFF })));
+  await root.engine.enqueueMany(Array.from({ length: SWEPT_TASKS }, (_, n) => ({ queue: workload.sweptQueue, payload: n, maxAttempts: 2, backoff: BACKOFF })));
+  const clients = backends.map((backend, i) => recorder.client(`client-${i}`, backend));
+  const first = clients[0] as RecordingClient;
+  // Nobody settles these: only the sweepers end their leases (E11).
+  const swept = await first.claim({ workerId: "abandoning", queues: [workload.sweptQueue], leaseMs: LEASE_MS, limit: SWEPT_TASKS });
+  ensure(swept.length === SWEPT_TASKS, `the initial claim of the swept queue granted ${swept.length} of ${SWEPT_TASKS} tasks`);
+
+  await Promise.all([...clients.map((client) => worker(client, workload)), driver(recorder, ctx, clients.slice(0, 2), workload)]);
+  for (const runId of workload.runIds) await first.readAllEvents(runId);
+
+  const history = recorder.history();
+  const report = checkHistory(history);
+  if (!report.valid) throw new HistoryViolationError(report);
+  // The workload must have exercised what it checks, or a pass would mean nothing.
+  ensure(report.stats.reclaimed >= SWEPT_TASKS, `the sweepers reclaimed only ${report.stats.reclaimed} leases; expected at least the ${SWEPT_TASKS} abandoned ones: ${show(report.stats)}`);
+  ensure(report.stats.leases > TASKS + SWEPT_TASKS, `no task was leased twice (no expiry, release or retry was exercised): ${show(report.stats)}`);
+  ensure(report.stats.fail > 0, `no holder call was fenced off during the workload: ${show(report.stats)}`);
+  ensure(report.stats.appendedEvents > 0 && report.stats.runs === RUNS, `the workload appended no events: ${show(report.stats)}`);
+}
+
+const recordedHistory = defineCheck({
+  id: "E4.recorded-history",
+  rule: "E4",
+  title: "a recorded workload of four clients with forced expiries, forged fences and revocations keeps E4, E5, E7, E11, W7 and W8 over its whole history",
+  requires: ["leases", "reclaim", "runs", "events"],
+  kind: "race",
+  async run(ctx) {
+    const backends: Backend[] = [ctx.backend];
+    for (let i = 1; i < CLIENTS; i++) backends.push(await ctx.connect());
+    // Two runs at the default run count: each is a few hundred tasks and a few thousand operations.
+    await assertProperty(
+      ctx,
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => runWorkload(ctx, backends, seed)),
+      { scale: 0.02 },
+    );
+  },
+});
+
+export const checks: Check[] = [recordedHistory];

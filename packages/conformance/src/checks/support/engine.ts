@@ -1,0 +1,207 @@
+/**
+ * Helpers of the engine, tenancy and token checks: tasks enqueued, claimed and inspected with
+ * assertions that say what they expected and what they saw, and the fenced holder calls of SPEC E5
+ * with their "wrote nothing" verification.
+ */
+import {
+  type Backend,
+  type CapabilityName,
+  type EngineBackend,
+  type EnqueueInput,
+  type ErrorCode,
+  type Frame,
+  type Lease,
+  type TaskRecord,
+} from "@mooring/core";
+import type { BackendClockContext } from "../../registry.js";
+import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
+import { show } from "./preview.js";
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+/** The lease duration most checks claim with. */
+export const LEASE_MS = 1_000;
+
+/** Enqueues `input`, asserts it created a task, and returns the task's id. */
+export async function enqueueTask(engine: EngineBackend, input: EnqueueInput, what = "enqueue"): Promise<string> {
+  const result = await succeeds(engine.enqueue(input), what);
+  ensure(result.created, `${what}: expected created: true, got ${show(result)}`);
+  return result.id;
+}
+
+/** Enqueues one task in a fresh queue and claims it; asserts the claim got exactly that task. */
+export async function leaseNewTask(
+  context: BackendClockContext,
+  options: { readonly leaseMs?: number; readonly maxAttempts?: number; readonly queue?: string } = {},
+  backend: Backend = context.backend,
+): Promise<Lease> {
+  const queue = options.queue ?? context.unique("queue");
+  const { id } = await backend.engine.enqueue({ queue, payload: { for: "lease" }, ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) });
+  const leases = await backend.engine.claim({ workerId: context.unique("worker"), queues: [queue], leaseMs: options.leaseMs ?? 30_000 });
+  same(leases.length, 1, `claim on queue ${queue} after one enqueue: how many leases`);
+  const lease = leases[0]!;
+  same(lease.taskId, id, "claim must lease the only task of the queue");
+  return lease;
+}
+
+export interface ClaimOptions {
+  readonly leaseMs?: number;
+  readonly workerId?: string;
+  /** The task the claim must return; any other is a failure. */
+  readonly taskId?: string;
+}
+
+/** Claims from `queues` and asserts exactly one lease came back (of `taskId` when given). */
+export async function claimOne(engine: EngineBackend, queues: string | readonly string[], options: ClaimOptions = {}, what = "claim"): Promise<Lease> {
+  const leases = await succeeds(
+    engine.claim({ workerId: options.workerId ?? "worker", queues: typeof queues === "string" ? [queues] : queues, leaseMs: options.leaseMs ?? LEASE_MS }),
+    what,
+  );
+  ensure(leases.length === 1, `${what}: expected one lease, got ${leases.length}: ${show(leases)}`);
+  const [lease] = leases as [Lease];
+  if (options.taskId !== undefined) {
+    same(lease.taskId, options.taskId, `${what}: the claimed task`);
+  }
+  return lease;
+}
+
+/** Claims `count` times, one task each, and returns the claimed task ids in claim order. */
+export async function claimInOrder(engine: EngineBackend, queues: string | readonly string[], count: number, what = "claim"): Promise<string[]> {
+  const order: string[] = [];
+  for (let i = 0; i < count; i++) order.push((await claimOne(engine, queues, {}, `${what} #${i + 1}`)).taskId);
+  return order;
+}
+
+/** Claims from `queues` and asserts nothing was granted. */
+export async function claimNothing(engine: EngineBackend, queues: string | readonly string[], what: string, workerId = "other-worker"): Promise<void> {
+  const leases = await succeeds(
+    engine.claim({ workerId, queues: typeof queues === "string" ? [queues] : queues, leaseMs: LEASE_MS, limit: 10 }),
+    what,
+  );
+  same(
+    leases.map((lease) => lease.taskId),
+    [],
+    `${what}: claimed tasks`,
+  );
+}
+
+/** The task, which must exist. */
+export async function taskOf(engine: EngineBackend, taskId: string, what = `getTask(${taskId})`): Promise<TaskRecord> {
+  const task = await succeeds(engine.getTask(taskId), what);
+  ensure(task !== null, `${what}: expected the task, got null`);
+  return task;
+}
+
+/** Asserts selected fields of a task; the message names every field that differs. */
+export async function expectTask(engine: EngineBackend, taskId: string, expected: Partial<TaskRecord>, what: string): Promise<TaskRecord> {
+  const task = await taskOf(engine, taskId, what);
+  const actual: Record<string, unknown> = {};
+  for (const key of Object.keys(expected)) actual[key] = task[key as keyof TaskRecord];
+  same(actual, expected, `${what} (getTask fields)`);
+  return task;
+}
+
+/** A lease that was never granted, for fence checks (SPEC E5). */
+export function forgedLease(taskId: string, epoch: number, expiresAt: number, queue = "forged"): Lease {
+  return { taskId, queue, payload: null, attempt: Math.max(1, epoch), epoch, workerId: "forger", expiresAt };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Holder calls (SPEC E5)
+
+export const HOLDER_CALL_NAMES = ["renew", "complete", "fail", "release", "suspend", "progress", "appendFrame", "moveToDeadLetter"] as const;
+export type HolderCallName = (typeof HOLDER_CALL_NAMES)[number];
+
+/** One fenced call of a lease holder, with the capability it needs beyond "leases". */
+export interface HolderCall {
+  readonly name: HolderCallName;
+  readonly requires: readonly CapabilityName[];
+  invoke(engine: EngineBackend, lease: Lease, signalKey: string): Promise<unknown>;
+}
+
+/** Every fenced holder call of SPEC E5 but `commit` with a lease, which the W11 checks cover. */
+export const HOLDER_CALLS: readonly HolderCall[] = [
+  { name: "renew", requires: [], invoke: (engine, lease) => engine.renew(lease, { leaseMs: 60_000 }) },
+  { name: "complete", requires: [], invoke: (engine, lease) => engine.complete(lease, { result: { by: "fenced holder" } }) },
+  { name: "fail", requires: [], invoke: (engine, lease) => engine.fail(lease, { error: { by: "fenced holder" } }) },
+  { name: "release", requires: [], invoke: (engine, lease) => engine.release(lease) },
+  { name: "suspend", requires: ["signals"], invoke: (engine, lease, signalKey) => engine.suspend(lease, { keys: [signalKey] }) },
+  { name: "progress", requires: ["progress"], invoke: (engine, lease) => engine.progress(lease, { percent: 99, message: "fenced holder" }) },
+  { name: "appendFrame", requires: ["streams"], invoke: (engine, lease) => engine.appendFrame(lease, { by: "fenced holder" }) },
+  { name: "moveToDeadLetter", requires: ["deadLetter"], invoke: (engine, lease) => engine.moveToDeadLetter(lease, { by: "fenced holder" }) },
+];
+
+interface TaskObservation {
+  readonly task: TaskRecord | null;
+  readonly frames: Frame[] | null;
+  readonly latestFrames: Frame[] | null;
+}
+
+async function observe(engine: EngineBackend, lease: Lease, withFrames: boolean): Promise<TaskObservation> {
+  const task = await engine.getTask(lease.taskId);
+  if (!withFrames) return { task, frames: null, latestFrames: null };
+  return {
+    task,
+    frames: await engine.readFrames(lease.taskId, { attempt: Math.max(1, lease.attempt) }),
+    latestFrames: await engine.readFrames(lease.taskId),
+  };
+}
+
+/** What the owner's view and, when it is another tenant's, the caller's view show of the task. */
+async function observeBoth(owner: EngineBackend, caller: EngineBackend, lease: Lease, withFrames: boolean): Promise<TaskObservation[]> {
+  const views = owner === caller ? [owner] : [owner, caller];
+  const observations: TaskObservation[] = [];
+  for (const view of views) observations.push(await observe(view, lease, withFrames));
+  return observations;
+}
+
+export interface RejectedHolderCall {
+  /** The engine the call is made on. */
+  readonly engine: EngineBackend;
+  /** The engine that owns the task, when the call goes to another tenant's view (SPEC T1). */
+  readonly owner?: EngineBackend;
+  readonly call: HolderCall;
+  readonly lease: Lease;
+  readonly code: ErrorCode;
+  /** Names the unique signal key a `suspend` uses; a fresh one per call. */
+  readonly signalKey: string;
+  readonly what: string;
+}
+
+/**
+ * Makes a holder call that must be rejected with `code` and verifies that it wrote nothing
+ * (SPEC E5, C2): the task record (state, attempt, epoch, lease, progress, error, runAt,
+ * updatedAt…) and its stream frames are unchanged, and a rejected `suspend` did not take the
+ * signal that was buffered on its key.
+ */
+export async function expectRejectedHolderCall(input: RejectedHolderCall): Promise<void> {
+  const { engine, call, lease, code, signalKey, what } = input;
+  const owner = input.owner ?? engine;
+  if (call.name === "suspend") {
+    await succeeds(engine.signal({ key: signalKey, payload: "buffered before the rejected suspend" }), `${what}: buffering a signal`);
+  }
+  const withFrames = call.name === "appendFrame";
+  const before = await observeBoth(owner, engine, lease, withFrames);
+  await rejectsWith(call.invoke(engine, lease, signalKey), code, `${what}: ${call.name}`);
+  const after = await observeBoth(owner, engine, lease, withFrames);
+  same(after, before, `${what}: a rejected ${call.name} must write nothing (task and frames before vs after)`);
+  if (call.name === "suspend") await expectSignalStillBuffered(engine, signalKey, what);
+}
+
+/** Suspends a fresh probe task on `key` and asserts a buffered signal satisfied it at once. */
+async function expectSignalStillBuffered(engine: EngineBackend, key: string, what: string): Promise<void> {
+  const queue = `${key}-probe`;
+  const probe = await enqueueTask(engine, { queue }, `${what}: enqueue a probe task`);
+  const lease = await claimOne(engine, queue, { taskId: probe }, `${what}: claim the probe task`);
+  const result = await succeeds(engine.suspend(lease, { keys: [key] }), `${what}: suspend the probe task`);
+  ensure(
+    !result.suspended && result.signals.length === 1,
+    `${what}: the signal buffered before the rejected suspend must still be buffered; a probe suspend returned ${show(result)}`,
+  );
+}
+
+/** Capabilities of a set of holder calls, deduplicated, with "leases". */
+export function capabilitiesOf(...groups: (readonly CapabilityName[])[]): CapabilityName[] {
+  return [...new Set<CapabilityName>(["leases", ...groups.flat()])];
+}
