@@ -4,7 +4,7 @@
  * every `PLAIN_EVERY` checks, one per failed check, one when a backend finishes.
  */
 import cliProgress from "cli-progress";
-import type { CheckResult, ConformanceReport } from "../runner-entry.js";
+import type { CheckResult, ConformanceReport } from "@mooring/conformance/runner";
 import { type CliOutput, type Colors, firstLine, terminalOf, writeLines } from "./io.js";
 
 export interface Progress {
