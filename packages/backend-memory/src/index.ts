@@ -32,6 +32,7 @@ import { MemoryTokenStore } from "./tokens.js";
 import { MemoryWorkflowStore } from "./workflows.js";
 
 export { MemoryStore } from "./store.js";
+export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 
 /** Options of `createMemoryBackend`. */
 export interface MemoryBackendOptions {

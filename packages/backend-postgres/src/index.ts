@@ -40,6 +40,8 @@ import { PostgresTenantStore } from "./tenants.js";
 import { PostgresTokenStore } from "./tokens.js";
 import { PostgresWorkflowStore } from "./workflows.js";
 
+export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
+
 export interface PostgresBackendOptions extends CommonBackendOptions {
   /**
    * Where to connect: `postgres://user:password@host:port/database`. Exactly one of
@@ -227,12 +229,12 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
 const URL_OPTIONS = ["schema", "poolSize", "connectionTimeoutMs", "statementTimeoutMs", "pollIntervalMs"] as const;
 
 /**
- * `openBackend("postgres://user:password@host:port/db?schema=mooring&poolSize=20")` (core's
- * BackendModule): `postgres://` and `postgresql://` URLs; `schema`, `poolSize`,
- * `connectionTimeoutMs`, `statementTimeoutMs` and `pollIntervalMs` may be given as query
- * parameters; `options.namespace` wins over `?schema=`.
+ * The factory options a `postgres://` or `postgresql://` URL names: the connection string without
+ * the backend's own parameters, and `schema`, `poolSize`, `connectionTimeoutMs`,
+ * `statementTimeoutMs` and `pollIntervalMs` from the query.
+ * @throws VALIDATION for another scheme or a parameter that is not a positive integer
  */
-export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+export function postgresOptionsFromUrl(text: string): PostgresBackendOptions & { readonly connectionString: string } {
   const url = parseBackendUrl(text);
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     throw new MooringError("VALIDATION", `@mooring/backend-postgres opens postgres:// and postgresql:// URLs, not ${redact(url.toString())}`, {
@@ -241,7 +243,7 @@ export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, op
     });
   }
   const connection = new URL(url.toString());
-  const numbers: Partial<Record<(typeof URL_OPTIONS)[number], number>> = {};
+  const numbers: Partial<Record<Exclude<(typeof URL_OPTIONS)[number], "schema">, number>> = {};
   let schema: string | undefined;
   for (const name of URL_OPTIONS) {
     const value = connection.searchParams.get(name);
@@ -255,12 +257,22 @@ export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, op
     if (!Number.isSafeInteger(number) || number <= 0) {
       throw new MooringError("VALIDATION", `?${name}= must be a positive integer in ${redact(url.toString())}`, { backend: "postgres", operation: "openBackend" });
     }
-    numbers[name] = number;
+    numbers[name as Exclude<typeof name, "schema">] = number;
   }
+  return { ...numbers, connectionString: connection.toString(), ...(schema === undefined ? {} : { schema }) };
+}
+
+/**
+ * `openBackend("postgres://user:password@host:port/db?schema=mooring&poolSize=20")` (core's
+ * BackendModule): `postgres://` and `postgresql://` URLs; `schema`, `poolSize`,
+ * `connectionTimeoutMs`, `statementTimeoutMs` and `pollIntervalMs` may be given as query
+ * parameters; `options.namespace` wins over `?schema=`.
+ */
+export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+  const fromUrl = postgresOptionsFromUrl(text);
   return createPostgresBackend({
-    ...numbers,
-    connectionString: connection.toString(),
-    schema: options.namespace ?? schema,
+    ...fromUrl,
+    schema: options.namespace ?? fromUrl.schema,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
     ...(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes }),

@@ -8,7 +8,8 @@
 import { afterAll, describe, it } from "vitest";
 import { describeConformance } from "@mooring/conformance";
 import { createPostgresBackend } from "../src/index.js";
-import { findTestServer, RecycledSchemas } from "./server.js";
+import { findTestServer } from "@mooring/testing/postgres";
+import { RecycledSchemas } from "./recycled-schemas.js";
 
 const { server, reason } = await findTestServer("conformance.test.ts");
 

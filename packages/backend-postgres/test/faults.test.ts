@@ -12,7 +12,8 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Backend, type Lease, ManualClock, MooringError } from "@mooring/core";
 import { createPostgresBackend } from "../src/index.js";
-import { EphemeralPostgres, postgresRequired } from "./server.js";
+import { EphemeralPostgres } from "@mooring/testing/postgres";
+import { required } from "@mooring/testing/require";
 
 let server: EphemeralPostgres | null = null;
 let unavailable = "";
@@ -20,7 +21,7 @@ try {
   server = await EphemeralPostgres.start();
 } catch (error) {
   unavailable = error instanceof Error ? error.message : String(error);
-  if (postgresRequired()) throw new Error(`faults.test.ts needs an ephemeral server (initdb/pg_ctl): ${unavailable}`);
+  if (required("postgres")) throw new Error(`faults.test.ts needs an ephemeral server (initdb/pg_ctl): ${unavailable}`);
   console.warn(`\n*** SKIPPING faults.test.ts: no ephemeral Postgres server: ${unavailable} ***\n`);
 }
 const url = server?.url ?? "";

@@ -14,7 +14,7 @@ import { Database } from "../src/database.js";
 import { LEDGER_TABLE, MIGRATIONS, migrateSchema } from "../src/migrations.js";
 import { loadStatements } from "../src/sql.js";
 import { startTogether, warmChildren } from "./support/children.js";
-import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "./server.js";
+import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "@mooring/testing/postgres";
 
 const server = await serverForTests("postgres-only.test.ts");
 const url = server?.url ?? "";
@@ -96,7 +96,7 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
     const schema = schemas.name("ledger");
     const backend = await open(schema);
     const ledger = () =>
-      withClient(async (client) => (await client.query(`SELECT version, name, sha256, applied_at FROM ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} ORDER BY version`)).rows);
+      withClient(async (client) => (await client.query(`SELECT version, name, sha256, applied_at FROM ${quoteIdentifier(schema)}.${LEDGER_TABLE} ORDER BY version`)).rows);
     const before = await ledger();
     expect(before.map(({ version, name, sha256 }) => ({ version, name, sha256 }))).toEqual(
       MIGRATIONS.map((migration) => ({ version: migration.version, name: migration.name, sha256: migration.sha256 })),
@@ -110,7 +110,7 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
   it("refuses a migration whose file changed after it was applied", async () => {
     const schema = schemas.name("edited");
     await (await open(schema)).close();
-    await withClient((client) => client.query(`UPDATE ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} SET sha256 = repeat('0', 64) WHERE version = 1`));
+    await withClient((client) => client.query(`UPDATE ${quoteIdentifier(schema)}.${LEDGER_TABLE} SET sha256 = repeat('0', 64) WHERE version = 1`));
     const error = await failure(open(schema));
     expect(error.code).toBe("INVALID_STATE");
     expect(error.message).toContain(`migration ${MIGRATIONS[0]?.name} changed after it was applied`);
@@ -119,7 +119,7 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
   it("refuses a schema that a newer version of the package migrated", async () => {
     const schema = schemas.name("newer");
     await (await open(schema)).close();
-    await withClient((client) => client.query(`INSERT INTO ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE} (version, name, sha256) VALUES (9999, '9999_future', 'x')`));
+    await withClient((client) => client.query(`INSERT INTO ${quoteIdentifier(schema)}.${LEDGER_TABLE} (version, name, sha256) VALUES (9999, '9999_future', 'x')`));
     const error = await failure(open(schema));
     expect(error.code).toBe("INVALID_STATE");
     expect(error.message).toMatch(/is at migration 9999_future, newer than this @mooring\/backend-postgres knows/);
@@ -171,7 +171,7 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
     const children = await startTogether(() => ["migrate", url, schema], 5);
     const results = await Promise.all(children.map((child) => child.result));
     expect(results).toEqual(Array.from({ length: 5 }, () => ({ ok: true })));
-    const count = await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.${LEDGER_TABLE}`)).rows[0]?.n);
+    const count = await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${quoteIdentifier(schema)}.${LEDGER_TABLE}`)).rows[0]?.n);
     expect(count).toBe(MIGRATIONS.length);
     expect(await tableNames(schema)).toEqual(await tableNames(reference));
     const backend = await open(schema);
@@ -252,7 +252,7 @@ describe.skipIf(!server)("errors say which failure happened", () => {
       await client.connect();
       try {
         await client.query("BEGIN");
-        await client.query(`SELECT 1 FROM ${pg.escapeIdentifier(schema)}.tasks WHERE id = $1 FOR UPDATE`, [taskId]);
+        await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.tasks WHERE id = $1 FOR UPDATE`, [taskId]);
         return await body();
       } finally {
         await client.query("ROLLBACK");

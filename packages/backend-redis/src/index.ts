@@ -37,6 +37,7 @@ export { describeDurability, inspectRedisServer, type RedisNodeReport, type Redi
 export type { RedisTarget } from "./connection.js";
 export { LIBRARY, SCRIPT_NAMES, SCRIPTS, type FunctionLibrary, type LoadedScript, type ScriptName } from "./scripts.js";
 export { encodeId, decodeId, KeySpace } from "./keys.js";
+export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 
 /**
  * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
@@ -230,13 +231,13 @@ function queryOptions(params: URLSearchParams): Partial<RedisBackendOptions> {
 const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^@/?#]+)(?:\/[^?#]*)?(?:\?([^#]*))?$/;
 
 /**
- * `openBackend`'s entry (core's BackendModule): `redis://[user:password@]host:port[/db]`,
- * `rediss://…` (TLS), and `redis+cluster://[user:password@]host:port,host:port` (more seed nodes
- * may also be given as `?nodes=host:port,host:port`, for URL parsers that reject a host list);
- * backend options from the query string (`?prefix=app&dedupTtlMs=60000`). Options passed in
- * `options` win over the URL's.
+ * The factory options a `redis://`, `rediss://` (TLS) or `redis+cluster://[user:password@]host:port,host:port`
+ * URL names (more seed nodes may also be given as `?nodes=host:port,host:port`, for URL parsers
+ * that reject a host list): where to connect, and backend options from the query string
+ * (`?prefix=app&dedupTtlMs=60000`).
+ * @throws VALIDATION for another scheme, a malformed cluster URL or an unknown or malformed parameter
  */
-export async function openFromUrl(url: URL | string, options: CommonBackendOptions & Partial<RedisBackendOptions> = {}): Promise<Backend> {
+export function redisOptionsFromUrl(url: URL | string): RedisBackendOptions {
   const text = typeof url === "string" ? url : url.href;
   if (text.startsWith("redis+cluster:")) {
     const match = CLUSTER_URL.exec(text);
@@ -246,9 +247,8 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
     const nodes = [...hosts.split(","), ...(params.get("nodes")?.split(",") ?? [])].filter((node) => node !== "");
     const [username, password] = auth === undefined ? [] : auth.split(":").map((part) => decodeURIComponent(part));
     const tls = params.get("tls");
-    return createRedisBackend({
+    return {
       ...queryOptions(params),
-      ...options,
       cluster: {
         nodes,
         options: {
@@ -259,7 +259,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
           },
         },
       },
-    });
+    };
   }
   const parsed = typeof url === "string" ? parseBackendUrl(url) : url;
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
@@ -268,7 +268,17 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
   const fromQuery = queryOptions(parsed.searchParams);
   const connectionUrl = new URL(parsed.href);
   connectionUrl.search = "";
-  return createRedisBackend({ ...fromQuery, ...options, url: connectionUrl.href });
+  return { ...fromQuery, url: connectionUrl.href };
+}
+
+/**
+ * `openBackend`'s entry (core's BackendModule): the URLs of `redisOptionsFromUrl`. Options passed
+ * in `options` win over the URL's, except where to connect.
+ */
+export async function openFromUrl(url: URL | string, options: CommonBackendOptions & Partial<RedisBackendOptions> = {}): Promise<Backend> {
+  const fromUrl = redisOptionsFromUrl(url);
+  const { cluster, url: connectionUrl, ...rest } = fromUrl;
+  return createRedisBackend(cluster ? { ...rest, ...options, cluster } : { ...rest, ...options, url: connectionUrl ?? "" });
 }
 
 /** Satisfies core's `BackendModule` for `openBackend("redis://…")`. */

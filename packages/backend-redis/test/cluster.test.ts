@@ -8,7 +8,9 @@
 import { describeConformance } from "@mooring/conformance";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { createRedisBackend } from "../src/index.js";
-import { type ClusterTarget, clusterAvailability, clusterServer, removeKeys, testPrefix } from "./server.js";
+import { type ClusterTarget, clusterAvailability, clusterServer } from "@mooring/testing/redis-cluster";
+import { testPrefix } from "@mooring/testing/redis";
+import { removePrefixesStartingWith } from "./remove-keys.js";
 
 const availability = await clusterAvailability();
 const filePrefix = testPrefix("cluster");
@@ -24,7 +26,7 @@ if ("skip" in availability) {
   });
   afterAll(async () => {
     if (!cluster) return;
-    await removeKeys(cluster, `{${filePrefix}.*`);
+    await removePrefixesStartingWith(cluster.url, `${filePrefix}.`);
     await cluster.stop();
   });
   describeConformance({

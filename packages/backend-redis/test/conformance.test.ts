@@ -5,7 +5,8 @@
 import { describeConformance } from "@mooring/conformance";
 import { afterAll, describe, it } from "vitest";
 import { createRedisBackend } from "../src/index.js";
-import { removeKeys, standaloneServer, testPrefix } from "./server.js";
+import { standaloneServer, testPrefix } from "@mooring/testing/redis";
+import { removePrefixesStartingWith } from "./remove-keys.js";
 
 const server = await standaloneServer();
 const filePrefix = testPrefix("conf");
@@ -16,7 +17,7 @@ if ("skip" in server) {
   });
 } else {
   afterAll(async () => {
-    await removeKeys(server, `{${filePrefix}.*`);
+    await removePrefixesStartingWith(server.url, `${filePrefix}.`);
     await server.stop();
   });
   describeConformance({

@@ -13,7 +13,7 @@ import { type Backend, type Lease, ManualClock, MooringError } from "@mooring/co
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, KeySpace } from "../src/index.js";
-import { EphemeralRedis, ephemeralAvailability, testPrefix } from "./server.js";
+import { EphemeralRedis, ephemeralAvailability, testPrefix } from "@mooring/testing/redis";
 
 const ephemeral = await ephemeralAvailability();
 const filePrefix = testPrefix("faults");

@@ -9,7 +9,8 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, doctor, KeySpace, LIBRARY, openFromUrl, SCHEMA_VERSION, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
 import { keysOfCommand, keySlot } from "./slots.js";
-import { EphemeralRedis, ephemeralAvailability, removeKeys, standaloneServer, type StandaloneTarget, testPrefix } from "./server.js";
+import { EphemeralRedis, ephemeralAvailability, type RedisServer, standaloneServer, testPrefix } from "@mooring/testing/redis";
+import { removePrefixesStartingWith } from "./remove-keys.js";
 import { exerciseEveryScript } from "./workload.js";
 
 const server = await standaloneServer();
@@ -157,9 +158,9 @@ async function withClient<T>(url: string, use: (client: Redis) => Promise<T>): P
 }
 
 describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
-  const target = server as StandaloneTarget;
+  const target = server as RedisServer;
   afterAll(async () => {
-    await removeKeys(target, `{${filePrefix}.*`);
+    await removePrefixesStartingWith(target.url, `${filePrefix}.`);
     await target.stop();
   });
 

@@ -39,6 +39,7 @@ import { SqliteTokens } from "./tokens.js";
 import { SqliteWorkflows } from "./workflows.js";
 
 export { SqliteNotifier } from "./notifications.js";
+export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";
 export type { SynchronousMode } from "./connection.js";
 
 /** Options of `createSqliteBackend`. Give exactly one of `path` and `database`. */
@@ -174,6 +175,16 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
  * @throws VALIDATION for another scheme, a host part, or an unknown or malformed parameter.
  */
 export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+  const { path, ...fromQuery } = sqliteOptionsFromUrl(text);
+  return createSqliteBackend({ ...options, ...fromQuery, path });
+};
+
+/**
+ * The factory options a `sqlite:` URL names (see `openFromUrl`): the file (or `:memory:`) and the
+ * query's options.
+ * @throws VALIDATION for another scheme, a host part, or an unknown or malformed parameter.
+ */
+export function sqliteOptionsFromUrl(text: string): Pick<SqliteBackendOptions, "synchronous" | "busyTimeoutMs" | "pollIntervalMs" | "namespace"> & { readonly path: string } {
   const url = parseBackendUrl(text);
   if (url.protocol !== "sqlite:") throw sqliteError("VALIDATION", `openFromUrl takes sqlite: URLs, got ${url.protocol}`);
   if (url.host !== "") {
@@ -200,8 +211,8 @@ export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, op
         throw sqliteError("VALIDATION", `unknown sqlite: URL parameter "${name}" (known: synchronous, busyTimeoutMs, pollIntervalMs, namespace)`);
     }
   }
-  return createSqliteBackend({ ...options, ...fromQuery, path });
-};
+  return { ...fromQuery, path };
+}
 
 interface ResolvedOptions {
   readonly path?: string;

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import type { MemoryStore } from "@mooring/backend-memory";
 import type { Backend, Clock } from "@mooring/core";
 import { Cluster, Redis } from "ioredis";
-import pg from "pg";
 import type { Available, BackendKind } from "./servers.js";
 
 export type TargetConfig =
@@ -83,7 +82,7 @@ export async function makeTarget(available: Available, label: string): Promise<T
         config,
         description: `Postgres schema ${config.schema} (${available.source})`,
         open: (options = {}) => openTarget(config, options),
-        remove: () => dropSchema(config.url, config.schema),
+        remove: () => removeNamespace("postgres", config.url, config.schema),
         memoryStore: null,
       };
     }
@@ -99,7 +98,7 @@ export async function makeTarget(available: Available, label: string): Promise<T
         config,
         description: `Redis prefix ${prefix} (${available.source})`,
         open: (options = {}) => openTarget(config, options),
-        remove: async () => void (await removeRedisPrefix(config)),
+        remove: () => removeNamespace("redis", config.kind === "redis" ? config.url : `redis+cluster://${config.nodes.join(",")}`, prefix),
         memoryStore: null,
       };
     }
@@ -134,14 +133,14 @@ export async function openTarget(config: TargetConfig, options: OpenOptions = {}
   }
 }
 
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => undefined);
-  await client.connect();
+/** Removes a schema or key prefix through its backend package's own remover (SCAN + UNLINK on Redis: never FLUSH a shared server). */
+async function removeNamespace(backend: "postgres" | "redis", url: string, namespace: string): Promise<void> {
+  const { openNamespaceRemover } = backend === "postgres" ? await import("@mooring/backend-postgres") : await import("@mooring/backend-redis");
+  const remover = openNamespaceRemover(url);
   try {
-    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+    await remover.remove(namespace);
   } finally {
-    await client.end();
+    await remover.close();
   }
 }
 
@@ -184,22 +183,4 @@ export async function scanPrefix(client: Redis, prefix: string): Promise<string[
     } while (cursor !== "0");
   }
   return keys;
-}
-
-/** Removes every key of the prefix (SCAN + UNLINK, one key per command: never FLUSH a shared server). */
-async function removeRedisPrefix(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): Promise<number> {
-  const masters = await redisMasters(config);
-  let removed = 0;
-  try {
-    for (const client of masters.clients) {
-      const keys = await scanPrefix(client, config.prefix);
-      for (let i = 0; i < keys.length; i += 1000) {
-        const replies = (await client.pipeline(keys.slice(i, i + 1000).map((key) => ["unlink", key])).exec()) ?? [];
-        removed += replies.filter(([error, count]) => error === null && count === 1).length;
-      }
-    }
-  } finally {
-    masters.close();
-  }
-  return removed;
 }

@@ -11,21 +11,23 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { DEFAULT_POSTGRES, DEFAULT_REDIS, URL_VARIABLES } from "@mooring/testing/defaults";
+import { dropSchema } from "@mooring/testing/postgres";
 import type { Redis, RedisOptions } from "ioredis";
 import type pg from "pg";
 import type { ServerCounters } from "./target.js";
 
-export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
-
-/** The Postgres server of the run: `MOORING_POSTGRES_URL` (SPEC section 9), else the local one. */
+/**
+ * The Postgres server of the run: `MOORING_POSTGRES_URL` (SPEC section 9), else the local one.
+ * Never an ephemeral or container server: a benchmark measures the server it is pointed at.
+ */
 export function postgresUrl(): string {
-  return process.env.MOORING_POSTGRES_URL || DEFAULT_POSTGRES_URL;
+  return process.env[URL_VARIABLES.postgres] || DEFAULT_POSTGRES.url;
 }
 
 /** The Redis server of the run: `MOORING_REDIS_URL` (SPEC section 9), else the local one. */
 export function redisUrl(): string {
-  return process.env.MOORING_REDIS_URL || DEFAULT_REDIS_URL;
+  return process.env[URL_VARIABLES.redis] || DEFAULT_REDIS.url;
 }
 
 /** A URL without its password, for the report. */
@@ -113,12 +115,7 @@ export async function postgresUnavailable(url: string): Promise<string | null> {
 /** Drops a schema this harness created (and only such a schema), with everything in it. */
 export async function dropBenchSchema(url: string, schema: string): Promise<void> {
   if (!OWN_SCHEMA.test(schema)) throw new Error(`refusing to drop schema ${schema}: not a bench schema`);
-  const client = await connectPostgres(url);
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
+  await dropSchema(url, schema);
 }
 
 /** ioredis options for `url` (host, port, credentials, database, TLS). */

@@ -13,6 +13,7 @@
  */
 import { readFile } from "node:fs/promises";
 import Database from "better-sqlite3";
+import { quoteIdentifier } from "@mooring/testing/identifiers";
 import pg from "pg";
 import { redisMasters, scanPrefix, type Target } from "../targets.js";
 
@@ -61,7 +62,7 @@ async function dumpSqlite(path: string): Promise<RawDump> {
   try {
     const tables = database.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
     for (const table of tables) {
-      const rows = database.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}"`).raw().all() as unknown[][];
+      const rows = database.prepare(`SELECT * FROM ${quoteIdentifier(table)}`).raw().all() as unknown[][];
       rows.forEach((row, i) => {
         for (const cell of row) {
           values++;
@@ -98,7 +99,7 @@ async function dumpPostgres(url: string, schema: string): Promise<RawDump> {
     );
     for (const { table_name: table } of tables.rows) {
       // A row's text form holds every column: text as is, jsonb as JSON, bytea as \x hex.
-      const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)} t`);
+      const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM ${quoteIdentifier(schema)}.${quoteIdentifier(table)} t`);
       rows.rows.forEach((row, i) => {
         values++;
         parts.push({ where: `table ${schema}.${table} row ${i}`, bytes: Buffer.from(row.row, "utf8") });

@@ -1,7 +1,7 @@
 /**
  * Postgres servers for tests (SPEC section 9), tried in this order:
  *
- * 1. `MOORING_POSTGRES_URL`, as given;
+ * 1. `MOORING_POSTGRES_URL`, when it answers;
  * 2. a server answering on 127.0.0.1:5432 (database `test`, user `postgres`, no password);
  * 3. a container from testcontainers (`@testcontainers/postgresql`, image `postgres:15-alpine`)
  *    when a Docker engine is reachable (`DOCKER_HOST`, or a socket at /var/run/docker.sock);
@@ -14,34 +14,28 @@
  * list) names `postgres`: then they fail. Fault tests always start their own ephemeral server and
  * never touch a shared one.
  *
- * Each test file names its schemas with its own random prefix (`SchemaNames`) and drops them after.
+ * Each test file names its schemas with its own random prefix (`SchemaNames`) and drops them after;
+ * a scenario drops the schema it made with `dropSchema`.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { DEFAULT_POSTGRES, URL_VARIABLES } from "./defaults.js";
+import { type Found, findServer, type FoundServer } from "./discovery.js";
+import { quoteIdentifier } from "./identifiers.js";
+import { freePort } from "./ports.js";
+import { skipLoudly } from "./require.js";
 
-export interface TestServer {
-  /** A connection string to a database the tests may create schemas in. */
-  readonly url: string;
-  /** How it was found, for messages. */
-  readonly source: "MOORING_POSTGRES_URL" | "local server on 127.0.0.1:5432" | "testcontainers" | "ephemeral initdb/pg_ctl";
-  /** Stops what the tests started (containers, ephemeral servers); nothing for shared servers. */
-  stop(): Promise<void>;
-}
+export { freePort };
 
-const LOCAL_URL = "postgres://postgres@127.0.0.1:5432/test";
+/** A server the tests may create schemas in; `stop` ends only what was started for them. */
+export type TestServer = FoundServer;
 
-/** Whether `MOORING_REQUIRE` makes a missing Postgres a failure. */
-export function postgresRequired(): boolean {
-  return (process.env.MOORING_REQUIRE ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .includes("postgres");
-}
+/** The local server SPEC section 9 looks for second: database `test`, user `postgres`, no password. */
+export const DEFAULT_POSTGRES_URL = DEFAULT_POSTGRES.url;
 
 /** Whether a server answers `SELECT 1` at `url` within a couple of seconds. */
 export async function answers(url: string): Promise<boolean> {
@@ -58,45 +52,26 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
-function dockerReachable(): boolean {
-  return process.env.DOCKER_HOST !== undefined || existsSync("/var/run/docker.sock");
-}
-
-async function startContainer(): Promise<TestServer> {
-  const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
-  const container = await new PostgreSqlContainer("postgres:15-alpine").withDatabase("test").start();
-  return { url: container.getConnectionUri(), source: "testcontainers", stop: async () => void (await container.stop()) };
-}
-
-/**
- * Finds a server in the order of the module comment. Returns the reasons each way failed when
- * none worked.
- */
-export async function findServer(): Promise<{ server: TestServer } | { server: null; reason: string }> {
-  const tried: string[] = [];
-  const explicit = process.env.MOORING_POSTGRES_URL;
-  if (explicit) {
-    if (await answers(explicit)) return { server: { url: explicit, source: "MOORING_POSTGRES_URL", stop: async () => undefined } };
-    tried.push("MOORING_POSTGRES_URL does not answer");
-  }
-  if (await answers(LOCAL_URL)) return { server: { url: LOCAL_URL, source: "local server on 127.0.0.1:5432", stop: async () => undefined } };
-  tried.push("nothing answers on 127.0.0.1:5432 (database test, user postgres)");
-  if (dockerReachable()) {
-    try {
-      return { server: await startContainer() };
-    } catch (error) {
-      tried.push(`testcontainers failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  } else {
-    tried.push("no Docker engine for testcontainers (no DOCKER_HOST, no /var/run/docker.sock)");
-  }
-  try {
-    const ephemeral = await EphemeralPostgres.start();
-    return { server: { url: ephemeral.url, source: "ephemeral initdb/pg_ctl", stop: () => ephemeral.stop() } };
-  } catch (error) {
-    tried.push(`no ephemeral server: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { server: null, reason: tried.join("; ") };
+/** Finds a server in the order of the module comment; the reasons each way failed when none worked. */
+export function findPostgres(): Promise<Found> {
+  return findServer({
+    variable: URL_VARIABLES.postgres,
+    local: { url: DEFAULT_POSTGRES_URL, source: "local server on 127.0.0.1:5432", absent: "nothing answers on 127.0.0.1:5432 (database test, user postgres)" },
+    answers,
+    startContainer: async () => {
+      const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
+      const container = await new PostgreSqlContainer("postgres:15-alpine").withDatabase("test").start();
+      return { url: container.getConnectionUri(), source: "testcontainers", stop: async () => void (await container.stop()) };
+    },
+    startEphemeral: async () => {
+      try {
+        const ephemeral = await EphemeralPostgres.start();
+        return { url: ephemeral.url, source: "ephemeral initdb/pg_ctl", stop: () => ephemeral.stop() };
+      } catch (error) {
+        return `no ephemeral server: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    },
+  });
 }
 
 /**
@@ -105,11 +80,9 @@ export async function findServer(): Promise<{ server: TestServer } | { server: n
  * @throws when none is found and `MOORING_REQUIRE` names postgres.
  */
 export async function findTestServer(file: string): Promise<{ server: TestServer; reason: null } | { server: null; reason: string }> {
-  const found = await findServer();
+  const found = await findPostgres();
   if (found.server) return { server: found.server, reason: null };
-  const message = `${file}: no Postgres server: ${found.reason}`;
-  if (postgresRequired()) throw new Error(`${message} (MOORING_REQUIRE names postgres, so this is a failure)`);
-  console.warn(`\n*** SKIPPING ${message} ***\n`);
+  skipLoudly("postgres", `${file}: Postgres tests`, found.reason);
   return { server: null, reason: found.reason };
 }
 
@@ -147,78 +120,11 @@ export class SchemaNames {
     client.on("error", () => undefined);
     await client.connect();
     try {
-      for (const name of this.#created) await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(name)} CASCADE`);
+      for (const name of this.#created) await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(name)} CASCADE`);
       this.#created.clear();
     } finally {
       await client.end();
     }
-  }
-}
-
-/**
- * Schemas for the conformance kit, which opens a backend on a fresh namespace for every check:
- * migrating a schema per check would cost more than the check. A namespace gets a schema the
- * file used before and emptied once every backend on it was closed (migrated already, so opening
- * it only checks the ledger), or a new one. Emptying deletes the rows, so the next check finds
- * the store as a fresh one: no rows, no listeners.
- */
-export class RecycledSchemas {
-  readonly #names: SchemaNames;
-  readonly #byNamespace = new Map<string, string>();
-  readonly #open = new Map<string, number>();
-  readonly #free: string[] = [];
-  readonly #pool: pg.Pool;
-  #count = 0;
-
-  constructor(url: string, tag: string) {
-    this.#names = new SchemaNames(url, tag);
-    this.#pool = new pg.Pool({ connectionString: url, max: 2 });
-    this.#pool.on("error", () => undefined);
-  }
-
-  /**
-   * Opens a backend on the schema of `namespace` with `open`; the same namespace reaches the same
-   * schema until all its backends are closed.
-   */
-  async open<B extends { close(): Promise<void> }>(namespace: string, open: (schema: string) => Promise<B>): Promise<B> {
-    let schema = this.#byNamespace.get(namespace);
-    if (schema === undefined) {
-      schema = this.#free.pop() ?? this.#names.name(`s${++this.#count}`);
-      this.#byNamespace.set(namespace, schema);
-    }
-    const backend = await open(schema);
-    this.#open.set(namespace, (this.#open.get(namespace) ?? 0) + 1);
-    let closing: Promise<void> | null = null;
-    const close = (): Promise<void> => {
-      closing ??= (async () => {
-        await backend.close();
-        const left = (this.#open.get(namespace) ?? 1) - 1;
-        this.#open.set(namespace, left);
-        if (left === 0) await this.#recycle(namespace);
-      })();
-      return closing;
-    };
-    return Object.freeze({ ...backend, close, [Symbol.asyncDispose]: close });
-  }
-
-  async #recycle(namespace: string): Promise<void> {
-    const schema = this.#byNamespace.get(namespace);
-    this.#open.delete(namespace);
-    if (schema === undefined) return;
-    const client = await this.#pool.connect();
-    try {
-      const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'mooring_migrations'", [schema]);
-      const quoted = pg.escapeIdentifier(schema);
-      await client.query(`BEGIN; ${tables.rows.map((row) => `DELETE FROM ${quoted}.${pg.escapeIdentifier(row.tablename)};`).join(" ")} COMMIT;`);
-      this.#free.push(schema);
-    } finally {
-      client.release();
-    }
-  }
-
-  async dropAll(): Promise<void> {
-    await this.#pool.end();
-    await this.#names.dropAll();
   }
 }
 
@@ -243,17 +149,6 @@ function postgresBinDir(): string {
   }
   for (const dir of (process.env.PATH ?? "").split(":")) if (dir && existsSync(join(dir, "initdb"))) return dir;
   throw new Error("initdb not found (set MOORING_PG_BIN, or install PostgreSQL's server binaries)");
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /**
@@ -357,5 +252,17 @@ export class EphemeralPostgres {
       // Not running (a failed start): only the directory is left to remove.
     }
     rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** Drops `schema` and everything in it (nothing when it does not exist). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema)} CASCADE`);
+  } finally {
+    await client.end();
   }
 }

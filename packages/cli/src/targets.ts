@@ -13,12 +13,14 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redact, supportedSchemes } from "@mooring/core";
-import { EphemeralRedisCluster, missingCommands, REDIS_BINARIES } from "../servers/redis.js";
+import { DEFAULT_POSTGRES, DEFAULT_REDIS, URL_VARIABLES } from "@mooring/testing/defaults";
+import { missingCommands, REDIS_BINARIES } from "@mooring/testing/ephemeral-redis";
+import { EphemeralRedisCluster } from "@mooring/testing/redis-cluster";
+import { BACKEND_KINDS, type BackendKind } from "@mooring/testing/require";
 import { describeError, UsageError } from "./io.js";
 
-export const BACKEND_KINDS = ["memory", "sqlite", "postgres", "redis", "redis-cluster"] as const;
-
-export type BackendKind = (typeof BACKEND_KINDS)[number];
+export { BACKEND_KINDS, type BackendKind, requiredKinds } from "@mooring/testing/require";
+export { URL_VARIABLES } from "@mooring/testing/defaults";
 
 export interface BackendSpec {
   /** The matrix column and the report file name: the kind, `label=` of the argument, or `kind-2`… */
@@ -54,21 +56,11 @@ export interface DiscoveryNote {
   readonly detail: string;
 }
 
-/** The environment variable that names each server backend's URL (SPEC section 9). */
-export const URL_VARIABLES: Readonly<Partial<Record<BackendKind, string>>> = {
-  postgres: "MOORING_POSTGRES_URL",
-  redis: "MOORING_REDIS_URL",
-  "redis-cluster": "MOORING_REDIS_CLUSTER_URL",
-};
-
 /**
  * Where a server is looked for when its variable is unset. The redis-cluster has no default
  * address: without its variable, the command starts an ephemeral one.
  */
-const DEFAULT_SERVERS: Readonly<Record<"postgres" | "redis", { readonly host: string; readonly port: number; readonly url: string }>> = {
-  postgres: { host: "127.0.0.1", port: 5432, url: "postgres://postgres@127.0.0.1:5432/test" },
-  redis: { host: "127.0.0.1", port: 6379, url: "redis://127.0.0.1:6379" },
-};
+const DEFAULT_SERVERS = { postgres: DEFAULT_POSTGRES, redis: DEFAULT_REDIS } as const;
 
 /** How long a default port may take to accept a connection before it counts as not answering. */
 const PROBE_TIMEOUT_MS = 500;
@@ -174,7 +166,7 @@ async function defaultSpecOf(kind: BackendKind, env: NodeJS.ProcessEnv): Promise
  * @throws UsageError when the variable holds a URL of another kind
  */
 function specFromVariable(kind: BackendKind, env: NodeJS.ProcessEnv): Omit<BackendSpec, "label"> | null {
-  const variable = URL_VARIABLES[kind];
+  const variable = kind === "memory" || kind === "sqlite" ? undefined : URL_VARIABLES[kind];
   const fromEnv = variable === undefined ? undefined : env[variable];
   if (fromEnv === undefined || fromEnv === "") return null;
   if (kindOfUrl(fromEnv) !== kind) throw new UsageError(`${variable} must be a ${kind} URL, got ${redact(fromEnv)}`);
@@ -260,7 +252,7 @@ export async function discoverBackends(env: NodeJS.ProcessEnv): Promise<{ specs:
 
 /** Postgres or Redis from its variable, else the server on its default local port if one answers. */
 async function probeDefaultServer(kind: "postgres" | "redis", env: NodeJS.ProcessEnv): Promise<Discovered> {
-  const variable = URL_VARIABLES[kind] ?? "";
+  const variable = URL_VARIABLES[kind];
   const fromVariable = specFromVariable(kind, env);
   if (fromVariable !== null) return { spec: fromVariable, note: { kind, found: true, detail: `from ${variable}` } };
   const server = DEFAULT_SERVERS[kind];
@@ -277,7 +269,7 @@ async function probeDefaultServer(kind: "postgres" | "redis", env: NodeJS.Proces
 /** The cluster of `MOORING_REDIS_CLUSTER_URL`; else "ephemeral" when one can be started; else why not. */
 async function planCluster(env: NodeJS.ProcessEnv): Promise<Discovered | "ephemeral"> {
   const kind = "redis-cluster";
-  const variable = URL_VARIABLES[kind] ?? "";
+  const variable = URL_VARIABLES[kind];
   const fromVariable = specFromVariable(kind, env);
   if (fromVariable !== null) return { spec: fromVariable, note: { kind, found: true, detail: `from ${variable}` } };
   const missing = await missingCommands(REDIS_BINARIES, env);
@@ -288,7 +280,7 @@ async function planCluster(env: NodeJS.ProcessEnv): Promise<Discovered | "epheme
 /** Starts the default ephemeral cluster; a cluster that does not start is left out with the reason. */
 async function startDefaultCluster(env: NodeJS.ProcessEnv): Promise<Discovered> {
   const kind = "redis-cluster";
-  const variable = URL_VARIABLES[kind] ?? "";
+  const variable = URL_VARIABLES[kind];
   try {
     const spec = await ephemeralCluster("default", env);
     return { spec, note: { kind, found: true, detail: `${spec.started.description}; set ${variable} to use another` } };
@@ -300,15 +292,6 @@ async function startDefaultCluster(env: NodeJS.ProcessEnv): Promise<Discovered> 
 /** "redis-cli is not on the PATH", "redis-server and redis-cli are not on the PATH". */
 function missingOnPath(commands: readonly string[]): string {
   return `${commands.join(" and ")} ${commands.length === 1 ? "is" : "are"} not on the PATH`;
-}
-
-/** The kinds `MOORING_REQUIRE` lists (SPEC section 9): a default backend of these that is missing is an error. */
-export function requiredKinds(env: NodeJS.ProcessEnv): Set<BackendKind> {
-  const listed = (env.MOORING_REQUIRE ?? "")
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
-  return new Set(listed.filter((part): part is BackendKind => (BACKEND_KINDS as readonly string[]).includes(part)));
 }
 
 /**

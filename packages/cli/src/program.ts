@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { redact } from "@mooring/core";
-import { MissingModuleError } from "./drivers.js";
+import { MissingModuleError } from "./backends.js";
 import { type CliIo, colorsFor, describeError, UsageError, writeLines } from "./io.js";
 
 export type { CliIo, CliOutput } from "./io.js";
@@ -131,7 +131,7 @@ function redactArgument(argument: string): string {
 }
 
 function packageVersion(): string {
-  // src/cli/ and dist/cli/ are both two levels below the package's manifest.
-  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  // src/ and dist/ are both one level below the package's manifest.
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
   return typeof manifest.version === "string" ? manifest.version : "0.0.0";
 }

@@ -19,7 +19,7 @@ import {
   type ReportFormat,
   runConformance,
   writeReports,
-} from "../runner-entry.js";
+} from "@mooring/conformance/runner";
 import { type CliIo, colorsFor, describeError, UsageError, widthOf, writeLines } from "./io.js";
 import { type KitStore, openKitStore } from "./kit-stores.js";
 import { buildMatrix, hasFailures, type MatrixRun, renderMatrixJson, renderMatrixMarkdown, renderMatrixTable } from "./matrix.js";

@@ -12,9 +12,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { type CliIo, main } from "../src/cli/program.js";
-import { type BackendSpec, discoverBackends, probeTcp, releaseSpec } from "../src/cli/targets.js";
-import { EphemeralRedisCluster, missingCommands, REDIS_BINARIES } from "../src/servers/redis.js";
+import { type CliIo, main } from "../src/program.js";
+import { type BackendSpec, discoverBackends, probeTcp, releaseSpec } from "../src/targets.js";
+import { missingCommands, REDIS_BINARIES } from "@mooring/testing/ephemeral-redis";
+import { EphemeralRedisCluster } from "@mooring/testing/redis-cluster";
 
 const runFile = promisify(execFile);
 

@@ -10,15 +10,17 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pc from "picocolors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/cli/bench-chart.js";
-import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/cli/matrix.js";
-import { replayCommand } from "../src/cli/conformance.js";
-import { type CliIo, main } from "../src/cli/program.js";
-import { resolveBackendArguments } from "../src/cli/targets.js";
-import { namespaceOf, postgresConnectionStringOf, redisEndpointOf } from "../src/cli/urls.js";
-import { EphemeralRedis, missingCommands, REDIS_BINARIES } from "../src/servers/redis.js";
-import { ALL_CHECKS, type CheckResult, type ConformanceReport, DEFAULT_NUM_RUNS, defineCheck, runConformance } from "../src/runner-entry.js";
+import { type BenchReportView, isBenchReport, renderBenchChart } from "../src/bench-chart.js";
+import { buildMatrix, hasFailures, renderMatrixMarkdown, renderMatrixTable } from "../src/matrix.js";
+import { replayCommand } from "../src/conformance.js";
+import { type CliIo, main } from "../src/program.js";
+import { resolveBackendArguments } from "../src/targets.js";
+import { queryOf, withoutParameters } from "../src/urls.js";
+import { EphemeralRedis, missingCommands, REDIS_BINARIES } from "@mooring/testing/ephemeral-redis";
+import { ALL_CHECKS, type CheckResult, type ConformanceReport, DEFAULT_NUM_RUNS, defineCheck, runConformance } from "@mooring/conformance/runner";
 import { createMemoryBackend } from "@mooring/backend-memory";
+import { postgresOptionsFromUrl } from "@mooring/backend-postgres";
+import { redisOptionsFromUrl } from "@mooring/backend-redis";
 
 /** Collects what a command writes. */
 class Collector {
@@ -182,23 +184,15 @@ describe("the matrix", () => {
 });
 
 describe("backend URLs", () => {
-  it("reads where a driver connects and which namespace the backend uses", () => {
-    expect(redisEndpointOf("redis+cluster://u:p%40ss@a:7000,b:7001?nodes=c:7002&tls=1")).toEqual({
-      kind: "cluster",
-      nodes: [
-        { host: "a", port: 7000 },
-        { host: "b", port: 7001 },
-        { host: "c", port: 7002 },
-      ],
-      username: "u",
-      password: "p@ss",
-      tls: true,
+  it("reads where a driver connects and which namespace the backend uses (each backend parses its own URLs)", () => {
+    expect(redisOptionsFromUrl("redis+cluster://u:p%40ss@a:7000,b:7001?nodes=c:7002&tls=1")).toEqual({
+      cluster: { nodes: ["a:7000", "b:7001", "c:7002"], options: { redisOptions: { username: "u", password: "p@ss", tls: {} } } },
     });
-    expect(redisEndpointOf("redis://h:6379/2?prefix=app&connectTimeoutMs=100")).toEqual({ kind: "standalone", url: "redis://h:6379/2" });
-    expect(postgresConnectionStringOf("postgres://u@h/db?schema=s&poolSize=4&sslmode=require")).toBe("postgres://u@h/db?sslmode=require");
-    expect(namespaceOf("postgres", "postgres://u@h/db?schema=app")).toBe("app");
-    expect(namespaceOf("redis", "redis://h?namespace=b")).toBe("b");
-    expect(namespaceOf("sqlite", "sqlite:./x.db")).toBe("mooring");
+    expect(redisOptionsFromUrl("redis://h:6379/2?prefix=app&connectTimeoutMs=100")).toEqual({ url: "redis://h:6379/2", prefix: "app", connectTimeoutMs: 100 });
+    expect(postgresOptionsFromUrl("postgres://u@h/db?schema=s&poolSize=4&sslmode=require")).toEqual({ connectionString: "postgres://u@h/db?sslmode=require", schema: "s", poolSize: 4 });
+    expect(redisOptionsFromUrl("redis://h?namespace=b").namespace).toBe("b");
+    expect(withoutParameters("redis+cluster://a:1,b:2?prefix=p&tls=1", ["prefix"])).toBe("redis+cluster://a:1,b:2?tls=1");
+    expect(queryOf("redis+cluster://a:1,b:2?prefix=p").get("prefix")).toBe("p");
   });
 });
 

@@ -4,23 +4,23 @@
  * removed once the last client of its namespace closes (or, for Redis, in one sweep at the end).
  *
  * - `memory:` — one `MemoryStore` per namespace: a memory URL cannot name a shared store.
- * - `sqlite:FILE` — every namespace in the one file (the namespace is a table prefix); a
- *   namespace's tables are dropped when it is done.
+ * - `sqlite:FILE` — every namespace in the one file; a namespace is removed when it is done.
  * - `sqlite::memory:` — one in-memory database per namespace, shared by its clients.
- * - `postgres://` — a schema per namespace, dropped when it is done.
- * - `redis://`, `rediss://`, `redis+cluster://` — a key prefix per namespace under one prefix of
- *   this run; the run's keys are removed with SCAN + UNLINK on every master at the end (never
- *   FLUSH: the server may be shared).
+ * - `postgres://` — a namespace (schema) is removed when it is done.
+ * - `redis://`, `rediss://`, `redis+cluster://` — every namespace under one prefix of this run,
+ *   all removed in one sweep at the end.
+ *
+ * Removing is the backend package's own `openNamespaceRemover` (core's `BackendOperations`).
  *
  * A cleanup that fails never fails a check: it is reported as a warning at the end.
  */
 import { randomBytes } from "node:crypto";
-import { type Backend, type Clock, type CommonBackendOptions, openBackend } from "@mooring/core";
-import type { CreateContext } from "../runner-entry.js";
-import { connectRedis, exportOf, loadBackendPackage, loadPgDriver, loadRedisDriver, loadSqliteDriver, type PgClient, type RedisNode, type SqliteDatabase } from "./drivers.js";
+import { type Backend, type BackendOperations, type Clock, type CommonBackendOptions, openBackend } from "@mooring/core";
+import type { CreateContext } from "@mooring/conformance/runner";
+import { exportOf, loadBackendPackage, loadOperations } from "./backends.js";
 import { describeError, UsageError } from "./io.js";
 import type { BackendSpec } from "./targets.js";
-import { namespaceParameters, postgresConnectionStringOf, queryOf, redisEndpointOf, sqlitePathOf, withoutParameters } from "./urls.js";
+import { queryOf, withoutParameters } from "./urls.js";
 
 export interface KitStore {
   readonly spec: BackendSpec;
@@ -32,6 +32,11 @@ export interface KitStore {
   warnings(): string[];
   /** Removes what the run left (idempotent); resolves the warnings of what could not be removed. */
   dispose(): Promise<string[]>;
+}
+
+/** The one member of a better-sqlite3 database the kit calls itself (the backend does the rest). */
+interface MemoryDatabase {
+  close(): unknown;
 }
 
 /** How one kind opens a client of a namespace and removes a namespace it is done with. */
@@ -51,25 +56,26 @@ interface StoreDriver {
  * @throws UsageError for URL parameters the kit cannot honour; MissingModuleError
  */
 export async function openKitStore(spec: BackendSpec): Promise<KitStore> {
+  const operations = await loadOperations(spec.kind);
   const notes: string[] = [];
-  const ignored = namespaceParameters(spec.kind).filter((name) => queryOf(spec.url).has(name));
+  const ignored = operations.NAMESPACE_URL_PARAMETERS.filter((name) => queryOf(spec.url).has(name));
   if (ignored.length > 0) notes.push(`the kit works in namespaces of its own; ${ignored.map((name) => `?${name}=`).join(" and ")} of the URL is not used`);
   const url = withoutParameters(spec.url, ignored);
-  const driver = await storeDriverFor(spec, url);
+  const driver = await storeDriverFor(spec, url, operations);
   return new TrackedStore(spec, driver, notes);
 }
 
-async function storeDriverFor(spec: BackendSpec, url: string): Promise<StoreDriver> {
+async function storeDriverFor(spec: BackendSpec, url: string, operations: BackendOperations): Promise<StoreDriver> {
   switch (spec.kind) {
     case "memory":
       return memoryDriver(url);
     case "sqlite":
-      return sqlitePathOf(url) === ":memory:" ? sqliteMemoryDriver(url) : sqliteFileDriver(url);
+      return url.startsWith("sqlite::memory:") ? sqliteMemoryDriver(url) : removingDriver(url, operations);
     case "postgres":
-      return postgresDriver(url);
+      return removingDriver(url, operations);
     case "redis":
     case "redis-cluster":
-      return redisDriver(url);
+      return redisDriver(url, operations);
   }
 }
 
@@ -187,32 +193,19 @@ async function memoryDriver(url: string): Promise<StoreDriver> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// sqlite:
+// sqlite:, postgres://
 
-/** SQLite names every table and index of a namespace `"<namespace>.<object>"` (backend-sqlite identifiers.ts). */
-const SQLITE_TABLES_OF_NAMESPACE = `SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`;
-
-async function sqliteFileDriver(url: string): Promise<StoreDriver> {
-  await loadBackendPackage("@mooring/backend-sqlite");
-  const Database = await loadSqliteDriver();
-  const path = sqlitePathOf(url);
-  let cleaner: SqliteDatabase | null = null;
+/**
+ * Opens the URL in each namespace and removes a namespace once its last client closed: a SQLite
+ * file's schema stays small (every new connection parses it), and a server's schemas go as the
+ * checks end. The remover's one connection ends at the finish.
+ */
+function removingDriver(url: string, operations: BackendOperations): StoreDriver {
+  const remover = operations.openNamespaceRemover(url);
   return {
     open: ({ clock, namespace }) => openBackend(url, { clock, namespace }),
-    release: (namespace) => {
-      // A temporary file is removed whole at the end; dropping as we go keeps its schema small,
-      // which every new connection parses.
-      cleaner ??= new Database(path, { timeout: 10_000 });
-      const prefix = `${namespace}.`;
-      const tables = cleaner.prepare(SQLITE_TABLES_OF_NAMESPACE).all(prefix.length, prefix) as { name: string }[];
-      if (tables.length > 0) cleaner.exec(["BEGIN IMMEDIATE", ...tables.map(({ name }) => `DROP TABLE IF EXISTS "${name.replaceAll('"', '""')}"`), "COMMIT"].join(";\n"));
-      return Promise.resolve();
-    },
-    finish: () => {
-      cleaner?.close();
-      cleaner = null;
-      return Promise.resolve();
-    },
+    release: (namespace) => remover.remove(namespace),
+    finish: () => remover.close(),
   };
 }
 
@@ -221,20 +214,20 @@ async function sqliteMemoryDriver(url: string): Promise<StoreDriver> {
   const packageName = "@mooring/backend-sqlite";
   const module = await loadBackendPackage(packageName);
   const createSqliteBackend = exportOf(module, packageName, "createSqliteBackend") as unknown as (options: {
-    database: SqliteDatabase;
+    database: MemoryDatabase;
     notifier: object;
     namespace: string;
     clock: Clock | undefined;
   }) => Backend;
   const SqliteNotifier = exportOf(module, packageName, "SqliteNotifier") as unknown as new () => object;
-  const Database = await loadSqliteDriver();
+  const openMemoryDatabase = exportOf(module, packageName, "openMemoryDatabase") as unknown as () => MemoryDatabase;
   // An in-memory database lives in one connection: the clients of a namespace share it (and a
   // notifier, so that their wake-ups are immediate), as separate connections to a file would.
-  const shared = new Map<string, { database: SqliteDatabase; notifier: object }>();
+  const shared = new Map<string, { database: MemoryDatabase; notifier: object }>();
   return {
     open: ({ clock, namespace }) => {
       let entry = shared.get(namespace);
-      if (!entry) shared.set(namespace, (entry = { database: new Database(":memory:"), notifier: new SqliteNotifier() }));
+      if (!entry) shared.set(namespace, (entry = { database: openMemoryDatabase(), notifier: new SqliteNotifier() }));
       return Promise.resolve(createSqliteBackend({ database: entry.database, notifier: entry.notifier, namespace, clock }));
     },
     release: (namespace) => {
@@ -246,54 +239,10 @@ async function sqliteMemoryDriver(url: string): Promise<StoreDriver> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// postgres://
-
-async function postgresDriver(url: string): Promise<StoreDriver> {
-  await loadBackendPackage("@mooring/backend-postgres");
-  const Client = await loadPgDriver();
-  let cleaner: Promise<PgClient> | null = null;
-  const connectCleaner = async (): Promise<PgClient> => {
-    const client = new Client({ connectionString: postgresConnectionStringOf(url), connectionTimeoutMillis: 10_000, application_name: "mooring-conformance-cleanup" });
-    client.on("error", () => undefined);
-    await client.connect();
-    // A schema still locked by a straggling connection is reported, not waited on forever.
-    await client.query("SET lock_timeout = '10s'");
-    return client;
-  };
-  // Namespaces are released by concurrent checks, but a pg client runs one query at a time (it
-  // deprecates being handed another meanwhile): each drop waits for the one before it to settle.
-  let previousDrop: Promise<void> = Promise.resolve();
-  const dropSchema = async (namespace: string): Promise<void> => {
-    cleaner ??= connectCleaner();
-    const client = await cleaner;
-    await client.query(`DROP SCHEMA IF EXISTS "${namespace.replaceAll('"', '""')}" CASCADE`);
-  };
-  return {
-    open: ({ clock, namespace }) => openBackend(url, { clock, namespace }),
-    release: (namespace) => {
-      // A drop that failed is reported by its own caller; the next one runs regardless.
-      const drop = previousDrop.catch(() => undefined).then(() => dropSchema(namespace));
-      previousDrop = drop;
-      return drop;
-    },
-    finish: async () => {
-      const client = await cleaner?.catch(() => null);
-      cleaner = null;
-      await client?.end();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // redis://, rediss://, redis+cluster://
 
-async function redisDriver(url: string): Promise<StoreDriver> {
-  await loadBackendPackage("@mooring/backend-redis");
-  // Loaded now so that a missing driver is reported before the run, not at its cleanup.
-  await loadRedisDriver();
-  const endpoint = redisEndpointOf(url);
-  // Every key of a prefix starts with `{<prefix>` (backend-redis keys.ts), so one pattern finds
-  // the keys of every namespace of this run and nothing else.
+function redisDriver(url: string, operations: BackendOperations): StoreDriver {
+  // The namespaces of this run share its prefix, so that one sweep at the end removes them all.
   const runPrefix = `mooring-kit-${randomBytes(4).toString("hex")}`;
   let used = false;
   // The backend reports server settings that put data at risk (an evicting maxmemory-policy) at
@@ -312,22 +261,12 @@ async function redisDriver(url: string): Promise<StoreDriver> {
     },
     finish: async () => {
       if (!used) return;
-      const connection = await connectRedis(endpoint);
+      const remover = operations.openNamespaceRemover(url);
       try {
-        for (const node of connection.masters()) await unlinkMatching(node, `{${runPrefix}.*`);
+        await remover.removeEveryStartingWith(`${runPrefix}.`);
       } finally {
-        connection.disconnect();
+        await remover.close();
       }
     },
   };
-}
-
-/** SCAN + UNLINK one key per command (a cluster node refuses a multi-key command across slots). */
-async function unlinkMatching(node: RedisNode, pattern: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    await Promise.all(keys.map((key) => node.unlink(key)));
-  } while (cursor !== "0");
 }

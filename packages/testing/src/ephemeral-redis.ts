@@ -5,21 +5,23 @@
  * without persistence unless asked for, and `stop()` ends it and removes its directory; if the
  * process exits first (a second Ctrl-C, a test worker ending), the exit hook does both.
  *
- * `mooring conformance` starts its Redis Cluster column with this when no
- * `MOORING_REDIS_CLUSTER_URL` is set, and the Redis backend's tests start their servers with it.
- * It uses no driver (readiness is asked with `redis-cli`), so the kit does not depend on ioredis.
+ * `mooring conformance` starts its Redis Cluster column with this (redis-cluster.ts) when no
+ * `MOORING_REDIS_CLUSTER_URL` is set, and the Redis backend's tests, fault tests included, start
+ * their servers with it. It uses no driver (readiness is asked with `redis-cli`), so the command
+ * does not load ioredis to start a cluster.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { MooringError } from "@mooring/core";
+import { listenAndClose, LOOPBACK } from "./ports.js";
 
-const run = promisify(execFile);
+/** Runs a command and resolves its output; rejects when it fails or cannot be started. */
+export const run = promisify(execFile);
 
 /** The binaries a server or a cluster needs: the server, and the client that asks it and joins a cluster. */
 export const REDIS_BINARIES = ["redis-server", "redis-cli"] as const;
@@ -31,18 +33,15 @@ export interface EphemeralOptions {
   readonly parent?: string;
 }
 
-const LOOPBACK = "127.0.0.1";
 /** A cluster node also listens on its port + 10000, the cluster bus. */
 const CLUSTER_BUS_OFFSET = 10_000;
 const START_TIMEOUT_MS = 10_000;
-const CLUSTER_OK_TIMEOUT_MS = 20_000;
 /** How long a server may take to shut down after SIGTERM before it is killed. */
 const STOP_TIMEOUT_MS = 5_000;
-const POLL_MS = 50;
+/** How often readiness is asked. */
+export const POLL_MS = 50;
 /** How many ports a start tries: another process may take a free port before the server binds it. */
 const PORT_ATTEMPTS = 3;
-const CLUSTER_MASTERS = 3;
-const CLUSTER_NODE_ARGS = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"];
 
 /** The commands of `commands` that cannot be run from `env`'s PATH, in order; empty when all can. */
 export async function missingCommands(commands: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
@@ -181,84 +180,6 @@ export class EphemeralRedis {
 }
 
 /**
- * A Redis Cluster of three masters this process started: `--cluster-enabled yes` servers joined
- * with `redis-cli --cluster create … --cluster-replicas 0`, each in its own directory inside one
- * temporary directory. It is ready when every node reports `cluster_state:ok`.
- */
-export class EphemeralRedisCluster {
-  /** The temporary directory holding the nodes' directories. */
-  readonly dir: string;
-  readonly nodes: readonly EphemeralRedis[];
-  /** Removes the directory when the process exits before `stop()` (each node's own hook ends the node). */
-  readonly #onProcessExit = (): void => {
-    rmSync(this.dir, { recursive: true, force: true });
-  };
-
-  private constructor(dir: string, nodes: readonly EphemeralRedis[]) {
-    this.dir = dir;
-    this.nodes = nodes;
-  }
-
-  /** The nodes as "host:port". */
-  get addresses(): string[] {
-    return this.nodes.map((node) => node.address);
-  }
-
-  /** `redis+cluster://host:port,host:port,host:port`, the URL `openBackend` opens. */
-  get url(): string {
-    return `redis+cluster://${this.addresses.join(",")}`;
-  }
-
-  /**
-   * Starts the nodes, joins them and waits until every node reports `cluster_state:ok`.
-   * Whatever fails, what was started is stopped and the directory removed before it rejects.
-   * @throws MooringError UNAVAILABLE when a node does not start, the join fails, or the cluster is not ok within 20 s
-   */
-  static async start(options: EphemeralOptions = {}): Promise<EphemeralRedisCluster> {
-    const env = options.env ?? process.env;
-    const dir = await mkdtemp(join(options.parent ?? tmpdir(), "mooring-redis-cluster-"));
-    const nodes: EphemeralRedis[] = [];
-    const cluster = new EphemeralRedisCluster(dir, nodes);
-    process.once("exit", cluster.#onProcessExit);
-    try {
-      for (let i = 0; i < CLUSTER_MASTERS; i++) nodes.push(await EphemeralRedis.start(CLUSTER_NODE_ARGS, { env, parent: dir }));
-      await joinCluster(cluster.addresses, env);
-      await Promise.all(nodes.map((node) => waitForClusterOk(node)));
-      return cluster;
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
-  }
-
-  /** Stops every node and removes the directory. */
-  async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.stop()));
-    process.off("exit", this.#onProcessExit);
-    await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-async function joinCluster(addresses: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  try {
-    await run("redis-cli", ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"], { env, timeout: CLUSTER_OK_TIMEOUT_MS });
-  } catch (error) {
-    throw new MooringError("UNAVAILABLE", `redis-cli --cluster create ${addresses.join(" ")} failed`, { backend: "redis-cluster", cause: error });
-  }
-}
-
-/** @throws MooringError UNAVAILABLE when `node` does not report `cluster_state:ok` within 20 s */
-async function waitForClusterOk(node: EphemeralRedis): Promise<void> {
-  const deadline = Date.now() + CLUSTER_OK_TIMEOUT_MS;
-  while (!(await node.command("CLUSTER", "INFO")).includes("cluster_state:ok")) {
-    if (Date.now() > deadline) {
-      throw new MooringError("UNAVAILABLE", `cluster node ${node.address} is not ok after ${CLUSTER_OK_TIMEOUT_MS / 1000} s`, { backend: "redis-cluster" });
-    }
-    await sleep(POLL_MS);
-  }
-}
-
-/**
  * A loopback port the OS reports free whose cluster bus port (port + 10000) is free as well.
  * @throws MooringError UNAVAILABLE when no such pair turns up in 50 tries
  */
@@ -269,16 +190,3 @@ async function freeServerPort(): Promise<number> {
   }
   throw new MooringError("UNAVAILABLE", "no free loopback port whose port + 10000 is free too", { backend: "redis" });
 }
-
-/** Listens on `port` of the loopback interface (0: one the OS picks), closes, and resolves the port. */
-function listenAndClose(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(port, LOOPBACK, () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("the server has no port"))));
-    });
-  });
-}
-

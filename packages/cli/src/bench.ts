@@ -28,8 +28,8 @@ export interface BenchCommandOptions {
   readonly concurrency?: string;
 }
 
-/** `packages/bench/dist/main.js`, from `packages/conformance/{src,dist}/cli/`. */
-const BENCH_MAIN = fileURLToPath(new URL("../../../bench/dist/main.js", import.meta.url));
+/** `packages/bench/dist/main.js`, from `packages/cli/{src,dist}/`. */
+const BENCH_MAIN = fileURLToPath(new URL("../../bench/dist/main.js", import.meta.url));
 
 export async function benchCommand(options: BenchCommandOptions, io: CliIo): Promise<number> {
   const env = io.env ?? process.env;
@@ -48,7 +48,7 @@ export async function benchCommand(options: BenchCommandOptions, io: CliIo): Pro
   for (const value of options.backend) {
     const kind = (BACKEND_KINDS as readonly string[]).includes(value) ? (value as BackendKind) : kindOfUrl(value);
     if (!kinds.includes(kind)) kinds.push(kind);
-    const variable = URL_VARIABLES[kind];
+    const variable = kind === "memory" || kind === "sqlite" ? undefined : URL_VARIABLES[kind];
     if (variable !== undefined && value !== kind) urls[variable] = value;
     if (kind === "sqlite" && value !== kind) writeLines(io.stderr, colors.dim(`note: the bench opens temporary SQLite files of its own; ${value} selects the backend only`));
   }

@@ -5,7 +5,7 @@
  */
 import type { WriteStream } from "node:tty";
 import cliProgress from "cli-progress";
-import type { CheckResult, ConformanceReport } from "../runner-entry.js";
+import type { CheckResult, ConformanceReport } from "@mooring/conformance/runner";
 import { type CliOutput, type Colors, firstLine, terminalOf, writeLines } from "./io.js";
 
 export interface Progress {

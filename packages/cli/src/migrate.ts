@@ -6,9 +6,9 @@
  * Exit status: 0 when the schema is current, 1 when the backend cannot be opened or migrated
  * (the message says which and why), 2 for a usage error.
  */
-import { type Backend, MooringError, openBackend, redact } from "@mooring/core";
+import { type Backend, MooringError, openBackend, redact, type SchemaState } from "@mooring/core";
+import { loadOperations } from "./backends.js";
 import { type CliIo, colorsFor, describeError, writeLines } from "./io.js";
-import { readSchemaState, type SchemaState } from "./schema-state.js";
 import { type BackendKind, kindOfUrl } from "./targets.js";
 
 export async function migrateCommand(options: { readonly backend: string }, io: CliIo): Promise<number> {
@@ -19,9 +19,11 @@ export async function migrateCommand(options: { readonly backend: string }, io: 
   const kind = kindOfUrl(url);
   const shown = redact(url);
 
+  let readSchemaState: (url: string) => Promise<SchemaState | null>;
   let before: SchemaState | null;
   try {
-    before = await readSchemaState(kind, url);
+    ({ readSchemaState } = await loadOperations(kind));
+    before = await readSchemaState(url);
   } catch (error) {
     writeLines(io.stderr, errors.red(`migrate: cannot read the schema of ${shown}: ${explain(error, kind)}`));
     return 1;
@@ -49,7 +51,7 @@ export async function migrateCommand(options: { readonly backend: string }, io: 
   }
   let after: SchemaState | null;
   try {
-    after = await readSchemaState(kind, url);
+    after = await readSchemaState(url);
   } catch (error) {
     writeLines(io.stderr, errors.yellow(`migrate: ${shown} was migrated, but reading its schema afterwards failed: ${explain(error, kind)}`));
     return 0;

@@ -9,7 +9,7 @@
  */
 import Table from "cli-table3";
 import { CAPABILITY_NAMES, type CapabilityName } from "@mooring/core";
-import { AREAS, type Area, type CapabilityStatus, type CheckResult, type ConformanceReport, type ConformanceTotals, RULES, type RuleStatus } from "../runner-entry.js";
+import { AREAS, type Area, type CapabilityStatus, type CheckResult, type ConformanceReport, type ConformanceTotals, RULES, type RuleStatus } from "@mooring/conformance/runner";
 import { type Colors, firstLine } from "./io.js";
 
 export interface MatrixBackend {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import { URL } from "node:url";
 
-const entry = new URL("../dist/cli/main.js", import.meta.url);
+const entry = new URL("../dist/main.js", import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(
     "mooring: the command is not built yet. In the Mooring repository run `pnpm build` (or use `pnpm mooring …`, which builds first).\n",

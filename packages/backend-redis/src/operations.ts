@@ -1,0 +1,138 @@
+/**
+ * What operators ask of a Redis deployment (core's `BackendOperations`): each primary's version
+ * and the settings that decide whether data survives (eviction, persistence), the key-layout
+ * version a prefix has (its `{<prefix>}:schema` marker), and removing a prefix's keys with
+ * SCAN + UNLINK on every primary (never FLUSH: the server may be shared).
+ */
+import type { DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState } from "@mooring/core";
+import { Cluster, type Redis } from "ioredis";
+import { Connection, type RedisTarget } from "./connection.js";
+import { doctor, redisOptionsFromUrl } from "./index.js";
+import type { RedisNodeReport } from "./inspect.js";
+import { DEFAULT_PREFIX, KeySpace } from "./keys.js";
+
+/** The query parameters that name the key prefix. */
+export const NAMESPACE_URL_PARAMETERS: readonly string[] = ["prefix", "namespace"];
+
+/** Redis 7.0 added PEXPIRETIME, which the scripts call. */
+const MIN_REDIS_MAJOR = 7;
+
+/** Reachability, then each primary's version, role, eviction policy and persistence, then the prefix's layout. */
+export async function inspectServer(url: string, probes: DoctorProbes): Promise<DoctorFinding[]> {
+  const reach = await probes.reachability();
+  if (reach.verdict === "problem") return [reach];
+  const report = await doctor(targetOf(url));
+  const findings: DoctorFinding[] = [reach];
+  const several = report.nodes.length > 1 || url.startsWith("redis+cluster:");
+  for (const node of report.nodes) findings.push(...nodeFindings(node, several ? `${node.address} ` : ""));
+  findings.push(probes.schema(await readSchemaState(url)));
+  return findings;
+}
+
+/** The key-layout version the prefix `url` names has, as migrations 1…n; empty when it has none. */
+export async function readSchemaState(url: string): Promise<SchemaState> {
+  const key = new KeySpace(prefixOf(url)).schema;
+  const connection = await Connection.open(failFast(targetOf(url)));
+  let stored: string | null;
+  try {
+    stored = await connection.client.get(key);
+  } finally {
+    await connection.close();
+  }
+  const version = stored === null ? 0 : Number(stored);
+  return {
+    location: `prefix "${prefixOf(url)}" (${key})`,
+    applied: Number.isSafeInteger(version) && version > 0 ? Array.from({ length: version }, (_, index) => ({ version: index + 1, name: `key layout ${index + 1}` })) : [],
+  };
+}
+
+/** Removes prefixes' keys (SCAN + UNLINK on every primary) through one connection opened on first use. */
+export function openNamespaceRemover(url: string): NamespaceRemover {
+  let connection: Promise<Connection> | null = null;
+  const primaries = async (): Promise<Redis[]> => {
+    const { client } = await (connection ??= Connection.open(failFast(targetOf(url))));
+    return client instanceof Cluster ? client.nodes("master") : [client];
+  };
+  const unlink = async (pattern: string): Promise<void> => {
+    for (const node of await primaries()) await unlinkMatching(node, pattern);
+  };
+  return {
+    remove: (namespace) => unlink(new KeySpace(namespace).pattern),
+    // Every key of a prefix starts with `{<prefix>` (keys.ts).
+    removeEveryStartingWith: (start) => unlink(`{${escapeGlob(start)}*`),
+    close: async () => {
+      const opened = await connection?.catch(() => null);
+      connection = null;
+      await opened?.close();
+    },
+  };
+}
+
+function targetOf(url: string): RedisTarget {
+  const { url: connectionUrl, cluster } = redisOptionsFromUrl(url);
+  return cluster ? { cluster } : { url: connectionUrl ?? "" };
+}
+
+function prefixOf(url: string): string {
+  const { prefix, namespace } = redisOptionsFromUrl(url);
+  return prefix || namespace || DEFAULT_PREFIX;
+}
+
+/** The target without reconnection: an operator's read or cleanup fails at once when the server does not answer. */
+function failFast(target: RedisTarget): RedisTarget {
+  const redisOptions = { maxRetriesPerRequest: 1, retryStrategy: () => null };
+  if (!target.cluster) return { ...target, redisOptions };
+  const options = target.cluster.options ?? {};
+  return { cluster: { ...target.cluster, options: { ...options, clusterRetryStrategy: () => null, redisOptions: { ...options.redisOptions, ...redisOptions } } } };
+}
+
+/** SCAN + UNLINK one key per command (a cluster node refuses a multi-key command across slots). */
+async function unlinkMatching(node: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    await Promise.all(keys.map((key) => node.unlink(key)));
+  } while (cursor !== "0");
+}
+
+/** `text` as a SCAN pattern that matches only itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+function nodeFindings(node: RedisNodeReport, prefix: string): DoctorFinding[] {
+  const findings: DoctorFinding[] = [];
+  const major = Number((node.version ?? "").split(".")[0]);
+  findings.push(
+    node.version === null
+      ? { subject: `${prefix}version`, verdict: "warning", value: "unknown", why: "INFO did not report redis_version; the scripts need Redis 7.0 or later (or Valkey)" }
+      : {
+          subject: `${prefix}version`,
+          verdict: major >= MIN_REDIS_MAJOR ? "ok" : "problem",
+          value: node.version,
+          why: major >= MIN_REDIS_MAJOR ? "7.0 or later: every script's commands exist (PEXPIRETIME)" : "the scripts call PEXPIRETIME, added in Redis 7.0: upgrade",
+        },
+  );
+  if (node.role !== null && node.role !== "master") {
+    findings.push({ subject: `${prefix}role`, verdict: "problem", value: node.role, why: "a replica refuses writes (READONLY): point the URL at the primary" });
+  }
+  const limit = node.maxmemory === null || node.maxmemory === 0 ? "no maxmemory limit" : `maxmemory ${node.maxmemory} bytes`;
+  findings.push(
+    node.maxmemoryPolicy === null
+      ? { subject: `${prefix}maxmemory-policy`, verdict: "warning", value: "unknown", why: "CONFIG GET is not allowed here: make sure it is noeviction, or Redis may evict tasks, leases and events" }
+      : node.mayEvict
+        ? {
+            subject: `${prefix}maxmemory-policy`,
+            verdict: "problem",
+            value: node.maxmemoryPolicy,
+            why: `can evict keys (${limit}): evicted keys lose work (tasks, leases, event logs, tokens) without an error; set maxmemory-policy noeviction`,
+          }
+        : { subject: `${prefix}maxmemory-policy`, verdict: "ok", value: node.maxmemoryPolicy, why: `never evicts: when memory is full, writes fail with an error instead (${limit})` },
+  );
+  const persistence =
+    node.appendonly === null ? "unknown" : node.appendonly ? `appendonly yes, appendfsync ${node.appendfsync ?? "?"}` : node.save ? `appendonly no, save "${node.save}"` : 'appendonly no, save ""';
+  const safe = node.appendonly === true && (node.appendfsync === "always" || node.appendfsync === "everysec");
+  findings.push({ subject: `${prefix}persistence`, verdict: safe ? "ok" : "warning", value: persistence, why: node.durability });
+  return findings;
+}
