@@ -14,8 +14,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { WriteStream } from "node:tty";
 import pc from "picocolors";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createProgress, type Progress } from "../src/cli/progress.js";
-import type { CheckResult, ConformanceReport } from "../src/runner-entry.js";
+import { createProgress, type Progress } from "../src/progress.js";
+import type { CheckResult, ConformanceReport } from "@mooring/conformance/runner";
 
 const tmuxMissing = spawnSync("tmux", ["-V"]).status !== 0;
 const skipped = "tmux is not installed: the live progress tests, which need a terminal, are SKIPPED";
