@@ -3,7 +3,8 @@
  * JSON, Markdown and JUnit reports; section 9: servers found or asked for; doctor's verdicts).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +18,8 @@ import { type CliIo, main } from "../src/program.js";
 import { resolveBackendArguments } from "../src/targets.js";
 import { queryOf, withoutParameters } from "../src/urls.js";
 import { EphemeralRedis, missingCommands, REDIS_BINARIES } from "@mooring/testing/ephemeral-redis";
+import { findPostgres } from "@mooring/testing/postgres";
+import { skipLoudly } from "@mooring/testing/require";
 import { ALL_CHECKS, type CheckResult, type ConformanceReport, DEFAULT_NUM_RUNS, defineCheck, runConformance } from "@mooring/conformance/runner";
 import { createMemoryBackend } from "@mooring/backend-memory";
 import { postgresOptionsFromUrl } from "@mooring/backend-postgres";
@@ -130,6 +133,50 @@ describe("mooring conformance", () => {
  * user types it and as the matrix prints its rerun lines. It runs this package's build (turbo
  * builds it before these tests) through the `bin/mooring.js` that `pnpm install` linked.
  */
+/**
+ * No credential in a report or a log line (issue 14): URLs with a marker password, through the
+ * commands that print and write what they saw of a backend.
+ */
+describe("mooring keeps passwords out of its output and reports", () => {
+  const marker = `Mk${randomBytes(8).toString("hex")}Zq`;
+  const clean = (text: string): string => text.replaceAll(marker, "<marker>");
+
+  async function expectNoMarker(argv: string[], expectedStatus: number): Promise<string> {
+    const out = await temporaryDirectory();
+    const { status, stdout, stderr } = await run([...argv, ...(argv[0] === "conformance" ? ["--out", out] : [])]);
+    expect(status, clean(stderr)).toBe(expectedStatus);
+    expect(stdout.includes(marker), clean(stdout)).toBe(false);
+    expect(stderr.includes(marker), clean(stderr)).toBe(false);
+    for (const name of argv[0] === "conformance" ? await readdir(out) : []) {
+      expect((await readFile(join(out, name), "utf8")).includes(marker), `${name} holds the password`).toBe(false);
+    }
+    return stderr;
+  }
+
+  it("a Postgres URL that opens (trust authentication ignores the password): matrix, reports and log", async (context) => {
+    const found = await findPostgres();
+    if (found.server === null) {
+      skipLoudly("postgres", "the password check of mooring conformance", found.reason);
+      return context.skip();
+    }
+    try {
+      const url = new URL(found.server.url);
+      url.password = marker;
+      await expectNoMarker(["conformance", "--backend", url.href, "--only", "W1"], 0);
+    } finally {
+      await found.server.stop();
+    }
+  });
+
+  it("Redis URLs that cannot be opened: a refused password, a malformed URL, a cluster URL without hosts; and doctor", async () => {
+    expect(await expectNoMarker(["conformance", "--backend", `redis://u:${marker}@127.0.0.1:1`, "--only", "W1"], 2)).toContain("cannot be opened");
+    await expectNoMarker(["conformance", "--backend", `redis://u:${marker}@[bad`, "--only", "W1"], 2);
+    await expectNoMarker(["conformance", "--backend", `redis+cluster://:${marker}@`, "--only", "W1"], 2);
+    await expectNoMarker(["doctor", "--backend", `redis://u:${marker}@127.0.0.1:1`], 1);
+    await expectNoMarker(["doctor", "--backend", `postgres://postgres:${marker}@127.0.0.1:1/test`], 1);
+  });
+});
+
 describe("the installed mooring command", () => {
   const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url));
   const shell = promisify(execFile);

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { type Backend, MooringError, openBackend } from "@mooring/core";
-import { EphemeralRedis, missingCommands } from "@mooring/conformance/servers";
+import { EphemeralRedis, missingCommands } from "@mooring/testing/ephemeral-redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** A password nobody else uses, in characters no URL encoding changes. */
