@@ -400,7 +400,7 @@ describe("README.md commands, scripts and variables", () => {
       .filter((match) => match !== null)
       .map((match) => ({ command: match[1]!, flags: match[2]!.match(/--[\w-]+/g) ?? [] }));
     expect(uses.length, "pnpm mooring … uses found").toBeGreaterThan(0);
-    const cli = join(repoRoot, "packages/conformance/dist/cli/main.js");
+    const cli = join(repoRoot, "packages/cli/dist/main.js");
     const helps = new Map<string, Outcome>();
     for (const { command, flags } of uses) {
       if (!helps.has(command)) helps.set(command, await runNode([cli, command, "--help"], repoRoot));
