@@ -5,9 +5,9 @@
  * statement did not apply is judged by the fence (SPEC E5) from the task as it is now, and a task
  * with dependents is completed by the transactional path that releases them (E16).
  */
-import type { Json } from "@mooring/core";
+import { enforceFence, type FencedLease, type Json } from "@mooring/core";
 import type { Database } from "./database.js";
-import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
+import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { jsonText } from "./rows.js";
 import { chunks, TurnQueue } from "./turn.js";
 
@@ -16,7 +16,7 @@ const MAX_BATCH = 500;
 
 interface PendingCompletion {
   readonly tenantId: string;
-  readonly lease: HeldLease;
+  readonly lease: FencedLease;
   readonly result: Json | undefined;
   resolve(): void;
   reject(error: unknown): void;
@@ -29,7 +29,7 @@ interface FenceReadRow extends FenceRow {
 }
 
 /** Completes one lease in its own transaction (the path for tasks with dependents). */
-export type CompleteInTransaction = (tenantId: string, lease: HeldLease, result: Json | undefined) => Promise<void>;
+export type CompleteInTransaction = (tenantId: string, lease: FencedLease, result: Json | undefined) => Promise<void>;
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
 /** A lease, not just a task: a stale and a current lease of one task may share a batch. */
@@ -50,7 +50,7 @@ export class CompletionBatcher {
   }
 
   /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
-  complete(tenantId: string, lease: HeldLease, result: Json | undefined): Promise<void> {
+  complete(tenantId: string, lease: FencedLease, result: Json | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#turn.push({ tenantId, lease, result, resolve, reject });
     });
@@ -104,10 +104,9 @@ export class CompletionBatcher {
     await Promise.all(
       leftovers.map(async (item) => {
         const row = byKey.get(keyOf(item.tenantId, item.lease.taskId));
-        const verdict = checkFence(row, item.lease, row?.now ?? 0, "complete");
+        const verdict = judgeFenceRow(row, item.lease, row?.now ?? 0, "complete");
         try {
-          if (verdict.kind === "rejected") throw verdict.error;
-          if (verdict.kind === "valid") await this.#inTransaction(item.tenantId, item.lease, item.result);
+          if (enforceFence(verdict, "postgres") === "held") await this.#inTransaction(item.tenantId, item.lease, item.result);
           item.resolve();
         } catch (error) {
           item.reject(error);

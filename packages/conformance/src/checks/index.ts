@@ -9,6 +9,7 @@ import { checks as commit } from "./commit.js";
 import { checks as state } from "./state.js";
 import { checks as enqueue } from "./enqueue.js";
 import { checks as leases } from "./leases.js";
+import { checks as fence_details } from "./fence-details.js";
 import { checks as reclaim } from "./reclaim.js";
 import { checks as dead_letters } from "./dead-letters.js";
 import { checks as operator } from "./operator.js";
@@ -36,6 +37,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...state,
   ...enqueue,
   ...leases,
+  ...fence_details,
   ...reclaim,
   ...dead_letters,
   ...operator,
