@@ -18,6 +18,7 @@ import {
   type EventRecord,
   type FailResult,
   type Json,
+  jsonEqual,
   type JsonObject,
   type ListRunsRequest,
   MooringError,
@@ -35,7 +36,7 @@ import {
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
 } from "@mooring/core";
-import { copyJson, copyOptionalJson, jsonEqual } from "./copy.js";
+import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
 import { Effects } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";

@@ -29,6 +29,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { assertProperty } from "../fast-check.js";
+import { jsonView } from "../model/json.js";
 import { withinHangBound } from "../hang.js";
 import { type Check, type CheckContext, defineCheck } from "../registry.js";
 
@@ -269,20 +270,6 @@ function eventPayloadVerdict(payload: unknown): Verdict {
 // ---------------------------------------------------------------------------------------------
 // Comparing what was written with what is read
 
-/** JSON's view of a value: no negative zero, bytes as hex, no undefined members; member order ignored by the comparison. */
-function canonical(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, canonical(member)]),
-    );
-  }
-  return Object.is(value, -0) ? 0 : value;
-}
-
 /** A short rendering of a value for failure messages (inputs may be a MiB). */
 export function brief(value: unknown, limit = 160): string {
   let text: string;
@@ -296,7 +283,7 @@ export function brief(value: unknown, limit = 160): string {
 
 /** Fails unless `actual` equals `expected` as JSON (or bytes) values. */
 export function expectSame(what: string, actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(canonical(actual), canonical(expected))) {
+  if (!isDeepStrictEqual(jsonView(actual), jsonView(expected))) {
     throw new AssertionError({ message: `${what}: expected ${brief(expected, 400)}, got ${brief(actual, 400)}` });
   }
 }
@@ -860,7 +847,7 @@ const stringOps: readonly StringOp[] = [
         verify: (granted) => {
           ensureThat(granted.every((lease) => lease.queue === a && lease.workerId === b && env.taskIds.includes(lease.taskId)), `claim returned a lease of another queue or tenant: ${brief(granted)}`);
           const own = granted.find((lease) => lease.taskId === enqueued.id);
-          ensureThat(own === undefined || isDeepStrictEqual(canonical(own.payload), canonical({ [a]: b })), `the lease's payload differs from the enqueued one: ${brief(own?.payload)}`);
+          ensureThat(own === undefined || isDeepStrictEqual(jsonView(own.payload), jsonView({ [a]: b })), `the lease's payload differs from the enqueued one: ${brief(own?.payload)}`);
         },
       });
       for (const lease of leases ?? []) {

@@ -21,6 +21,7 @@ import {
 } from "@mooring/core";
 import type { CheckContext } from "../../registry.js";
 import type { Outcome } from "../outcome.js";
+import { jsonView } from "../json.js";
 import { ReferenceModel } from "../reference-model.js";
 import type { TenantModel } from "../tenant.js";
 
@@ -213,29 +214,16 @@ export function expectOutcome<M, R>(what: string, expected: Outcome<M>, observed
 
 /** Deep equality of plain data, where bytes compare by content and undefined members are absent. */
 export function expectEqual(what: string, actual: unknown, expected: unknown): void {
-  assert.deepStrictEqual(canonical(actual), canonical(expected), `${what}: the backend's observation differs from the model's`);
+  assert.deepStrictEqual(jsonView(actual), jsonView(expected), `${what}: the backend's observation differs from the model's`);
 }
 
 /** Whether two observations are equal in the sense of `expectEqual`. */
 export function sameObservation(actual: unknown, expected: unknown): boolean {
-  return isDeepStrictEqual(canonical(actual), canonical(expected));
-}
-
-function canonical(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, canonical(member)]),
-    );
-  }
-  return value;
+  return isDeepStrictEqual(jsonView(actual), jsonView(expected));
 }
 
 function show(value: unknown): string {
-  return JSON.stringify(canonical(value))?.slice(0, 400) ?? "undefined";
+  return JSON.stringify(jsonView(value))?.slice(0, 400) ?? "undefined";
 }
 
 function errorMessage(observed: Observed<unknown>): string {
