@@ -26,7 +26,8 @@ import {
 import { MemoryEngine } from "./engine.js";
 import { Client } from "./notifications.js";
 import { MemoryStateStore } from "./state.js";
-import { type FacetContext, MemoryStore } from "./store.js";
+import type { FacetContext } from "./context.js";
+import { MemoryStore } from "./store.js";
 import { MemoryTenantStore } from "./tenants.js";
 import { MemoryTokenStore } from "./tokens.js";
 import { MemoryWorkflowStore } from "./workflows.js";
@@ -89,13 +90,14 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     capabilities: ALL_CAPABILITIES,
     limits,
     facets(tenantId) {
-      const context: FacetContext = Object.freeze({ tenantId, clock, settings, partition, space: partition.space(tenantId), client });
+      const space = partition.space(tenantId);
+      const context: FacetContext = Object.freeze({ tenantId, clock, settings, hub: partition.hub, client, tasks: space.tasks });
       return {
-        workflows: new MemoryWorkflowStore(context),
-        state: new MemoryStateStore(context),
-        engine: new MemoryEngine(context),
-        tenants: new MemoryTenantStore(context),
-        tokens: new MemoryTokenStore(context),
+        workflows: new MemoryWorkflowStore(context, space.runs),
+        state: new MemoryStateStore(context, space.cache),
+        engine: new MemoryEngine(context, partition.tenants),
+        tenants: new MemoryTenantStore(context, partition.tenants),
+        tokens: new MemoryTokenStore(context, partition.tokens),
       };
     },
     migrate: () => Promise.resolve(),

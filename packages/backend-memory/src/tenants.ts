@@ -12,9 +12,9 @@ import {
   type TenantStore,
   type TenantUpdate,
 } from "@mooring/core";
+import type { FacetContext } from "./context.js";
 import { pageOf } from "./cursor.js";
 import { SortedList } from "./sorted-list.js";
-import type { FacetContext } from "./store.js";
 
 /** The tenant records of one namespace. */
 export class TenantRegistry {
@@ -32,9 +32,9 @@ export class MemoryTenantStore implements TenantStore {
   readonly #context: FacetContext;
   readonly #registry: TenantRegistry;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, registry: TenantRegistry) {
     this.#context = context;
-    this.#registry = context.partition.tenants;
+    this.#registry = registry;
   }
 
   async create(input: TenantInput): Promise<TenantRecord> {
