@@ -18,6 +18,7 @@ interface PendingCompletion {
   readonly tenantId: string;
   readonly lease: FencedLease;
   readonly result: Json | undefined;
+  readonly completer: TransactionalCompleter;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -28,8 +29,13 @@ interface FenceReadRow extends FenceRow {
   readonly now: number;
 }
 
-/** Completes one lease in its own transaction (the path for tasks with dependents). */
-export type CompleteInTransaction = (tenantId: string, lease: FencedLease, result: Json | undefined) => Promise<void>;
+/**
+ * Completes one lease in its own transaction (the path for tasks with dependents): the engine
+ * that called `complete` (engine.ts, `completeInTransaction`), handed in with the call.
+ */
+export interface TransactionalCompleter {
+  completeInTransaction(lease: FencedLease, result: Json | undefined): Promise<void>;
+}
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
 /** A lease, not just a task: a stale and a current lease of one task may share a batch. */
@@ -38,21 +44,19 @@ const leaseKeyOf = (tenantId: string, taskId: string, epoch: number | string): s
 export class CompletionBatcher {
   readonly #db: Database;
   readonly #channel: string;
-  readonly #inTransaction: CompleteInTransaction;
   readonly #turn = new TurnQueue<PendingCompletion>((items) => {
     for (const batch of chunks(items, MAX_BATCH)) void this.#apply(batch);
   });
 
-  constructor(db: Database, channel: string, inTransaction: CompleteInTransaction) {
+  constructor(db: Database, channel: string) {
     this.#db = db;
     this.#channel = channel;
-    this.#inTransaction = inTransaction;
   }
 
   /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
-  complete(tenantId: string, lease: FencedLease, result: Json | undefined): Promise<void> {
+  complete(tenantId: string, lease: FencedLease, result: Json | undefined, completer: TransactionalCompleter): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#turn.push({ tenantId, lease, result, resolve, reject });
+      this.#turn.push({ tenantId, lease, result, completer, resolve, reject });
     });
   }
 
@@ -106,7 +110,7 @@ export class CompletionBatcher {
         const row = byKey.get(keyOf(item.tenantId, item.lease.taskId));
         const verdict = judgeFenceRow(row, item.lease, row?.now ?? 0, "complete");
         try {
-          if (enforceFence(verdict, "postgres") === "held") await this.#inTransaction(item.tenantId, item.lease, item.result);
+          if (enforceFence(verdict, "postgres") === "held") await item.completer.completeInTransaction(item.lease, item.result);
           item.resolve();
         } catch (error) {
           item.reject(error);

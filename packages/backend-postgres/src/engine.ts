@@ -277,7 +277,7 @@ export class PostgresEngine implements EngineBackend {
   // Claim and reclaim (SPEC E3, E4, E10, E11, E17)
 
   claim(request: ClaimInput): Promise<Lease[]> {
-    return this.#context.claims.claim(this.#tenantId, request, request.limit ?? DEFAULTS.claimLimit);
+    return this.#context.claims.claim(this.#tenantId, request, request.limit ?? DEFAULTS.claimLimit, this);
   }
 
   /**
@@ -379,7 +379,7 @@ export class PostgresEngine implements EngineBackend {
   }
 
   complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    return this.#context.completions.complete(this.#tenantId, lease, options?.result);
+    return this.#context.completions.complete(this.#tenantId, lease, options?.result, this);
   }
 
   /** The transactional complete, for tasks with dependents (see completions.ts). */
