@@ -24,7 +24,7 @@ import { RedisContext } from "./context.js";
 import { RedisEngine } from "./engine.js";
 import { mapRedisError } from "./errors.js";
 import { inspectRedisServer, type RedisServerReport } from "./inspect.js";
-import { DEFAULT_PREFIX, KeySpace } from "./keys.js";
+import { DEFAULT_PREFIX, KeySpace, SCHEMA_VERSION } from "./keys.js";
 import { NotificationHub } from "./notifications.js";
 import { ScriptRunner } from "./scripts.js";
 import { RedisStateStore } from "./state.js";
@@ -34,15 +34,9 @@ import { RedisWorkflowStore } from "./workflows.js";
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
-export { LIBRARY, SCRIPT_NAMES, SCRIPTS, type FunctionLibrary, type LoadedScript, type ScriptName } from "./scripts.js";
-export { encodeId, decodeId, KeySpace } from "./keys.js";
-
-/**
- * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
- * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
- * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
- */
-export const SCHEMA_VERSION = 2;
+// The key space is public for tools that read or clean a prefix from outside (the CLI's schema
+// state, the bench's cleanup); the scripts, the layout version and the id codec stay internal.
+export { KeySpace } from "./keys.js";
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**

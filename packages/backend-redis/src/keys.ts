@@ -16,6 +16,13 @@ import { MooringError } from "@mooring/core";
 /** Characters a prefix may hold: enough for names like `app.prod-2`, nothing a glob or tag uses. */
 const PREFIX_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
 
+/**
+ * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
+ * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
+ * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
+ */
+export const SCHEMA_VERSION = 2;
+
 /** The prefix when none is given. */
 export const DEFAULT_PREFIX = "mooring";
 

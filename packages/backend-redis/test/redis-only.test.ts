@@ -7,7 +7,9 @@
 import { ManualClock, MooringError } from "@mooring/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisBackend, doctor, KeySpace, LIBRARY, openFromUrl, SCHEMA_VERSION, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
+import { createRedisBackend, doctor, openFromUrl } from "../src/index.js";
+import { KeySpace, SCHEMA_VERSION } from "../src/keys.js";
+import { LIBRARY, SCRIPT_NAMES, SCRIPTS } from "../src/scripts.js";
 import { keysOfCommand, keySlot } from "./slots.js";
 import { EphemeralRedis, ephemeralAvailability, removeKeys, standaloneServer, type StandaloneTarget, testPrefix } from "./server.js";
 import { exerciseEveryScript } from "./workload.js";
