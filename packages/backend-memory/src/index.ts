@@ -119,7 +119,7 @@ const URL_OPTIONS = ["namespace", "maxPayloadBytes", "dedupTtlMs", "signalTtlMs"
  * (`memory:?namespace=a&maxPayloadBytes=65536`); explicit options win over them.
  * @throws VALIDATION for another scheme, a path or host, or an unknown or invalid parameter.
  */
-export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options: CommonBackendOptions = {}): Promise<Backend> => {
+export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options: CommonBackendOptions): Promise<Backend> => {
   try {
     const url = parseBackendUrl(text);
     if (url.protocol !== "memory:") invalid("url", `must use the memory: scheme, got ${url.protocol}`);

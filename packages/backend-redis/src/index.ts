@@ -17,6 +17,7 @@ import {
   defineBackend,
   type Limits,
   MooringError,
+  parseBackendUrl,
   resolveLimits,
 } from "@mooring/core";
 import { Connection, type RedisTarget } from "./connection.js";
@@ -225,8 +226,7 @@ const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]+)(?:\/[^?#]*)?(
  * backend options from the query string (`?prefix=app&dedupTtlMs=60000`). Options passed in
  * `options` win over the URL's.
  */
-export async function openFromUrl(url: URL | string, options: CommonBackendOptions & Partial<RedisBackendOptions> = {}): Promise<Backend> {
-  const text = typeof url === "string" ? url : url.href;
+export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
   if (text.startsWith("redis+cluster:")) {
     const match = CLUSTER_URL.exec(text);
     if (!match) throw optionError("url", "must look like redis+cluster://host:port,host:port");
@@ -250,7 +250,7 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
       },
     });
   }
-  const parsed = typeof url === "string" ? new URL(url) : url;
+  const parsed = parseBackendUrl(text);
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw optionError("url", `scheme ${parsed.protocol} is not redis:, rediss: or redis+cluster:`);
   }
@@ -258,7 +258,4 @@ export async function openFromUrl(url: URL | string, options: CommonBackendOptio
   const connectionUrl = new URL(parsed.href);
   connectionUrl.search = "";
   return createRedisBackend({ ...fromQuery, ...options, url: connectionUrl.href });
-}
-
-/** Satisfies core's `BackendModule` for `openBackend("redis://…")`. */
-export const backendModule: BackendModule = { openFromUrl };
+};

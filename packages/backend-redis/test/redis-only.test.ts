@@ -246,7 +246,7 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     const url = new URL(target.url);
     url.searchParams.set("prefix", keyPrefix);
     url.searchParams.set("dedupTtlMs", "5000");
-    const backend = await openFromUrl(url, { clock: new ManualClock() });
+    const backend = await openFromUrl(url.href, { clock: new ManualClock() });
     try {
       await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
       const probe = new Redis(target.url);
@@ -260,7 +260,7 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     }
     const bad = new URL(target.url);
     bad.searchParams.set("prefx", "oops");
-    await expect(openFromUrl(bad, {})).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(openFromUrl(bad.href, {})).rejects.toMatchObject({ code: "VALIDATION" });
   });
 
   it("refuses a prefix that holds another key layout (a newer one, or the pre-release layout 1)", async () => {
