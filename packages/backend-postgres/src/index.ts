@@ -34,7 +34,7 @@ import { mapPostgresError, type ServerTarget } from "./errors.js";
 import { assertSchemaName, DEFAULT_SCHEMA, notificationChannel, quoteIdentifier, signalLockScope } from "./identifiers.js";
 import { migrateSchema } from "./migrations.js";
 import { NotificationHub } from "./notifications.js";
-import { loadStatements } from "./sql.js";
+import { loadStatements } from "./statements.js";
 import { PostgresStateStore } from "./state.js";
 import { PostgresTenantStore } from "./tenants.js";
 import { PostgresTokenStore } from "./tokens.js";

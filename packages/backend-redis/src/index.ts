@@ -1,7 +1,7 @@
 /**
  * `@mooring/backend-redis`: the Mooring contract on Redis or Valkey through ioredis, standalone or
  * Redis Cluster. Every state transition is one Lua command (lua/, one file per command), run as a
- * Redis function (scripts where functions are refused; src/scripts.ts); every key a command touches
+ * Redis function (scripts where functions are refused; src/statements.ts); every key a command touches
  * shares its tenant's hash tag, so the whole contract runs on a cluster and tenants spread across
  * its shards. See README.md for the key design and what each Redis
  * persistence setting gives.
@@ -27,7 +27,7 @@ import { mapRedisError } from "./errors.js";
 import { inspectRedisServer, type RedisServerReport } from "./inspect.js";
 import { DEFAULT_PREFIX, KeySpace, SCHEMA_VERSION } from "./keys.js";
 import { NotificationHub } from "./notifications.js";
-import { ScriptRunner } from "./scripts.js";
+import { ScriptRunner } from "./statements.js";
 import { RedisStateStore } from "./state.js";
 import { RedisTenantStore } from "./tenants.js";
 import { RedisTokenStore } from "./tokens.js";

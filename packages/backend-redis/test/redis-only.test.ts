@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, doctor, openFromUrl } from "../src/index.js";
 import { KeySpace, SCHEMA_VERSION } from "../src/keys.js";
-import { LIBRARY, SCRIPT_NAMES, SCRIPTS } from "../src/scripts.js";
+import { LIBRARY, SCRIPT_NAMES, SCRIPTS } from "../src/statements.js";
 import { keysOfCommand, keySlot } from "./slots.js";
 import { EphemeralRedis, ephemeralAvailability, removeKeys, standaloneServer, type StandaloneTarget, testPrefix } from "./server.js";
 import { exerciseEveryScript } from "./workload.js";
