@@ -18,12 +18,12 @@ import {
   type CommonBackendOptions,
   defineBackend,
   invalid,
-  MooringError,
   resolveLimits,
   systemClock,
   parseBackendUrl,
 } from "@mooring/core";
 import { MemoryEngine } from "./engine.js";
+import { attributed, MEMORY_BACKEND_NAME } from "./errors.js";
 import { Client } from "./notifications.js";
 import { MemoryStateStore } from "./state.js";
 import type { FacetContext } from "./context.js";
@@ -32,6 +32,7 @@ import { MemoryTenantStore } from "./tenants.js";
 import { MemoryTokenStore } from "./tokens.js";
 import { MemoryWorkflowStore } from "./workflows.js";
 
+export { MEMORY_BACKEND_NAME } from "./errors.js";
 export { MemoryStore } from "./store.js";
 
 /** Options of `createMemoryBackend`. */
@@ -57,9 +58,6 @@ export interface MemoryBackendOptions {
   /** Accepted for symmetry with the other factories; a memory store needs no schema. */
   readonly migrate?: boolean;
 }
-
-/** The backend's `name`. */
-export const MEMORY_BACKEND_NAME = "memory";
 
 /**
  * An in-process backend declaring every capability (SPEC section 7).
@@ -137,7 +135,7 @@ export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options:
       }),
     );
   } catch (error) {
-    return Promise.reject(MooringError.is(error) ? error.withContext(MEMORY_BACKEND_NAME, "openFromUrl") : error);
+    return Promise.reject(attributed(error, "openFromUrl"));
   }
 };
 

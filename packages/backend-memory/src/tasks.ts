@@ -52,6 +52,7 @@ import {
 } from "@mooring/core";
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { Effects, WorkProbe } from "./notifications.js";
@@ -814,7 +815,7 @@ export class TaskSpace {
 
   #require(taskId: string): StoredTask {
     const task = this.#tasks.get(taskId);
-    if (!task) throw new MooringError("NOT_FOUND", `task ${taskId} does not exist`, { details: { taskId } });
+    if (!task) throw notFound("task", taskId);
     return task;
   }
 

@@ -14,6 +14,7 @@ import {
 } from "@mooring/core";
 import type { FacetContext } from "./context.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { SortedList } from "./sorted-list.js";
 
 /** The tenant records of one namespace. */
@@ -62,7 +63,7 @@ export class MemoryTenantStore implements TenantStore {
 
   async update(id: string, update: TenantUpdate): Promise<TenantRecord> {
     const record = this.#registry.records.get(id);
-    if (!record) throw new MooringError("NOT_FOUND", `tenant ${id} does not exist`, { details: { tenantId: id } });
+    if (!record) throw notFound("tenant", id);
     const next: TenantRecord = {
       ...record,
       name: update.name ?? record.name,

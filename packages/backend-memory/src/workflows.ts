@@ -39,6 +39,7 @@ import {
 import type { FacetContext } from "./context.js";
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { Effects } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";
 import type { StoredTask } from "./tasks.js";
@@ -307,7 +308,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   #requireRun(id: string): StoredRun {
     const run = this.#runs.runs.get(id);
-    if (!run) throw new MooringError("NOT_FOUND", `run ${id} does not exist`, { details: { runId: id } });
+    if (!run) throw notFound("run", id);
     return run;
   }
 
