@@ -30,3 +30,4 @@ export {
   type FenceVerdict,
   type HolderCall,
 } from "./rules/fence.js";
+export { statementOfFile } from "./rules/statement-file.js";
