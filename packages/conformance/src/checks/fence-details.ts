@@ -18,6 +18,16 @@ interface FenceCase {
   setup(ctx: CheckContext, engine: EngineBackend, queue: string): Promise<{ readonly lease: Lease; readonly exists: boolean }>;
 }
 
+/** Enqueues a task (three attempts, so that an expiry retries it) and claims it. */
+async function leaseNewTask(engine: EngineBackend, queue: string): Promise<Lease> {
+  const id = await enqueueTask(engine, { queue, maxAttempts: 3 });
+  return claimOne(engine, queue, { taskId: id }, "setup: claim");
+}
+
+async function revoke(engine: EngineBackend, taskId: string): Promise<void> {
+  ensure(await succeeds(engine.revokeLease(taskId), "setup: revokeLease"), "setup: revokeLease of a leased task must return true");
+}
+
 const CASES: readonly FenceCase[] = [
   {
     title: "a lease on a task that does not exist",
@@ -30,10 +40,9 @@ const CASES: readonly FenceCase[] = [
     title: "a lease after a newer lease was granted",
     code: "STALE_LEASE",
     async setup(_ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const first = await claimOne(engine, queue, { taskId: id }, "setup: first claim");
-      ensure(await succeeds(engine.revokeLease(id), "setup: revokeLease"), "setup: revokeLease of a leased task must return true");
-      await claimOne(engine, queue, { taskId: id }, "setup: second claim");
+      const first = await leaseNewTask(engine, queue);
+      await revoke(engine, first.taskId);
+      await claimOne(engine, queue, { taskId: first.taskId }, "setup: second claim");
       return { lease: first, exists: true };
     },
   },
@@ -41,8 +50,7 @@ const CASES: readonly FenceCase[] = [
     title: "a lease with an epoch never granted",
     code: "INVALID_STATE",
     async setup(_ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const real = await claimOne(engine, queue, { taskId: id }, "setup: claim");
+      const real = await leaseNewTask(engine, queue);
       return { lease: { ...real, epoch: real.epoch + 1 }, exists: true };
     },
   },
@@ -50,9 +58,8 @@ const CASES: readonly FenceCase[] = [
     title: "a lease revoked by revokeLease",
     code: "LEASE_REVOKED",
     async setup(_ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id }, "setup: claim");
-      ensure(await succeeds(engine.revokeLease(id), "setup: revokeLease"), "setup: revokeLease of a leased task must return true");
+      const lease = await leaseNewTask(engine, queue);
+      await revoke(engine, lease.taskId);
       return { lease, exists: true };
     },
   },
@@ -60,9 +67,8 @@ const CASES: readonly FenceCase[] = [
     title: "the lease of a cancelled task",
     code: "LEASE_REVOKED",
     async setup(_ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id }, "setup: claim");
-      ensure(await succeeds(engine.cancel(id, "operator"), "setup: cancel"), "setup: cancel of a leased task must return true");
+      const lease = await leaseNewTask(engine, queue);
+      ensure(await succeeds(engine.cancel(lease.taskId, "operator"), "setup: cancel"), "setup: cancel of a leased task must return true");
       return { lease, exists: true };
     },
   },
@@ -70,8 +76,7 @@ const CASES: readonly FenceCase[] = [
     title: "a lease at exactly now = expiresAt, before any sweep",
     code: "LEASE_EXPIRED",
     async setup(ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id }, "setup: claim");
+      const lease = await leaseNewTask(engine, queue);
       advanceTo(ctx.clock, lease.expiresAt);
       return { lease, exists: true };
     },
@@ -80,11 +85,10 @@ const CASES: readonly FenceCase[] = [
     title: "a lease reclaimed after expiry",
     code: "LEASE_EXPIRED",
     async setup(ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue, maxAttempts: 3 });
-      const lease = await claimOne(engine, queue, { taskId: id }, "setup: claim");
+      const lease = await leaseNewTask(engine, queue);
       advanceTo(ctx.clock, lease.expiresAt);
       const reclaimed = await succeeds(engine.reclaimExpired(), "setup: reclaimExpired");
-      ensure(reclaimed.retried.includes(id), "setup: reclaimExpired must retry the expired task");
+      ensure(reclaimed.retried.includes(lease.taskId), "setup: reclaimExpired must retry the expired task");
       return { lease, exists: true };
     },
   },
@@ -93,8 +97,7 @@ const CASES: readonly FenceCase[] = [
     code: "INVALID_STATE",
     accepts: "complete",
     async setup(_ctx, engine, queue) {
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id }, "setup: claim");
+      const lease = await leaseNewTask(engine, queue);
       await succeeds(engine.complete(lease), "setup: complete");
       return { lease, exists: true };
     },
