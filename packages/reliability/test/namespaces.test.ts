@@ -19,7 +19,7 @@ const UNREACHABLE_REDIS = "redis://127.0.0.1:1";
 
 const factories: Readonly<Record<string, (namespace: string) => Promise<Backend>>> = {
   memory: async (namespace) => createMemoryBackend({ namespace }),
-  sqlite: (namespace) => createSqliteBackend({ path: ":memory:", namespace }),
+  sqlite: async (namespace) => createSqliteBackend({ path: ":memory:", namespace }),
   postgres: (namespace) => createPostgresBackend({ connectionString: UNREACHABLE_POSTGRES, namespace }),
   redis: (namespace) => createRedisBackend({ url: UNREACHABLE_REDIS, namespace, connectTimeoutMs: 1_000 }),
 };
