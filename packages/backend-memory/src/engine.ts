@@ -39,19 +39,22 @@ import {
   type Unsubscribe,
   type WaitForWorkOptions,
 } from "@mooring/core";
+import type { FacetContext } from "./context.js";
 import { Effects, type WorkProbe } from "./notifications.js";
-import type { FacetContext } from "./store.js";
 import type { TaskSpace } from "./tasks.js";
+import type { TenantRegistry } from "./tenants.js";
 
 const NOTHING_CLAIMABLE: WorkProbe = Object.freeze({ claimable: false, dueAt: null });
 
 export class MemoryEngine implements EngineBackend {
   readonly #context: FacetContext;
   readonly #tasks: TaskSpace;
+  readonly #tenants: TenantRegistry;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, tenants: TenantRegistry) {
     this.#context = context;
-    this.#tasks = context.space.tasks;
+    this.#tasks = context.tasks;
+    this.#tenants = tenants;
   }
 
   async enqueue(task: EnqueueInput): Promise<EnqueueResult> {
@@ -148,12 +151,12 @@ export class MemoryEngine implements EngineBackend {
    * timeout (false) or for the abort (false). A hint only: claim is the truth.
    */
   async waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean> {
-    const { clock, tenantId, partition } = this.#context;
-    const probe = (): WorkProbe => (partition.tenants.isSuspended(tenantId) ? NOTHING_CLAIMABLE : this.#tasks.probeWork(queues, clock.now()));
+    const { clock, tenantId, hub } = this.#context;
+    const probe = (): WorkProbe => (this.#tenants.isSuspended(tenantId) ? NOTHING_CLAIMABLE : this.#tasks.probeWork(queues, clock.now()));
     if (options.signal?.aborted) return false;
     const first = probe();
     if (first.claimable) return true;
-    return partition.hub.wait(
+    return hub.wait(
       { client: this.#context.client, tenantId, queues, timeoutMs: options.timeoutMs, signal: options.signal, clock, probe },
       first,
     );
@@ -161,7 +164,7 @@ export class MemoryEngine implements EngineBackend {
 
   /** E19: this tenant's task events, delivered after each change; live once the promise resolves. */
   async subscribe(filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Promise<Unsubscribe> {
-    return this.#context.partition.hub.subscribe(this.#context.client, this.#context.tenantId, filter, onEvent);
+    return this.#context.hub.subscribe(this.#context.client, this.#context.tenantId, filter, onEvent);
   }
 
   #enqueue(tasks: readonly EnqueueInput[]): EnqueueResult[] {
@@ -171,8 +174,8 @@ export class MemoryEngine implements EngineBackend {
 
   /** T2: a suspended tenant's views grant no leases and accept no enqueues. */
   #assertActive(what: string): void {
-    const { tenantId, partition } = this.#context;
-    if (partition.tenants.isSuspended(tenantId)) {
+    const { tenantId } = this.#context;
+    if (this.#tenants.isSuspended(tenantId)) {
       throw new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended and does not ${what}`, { details: { tenantId } });
     }
   }
@@ -182,7 +185,7 @@ export class MemoryEngine implements EngineBackend {
     const now = this.#context.clock.now();
     const fx = new Effects();
     const result = body(now, fx);
-    this.#context.partition.hub.announce(this.#context.tenantId, fx, now);
+    this.#context.hub.announce(this.#context.tenantId, fx, now);
     return result;
   }
 }

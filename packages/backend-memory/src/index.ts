@@ -18,19 +18,21 @@ import {
   type CommonBackendOptions,
   defineBackend,
   invalid,
-  MooringError,
   resolveLimits,
   systemClock,
   parseBackendUrl,
 } from "@mooring/core";
 import { MemoryEngine } from "./engine.js";
+import { attributed, MEMORY_BACKEND_NAME } from "./errors.js";
 import { Client } from "./notifications.js";
 import { MemoryStateStore } from "./state.js";
-import { type FacetContext, MemoryStore } from "./store.js";
+import type { FacetContext } from "./context.js";
+import { MemoryStore } from "./store.js";
 import { MemoryTenantStore } from "./tenants.js";
 import { MemoryTokenStore } from "./tokens.js";
 import { MemoryWorkflowStore } from "./workflows.js";
 
+export { MEMORY_BACKEND_NAME } from "./errors.js";
 export { MemoryStore } from "./store.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 
@@ -57,9 +59,6 @@ export interface MemoryBackendOptions {
   /** Accepted for symmetry with the other factories; a memory store needs no schema. */
   readonly migrate?: boolean;
 }
-
-/** The backend's `name`. */
-export const MEMORY_BACKEND_NAME = "memory";
 
 /**
  * An in-process backend declaring every capability (SPEC section 7).
@@ -90,13 +89,14 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     capabilities: ALL_CAPABILITIES,
     limits,
     facets(tenantId) {
-      const context: FacetContext = Object.freeze({ tenantId, clock, settings, partition, space: partition.space(tenantId), client });
+      const space = partition.space(tenantId);
+      const context: FacetContext = Object.freeze({ tenantId, clock, settings, hub: partition.hub, client, tasks: space.tasks });
       return {
-        workflows: new MemoryWorkflowStore(context),
-        state: new MemoryStateStore(context),
-        engine: new MemoryEngine(context),
-        tenants: new MemoryTenantStore(context),
-        tokens: new MemoryTokenStore(context),
+        workflows: new MemoryWorkflowStore(context, space.runs),
+        state: new MemoryStateStore(context, space.cache),
+        engine: new MemoryEngine(context, partition.tenants),
+        tenants: new MemoryTenantStore(context, partition.tenants),
+        tokens: new MemoryTokenStore(context, partition.tokens),
       };
     },
     migrate: () => Promise.resolve(),
@@ -118,7 +118,7 @@ const URL_OPTIONS = ["namespace", "maxPayloadBytes", "dedupTtlMs", "signalTtlMs"
  * (`memory:?namespace=a&maxPayloadBytes=65536`); explicit options win over them.
  * @throws VALIDATION for another scheme, a path or host, or an unknown or invalid parameter.
  */
-export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options: CommonBackendOptions = {}): Promise<Backend> => {
+export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options: CommonBackendOptions): Promise<Backend> => {
   try {
     const url = parseBackendUrl(text);
     if (url.protocol !== "memory:") invalid("url", `must use the memory: scheme, got ${url.protocol}`);
@@ -136,7 +136,7 @@ export const openFromUrl: BackendModule["openFromUrl"] = (text: string, options:
       }),
     );
   } catch (error) {
-    return Promise.reject(MooringError.is(error) ? error.withContext(MEMORY_BACKEND_NAME, "openFromUrl") : error);
+    return Promise.reject(attributed(error, "openFromUrl"));
   }
 };
 

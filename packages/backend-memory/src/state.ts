@@ -14,11 +14,11 @@ import {
   type StateStore,
   type TtlOptions,
 } from "@mooring/core";
+import type { FacetContext } from "./context.js";
 import { bytesEqual, copyBytes, copyJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { SortedList } from "./sorted-list.js";
-import type { FacetContext } from "./store.js";
 
 /**
  * Every key `executionKey` builds starts with this (decisions.md: `mooring/exec/<utf8 length of
@@ -93,9 +93,9 @@ export class MemoryStateStore implements StateStore {
   readonly #context: FacetContext;
   readonly #cache: CacheSpace;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, cache: CacheSpace) {
     this.#context = context;
-    this.#cache = context.space.cache;
+    this.#cache = cache;
   }
 
   async saveSnapshot(snapshot: CacheSnapshotInput): Promise<void> {

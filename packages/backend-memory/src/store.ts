@@ -4,11 +4,9 @@
  * one server (race tests, SPEC K3). A namespace partitions the store, so that independent
  * deployments sharing it never see each other (SPEC section 1).
  */
-import type { Clock } from "@mooring/core";
-import type { Client } from "./notifications.js";
 import { NotificationHub } from "./notifications.js";
 import { CacheSpace } from "./state.js";
-import { type TaskSettings, TaskSpace } from "./tasks.js";
+import { TaskSpace } from "./tasks.js";
 import { TenantRegistry } from "./tenants.js";
 import { TokenRegistry } from "./tokens.js";
 import { RunSpace } from "./workflows.js";
@@ -47,14 +45,4 @@ export class TenantSpace {
   readonly runs = new RunSpace();
   readonly cache = new CacheSpace();
   readonly tasks = new TaskSpace();
-}
-
-/** What a facet of one client, bound to one tenant, works with. */
-export interface FacetContext {
-  readonly tenantId: string;
-  readonly clock: Clock;
-  readonly settings: TaskSettings;
-  readonly partition: Partition;
-  readonly space: TenantSpace;
-  readonly client: Client;
 }

@@ -21,10 +21,12 @@ import {
   DEFAULTS,
   type EnqueueInput,
   type EnqueueResult,
-  type ErrorCode,
+  enforceFence,
+  type FencedTask,
   type FailResult,
   type Frame,
   type Json,
+  judgeFence,
   type Lease,
   type ListDeadLettersRequest,
   MooringError,
@@ -50,6 +52,7 @@ import {
 } from "@mooring/core";
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { Effects, WorkProbe } from "./notifications.js";
@@ -505,24 +508,8 @@ export class TaskSpace {
    */
   fence(lease: Lease, now: number, repeatableComplete = false): StoredTask | null {
     const task = this.#tasks.get(lease.taskId);
-    if (!task) throw fenceError("NOT_FOUND", `task ${lease.taskId} does not exist`, lease);
-    if (lease.epoch < task.epoch) {
-      throw fenceError("STALE_LEASE", `a newer lease (epoch ${task.epoch}) exists for task ${task.id}`, lease, { currentEpoch: task.epoch });
-    }
-    if (lease.epoch > task.epoch || lease.epoch === 0) {
-      throw fenceError("INVALID_STATE", `no lease with epoch ${lease.epoch} was granted for task ${task.id}`, lease);
-    }
-    if (task.state === "cancelled" || task.revokedEpoch === lease.epoch) {
-      throw fenceError("LEASE_REVOKED", `the lease on task ${task.id} was revoked${task.state === "cancelled" ? " (task cancelled)" : ""}`, lease);
-    }
-    if ((task.state === "leased" && now >= (task.leaseExpiresAt as number)) || task.expiredEpoch === lease.epoch) {
-      throw fenceError("LEASE_EXPIRED", `the lease on task ${task.id} expired`, lease);
-    }
-    if (task.state !== "leased") {
-      if (repeatableComplete && task.state === "completed" && task.completedEpoch === lease.epoch) return null;
-      throw fenceError("INVALID_STATE", `task ${task.id} is ${task.state}, not leased under epoch ${lease.epoch}`, lease, { state: task.state });
-    }
-    return task;
+    const verdict = judgeFence(task && fencedView(task), lease, now, repeatableComplete ? "complete" : "other");
+    return enforceFence(verdict) === "held" ? (task as StoredTask) : null;
   }
 
   /** Fences like `fence` but without E7's repeat: for calls that must write. */
@@ -828,7 +815,7 @@ export class TaskSpace {
 
   #require(taskId: string): StoredTask {
     const task = this.#tasks.get(taskId);
-    if (!task) throw new MooringError("NOT_FOUND", `task ${taskId} does not exist`, { details: { taskId } });
+    if (!task) throw notFound("task", taskId);
     return task;
   }
 
@@ -978,8 +965,15 @@ function sharedBackoff(backoff: Backoff): Backoff {
   return backoff.baseMs === standard.baseMs && backoff.factor === standard.factor && backoff.maxMs === standard.maxMs ? standard : backoff;
 }
 
-function fenceError(code: ErrorCode, message: string, lease: Lease, extra: Record<string, unknown> = {}): MooringError {
-  return new MooringError(code, message, { details: { taskId: lease.taskId, epoch: lease.epoch, ...extra } });
+/** What the fence (core's judgeFence) reads of a task. */
+function fencedView(task: StoredTask): FencedTask {
+  return {
+    state: task.state,
+    epoch: task.epoch,
+    leaseEnd: task.revokedEpoch === task.epoch ? "revoked" : task.expiredEpoch === task.epoch ? "expired" : null,
+    leaseExpiresAt: task.leaseExpiresAt,
+    completedEpoch: task.completedEpoch === 0 ? null : task.completedEpoch,
+  };
 }
 
 function isSatisfied(mode: "any" | "all", keys: readonly string[], signals: readonly Signal[]): boolean {

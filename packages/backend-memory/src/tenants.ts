@@ -12,9 +12,10 @@ import {
   type TenantStore,
   type TenantUpdate,
 } from "@mooring/core";
+import type { FacetContext } from "./context.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { SortedList } from "./sorted-list.js";
-import type { FacetContext } from "./store.js";
 
 /** The tenant records of one namespace. */
 export class TenantRegistry {
@@ -32,9 +33,9 @@ export class MemoryTenantStore implements TenantStore {
   readonly #context: FacetContext;
   readonly #registry: TenantRegistry;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, registry: TenantRegistry) {
     this.#context = context;
-    this.#registry = context.partition.tenants;
+    this.#registry = registry;
   }
 
   async create(input: TenantInput): Promise<TenantRecord> {
@@ -62,7 +63,7 @@ export class MemoryTenantStore implements TenantStore {
 
   async update(id: string, update: TenantUpdate): Promise<TenantRecord> {
     const record = this.#registry.records.get(id);
-    if (!record) throw new MooringError("NOT_FOUND", `tenant ${id} does not exist`, { details: { tenantId: id } });
+    if (!record) throw notFound("tenant", id);
     const next: TenantRecord = {
       ...record,
       name: update.name ?? record.name,

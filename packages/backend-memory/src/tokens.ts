@@ -14,7 +14,7 @@ import {
   type TokenStore,
   type ValidatedToken,
 } from "@mooring/core";
-import type { FacetContext } from "./store.js";
+import type { FacetContext } from "./context.js";
 
 interface StoredToken {
   readonly id: string;
@@ -40,9 +40,9 @@ export class MemoryTokenStore implements TokenStore {
   readonly #context: FacetContext;
   readonly #registry: TokenRegistry;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, registry: TokenRegistry) {
     this.#context = context;
-    this.#registry = context.partition.tokens;
+    this.#registry = registry;
   }
 
   async create(input: TokenInput): Promise<CreatedToken> {

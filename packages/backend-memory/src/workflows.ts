@@ -18,6 +18,7 @@ import {
   type EventRecord,
   type FailResult,
   type Json,
+  jsonEqual,
   type JsonObject,
   type ListRunsRequest,
   MooringError,
@@ -35,11 +36,12 @@ import {
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
 } from "@mooring/core";
-import { copyJson, copyOptionalJson, jsonEqual } from "./copy.js";
+import type { FacetContext } from "./context.js";
+import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 import { Effects } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";
-import type { FacetContext } from "./store.js";
 import type { StoredTask } from "./tasks.js";
 
 class StoredRun {
@@ -115,9 +117,9 @@ export class MemoryWorkflowStore implements WorkflowStore {
   readonly #context: FacetContext;
   readonly #runs: RunSpace;
 
-  constructor(context: FacetContext) {
+  constructor(context: FacetContext, runs: RunSpace) {
     this.#context = context;
-    this.#runs = context.space.runs;
+    this.#runs = runs;
   }
 
   async putDefinition(definition: DefinitionInput): Promise<PutDefinitionResult> {
@@ -270,7 +272,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
    */
   async commit(runId: string, input: CommitInput): Promise<CommitResult> {
     const now = this.#now();
-    const tasks = this.#context.space.tasks;
+    const tasks = this.#context.tasks;
     const run = this.#requireRun(runId);
     // Not E7's repeat: a repeated commit would write its events again, so it is INVALID_STATE.
     const task: StoredTask | null = input.lease === undefined ? null : tasks.fence(input.lease, now);
@@ -293,7 +295,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
       const fx = new Effects();
       if ("complete" in input.settle) tasks.completeHeld(task, input.settle.complete.result, now, fx);
       else failure = tasks.failHeld(task, input.settle.fail.error, input.settle.fail.retryable ?? true, now, fx);
-      this.#context.partition.hub.announce(this.#context.tenantId, fx, now);
+      this.#context.hub.announce(this.#context.tenantId, fx, now);
     }
     const result: { -readonly [K in keyof CommitResult]: CommitResult[K] } = {
       sequences,
@@ -306,7 +308,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   #requireRun(id: string): StoredRun {
     const run = this.#runs.runs.get(id);
-    if (!run) throw new MooringError("NOT_FOUND", `run ${id} does not exist`, { details: { runId: id } });
+    if (!run) throw notFound("run", id);
     return run;
   }
 

@@ -30,8 +30,14 @@ export interface SlottedLease {
   readonly lease: Lease;
 }
 
-/** Grants leases for `workers` (one entry per slot) of `tenantId` on `queues`. */
-export type ClaimSlots = (tenantId: string, queues: readonly string[], leaseMs: number, workers: readonly string[]) => Promise<SlottedLease[]>;
+/**
+ * Grants the slots of one statement: the engine of the claims' tenant (engine.ts, `claimSlots`),
+ * handed in with each claim, so that the batcher calls back into the engine that called it.
+ */
+export interface SlotGranter {
+  /** Grants leases for `workers` (one entry per slot) on `queues`. */
+  claimSlots(queues: readonly string[], leaseMs: number, workers: readonly string[]): Promise<SlottedLease[]>;
+}
 
 interface PendingClaim {
   readonly tenantId: string;
@@ -39,6 +45,7 @@ interface PendingClaim {
   readonly leaseMs: number;
   readonly workerId: string;
   readonly limit: number;
+  readonly granter: SlotGranter;
   resolve(leases: Lease[]): void;
   reject(error: unknown): void;
 }
@@ -50,19 +57,17 @@ interface ClaimGroup {
 }
 
 export class ClaimBatcher {
-  readonly #claimSlots: ClaimSlots;
   readonly #groups = new Map<string, ClaimGroup>();
   readonly #turn = new TurnQueue<PendingClaim>((claims) => this.#arrive(claims));
 
-  constructor(claimSlots: ClaimSlots) {
-    this.#claimSlots = claimSlots;
-  }
-
-  /** Claims for one caller (SPEC E3), together with the like claims made meanwhile. */
-  claim(tenantId: string, request: ClaimInput, limit: number): Promise<Lease[]> {
+  /**
+   * Claims for one caller (SPEC E3), together with the like claims made meanwhile; `granter` is
+   * the caller's engine (any engine of the group's tenant grants for the whole group).
+   */
+  claim(tenantId: string, request: ClaimInput, limit: number, granter: SlotGranter): Promise<Lease[]> {
     const queues = [...new Set(request.queues)].sort();
     return new Promise<Lease[]>((resolve, reject) => {
-      this.#turn.push({ tenantId, queues, leaseMs: request.leaseMs, workerId: request.workerId, limit, resolve, reject });
+      this.#turn.push({ tenantId, queues, leaseMs: request.leaseMs, workerId: request.workerId, limit, granter, resolve, reject });
     });
   }
 
@@ -105,7 +110,7 @@ export class ClaimBatcher {
     const workers = claims.flatMap((claim) => Array.from({ length: claim.limit }, () => claim.workerId));
     let granted: SlottedLease[];
     try {
-      granted = await this.#claimSlots(like.tenantId, like.queues, like.leaseMs, workers);
+      granted = await like.granter.claimSlots(like.queues, like.leaseMs, workers);
     } catch (error) {
       for (const claim of claims) claim.reject(error);
       return;

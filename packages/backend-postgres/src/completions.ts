@@ -5,9 +5,9 @@
  * statement did not apply is judged by the fence (SPEC E5) from the task as it is now, and a task
  * with dependents is completed by the transactional path that releases them (E16).
  */
-import type { Json } from "@mooring/core";
+import { enforceFence, type FencedLease, type Json } from "@mooring/core";
 import type { Database } from "./database.js";
-import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
+import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { jsonText } from "./rows.js";
 import { chunks, TurnQueue } from "./turn.js";
 
@@ -16,8 +16,9 @@ const MAX_BATCH = 500;
 
 interface PendingCompletion {
   readonly tenantId: string;
-  readonly lease: HeldLease;
+  readonly lease: FencedLease;
   readonly result: Json | undefined;
+  readonly completer: TransactionalCompleter;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -28,8 +29,13 @@ interface FenceReadRow extends FenceRow {
   readonly now: number;
 }
 
-/** Completes one lease in its own transaction (the path for tasks with dependents). */
-export type CompleteInTransaction = (tenantId: string, lease: HeldLease, result: Json | undefined) => Promise<void>;
+/**
+ * Completes one lease in its own transaction (the path for tasks with dependents): the engine
+ * that called `complete` (engine.ts, `completeInTransaction`), handed in with the call.
+ */
+export interface TransactionalCompleter {
+  completeInTransaction(lease: FencedLease, result: Json | undefined): Promise<void>;
+}
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
 /** A lease, not just a task: a stale and a current lease of one task may share a batch. */
@@ -38,21 +44,19 @@ const leaseKeyOf = (tenantId: string, taskId: string, epoch: number | string): s
 export class CompletionBatcher {
   readonly #db: Database;
   readonly #channel: string;
-  readonly #inTransaction: CompleteInTransaction;
   readonly #turn = new TurnQueue<PendingCompletion>((items) => {
     for (const batch of chunks(items, MAX_BATCH)) void this.#apply(batch);
   });
 
-  constructor(db: Database, channel: string, inTransaction: CompleteInTransaction) {
+  constructor(db: Database, channel: string) {
     this.#db = db;
     this.#channel = channel;
-    this.#inTransaction = inTransaction;
   }
 
   /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
-  complete(tenantId: string, lease: HeldLease, result: Json | undefined): Promise<void> {
+  complete(tenantId: string, lease: FencedLease, result: Json | undefined, completer: TransactionalCompleter): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#turn.push({ tenantId, lease, result, resolve, reject });
+      this.#turn.push({ tenantId, lease, result, completer, resolve, reject });
     });
   }
 
@@ -104,10 +108,9 @@ export class CompletionBatcher {
     await Promise.all(
       leftovers.map(async (item) => {
         const row = byKey.get(keyOf(item.tenantId, item.lease.taskId));
-        const verdict = checkFence(row, item.lease, row?.now ?? 0, "complete");
+        const verdict = judgeFenceRow(row, item.lease, row?.now ?? 0, "complete");
         try {
-          if (verdict.kind === "rejected") throw verdict.error;
-          if (verdict.kind === "valid") await this.#inTransaction(item.tenantId, item.lease, item.result);
+          if (enforceFence(verdict, "postgres") === "held") await item.completer.completeInTransaction(item.lease, item.result);
           item.resolve();
         } catch (error) {
           item.reject(error);

@@ -24,7 +24,7 @@ import {
   type PoolFacts,
   type ServerTarget,
 } from "./errors.js";
-import type { Statement, StatementName, Statements } from "./sql.js";
+import type { Statement, StatementName, Statements } from "./statements.js";
 
 /** Attempts of one statement or transaction before its failure is reported. */
 const MAX_ATTEMPTS = 5;

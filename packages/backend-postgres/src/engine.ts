@@ -15,10 +15,12 @@ import {
   type CompleteOptions,
   DEFAULTS,
   type EngineBackend,
+  enforceFence,
   type EnqueueInput,
   type EnqueueResult,
   type FailOptions,
   type FailResult,
+  type FencedLease,
   type Frame,
   type Json,
   type Lease,
@@ -56,7 +58,7 @@ import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
 import type { Queryable } from "./database.js";
 import { isAmbiguous } from "./errors.js";
-import { checkFence, type FenceRow, type HeldLease } from "./fence.js";
+import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { type LeaseRow, jsonText, leaseOf, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
 import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lockTask, retryTime } from "./settlement.js";
 
@@ -275,7 +277,7 @@ export class PostgresEngine implements EngineBackend {
   // Claim and reclaim (SPEC E3, E4, E10, E11, E17)
 
   claim(request: ClaimInput): Promise<Lease[]> {
-    return this.#context.claims.claim(this.#tenantId, request, request.limit ?? DEFAULTS.claimLimit);
+    return this.#context.claims.claim(this.#tenantId, request, request.limit ?? DEFAULTS.claimLimit, this);
   }
 
   /**
@@ -377,11 +379,11 @@ export class PostgresEngine implements EngineBackend {
   }
 
   complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    return this.#context.completions.complete(this.#tenantId, lease, options?.result);
+    return this.#context.completions.complete(this.#tenantId, lease, options?.result, this);
   }
 
   /** The transactional complete, for tasks with dependents (see completions.ts). */
-  async completeInTransaction(lease: HeldLease, result: Json | undefined): Promise<void> {
+  async completeInTransaction(lease: FencedLease, result: Json | undefined): Promise<void> {
     await this.#context.db.transaction(async (tx) => {
       const { task, repeat } = await holdTask(tx, this.#context, this.#tenantId, lease, "complete");
       if (repeat) return;
@@ -445,8 +447,7 @@ export class PostgresEngine implements EngineBackend {
   async #rejectUnapplied(lease: Lease, attempt: number): Promise<void> {
     const { db } = this.#context;
     const [row] = await db.query<FenceReadRow>("tasks-fence", [db.nowParam(), [this.#tenantId], [lease.taskId]], "safe");
-    const verdict = checkFence(row, lease, row?.now ?? 0, "other");
-    if (verdict.kind === "rejected") throw verdict.error;
+    enforceFence(judgeFenceRow(row, lease, row?.now ?? 0, "other"), "postgres");
     if (attempt >= 3) {
       throw new MooringError("UNAVAILABLE", `the lease on task ${lease.taskId} kept changing under concurrent calls; try again`, { backend: "postgres" });
     }

@@ -34,7 +34,7 @@ import { mapPostgresError, type ServerTarget } from "./errors.js";
 import { assertSchemaName, DEFAULT_SCHEMA, notificationChannel, quoteIdentifier, signalLockScope } from "./identifiers.js";
 import { migrateSchema } from "./migrations.js";
 import { NotificationHub } from "./notifications.js";
-import { loadStatements } from "./sql.js";
+import { loadStatements } from "./statements.js";
 import { PostgresStateStore } from "./state.js";
 import { PostgresTenantStore } from "./tenants.js";
 import { PostgresTokenStore } from "./tokens.js";
@@ -173,16 +173,11 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   });
   const channel = notificationChannel(schema);
   const hub = new NotificationHub(db, channel);
-  // The batchers need the context they are part of; they call back only after a call was made.
-  const claims = new ClaimBatcher((tenantId, queues, leaseMs, workers) => new PostgresEngine(built, tenantId).claimSlots(queues, leaseMs, workers));
-  const completions = new CompletionBatcher(db, channel, (tenantId, lease, result) =>
-    new PostgresEngine(built, tenantId).completeInTransaction(lease, result),
-  );
   const built: BackendContext = {
     db,
     hub,
-    claims,
-    completions,
+    claims: new ClaimBatcher(),
+    completions: new CompletionBatcher(db, channel),
     limits,
     channel,
     deathOrder: `${quoteIdentifier(schema)}.${quoteIdentifier("death_order")}`,

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { MooringError } from "@mooring/core";
 import type { Database } from "./database.js";
 import { migrationLockKey, quoteIdentifier } from "./identifiers.js";
-import { SCHEMA_PLACEHOLDER } from "./sql.js";
+import { SCHEMA_PLACEHOLDER } from "./statements.js";
 
 export interface Migration {
   /** The number the file name starts with. */

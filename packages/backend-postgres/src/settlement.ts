@@ -2,10 +2,10 @@
  * Settling a held task inside a transaction: shared by the engine's holder calls and by
  * `WorkflowStore.commit` with `settle` (SPEC W11), so that both settle a task the same way.
  */
-import { backoffDelay, DEFAULTS, type FailResult, type Json } from "@mooring/core";
+import { backoffDelay, DEFAULTS, enforceFence, type FailResult, type FencedLease, type HolderCall, type Json } from "@mooring/core";
 import { type BackendContext, Outbox } from "./context.js";
 import type { Queryable } from "./database.js";
-import { checkFence, enforceFence, type FenceRow, type HeldLease, type HolderCall } from "./fence.js";
+import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { jsonText } from "./rows.js";
 
 /** What deciding a consumed attempt's outcome reads of a task (SPEC E8, E10). */
@@ -56,12 +56,12 @@ export async function holdTask(
   tx: Queryable,
   context: BackendContext,
   tenantId: string,
-  lease: HeldLease,
+  lease: FencedLease,
   call: HolderCall,
 ): Promise<{ readonly task: LockedTask; readonly repeat: boolean }> {
   const task = await lockTask(tx, context, tenantId, lease.taskId);
-  const verdict = enforceFence(checkFence(task, lease, task?.now ?? 0, call));
-  // checkFence returned NOT_FOUND when there is no task, so `task` is defined here.
+  const verdict = enforceFence(judgeFenceRow(task, lease, task?.now ?? 0, call), "postgres");
+  // The fence rejected NOT_FOUND when there is no task, so `task` is defined here.
   return { task: task as LockedTask, repeat: verdict === "repeat" };
 }
 

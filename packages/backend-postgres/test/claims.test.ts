@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Lease } from "@mooring/core";
-import { ClaimBatcher, type SlottedLease } from "../src/claims.js";
+import { ClaimBatcher, type SlotGranter, type SlottedLease } from "../src/claims.js";
 
 interface Statement {
   readonly queues: readonly string[];
@@ -14,10 +14,16 @@ interface Statement {
   fail(error: Error): void;
 }
 
-function recordingBatcher(): { batcher: ClaimBatcher; statements: Statement[] } {
+/** A batcher and the granter its claims hand in. */
+interface Recording {
+  readonly batcher: ClaimBatcher;
+  readonly granter: SlotGranter;
+}
+
+function recordingBatcher(): { batcher: Recording; statements: Statement[] } {
   const statements: Statement[] = [];
-  const batcher = new ClaimBatcher(
-    (_tenantId, queues, _leaseMs, workers) =>
+  const granter: SlotGranter = {
+    claimSlots: (queues, _leaseMs, workers) =>
       new Promise<SlottedLease[]>((resolve, reject) => {
         statements.push({
           queues,
@@ -32,13 +38,13 @@ function recordingBatcher(): { batcher: ClaimBatcher; statements: Statement[] } 
           fail: reject,
         });
       }),
-  );
-  return { batcher, statements };
+  };
+  return { batcher: { batcher: new ClaimBatcher(), granter }, statements };
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const claim = (batcher: ClaimBatcher, workerId: string, limit: number, queues = ["q"]): Promise<Lease[]> =>
-  batcher.claim("tenant", { workerId, queues, leaseMs: 1_000 }, limit);
+const claim = ({ batcher, granter }: Recording, workerId: string, limit: number, queues = ["q"]): Promise<Lease[]> =>
+  batcher.claim("tenant", { workerId, queues, leaseMs: 1_000 }, limit, granter);
 
 describe("ClaimBatcher", () => {
   it("claims made while a statement runs wait for it, then share the next one in call order", async () => {

@@ -12,7 +12,7 @@ import { quoteIdentifier } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
 import { Database } from "../src/database.js";
 import { LEDGER_TABLE, MIGRATIONS, migrateSchema } from "../src/migrations.js";
-import { loadStatements } from "../src/sql.js";
+import { loadStatements } from "../src/statements.js";
 import { startTogether, warmChildren } from "./support/children.js";
 import { EphemeralPostgres, freePort, SchemaNames, serverForTests } from "@mooring/testing/postgres";
 

@@ -16,7 +16,7 @@ local now = clock_now(ARGV[1])
 local tid = ARGV[2]
 local t = tkey(tid)
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced = fence(t, tid, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 local attempt = redis.call('HGET', t, 'at')
 return redis.call('RPUSH', B .. ':fr:' .. tid .. ':' .. attempt, n2s(now) .. '|' .. ARGV[4])

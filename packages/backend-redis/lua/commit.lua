@@ -48,7 +48,7 @@ if tid ~= '' then
   t = tkey(tid)
   settle_timeouts(now)
   local fenced
-  fenced, task = fence(t, tonumber(ARGV[4]), now, 'other')
+  fenced, task = fence(t, tid, tonumber(ARGV[4]), now, 'other')
   if fenced ~= 'ok' then return fenced end
 end
 

@@ -21,7 +21,7 @@ local t = tkey(tid)
 local epoch = tonumber(ARGV[3])
 
 settle_timeouts(now)
-local fenced, task = fence(t, epoch, now, 'complete')
+local fenced, task = fence(t, tid, epoch, now, 'complete')
 if fenced == 'repeat' then return 0 end
 if fenced ~= 'ok' then return fenced end
 

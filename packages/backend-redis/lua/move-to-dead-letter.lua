@@ -17,7 +17,7 @@ local tid = ARGV[2]
 local t = tkey(tid)
 
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced = fence(t, tid, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 consume_attempt(t, tid, ARGV[4], false, now)

@@ -15,7 +15,7 @@
 local now = clock_now(ARGV[1])
 local t = tkey(ARGV[2])
 settle_timeouts(now)
-local fenced = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced = fence(t, ARGV[2], tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 redis.call('HSET', t, 'pg', ARGV[4], 'ua', n2s(now))
 return 1

@@ -17,7 +17,7 @@ local tid = ARGV[2]
 local t = tkey(tid)
 
 settle_timeouts(now)
-local fenced, task = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tid, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local ra = now

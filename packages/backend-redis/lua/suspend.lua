@@ -27,7 +27,7 @@ local t = tkey(tid)
 local mode = ARGV[4]
 
 settle_timeouts(now)
-local fenced, task = fence(t, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tid, tonumber(ARGV[3]), now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local keys = {}

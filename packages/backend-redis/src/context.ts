@@ -6,7 +6,7 @@ import type { Clock, Limits } from "@mooring/core";
 import type { Connection } from "./connection.js";
 import type { KeySpace } from "./keys.js";
 import type { NotificationHub } from "./notifications.js";
-import type { ScriptArg, ScriptName, ScriptRunner } from "./scripts.js";
+import type { ScriptArg, ScriptName, ScriptRunner } from "./statements.js";
 
 export class RedisContext {
   readonly connection: Connection;

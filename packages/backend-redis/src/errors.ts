@@ -4,9 +4,12 @@
  * socket reports (a refused or lost connection, a failover, an out-of-memory refusal) is a
  * transport failure: UNAVAILABLE, retryable, with the native error as `cause`.
  */
-import { ERROR_CODES, type ErrorCode, MooringError } from "@mooring/core";
+import { ERROR_CODES, type ErrorCode, fenceErrorDetails, type FenceErrorDetails, MooringError } from "@mooring/core";
+import { decodeId } from "./keys.js";
 
 const SCRIPT_REJECTION = /^MOORING ([A-Z_]+) ([\s\S]*)$/;
+/** What separates a fence rejection's message from its fields (lua/includes/common.lua, reject_fence). */
+const FENCE_SEPARATOR = " FENCE ";
 const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 function isErrorCode(value: string): value is ErrorCode {
@@ -22,7 +25,8 @@ export function mapRedisError(error: unknown, operation: string, lastConnectionE
   const message = error instanceof Error ? error.message : String(error);
   const rejection = SCRIPT_REJECTION.exec(message);
   if (rejection && rejection[1] !== undefined && isErrorCode(rejection[1])) {
-    return new MooringError(rejection[1], rejection[2] ?? "", { backend: "redis", operation });
+    const [text = "", fence] = (rejection[2] ?? "").split(FENCE_SEPARATOR, 2);
+    return new MooringError(rejection[1], text, { backend: "redis", operation, ...(fence === undefined ? {} : { details: fenceDetails(fence) }) });
   }
   const why = lastConnectionError && lastConnectionError.message !== message ? ` (last connection error: ${lastConnectionError.message})` : "";
   return new MooringError("UNAVAILABLE", `redis ${operation} failed: ${message}${why}`, {
@@ -32,4 +36,11 @@ export function mapRedisError(error: unknown, operation: string, lastConnectionE
     details: lastConnectionError ? { lastConnectionError: lastConnectionError.message } : {},
     secrets,
   });
+}
+
+/** The fields a script's fence rejection returns, as core's one documented FenceErrorDetails. */
+function fenceDetails(json: string): FenceErrorDetails {
+  const fields = JSON.parse(json) as { tid: string; leaseEpoch: number; currentEpoch?: number; state?: string };
+  const task = fields.currentEpoch === undefined || fields.state === undefined ? undefined : { epoch: fields.currentEpoch, state: fields.state };
+  return fenceErrorDetails({ taskId: decodeId(fields.tid), epoch: fields.leaseEpoch }, task);
 }

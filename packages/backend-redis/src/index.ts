@@ -1,7 +1,7 @@
 /**
  * `@mooring/backend-redis`: the Mooring contract on Redis or Valkey through ioredis, standalone or
  * Redis Cluster. Every state transition is one Lua command (lua/, one file per command), run as a
- * Redis function (scripts where functions are refused; src/scripts.ts); every key a command touches
+ * Redis function (scripts where functions are refused; src/statements.ts); every key a command touches
  * shares its tenant's hash tag, so the whole contract runs on a cluster and tenants spread across
  * its shards. See README.md for the key design and what each Redis
  * persistence setting gives.
@@ -25,9 +25,9 @@ import { RedisContext } from "./context.js";
 import { RedisEngine } from "./engine.js";
 import { mapRedisError } from "./errors.js";
 import { inspectRedisServer, type RedisServerReport } from "./inspect.js";
-import { DEFAULT_PREFIX, KeySpace } from "./keys.js";
+import { DEFAULT_PREFIX, KeySpace, SCHEMA_VERSION } from "./keys.js";
 import { NotificationHub } from "./notifications.js";
-import { ScriptRunner } from "./scripts.js";
+import { ScriptRunner } from "./statements.js";
 import { RedisStateStore } from "./state.js";
 import { RedisTenantStore } from "./tenants.js";
 import { RedisTokenStore } from "./tokens.js";
@@ -35,16 +35,10 @@ import { RedisWorkflowStore } from "./workflows.js";
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
-export { LIBRARY, SCRIPT_NAMES, SCRIPTS, type FunctionLibrary, type LoadedScript, type ScriptName } from "./scripts.js";
-export { encodeId, decodeId, KeySpace } from "./keys.js";
+// The key space is public for tools that read or clean a prefix from outside (the bench's
+// cleanup); the scripts, the layout version and the id codec stay internal.
+export { KeySpace } from "./keys.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
-
-/**
- * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
- * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
- * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
- */
-export const SCHEMA_VERSION = 2;
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**
@@ -237,8 +231,7 @@ const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/?#]*)@)?([^@/?#]+)(?:\/[^?#]*)?
  * (`?prefix=app&dedupTtlMs=60000`).
  * @throws VALIDATION for another scheme, a malformed cluster URL or an unknown or malformed parameter
  */
-export function redisOptionsFromUrl(url: URL | string): RedisBackendOptions {
-  const text = typeof url === "string" ? url : url.href;
+export function redisOptionsFromUrl(text: string): RedisBackendOptions {
   if (text.startsWith("redis+cluster:")) {
     const match = CLUSTER_URL.exec(text);
     if (!match) throw optionError("url", "must look like redis+cluster://[user:password@]host:port,host:port");
@@ -261,7 +254,7 @@ export function redisOptionsFromUrl(url: URL | string): RedisBackendOptions {
       },
     };
   }
-  const parsed = typeof url === "string" ? parseBackendUrl(url) : url;
+  const parsed = parseBackendUrl(text);
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw optionError("url", `scheme ${parsed.protocol} is not redis:, rediss: or redis+cluster:`);
   }
@@ -275,11 +268,7 @@ export function redisOptionsFromUrl(url: URL | string): RedisBackendOptions {
  * `openBackend`'s entry (core's BackendModule): the URLs of `redisOptionsFromUrl`. Options passed
  * in `options` win over the URL's, except where to connect.
  */
-export async function openFromUrl(url: URL | string, options: CommonBackendOptions & Partial<RedisBackendOptions> = {}): Promise<Backend> {
-  const fromUrl = redisOptionsFromUrl(url);
-  const { cluster, url: connectionUrl, ...rest } = fromUrl;
+export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, options: CommonBackendOptions): Promise<Backend> => {
+  const { cluster, url: connectionUrl, ...rest } = redisOptionsFromUrl(text);
   return createRedisBackend(cluster ? { ...rest, ...options, cluster } : { ...rest, ...options, url: connectionUrl ?? "" });
-}
-
-/** Satisfies core's `BackendModule` for `openBackend("redis://…")`. */
-export const backendModule: BackendModule = { openFromUrl };
+};

@@ -16,6 +16,13 @@ import { assertNamespace, MooringError } from "@mooring/core";
 /** A namespace that appears in keys as written: nothing a glob, a hash tag or a separator uses. */
 const PLAIN_PREFIX = /^[A-Za-z0-9_.-]+$/;
 
+/**
+ * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
+ * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
+ * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
+ */
+export const SCHEMA_VERSION = 2;
+
 /** The prefix when none is given. */
 export const DEFAULT_PREFIX = "mooring";
 

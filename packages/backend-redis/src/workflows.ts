@@ -5,6 +5,7 @@
  */
 import {
   type AppendOptions,
+  canonicalJson,
   type CommitInput,
   type CommitResult,
   type CreateRunInput,
@@ -48,16 +49,6 @@ import type { RedisContext } from "./context.js";
 import { encodeId } from "./keys.js";
 
 const RUN_FIELDS = ["id", "wf", "ver", "st", "in", "ctx", "ca", "ua", "cp"] as const;
-
-/** JSON with object members sorted, so that equal values (member order aside) have equal text. */
-export function canonicalJson(value: Json): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const members = Object.keys(value)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as Json)}`);
-  return `{${members.join(",")}}`;
-}
 
 function eventBody(event: EventInput): string {
   return JSON.stringify([event.type, event.payload ?? null]);

@@ -12,7 +12,8 @@
 import { type Backend, type Lease, ManualClock, MooringError } from "@mooring/core";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedisBackend, KeySpace } from "../src/index.js";
+import { createRedisBackend } from "../src/index.js";
+import { KeySpace } from "../src/keys.js";
 import { EphemeralRedis, ephemeralAvailability, testPrefix } from "@mooring/testing/redis";
 
 const ephemeral = await ephemeralAvailability();

@@ -7,7 +7,9 @@
 import { ManualClock, MooringError } from "@mooring/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisBackend, doctor, KeySpace, LIBRARY, openFromUrl, SCHEMA_VERSION, SCRIPT_NAMES, SCRIPTS } from "../src/index.js";
+import { createRedisBackend, doctor, openFromUrl } from "../src/index.js";
+import { KeySpace, SCHEMA_VERSION } from "../src/keys.js";
+import { LIBRARY, SCRIPT_NAMES, SCRIPTS } from "../src/statements.js";
 import { keysOfCommand, keySlot } from "./slots.js";
 import { EphemeralRedis, ephemeralAvailability, type RedisServer, standaloneServer, testPrefix } from "@mooring/testing/redis";
 import { removePrefixesStartingWith } from "./remove-keys.js";
@@ -245,7 +247,7 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     const url = new URL(target.url);
     url.searchParams.set("prefix", keyPrefix);
     url.searchParams.set("dedupTtlMs", "5000");
-    const backend = await openFromUrl(url, { clock: new ManualClock() });
+    const backend = await openFromUrl(url.href, { clock: new ManualClock() });
     try {
       await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1" });
       const probe = new Redis(target.url);
@@ -259,7 +261,7 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     }
     const bad = new URL(target.url);
     bad.searchParams.set("prefx", "oops");
-    await expect(openFromUrl(bad, {})).rejects.toMatchObject({ code: "VALIDATION" });
+    await expect(openFromUrl(bad.href, {})).rejects.toMatchObject({ code: "VALIDATION" });
   });
 
   it("refuses a prefix that holds another key layout (a newer one, or the pre-release layout 1)", async () => {

@@ -14,16 +14,6 @@ export function parseJson<T extends Json = Json>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-/** JSON text with object members sorted, so that equal values compare equal as strings. */
-export function canonicalJson(value: Json): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as Json)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /**
  * An opaque cursor (SPEC C5): the position after the last item of a page, base64url-encoded so
  * callers do not build or read it. `kind` keeps a cursor of one list from being used on another.

@@ -1,10 +1,25 @@
 /**
- * Prepared statements, cached per connection and namespace: each distinct statement is rendered
- * and prepared once, then reused for the life of the backend.
+ * The SQL loader and the prepared statements. Every statement the backend runs lives in
+ * `sql/<name>.sql`, one statement per file, opening with a header that names its parameters and
+ * what it returns (STYLE habit 3, as in the Postgres backend); `loadSql` reads one when the module
+ * that names it (src/sql/*.ts, beside its row types) loads. A `StatementCache` then renders each
+ * for its namespace and prepares it once per connection, reused for the life of the backend.
  */
+import { readFileSync } from "node:fs";
+import { statementOfFile } from "@mooring/core";
 import type BetterSqlite3 from "better-sqlite3";
 import { renderSql } from "./identifiers.js";
 import type { SqlText } from "./sql/text.js";
+
+const SQL_DIRECTORY = new URL("../sql/", import.meta.url);
+
+/**
+ * The statement of `sql/<name>.sql`, checked by core's `statementOfFile`.
+ * @throws when the file is missing or breaks the one-headed-statement rule.
+ */
+export function loadSql(name: string): SqlText {
+  return statementOfFile(`${name}.sql`, readFileSync(new URL(`${name}.sql`, SQL_DIRECTORY), "utf8")) as SqlText;
+}
 
 /** A prepared statement taking positional parameters. */
 export type Statement = BetterSqlite3.Statement<unknown[], unknown>;

@@ -9,7 +9,11 @@ import {
   backoffDelay,
   DEFAULTS,
   type FailResult,
+  enforceFence,
+  type FencedTask,
+  type HolderCall,
   type Json,
+  judgeFence,
   type Lease,
   type Progress,
   type Signal,
@@ -17,7 +21,7 @@ import {
   type TaskState,
 } from "@mooring/core";
 import type { SqliteConnection } from "./connection.js";
-import { notFound, sqliteError } from "./errors.js";
+import { BACKEND_NAME, notFound } from "./errors.js";
 import { jsonText, parseJson } from "./json.js";
 import {
   BLOCKED_DEPENDENTS,
@@ -44,9 +48,6 @@ import type { StatementCache } from "./statements.js";
 
 /** Change-feed kinds: the public task events, plus "ready" (a wake-up only, never delivered). */
 export type FeedKind = "enqueued" | "completed" | "failed" | "dead" | "cancelled" | "lease_expired" | "ready";
-
-/** Which holder call a fence check is for: `complete` alone may repeat after succeeding (E7). */
-export type HolderCall = "complete" | "other";
 
 export interface FenceResult {
   readonly row: TaskRow;
@@ -91,25 +92,8 @@ export class TaskTransitions {
    */
   fence(tenant: string, lease: Lease, now: number, call: HolderCall): FenceResult {
     const row = this.findForWrite(tenant, lease.taskId, now);
-    if (!row) throw notFound("task", lease.taskId);
-    const details = { taskId: row.id, leaseEpoch: lease.epoch, taskEpoch: row.epoch };
-    if (lease.epoch < row.epoch) {
-      throw sqliteError("STALE_LEASE", `task "${row.id}" was leased again (epoch ${row.epoch}); this lease (epoch ${lease.epoch}) is stale`, details);
-    }
-    if (lease.epoch > row.epoch || lease.epoch === 0) {
-      throw sqliteError("INVALID_STATE", `task "${row.id}" was never leased with epoch ${lease.epoch} (latest epoch ${row.epoch})`, details);
-    }
-    if (row.state === "cancelled" || row.lease_end === "revoked") {
-      throw sqliteError("LEASE_REVOKED", `the lease on task "${row.id}" was revoked${row.state === "cancelled" ? " (the task was cancelled)" : ""}`, details);
-    }
-    if (row.lease_end === "expired" || (row.state === "leased" && now >= (row.lease_expires_at ?? 0))) {
-      throw sqliteError("LEASE_EXPIRED", `the lease on task "${row.id}" expired`, { ...details, expiresAt: row.lease_expires_at });
-    }
-    if (row.state !== "leased") {
-      if (call === "complete" && row.state === "completed" && row.lease_end === "completed") return { row, alreadyCompleted: true };
-      throw sqliteError("INVALID_STATE", `task "${row.id}" is not leased under epoch ${lease.epoch} (its lease ended: ${row.lease_end ?? row.state})`, details);
-    }
-    return { row, alreadyCompleted: false };
+    const verdict = judgeFence(row && fencedView(row), lease, now, call);
+    return { row: row as TaskRow, alreadyCompleted: enforceFence(verdict, BACKEND_NAME) === "repeat" };
   }
 
   /** Settles a leased task as completed and releases the tasks that waited only for it (E7, E16). */
@@ -300,4 +284,15 @@ export function toSignal(row: SignalRow): Signal {
 export function requireTask(row: TaskRow | undefined, taskId: string): TaskRow {
   if (!row) throw notFound("task", taskId);
   return row;
+}
+
+/** What the fence (core's judgeFence) reads of a task row: `lease_end` says how the current epoch's lease ended. */
+function fencedView(row: TaskRow): FencedTask {
+  return {
+    state: row.state,
+    epoch: row.epoch,
+    leaseEnd: row.lease_end,
+    leaseExpiresAt: row.lease_expires_at,
+    completedEpoch: row.lease_end === "completed" ? row.epoch : null,
+  };
 }

@@ -5,6 +5,7 @@
  */
 import {
   type AppendOptions,
+  canonicalJson,
   type CommitInput,
   type CommitResult,
   type CreateRunInput,
@@ -35,7 +36,7 @@ import {
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
-import { canonicalJson, decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
+import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
 import {
   DELETE_RUN,
   DELETE_RUN_EVENTS,

@@ -29,27 +29,11 @@ import type {
   ServerCounters,
   TargetSession,
 } from "./targets/target.js";
+import type { WorkloadId } from "./workload-ids.js";
 
 export { prefillQueue } from "./drain.js";
 
-export const WORKLOAD_IDS = [
-  "enqueue",
-  "enqueue-many",
-  "claim-complete-1",
-  "claim-complete-50",
-  "append-events-1",
-  "append-events-10",
-  "kv-set",
-  "kv-get",
-  "claim-latency-shallow",
-  "claim-latency-deep",
-  "drain-c1",
-  "drain-c24",
-  "drain-c24-batch",
-  "drain-c50",
-  "drain-c50-batch",
-] as const;
-export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+export { WORKLOAD_IDS, type WorkloadId } from "./workload-ids.js";
 
 /** The size of one workload's run. */
 export interface WorkloadSize {

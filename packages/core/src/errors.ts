@@ -4,7 +4,17 @@
  */
 import { maskSecrets, withoutSecrets } from "./secrets.js";
 
-/** Stable error codes. Match on these, never on messages. @see SPEC C4 */
+/**
+ * Stable error codes. Match on these, never on messages. @see SPEC C4
+ *
+ * `details` of the fence's errors (SPEC E5), the same on every backend (`FenceErrorDetails`,
+ * built by `fenceErrorDetails` in rules/fence.ts; the Redis scripts return the same fields):
+ * - STALE_LEASE, LEASE_REVOKED, LEASE_EXPIRED: `{ taskId, leaseEpoch, currentEpoch, state }`,
+ *   the lease's task and epoch, and the task's latest epoch and state now.
+ * - NOT_FOUND and INVALID_STATE from a holder call (renew, complete, fail, release, suspend,
+ *   progress, appendFrame, moveToDeadLetter, commit with a lease): the same shape, with
+ *   `currentEpoch` and `state` null when the task does not exist.
+ */
 export const ERROR_CODES = [
   "VALIDATION",
   "NOT_FOUND",

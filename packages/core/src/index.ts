@@ -19,3 +19,17 @@ export { CALL_RULES, type CallRule, type FacetName } from "./call-rules.js";
 export { defineBackend, type BackendDriver, type BackendFacets } from "./define-backend.js";
 export { openBackend, parseBackendUrl, redact, supportedSchemes, type BackendModule, type CommonBackendOptions } from "./open-backend.js";
 export type { AppliedMigration, BackendOperations, DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState, Verdict } from "./contracts/backend-operations.js";
+export { canonicalJson, jsonEqual } from "./rules/json.js";
+export {
+  enforceFence,
+  fenceError,
+  fenceErrorDetails,
+  judgeFence,
+  type FenceCode,
+  type FencedLease,
+  type FencedTask,
+  type FenceErrorDetails,
+  type FenceVerdict,
+  type HolderCall,
+} from "./rules/fence.js";
+export { statementOfFile } from "./rules/statement-file.js";

@@ -56,6 +56,14 @@ local function pad16(n) return string.format('%016d', n) end
 --- The client maps `MOORING <CODE> <message>` to a MooringError with that code.
 local function reject(code, message) return redis.error_reply('MOORING ' .. code .. ' ' .. message) end
 
+--- A rejection by the fence of a holder call (SPEC E5): `MOORING <CODE> <message> FENCE <json>`,
+--- the JSON holding the fields of core's FenceErrorDetails: the task's key id (base64url; the
+--- client decodes it to taskId), the lease's epoch and, when the task exists, its epoch and state.
+local function reject_with_fields(code, message, tid, lease_epoch, current_epoch, state)
+  local fields = cjson.encode({ tid = tid, leaseEpoch = lease_epoch, currentEpoch = current_epoch, state = state })
+  return redis.error_reply('MOORING ' .. code .. ' ' .. message .. ' FENCE ' .. fields)
+end
+
 --- Splits on single spaces (the separator of lists of base64url tokens, which never hold a space).
 local function words(s)
   local out = {}

@@ -145,21 +145,32 @@ local function remove_leased(tid, qe, ord)
   redis.call('ZREM', qkey(qe, 'l'), lease_member(ord, tid))
 end
 
---- The fence of a holder call (docs/decisions.md, in its order). Returns 'ok', 'repeat' (complete
---- repeated with the lease that completed the task) or an error reply to return as is, and the
---- task's { qe, ord (its 16-digit text), hd } for the call to go on with. Reads only.
-local function fence(t, epoch, now, call)
+--- A fence rejection with core's FenceErrorDetails fields; `f` holds the task's 'ep' and 'st'. The
+--- stored state 'queued' is reported as the state a read shows: ready or scheduled by runAt.
+local function reject_fenced(code, message, t, tid, epoch, f, now)
+  local st = f[2]
+  if st == 'queued' then
+    if tonumber(redis.call('HGET', t, 'ra')) <= now then st = 'ready' else st = 'scheduled' end
+  end
+  return reject_with_fields(code, message, tid, epoch, tonumber(f[1]), st)
+end
+
+--- The fence of a holder call (docs/decisions.md, in its order; core's judgeFence is the same
+--- decision for the TypeScript backends). Returns 'ok', 'repeat' (complete repeated with the lease
+--- that completed the task) or an error reply to return as is, and the task's { qe, ord (its
+--- 16-digit text), hd } for the call to go on with. Reads only.
+local function fence(t, tid, epoch, now, call)
   local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd')
-  if not f[1] then return reject('NOT_FOUND', 'task not found') end
+  if not f[1] then return reject_with_fields('NOT_FOUND', 'task not found', tid, epoch) end
   local ep = tonumber(f[1])
-  if epoch < ep then return reject('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task') end
-  if epoch > ep or epoch == 0 then return reject('INVALID_STATE', 'no lease with epoch ' .. n2s(epoch) .. ' was granted for the task') end
+  if epoch < ep then return reject_fenced('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task', t, tid, epoch, f, now) end
+  if epoch > ep or epoch == 0 then return reject_fenced('INVALID_STATE', 'no lease with epoch ' .. n2s(epoch) .. ' was granted for the task', t, tid, epoch, f, now) end
   local st, el = f[2], f[3]
-  if st == 'cancelled' or el == 'revoked' then return reject('LEASE_REVOKED', 'the lease was revoked or the task cancelled') end
-  if el == 'expired' or (st == 'leased' and now >= tonumber(f[4])) then return reject('LEASE_EXPIRED', 'the lease expired') end
+  if st == 'cancelled' or el == 'revoked' then return reject_fenced('LEASE_REVOKED', 'the lease was revoked or the task cancelled', t, tid, epoch, f, now) end
+  if el == 'expired' or (st == 'leased' and now >= tonumber(f[4])) then return reject_fenced('LEASE_EXPIRED', 'the lease expired', t, tid, epoch, f, now) end
   if st ~= 'leased' then
     if call == 'complete' and st == 'completed' and tonumber(redis.call('HGET', t, 'ce')) == epoch then return 'repeat' end
-    return reject('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch')
+    return reject_fenced('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch', t, tid, epoch, f, now)
   end
   return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1' }
 end

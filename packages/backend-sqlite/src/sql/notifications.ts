@@ -3,7 +3,7 @@
  * (SPEC E19). Rows are written by `SqliteConnection.notify` inside the transaction that caused
  * them.
  */
-import { sql } from "./text.js";
+import { loadSql } from "../statements.js";
 
 export interface NotificationRow {
   readonly seq: number;
@@ -14,16 +14,5 @@ export interface NotificationRow {
   readonly at: number;
 }
 
-/**
- * The newest feed position.
- * Parameters: none. Returns: { seq } (0 when the feed is empty).
- */
-export const FEED_HEAD = sql`
-  SELECT coalesce(max(seq), 0) AS seq FROM {{notifications}}`;
-
-/**
- * Feed rows after a position, in commit order.
- * Parameters: after seq, limit. Returns: NotificationRow[].
- */
-export const READ_FEED = sql`
-  SELECT seq, tenant, kind, task_id, queue, at FROM {{notifications}} WHERE seq > ? ORDER BY seq LIMIT ? + 0`;
+export const FEED_HEAD = loadSql("feed-head");
+export const READ_FEED = loadSql("read-feed");

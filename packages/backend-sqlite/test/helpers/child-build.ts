@@ -50,9 +50,11 @@ export function buildChild(): ChildBuild {
   const betterSqlite = dirname(createRequire(join(packageRoot, "package.json")).resolve("better-sqlite3/package.json"));
   symlinkSync(realpathSync(betterSqlite), join(root, "node_modules", "better-sqlite3"), "dir");
   transpileTree(join(packageRoot, "src"), join(root, "pkg", "src"));
-  mkdirSync(join(root, "pkg", "migrations"));
-  for (const name of readdirSync(join(packageRoot, "migrations"))) {
-    copyFileSync(join(packageRoot, "migrations", name), join(root, "pkg", "migrations", name));
+  for (const directory of ["migrations", "sql"]) {
+    mkdirSync(join(root, "pkg", directory));
+    for (const name of readdirSync(join(packageRoot, directory))) {
+      copyFileSync(join(packageRoot, directory, name), join(root, "pkg", directory, name));
+    }
   }
   const script = join(root, "pkg", "test", "fixtures", "child.js");
   transpileFile(join(packageRoot, "test", "fixtures", "child.ts"), script);

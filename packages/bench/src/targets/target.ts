@@ -14,7 +14,7 @@
  */
 import type { EventInput } from "@mooring/core";
 import type { LatencySummary } from "../harness.js";
-import type { WorkloadId } from "../workloads.js";
+import type { WorkloadId } from "../workload-ids.js";
 
 /** A task a claim handed out; the target keeps whatever it needs to complete it. */
 export interface ClaimedTask {

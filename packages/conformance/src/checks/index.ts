@@ -7,6 +7,7 @@ import type { Check } from "../registry.js";
 import { checks as tenants } from "./access/tenants.js";
 import { checks as tokens } from "./access/tokens.js";
 import { checks as tenancy } from "./isolation/tenancy.js";
+import { checks as fenceDetails } from "./leases/fence-details.js";
 import { checks as leases } from "./leases/leases.js";
 import { checks as operator } from "./leases/operator.js";
 import { checks as notifications } from "./notifications/notifications.js";
@@ -42,6 +43,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...state,
   ...enqueue,
   ...leases,
+  ...fenceDetails,
   ...reclaim,
   ...deadLetters,
   ...operator,

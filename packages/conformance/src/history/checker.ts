@@ -28,6 +28,7 @@
  * Cost: one pass to index entries by task and run, then work per task and per run that is linear
  * in their entries up to sorting, so about O(n log n) for n entries.
  */
+import { canonicalJson, type Json } from "@mooring/core";
 import { type ClockModel, type ClockTimeline, clockTimeline } from "./clock-timeline.js";
 import {
   type AppendArgs,
@@ -682,18 +683,7 @@ function maximumMatching(candidates: readonly (readonly number[])[]): (number | 
 
 /** A key for an event's identity that ignores member order and negative zero, as JSON does. */
 function identity(type: unknown, payload: unknown): string {
-  return JSON.stringify([type, canonical(payload)]);
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === "object" && value !== null) {
-    const record = value as Record<string, unknown>;
-    return Object.keys(record)
-      .sort()
-      .map((key) => [key, canonical(record[key])]);
-  }
-  return Object.is(value, -0) ? 0 : value;
+  return canonicalJson([type, payload] as Json);
 }
 
 function checkRun(run: RunFacts, violations: Violations): void {

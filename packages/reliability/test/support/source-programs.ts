@@ -22,7 +22,7 @@ const self = fileURLToPath(new URL("../../", import.meta.url));
 const WORKSPACE = [
   { dir: "core", name: "@mooring/core", sources: "src", assets: [] },
   { dir: "backend-memory", name: "@mooring/backend-memory", sources: "src", assets: [] },
-  { dir: "backend-sqlite", name: "@mooring/backend-sqlite", sources: "src", assets: ["migrations"] },
+  { dir: "backend-sqlite", name: "@mooring/backend-sqlite", sources: "src", assets: ["sql", "migrations"] },
   { dir: "backend-postgres", name: "@mooring/backend-postgres", sources: "src", assets: ["sql", "migrations"] },
   { dir: "backend-redis", name: "@mooring/backend-redis", sources: "src", assets: ["lua"] },
   { dir: "conformance", name: "@mooring/conformance", sources: "src/history", assets: [] },

@@ -9,6 +9,7 @@ import { AssertionError } from "node:assert";
 import { isDeepStrictEqual } from "node:util";
 import { type ErrorCode, MooringError } from "@mooring/core";
 import { CheckTimeout } from "../../hang.js";
+import { jsonView } from "../../model/json.js";
 import { brief, show } from "./preview.js";
 
 export { AssertionError };
@@ -47,26 +48,9 @@ export function sameMembers(actual: readonly string[], expected: readonly string
   same([...actual].sort(), [...expected].sort(), what);
 }
 
-/**
- * JSON's view of a value: no negative zero, bytes as hex, no undefined members (member order is
- * ignored by the comparison). What a backend stores as JSON or bytes is compared in this view.
- */
-function asData(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
-  if (Array.isArray(value)) return value.map(asData);
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, member]) => member !== undefined)
-        .map(([key, member]) => [key, asData(member)]),
-    );
-  }
-  return Object.is(value, -0) ? 0 : value;
-}
-
 /** Whether `actual` equals `expected` as JSON (or bytes) values; see `sameData`. */
 export function isSameData(actual: unknown, expected: unknown): boolean {
-  return isDeepStrictEqual(asData(actual), asData(expected));
+  return isDeepStrictEqual(jsonView(actual), jsonView(expected));
 }
 
 /**

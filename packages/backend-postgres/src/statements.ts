@@ -6,6 +6,7 @@
  * so each is parsed and planned once per connection.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { statementOfFile } from "@mooring/core";
 import { preparedStatementName, quoteIdentifier } from "./identifiers.js";
 
 /** Every statement file of `sql/`, by name. The loader refuses a directory that differs. */
@@ -119,29 +120,6 @@ const SQL_DIRECTORY = new URL("../sql/", import.meta.url);
 /** The placeholder a statement uses for the quoted schema name; nothing else is substituted. */
 export const SCHEMA_PLACEHOLDER = "{schema}";
 
-/**
- * Checks one file: a header of `--` lines with a `Parameters:` and a `Returns:` line, then exactly
- * one statement.
- */
-function checkStatementFile(file: string, text: string): void {
-  const lines = text.split("\n");
-  const header: string[] = [];
-  for (const line of lines) {
-    if (!line.startsWith("--")) break;
-    header.push(line);
-  }
-  if (!header.some((line) => /^--\s*Parameters:/.test(line)) || !header.some((line) => /^--\s*Returns:/.test(line))) {
-    throw new Error(`sql/${file} must open with a header naming its Parameters: and Returns:`);
-  }
-  const body = lines
-    .filter((line) => !line.trimStart().startsWith("--"))
-    .join("\n")
-    .trim()
-    .replace(/;$/, "");
-  if (body.length === 0) throw new Error(`sql/${file} holds no statement`);
-  if (body.includes(";")) throw new Error(`sql/${file} must hold exactly one statement`);
-}
-
 function readStatementSources(): ReadonlyMap<StatementName, string> {
   const files = readdirSync(SQL_DIRECTORY).filter((file) => file.endsWith(".sql"));
   const expected = new Set<string>(STATEMENT_NAMES.map((name) => `${name}.sql`));
@@ -152,9 +130,7 @@ function readStatementSources(): ReadonlyMap<StatementName, string> {
   }
   const sources = new Map<StatementName, string>();
   for (const name of STATEMENT_NAMES) {
-    const text = readFileSync(new URL(`${name}.sql`, SQL_DIRECTORY), "utf8");
-    checkStatementFile(`${name}.sql`, text);
-    sources.set(name, text.trim().replace(/;$/, ""));
+    sources.set(name, statementOfFile(`${name}.sql`, readFileSync(new URL(`${name}.sql`, SQL_DIRECTORY), "utf8")));
   }
   return sources;
 }

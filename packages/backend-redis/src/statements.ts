@@ -323,7 +323,7 @@ function libraryOf(commands: readonly Command[], definitionsOf: (include: string
   const functionName = (name: ScriptName): string => `${LIBRARY_NAME_TOKEN}_${name.replaceAll("-", "_")}`;
   const lines = [
     `#!lua name=${LIBRARY_NAME_TOKEN}`,
-    "-- The function library of @mooring/backend-redis, built by src/scripts.ts from lua/*.lua.",
+    "-- The function library of @mooring/backend-redis, built by src/statements.ts from lua/*.lua.",
     ...definitions.map((definition) => (definition.perCall ? `local ${definition.names.join(", ")}` : definition.text)),
   ];
   for (const command of commands) {

@@ -1,0 +1,4 @@
+-- delete-run-steps:
+-- Parameters: run pk.
+-- Returns: nothing.
+DELETE FROM {{steps}} WHERE run_pk = ?

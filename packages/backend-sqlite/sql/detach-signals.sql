@@ -1,0 +1,4 @@
+-- detach-signals:
+-- Parameters: task seq.
+-- Returns: nothing.
+DELETE FROM {{task_signals}} WHERE task_seq = ?

@@ -1,0 +1,5 @@
+-- update-run-status: Move a run's status.
+-- Parameters: status, updated_at, completed_at (kept when null), pk.
+-- Returns: RunRow.
+UPDATE {{runs}} SET status = ?, updated_at = ?, completed_at = coalesce(completed_at, ?) WHERE pk = ?
+RETURNING pk, id, workflow_id, version, status, input, context, latest_sequence, created_at, updated_at, completed_at

@@ -1,0 +1,32 @@
+/**
+ * JSON value rules every backend and the kit share: equality where object member order does not
+ * matter (SPEC W1's "same definition", W7's "same event") and the text that makes equal values
+ * equal strings.
+ */
+import type { Json } from "../types.js";
+
+/**
+ * JSON text with object members sorted by key, so that values equal as JSON (member order aside)
+ * have equal text. Negative zero is written `0`, as `JSON.stringify` writes it.
+ */
+export function canonicalJson(value: Json): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const members = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as Json)}`);
+  return `{${members.join(",")}}`;
+}
+
+/** JSON equality: object member order does not matter, array order does. */
+export function jsonEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, index) => jsonEqual(item, b[index] as Json));
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key] as Json, b[key] as Json));
+}

@@ -1,0 +1,91 @@
+/**
+ * Core's pure rules on their own: the fence (SPEC E5, E7) and its details, JSON equality and
+ * canonical text, and the statement-file rule. The kit checks the same behaviour through every
+ * backend; these pin the functions the backends call.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canonicalJson, type FencedTask, fenceErrorDetails, type Json, jsonEqual, judgeFence, MooringError, enforceFence, statementOfFile } from "../src/index.js";
+
+const leased: FencedTask = { state: "leased", epoch: 3, leaseEnd: null, leaseExpiresAt: 1_000, completedEpoch: null };
+const lease = { taskId: "t", epoch: 3 };
+
+function codeOf(task: FencedTask | undefined, held = lease, now = 500, call: "complete" | "other" = "other"): string {
+  const verdict = judgeFence(task, held, now, call);
+  return verdict.kind === "rejected" ? verdict.code : verdict.kind;
+}
+
+describe("judgeFence (SPEC E5)", () => {
+  it("rejects in the order of docs/decisions.md, the first failing check deciding", () => {
+    expect(codeOf(undefined)).toBe("NOT_FOUND");
+    expect(codeOf({ ...leased, state: "cancelled", epoch: 4 })).toBe("STALE_LEASE");
+    expect(codeOf(leased, { taskId: "t", epoch: 4 })).toBe("INVALID_STATE");
+    expect(codeOf({ ...leased, state: "ready", epoch: 0 }, { taskId: "t", epoch: 0 })).toBe("INVALID_STATE");
+    expect(codeOf({ ...leased, state: "cancelled" }, lease, 2_000)).toBe("LEASE_REVOKED");
+    expect(codeOf({ ...leased, state: "ready", leaseEnd: "revoked" })).toBe("LEASE_REVOKED");
+    expect(codeOf(leased, lease, 1_000)).toBe("LEASE_EXPIRED");
+    expect(codeOf({ ...leased, state: "scheduled", leaseEnd: "expired" })).toBe("LEASE_EXPIRED");
+    expect(codeOf({ ...leased, state: "ready" })).toBe("INVALID_STATE");
+    expect(codeOf(leased)).toBe("held");
+  });
+
+  it("accepts complete repeated with the lease that completed the task (E7), and nothing else", () => {
+    const completed: FencedTask = { ...leased, state: "completed", completedEpoch: 3 };
+    expect(codeOf(completed, lease, 500, "complete")).toBe("repeat");
+    expect(codeOf(completed, lease, 500, "other")).toBe("INVALID_STATE");
+    expect(codeOf({ ...completed, completedEpoch: null }, lease, 500, "complete")).toBe("INVALID_STATE");
+  });
+
+  it("gives every rejection the one details shape, with the task's epoch and state", () => {
+    const verdict = judgeFence({ ...leased, epoch: 5 }, lease, 500, "other");
+    expect(verdict).toMatchObject({ kind: "rejected", details: { taskId: "t", leaseEpoch: 3, currentEpoch: 5, state: "leased" } });
+    expect(fenceErrorDetails(lease, undefined)).toEqual({ taskId: "t", leaseEpoch: 3, currentEpoch: null, state: null });
+    let thrown: unknown;
+    try {
+      enforceFence(judgeFence(undefined, lease, 0, "other"), "memory");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(MooringError.is(thrown, "NOT_FOUND") && thrown.backend === "memory" && thrown.details).toEqual(fenceErrorDetails(lease, undefined));
+  });
+});
+
+const json: fc.Arbitrary<Json> = fc.jsonValue() as fc.Arbitrary<Json>;
+
+/** The same value with the members of every object in reverse order. */
+function reordered(value: Json): Json {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(reordered);
+  return Object.fromEntries(Object.keys(value).reverse().map((key) => [key, reordered(value[key] as Json)]));
+}
+
+describe("JSON equality and canonical text", () => {
+  it("ignore object member order and keep array order", () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(jsonEqual(value, reordered(value))).toBe(true);
+        expect(canonicalJson(reordered(value))).toBe(canonicalJson(value));
+      }),
+    );
+    expect(jsonEqual([1, 2], [2, 1])).toBe(false);
+    expect(jsonEqual({ a: 1 }, { a: 1, b: undefined } as unknown as Json)).toBe(false);
+    expect(canonicalJson({ b: [1, { d: 0, c: -0 }], a: "x" })).toBe('{"a":"x","b":[1,{"c":0,"d":0}]}');
+  });
+
+  it("agree: equal values have equal text, and different text means different values", () => {
+    fc.assert(
+      fc.property(json, json, (a, b) => {
+        expect(canonicalJson(a) === canonicalJson(b)).toBe(jsonEqual(a, b));
+      }),
+    );
+  });
+});
+
+describe("statementOfFile", () => {
+  it("takes one statement under a header naming its parameters and returns", () => {
+    expect(statementOfFile("a.sql", "-- a: one row\n-- Parameters: id\n-- Returns: a row\nSELECT 1;\n")).toBe("-- a: one row\n-- Parameters: id\n-- Returns: a row\nSELECT 1");
+    expect(() => statementOfFile("b.sql", "SELECT 1")).toThrow(/header/);
+    expect(() => statementOfFile("c.sql", "-- Parameters: none\n-- Returns: none\n")).toThrow(/no statement/);
+    expect(() => statementOfFile("d.sql", "-- Parameters: none\n-- Returns: none\nSELECT 1; SELECT 2")).toThrow(/exactly one/);
+  });
+});
