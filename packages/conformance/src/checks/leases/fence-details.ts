@@ -2,8 +2,9 @@
  * The `details` of the fence's errors (SPEC E5, C4): every backend returns core's one documented
  * shape, `{ taskId, leaseEpoch, currentEpoch, state }` (FenceErrorDetails), whatever its
  * datastore, so a backend whose errors drift from it fails here. Each way a lease stops being
- * valid is provoked once and probed with every holder call the backend declares; the task's
- * `currentEpoch` and `state` are what `getTask` reports right after the rejection.
+ * valid is provoked once and probed with every holder call the backend declares, and with
+ * `commit` holding the lease (SPEC W11); the task's `currentEpoch` and `state` are what `getTask`
+ * reports right after the rejection.
  */
 import { type EngineBackend, type ErrorCode, type FenceErrorDetails, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
@@ -117,19 +118,26 @@ export const checks: Check[] = [
   defineCheck({
     id: "E5.fence-error-details",
     rule: "E5",
-    title: "every fence error carries the documented details { taskId, leaseEpoch, currentEpoch, state }, from every holder call",
+    title: "every fence error carries the documented details { taskId, leaseEpoch, currentEpoch, state }, from every holder call and commit with a lease",
     requires: ["leases", "reclaim"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
       const capabilities = ctx.backend.capabilities as Readonly<Record<string, boolean | undefined>>;
-      const calls = HOLDER_CALLS.filter((call) => call.requires.every((name) => capabilities[name] === true));
+      const calls: { readonly name: string; invoke(lease: Lease): Promise<unknown> }[] = HOLDER_CALLS.filter((call) =>
+        call.requires.every((name) => capabilities[name] === true),
+      ).map((call) => ({ name: call.name, invoke: (lease) => call.invoke(engine, lease, ctx.unique("fence-details-signal")) }));
+      if (capabilities.runs === true && capabilities.commit === true) {
+        // commit with a lease is fenced like a holder call (SPEC W11) and raises the same details.
+        const { run } = await succeeds(ctx.backend.workflows.createRun({ id: ctx.unique("fence-details-run"), workflowId: "fenced", version: "1" }), "setup: createRun");
+        calls.push({ name: "commit", invoke: (lease) => ctx.backend.workflows.commit(run.id, { lease, events: [{ type: "fenced" }] }) });
+      }
       for (const [index, fenceCase] of CASES.entries()) {
         const queue = ctx.unique(`fence-details-${index}`);
         const { lease, exists } = await fenceCase.setup(ctx, engine, queue);
         for (const call of calls.filter((candidate) => candidate.name !== fenceCase.accepts)) {
           const what = `${fenceCase.title}: ${call.name}`;
-          const error = await rejectsWith(call.invoke(engine, lease, ctx.unique("fence-details-signal")), fenceCase.code, what);
+          const error = await rejectsWith(call.invoke(lease), fenceCase.code, what);
           same({ ...error.details }, await expectedDetails(engine, lease, exists), `${what}: the ${fenceCase.code} error's details`);
         }
         await ctx.progress();
