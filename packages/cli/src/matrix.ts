@@ -9,7 +9,7 @@
  */
 import Table from "cli-table3";
 import { CAPABILITY_NAMES, type CapabilityName } from "@mooring/core";
-import { AREAS, type Area, type CapabilityStatus, type CheckResult, type ConformanceReport, type ConformanceTotals, RULES, type RuleStatus } from "@mooring/conformance/runner";
+import { AREAS, type Area, type CapabilityStatus, type CheckResult, type ConformanceReport, type ConformanceTotals, NOT_PASSED_SECTIONS, RULES, type RuleStatus } from "@mooring/conformance/runner";
 import { type Colors, firstLine } from "./io.js";
 
 export interface MatrixBackend {
@@ -280,12 +280,10 @@ export function renderMatrixTable(matrix: Matrix, colors: Colors, width: number)
     lines.push("", "Notes:");
     for (const note of matrix.notes) lines.push(`  [${note.id}] ${note.text}`);
   }
-  for (const [status, title, color] of [
-    ["failed", "Failures", colors.red],
-    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)", colors.yellow],
-  ] as const) {
+  for (const { status, title } of NOT_PASSED_SECTIONS) {
     const listed = matrix.failures.filter((failure) => failure.status === status);
     if (listed.length === 0) continue;
+    const color = status === "failed" ? colors.red : colors.yellow;
     lines.push("", colors.bold(color(`${title} (${listed.length}):`)));
     for (const failure of listed) {
       lines.push(`  ${colors.bold(failure.backend)} ${failure.checkId} (SPEC ${failure.rule}): ${firstLine(failure.message)}`);
@@ -344,10 +342,7 @@ export function renderMatrixMarkdown(matrix: Matrix): string {
     lines.push("", "## Notes", "");
     for (const note of matrix.notes) lines.push(`${note.id}. ${escapeCell(note.text)}`);
   }
-  for (const [status, title] of [
-    ["failed", "Failures"],
-    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)"],
-  ] as const) {
+  for (const { status, title } of NOT_PASSED_SECTIONS) {
     const listed = matrix.failures.filter((failure) => failure.status === status);
     if (listed.length === 0) continue;
     lines.push("", `## ${title}`, "");

@@ -25,6 +25,12 @@ const RULE_STATUS_LABELS: Readonly<Record<RuleStatus, string>> = {
   "no-check": "no check",
 };
 
+/** How reports list the checks that did not pass: failures, then timeouts, each under its title. */
+export const NOT_PASSED_SECTIONS = [
+  { status: "failed", title: "Failures" },
+  { status: "timed-out", title: "Timeouts (a hang detector tripped: no rule was judged)" },
+] as const;
+
 const AREA_TITLES: Readonly<Record<Area, string>> = {
   validation: "Rules common to every call",
   workflows: "Workflows",
@@ -78,10 +84,7 @@ export function renderMarkdown(report: ConformanceReport): string {
     }
   }
 
-  for (const [status, title] of [
-    ["failed", "Failures"],
-    ["timed-out", "Timeouts (a hang detector tripped: no rule was judged)"],
-  ] as const) {
+  for (const { status, title } of NOT_PASSED_SECTIONS) {
     const listed = report.results.filter((result) => result.status === status);
     if (listed.length === 0) continue;
     lines.push("", `## ${title}`);
@@ -169,13 +172,10 @@ export function renderSummary(report: ConformanceReport): string {
       .join("  "),
   );
   const lines = [header, "", ...table];
-  for (const [status, title] of [
-    ["failed", "Failed checks:"],
-    ["timed-out", "Timed-out checks (a hang detector tripped: no rule was judged):"],
-  ] as const) {
+  for (const { status, title } of NOT_PASSED_SECTIONS) {
     const listed = report.results.filter((result) => result.status === status);
     if (listed.length === 0) continue;
-    lines.push("", title);
+    lines.push("", `${title}:`);
     for (const result of listed) {
       lines.push(`  ${result.checkId} (SPEC ${result.rule}): ${firstLine(result.error?.message ?? status)}`);
       if (result.replay) lines.push(`    replay: ${result.replay}`);

@@ -35,6 +35,7 @@ export {
   type RuleSummary,
 } from "./runner.js";
 export {
+  NOT_PASSED_SECTIONS,
   REPORT_FORMATS,
   type ReportFormat,
   renderJson,

@@ -497,7 +497,7 @@ describe("reports (SPEC K4)", () => {
     expect(markdown).toContain("| W2 | TIMED OUT | 0 | 0 | 1 | 0 | 0 |");
     expect(markdown).toContain("## Timeouts (a hang detector tripped: no rule was judged)");
     expect(markdown).not.toContain("## Failures");
-    expect(renderSummary(report)).toContain("Timed-out checks (a hang detector tripped: no rule was judged):\n  W2.stalls (SPEC W2)");
+    expect(renderSummary(report)).toContain("Timeouts (a hang detector tripped: no rule was judged):\n  W2.stalls (SPEC W2)");
   });
 
   it("Markdown groups rules by area and lists failures, skips and capabilities; the summary names failed checks", async () => {
