@@ -11,6 +11,7 @@ import {
   type TenantRecord,
   type TenantStore,
   type TenantUpdate,
+  tenantExistsDetails,
 } from "@mooring/core";
 import type { FacetContext } from "./context.js";
 import { pageOf } from "./cursor.js";
@@ -40,7 +41,7 @@ export class MemoryTenantStore implements TenantStore {
 
   async create(input: TenantInput): Promise<TenantRecord> {
     if (this.#registry.records.has(input.id)) {
-      throw new MooringError("CONFLICT", `tenant ${input.id} exists`, { details: { tenantId: input.id } });
+      throw new MooringError("CONFLICT", `tenant ${input.id} exists`, { details: tenantExistsDetails(input.id) });
     }
     const now = this.#context.clock.now();
     const record: TenantRecord = { id: input.id, name: input.name, status: input.status ?? "active", createdAt: now, updatedAt: now };

@@ -22,6 +22,10 @@ import {
   type JsonObject,
   type ListRunsRequest,
   MooringError,
+  definitionConflictDetails,
+  runExistsDetails,
+  sequenceConflictDetails,
+  statusConflictDetails,
   newId,
   type Page,
   type PutDefinitionResult,
@@ -128,7 +132,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     if (existing) {
       if (!jsonEqual(existing.spec, definition.spec)) {
         throw new MooringError("CONFLICT", `definition ${definition.id}@${definition.version} exists with a different spec`, {
-          details: { id: definition.id, version: definition.version },
+          details: definitionConflictDetails(definition.id, definition.version),
         });
       }
       return { definition: copyDefinition(existing), created: false };
@@ -159,7 +163,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     const existing = this.#runs.runs.get(id);
     const ifExists = options.ifExists ?? "return";
     if (existing && ifExists === "return") return { run: toRunRecord(existing), created: false };
-    if (existing && ifExists === "error") throw new MooringError("CONFLICT", `run ${id} exists`, { details: { runId: id } });
+    if (existing && ifExists === "error") throw new MooringError("CONFLICT", `run ${id} exists`, { details: runExistsDetails(id) });
     const run = new StoredRun(
       id,
       this.#runs.nextSeq(),
@@ -321,10 +325,12 @@ export class MemoryWorkflowStore implements WorkflowStore {
 function checkStatusMove(run: StoredRun, status: RunStatus, expected: RunStatus | undefined): void {
   const details = { runId: run.id, status: run.status, requested: status };
   if (TERMINAL_RUN_STATUSES.has(run.status)) {
-    throw new MooringError("CONFLICT", `run ${run.id} is ${run.status} and never changes again`, { details });
+    throw new MooringError("CONFLICT", `run ${run.id} is ${run.status} and never changes again`, {
+      details: statusConflictDetails(run.id, run.status, status, expected),
+    });
   }
   if (expected !== undefined && expected !== run.status) {
-    throw new MooringError("CONFLICT", `run ${run.id} is ${run.status}, not ${expected}`, { details: { ...details, expected } });
+    throw new MooringError("CONFLICT", `run ${run.id} is ${run.status}, not ${expected}`, { details: statusConflictDetails(run.id, run.status, status, expected) });
   }
   if (!RUN_TRANSITIONS[run.status].includes(status)) {
     throw new MooringError("INVALID_STATE", `run ${run.id} cannot move from ${run.status} to ${status}`, { details });
@@ -334,7 +340,7 @@ function checkStatusMove(run: StoredRun, status: RunStatus, expected: RunStatus 
 function checkExpectedSequence(run: StoredRun, expected: number | undefined): void {
   if (expected !== undefined && expected !== run.events.length) {
     throw new MooringError("SEQUENCE_CONFLICT", `run ${run.id} is at sequence ${run.events.length}, not ${expected}`, {
-      details: { runId: run.id, expected, latest: run.events.length },
+      details: sequenceConflictDetails(run.id, expected, run.events.length),
     });
   }
 }

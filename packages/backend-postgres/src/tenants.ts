@@ -2,7 +2,7 @@
  * Tenant records (SPEC T2). Records are global: every view reads and writes the same table. A
  * tenant without a record is active.
  */
-import { MooringError, type Page, type PageRequest, type TenantInput, type TenantRecord, type TenantStatus, type TenantStore, type TenantUpdate } from "@mooring/core";
+import { MooringError, tenantExistsDetails, type Page, type PageRequest, type TenantInput, type TenantRecord, type TenantStatus, type TenantStore, type TenantUpdate } from "@mooring/core";
 import type { BackendContext } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
 
@@ -28,7 +28,7 @@ export class PostgresTenantStore implements TenantStore {
   async create(input: TenantInput): Promise<TenantRecord> {
     const { db } = this.#context;
     const [row] = await db.query<TenantRow>("tenant-insert", [db.nowParam(), input.id, input.name, input.status ?? "active"]);
-    if (!row) throw new MooringError("CONFLICT", `tenant ${input.id} exists`, { backend: "postgres", details: { tenantId: input.id } });
+    if (!row) throw new MooringError("CONFLICT", `tenant ${input.id} exists`, { backend: "postgres", details: tenantExistsDetails(input.id) });
     return tenantRecord(row);
   }
 

@@ -32,6 +32,10 @@ import {
   type StepRecord,
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
+  definitionConflictDetails,
+  runExistsDetails,
+  sequenceConflictDetails,
+  statusConflictDetails,
 } from "@mooring/core";
 import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
@@ -73,11 +77,12 @@ function definitionRecord(row: DefinitionRow): DefinitionRecord {
  */
 function statusMoveError(runId: string, current: RunStatus, next: RunStatus, expected: RunStatus | undefined): MooringError | null {
   const details = { runId, status: current, requested: next };
+  const conflict = statusConflictDetails(runId, current, next, expected);
   if (TERMINAL_RUN_STATUSES.has(current)) {
-    return new MooringError("CONFLICT", `run ${runId} is ${current}, and a terminal run never changes`, { backend: "postgres", details });
+    return new MooringError("CONFLICT", `run ${runId} is ${current}, and a terminal run never changes`, { backend: "postgres", details: conflict });
   }
   if (expected !== undefined && expected !== current) {
-    return new MooringError("CONFLICT", `run ${runId} is ${current}, not ${expected} as expected`, { backend: "postgres", details });
+    return new MooringError("CONFLICT", `run ${runId} is ${current}, not ${expected} as expected`, { backend: "postgres", details: conflict });
   }
   if (!RUN_TRANSITIONS[current].includes(next)) {
     return new MooringError("INVALID_STATE", `run ${runId} cannot move from ${current} to ${next}`, { backend: "postgres", details });
@@ -121,7 +126,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (!existing.same) {
         throw new MooringError("CONFLICT", `definition ${definition.id}@${definition.version} exists with a different spec`, {
           backend: "postgres",
-          details: { id: definition.id, version: definition.version },
+          details: definitionConflictDetails(definition.id, definition.version),
         });
       }
       return { definition: definitionRecord(existing), created: false };
@@ -158,7 +163,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       const [created] = await insert(this.#db);
       if (created) return { run: runRecord(created), created: true };
       if (ifExists === "error") {
-        throw new MooringError("CONFLICT", `run ${id} exists`, { backend: "postgres", details: { runId: id } });
+        throw new MooringError("CONFLICT", `run ${id} exists`, { backend: "postgres", details: runExistsDetails(id) });
       }
       const [existing] = await this.#db.query<RunRow>("run-get", [this.#tenantId, id], "safe");
       // Absent again only if it was deleted in between: create it then.
@@ -254,7 +259,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (!run) throw notFound(runId);
       throw new MooringError("SEQUENCE_CONFLICT", `run ${runId} is at sequence ${run.latest_sequence}, not ${String(options?.expectedSequence)}`, {
         backend: "postgres",
-        details: { runId, latestSequence: run.latest_sequence, expectedSequence: options?.expectedSequence },
+        details: sequenceConflictDetails(runId, options?.expectedSequence ?? 0, run.latest_sequence),
       });
     }
     return events.map((_, index) => latest - events.length + 1 + index);
@@ -304,7 +309,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (input.expectedSequence !== undefined && input.expectedSequence !== run.latest_sequence) {
         throw new MooringError("SEQUENCE_CONFLICT", `run ${runId} is at sequence ${run.latest_sequence}, not ${input.expectedSequence}`, {
           backend: "postgres",
-          details: { runId, latestSequence: run.latest_sequence, expectedSequence: input.expectedSequence },
+          details: sequenceConflictDetails(runId, input.expectedSequence, run.latest_sequence),
         });
       }
       if (input.status !== undefined) {

@@ -21,7 +21,8 @@ if redis.call('EXISTS', run_key('run', re)) == 0 then return reject('NOT_FOUND',
 local ev = run_key('ev', re)
 local latest = redis.call('LLEN', ev)
 if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= latest then
-  return reject('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[3])
+  local details = { re = re, expectedSequence = tonumber(ARGV[3]), latestSequence = latest }
+  return reject_with_details('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[3], details)
 end
 local stamp = n2s(now) .. '|'
 for i = 4, #ARGV do redis.call('RPUSH', ev, stamp .. ARGV[i]) end

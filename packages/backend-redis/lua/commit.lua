@@ -55,11 +55,12 @@ end
 local ev = run_key('ev', re)
 local latest = redis.call('LLEN', ev)
 if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= latest then
-  return reject('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[5])
+  local details = { re = re, expectedSequence = tonumber(ARGV[5]), latestSequence = latest }
+  return reject_with_details('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[5], details)
 end
 
 if ARGV[6] ~= '' then
-  local refused = check_move(current, ARGV[6], '')
+  local refused = check_move(re, current, ARGV[6], '')
   if refused then return refused end
 end
 

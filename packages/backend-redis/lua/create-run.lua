@@ -23,7 +23,7 @@ local re = ARGV[2]
 local r = run_key('run', re)
 if redis.call('EXISTS', r) == 1 then
   if ARGV[8] == 'return' then return { 0, run_record(r) } end
-  if ARGV[8] == 'error' then return reject('CONFLICT', 'a run with this id exists') end
+  if ARGV[8] == 'error' then return reject_with_details('CONFLICT', 'a run with this id exists', { re = re }) end
   drop_run(re)
 end
 local seq = redis.call('HINCRBY', B, 'runseq', 1)

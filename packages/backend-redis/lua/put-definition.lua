@@ -18,7 +18,7 @@ local now = clock_now(ARGV[1])
 local key = B .. ':def:' .. ARGV[2] .. ':' .. ARGV[3]
 local f = redis.call('HMGET', key, 'canon', 'spec', 'ca')
 if f[1] then
-  if f[1] ~= ARGV[5] then return reject('CONFLICT', 'the definition version exists with a different spec') end
+  if f[1] ~= ARGV[5] then return reject_with_details('CONFLICT', 'the definition version exists with a different spec', { ide = ARGV[2], ve = ARGV[3] }) end
   return { 0, f[2], f[3] }
 end
 redis.call('HSET', key, 'ver', ARGV[4], 'canon', ARGV[5], 'spec', ARGV[6], 'ca', n2s(now))

@@ -19,7 +19,7 @@ local re = ARGV[2]
 local r = run_key('run', re)
 local current = redis.call('HGET', r, 'st')
 if not current then return reject('NOT_FOUND', 'run not found') end
-local refused = check_move(current, ARGV[3], ARGV[4])
+local refused = check_move(re, current, ARGV[3], ARGV[4])
 if refused then return refused end
 move_run(r, re, current, ARGV[3], now)
 return run_record(r)

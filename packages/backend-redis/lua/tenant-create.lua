@@ -16,7 +16,7 @@
 
 local now = n2s(clock_now(ARGV[1]))
 local rec = B .. ':rec'
-if redis.call('EXISTS', rec) == 1 then return reject('CONFLICT', 'a tenant with this id exists') end
+if redis.call('EXISTS', rec) == 1 then return reject_with_details('CONFLICT', 'a tenant with this id exists', { tenantId = ARGV[2] }) end
 redis.call('HSET', rec, 'id', ARGV[2], 'name', ARGV[3], 'status', ARGV[4], 'ca', now, 'ua', now)
 copy_status(ARGV[4])
 return redis.call('HMGET', rec, 'id', 'name', 'status', 'ca', 'ua')

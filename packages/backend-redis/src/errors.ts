@@ -4,12 +4,25 @@
  * socket reports (a refused or lost connection, a failover, an out-of-memory refusal) is a
  * transport failure: UNAVAILABLE, retryable, with the native error as `cause`.
  */
-import { ERROR_CODES, type ErrorCode, fenceErrorDetails, type FenceErrorDetails, MooringError } from "@mooring/core";
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  definitionConflictDetails,
+  fenceErrorDetails,
+  type FenceErrorDetails,
+  MooringError,
+  runExistsDetails,
+  sequenceConflictDetails,
+  statusConflictDetails,
+  tenantExistsDetails,
+} from "@mooring/core";
 import { decodeId } from "./keys.js";
 
 const SCRIPT_REJECTION = /^MOORING ([A-Z_]+) ([\s\S]*)$/;
 /** What separates a fence rejection's message from its fields (lua/includes/common.lua, reject_fence). */
 const FENCE_SEPARATOR = " FENCE ";
+/** What separates another rejection's message from its fields (lua/includes/common.lua, reject_with_details). */
+const DETAILS_SEPARATOR = " DETAILS ";
 const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 function isErrorCode(value: string): value is ErrorCode {
@@ -25,8 +38,11 @@ export function mapRedisError(error: unknown, operation: string, lastConnectionE
   const message = error instanceof Error ? error.message : String(error);
   const rejection = SCRIPT_REJECTION.exec(message);
   if (rejection && rejection[1] !== undefined && isErrorCode(rejection[1])) {
+    const code = rejection[1];
     const [text = "", fence] = (rejection[2] ?? "").split(FENCE_SEPARATOR, 2);
-    return new MooringError(rejection[1], text, { backend: "redis", operation, ...(fence === undefined ? {} : { details: fenceDetails(fence) }) });
+    if (fence !== undefined) return new MooringError(code, text, { backend: "redis", operation, details: fenceDetails(fence) });
+    const [plain = "", fields] = text.split(DETAILS_SEPARATOR, 2);
+    return new MooringError(code, plain, { backend: "redis", operation, ...(fields === undefined ? {} : { details: situationDetails(code, fields) }) });
   }
   const why = lastConnectionError && lastConnectionError.message !== message ? ` (last connection error: ${lastConnectionError.message})` : "";
   return new MooringError("UNAVAILABLE", `redis ${operation} failed: ${message}${why}`, {
@@ -43,4 +59,25 @@ function fenceDetails(json: string): FenceErrorDetails {
   const fields = JSON.parse(json) as { tid: string; leaseEpoch: number; currentEpoch?: number; state?: string };
   const task = fields.currentEpoch === undefined || fields.state === undefined ? undefined : { epoch: fields.currentEpoch, state: fields.state };
   return fenceErrorDetails({ taskId: decodeId(fields.tid), epoch: fields.leaseEpoch }, task);
+}
+
+/** The fields a script's other rejections return (reject_with_details), as core's shape for the situation. */
+function situationDetails(code: ErrorCode, json: string): Readonly<Record<string, unknown>> {
+  const fields = JSON.parse(json) as {
+    re?: string;
+    ide?: string;
+    ve?: string;
+    tenantId?: string;
+    expectedSequence?: number;
+    latestSequence?: number;
+    status?: string;
+    requestedStatus?: string;
+    expectedStatus?: string;
+  };
+  const runId = fields.re === undefined ? "" : decodeId(fields.re);
+  if (code === "SEQUENCE_CONFLICT") return sequenceConflictDetails(runId, fields.expectedSequence ?? 0, fields.latestSequence ?? 0);
+  if (fields.requestedStatus !== undefined) return statusConflictDetails(runId, fields.status ?? "", fields.requestedStatus, fields.expectedStatus);
+  if (fields.ide !== undefined) return definitionConflictDetails(decodeId(fields.ide), decodeId(fields.ve ?? ""));
+  if (fields.tenantId !== undefined) return tenantExistsDetails(fields.tenantId);
+  return runExistsDetails(runId);
 }

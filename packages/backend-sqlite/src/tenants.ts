@@ -2,6 +2,7 @@
  * Tenant records (SPEC T2). Records are global within the namespace: every view sees them.
  * A tenant without a record is active.
  */
+import { tenantExistsDetails } from "@mooring/core";
 import type { Page, PageRequest, TenantInput, TenantRecord, TenantStatus, TenantStore, TenantUpdate } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
@@ -18,7 +19,7 @@ export class SqliteTenants implements TenantStore {
   async create(input: TenantInput): Promise<TenantRecord> {
     const now = this.#context.connection.clock.now();
     const row = this.#context.statements.one<TenantRow>(INSERT_TENANT, input.id, input.name, input.status ?? "active", now, now);
-    if (!row) throw sqliteError("CONFLICT", `tenant "${input.id}" already exists`, { id: input.id });
+    if (!row) throw sqliteError("CONFLICT", `tenant "${input.id}" already exists`, tenantExistsDetails(input.id));
     return toTenant(row);
   }
 

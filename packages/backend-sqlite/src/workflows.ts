@@ -33,6 +33,10 @@ import {
   type StepStatus,
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
+  definitionConflictDetails,
+  runExistsDetails,
+  sequenceConflictDetails,
+  statusConflictDetails,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
@@ -86,10 +90,7 @@ export class SqliteWorkflows implements WorkflowStore {
       const existing = this.#statements.one<DefinitionRow>(SELECT_DEFINITION, this.#tenant, definition.id, definition.version);
       if (existing) {
         if (canonicalJson(parseJson(existing.spec)) !== canonicalJson(definition.spec)) {
-          throw sqliteError("CONFLICT", `definition "${definition.id}" version "${definition.version}" exists with a different spec; definitions are immutable`, {
-            id: definition.id,
-            version: definition.version,
-          });
+          throw sqliteError("CONFLICT", `definition "${definition.id}" version "${definition.version}" exists with a different spec; definitions are immutable`, definitionConflictDetails(definition.id, definition.version));
         }
         return { definition: toDefinition(existing), created: false };
       }
@@ -115,7 +116,7 @@ export class SqliteWorkflows implements WorkflowStore {
       if (existing) {
         const ifExists = options?.ifExists ?? "return";
         if (ifExists === "return") return { run: toRun(existing), created: false };
-        if (ifExists === "error") throw sqliteError("CONFLICT", `run "${id}" already exists`, { id });
+        if (ifExists === "error") throw sqliteError("CONFLICT", `run "${id}" already exists`, runExistsDetails(id));
         this.#deleteRunRows(existing.pk);
       }
       const row = this.#statements.one<RunRow>(
@@ -337,10 +338,10 @@ export class SqliteWorkflows implements WorkflowStore {
 function checkStatusMove(run: RunRow, status: RunStatus, expected: RunStatus | undefined): void {
   const current = run.status as RunStatus;
   if (TERMINAL_RUN_STATUSES.has(current)) {
-    throw sqliteError("CONFLICT", `run "${run.id}" is ${current}; a terminal run never changes status`, { id: run.id, status: current });
+    throw sqliteError("CONFLICT", `run "${run.id}" is ${current}; a terminal run never changes status`, statusConflictDetails(run.id, current, status, expected));
   }
   if (expected !== undefined && current !== expected) {
-    throw sqliteError("CONFLICT", `run "${run.id}" is ${current}, not the expected ${expected}`, { id: run.id, status: current, expected });
+    throw sqliteError("CONFLICT", `run "${run.id}" is ${current}, not the expected ${expected}`, statusConflictDetails(run.id, current, status, expected));
   }
   if (!RUN_TRANSITIONS[current].includes(status)) {
     throw sqliteError("INVALID_STATE", `run "${run.id}" cannot move from ${current} to ${status}`, { id: run.id, from: current, to: status });
@@ -350,11 +351,7 @@ function checkStatusMove(run: RunRow, status: RunStatus, expected: RunStatus | u
 /** W8: with `expectedSequence`, the run's latest sequence must equal it. */
 function checkExpectedSequence(run: RunRow, expected: number | undefined): void {
   if (expected !== undefined && run.latest_sequence !== expected) {
-    throw sqliteError("SEQUENCE_CONFLICT", `run "${run.id}" is at sequence ${run.latest_sequence}, not the expected ${expected}`, {
-      id: run.id,
-      latestSequence: run.latest_sequence,
-      expectedSequence: expected,
-    });
+    throw sqliteError("SEQUENCE_CONFLICT", `run "${run.id}" is at sequence ${run.latest_sequence}, not the expected ${expected}`, sequenceConflictDetails(run.id, expected, run.latest_sequence));
   }
 }
 

@@ -14,6 +14,18 @@ import { maskSecrets, withoutSecrets } from "./secrets.js";
  * - NOT_FOUND and INVALID_STATE from a holder call (renew, complete, fail, release, suspend,
  *   progress, appendFrame, moveToDeadLetter, commit with a lease): the same shape, with
  *   `currentEpoch` and `state` null when the task does not exist.
+ *
+ * `details` of the other situations, the same on every backend (built by rules/details.ts):
+ * - SEQUENCE_CONFLICT (appendEvents, commit with `expectedSequence`, SPEC W8):
+ *   `{ runId, expectedSequence, latestSequence }` (`SequenceConflictDetails`).
+ * - CONFLICT from setRunStatus or commit with a status (terminal run, or not the expected status,
+ *   SPEC W3): `{ runId, status, requestedStatus, expectedStatus }`, `expectedStatus` null when
+ *   the call expected none (`StatusConflictDetails`).
+ * - CONFLICT from createRun with `ifExists: "error"`: `{ runId }` (`RunExistsDetails`).
+ * - CONFLICT from putDefinition with a different spec: `{ workflowId, version }`.
+ * - CONFLICT from tenants.create with an existing id: `{ tenantId }`.
+ * - VALIDATION: `{ field }`; UNSUPPORTED: `{ capability }` or `{ packageName }`.
+ * NOT_FOUND and INVALID_STATE outside the fence carry backend-specific fields for now.
  */
 export const ERROR_CODES = [
   "VALIDATION",

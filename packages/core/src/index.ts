@@ -32,4 +32,16 @@ export {
   type FenceVerdict,
   type HolderCall,
 } from "./rules/fence.js";
+export {
+  definitionConflictDetails,
+  runExistsDetails,
+  sequenceConflictDetails,
+  statusConflictDetails,
+  tenantExistsDetails,
+  type DefinitionConflictDetails,
+  type RunExistsDetails,
+  type SequenceConflictDetails,
+  type StatusConflictDetails,
+  type TenantExistsDetails,
+} from "./rules/details.js";
 export { statementOfFile } from "./rules/statement-file.js";

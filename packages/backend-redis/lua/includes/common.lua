@@ -64,6 +64,13 @@ local function reject_with_fields(code, message, tid, lease_epoch, current_epoch
   return redis.error_reply('MOORING ' .. code .. ' ' .. message .. ' FENCE ' .. fields)
 end
 
+--- A rejection with the fields of core's details shape for its situation (rules/details.ts):
+--- `MOORING <CODE> <message> DETAILS <json>`. Ids travel as their key form (base64url) under `re`
+--- (runId), `ide` (workflowId) and `ve` (version); the client decodes them.
+local function reject_with_details(code, message, details)
+  return redis.error_reply('MOORING ' .. code .. ' ' .. message .. ' DETAILS ' .. cjson.encode(details))
+end
+
 --- Splits on single spaces (the separator of lists of base64url tokens, which never hold a space).
 local function words(s)
   local out = {}

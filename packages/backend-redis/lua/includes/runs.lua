@@ -26,11 +26,13 @@ local function run_key(part, re) return B .. ':' .. part .. ':' .. re end
 
 local function run_record(r) return redis.call('HMGET', r, unpack(RUN_FIELDS)) end
 
---- nil when the run may move from `current` to `status` (W3, docs/decisions.md), else an error
+--- nil when run `re` may move from `current` to `status` (W3, docs/decisions.md), else an error
 --- reply. `expected` '' means no expectation.
-local function check_move(current, status, expected)
-  if TERMINAL_RUN[current] then return reject('CONFLICT', 'the run is ' .. current .. ' and never changes again') end
-  if expected ~= '' and expected ~= current then return reject('CONFLICT', 'the run is ' .. current .. ', not ' .. expected) end
+local function check_move(re, current, status, expected)
+  local details = { re = re, status = current, requestedStatus = status }
+  if expected ~= '' then details.expectedStatus = expected end
+  if TERMINAL_RUN[current] then return reject_with_details('CONFLICT', 'the run is ' .. current .. ' and never changes again', details) end
+  if expected ~= '' and expected ~= current then return reject_with_details('CONFLICT', 'the run is ' .. current .. ', not ' .. expected, details) end
   if not RUN_MOVES[current][status] then return reject('INVALID_STATE', 'a run cannot move from ' .. current .. ' to ' .. status) end
   return nil
 end

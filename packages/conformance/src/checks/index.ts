@@ -30,11 +30,13 @@ import { checks as tenantWalls } from "./suites/tenant-walls.js";
 import { checks as validationSuite } from "./suites/validation.js";
 import { checks as clock } from "./validation/clock.js";
 import { checks as everyCall } from "./validation/every-call.js";
+import { checks as errorDetails } from "./validation/error-details.js";
 import { checks as workflows } from "./workflows/workflows.js";
 
 /** The order of this list is the order of every report; a new file's checks join their area's. */
 export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...everyCall,
+  ...errorDetails,
   ...clock,
   ...workflows,
   ...events,
