@@ -28,7 +28,8 @@ const BACKOFF = { baseMs: 50, factor: 1, maxMs: 50 } as const;
 const JUMP_EVERY = 12;
 /** The workload ends when no lease was granted for this many driver steps (or at MAX_STEPS). */
 const IDLE_STEPS = 3 * JUMP_EVERY;
-const MAX_STEPS = 3_000;
+/** A conforming store drains in 60 to 80 steps; this bounds an adapter that grants for ever. */
+const MAX_STEPS = 400;
 
 /** Codes a holder call may meet when the clock or another client got there first (SPEC E5). */
 const FENCED: ReadonlySet<string> = new Set(["STALE_LEASE", "LEASE_EXPIRED", "LEASE_REVOKED", "INVALID_STATE"]);
@@ -72,31 +73,52 @@ interface Workload {
   /** Tasks leased lately, for the driver's cancels and revokes. */
   readonly leased: string[];
   stop: boolean;
+  /** Claim rounds each worker has finished; the driver's clock waits for them (see `driver`). */
+  readonly rounds: number[];
+  /** Which workers still run: one that returned or threw is no longer waited for. */
+  readonly running: boolean[];
+  /** Wakes the driver when a worker finishes a round or stops. */
+  wake: () => void;
   lastGrantStep: number;
   step: number;
   appendCounter: number;
 }
 
-async function worker(client: RecordingClient, workload: Workload): Promise<void> {
+/**
+ * One client's loop. It counts the rounds it finishes for the driver, and once it ends, normally or
+ * by throwing, it is no longer waited for. A worker that throws stops the whole workload, so that
+ * the others do not go on recording calls for a check that has already failed.
+ */
+async function worker(client: RecordingClient, workload: Workload, index: number): Promise<void> {
   const held: { lease: Lease; until: number }[] = [];
-  const { random } = workload;
-  while (!workload.stop) {
-    // Late holders: settle leases held across clock jumps (fenced off if they expired meanwhile).
-    const due = held.filter((entry) => entry.until <= workload.step);
-    for (const entry of due) {
-      held.splice(held.indexOf(entry), 1);
-      await tolerated(random() < 0.5 ? client.complete(entry.lease) : client.release(entry.lease));
+  try {
+    while (!workload.stop) {
+      await round(client, workload, held);
+      await finishRound(workload, index);
     }
-    const leases = await client.claim({ workerId: client.process, queues: [workload.queue], leaseMs: LEASE_MS, limit: 1 + Math.floor(random() * 3) });
-    if (leases.length === 0) {
-      await yieldTurn();
-      continue;
-    }
-    workload.lastGrantStep = workload.step;
-    workload.leased.splice(0, workload.leased.length, ...leases.map((lease) => lease.taskId));
-    await Promise.all(leases.map((lease) => act(client, workload, lease, held)));
+    for (const entry of held) await tolerated(client.complete(entry.lease));
+  } catch (error) {
+    workload.stop = true;
+    throw error;
+  } finally {
+    workload.running[index] = false;
+    workload.wake();
   }
-  for (const entry of held) await tolerated(client.complete(entry.lease));
+}
+
+/** One claim round: settle the held leases that fell due, claim a few tasks and act on each. */
+async function round(client: RecordingClient, workload: Workload, held: { lease: Lease; until: number }[]): Promise<void> {
+  // Late holders: settle leases held across clock jumps (fenced off if they expired meanwhile).
+  const due = held.filter((entry) => entry.until <= workload.step);
+  for (const entry of due) {
+    held.splice(held.indexOf(entry), 1);
+    await tolerated(workload.random() < 0.5 ? client.complete(entry.lease) : client.release(entry.lease));
+  }
+  const leases = await client.claim({ workerId: client.process, queues: [workload.queue], leaseMs: LEASE_MS, limit: 1 + Math.floor(workload.random() * 3) });
+  if (leases.length === 0) return;
+  workload.lastGrantStep = workload.step;
+  workload.leased.splice(0, workload.leased.length, ...leases.map((lease) => lease.taskId));
+  await Promise.all(leases.map((lease) => act(client, workload, lease, held)));
 }
 
 async function act(client: RecordingClient, workload: Workload, lease: Lease, held: { lease: Lease; until: number }[]): Promise<void> {
@@ -135,9 +157,40 @@ async function act(client: RecordingClient, workload: Workload, lease: Lease, he
   }
 }
 
-/** Moves the clock, sweeps with two clients at once, and decides when the workload is over. */
+/**
+ * Counts a finished round and yields a turn of the event loop: an in-process backend answers in
+ * microtasks, so a worker that never yielded could starve a client waiting on I/O, and with it the
+ * driver that waits for every client's round.
+ */
+async function finishRound(workload: Workload, index: number): Promise<void> {
+  workload.rounds[index] = (workload.rounds[index] ?? 0) + 1;
+  workload.wake();
+  await yieldTurn();
+}
+
+/** Resolves once every worker still running has finished a round since `since`, or the workload stopped. */
+async function roundsFinished(workload: Workload, since: readonly number[]): Promise<void> {
+  const waiting = (): boolean => !workload.stop && workload.rounds.some((rounds, i) => workload.running[i] && rounds <= (since[i] as number));
+  while (waiting()) await new Promise<void>((resolve) => (workload.wake = resolve));
+}
+
+/**
+ * Moves the clock, sweeps with two clients at once, and decides when the workload is over. Each
+ * step waits until every worker has finished a claim round, so that the clock moves with the work
+ * and not with how fast this machine runs the workers beside the driver: a driver racing ahead of
+ * slow workers ended the workload before any task was leased twice.
+ */
 async function driver(recorder: HistoryRecorder, ctx: CheckContext, sweepers: readonly RecordingClient[], workload: Workload): Promise<void> {
-  for (; workload.step < MAX_STEPS; workload.step++) {
+  try {
+    await drive(recorder, ctx, sweepers, workload);
+  } finally {
+    workload.stop = true;
+  }
+}
+
+async function drive(recorder: HistoryRecorder, ctx: CheckContext, sweepers: readonly RecordingClient[], workload: Workload): Promise<void> {
+  for (; workload.step < MAX_STEPS && !workload.stop; workload.step++) {
+    await roundsFinished(workload, [...workload.rounds]);
     const jump = workload.step % JUMP_EVERY === JUMP_EVERY - 1;
     recorder.advanceClock("clock", ctx.clock, jump ? LEASE_MS : Math.floor(workload.random() * 300));
     await Promise.all(sweepers.map((sweeper) => sweeper.reclaimExpired({ limit: 1 + Math.floor(workload.random() * 8) })));
@@ -149,7 +202,6 @@ async function driver(recorder: HistoryRecorder, ctx: CheckContext, sweepers: re
     }
     if (workload.step - workload.lastGrantStep > IDLE_STEPS) break;
   }
-  workload.stop = true;
 }
 
 async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed: number): Promise<void> {
@@ -163,6 +215,9 @@ async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed
     random: generator(seed),
     leased: [],
     stop: false,
+    rounds: backends.map(() => 0),
+    running: backends.map(() => true),
+    wake: () => {},
     lastGrantStep: 0,
     step: 0,
     appendCounter: 0,
@@ -176,7 +231,10 @@ async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed
   const swept = await first.claim({ workerId: "abandoning", queues: [workload.sweptQueue], leaseMs: LEASE_MS, limit: SWEPT_TASKS });
   ensure(swept.length === SWEPT_TASKS, `the initial claim of the swept queue granted ${swept.length} of ${SWEPT_TASKS} tasks`);
 
-  await Promise.all([...clients.map((client) => worker(client, workload)), driver(recorder, ctx, clients.slice(0, 2), workload)]);
+  // Every participant is awaited before a failure is reported, so that none outlives this run.
+  const outcomes = await Promise.allSettled([...clients.map((client, i) => worker(client, workload, i)), driver(recorder, ctx, clients.slice(0, 2), workload)]);
+  const failed = outcomes.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
   for (const runId of workload.runIds) await first.readAllEvents(runId);
 
   const history = recorder.history();
