@@ -39,6 +39,11 @@ export interface CreateContext {
   readonly namespace: string;
 }
 
+/** What `teardown` receives: the namespace a check (or the capability probe) is done with. */
+export interface TeardownContext {
+  readonly namespace: string;
+}
+
 export interface ConformanceOptions {
   /** The name of the backend under test, as reports show it ("sqlite", "redis-cluster", …). */
   readonly name: string;
@@ -47,6 +52,13 @@ export interface ConformanceOptions {
    * undefined. The runner closes what it returns.
    */
   readonly create: (context: CreateContext) => Promise<Backend>;
+  /**
+   * Removes what the kit wrote under `namespace` (a schema, a key prefix, rows of a tenant), so
+   * that a run leaves the store as it found it. Optional. Called once per namespace `create`
+   * received, after every client of it was closed, whatever the check's outcome; a teardown that
+   * throws fails the check it belongs to, with the error, so that a leak is seen.
+   */
+  readonly teardown?: (context: TeardownContext) => Promise<void>;
   /**
    * Checks not to run, keyed by check id ("E19.wait-for-work") or rule id ("E19", every check of
    * the rule); the value is the reason, which is mandatory and shown in every report.
@@ -213,6 +225,7 @@ export class ConformanceSession {
   constructor(options: ConformanceOptions) {
     if (typeof options.name !== "string" || options.name.trim() === "") throw new Error("runConformance: name must be a non-empty string");
     if (typeof options.create !== "function") throw new Error("runConformance: create must be a function");
+    if (options.teardown !== undefined && typeof options.teardown !== "function") throw new Error("runConformance: teardown must be a function when given");
     this.#options = options;
     this.#universe = options.checks ?? ALL_CHECKS;
     const ids = new Set<string>();
@@ -260,14 +273,17 @@ export class ConformanceSession {
   probe(): Promise<Capabilities | null> {
     this.#probed ??= (async () => {
       let backend: Backend | undefined;
+      const namespace = newNamespace();
       try {
-        backend = await this.#options.create({ clock: new ManualClock(), namespace: newNamespace() });
+        backend = await this.#options.create({ clock: new ManualClock(), namespace });
         this.#learn(backend);
         return this.#capabilities;
       } catch {
         return null;
       } finally {
         if (backend) await closeWithin(backend).catch(() => undefined);
+        // A failed teardown of the probe is seen again, and reported, by the first check's own.
+        await this.#teardown(namespace).catch(() => undefined);
       }
     })();
     return this.#probed;
@@ -347,6 +363,12 @@ export class ConformanceSession {
     };
   }
 
+  /** The adapter's teardown of `namespace`, under the same hang bound as a close. */
+  async #teardown(namespace: string): Promise<void> {
+    const teardown = this.#options.teardown;
+    if (teardown) await withinHangBound(teardown({ namespace }), `teardown({ namespace: "${namespace}" })`);
+  }
+
   async #execute(check: Check): Promise<CheckResult> {
     // Checks on in-process backends settle every promise as a microtask: give the event loop a
     // turn between checks, so that timers and messages (a test framework's own) get through.
@@ -409,15 +431,22 @@ export class ConformanceSession {
       finished = true;
     }
 
-    const closeFailures: string[] = [];
-    let closeTimedOut = false;
+    const cleanupFailures: string[] = [];
+    let cleanupTimedOut = false;
     for (const backend of opened.reverse()) {
       try {
         await closeWithin(backend);
       } catch (error) {
-        closeTimedOut ||= error instanceof CheckTimeout;
-        closeFailures.push(describe(error));
+        cleanupTimedOut ||= error instanceof CheckTimeout;
+        cleanupFailures.push(`close() failed: ${describe(error)}`);
       }
+    }
+
+    try {
+      await this.#teardown(namespace);
+    } catch (error) {
+      cleanupTimedOut ||= error instanceof CheckTimeout;
+      cleanupFailures.push(`teardown({ namespace: "${namespace}" }) failed: ${describe(error)}`);
     }
 
     const durationMs = Math.round(performance.now() - started);
@@ -427,17 +456,17 @@ export class ConformanceSession {
         : propertyUsed
           ? { seed }
           : {};
-    if (failure === undefined && closeFailures.length > 0) {
+    if (failure === undefined && cleanupFailures.length > 0) {
       return this.#resultOf(check, {
-        status: closeTimedOut ? "timed-out" : "failed",
-        error: { message: `close() failed: ${closeFailures.join("; ")}` },
+        status: cleanupTimedOut ? "timed-out" : "failed",
+        error: { message: cleanupFailures.join("; ") },
         durationMs,
         ...propertyFields,
       });
     }
     if (failure !== undefined) {
       const error = toCheckError(failure);
-      const message = closeFailures.length > 0 ? `${error.message}\n(and close() failed: ${closeFailures.join("; ")})` : error.message;
+      const message = cleanupFailures.length > 0 ? `${error.message}\n(and ${cleanupFailures.join("; ")})` : error.message;
       return this.#resultOf(check, { status: timedOut(failure) ? "timed-out" : "failed", error: { ...error, message }, durationMs, ...propertyFields });
     }
     if (notDeclared !== undefined) return this.#resultOf(check, { status: "not-declared", reason: notDeclared, durationMs });

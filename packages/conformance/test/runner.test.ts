@@ -339,6 +339,38 @@ describe("runConformance: closing", () => {
     expect(opener.opened.every((entry) => entry.closes === 1)).toBe(true);
   });
 
+  it("tears down each check's namespace once, after its clients closed, whatever the outcome", async () => {
+    const opener = new Opener();
+    const torn: { namespace: string; openClients: number }[] = [];
+    const teardown = async ({ namespace }: { namespace: string }): Promise<void> => {
+      const clients = opener.opened.filter((entry) => entry.namespace === namespace);
+      torn.push({ namespace, openClients: clients.filter((entry) => entry.closes === 0).length });
+      opener.stores.delete(namespace);
+    };
+    const report = await runConformance(
+      options(opener, [passing("W1.ok"), failing("W2.broken"), passing("E1.leases", ["leases"]), check("W7.connects", async (ctx) => void (await ctx.connect()))], {
+        teardown,
+      }),
+    );
+    expect(report.results.map((result) => result.status)).toEqual(["passed", "failed", "passed", "passed"]);
+    const namespaces = [...new Set(opener.opened.map((entry) => entry.namespace))];
+    // The capability probe's namespace and each check's, each once.
+    expect(torn.map((entry) => entry.namespace).sort()).toEqual([...namespaces].sort());
+    expect(torn.every((entry) => entry.openClients === 0)).toBe(true);
+    expect(opener.stores.size).toBe(0);
+  });
+
+  it("fails a check whose teardown fails, naming the namespace, and notes it on a failing one", async () => {
+    const opener = new Opener();
+    const teardown = async ({ namespace }: { namespace: string }): Promise<void> => {
+      throw new Error(`could not drop ${namespace}`);
+    };
+    const report = await runConformance(options(opener, [passing("W1.ok"), failing("W2.broken")], { teardown }));
+    expect(report.results[0]).toMatchObject({ status: "failed" });
+    expect(report.results[0]?.error?.message).toMatch(/^teardown\(\{ namespace: "(\w+)" \}\) failed: could not drop \1$/);
+    expect(report.results[1]?.error?.message).toMatch(/^deliberately broken\n\(and teardown\(/);
+  });
+
   it("fails a passing check whose backend fails to close, and notes it on a failing one", async () => {
     const opener = new Opener({ failClose: true });
     const report = await runConformance(options(opener, [passing("W1.ok"), failing("W2.broken")]));
