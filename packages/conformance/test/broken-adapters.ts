@@ -437,6 +437,24 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
     }),
   },
   {
+    id: "padded-keys",
+    bug: "keys compared by a padded collation (MySQL/MariaDB PAD SPACE): set(\"a \") overwrites \"a\"",
+    rules: ["S2"],
+    patch: (view) => {
+      const padded = (key: string): string => key.replace(/ +$/, "");
+      return {
+        state: {
+          set: (key, value, options) => view.state.set(padded(key), value, options),
+          get: (key) => view.state.get(padded(key)),
+          exists: (key) => view.state.exists(padded(key)),
+          delete: (key) => view.state.delete(padded(key)),
+          setIfAbsent: (key, value, options) => view.state.setIfAbsent(padded(key), value, options),
+          compareAndSet: (key, expected, next, options) => view.state.compareAndSet(padded(key), expected, next, options),
+        },
+      };
+    },
+  },
+  {
     id: "execution-state-overreach",
     bug: "deleteExecutionState by a naive prefix: deleting execution 'a' also deletes 'ab'",
     rules: ["S4"],

@@ -4,7 +4,7 @@
  */
 import { executionKey, type StateStore } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { byCodePoint, connectClients, differs, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
+import { brief, byCodePoint, CONFLATING_PAIRS, connectClients, differs, only, rejectsWith, same, sameBytes, sameData, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // S1: cached snapshots
@@ -170,6 +170,65 @@ const setGetExistsDelete = defineCheck({
     same(await state.exists(key), false, "state.exists(key)");
     same(await state.get(key), null, "state.get(key)");
     same(await state.delete(key), false, "a second delete");
+  },
+});
+
+/** Runs `scenario` for every conflating pair in both directions, each under fresh names. */
+async function eachTwin(ctx: CheckContext, scenario: (mine: string, neighbour: string, what: string) => Promise<void>): Promise<void> {
+  for (const [x, y] of CONFLATING_PAIRS) {
+    for (const [a, b] of [
+      [x, y],
+      [y, x],
+    ] as const) {
+      const base = `${ctx.unique("twin")}/`;
+      await scenario(`${base}${a}`, `${base}${b}`, `${brief(a)} next to ${brief(b)}`);
+    }
+  }
+}
+
+const keyIdentity = defineCheck({
+  id: "S2.key-identity",
+  rule: "S2",
+  title: "keys are compared code point for code point: keys differing only in trailing spaces, case, normalisation form, separators or pattern characters are different keys, for set, get, exists, delete and TTLs",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    await eachTwin(ctx, async (mine, neighbour, what) => {
+      await state.set(neighbour, utf8("neighbour"), { ttlMs: 1000 });
+      same(await state.exists(mine), false, `exists(${brief(mine)}) after only ${brief(neighbour)} was set (${what})`);
+      same(await state.get(mine), null, `get(${brief(mine)}) after only ${brief(neighbour)} was set (${what})`);
+      await state.set(mine, utf8("mine"));
+      sameBytes(await state.get(neighbour), utf8("neighbour"), `get(${brief(neighbour)}) after set(${brief(mine)}) (${what})`);
+      sameBytes(await state.get(mine), utf8("mine"), `get(${brief(mine)}) (${what})`);
+      ctx.clock.advance(1000);
+      same(await state.get(neighbour), null, `get(${brief(neighbour)}) once its TTL passed (${what})`);
+      sameBytes(await state.get(mine), utf8("mine"), `get(${brief(mine)}), which has no TTL, once the TTL of ${brief(neighbour)} passed (${what})`);
+      await state.set(neighbour, utf8("neighbour"));
+      same(await state.delete(mine), true, `delete(${brief(mine)}) (${what})`);
+      sameBytes(await state.get(neighbour), utf8("neighbour"), `get(${brief(neighbour)}) after delete(${brief(mine)}) (${what})`);
+      same(await state.delete(mine), false, `delete(${brief(mine)}) again (${what})`);
+    });
+  },
+});
+
+const executionIdIdentity = defineCheck({
+  id: "S1.execution-id-identity",
+  rule: "S1",
+  title: "cached snapshots of execution ids differing only in trailing spaces, case, normalisation form, separators or pattern characters are different snapshots",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    await eachTwin(ctx, async (mine, neighbour, what) => {
+      await state.saveSnapshot({ executionId: neighbour, sequence: 2, state: { owner: "neighbour" } });
+      same(await state.loadSnapshot(mine), null, `loadSnapshot(${brief(mine)}) after only ${brief(neighbour)} was saved (${what})`);
+      await state.saveSnapshot({ executionId: mine, sequence: 1, state: { owner: "mine" } });
+      const theirs = await state.loadSnapshot(neighbour);
+      sameData(theirs && [theirs.executionId, theirs.sequence, theirs.state], [neighbour, 2, { owner: "neighbour" }], `loadSnapshot(${brief(neighbour)}) after saveSnapshot(${brief(mine)}) (${what})`);
+      same(await state.deleteSnapshot(mine), true, `deleteSnapshot(${brief(mine)}) (${what})`);
+      same((await state.loadSnapshot(neighbour))?.sequence, 2, `loadSnapshot(${brief(neighbour)}) after deleteSnapshot(${brief(mine)}) (${what})`);
+    });
   },
 });
 
@@ -418,10 +477,12 @@ const ownedKeysOnly = defineCheck({
 
 export const checks: Check[] = [
   saveAndLoad,
+  executionIdIdentity,
   snapshotTtl,
   listSnapshots,
   byteValues,
   setGetExistsDelete,
+  keyIdentity,
   ttlBoundary,
   setIfAbsent,
   compareAndSet,

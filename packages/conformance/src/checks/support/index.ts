@@ -5,6 +5,7 @@
  */
 export * from "./assertions.js";
 export * from "./engine.js";
+export * from "./ids.js";
 export * from "./lists.js";
 export * from "./preview.js";
 export * from "./time.js";
