@@ -35,6 +35,11 @@ export interface BackendClockContext {
    * for race tests (SPEC K3). It runs on the same clock as `backend`. Closed by the runner.
    */
   connect(): Promise<Backend>;
+  /**
+   * A client of the same store under another fresh namespace, on the same clock: for the checks
+   * that namespaces sharing a store are apart (SPEC T1). Closed and torn down by the runner.
+   */
+  openNamespace(): Promise<Backend>;
   /** A unique name for this check: `${prefix}-${random}`. Use it for ids, queues and tenants. */
   unique(prefix: string): string;
   readonly property: PropertySettings;

@@ -378,10 +378,12 @@ export class ConformanceSession {
     const kitClock = new ManualClock();
     const clock = check.clock === "backend" ? undefined : kitClock;
     const namespace = newNamespace();
+    /** The check's namespace first, then any `openNamespace()` made: each is torn down at the end. */
+    const namespaces = [namespace];
     const opened: Backend[] = [];
     let finished = false;
-    const open = async (): Promise<Backend> => {
-      const backend = await this.#options.create({ clock, namespace });
+    const open = async (where = namespace): Promise<Backend> => {
+      const backend = await this.#options.create({ clock, namespace: where });
       if (finished) {
         // A connect() that resolved after the check timed out: close it rather than leak it.
         await closeWithin(backend).catch(() => undefined);
@@ -415,7 +417,12 @@ export class ConformanceSession {
           checkId: check.id,
           backend,
           namespace,
-          connect: open,
+          connect: () => open(),
+          openNamespace: () => {
+            const other = newNamespace();
+            namespaces.push(other);
+            return open(other);
+          },
           unique: (prefix: string) => `${prefix}-${base}${(counter++).toString(36)}`,
           get property(): PropertySettings {
             propertyUsed = true;
@@ -442,11 +449,13 @@ export class ConformanceSession {
       }
     }
 
-    try {
-      await this.#teardown(namespace);
-    } catch (error) {
-      cleanupTimedOut ||= error instanceof CheckTimeout;
-      cleanupFailures.push(`teardown({ namespace: "${namespace}" }) failed: ${describe(error)}`);
+    for (const done of namespaces) {
+      try {
+        await this.#teardown(done);
+      } catch (error) {
+        cleanupTimedOut ||= error instanceof CheckTimeout;
+        cleanupFailures.push(`teardown({ namespace: "${done}" }) failed: ${describe(error)}`);
+      }
     }
 
     const durationMs = Math.round(performance.now() - started);

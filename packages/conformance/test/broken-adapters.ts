@@ -54,6 +54,8 @@ export interface BrokenAdapter {
   readonly patch: Patch;
   /** The clock the adapter falls back to when `create` injects none; default the real backend's own. */
   readonly ownClock?: Clock;
+  /** The adapter ignores the `namespace` it is created with: every namespace reaches one store. */
+  readonly ignoresNamespace?: true;
 }
 
 /** What `create` receives: the kit's clock, or undefined for a check on the backend's own clock. */
@@ -100,7 +102,7 @@ export function breakCreate(
   const byNamespace = new Map<string, Shared>();
   return async (context) => {
     const clock = context.clock ?? adapter.ownClock;
-    const real = await create({ clock, namespace: context.namespace });
+    const real = await create({ clock, namespace: adapter.ignoresNamespace ? "one-store-for-all" : context.namespace });
     let shared = byNamespace.get(context.namespace);
     if (!shared) {
       shared = {
@@ -435,6 +437,13 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
         setIfAbsent: (key, value) => view.state.setIfAbsent(key, value),
       },
     }),
+  },
+  {
+    id: "namespace-ignored",
+    bug: "the namespace option ignored: two deployments on one server share their data",
+    rules: ["T1"],
+    ignoresNamespace: true,
+    patch: () => ({}),
   },
   {
     id: "padded-keys",

@@ -35,6 +35,7 @@ function contextFor(check: Check): CheckContext {
     clock,
     namespace,
     connect: () => Promise.resolve(open(namespace, clock)),
+    openNamespace: () => Promise.resolve(open(`ns_${randomUUID().replaceAll("-", "").slice(0, 16)}`, clock)),
     unique: (prefix) => `${prefix}-${randomUUID().slice(0, 8)}`,
     property: resolvePropertySettings({ packageName: "@mooring/conformance" }),
     progress: () => Promise.resolve(),

@@ -6,6 +6,7 @@
 import type { Check } from "../registry.js";
 import { checks as tenants } from "./access/tenants.js";
 import { checks as tokens } from "./access/tokens.js";
+import { checks as namespaces } from "./isolation/namespaces.js";
 import { checks as tenancy } from "./isolation/tenancy.js";
 import { checks as fenceDetails } from "./leases/fence-details.js";
 import { checks as leases } from "./leases/leases.js";
@@ -55,6 +56,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...progress,
   ...notifications,
   ...tenancy,
+  ...namespaces,
   ...tenants,
   ...tokens,
   ...races,
