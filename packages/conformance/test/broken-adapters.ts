@@ -439,6 +439,29 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
     }),
   },
   {
+    id: "snapshot-keeps-caller-object",
+    bug: "an in-process snapshot cache that keeps the caller's state object: latestSnapshot returns it, so the caller's later mutations show",
+    rules: ["W10"],
+    patch: (view) => {
+      const kept = new Map<string, { atSequence: number; state: unknown }>();
+      return {
+        workflows: {
+          writeSnapshot: async (runId, snapshot) => {
+            const record = await view.workflows.writeSnapshot(runId, snapshot);
+            const latest = kept.get(runId);
+            if (!latest || latest.atSequence <= snapshot.atSequence) kept.set(runId, { atSequence: snapshot.atSequence, state: snapshot.state });
+            return record;
+          },
+          latestSnapshot: async (runId) => {
+            const record = await view.workflows.latestSnapshot(runId);
+            const latest = kept.get(runId);
+            return record && latest && latest.atSequence === record.atSequence ? ({ ...record, state: latest.state } as typeof record) : record;
+          },
+        },
+      };
+    },
+  },
+  {
     id: "namespace-ignored",
     bug: "the namespace option ignored: two deployments on one server share their data",
     rules: ["T1"],

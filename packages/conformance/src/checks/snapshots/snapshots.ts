@@ -29,7 +29,11 @@ const writeAndLatest = defineCheck({
     const three = await workflows.writeSnapshot(run.id, { atSequence: 3, state });
     same(three, { runId: run.id, atSequence: 3, state: { n: 3, tags: ["x"] }, createdAt: now }, "three");
     state.tags.push("mutated");
-    same(await workflows.latestSnapshot(run.id), three, "latestSnapshot is the highest; mutating the caller's state changes nothing stored");
+    same(three.state, { n: 3, tags: ["x"] }, "the record writeSnapshot returned after the caller mutated its own state object (C1: a returned record must not share the caller's objects)");
+    same(await workflows.latestSnapshot(run.id), { runId: run.id, atSequence: 3, state: { n: 3, tags: ["x"] }, createdAt: now }, "latestSnapshot after the caller mutated the state it wrote (C1: a backend keeps no reference to the caller's objects)");
+    const read = await workflows.latestSnapshot(run.id);
+    (read?.state as { tags: string[] }).tags.push("mutated");
+    same((await workflows.latestSnapshot(run.id))?.state, { n: 3, tags: ["x"] }, "latestSnapshot after the caller mutated a record latestSnapshot returned (C1: returned records own their values)");
 
     await workflows.writeSnapshot(run.id, { atSequence: 1, state: { n: 1 } });
     same((await workflows.latestSnapshot(run.id))?.atSequence, 3, "a later write of a lower atSequence does not become the latest");
