@@ -3,7 +3,7 @@
  * one cell per (row, backend), built from the runner's reports (SPEC K4). Rendered for the
  * terminal (cli-table3), as Markdown (`matrix.md`) and as JSON (`matrix.json`).
  *
- * Cells: pass, FAIL, TIMEOUT (a hang detector tripped: nothing was judged), partial (some checks passed, others were skipped or not declared), skipped,
+ * Cells: pass, FAIL, TIMEOUT (a hang detector tripped: nothing was judged), partial (some checks passed, others were skipped; checks of undeclared capabilities do not make a rule partial), skipped,
  * not declared, not run (not selected by --only), no check (the kit has no check for the rule);
  * every skip and not-declared reason is a numbered note, one number per distinct reason.
  */

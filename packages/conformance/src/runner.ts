@@ -120,8 +120,10 @@ export interface CheckResult {
 
 /**
  * A rule's roll-up: `failed` if any of its checks failed; `timed-out` if none failed and one timed
- * out (the rule was not judged); `passed` if every check that ran passed;
- * `partial` if some passed and others were skipped or not declared; `skipped` / `not-declared`
+ * out (the rule was not judged); `passed` if every check that ran passed and none was skipped
+ * (checks of capabilities the backend does not declare are not the backend's to pass: they are
+ * counted in `notDeclared`, and do not make the rule partial); `partial` if some passed and others
+ * were skipped by the run's own skip list; `skipped` / `not-declared`
  * when none ran for that reason; `not-run` when the rule has checks but none was selected or
  * reached; `no-check` when the kit has no check for it (a visible gap).
  */
@@ -542,7 +544,7 @@ function summarizeRules(universe: readonly Check[], results: readonly CheckResul
     else if (own.length === 0) status = "not-run";
     else if (failed > 0) status = "failed";
     else if (timedOutCount > 0) status = "timed-out";
-    else if (passed === own.length) status = "passed";
+    else if (passed > 0 && skipped === 0) status = "passed";
     else if (passed > 0) status = "partial";
     else if (skipped > 0) status = "skipped";
     else status = "not-declared";
