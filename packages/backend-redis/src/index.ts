@@ -35,10 +35,9 @@ import { RedisWorkflowStore } from "./workflows.js";
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
-// The key space is public for tools that read or clean a prefix from outside (the bench's
-// cleanup); the scripts, the layout version and the id codec stay internal.
-export { KeySpace } from "./keys.js";
-export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
+// The key design stays internal: tools outside reach a prefix's keys through these operations
+// (core's BackendOperations, and `dumpNamespace` for audits of what is at rest).
+export { dumpNamespace, inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState, type StoredKey } from "./operations.js";
 
 export interface RedisBackendOptions extends RedisTarget, CommonBackendOptions {
   /**

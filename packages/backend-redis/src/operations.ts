@@ -1,8 +1,9 @@
 /**
  * What operators ask of a Redis deployment (core's `BackendOperations`): each primary's version
  * and the settings that decide whether data survives (eviction, persistence), the key-layout
- * version a prefix has (its `{<prefix>}:schema` marker), and removing a prefix's keys with
- * SCAN + UNLINK on every primary (never FLUSH: the server may be shared).
+ * version a prefix has (its `{<prefix>}:schema` marker), removing a prefix's keys with SCAN +
+ * UNLINK on every primary (never FLUSH: the server may be shared), and, beyond core's surface,
+ * reading every key of a prefix as stored (`dumpNamespace`), for audits of what is at rest.
  */
 import type { DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState } from "@mooring/core";
 import { Cluster, type Redis } from "ioredis";
@@ -49,12 +50,8 @@ export async function readSchemaState(url: string): Promise<SchemaState> {
 /** Removes prefixes' keys (SCAN + UNLINK on every primary) through one connection opened on first use. */
 export function openNamespaceRemover(url: string): NamespaceRemover {
   let connection: Promise<Connection> | null = null;
-  const primaries = async (): Promise<Redis[]> => {
-    const { client } = await (connection ??= Connection.open(failFast(targetOf(url))));
-    return client instanceof Cluster ? client.nodes("master") : [client];
-  };
   const unlink = async (pattern: string): Promise<void> => {
-    for (const node of await primaries()) await unlinkMatching(node, pattern);
+    for (const node of primariesOf(await (connection ??= Connection.open(failFast(targetOf(url)))))) await unlinkMatching(node, pattern);
   };
   return {
     remove: (namespace) => unlink(new KeySpace(namespace).pattern),
@@ -66,6 +63,99 @@ export function openNamespaceRemover(url: string): NamespaceRemover {
       await opened?.close();
     },
   };
+}
+
+/** One key of a prefix as stored: its name, its Redis type and every byte string its value holds. */
+export interface StoredKey {
+  readonly key: string;
+  /** `string`, `hash`, `list`, `set`, `zset` or `stream`. */
+  readonly type: string;
+  /**
+   * The value's byte strings: a string's bytes; a hash's fields and values; a list's, set's or
+   * sorted set's members (a sorted set's scores too, as text); a stream's entry ids, fields and values.
+   */
+  readonly values: readonly Buffer[];
+}
+
+/**
+ * Every key the prefix `url` names holds, with its value as stored, read on every primary (SCAN,
+ * TYPE, then GET, HGETALL, LRANGE, SMEMBERS, ZRANGE or XRANGE, one pipeline per SCAN batch): what
+ * the deployment keeps at rest, for audits (no secret in plaintext) without knowing the key
+ * design. Reads only; a key that expires between SCAN and TYPE is left out. Not a snapshot: keys
+ * written meanwhile may or may not appear.
+ * @throws Error for a key of a type this reader does not know (it could not show the value)
+ */
+export async function* dumpNamespace(url: string): AsyncGenerator<StoredKey> {
+  const pattern = new KeySpace(prefixOf(url)).pattern;
+  const connection = await Connection.open(failFast(targetOf(url)));
+  try {
+    for (const node of primariesOf(connection)) {
+      for await (const keys of scanBatches(node, pattern)) yield* await readKeys(node, keys);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Each key's type, then each value, in two pipelined round trips. */
+async function readKeys(node: Redis, keys: readonly string[]): Promise<StoredKey[]> {
+  const types = repliesOf(await node.pipeline(keys.map((key) => ["type", key])).exec(), keys).map(String);
+  const reads = node.pipeline();
+  keys.forEach((key, i) => {
+    const type = types[i] as string;
+    switch (type) {
+      case "string":
+        reads.getBuffer(key);
+        break;
+      case "hash":
+        reads.hgetallBuffer(key);
+        break;
+      case "list":
+        reads.lrangeBuffer(key, 0, -1);
+        break;
+      case "set":
+        reads.smembersBuffer(key);
+        break;
+      case "zset":
+        reads.zrangeBuffer(key, 0, -1, "WITHSCORES");
+        break;
+      case "stream":
+        reads.xrangeBuffer(key, "-", "+");
+        break;
+      case "none":
+        // Gone between SCAN and TYPE: read nothing, but keep the replies aligned with the keys.
+        reads.exists(key);
+        break;
+      default:
+        throw new Error(`key ${key} has type ${type}, which dumpNamespace cannot read`);
+    }
+  });
+  const values = repliesOf(await reads.exec(), keys);
+  return keys.flatMap((key, i) => (types[i] === "none" ? [] : [{ key, type: types[i] as string, values: byteStrings(values[i]) }]));
+}
+
+/** The replies of a pipeline, one per key; the first error rethrown. */
+function repliesOf(results: [Error | null, unknown][] | null, keys: readonly string[]): unknown[] {
+  return keys.map((key, i) => {
+    const [error, reply] = results?.[i] ?? [new Error(`no reply for ${key}`), null];
+    if (error) throw error;
+    return reply;
+  });
+}
+
+/** Every string or byte string inside a reply (nested arrays, a hash's object). */
+function byteStrings(reply: unknown): Buffer[] {
+  if (reply === null || reply === undefined || typeof reply === "number") return [];
+  if (Buffer.isBuffer(reply)) return [reply];
+  if (typeof reply === "string") return [Buffer.from(reply, "utf8")];
+  if (Array.isArray(reply)) return reply.flatMap(byteStrings);
+  if (typeof reply === "object") return Object.entries(reply).flatMap(([field, value]) => [Buffer.from(field, "utf8"), ...byteStrings(value)]);
+  return [Buffer.from(String(reply), "utf8")];
+}
+
+/** The primaries that hold keys: every master of a cluster, or the one server. */
+function primariesOf(connection: Connection): Redis[] {
+  return connection.client instanceof Cluster ? connection.client.nodes("master") : [connection.client];
 }
 
 function targetOf(url: string): RedisTarget {
@@ -86,14 +176,19 @@ function failFast(target: RedisTarget): RedisTarget {
   return { cluster: { ...target.cluster, options: { ...options, clusterRetryStrategy: () => null, redisOptions: { ...options.redisOptions, ...redisOptions } } } };
 }
 
-/** SCAN + UNLINK one key per command (a cluster node refuses a multi-key command across slots). */
-async function unlinkMatching(node: Redis, pattern: string): Promise<void> {
+/** The keys of one node that match `pattern`, a SCAN batch at a time (empty batches left out). */
+async function* scanBatches(node: Redis, pattern: string): AsyncGenerator<string[]> {
   let cursor = "0";
   do {
     const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
     cursor = next;
-    await Promise.all(keys.map((key) => node.unlink(key)));
+    if (keys.length > 0) yield keys;
   } while (cursor !== "0");
+}
+
+/** SCAN + UNLINK one key per command (a cluster node refuses a multi-key command across slots). */
+async function unlinkMatching(node: Redis, pattern: string): Promise<void> {
+  for await (const keys of scanBatches(node, pattern)) await Promise.all(keys.map((key) => node.unlink(key)));
 }
 
 /** `text` as a SCAN pattern that matches only itself. */

@@ -2,12 +2,12 @@
  * What only the Redis backend has to prove: the key design (every script touches one slot, hostile
  * ids cannot break keys, tenants spread over slots), the start-up checks (an evicting
  * maxmemory-policy is reported loudly, an unreachable server is UNAVAILABLE with its cause), server
- * time and physical expiry, and URL options.
+ * time and physical expiry, URL options, and the operations that read and remove a prefix's keys.
  */
 import { ManualClock, MooringError } from "@mooring/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisBackend, doctor, openFromUrl } from "../src/index.js";
+import { createRedisBackend, doctor, dumpNamespace, openFromUrl, openNamespaceRemover, type StoredKey } from "../src/index.js";
 import { KeySpace, SCHEMA_VERSION } from "../src/keys.js";
 import { LIBRARY, SCRIPT_NAMES, SCRIPTS } from "../src/statements.js";
 import { keysOfCommand, keySlot } from "./slots.js";
@@ -305,6 +305,48 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
         if (keys.length > 0) await client.del(...keys);
       });
     }
+  });
+
+  it("dumpNamespace reads every key of its prefix with its value as stored, and no key of another prefix; remove drops only its prefix", async () => {
+    const mine = prefix();
+    // A prefix that starts with the other: a pattern of `{<prefix>*` would take its keys too.
+    const neighbour = `${mine}x`;
+    const backends = [await createRedisBackend({ url: target.url, prefix: mine }), await createRedisBackend({ url: target.url, prefix: neighbour })];
+    try {
+      for (const [index, backend] of backends.entries()) {
+        await backend.state.set("k", new TextEncoder().encode(`value-of-${index}`));
+        await backend.workflows.createRun({ id: "r", workflowId: "w", version: "1", input: { marker: `input-of-${index}` } });
+        await backend.engine.enqueue({ queue: "q", payload: `payload-of-${index}` });
+      }
+    } finally {
+      await Promise.all(backends.map((backend) => backend.close()));
+    }
+    const dump = async (keyPrefix: string): Promise<StoredKey[]> => {
+      const url = new URL(target.url);
+      url.searchParams.set("prefix", keyPrefix);
+      const keys: StoredKey[] = [];
+      for await (const key of dumpNamespace(url.href)) keys.push(key);
+      return keys;
+    };
+    const holds = (keys: readonly StoredKey[], text: string): boolean => keys.some((key) => key.values.some((value) => value.includes(text)));
+
+    const keys = await dump(mine);
+    const onServer = await withClient(target.url, (client) => client.keys(new KeySpace(mine).pattern));
+    expect(keys.map((key) => key.key).sort()).toEqual(onServer.sort());
+    const schema = new KeySpace(mine).schema;
+    expect(keys.find((key) => key.key === schema)).toEqual({ key: schema, type: "string", values: [Buffer.from(String(SCHEMA_VERSION))] });
+    expect(new Set(keys.map((key) => key.type)).size).toBeGreaterThan(1);
+    for (const text of ["value-of-0", "input-of-0", "payload-of-0"]) expect(holds(keys, text), text).toBe(true);
+    for (const text of ["value-of-1", "input-of-1", "payload-of-1"]) expect(holds(keys, text), text).toBe(false);
+
+    const remover = openNamespaceRemover(target.url);
+    try {
+      await remover.remove(mine);
+    } finally {
+      await remover.close();
+    }
+    expect(await dump(mine)).toEqual([]);
+    expect(holds(await dump(neighbour), "value-of-1")).toBe(true);
   });
 });
 

@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MemoryStore } from "@mooring/backend-memory";
 import type { Backend, Clock } from "@mooring/core";
-import { Cluster, Redis } from "ioredis";
 import type { Available, BackendKind } from "./servers.js";
 
 export type TargetConfig =
@@ -98,7 +97,7 @@ export async function makeTarget(available: Available, label: string): Promise<T
         config,
         description: `Redis prefix ${prefix} (${available.source})`,
         open: (options = {}) => openTarget(config, options),
-        remove: () => removeNamespace("redis", config.kind === "redis" ? config.url : `redis+cluster://${config.nodes.join(",")}`, prefix),
+        remove: () => removeNamespace("redis", redisServerUrl(config), prefix),
         memoryStore: null,
       };
     }
@@ -144,43 +143,15 @@ async function removeNamespace(backend: "postgres" | "redis", url: string, names
   }
 }
 
-/** Connections to every master that can hold keys of a Redis target. */
-export async function redisMasters(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): Promise<{ readonly clients: readonly Redis[]; close(): void }> {
-  if (config.kind === "redis") {
-    const client = new Redis(config.url);
-    client.on("error", () => undefined);
-    return { clients: [client], close: () => client.disconnect() };
-  }
-  const cluster = new Cluster(
-    config.nodes.map((node) => ({ host: node.slice(0, node.lastIndexOf(":")), port: Number(node.slice(node.lastIndexOf(":") + 1)) })),
-  );
-  cluster.on("error", () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    cluster.once("ready", () => resolve());
-    cluster.once("error", reject);
-  });
-  return { clients: cluster.nodes("master"), close: () => cluster.disconnect() };
-}
-
 /**
- * The glob patterns of every key under `prefix` (the backend's key design: `{<prefix>}…` for the
- * global base, `{<prefix>:<tenant>}…` for each tenant). A prefix is `[A-Za-z0-9_.-]`, so it holds
- * no glob character.
+ * The URL `openFromUrl` takes for a Redis target's deployment (its server or cluster, and its
+ * prefix), for the backend's operations.
  */
-export function prefixPatterns(prefix: string): readonly string[] {
-  return [`{${prefix}}*`, `{${prefix}:*`];
+export function redisTargetUrl(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): string {
+  const server = redisServerUrl(config);
+  return `${server}${server.includes("?") ? "&" : "?"}${new URLSearchParams({ prefix: config.prefix }).toString()}`;
 }
 
-/** Every key of the target's prefix, on every master. */
-export async function scanPrefix(client: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for (const pattern of prefixPatterns(prefix)) {
-    let cursor = "0";
-    do {
-      const [next, batch] = await client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-  }
-  return keys;
+function redisServerUrl(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): string {
+  return config.kind === "redis" ? config.url : `redis+cluster://${config.nodes.join(",")}`;
 }

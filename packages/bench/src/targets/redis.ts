@@ -1,13 +1,14 @@
 /**
  * The Redis backend (`@mooring/backend-redis`) on the run's server (`MOORING_REDIS_URL`, else the
  * local one), each session under a fresh key prefix `bench-<random>` whose keys are removed when
- * the session closes (SCAN MATCH on the prefix's pattern, UNLINK; never FLUSHALL or FLUSHDB on a
- * shared server); no injected clock, so the server's TIME decides (SPEC C3).
+ * the session closes, by the backend's own namespace remover (SCAN + UNLINK of the prefix's keys;
+ * never FLUSHALL or FLUSHDB on a shared server); no injected clock, so the server's TIME decides
+ * (SPEC C3).
  *
  * Paired with BullMQ at 1 and 50 workers (issue 5), plus a batched drain (claim limit 50) at 50.
  */
 import { mooringSession } from "./mooring.js";
-import { connectRedis, randomTag, redactUrl, redisCounters, redisUnavailable, redisUrl, releaseAll, unlinkMatching } from "./servers.js";
+import { connectRedis, randomTag, redactUrl, redisCounters, redisUnavailable, redisUrl, releaseAll } from "./servers.js";
 import type { TargetDefinition } from "./target.js";
 
 const PAIRED_DRAINS = new Set(["drain-c1", "drain-c50", "drain-c50-batch"]);
@@ -23,16 +24,16 @@ export const redisTarget: TargetDefinition = {
   unavailable: () => redisUnavailable(redisUrl()),
   async open() {
     // Imported here so that a run of other backends never loads ioredis.
-    const { createRedisBackend, KeySpace } = await import("@mooring/backend-redis");
+    const { createRedisBackend, openNamespaceRemover } = await import("@mooring/backend-redis");
     const url = redisUrl();
-    const keys = new KeySpace(`bench-${randomTag()}`);
+    const prefix = `bench-${randomTag()}`;
     const admin = await connectRedis(url);
-    // The pattern matches every key of this prefix and nothing of another prefix.
-    const release = (): Promise<void> => releaseAll([() => unlinkMatching(admin, keys.pattern), async () => admin.disconnect()]);
+    const remover = openNamespaceRemover(url);
+    const release = (): Promise<void> => releaseAll([() => remover.remove(prefix), () => remover.close(), async () => admin.disconnect()]);
     try {
       const backend = await createRedisBackend({
         url,
-        prefix: keys.prefix,
+        prefix,
         onWarning: (message) => process.stderr.write(`[redis target] ${message}\n`),
       });
       return { ...mooringSession(backend, release), serverCounters: () => redisCounters(admin) };

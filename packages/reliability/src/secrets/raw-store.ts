@@ -1,10 +1,10 @@
 /**
- * Everything a deployment holds at rest, read around the backend: every row of every table of the
- * schema (SQLite, Postgres) and, for SQLite, the raw bytes of the database, WAL and shared-memory
- * files; every key of the prefix with its value read by type (Redis: SCAN, TYPE, then GET, HGETALL,
- * LRANGE, SMEMBERS, ZRANGE or XRANGE, on every master); for memory, a walk of the store's object
- * graph (own properties including non-enumerable ones, Map keys and values, Set members, array
- * elements, byte arrays).
+ * Everything a deployment holds at rest, read beside the backend's contract: every row of every
+ * table of the schema (SQLite, Postgres) and, for SQLite, the raw bytes of the database, WAL and
+ * shared-memory files; for Redis, every key of the prefix with its value as stored, through the
+ * backend's own `dumpNamespace` (every primary; the key design stays in the backend); for memory,
+ * a walk of the store's object graph (own properties including non-enumerable ones, Map keys and
+ * values, Set members, array elements, byte arrays).
  *
  * The memory walk sees what reflection sees: `#private` fields and closures are out of its reach.
  * The store keeps its data in public members below `partition(namespace)` and `space(tenantId)`,
@@ -15,7 +15,7 @@ import { readFile } from "node:fs/promises";
 import Database from "better-sqlite3";
 import { quoteIdentifier } from "@mooring/testing/identifiers";
 import pg from "pg";
-import { redisMasters, scanPrefix, type Target } from "../targets.js";
+import { redisTargetUrl, type Target, type TargetConfig } from "../targets.js";
 
 /** One stored thing, as bytes, with where it was found. */
 export interface RawPart {
@@ -111,79 +111,19 @@ async function dumpPostgres(url: string, schema: string): Promise<RawDump> {
   return { parts, values };
 }
 
-/** Keys read per pipeline: one round trip for their types, one for their values. */
-const REDIS_BATCH = 500;
-
-async function dumpRedis(config: Parameters<typeof redisMasters>[0]): Promise<RawDump> {
+async function dumpRedis(config: Extract<TargetConfig, { kind: "redis" | "redis-cluster" }>): Promise<RawDump> {
+  const { dumpNamespace } = await import("@mooring/backend-redis");
   const parts: RawPart[] = [];
   let values = 0;
-  const masters = await redisMasters(config);
-  try {
-    for (const client of masters.clients) {
-      const keys = await scanPrefix(client, config.prefix);
-      for (let start = 0; start < keys.length; start += REDIS_BATCH) {
-        const batch = keys.slice(start, start + REDIS_BATCH);
-        const types = ((await client.pipeline(batch.map((key) => ["type", key])).exec()) ?? []).map(([error, type]) => {
-          if (error) throw error;
-          return String(type);
-        });
-        const reads = client.pipeline();
-        batch.forEach((key, i) => {
-          const type = types[i] as string;
-          switch (type) {
-            case "string":
-              reads.getBuffer(key);
-              break;
-            case "hash":
-              reads.hgetallBuffer(key);
-              break;
-            case "list":
-              reads.lrangeBuffer(key, 0, -1);
-              break;
-            case "set":
-              reads.smembersBuffer(key);
-              break;
-            case "zset":
-              reads.zrangeBuffer(key, 0, -1, "WITHSCORES");
-              break;
-            case "stream":
-              reads.xrangeBuffer(key, "-", "+");
-              break;
-            case "none":
-              // Expired or removed between SCAN and TYPE: read nothing, keep the positions aligned.
-              reads.exists(key);
-              break;
-            default:
-              throw new Error(`key ${key} has type ${type}, which this reader does not know: it cannot prove the value holds no secret`);
-          }
-        });
-        const replies = (await reads.exec()) ?? [];
-        batch.forEach((key, i) => {
-          const [error, reply] = replies[i] ?? [new Error(`no reply for ${key}`), null];
-          if (error) throw error;
-          values++;
-          parts.push({ where: `key name ${key}`, bytes: Buffer.from(key, "utf8") });
-          for (const member of flattenReply(reply)) {
-            values++;
-            parts.push({ where: `${types[i] as string} ${key}`, bytes: member });
-          }
-        });
-      }
+  for await (const { key, type, values: stored } of dumpNamespace(redisTargetUrl(config))) {
+    values++;
+    parts.push({ where: `key name ${key}`, bytes: Buffer.from(key, "utf8") });
+    for (const bytes of stored) {
+      values++;
+      parts.push({ where: `${type} ${key}`, bytes });
     }
-  } finally {
-    masters.close();
   }
   return { parts, values };
-}
-
-/** Every string or byte string inside a Redis reply (nested arrays, hash objects). */
-function flattenReply(reply: unknown): Buffer[] {
-  if (reply === null || reply === undefined || typeof reply === "number") return [];
-  if (Buffer.isBuffer(reply)) return [reply];
-  if (typeof reply === "string") return [Buffer.from(reply, "utf8")];
-  if (Array.isArray(reply)) return reply.flatMap(flattenReply);
-  if (typeof reply === "object") return Object.entries(reply).flatMap(([field, value]) => [Buffer.from(field, "utf8"), ...flattenReply(value)]);
-  return [Buffer.from(String(reply), "utf8")];
 }
 
 /** Every string and byte array reachable from `roots` by reflection. */
