@@ -18,6 +18,7 @@ import {
   type Lease,
   type ListDeadLettersRequest,
   MooringError,
+  tenantSuspendedDetails,
   type Page,
   type Progress,
   type QueueSettings,
@@ -176,7 +177,7 @@ export class MemoryEngine implements EngineBackend {
   #assertActive(what: string): void {
     const { tenantId } = this.#context;
     if (this.#tenants.isSuspended(tenantId)) {
-      throw new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended and does not ${what}`, { details: { tenantId } });
+      throw new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended and does not ${what}`, { details: tenantSuspendedDetails(tenantId) });
     }
   }
 

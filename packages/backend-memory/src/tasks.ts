@@ -31,6 +31,8 @@ import {
   type ListDeadLettersRequest,
   MooringError,
   newId,
+  notDeadDetails,
+  notFoundDetails,
   type Page,
   type Progress,
   type QueueSettings,
@@ -259,7 +261,7 @@ export class TaskSpace {
       }
       for (const dependency of task.dependsOn) {
         if (!this.#tasks.has(dependency)) {
-          throw new MooringError("NOT_FOUND", `dependency ${dependency} is not a task of this tenant`, { details: { taskId: dependency } });
+          throw new MooringError("NOT_FOUND", `dependency ${dependency} is not a task of this tenant`, { details: notFoundDetails("task", dependency) });
         }
       }
       plans.push({ kind: "create", task });
@@ -728,7 +730,7 @@ export class TaskSpace {
   retryDeadLetter(taskId: string, resetAttempts: boolean, now: number, fx: Effects): void {
     const task = this.#require(taskId);
     if (task.state !== "dead") {
-      throw new MooringError("INVALID_STATE", `task ${taskId} is ${task.state}, not dead`, { details: { taskId, state: task.state } });
+      throw new MooringError("INVALID_STATE", `task ${taskId} is ${task.state}, not dead`, { details: notDeadDetails(taskId, task.state) });
     }
     // `attempt` stays the latest lease's until the next lease; a reset restarts the count, and
     // the new attempt 1 continues the stream of the old attempt 1 (frames are never dropped).

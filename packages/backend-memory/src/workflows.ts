@@ -22,10 +22,13 @@ import {
   type JsonObject,
   type ListRunsRequest,
   MooringError,
+  contextNotArrayDetails,
   definitionConflictDetails,
   runExistsDetails,
   sequenceConflictDetails,
+  snapshotBeyondDetails,
   statusConflictDetails,
+  statusMoveDetails,
   newId,
   type Page,
   type PutDefinitionResult,
@@ -202,7 +205,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     const run = this.#requireRun(id);
     const current = Object.hasOwn(run.context, key) ? run.context[key] : undefined;
     if (current !== undefined && !Array.isArray(current)) {
-      throw new MooringError("INVALID_STATE", `context.${key} of run ${id} holds a non-array`, { details: { runId: id, key } });
+      throw new MooringError("INVALID_STATE", `context.${key} of run ${id} holds a non-array`, { details: contextNotArrayDetails(id, key) });
     }
     const item = copyJson(value);
     if (current === undefined) setMember(run.context, key, [item]);
@@ -323,7 +326,6 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
 /** W3 and decisions.md: terminal → CONFLICT; `expected` mismatch → CONFLICT; off the graph → INVALID_STATE. */
 function checkStatusMove(run: StoredRun, status: RunStatus, expected: RunStatus | undefined): void {
-  const details = { runId: run.id, status: run.status, requested: status };
   if (TERMINAL_RUN_STATUSES.has(run.status)) {
     throw new MooringError("CONFLICT", `run ${run.id} is ${run.status} and never changes again`, {
       details: statusConflictDetails(run.id, run.status, status, expected),
@@ -333,7 +335,9 @@ function checkStatusMove(run: StoredRun, status: RunStatus, expected: RunStatus 
     throw new MooringError("CONFLICT", `run ${run.id} is ${run.status}, not ${expected}`, { details: statusConflictDetails(run.id, run.status, status, expected) });
   }
   if (!RUN_TRANSITIONS[run.status].includes(status)) {
-    throw new MooringError("INVALID_STATE", `run ${run.id} cannot move from ${run.status} to ${status}`, { details });
+    throw new MooringError("INVALID_STATE", `run ${run.id} cannot move from ${run.status} to ${status}`, {
+      details: statusMoveDetails(run.id, run.status, status),
+    });
   }
 }
 
@@ -348,7 +352,7 @@ function checkExpectedSequence(run: StoredRun, expected: number | undefined): vo
 function checkSnapshotSequence(run: StoredRun, atSequence: number, latest: number): void {
   if (atSequence > latest) {
     throw new MooringError("INVALID_STATE", `snapshot atSequence ${atSequence} is beyond run ${run.id}'s latest sequence ${latest}`, {
-      details: { runId: run.id, atSequence, latest },
+      details: snapshotBeyondDetails(run.id, atSequence, latest),
     });
   }
 }

@@ -27,6 +27,7 @@ import {
   type ListDeadLettersRequest,
   MooringError,
   newId,
+  notDeadDetails,
   type Page,
   type Progress,
   type QueueSettings,
@@ -50,6 +51,7 @@ import {
   type TaskEventKind,
   type TaskRecord,
   type TaskState,
+  tenantSuspendedDetails,
   type Unsubscribe,
   type WaitForWorkOptions,
 } from "@mooring/core";
@@ -57,9 +59,9 @@ import type { SlottedLease } from "./claims.js";
 import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
 import type { Queryable } from "./database.js";
-import { isAmbiguous } from "./errors.js";
+import { isAmbiguous, notFound } from "./errors.js";
 import { type FenceRow, judgeFenceRow } from "./fence.js";
-import { type LeaseRow, jsonText, leaseOf, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
+import { type LeaseRow, jsonText, leaseOf, shownState, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
 import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lockTask, retryTime } from "./settlement.js";
 
 /** A task input with its defaults applied and its id chosen. */
@@ -99,7 +101,7 @@ interface FenceReadRow extends FenceRow {
 function suspendedTenant(tenantId: string, operation: string): MooringError {
   return new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended: it accepts no ${operation} (SPEC T2)`, {
     backend: "postgres",
-    details: { tenantId },
+    details: tenantSuspendedDetails(tenantId),
   });
 }
 
@@ -235,7 +237,7 @@ export class PostgresEngine implements EngineBackend {
     const states = new Map(rows.map((row) => [row.id, row.state]));
     const missing = task.dependsOn.find((id) => !states.has(id));
     if (missing !== undefined) {
-      throw new MooringError("NOT_FOUND", `dependency ${missing} does not exist`, { backend: "postgres", details: { taskId: missing } });
+      throw notFound("task", missing, "dependency");
     }
     const values = [...states.values()];
     if (values.some((state) => state === "dead" || state === "cancelled")) {
@@ -538,7 +540,8 @@ export class PostgresEngine implements EngineBackend {
     await this.#context.db.transaction(async (tx) => {
       const task = await this.#requireTask(tx, taskId);
       if (task.state !== "dead") {
-        throw new MooringError("INVALID_STATE", `task ${taskId} is not dead (it is ${task.state})`, { backend: "postgres", details: { taskId, state: task.state } });
+        const state = shownState(task.state, task.run_at, task.now);
+        throw new MooringError("INVALID_STATE", `task ${taskId} is not dead (it is ${state})`, { backend: "postgres", details: notDeadDetails(taskId, state) });
       }
       await tx.query("dead-letter-retry", [task.now, this.#tenantId, taskId, options?.resetAttempts === true]);
       const outbox = new Outbox();
@@ -574,7 +577,7 @@ export class PostgresEngine implements EngineBackend {
 
   async #requireTask(tx: Queryable, taskId: string): Promise<NonNullable<Awaited<ReturnType<typeof lockTask>>>> {
     const task = await lockTask(tx, this.#context, this.#tenantId, taskId);
-    if (!task) throw new MooringError("NOT_FOUND", `task ${taskId} does not exist`, { backend: "postgres", details: { taskId } });
+    if (!task) throw notFound("task", taskId);
     return task;
   }
 

@@ -11,7 +11,7 @@
  *   57014 is TIMEOUT (statement_timeout), pool exhaustion is TIMEOUT after `connectionTimeoutMs`.
  */
 import pg from "pg";
-import { MooringError } from "@mooring/core";
+import { type MissingThing, MooringError, notFoundDetails } from "@mooring/core";
 
 /** Where the backend connects, for messages. Never holds the password. */
 export interface ServerTarget {
@@ -31,6 +31,11 @@ export interface PoolFacts {
 }
 
 const BACKEND = "postgres";
+
+/** NOT_FOUND for an absent run, task or tenant (SPEC C6), with core's `NotFoundDetails`; `named` is how the message calls it. */
+export function notFound(what: MissingThing, id: string, named: string = what): MooringError {
+  return new MooringError("NOT_FOUND", `${named} ${id} does not exist`, { backend: BACKEND, details: notFoundDetails(what, id) });
+}
 
 const CONNECTION_LOST_SQLSTATES = new Set([
   "57P01", // admin_shutdown: pg_terminate_backend, a fast shutdown

@@ -153,6 +153,14 @@ export interface TaskRow {
   now: number;
 }
 
+/** A stored state as reads show it at `now` (docs/decisions.md): a queued task is ready once `runAt` has come, else scheduled. */
+export function shownState(state: TaskRow["state"], runAt: number, now: number): TaskState;
+export function shownState(state: string, runAt: number | null, now: number): string;
+export function shownState(state: string, runAt: number | null, now: number): string {
+  if (state !== "queued") return state;
+  return (runAt ?? 0) <= now ? "ready" : "scheduled";
+}
+
 /**
  * The task as `getTask` reports it at `row.now` (docs/decisions.md, effective state): a queued task
  * reads as ready once its runAt has come, else scheduled; a suspension whose timeout has come reads
@@ -160,7 +168,7 @@ export interface TaskRow {
  */
 export function taskRecord(row: TaskRow): TaskRecord {
   const timedOut = row.state === "suspended" && row.suspend_timeout_at !== null && row.suspend_timeout_at <= row.now;
-  const state: TaskState = row.state === "queued" ? (row.run_at <= row.now ? "ready" : "scheduled") : timedOut ? "ready" : row.state;
+  const state: TaskState = timedOut ? "ready" : shownState(row.state, row.run_at, row.now);
   return {
     id: row.id,
     queue: row.queue,

@@ -5,6 +5,7 @@
 import { MooringError, tenantExistsDetails, type Page, type PageRequest, type TenantInput, type TenantRecord, type TenantStatus, type TenantStore, type TenantUpdate } from "@mooring/core";
 import type { BackendContext } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
+import { notFound } from "./errors.js";
 
 interface TenantRow {
   id: string;
@@ -46,7 +47,7 @@ export class PostgresTenantStore implements TenantStore {
   async update(id: string, update: TenantUpdate): Promise<TenantRecord> {
     const { db } = this.#context;
     const [row] = await db.query<TenantRow>("tenant-update", [db.nowParam(), id, update.name ?? null, update.status ?? null], "safe");
-    if (!row) throw new MooringError("NOT_FOUND", `tenant ${id} does not exist`, { backend: "postgres", details: { tenantId: id } });
+    if (!row) throw notFound("tenant", id);
     return tenantRecord(row);
   }
 }

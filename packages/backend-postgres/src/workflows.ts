@@ -32,14 +32,18 @@ import {
   type StepRecord,
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
+  contextNotArrayDetails,
   definitionConflictDetails,
   runExistsDetails,
   sequenceConflictDetails,
+  snapshotBeyondDetails,
   statusConflictDetails,
+  statusMoveDetails,
 } from "@mooring/core";
 import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
 import type { Queryable } from "./database.js";
+import { notFound } from "./errors.js";
 import {
   type EventRow,
   eventRecord,
@@ -62,10 +66,6 @@ interface DefinitionRow {
 
 type LockedRun = RunRow & { now: number };
 
-function notFound(runId: string): MooringError {
-  return new MooringError("NOT_FOUND", `run ${runId} does not exist`, { backend: "postgres", details: { runId } });
-}
-
 function definitionRecord(row: DefinitionRow): DefinitionRecord {
   return { id: row.id, version: row.version, spec: row.spec, createdAt: row.created_at };
 }
@@ -76,7 +76,6 @@ function definitionRecord(row: DefinitionRow): DefinitionRecord {
  * move the graph does not have.
  */
 function statusMoveError(runId: string, current: RunStatus, next: RunStatus, expected: RunStatus | undefined): MooringError | null {
-  const details = { runId, status: current, requested: next };
   const conflict = statusConflictDetails(runId, current, next, expected);
   if (TERMINAL_RUN_STATUSES.has(current)) {
     return new MooringError("CONFLICT", `run ${runId} is ${current}, and a terminal run never changes`, { backend: "postgres", details: conflict });
@@ -85,7 +84,10 @@ function statusMoveError(runId: string, current: RunStatus, next: RunStatus, exp
     return new MooringError("CONFLICT", `run ${runId} is ${current}, not ${expected} as expected`, { backend: "postgres", details: conflict });
   }
   if (!RUN_TRANSITIONS[current].includes(next)) {
-    return new MooringError("INVALID_STATE", `run ${runId} cannot move from ${current} to ${next}`, { backend: "postgres", details });
+    return new MooringError("INVALID_STATE", `run ${runId} cannot move from ${current} to ${next}`, {
+      backend: "postgres",
+      details: statusMoveDetails(runId, current, next),
+    });
   }
   return null;
 }
@@ -187,7 +189,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   async setContext(id: string, context: JsonObject): Promise<RunRecord> {
     const [row] = await this.#db.query<RunRow>("run-update", [this.#db.nowParam(), this.#tenantId, id, null, jsonText(context)], "safe");
-    if (!row) throw notFound(id);
+    if (!row) throw notFound("run", id);
     return runRecord(row);
   }
 
@@ -197,7 +199,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       // Own properties only: a key like "constructor" must not find Object.prototype's.
       const current = Object.hasOwn(run.context, key) ? run.context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
-        throw new MooringError("INVALID_STATE", `context.${key} of run ${id} holds a non-array`, { backend: "postgres", details: { runId: id, key } });
+        throw new MooringError("INVALID_STATE", `context.${key} of run ${id} holds a non-array`, { backend: "postgres", details: contextNotArrayDetails(id, key) });
       }
       const context: JsonObject = { ...run.context, [key]: [...(current ?? []), value] };
       return this.#updateRun(tx, run.now, id, null, context);
@@ -256,7 +258,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
     const latest = row?.latest ?? null;
     if (latest === null) {
       const [run] = await this.#db.query<{ latest_sequence: number }>("run-latest-sequence", [this.#tenantId, runId], "safe");
-      if (!run) throw notFound(runId);
+      if (!run) throw notFound("run", runId);
       throw new MooringError("SEQUENCE_CONFLICT", `run ${runId} is at sequence ${run.latest_sequence}, not ${String(options?.expectedSequence)}`, {
         backend: "postgres",
         details: sequenceConflictDetails(runId, options?.expectedSequence ?? 0, run.latest_sequence),
@@ -283,10 +285,10 @@ export class PostgresWorkflowStore implements WorkflowStore {
     const [row] = await this.#db.query<SnapshotRow>("snapshot-write", [this.#db.nowParam(), this.#tenantId, runId, snapshot.atSequence, jsonText(snapshot.state)], "safe");
     if (row) return snapshotRecord(row);
     const [run] = await this.#db.query<{ latest_sequence: number }>("run-latest-sequence", [this.#tenantId, runId], "safe");
-    if (!run) throw notFound(runId);
+    if (!run) throw notFound("run", runId);
     throw new MooringError("INVALID_STATE", `snapshot at sequence ${snapshot.atSequence} is beyond run ${runId}'s latest sequence ${run.latest_sequence}`, {
       backend: "postgres",
-      details: { runId, atSequence: snapshot.atSequence, latestSequence: run.latest_sequence },
+      details: snapshotBeyondDetails(runId, snapshot.atSequence, run.latest_sequence),
     });
   }
 
@@ -322,7 +324,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (input.snapshot && snapshotAt > latest) {
         throw new MooringError("INVALID_STATE", `snapshot at sequence ${snapshotAt} is beyond run ${runId}'s latest sequence ${latest}`, {
           backend: "postgres",
-          details: { runId, atSequence: snapshotAt, latestSequence: latest },
+          details: snapshotBeyondDetails(runId, snapshotAt, latest),
         });
       }
 
@@ -355,13 +357,13 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   async #lockRun(tx: Queryable, runId: string): Promise<LockedRun> {
     const [run] = await tx.query<LockedRun>("run-lock", [this.#db.nowParam(), this.#tenantId, runId]);
-    if (!run) throw notFound(runId);
+    if (!run) throw notFound("run", runId);
     return run;
   }
 
   async #updateRun(tx: Queryable, now: number, runId: string, status: RunStatus | null, context: JsonObject | null): Promise<RunRecord> {
     const [row] = await tx.query<RunRow>("run-update", [now, this.#tenantId, runId, status, context === null ? null : jsonText(context)]);
-    if (!row) throw notFound(runId);
+    if (!row) throw notFound("run", runId);
     return runRecord(row);
   }
 }

@@ -17,7 +17,7 @@
 
 local now = clock_now(ARGV[1])
 local re = ARGV[2]
-if redis.call('EXISTS', run_key('run', re)) == 0 then return reject('NOT_FOUND', 'run not found') end
+if redis.call('EXISTS', run_key('run', re)) == 0 then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
 local ev = run_key('ev', re)
 local latest = redis.call('LLEN', ev)
 if ARGV[3] ~= '' and tonumber(ARGV[3]) ~= latest then

@@ -19,7 +19,7 @@ local t = tkey(tid)
 settle_timeouts(now)
 
 local st = redis.call('HGET', t, 'st')
-if not st then return reject('NOT_FOUND', 'task not found') end
+if not st then return reject_with_details('NOT_FOUND', 'task not found', { tid = tid }) end
 if TERMINAL[st] then return 0 end
 local reason = nil
 if ARGV[3] == '1' then reason = ARGV[4] end

@@ -41,7 +41,7 @@ end
 local meta = redis.call('HMGET', B, unpack(fields))
 
 settle_timeouts(now, meta[2])
-if meta[1] == '1' then return reject('INVALID_STATE', 'the tenant is suspended') end
+if meta[1] == '1' then return reject_with_details('INVALID_STATE', 'the tenant is suspended', { te = base_tenant() }) end
 
 -- Claim-side reclaim (SPEC E10): the oldest expiries of all claimed queues, merged; only queues
 -- whose earliest lease may have expired are looked at.

@@ -42,7 +42,7 @@ local n_events = tonumber(ARGV[15])
 local steps_at = 16 + n_events
 
 local current = redis.call('HGET', r, 'st')
-if not current then return reject('NOT_FOUND', 'run not found') end
+if not current then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
 
 if tid ~= '' then
   t = tkey(tid)
@@ -69,7 +69,8 @@ local snapshot_at = after_events
 if ARGV[9] == '1' and ARGV[10] ~= '' then
   snapshot_at = tonumber(ARGV[10])
   if snapshot_at > after_events then
-    return reject('INVALID_STATE', 'snapshot atSequence ' .. ARGV[10] .. ' is beyond the latest sequence ' .. after_events)
+    local details = { re = re, atSequence = snapshot_at, latestSequence = after_events }
+    return reject_with_details('INVALID_STATE', 'snapshot atSequence ' .. ARGV[10] .. ' is beyond the latest sequence ' .. after_events, details)
   end
 end
 

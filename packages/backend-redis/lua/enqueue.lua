@@ -25,7 +25,7 @@ local F = 16
 
 local meta = redis.call('HMGET', B, 'suspended', 'tmo')
 settle_timeouts(now, meta[2])
-if meta[1] == '1' then return reject('INVALID_STATE', 'the tenant is suspended') end
+if meta[1] == '1' then return reject_with_details('INVALID_STATE', 'the tenant is suspended', { te = base_tenant() }) end
 
 -- Validation: idempotency first (a repeat returns the first task whatever else it says), then
 -- every dependency of a task to create must exist.
@@ -51,7 +51,7 @@ for i = 0, n - 1 do
     results[#results + 1] = { existing, 0 }
   else
     for _, dep in ipairs(words(ARGV[a + 16])) do
-      if redis.call('EXISTS', tkey(dep)) == 0 then return reject('NOT_FOUND', 'a dependency of task ' .. (i + 1) .. ' does not exist') end
+      if redis.call('EXISTS', tkey(dep)) == 0 then return reject_with_details('NOT_FOUND', 'a dependency of task ' .. (i + 1) .. ' does not exist', { tid = dep }) end
     end
     results[#results + 1] = { ARGV[a + 2], 1 }
   end

@@ -17,9 +17,16 @@ local tid = ARGV[2]
 local t = tkey(tid)
 settle_timeouts(now)
 
-local f = redis.call('HMGET', t, 'st', 'qe')
-if not f[1] then return reject('NOT_FOUND', 'task not found') end
-if f[1] ~= 'dead' then return reject('INVALID_STATE', 'the task is ' .. f[1] .. ', not dead') end
+local f = redis.call('HMGET', t, 'st', 'qe', 'ra')
+if not f[1] then return reject_with_details('NOT_FOUND', 'task not found', { tid = tid }) end
+if f[1] ~= 'dead' then
+  -- The state as a read shows it (as reject_fenced reports it): a queued task is ready or scheduled by runAt.
+  local st = f[1]
+  if st == 'queued' then
+    if tonumber(f[3]) <= now then st = 'ready' else st = 'scheduled' end
+  end
+  return reject_with_details('INVALID_STATE', 'the task is ' .. st .. ', not dead', { tid = tid, state = st })
+end
 
 local qe = f[2]
 redis.call('ZREM', B .. ':dl', tid)

@@ -17,7 +17,7 @@ local t = tkey(tid)
 settle_timeouts(now)
 
 local f = redis.call('HMGET', t, 'st', 'qe', 'ord')
-if not f[1] then return reject('NOT_FOUND', 'task not found') end
+if not f[1] then return reject_with_details('NOT_FOUND', 'task not found', { tid = tid }) end
 if f[1] ~= 'leased' then return 0 end
 end_lease(t, tid, f[2], f[3], 'queued', now)
 redis.call('HSET', t, 'el', 'revoked', 'ra', n2s(now))

@@ -17,7 +17,7 @@
 local now = clock_now(ARGV[1])
 local r = run_key('run', ARGV[2])
 local cv = redis.call('HGET', r, 'cv')
-if not cv then return reject('NOT_FOUND', 'run not found') end
+if not cv then return reject_with_details('NOT_FOUND', 'run not found', { re = ARGV[2] }) end
 if ARGV[4] ~= '' and ARGV[4] ~= cv then return { 0 } end
 redis.call('HSET', r, 'ctx', ARGV[3], 'cv', n2s(tonumber(cv) + 1), 'ua', n2s(now))
 return { 1, run_record(r) }

@@ -18,7 +18,7 @@ local now = clock_now(ARGV[1])
 local re = ARGV[2]
 local r = run_key('run', re)
 local current = redis.call('HGET', r, 'st')
-if not current then return reject('NOT_FOUND', 'run not found') end
+if not current then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
 local refused = check_move(re, current, ARGV[3], ARGV[4])
 if refused then return refused end
 move_run(r, re, current, ARGV[3], now)

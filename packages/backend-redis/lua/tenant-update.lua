@@ -14,7 +14,7 @@
 
 local now = n2s(clock_now(ARGV[1]))
 local rec = B .. ':rec'
-if redis.call('EXISTS', rec) == 0 then return reject('NOT_FOUND', 'tenant not found') end
+if redis.call('EXISTS', rec) == 0 then return reject_with_details('NOT_FOUND', 'tenant not found', { te = base_tenant() }) end
 if ARGV[2] == '1' then redis.call('HSET', rec, 'name', ARGV[3]) end
 if ARGV[4] ~= '' then
   redis.call('HSET', rec, 'status', ARGV[4])

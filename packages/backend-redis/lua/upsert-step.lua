@@ -14,5 +14,5 @@
 --- @include "runs"
 
 local now = clock_now(ARGV[1])
-if redis.call('EXISTS', run_key('run', ARGV[2])) == 0 then return reject('NOT_FOUND', 'run not found') end
+if redis.call('EXISTS', run_key('run', ARGV[2])) == 0 then return reject_with_details('NOT_FOUND', 'run not found', { re = ARGV[2] }) end
 return upsert_step(ARGV[2], ARGV[3], ARGV[4], now)

@@ -15,10 +15,11 @@
 
 local now = clock_now(ARGV[1])
 local re = ARGV[2]
-if redis.call('EXISTS', run_key('run', re)) == 0 then return reject('NOT_FOUND', 'run not found') end
+if redis.call('EXISTS', run_key('run', re)) == 0 then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
 local latest = redis.call('LLEN', run_key('ev', re))
 if tonumber(ARGV[3]) > latest then
-  return reject('INVALID_STATE', 'atSequence ' .. ARGV[3] .. ' is beyond the latest sequence ' .. latest)
+  local details = { re = re, atSequence = tonumber(ARGV[3]), latestSequence = latest }
+  return reject_with_details('INVALID_STATE', 'atSequence ' .. ARGV[3] .. ' is beyond the latest sequence ' .. latest, details)
 end
 redis.call('HSET', run_key('snap', re), ARGV[3], n2s(now) .. '|' .. ARGV[4])
 redis.call('ZADD', run_key('snapz', re), ARGV[3], ARGV[3])

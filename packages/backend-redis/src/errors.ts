@@ -11,10 +11,15 @@ import {
   fenceErrorDetails,
   type FenceErrorDetails,
   MooringError,
+  notDeadDetails,
+  notFoundDetails,
   runExistsDetails,
   sequenceConflictDetails,
+  snapshotBeyondDetails,
   statusConflictDetails,
+  statusMoveDetails,
   tenantExistsDetails,
+  tenantSuspendedDetails,
 } from "@mooring/core";
 import { decodeId } from "./keys.js";
 
@@ -65,16 +70,31 @@ function fenceDetails(json: string): FenceErrorDetails {
 function situationDetails(code: ErrorCode, json: string): Readonly<Record<string, unknown>> {
   const fields = JSON.parse(json) as {
     re?: string;
+    tid?: string;
+    te?: string;
     ide?: string;
     ve?: string;
     tenantId?: string;
     expectedSequence?: number;
     latestSequence?: number;
+    atSequence?: number;
     status?: string;
+    state?: string;
     requestedStatus?: string;
     expectedStatus?: string;
   };
   const runId = fields.re === undefined ? "" : decodeId(fields.re);
+  if (code === "NOT_FOUND") {
+    if (fields.tid !== undefined) return notFoundDetails("task", decodeId(fields.tid));
+    if (fields.te !== undefined) return notFoundDetails("tenant", decodeId(fields.te));
+    return notFoundDetails("run", runId);
+  }
+  if (code === "INVALID_STATE") {
+    if (fields.requestedStatus !== undefined) return statusMoveDetails(runId, fields.status ?? "", fields.requestedStatus);
+    if (fields.atSequence !== undefined) return snapshotBeyondDetails(runId, fields.atSequence, fields.latestSequence ?? 0);
+    if (fields.tid !== undefined) return notDeadDetails(decodeId(fields.tid), fields.state ?? "");
+    return tenantSuspendedDetails(decodeId(fields.te ?? ""));
+  }
   if (code === "SEQUENCE_CONFLICT") return sequenceConflictDetails(runId, fields.expectedSequence ?? 0, fields.latestSequence ?? 0);
   if (fields.requestedStatus !== undefined) return statusConflictDetails(runId, fields.status ?? "", fields.requestedStatus, fields.expectedStatus);
   if (fields.ide !== undefined) return definitionConflictDetails(decodeId(fields.ide), decodeId(fields.ve ?? ""));

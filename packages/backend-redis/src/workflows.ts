@@ -8,6 +8,7 @@ import {
   canonicalJson,
   type CommitInput,
   type CommitResult,
+  contextNotArrayDetails,
   type CreateRunInput,
   type CreateRunOptions,
   type CreateRunResult,
@@ -21,6 +22,7 @@ import {
   type ListRunsRequest,
   MooringError,
   newId,
+  notFoundDetails,
   type Page,
   type PutDefinitionResult,
   type ReadEventsOptions,
@@ -162,12 +164,12 @@ export class RedisWorkflowStore implements WorkflowStore {
     for (;;) {
       const [stored, version] = await this.#ctx.track(this.#ctx.client.hmget(runKey, "ctx", "cv"));
       if (stored === null || stored === undefined || version === null || version === undefined) {
-        throw new MooringError("NOT_FOUND", "run not found");
+        throw new MooringError("NOT_FOUND", "run not found", { details: notFoundDetails("run", id) });
       }
       const context = JSON.parse(stored) as JsonObject;
       const current = Object.hasOwn(context, key) ? context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
-        throw new MooringError("INVALID_STATE", `context member ${JSON.stringify(key)} is not an array`);
+        throw new MooringError("INVALID_STATE", `context member ${JSON.stringify(key)} is not an array`, { details: contextNotArrayDetails(id, key) });
       }
       const next: JsonObject = { ...context, [key]: [...(current ?? []), value] };
       const reply = asArray(

@@ -19,6 +19,7 @@ import {
   type Lease,
   type ListDeadLettersRequest,
   newId,
+  notDeadDetails,
   type Page,
   type Progress,
   type QueueSettings,
@@ -39,6 +40,7 @@ import {
   type TaskEvent,
   type TaskRecord,
   type TaskState,
+  tenantSuspendedDetails,
   TERMINAL_TASK_STATES,
   type Unsubscribe,
   type WaitForWorkOptions,
@@ -273,7 +275,7 @@ export class SqliteEngine implements EngineBackend {
     this.#context.connection.write((now) => {
       const row = requireTask(this.#transitions.find(this.#tenant, taskId), taskId);
       if (row.state !== "dead") {
-        throw sqliteError("INVALID_STATE", `task "${taskId}" is not dead-lettered (it is ${row.state})`, { taskId, state: row.state });
+        throw sqliteError("INVALID_STATE", `task "${taskId}" is not dead-lettered (it is ${row.state})`, notDeadDetails(taskId, row.state));
       }
       // With resetAttempts the next lease is attempt 1 again; until then `attempt` still reports the
       // latest lease granted (docs/decisions.md), as the reference model does.
@@ -466,7 +468,7 @@ export class SqliteEngine implements EngineBackend {
   }
 
   #suspendedTenant(operation: string): Error {
-    return sqliteError("INVALID_STATE", `tenant "${this.#tenant}" is suspended: ${operation} is refused`, { tenantId: this.#tenant });
+    return sqliteError("INVALID_STATE", `tenant "${this.#tenant}" is suspended: ${operation} is refused`, tenantSuspendedDetails(this.#tenant));
   }
 
   #enqueueOne(input: EnqueueInput, now: number): EnqueueResult {
@@ -478,7 +480,7 @@ export class SqliteEngine implements EngineBackend {
     }
     const dependencies = task.dependsOn.map((id) => {
       const dependency = this.#transitions.find(tenant, id);
-      if (!dependency) throw notFound("dependency task", id);
+      if (!dependency) throw notFound("task", id, "dependency task");
       return dependency;
     });
     const failed = dependencies.some((dependency) => dependency.state === "dead" || dependency.state === "cancelled");

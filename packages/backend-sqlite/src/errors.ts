@@ -2,7 +2,7 @@
  * The one place where SQLite's native failures become MooringErrors (SPEC C4), plus the small
  * constructors for the errors this backend raises itself, so messages read the same everywhere.
  */
-import { type ErrorCode, MooringError } from "@mooring/core";
+import { type ErrorCode, type MissingThing, MooringError, notFoundDetails } from "@mooring/core";
 
 export const BACKEND_NAME = "sqlite";
 
@@ -11,8 +11,9 @@ export function sqliteError(code: ErrorCode, message: string, details?: Readonly
   return new MooringError(code, message, { backend: BACKEND_NAME, ...(details ? { details } : {}), ...(cause === undefined ? {} : { cause }) });
 }
 
-export function notFound(what: string, id: string): MooringError {
-  return sqliteError("NOT_FOUND", `${what} "${id}" does not exist`, { id });
+/** NOT_FOUND for an absent run, task or tenant (SPEC C6), with core's `NotFoundDetails`; `named` is how the message calls it. */
+export function notFound(what: MissingThing, id: string, named: string = what): MooringError {
+  return sqliteError("NOT_FOUND", `${named} "${id}" does not exist`, notFoundDetails(what, id));
 }
 
 /** The SQLite result code of a better-sqlite3 error ("SQLITE_BUSY", "SQLITE_CONSTRAINT_UNIQUE", …). */

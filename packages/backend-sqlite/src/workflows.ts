@@ -33,10 +33,13 @@ import {
   type StepStatus,
   TERMINAL_RUN_STATUSES,
   type WorkflowStore,
+  contextNotArrayDetails,
   definitionConflictDetails,
   runExistsDetails,
   sequenceConflictDetails,
+  snapshotBeyondDetails,
   statusConflictDetails,
+  statusMoveDetails,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
@@ -158,7 +161,7 @@ export class SqliteWorkflows implements WorkflowStore {
       const context = parseJson<JsonObject>(run.context);
       const current = Object.hasOwn(context, key) ? context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
-        throw sqliteError("INVALID_STATE", `context key "${key}" of run "${id}" holds a non-array; appendToContext appends to arrays only`, { id, key });
+        throw sqliteError("INVALID_STATE", `context key "${key}" of run "${id}" holds a non-array; appendToContext appends to arrays only`, contextNotArrayDetails(id, key));
       }
       // defineProperty, not assignment: a key such as "__proto__" must become a plain member.
       Object.defineProperty(context, key, { value: [...(current ?? []), value], enumerable: true, writable: true, configurable: true });
@@ -344,7 +347,7 @@ function checkStatusMove(run: RunRow, status: RunStatus, expected: RunStatus | u
     throw sqliteError("CONFLICT", `run "${run.id}" is ${current}, not the expected ${expected}`, statusConflictDetails(run.id, current, status, expected));
   }
   if (!RUN_TRANSITIONS[current].includes(status)) {
-    throw sqliteError("INVALID_STATE", `run "${run.id}" cannot move from ${current} to ${status}`, { id: run.id, from: current, to: status });
+    throw sqliteError("INVALID_STATE", `run "${run.id}" cannot move from ${current} to ${status}`, statusMoveDetails(run.id, current, status));
   }
 }
 
@@ -358,11 +361,7 @@ function checkExpectedSequence(run: RunRow, expected: number | undefined): void 
 /** W10: a snapshot reflects events that exist. */
 function checkSnapshotSequence(run: RunRow, atSequence: number, latest: number): void {
   if (atSequence > latest) {
-    throw sqliteError("INVALID_STATE", `snapshot atSequence ${atSequence} is beyond run "${run.id}"'s latest sequence ${latest}`, {
-      id: run.id,
-      atSequence,
-      latestSequence: latest,
-    });
+    throw sqliteError("INVALID_STATE", `snapshot atSequence ${atSequence} is beyond run "${run.id}"'s latest sequence ${latest}`, snapshotBeyondDetails(run.id, atSequence, latest));
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type Clock,
   type CreatedToken,
   type EngineBackend,
+  type ErrorCode,
   type Lease,
   MooringError,
   type StateStore,
@@ -140,6 +141,22 @@ function swallowing<A extends unknown[], R>(call: (...args: A) => Promise<R>, co
     } catch (error) {
       if (codes.some((code) => is(error, code as never))) return fallback(...args);
       throw error;
+    }
+  };
+}
+
+/**
+ * Rethrows `code` errors with the `details` field `from` renamed `to`, as a backend that builds its
+ * own details instead of core's shape would (SQLite's NOT_FOUND once said `{ id }`).
+ */
+function renamingDetail<A extends unknown[], R>(call: (...args: A) => Promise<R>, code: ErrorCode, from: string, to: string) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await call(...args);
+    } catch (error) {
+      if (!is(error, code) || error.details === undefined || !Object.hasOwn(error.details, from)) throw error;
+      const { [from]: value, ...rest } = error.details;
+      throw new MooringError(code, error.message, { details: { ...rest, [to]: value } });
     }
   };
 }
@@ -557,6 +574,22 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
       state: { get: swallowing(view.state.get, ["VALIDATION"], () => null) },
       workflows: { getRun: swallowing(view.workflows.getRun, ["VALIDATION"], () => null) },
       engine: { getTask: swallowing(view.engine.getTask, ["VALIDATION"], () => null) },
+    }),
+  },
+  {
+    id: "not-found-details-renamed",
+    bug: "a NOT_FOUND for an absent run with its id under `id` instead of core's `{ runId }` (SPEC C4, C6)",
+    rules: ["C6"],
+    patch: (view) => ({
+      workflows: {
+        setRunStatus: renamingDetail(view.workflows.setRunStatus, "NOT_FOUND", "runId", "id"),
+        setContext: renamingDetail(view.workflows.setContext, "NOT_FOUND", "runId", "id"),
+        appendToContext: renamingDetail(view.workflows.appendToContext, "NOT_FOUND", "runId", "id"),
+        upsertStep: renamingDetail(view.workflows.upsertStep, "NOT_FOUND", "runId", "id"),
+        appendEvents: renamingDetail(view.workflows.appendEvents, "NOT_FOUND", "runId", "id"),
+        writeSnapshot: renamingDetail(view.workflows.writeSnapshot, "NOT_FOUND", "runId", "id"),
+        commit: renamingDetail(view.workflows.commit, "NOT_FOUND", "runId", "id"),
+      },
     }),
   },
 ];

@@ -24,8 +24,19 @@ import { maskSecrets, withoutSecrets } from "./secrets.js";
  * - CONFLICT from createRun with `ifExists: "error"`: `{ runId }` (`RunExistsDetails`).
  * - CONFLICT from putDefinition with a different spec: `{ workflowId, version }`.
  * - CONFLICT from tenants.create with an existing id: `{ tenantId }`.
+ * - NOT_FOUND outside the fence (SPEC C6): exactly one id field naming what is missing, `{ runId }`,
+ *   `{ taskId }` (also an unknown dependency of enqueue, E16) or `{ tenantId }` (`NotFoundDetails`).
+ * - INVALID_STATE from setRunStatus or commit with a move off the status graph (SPEC W3):
+ *   `{ runId, status, requestedStatus }` (`StatusMoveDetails`).
+ * - INVALID_STATE from appendToContext on a non-array member (SPEC W4): `{ runId, key }`.
+ * - INVALID_STATE from writeSnapshot or commit with a snapshot beyond the latest sequence (SPEC W10):
+ *   `{ runId, atSequence, latestSequence }` (`SnapshotBeyondDetails`).
+ * - INVALID_STATE from retryDeadLetter on a task that is not dead (SPEC E12): `{ taskId, state }`.
+ * - INVALID_STATE from enqueue or claim in a suspended tenant (SPEC T2): `{ tenantId }`.
  * - VALIDATION: `{ field }`; UNSUPPORTED: `{ capability }` or `{ packageName }`.
- * NOT_FOUND and INVALID_STATE outside the fence carry backend-specific fields for now.
+ * Errors about the datastore rather than the contract (a file that is not a SQLite database or is
+ * read-only, a schema not migrated or a migration ledger with a gap, a Redis key layout of another
+ * version) carry backend-specific `details`, or none: match their code only.
  */
 export const ERROR_CODES = [
   "VALIDATION",

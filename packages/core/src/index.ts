@@ -33,15 +33,28 @@ export {
   type HolderCall,
 } from "./rules/fence.js";
 export {
+  contextNotArrayDetails,
   definitionConflictDetails,
+  notDeadDetails,
+  notFoundDetails,
   runExistsDetails,
   sequenceConflictDetails,
+  snapshotBeyondDetails,
   statusConflictDetails,
+  statusMoveDetails,
   tenantExistsDetails,
+  tenantSuspendedDetails,
+  type ContextNotArrayDetails,
   type DefinitionConflictDetails,
+  type MissingThing,
+  type NotDeadDetails,
+  type NotFoundDetails,
   type RunExistsDetails,
   type SequenceConflictDetails,
+  type SnapshotBeyondDetails,
   type StatusConflictDetails,
+  type StatusMoveDetails,
   type TenantExistsDetails,
+  type TenantSuspendedDetails,
 } from "./rules/details.js";
 export { statementOfFile } from "./rules/statement-file.js";

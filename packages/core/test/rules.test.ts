@@ -1,11 +1,11 @@
 /**
- * Core's pure rules on their own: the fence (SPEC E5, E7) and its details, JSON equality and
- * canonical text, and the statement-file rule. The kit checks the same behaviour through every
+ * Core's pure rules on their own: the fence (SPEC E5, E7) and its details, the details of NOT_FOUND
+ * (SPEC C6), JSON equality and canonical text, and the statement-file rule. The kit checks the same behaviour through every
  * backend; these pin the functions the backends call.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, type FencedTask, fenceErrorDetails, type Json, jsonEqual, judgeFence, MooringError, enforceFence, statementOfFile } from "../src/index.js";
+import { canonicalJson, type FencedTask, fenceErrorDetails, type Json, jsonEqual, judgeFence, MooringError, enforceFence, notFoundDetails, statementOfFile } from "../src/index.js";
 
 const leased: FencedTask = { state: "leased", epoch: 3, leaseEnd: null, leaseExpiresAt: 1_000, completedEpoch: null };
 const lease = { taskId: "t", epoch: 3 };
@@ -58,6 +58,14 @@ function reordered(value: Json): Json {
   if (Array.isArray(value)) return value.map(reordered);
   return Object.fromEntries(Object.keys(value).reverse().map((key) => [key, reordered(value[key] as Json)]));
 }
+
+describe("notFoundDetails (SPEC C6)", () => {
+  it("names what is missing by exactly one id field", () => {
+    expect(notFoundDetails("run", "r")).toStrictEqual({ runId: "r" });
+    expect(notFoundDetails("task", "t")).toStrictEqual({ taskId: "t" });
+    expect(notFoundDetails("tenant", "acme")).toStrictEqual({ tenantId: "acme" });
+  });
+});
 
 describe("JSON equality and canonical text", () => {
   it("ignore object member order and keep array order", () => {

@@ -66,10 +66,15 @@ end
 
 --- A rejection with the fields of core's details shape for its situation (rules/details.ts):
 --- `MOORING <CODE> <message> DETAILS <json>`. Ids travel as their key form (base64url) under `re`
---- (runId), `ide` (workflowId) and `ve` (version); the client decodes them.
+--- (runId), `tid` (taskId), `te` (tenantId), `ide` (workflowId) and `ve` (version); the client
+--- decodes them.
 local function reject_with_details(code, message, details)
   return redis.error_reply('MOORING ' .. code .. ' ' .. message .. ' DETAILS ' .. cjson.encode(details))
 end
+
+--- The key form (base64url) of the tenant whose base B is: B is `{<prefix>:<te>}`, and neither
+--- the prefix nor the base64url id holds ':' or '}'. For the details of a rejection.
+local function base_tenant() return string.match(B, ':([^:}]*)}$') end
 
 --- Splits on single spaces (the separator of lists of base64url tokens, which never hold a space).
 local function words(s)

@@ -33,7 +33,9 @@ local function check_move(re, current, status, expected)
   if expected ~= '' then details.expectedStatus = expected end
   if TERMINAL_RUN[current] then return reject_with_details('CONFLICT', 'the run is ' .. current .. ' and never changes again', details) end
   if expected ~= '' and expected ~= current then return reject_with_details('CONFLICT', 'the run is ' .. current .. ', not ' .. expected, details) end
-  if not RUN_MOVES[current][status] then return reject('INVALID_STATE', 'a run cannot move from ' .. current .. ' to ' .. status) end
+  if not RUN_MOVES[current][status] then
+    return reject_with_details('INVALID_STATE', 'a run cannot move from ' .. current .. ' to ' .. status, { re = re, status = current, requestedStatus = status })
+  end
   return nil
 end
 

@@ -100,6 +100,22 @@ export async function rejectsWith(call: Promise<unknown> | (() => Promise<unknow
   throw new AssertionError({ message: `${what}: expected ${code}, but the call succeeded with ${brief(value, 300)}`, expected: code, operator: "rejects" });
 }
 
+/**
+ * As `rejectsWith`, and fails unless the error's whole `details` deeply and strictly equal
+ * `details`: the one documented shape of its situation (SPEC C4), so a field missing, added,
+ * renamed or of another type fails. An error without details compares as `{}`.
+ */
+export async function rejectsWithDetails(
+  call: Promise<unknown> | (() => Promise<unknown>),
+  code: ErrorCode,
+  details: Readonly<Record<string, unknown>>,
+  what: string,
+): Promise<MooringError> {
+  const error = await rejectsWith(call, code, what);
+  same({ ...error.details }, { ...details }, `${what}: the ${code} error's details`);
+  return error;
+}
+
 /** Awaits `call`; a rejection fails the check with `what` and the error's code (a `CheckTimeout` passes through). */
 export async function succeeds<T>(call: Promise<T>, what: string): Promise<T> {
   try {
