@@ -78,7 +78,7 @@ const HELD: FenceVerdict = Object.freeze({ kind: "held" });
 const REPEAT: FenceVerdict = Object.freeze({ kind: "repeat" });
 
 /** The one `details` shape of fence errors, for `lease` and the task as it is now (undefined: absent). */
-export function fenceErrorDetails(lease: FencedLease, task: Pick<FencedTask, "epoch" | "state"> | undefined): FenceErrorDetails {
+export function fenceErrorDetails(lease: Pick<FencedLease, "taskId" | "epoch">, task: Pick<FencedTask, "epoch" | "state"> | undefined): FenceErrorDetails {
   return { taskId: lease.taskId, leaseEpoch: lease.epoch, currentEpoch: task?.epoch ?? null, state: task?.state ?? null };
 }
 
