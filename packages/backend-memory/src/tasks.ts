@@ -31,6 +31,7 @@ import {
   type ListDeadLettersRequest,
   MooringError,
   newId,
+  newLeaseId,
   notDeadDetails,
   notFoundDetails,
   type Page,
@@ -94,6 +95,8 @@ class StoredTask {
   attempt = 0;
   /** The latest lease's fencing token; 0 before the first. */
   epoch = 0;
+  /** The latest lease's secret, kept after the lease ends (E7's repeat); null before the first. @see SPEC T4 */
+  leaseId: string | null = null;
   /** The duration of the latest claim, used by `renew` without `leaseMs`. */
   leaseMs = 0;
   leaseExpiresAt: number | null = null;
@@ -378,6 +381,7 @@ export class TaskSpace {
 
   #grant(task: StoredTask, workerId: string, leaseMs: number, now: number): Lease {
     task.epoch++;
+    task.leaseId = newLeaseId();
     task.attempt = task.consumed + 1;
     task.leaseMs = leaseMs;
     task.workerId = workerId;
@@ -395,6 +399,7 @@ export class TaskSpace {
       payload: copyJson(task.payload),
       attempt: task.attempt,
       epoch: task.epoch,
+      leaseId: task.leaseId as string,
       workerId: task.workerId as string,
       expiresAt: task.leaseExpiresAt as number,
     };
@@ -972,6 +977,7 @@ function fencedView(task: StoredTask): FencedTask {
   return {
     state: task.state,
     epoch: task.epoch,
+    leaseId: task.leaseId,
     leaseEnd: task.revokedEpoch === task.epoch ? "revoked" : task.expiredEpoch === task.epoch ? "expired" : null,
     leaseExpiresAt: task.leaseExpiresAt,
     completedEpoch: task.completedEpoch === 0 ? null : task.completedEpoch,

@@ -551,7 +551,7 @@ describe("engine", () => {
     const engine = backend.engine;
     const queue = unique("fence");
     const { id: neverClaimed } = await engine.enqueue({ queue: unique("idle") });
-    const forged: Lease = { taskId: neverClaimed, queue, payload: null, attempt: 1, epoch: 0, workerId: "w", expiresAt: clock.now() + 1000 };
+    const forged: Lease = { taskId: neverClaimed, queue, payload: null, attempt: 1, epoch: 0, leaseId: "forged-lease-id", workerId: "w", expiresAt: clock.now() + 1000 };
     await rejects(engine.complete(forged), "INVALID_STATE");
     const { id } = await engine.enqueue({ queue, maxAttempts: 5, backoff: { baseMs: 10 } });
     const first = await claimOne(backend, queue, 100);
@@ -559,6 +559,7 @@ describe("engine", () => {
     await rejects(engine.complete({ ...first, taskId: "missing" }), "NOT_FOUND");
     await rejects(engine.complete({ ...first, epoch: 0 }), "STALE_LEASE");
     await rejects(engine.complete({ ...first, epoch: 2 }), "INVALID_STATE");
+    await rejects(engine.complete({ ...first, leaseId: `${first.leaseId}x` }), "STALE_LEASE");
     clock.advance(100);
     await rejects(engine.renew(first), "LEASE_EXPIRED");
     expect(await engine.reclaimExpired()).toEqual({ retried: [id], deadLettered: [] });
@@ -572,9 +573,11 @@ describe("engine", () => {
     const third = await claimOne(backend, queue, 100);
     expect(third.attempt).toBe(2);
     const renewed = await engine.renew(third, { leaseMs: 500 });
-    expect([renewed.epoch, renewed.expiresAt]).toEqual([third.epoch, clock.now() + 500]);
+    expect([renewed.epoch, renewed.leaseId, renewed.expiresAt]).toEqual([third.epoch, third.leaseId, clock.now() + 500]);
+    expect(new Set([first.leaseId, second.leaseId, third.leaseId]).size).toBe(3);
     await engine.complete(third, { result: 1 });
     await engine.complete(third, { result: 1 });
+    await rejects(engine.complete({ ...third, leaseId: second.leaseId }), "STALE_LEASE");
     await rejects(engine.fail(third, { error: "x" }), "INVALID_STATE");
     expect(await engine.cancel(id)).toBe(false);
   });

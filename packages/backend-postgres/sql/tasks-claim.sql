@@ -4,15 +4,17 @@
 -- naming its claim's worker, so a worker pool costs one commit per round, not per worker.
 -- Each queue's candidates come from the claim index (claimable rows only), locked with
 -- FOR UPDATE SKIP LOCKED, so concurrent claimers never wait for each other nor take one task
--- twice; the UPDATE bumps the epoch (the fencing token) and the attempt.
+-- twice; the UPDATE bumps the epoch (the fencing token) and the attempt, and gives the lease
+-- its slot's leaseId (SPEC T4; drawn by the client, since no CSPRNG is guaranteed in SQL).
 -- A queue with a concurrency limit is only served when the caller holds its settings row
 -- ($6, see queues-lock): otherwise the statement grants nothing and says so (needs_lock).
 -- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
 -- carries the task's resumption, if any, until the task suspends again.
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
---   per slot), $5 lease_ms, $6 locked (boolean), $7 claim token
+--   per slot), $5 lease_ms, $6 locked (boolean), $7 claim token, $8 lease ids (text[], one per
+--   slot)
 -- Returns: one row per lease granted, in claim order (slot: 1 for the first, ..., id, queue,
---   payload, attempt, epoch, worker_id, lease_expires_at, resume_signals, resume_timed_out), or
+--   payload, attempt, epoch, lease_id, worker_id, lease_expires_at, resume_signals, resume_timed_out), or
 --   one row with a null id when none was; every row carries suspended (the tenant is),
 --   needs_lock (a limited queue needs $6) and has_expired (an expired lease in these queues
 --   awaits reclaim).
@@ -69,6 +71,7 @@ granted AS (
   SET state = 'leased',
       attempt = t.consumed + 1,
       epoch = t.epoch + 1,
+      lease_id = ($8::text[])[r.slot],
       lease_ms = $5,
       lease_expires_at = c.now + $5::bigint,
       worker_id = ($4::text[])[r.slot],
@@ -92,10 +95,10 @@ granted AS (
   FROM unnest(ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot)) WITH ORDINALITY AS r(row_id, slot)
   CROSS JOIN clock c
   WHERE t.ctid = r.row_id
-  RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.worker_id, t.lease_expires_at, t.resume_signals,
+  RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out
 )
-SELECT g.slot, g.id, g.queue, g.payload, g.attempt, g.epoch, g.worker_id, g.lease_expires_at, g.resume_signals,
+SELECT g.slot, g.id, g.queue, g.payload, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
        g.resume_timed_out, f.suspended, f.needs_lock, f.has_expired
 FROM flags f
 LEFT JOIN granted g ON true

@@ -38,8 +38,9 @@ export interface TransactionalCompleter {
 }
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
-/** A lease, not just a task: a stale and a current lease of one task may share a batch. */
-const leaseKeyOf = (tenantId: string, taskId: string, epoch: number | string): string => `${keyOf(tenantId, taskId)}\u0000${String(epoch)}`;
+/** A lease, not just a task: a stale (or forged, SPEC T4) and a current lease of one task may share a batch. */
+const leaseKeyOf = (tenantId: string, taskId: string, epoch: number | string, leaseId: string): string =>
+  `${keyOf(tenantId, taskId)}\u0000${String(epoch)}\u0000${leaseId}`;
 
 export class CompletionBatcher {
   readonly #db: Database;
@@ -65,7 +66,7 @@ export class CompletionBatcher {
     try {
       // Safe to repeat after a lost connection: a completion that was applied then reads as the
       // idempotent repeat of E7 below.
-      const applied = await this.#db.query<{ tenant_id: string; id: string; epoch: string | number }>(
+      const applied = await this.#db.query<{ tenant_id: string; id: string; epoch: string | number; lease_id: string }>(
         "tasks-complete",
         [
           this.#db.nowParam(),
@@ -74,14 +75,15 @@ export class CompletionBatcher {
           batch.map((item) => item.lease.epoch),
           batch.map((item) => jsonText(item.result)),
           this.#channel,
+          batch.map((item) => item.lease.leaseId),
         ],
         "safe",
       );
-      const done = new Set(applied.map((row) => leaseKeyOf(row.tenant_id, row.id, row.epoch)));
+      const done = new Set(applied.map((row) => leaseKeyOf(row.tenant_id, row.id, row.epoch, row.lease_id)));
       leftovers = [];
       for (const item of batch) {
         // The same lease twice in one batch: the first is applied, the second is its repeat.
-        if (done.delete(leaseKeyOf(item.tenantId, item.lease.taskId, item.lease.epoch))) item.resolve();
+        if (done.delete(leaseKeyOf(item.tenantId, item.lease.taskId, item.lease.epoch, item.lease.leaseId))) item.resolve();
         else leftovers.push(item);
       }
     } catch (error) {

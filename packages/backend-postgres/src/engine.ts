@@ -27,6 +27,7 @@ import {
   type ListDeadLettersRequest,
   MooringError,
   newId,
+  newLeaseIds,
   notDeadDetails,
   type Page,
   type Progress,
@@ -315,7 +316,9 @@ export class PostgresEngine implements EngineBackend {
 
   async #claimRows(queues: readonly string[], leaseMs: number, workers: readonly string[], token: string): Promise<ClaimRow[]> {
     const { db } = this.#context;
-    const values = (locked: boolean): unknown[] => [db.nowParam(), this.#tenantId, queues, workers, leaseMs, locked, token];
+    // One leaseId per slot (SPEC T4), the same for both tries: the first granted nothing.
+    const leaseIds = newLeaseIds(workers.length);
+    const values = (locked: boolean): unknown[] => [db.nowParam(), this.#tenantId, queues, workers, leaseMs, locked, token, leaseIds];
     const rows = await db.query<ClaimRow>("tasks-claim", values(false));
     if (!rows[0]?.needs_lock) return rows;
     return db.transaction(async (tx) => {
@@ -374,7 +377,7 @@ export class PostgresEngine implements EngineBackend {
     const progress = options?.progress === undefined ? null : jsonText(options.progress as Json);
     for (let attempt = 0; ; attempt++) {
       // Repeating a renew after a lost connection extends the same lease again: safe.
-      const [row] = await db.query<LeaseRow>("task-renew", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, options?.leaseMs ?? null, progress], "safe");
+      const [row] = await db.query<LeaseRow>("task-renew", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, options?.leaseMs ?? null, progress, lease.leaseId], "safe");
       if (row) return leaseOf({ ...row, resume_signals: null, resume_timed_out: false });
       await this.#rejectUnapplied(lease, attempt);
     }
@@ -427,7 +430,7 @@ export class PostgresEngine implements EngineBackend {
   async progress(lease: Lease, progress: Progress): Promise<void> {
     const { db } = this.#context;
     for (let attempt = 0; ; attempt++) {
-      const rows = await db.query("task-progress", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(progress as Json)], "safe");
+      const rows = await db.query("task-progress", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(progress as Json), lease.leaseId], "safe");
       if (rows.length > 0) return;
       await this.#rejectUnapplied(lease, attempt);
     }
@@ -436,7 +439,7 @@ export class PostgresEngine implements EngineBackend {
   async appendFrame(lease: Lease, data: Json): Promise<number> {
     const { db } = this.#context;
     for (let attempt = 0; ; attempt++) {
-      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(data)]);
+      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(data), lease.leaseId]);
       if (row) return row.sequence;
       await this.#rejectUnapplied(lease, attempt);
     }

@@ -1,6 +1,7 @@
 /**
- * The fence of holder calls (SPEC E5). Statements carry the epoch in their WHERE clause, so a write
- * with a stale lease matches no row; core's `judgeFence` then says why, from the task row as it is
+ * The fence of holder calls (SPEC E5, T4). Statements carry the epoch and the leaseId in their
+ * WHERE clause, or run after task-lock judged the locked row, so a write with a stale or forged
+ * lease matches no row; core's `judgeFence` then says why, from the task row as it is
  * now, so the caller gets the first failing check's code and the documented details.
  */
 import { type FencedLease, type FenceVerdict, type HolderCall, judgeFence } from "@mooring/core";
@@ -9,6 +10,8 @@ import { type FencedLease, type FenceVerdict, type HolderCall, judgeFence } from
 export interface FenceRow {
   readonly state: string;
   readonly epoch: number;
+  /** The latest lease's leaseId; null before the first lease (or one granted before migration 0003). */
+  readonly lease_id: string | null;
   readonly ended_lease: string | null;
   readonly lease_expires_at: number | null;
   readonly completed_epoch: number | null;
@@ -21,6 +24,7 @@ export function judgeFenceRow(row: FenceRow | undefined, lease: FencedLease, now
   const task = row && {
     state: row.state === "queued" ? ((row.run_at ?? 0) <= now ? "ready" : "scheduled") : row.state,
     epoch: row.epoch,
+    leaseId: row.lease_id,
     leaseEnd: row.ended_lease,
     leaseExpiresAt: row.lease_expires_at,
     completedEpoch: row.completed_epoch,

@@ -107,6 +107,7 @@ export interface LeaseRow {
   payload: Json;
   attempt: number;
   epoch: number;
+  lease_id: string;
   worker_id: string;
   lease_expires_at: number;
   resume_signals: StoredSignal[] | null;
@@ -121,6 +122,7 @@ export function leaseOf(row: LeaseRow): Lease {
     payload: row.payload,
     attempt: row.attempt,
     epoch: row.epoch,
+    leaseId: row.lease_id,
     workerId: row.worker_id,
     expiresAt: row.lease_expires_at,
   };

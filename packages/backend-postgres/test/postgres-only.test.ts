@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError } from "@mooring/core";
+import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError, newLeaseIds } from "@mooring/core";
 import { mapPostgresError } from "../src/errors.js";
 import { quoteIdentifier } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
@@ -155,10 +155,12 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
     const { engine } = backend;
     expect(await engine.getTask("done")).toMatchObject({ state: "completed", attempt: 1, epoch: 1, result: { ok: true }, payload: { n: 1 } });
     expect((await engine.getTask("waiting"))?.state).toBe("ready");
-    // The epoch-1 lease that completed it: repeating its complete is the idempotent success of E7.
+    // The epoch-1 lease that completed it was granted before leases had ids (0003): no holder can
+    // present its leaseId, so repeating its complete is STALE_LEASE (SPEC T4) and changes nothing.
     const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
     expect(lease?.taskId).toBe("waiting");
-    await engine.complete({ ...lease!, taskId: "done", epoch: 1 });
+    expect(await failure(engine.complete({ ...lease!, taskId: "done", epoch: 1 }))).toMatchObject({ code: "STALE_LEASE" });
+    expect(await engine.getTask("done")).toMatchObject({ state: "completed", epoch: 1, result: { ok: true } });
     expect((await engine.queueStats("q")).counts).toMatchObject({ completed: 1, leased: 1 });
     expect(await engine.cancel("done")).toBe(false);
     await backend.close();
@@ -404,7 +406,7 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     await backend.close();
   });
 
-  it("concurrent completes: each valid lease completes, a repeat succeeds, stale and expired leases are told why", async () => {
+  it("concurrent completes: each valid lease completes, a repeat succeeds, stale, forged and expired leases are told why", async () => {
     const clock = new ManualClock();
     const backend = await open(schemas.name("completions"), { clock });
     const { engine } = backend;
@@ -413,19 +415,21 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     await engine.enqueueMany(Array.from({ length: 5 }, () => ({ queue: "q" })));
     const leases = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000, limit: 6 });
     expect(leases.length).toBe(6);
-    const [first, second, ...rest] = leases as [Lease, Lease, ...Lease[]];
+    const [first, second, third, ...rest] = leases as [Lease, Lease, Lease, ...Lease[]];
+    // A forgery of a held lease (its epoch, another leaseId) in the same batch as the real one (SPEC T4).
+    const forged = { ...third, leaseId: `${third.leaseId.slice(1)}A` };
     await engine.revokeLease(second.taskId);
     const [again] = await engine.claim({ workerId: "w2", queues: ["q"], leaseMs: 1, limit: 1 });
     clock.advance(10);
     const outcomes = await Promise.all(
-      [first, first, second, again!, ...rest].map((lease) =>
+      [first, first, second, again!, forged, third, forged, ...rest].map((lease) =>
         engine.complete(lease).then(
           () => "ok",
           (error: unknown) => (MooringError.is(error) ? error.code : "?"),
         ),
       ),
     );
-    expect(outcomes).toEqual(["ok", "ok", "STALE_LEASE", "LEASE_EXPIRED", ...rest.map(() => "ok")]);
+    expect(outcomes).toEqual(["ok", "ok", "STALE_LEASE", "LEASE_EXPIRED", "STALE_LEASE", "ok", "STALE_LEASE", ...rest.map(() => "ok")]);
     // The parent had a dependent: its completion released it in the same transaction.
     expect((await engine.getTask(parent.id))?.state).toBe("completed");
     expect((await engine.getTask(child.id))?.state).toBe("ready");
@@ -475,7 +479,7 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     await withClient(async (completer) => {
       // Another process's completion moves the task to tasks_completed and has not committed yet.
       await completer.query("BEGIN");
-      const moved = await completer.query(loadStatements(schema)["tasks-complete"].text, [clock.now(), [DEFAULT_TENANT], [id], [lease.epoch], [null], "unused"]);
+      const moved = await completer.query(loadStatements(schema)["tasks-complete"].text, [clock.now(), [DEFAULT_TENANT], [id], [lease.epoch], [null], "unused", [lease.leaseId]]);
       expect(moved.rowCount).toBe(1);
       const outcome = <T>(call: Promise<T>): Promise<T | string> => call.catch((error: unknown) => (MooringError.is(error) ? error.code : String(error)));
       const failed = outcome(engine.fail(lease, { error: "late" }));
@@ -538,9 +542,9 @@ describe.skipIf(!server)("the batch statements read only the rows of their batch
           return row["QUERY PLAN"][0].Plan;
         };
         const workers = Array.from({ length: 500 }, (_, slot) => `w${slot % 10}`);
-        const claim = await explain(statements["tasks-claim"].text, [null, DEFAULT_TENANT, ["q"], workers, 60_000, false, "token"]);
+        const claim = await explain(statements["tasks-claim"].text, [null, DEFAULT_TENANT, ["q"], workers, 60_000, false, "token", newLeaseIds(workers.length)]);
         expect(new Set(taskReads(claim))).toEqual(new Set(["Index Scan using tasks_claimable", "Index Only Scan using tasks_leased", "Tid Scan"]));
-        const leased = await client.query<{ id: string; epoch: string }>(`SELECT id, epoch FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'leased'`);
+        const leased = await client.query<{ id: string; epoch: string; lease_id: string }>(`SELECT id, epoch, lease_id FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'leased'`);
         expect(leased.rowCount).toBe(500);
         const ids = leased.rows.map((row) => row.id);
         const complete = await explain(statements["tasks-complete"].text, [
@@ -550,6 +554,7 @@ describe.skipIf(!server)("the batch statements read only the rows of their batch
           leased.rows.map((row) => row.epoch),
           ids.map(() => null),
           "unused",
+          leased.rows.map((row) => row.lease_id),
         ]);
         expect(new Set(taskReads(complete))).toEqual(new Set(["Index Scan using tasks_pkey", "Tid Scan"]));
         // Completed tasks moved out of the hot table (migration 0002).

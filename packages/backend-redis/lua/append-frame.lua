@@ -5,7 +5,8 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  tid
   ARGV[3]  epoch
-  ARGV[4]  data (JSON)
+  ARGV[4]  leaseId (SPEC T4)
+  ARGV[5]  data (JSON)
   Returns  the frame's sequence (per task and attempt, from 1)
   Errors   the fence, checked before any write of the call
 ]]
@@ -16,7 +17,7 @@ local now = clock_now(ARGV[1])
 local tid = ARGV[2]
 local t = tkey(tid)
 settle_timeouts(now)
-local fenced = fence(t, tid, tonumber(ARGV[3]), now, 'other')
+local fenced = fence(t, tid, tonumber(ARGV[3]), ARGV[4], now, 'other')
 if fenced ~= 'ok' then return fenced end
 local attempt = redis.call('HGET', t, 'at')
-return redis.call('RPUSH', B .. ':fr:' .. tid .. ':' .. attempt, n2s(now) .. '|' .. ARGV[4])
+return redis.call('RPUSH', B .. ':fr:' .. tid .. ':' .. attempt, n2s(now) .. '|' .. ARGV[5])

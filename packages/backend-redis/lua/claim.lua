@@ -12,10 +12,13 @@
   ARGV[2]  workerId
   ARGV[3]  leaseMs
   ARGV[4]  limit
-  ARGV[5…] qe of each queue (base64url, distinct)
+  ARGV[5]  leaseIds, space-separated, at least `limit` of them: the n-th lease granted gets the
+           n-th (SPEC T4; the client draws them from its CSPRNG, which a script does not have)
+  ARGV[6…] qe of each queue (base64url, distinct)
   Returns  { expiresAt of every lease granted, lease... }, each lease { tid, qe, payload, attempt,
-           epoch, resumed, signals? } (see tasks.grant)
-  Errors   INVALID_STATE when the tenant is suspended (nothing granted or reclaimed)
+           epoch, leaseId, resumed, signals? } (see tasks.grant)
+  Errors   INVALID_STATE when the tenant is suspended (nothing granted or reclaimed); VALIDATION
+           when ARGV[5] holds fewer than `limit` leaseIds (nothing written)
 ]]
 --- @include "common"
 --- @include "tasks"
@@ -24,6 +27,10 @@ local now = clock_now(ARGV[1])
 local worker = ARGV[2]
 local lease_ms_text = ARGV[3]
 local limit = tonumber(ARGV[4])
+local lease_ids = words(ARGV[5])
+local FIRST_QUEUE = 6
+-- A client bug, refused before the first write.
+if #lease_ids < limit then return reject('VALIDATION', 'fewer leaseIds than the limit') end
 local lx = now + tonumber(lease_ms_text)
 local lx_text = n2s(lx)
 local RECLAIM_LIMIT = 100
@@ -31,7 +38,7 @@ local RECLAIM_LIMIT = 100
 -- One read of the tenant's meta: status, the timeout bound, and per queue its settings and the
 -- bounds of its scheduled tasks and leases.
 local fields = { 'suspended', 'tmo' }
-for i = 5, #ARGV do
+for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
   fields[#fields + 1] = 'c:' .. qe
   fields[#fields + 1] = 'p:' .. qe
@@ -46,22 +53,22 @@ if meta[1] == '1' then return reject_with_details('INVALID_STATE', 'the tenant i
 -- Claim-side reclaim (SPEC E10): the oldest expiries of all claimed queues, merged; only queues
 -- whose earliest lease may have expired are looked at.
 local due = {}
-for i = 5, #ARGV do
-  local bound = meta[3 + (i - 5) * 4 + 3]
+for i = FIRST_QUEUE, #ARGV do
+  local bound = meta[3 + (i - FIRST_QUEUE) * 4 + 3]
   if bound and tonumber(bound) <= now then due[#due + 1] = i end
 end
 if #due > 0 then
   local queues = {}
   for _, i in ipairs(due) do queues[#queues + 1] = ARGV[i] end
   reclaim_expired(queues, RECLAIM_LIMIT, now)
-  for _, i in ipairs(due) do meta[3 + (i - 5) * 4 + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
+  for _, i in ipairs(due) do meta[3 + (i - FIRST_QUEUE) * 4 + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
 end
 
 -- The claimable queues, with how many leases each may still grant.
 local open = {}
-for i = 5, #ARGV do
+for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
-  local at = 3 + (i - 5) * 4
+  local at = 3 + (i - FIRST_QUEUE) * 4
   if meta[at + 1] ~= '1' then
     promote(qe, now, meta[at + 2])
     local room = limit
@@ -96,7 +103,7 @@ end
 local leases = { lx_text }
 for _, pick in ipairs(picks) do
   local q = pick[1]
-  local lease, member = grant(pick[2], q.qe, worker, lease_ms_text, lx_text, now)
+  local lease, member = grant(pick[2], q.qe, worker, lease_ids[#leases], lease_ms_text, lx_text, now)
   leases[#leases + 1] = lease
   q.taken[#q.taken + 1] = lx_text
   q.taken[#q.taken + 1] = member

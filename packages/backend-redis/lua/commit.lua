@@ -13,17 +13,18 @@
   ARGV[2]  re
   ARGV[3]  lease tid ('' = no lease)
   ARGV[4]  lease epoch
-  ARGV[5]  expectedSequence ('' = none)
-  ARGV[6]  status ('' = unchanged)
-  ARGV[7]  '1' when a context is given, else '0'
-  ARGV[8]  context (JSON object)
-  ARGV[9]  '1' when a snapshot is given, else '0'
-  ARGV[10] snapshot atSequence ('' = the latest after the events)
-  ARGV[11] snapshot state (JSON)
-  ARGV[12] settle ('' = none, 'complete', 'fail')
-  ARGV[13] result (complete) or error (fail), JSON
-  ARGV[14] retryable ('1' or '0', fail)
-  ARGV[15] n, the number of events; then n event bodies (JSON: [type, payload])
+  ARGV[5]  lease leaseId (SPEC T4)
+  ARGV[6]  expectedSequence ('' = none)
+  ARGV[7]  status ('' = unchanged)
+  ARGV[8]  '1' when a context is given, else '0'
+  ARGV[9]  context (JSON object)
+  ARGV[10] '1' when a snapshot is given, else '0'
+  ARGV[11] snapshot atSequence ('' = the latest after the events)
+  ARGV[12] snapshot state (JSON)
+  ARGV[13] settle ('' = none, 'complete', 'fail')
+  ARGV[14] result (complete) or error (fail), JSON
+  ARGV[15] retryable ('1' or '0', fail)
+  ARGV[16] n, the number of events; then n event bodies (JSON: [type, payload])
   then     m, the number of steps; then m pairs: step id, body (JSON)
   Returns  { first sequence (0 when no events), latest sequence, run record, failure outcome
            ('' / 'retry' / 'dead'), retry runAt ('' unless retry) }
@@ -38,8 +39,8 @@ local r = run_key('run', re)
 local tid = ARGV[3]
 local t = nil
 local task = nil
-local n_events = tonumber(ARGV[15])
-local steps_at = 16 + n_events
+local n_events = tonumber(ARGV[16])
+local steps_at = 17 + n_events
 
 local current = redis.call('HGET', r, 'st')
 if not current then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
@@ -48,57 +49,57 @@ if tid ~= '' then
   t = tkey(tid)
   settle_timeouts(now)
   local fenced
-  fenced, task = fence(t, tid, tonumber(ARGV[4]), now, 'other')
+  fenced, task = fence(t, tid, tonumber(ARGV[4]), ARGV[5], now, 'other')
   if fenced ~= 'ok' then return fenced end
 end
 
 local ev = run_key('ev', re)
 local latest = redis.call('LLEN', ev)
-if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= latest then
-  local details = { re = re, expectedSequence = tonumber(ARGV[5]), latestSequence = latest }
-  return reject_with_details('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[5], details)
+if ARGV[6] ~= '' and tonumber(ARGV[6]) ~= latest then
+  local details = { re = re, expectedSequence = tonumber(ARGV[6]), latestSequence = latest }
+  return reject_with_details('SEQUENCE_CONFLICT', 'the latest sequence is ' .. latest .. ', not ' .. ARGV[6], details)
 end
 
-if ARGV[6] ~= '' then
-  local refused = check_move(re, current, ARGV[6], '')
+if ARGV[7] ~= '' then
+  local refused = check_move(re, current, ARGV[7], '')
   if refused then return refused end
 end
 
 local after_events = latest + n_events
 local snapshot_at = after_events
-if ARGV[9] == '1' and ARGV[10] ~= '' then
-  snapshot_at = tonumber(ARGV[10])
+if ARGV[10] == '1' and ARGV[11] ~= '' then
+  snapshot_at = tonumber(ARGV[11])
   if snapshot_at > after_events then
     local details = { re = re, atSequence = snapshot_at, latestSequence = after_events }
-    return reject_with_details('INVALID_STATE', 'snapshot atSequence ' .. ARGV[10] .. ' is beyond the latest sequence ' .. after_events, details)
+    return reject_with_details('INVALID_STATE', 'snapshot atSequence ' .. ARGV[11] .. ' is beyond the latest sequence ' .. after_events, details)
   end
 end
 
 -- Every check passed: write.
 local stamp = n2s(now) .. '|'
-for i = 16, 15 + n_events do redis.call('RPUSH', ev, stamp .. ARGV[i]) end
-if ARGV[9] == '1' then
-  redis.call('HSET', run_key('snap', re), n2s(snapshot_at), stamp .. ARGV[11])
+for i = 17, 16 + n_events do redis.call('RPUSH', ev, stamp .. ARGV[i]) end
+if ARGV[10] == '1' then
+  redis.call('HSET', run_key('snap', re), n2s(snapshot_at), stamp .. ARGV[12])
   redis.call('ZADD', run_key('snapz', re), snapshot_at, n2s(snapshot_at))
 end
-if ARGV[7] == '1' then
+if ARGV[8] == '1' then
   local cv = redis.call('HGET', r, 'cv')
-  redis.call('HSET', r, 'ctx', ARGV[8], 'cv', n2s(tonumber(cv) + 1), 'ua', n2s(now))
+  redis.call('HSET', r, 'ctx', ARGV[9], 'cv', n2s(tonumber(cv) + 1), 'ua', n2s(now))
 end
-if ARGV[6] ~= '' then move_run(r, re, current, ARGV[6], now) end
+if ARGV[7] ~= '' then move_run(r, re, current, ARGV[7], now) end
 local n_steps = tonumber(ARGV[steps_at])
 for i = 1, n_steps do
   upsert_step(re, ARGV[steps_at + 2 * i - 1], ARGV[steps_at + 2 * i], now)
 end
 
 local outcome, retry_at = '', ''
-if ARGV[12] == 'complete' then
-  end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[4], 'res', ARGV[13])
+if ARGV[13] == 'complete' then
+  end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[4], 'res', ARGV[14])
   emit('completed', task.qe, tid, now)
   release_dependents(tid, now, task.hd)
-elseif ARGV[12] == 'fail' then
+elseif ARGV[13] == 'fail' then
   local ra
-  outcome, ra = consume_attempt(t, tid, ARGV[13], ARGV[14] == '1', now)
+  outcome, ra = consume_attempt(t, tid, ARGV[14], ARGV[15] == '1', now)
   if outcome == 'retry' then
     retry_at = n2s(ra)
     emit('failed', redis.call('HGET', t, 'qe'), tid, now)

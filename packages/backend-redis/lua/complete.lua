@@ -8,7 +8,8 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  tid
   ARGV[3]  epoch
-  ARGV[4]  result (JSON)
+  ARGV[4]  leaseId (SPEC T4)
+  ARGV[5]  result (JSON)
   Returns  1 when this call completed the task, 0 for the idempotent repeat
   Errors   the fence, checked before any write of the call
 ]]
@@ -21,11 +22,11 @@ local t = tkey(tid)
 local epoch = tonumber(ARGV[3])
 
 settle_timeouts(now)
-local fenced, task = fence(t, tid, epoch, now, 'complete')
+local fenced, task = fence(t, tid, epoch, ARGV[4], now, 'complete')
 if fenced == 'repeat' then return 0 end
 if fenced ~= 'ok' then return fenced end
 
-end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[3], 'res', ARGV[4])
+end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[3], 'res', ARGV[5])
 emit('completed', task.qe, tid, now)
 release_dependents(tid, now, task.hd)
 publish()

@@ -98,7 +98,7 @@ for i = 0, n - 1 do
     if failed then state = 'cancelled' elseif pending then state = 'blocked' end
     -- The fields the fence, grant and settlement read and write come first, all present from the
     -- start: a small hash is a flat list that Redis searches from its head.
-    local fields = { 'st', state, 'ep', '0', 'el', '', 'lx', '', 'ce', '', 'qe', qe, 'ord', ord16, 'hd', '',
+    local fields = { 'st', state, 'ep', '0', 'li', '', 'el', '', 'lx', '', 'ce', '', 'qe', qe, 'ord', ord16, 'hd', '',
       'con', '0', 'id', ARGV[a + 2], 'q', ARGV[a + 4], 'p', ARGV[a + 5], 'rs', '', 'at', '0', 'lms', '', 'w', '',
       'ua', stamp_now, 'res', 'null', 'pr', ARGV[a + 6], 'pk', ARGV[a + 7], 'ra', stamp(ra), 'ma', ARGV[a + 9],
       'bb', ARGV[a + 10], 'bf', ARGV[a + 11], 'bm', ARGV[a + 12], 'le', 'null', 'ca', stamp_now }

@@ -5,7 +5,8 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  tid
   ARGV[3]  epoch
-  ARGV[4]  progress (JSON object)
+  ARGV[4]  leaseId (SPEC T4)
+  ARGV[5]  progress (JSON object)
   Returns  1
   Errors   the fence, checked before any write of the call
 ]]
@@ -15,7 +16,7 @@
 local now = clock_now(ARGV[1])
 local t = tkey(ARGV[2])
 settle_timeouts(now)
-local fenced = fence(t, ARGV[2], tonumber(ARGV[3]), now, 'other')
+local fenced = fence(t, ARGV[2], tonumber(ARGV[3]), ARGV[4], now, 'other')
 if fenced ~= 'ok' then return fenced end
-redis.call('HSET', t, 'pg', ARGV[4], 'ua', n2s(now))
+redis.call('HSET', t, 'pg', ARGV[5], 'ua', n2s(now))
 return 1

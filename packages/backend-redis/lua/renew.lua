@@ -5,9 +5,10 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  tid (base64url task id)
   ARGV[3]  epoch
-  ARGV[4]  leaseMs ('' = the duration the task was claimed with)
-  ARGV[5]  progress (JSON, '' = unchanged)
-  Returns  the lease { id, queue, payload, attempt, epoch, workerId, expiresAt, '' }
+  ARGV[4]  leaseId (SPEC T4)
+  ARGV[5]  leaseMs ('' = the duration the task was claimed with)
+  ARGV[6]  progress (JSON, '' = unchanged)
+  Returns  the lease { id, queue, payload, attempt, epoch, leaseId, workerId, expiresAt, '' }
   Errors   the fence (NOT_FOUND, STALE_LEASE, INVALID_STATE, LEASE_REVOKED, LEASE_EXPIRED),
            checked before any write of the call
 ]]
@@ -19,13 +20,13 @@ local tid = ARGV[2]
 local t = tkey(tid)
 
 settle_timeouts(now)
-local fenced, task = fence(t, tid, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tid, tonumber(ARGV[3]), ARGV[4], now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local lease_ms
-if ARGV[4] ~= '' then lease_ms = tonumber(ARGV[4]) else lease_ms = tonumber(redis.call('HGET', t, 'lms')) end
+if ARGV[5] ~= '' then lease_ms = tonumber(ARGV[5]) else lease_ms = tonumber(redis.call('HGET', t, 'lms')) end
 local lx = now + lease_ms
 add_leased(tid, task.qe, task.ord, lx)
 redis.call('HSET', t, 'lx', n2s(lx), 'ua', stamp(now))
-if ARGV[5] ~= '' then redis.call('HSET', t, 'pg', ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('HSET', t, 'pg', ARGV[6]) end
 return lease_of(t)

@@ -11,9 +11,10 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  tid
   ARGV[3]  epoch
-  ARGV[4]  mode ('any' or 'all')
-  ARGV[5]  timeoutAt ('' = none)
-  ARGV[6…] ke of each key (base64url, distinct)
+  ARGV[4]  leaseId (SPEC T4)
+  ARGV[5]  mode ('any' or 'all')
+  ARGV[6]  timeoutAt ('' = none)
+  ARGV[7…] ke of each key (base64url, distinct)
   Returns  { 1 } when suspended, { 0, signals... } when already satisfied
            (signal: 'signalId|createdAt|keyB64|payload')
   Errors   the fence, checked before any write of the call
@@ -24,14 +25,14 @@
 local now = clock_now(ARGV[1])
 local tid = ARGV[2]
 local t = tkey(tid)
-local mode = ARGV[4]
+local mode = ARGV[5]
 
 settle_timeouts(now)
-local fenced, task = fence(t, tid, tonumber(ARGV[3]), now, 'other')
+local fenced, task = fence(t, tid, tonumber(ARGV[3]), ARGV[4], now, 'other')
 if fenced ~= 'ok' then return fenced end
 
 local keys = {}
-for i = 6, #ARGV do keys[#keys + 1] = ARGV[i] end
+for i = 7, #ARGV do keys[#keys + 1] = ARGV[i] end
 forget_resumption(t, tid)
 
 local taken, signalled = {}, {}
@@ -65,10 +66,10 @@ if satisfied then
 end
 
 end_lease(t, tid, task.qe, task.ord, 'suspended', now, 'sm', mode, 'sk', table.concat(keys, ' '))
-if ARGV[5] ~= '' then
-  redis.call('HSET', t, 'sx', ARGV[5])
-  redis.call('ZADD', B .. ':tmo', ARGV[5], tid)
-  lower_bound('tmo', tonumber(ARGV[5]))
+if ARGV[6] ~= '' then
+  redis.call('HSET', t, 'sx', ARGV[6])
+  redis.call('ZADD', B .. ':tmo', ARGV[6], tid)
+  lower_bound('tmo', tonumber(ARGV[6]))
 end
 for _, ke in ipairs(keys) do redis.call('ZADD', B .. ':sw:' .. ke, task.ord, tid) end
 local ts = B .. ':ts:' .. tid

@@ -76,24 +76,25 @@ export function decodeSignal(entry: unknown): Signal {
 /** A lease as `tasks.lease_of` returns it (renew). */
 export function decodeLease(reply: unknown): Lease {
   const f = asArray(reply, "lease");
-  const resumed = asString(f[7], "lease.resumed");
+  const resumed = asString(f[8], "lease.resumed");
   const lease: Lease = {
     taskId: asString(f[0], "lease.id"),
     queue: asString(f[1], "lease.queue"),
     payload: parseJson(asString(f[2], "lease.payload")),
     attempt: asNumber(f[3], "lease.attempt"),
     epoch: asNumber(f[4], "lease.epoch"),
-    workerId: asString(f[5], "lease.workerId"),
-    expiresAt: asNumber(f[6], "lease.expiresAt"),
+    leaseId: asString(f[5], "lease.leaseId"),
+    workerId: asString(f[6], "lease.workerId"),
+    expiresAt: asNumber(f[7], "lease.expiresAt"),
   };
   if (resumed === "") return lease;
-  const signals = asArray(f[8] ?? [], "lease.signals").map(decodeSignal);
+  const signals = asArray(f[9] ?? [], "lease.signals").map(decodeSignal);
   return resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals };
 }
 
 /**
  * The leases of a claim reply: `{ expiresAt, lease… }`, each lease `{ tid, qe, payload, attempt,
- * epoch, resumed, signals? }` (lua/claim.lua). The script leaves out what the client knows: the task
+ * epoch, leaseId, resumed, signals? }` (lua/claim.lua). The script leaves out what the client knows: the task
  * id is the decoded tid, the queue the claimed queue whose encoding is qe, the worker the caller's.
  */
 export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyMap<string, string>): Lease[] {
@@ -112,14 +113,15 @@ export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyM
       payload: parseJson(asString(f[2], "lease.payload")),
       attempt: asNumber(f[3], "lease.attempt"),
       epoch: asNumber(f[4], "lease.epoch"),
+      leaseId: asString(f[5], "lease.leaseId"),
       workerId,
       expiresAt,
     };
-    const resumed = asString(f[5], "lease.resumed");
+    const resumed = asString(f[6], "lease.resumed");
     if (resumed === "") {
       leases.push(lease);
     } else {
-      const signals = asArray(f[6] ?? [], "lease.signals").map(decodeSignal);
+      const signals = asArray(f[7] ?? [], "lease.signals").map(decodeSignal);
       leases.push(resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals });
     }
   }

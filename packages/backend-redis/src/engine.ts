@@ -17,6 +17,7 @@ import {
   type Lease,
   type ListDeadLettersRequest,
   newId,
+  newLeaseIds,
   type Page,
   type Progress,
   type QueueSettings,
@@ -124,12 +125,16 @@ export class RedisEngine implements EngineBackend {
   async claim(request: ClaimInput): Promise<Lease[]> {
     const queueOf = new Map<string, string>();
     for (const queue of request.queues) queueOf.set(encodeId(queue), queue);
-    const reply = await this.#run("claim", [this.#ctx.now(), request.workerId, request.leaseMs, request.limit ?? DEFAULTS.claimLimit, ...queueOf.keys()]);
+    const limit = request.limit ?? DEFAULTS.claimLimit;
+    // The script cannot draw secure random ids: one per lease it may grant (SPEC T4).
+    const leaseIds = newLeaseIds(limit).join(" ");
+    const reply = await this.#run("claim", [this.#ctx.now(), request.workerId, request.leaseMs, limit, leaseIds, ...queueOf.keys()]);
     return decodeClaim(reply, request.workerId, queueOf);
   }
 
-  #holder(lease: Lease): [string, string, string] {
-    return [this.#ctx.now(), encodeId(lease.taskId), String(lease.epoch)];
+  /** The fence's arguments of every holder script: now, tid, epoch, leaseId (SPEC E5, T4). */
+  #holder(lease: Lease): [string, string, string, string] {
+    return [this.#ctx.now(), encodeId(lease.taskId), String(lease.epoch), lease.leaseId];
   }
 
   async renew(lease: Lease, options?: RenewOptions): Promise<Lease> {

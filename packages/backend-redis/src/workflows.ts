@@ -267,6 +267,7 @@ export class RedisWorkflowStore implements WorkflowStore {
       encodeId(runId),
       input.lease ? encodeId(input.lease.taskId) : "",
       input.lease ? String(input.lease.epoch) : "0",
+      input.lease ? input.lease.leaseId : "",
       input.expectedSequence === undefined ? "" : String(input.expectedSequence),
       input.status ?? "",
       input.context === undefined ? "0" : "1",

@@ -1,16 +1,22 @@
 /**
  * One better-sqlite3 connection as the backend uses it: opened only after the file has been
  * checked (so a directory, a foreign file or a read-only file is refused before SQLite touches
- * it), configured (WAL, synchronous, busy timeout), with the two transaction shapes every call
- * uses and the statement cache.
+ * it), configured (WAL, synchronous, busy timeout, the lease-id function), with the two
+ * transaction shapes every call uses and the statement cache.
  */
 import { closeSync, constants, openSync, readSync, statSync, accessSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import type { Clock } from "@mooring/core";
+import { type Clock, newLeaseId } from "@mooring/core";
 import { mapSqliteError, sqliteError } from "./errors.js";
 import { StatementCache } from "./statements.js";
 import { sql } from "./sql/text.js";
+
+/**
+ * The SQL function the claim statement grants lease ids with (sql/claim-head.sql): SQLite's own
+ * `randomblob` is not documented as a CSPRNG, so each granted row calls into Node's (SPEC T4).
+ */
+const LEASE_ID_FUNCTION = "mooring_lease_id";
 
 /** The 16 bytes every SQLite 3 database file starts with. */
 const SQLITE_HEADER = Buffer.from("SQLite format 3\u0000", "latin1");
@@ -306,7 +312,8 @@ function startsWithSqliteHeader(file: string): boolean {
 /**
  * Connection settings: WAL for files (readers never block the writer, and a process crash loses
  * nothing committed), `synchronous` NORMAL or FULL, and the busy timeout. A first read makes
- * SQLite parse the file, so a damaged or foreign file fails here with nothing written.
+ * SQLite parse the file, so a damaged or foreign file fails here with nothing written. Registers
+ * `mooring_lease_id()` (not deterministic: SQLite calls it once per granted row).
  */
 function configure(db: Database.Database, file: string, options: ConnectionOptions): void {
   try {
@@ -319,6 +326,7 @@ function configure(db: Database.Database, file: string, options: ConnectionOptio
       }
     }
     db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    db.function(LEASE_ID_FUNCTION, { deterministic: false }, newLeaseId);
   } catch (error) {
     if (error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("SQLITE_")) {
       throw mapSqliteError(error, "open", file) ?? error;

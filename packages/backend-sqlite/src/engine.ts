@@ -200,6 +200,7 @@ export class SqliteEngine implements EngineBackend {
         payload: parseJson(row.payload),
         attempt: row.attempt,
         epoch: row.epoch,
+        leaseId: lease.leaseId,
         workerId: row.worker_id ?? lease.workerId,
         expiresAt,
         ...(lease.signals === undefined ? {} : { signals: lease.signals }),
@@ -546,6 +547,7 @@ export class SqliteEngine implements EngineBackend {
       payload: parseJson(row.payload),
       attempt: row.attempt,
       epoch: row.epoch,
+      leaseId: row.lease_id,
       workerId,
       expiresAt: row.lease_expires_at,
     };

@@ -87,6 +87,7 @@ export class TaskTransitions {
   /**
    * The fence check of a holder call (SPEC E5, in the order of docs/decisions.md), before any
    * write: NOT_FOUND; an older epoch → STALE_LEASE; an epoch never granted → INVALID_STATE;
+   * the latest epoch with another lease's leaseId → STALE_LEASE (SPEC T4);
    * cancelled or revoked → LEASE_REVOKED; expired (still leased past expiry, or reclaimed) →
    * LEASE_EXPIRED; not leased under this epoch → INVALID_STATE, except a repeated `complete`.
    */
@@ -110,7 +111,7 @@ export class TaskTransitions {
    * the caller then runs `fence` for the precise error (or the idempotent repeat of E7).
    */
   completeHeld(tenant: string, lease: Lease, result: Json | undefined, now: number): boolean {
-    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, jsonText(result), now, tenant, lease.taskId, lease.epoch, now);
+    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, jsonText(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
     if (!row) return false;
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.#wakeWhenLimited(row, row.queue_concurrency, now);
@@ -291,6 +292,7 @@ function fencedView(row: TaskRow): FencedTask {
   return {
     state: row.state,
     epoch: row.epoch,
+    leaseId: row.lease_id,
     leaseEnd: row.lease_end,
     leaseExpiresAt: row.lease_expires_at,
     completedEpoch: row.lease_end === "completed" ? row.epoch : null,

@@ -72,6 +72,7 @@ export const RULES: readonly RuleInfo[] = [
   rule("T1", "isolation", "Tenants never see or touch each other's data"),
   rule("T2", "access", "Tenant records; suspended tenants grant nothing"),
   rule("T3", "access", "Tokens: hashed at rest, validated in constant time"),
+  rule("T4", "access", "Unguessable leases: a wrong leaseId is STALE_LEASE and writes nothing"),
 ];
 
 export type RuleId = string;

@@ -34,6 +34,8 @@ interface Shared {
   /** The real (unbroken) view of every tenant any client has opened. */
   readonly views: Map<string, Backend>;
   readonly executionIds: Set<string>;
+  /** Lease ids the adapter handed out in place of the store's, each with the store's. */
+  readonly leaseIdAliases: Map<string, string>;
 }
 
 interface FacetPatch {
@@ -116,6 +118,7 @@ export function breakCreate(
         tokens: new Map(),
         views: new Map(),
         executionIds: new Set(),
+        leaseIdAliases: new Map(),
       };
       byNamespace.set(context.namespace, shared);
     }
@@ -339,6 +342,66 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
         progress: swallowing(view.engine.progress, ["INVALID_STATE"], () => undefined),
       },
     }),
+  },
+  {
+    id: "leaseId-blind",
+    bug: "a fence of (taskId, epoch) alone: a holder who guesses a small epoch settles the task whatever leaseId it presents (SPEC T4)",
+    rules: ["T4"],
+    patch: (view, shared) => {
+      // Every holder call reaches the store with the leaseId the adapter granted for that task and
+      // epoch, so the store never sees the forgery: the adapter, not the store, is blind.
+      const real = <L extends Lease>(lease: L): L => {
+        const granted = shared.granted.find((entry) => entry.lease.taskId === lease.taskId && entry.lease.epoch === lease.epoch);
+        return granted === undefined ? lease : { ...lease, leaseId: granted.lease.leaseId };
+      };
+      return {
+        engine: {
+          claim: recordingClaim(view, shared),
+          renew: (lease, options) => view.engine.renew(real(lease), options),
+          complete: (lease, options) => view.engine.complete(real(lease), options),
+          fail: (lease, options) => view.engine.fail(real(lease), options),
+          release: (lease, options) => view.engine.release(real(lease), options),
+          suspend: (lease, input) => view.engine.suspend(real(lease), input),
+          progress: (lease, progress) => view.engine.progress(real(lease), progress),
+          appendFrame: (lease, data) => view.engine.appendFrame(real(lease), data),
+          moveToDeadLetter: (lease, error) => view.engine.moveToDeadLetter(real(lease), error),
+        },
+        workflows: {
+          commit: (runId, input) => view.workflows.commit(runId, input.lease === undefined ? input : { ...input, lease: real(input.lease) }),
+        },
+      };
+    },
+  },
+  {
+    id: "counter-lease-ids",
+    bug: "lease ids from a counter: distinct and long enough, but whoever saw one lease can guess the next (SPEC T4)",
+    rules: ["T4"],
+    patch: (view, shared) => {
+      const aliasOf = (real: string): string => {
+        for (const [alias, stored] of shared.leaseIdAliases) if (stored === real) return alias;
+        const alias = `lease-${String(shared.leaseIdAliases.size + 1).padStart(16, "0")}`;
+        shared.leaseIdAliases.set(alias, real);
+        return alias;
+      };
+      const outward = <L extends Lease>(lease: L): L => ({ ...lease, leaseId: aliasOf(lease.leaseId) });
+      const inward = <L extends Lease>(lease: L): L => ({ ...lease, leaseId: shared.leaseIdAliases.get(lease.leaseId) ?? lease.leaseId });
+      return {
+        engine: {
+          claim: async (request) => (await view.engine.claim(request)).map(outward),
+          renew: async (lease, options) => outward(await view.engine.renew(inward(lease), options)),
+          complete: (lease, options) => view.engine.complete(inward(lease), options),
+          fail: (lease, options) => view.engine.fail(inward(lease), options),
+          release: (lease, options) => view.engine.release(inward(lease), options),
+          suspend: (lease, input) => view.engine.suspend(inward(lease), input),
+          progress: (lease, progress) => view.engine.progress(inward(lease), progress),
+          appendFrame: (lease, data) => view.engine.appendFrame(inward(lease), data),
+          moveToDeadLetter: (lease, error) => view.engine.moveToDeadLetter(inward(lease), error),
+        },
+        workflows: {
+          commit: (runId, input) => view.workflows.commit(runId, input.lease === undefined ? input : { ...input, lease: inward(input.lease) }),
+        },
+      };
+    },
   },
   {
     id: "revocation-ignored",

@@ -51,6 +51,21 @@ describe("fence order (SPEC E5, docs/decisions.md)", () => {
     expect(tasks.fail(second, { error: "x" }, T0 + 2000)).toEqual({ ok: false, code: "STALE_LEASE" });
   });
 
+  it("T4: the latest epoch with another lease's leaseId is STALE_LEASE in every state, the E7 repeat included", () => {
+    const tasks = engine();
+    valueOf(tasks.enqueue({ queue: "q" }, T0));
+    const lease = claimOne(tasks, T0);
+    const forged = { ...lease, leaseId: "forged" };
+    expect(tasks.progress(forged, { percent: 1 }, T0)).toEqual({ ok: false, code: "STALE_LEASE" });
+    // A guesser learns nothing of the task's state: expired, revoked or settled alike.
+    expect(tasks.renew(forged, undefined, T0 + 1000)).toEqual({ ok: false, code: "STALE_LEASE" });
+    expect(valueOf(tasks.renew(lease, undefined, T0)).leaseId).toBe(lease.leaseId);
+    expect(tasks.complete(lease, undefined, T0).ok).toBe(true);
+    expect(tasks.complete(forged, undefined, T0)).toEqual({ ok: false, code: "STALE_LEASE" });
+    expect(tasks.complete(lease, undefined, T0).ok).toBe(true);
+    expect(tasks.getTask(lease.taskId, T0)?.state).toBe("completed");
+  });
+
   it("E5: revoked beats expired, expired beats not-leased", () => {
     const tasks = engine();
     const { id } = valueOf(tasks.enqueue({ queue: "q" }, T0));
@@ -418,5 +433,5 @@ describe("workflow store and state store", () => {
 });
 
 function fakeLease(): Lease {
-  return { taskId: "task-1", queue: "q", payload: null, attempt: 1, epoch: 1, workerId: "w", expiresAt: T0 };
+  return { taskId: "task-1", queue: "q", payload: null, attempt: 1, epoch: 1, leaseId: "task-1@1", workerId: "w", expiresAt: T0 };
 }

@@ -68,6 +68,9 @@ function lease(value: unknown, field = "lease"): void {
   assertRecord(value, field);
   assertId(value.taskId, `${field}.taskId`);
   assertNonNegativeInt(value.epoch, `${field}.epoch`);
+  // The lease's secret (SPEC T4): required, so a lease built without it is refused as input
+  // rather than fenced.
+  assertId(value.leaseId, `${field}.leaseId`);
   if (value.workerId !== undefined) assertId(value.workerId, `${field}.workerId`);
 }
 

@@ -8,6 +8,7 @@ export * from "./validation.js";
 export * from "./keys.js";
 export * from "./tokens.js";
 export * from "./ids.js";
+export { LEASE_ID_BYTES, leaseIdsEqual, newLeaseId, newLeaseIds } from "./lease-ids.js";
 export type { Backend } from "./contracts/backend.js";
 export { DEFAULT_TENANT } from "./contracts/backend.js";
 export type { WorkflowStore } from "./contracts/workflow-store.js";

@@ -269,7 +269,8 @@ export interface Signal {
 
 /**
  * A lease on one task. `epoch` is the fencing token: it strictly increases with every lease
- * granted for the task, and every holder call is checked against it (SPEC E5).
+ * granted for the task, and every holder call is checked against it (SPEC E5). `leaseId` makes
+ * the lease unguessable: a holder call must carry both (SPEC T4).
  */
 export interface Lease {
   readonly taskId: string;
@@ -278,6 +279,14 @@ export interface Lease {
   /** 1-based; a release, suspension or revocation keeps it, a failure or expiry consumes it. */
   readonly attempt: number;
   readonly epoch: number;
+  /**
+   * The lease's own secret: at least 96 bits from a CSPRNG (core's `newLeaseId`: 128 bits,
+   * base64url), new with every lease granted, kept by `renew`. Opaque to callers: pass it back
+   * unchanged. A holder call whose epoch is the task's latest but whose `leaseId` is not that
+   * lease's is STALE_LEASE and writes nothing, so a task id and a guessed epoch settle nothing.
+   * @see SPEC T4, E5
+   */
+  readonly leaseId: string;
   readonly workerId: string;
   readonly expiresAt: number;
   /** Signals that satisfied the suspension this lease resumes, if any. */

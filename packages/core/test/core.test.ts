@@ -378,7 +378,8 @@ describe("call order", () => {
       () => backend.engine.enqueue(null as never),
       () => backend.engine.enqueueMany([null] as never),
       () => backend.workflows.commit("r", null as never),
-      () => backend.engine.renew({ taskId: "t", epoch: 1 } as never, null as never),
+      () => backend.engine.renew({ taskId: "t", epoch: 1, leaseId: "l" } as never, null as never),
+      () => backend.engine.renew({ taskId: "t", epoch: 1 } as never),
     ]) {
       expect(await rejects(call())).toBe("VALIDATION");
     }

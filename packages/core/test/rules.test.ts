@@ -5,10 +5,27 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, type FencedTask, fenceErrorDetails, type Json, jsonEqual, judgeFence, MooringError, enforceFence, notFoundDetails, statementOfFile } from "../src/index.js";
+import {
+  canonicalJson,
+  enforceFence,
+  type FencedLease,
+  type FencedTask,
+  fenceErrorDetails,
+  type Json,
+  jsonEqual,
+  judgeFence,
+  LEASE_ID_BYTES,
+  leaseIdsEqual,
+  MooringError,
+  newLeaseId,
+  newLeaseIds,
+  notFoundDetails,
+  statementOfFile,
+} from "../src/index.js";
 
-const leased: FencedTask = { state: "leased", epoch: 3, leaseEnd: null, leaseExpiresAt: 1_000, completedEpoch: null };
-const lease = { taskId: "t", epoch: 3 };
+const leased: FencedTask = { state: "leased", epoch: 3, leaseId: "the-lease-id-of-epoch-3", leaseEnd: null, leaseExpiresAt: 1_000, completedEpoch: null };
+const lease: FencedLease = { taskId: "t", epoch: 3, leaseId: "the-lease-id-of-epoch-3" };
+const forged: FencedLease = { ...lease, leaseId: "the-lease-id-of-epoch-X" };
 
 function codeOf(task: FencedTask | undefined, held = lease, now = 500, call: "complete" | "other" = "other"): string {
   const verdict = judgeFence(task, held, now, call);
@@ -19,14 +36,26 @@ describe("judgeFence (SPEC E5)", () => {
   it("rejects in the order of docs/decisions.md, the first failing check deciding", () => {
     expect(codeOf(undefined)).toBe("NOT_FOUND");
     expect(codeOf({ ...leased, state: "cancelled", epoch: 4 })).toBe("STALE_LEASE");
-    expect(codeOf(leased, { taskId: "t", epoch: 4 })).toBe("INVALID_STATE");
-    expect(codeOf({ ...leased, state: "ready", epoch: 0 }, { taskId: "t", epoch: 0 })).toBe("INVALID_STATE");
+    expect(codeOf(leased, { ...forged, epoch: 4 })).toBe("INVALID_STATE");
+    expect(codeOf({ ...leased, state: "ready", epoch: 0, leaseId: null }, { ...lease, epoch: 0 })).toBe("INVALID_STATE");
+    expect(codeOf({ ...leased, state: "cancelled" }, forged, 2_000)).toBe("STALE_LEASE");
     expect(codeOf({ ...leased, state: "cancelled" }, lease, 2_000)).toBe("LEASE_REVOKED");
     expect(codeOf({ ...leased, state: "ready", leaseEnd: "revoked" })).toBe("LEASE_REVOKED");
     expect(codeOf(leased, lease, 1_000)).toBe("LEASE_EXPIRED");
     expect(codeOf({ ...leased, state: "scheduled", leaseEnd: "expired" })).toBe("LEASE_EXPIRED");
     expect(codeOf({ ...leased, state: "ready" })).toBe("INVALID_STATE");
     expect(codeOf(leased)).toBe("held");
+  });
+
+  it("rejects the latest epoch with another leaseId as STALE_LEASE, whatever the task's state (T4)", () => {
+    for (const state of ["leased", "ready", "completed", "dead", "suspended"]) {
+      expect(codeOf({ ...leased, state, completedEpoch: state === "completed" ? 3 : null }, forged, 500, "complete")).toBe("STALE_LEASE");
+    }
+    expect(codeOf({ ...leased, leaseEnd: "revoked" }, forged)).toBe("STALE_LEASE");
+    expect(codeOf(leased, forged, 1_000)).toBe("STALE_LEASE");
+    expect(codeOf(leased, { ...lease, leaseId: "the-lease-id-of-epoch-3-and-more" })).toBe("STALE_LEASE");
+    // A lease granted before the store kept lease ids matches nothing.
+    expect(codeOf({ ...leased, leaseId: null })).toBe("STALE_LEASE");
   });
 
   it("accepts complete repeated with the lease that completed the task (E7), and nothing else", () => {
@@ -47,6 +76,25 @@ describe("judgeFence (SPEC E5)", () => {
       thrown = error;
     }
     expect(MooringError.is(thrown, "NOT_FOUND") && thrown.backend === "memory" && thrown.details).toEqual(fenceErrorDetails(lease, undefined));
+  });
+});
+
+describe("lease ids (SPEC T4)", () => {
+  it("are at least 96 random bits, base64url, and new every time", () => {
+    expect(LEASE_ID_BYTES * 8).toBeGreaterThanOrEqual(96);
+    const ids = newLeaseIds(1_000);
+    for (const id of ids) expect(Buffer.from(id, "base64url").length).toBe(LEASE_ID_BYTES);
+    expect(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
+    expect(new Set([...ids, newLeaseId()]).size).toBe(1_001);
+  });
+
+  it("compare equal only to themselves; a missing stored id equals nothing", () => {
+    const id = newLeaseId();
+    expect(leaseIdsEqual(id, id)).toBe(true);
+    expect(leaseIdsEqual(id, `${id}x`)).toBe(false);
+    expect(leaseIdsEqual(id, newLeaseId())).toBe(false);
+    expect(leaseIdsEqual("", null)).toBe(false);
+    expect(leaseIdsEqual("é", "e\u0301")).toBe(false);
   });
 });
 

@@ -156,15 +156,21 @@ local function reject_fenced(code, message, t, tid, epoch, f, now)
 end
 
 --- The fence of a holder call (docs/decisions.md, in its order; core's judgeFence is the same
---- decision for the TypeScript backends). Returns 'ok', 'repeat' (complete repeated with the lease
---- that completed the task) or an error reply to return as is, and the task's { qe, ord (its
---- 16-digit text), hd } for the call to go on with. Reads only.
-local function fence(t, tid, epoch, now, call)
-  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd')
+--- decision for the TypeScript backends). `lease_id` is the presented lease's leaseId: at the
+--- task's latest epoch it must be the one stored with that lease ('li', kept after the lease ends
+--- for E7's repeat), else STALE_LEASE before anything else is judged (SPEC T4); a task whose lease
+--- has no stored id (granted before lease ids) matches nothing. Returns 'ok', 'repeat' (complete
+--- repeated with the lease that completed the task) or an error reply to return as is, and the
+--- task's { qe, ord (its 16-digit text), hd } for the call to go on with. Reads only.
+local function fence(t, tid, epoch, lease_id, now, call)
+  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd', 'li')
   if not f[1] then return reject_with_fields('NOT_FOUND', 'task not found', tid, epoch) end
   local ep = tonumber(f[1])
   if epoch < ep then return reject_fenced('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task', t, tid, epoch, f, now) end
   if epoch > ep or epoch == 0 then return reject_fenced('INVALID_STATE', 'no lease with epoch ' .. n2s(epoch) .. ' was granted for the task', t, tid, epoch, f, now) end
+  if not f[8] or f[8] == '' or f[8] ~= lease_id then
+    return reject_fenced('STALE_LEASE', 'the lease (epoch ' .. n2s(epoch) .. ') is not the task\'s lease: its leaseId differs', t, tid, epoch, f, now)
+  end
   local st, el = f[2], f[3]
   if st == 'cancelled' or el == 'revoked' then return reject_fenced('LEASE_REVOKED', 'the lease was revoked or the task cancelled', t, tid, epoch, f, now) end
   if el == 'expired' or (st == 'leased' and now >= tonumber(f[4])) then return reject_fenced('LEASE_EXPIRED', 'the lease expired', t, tid, epoch, f, now) end
@@ -366,31 +372,32 @@ local function forget_resumption(t, tid)
 end
 
 --- Grants a lease on the ready task of queue qe whose member of B:q:<qe>:r is `member` (the
---- caller has taken it out of the ready set) until `lx_text`. The caller indexes the lease
+--- caller has taken it out of the ready set) until `lx_text`, with `lease_id` (drawn by the
+--- client: a script has no secure random source, SPEC T4). The caller indexes the lease
 --- (B:q:<qe>:l, the returned lease member) and lowers the queue's bound. Returns the lease:
---- { tid, qe, payload, attempt, epoch, resumed ('', '1' signals, '2' timed out), signals (when
----   resumed: list of 'signalId|createdAt|keyB64|payload') }: the client knows the rest (the
+--- { tid, qe, payload, attempt, epoch, leaseId, resumed ('', '1' signals, '2' timed out), signals
+---   (when resumed: list of 'signalId|createdAt|keyB64|payload') }: the client knows the rest (the
 --- task id is the decoded tid, the queue the decoded qe, and the worker and expiry are the call's).
-local function grant(member, qe, worker, lease_ms_text, lx_text, now)
+local function grant(member, qe, worker, lease_id, lease_ms_text, lx_text, now)
   local tid = string.sub(member, 50)
   local t = tkey(tid)
   local f = redis.call('HMGET', t, 'ep', 'con', 'p', 'rs')
   local ep = tonumber(f[1]) + 1
   local at = tonumber(f[2]) + 1
-  redis.call('HSET', t, 'st', 'leased', 'ep', n2s(ep), 'el', '', 'lx', lx_text, 'at', n2s(at), 'lms', lease_ms_text, 'w', worker, 'ua', stamp(now))
+  redis.call('HSET', t, 'st', 'leased', 'ep', n2s(ep), 'li', lease_id, 'el', '', 'lx', lx_text, 'at', n2s(at), 'lms', lease_ms_text, 'w', worker, 'ua', stamp(now))
   local resumed = f[4] or ''
-  local lease = { tid, qe, f[3], at, ep, resumed }
+  local lease = { tid, qe, f[3], at, ep, lease_id, resumed }
   -- Every lease until the next suspension carries the resumption, so that a worker dying right
   -- after a resume does not take the signals with it (forget_resumption clears it).
-  if resumed ~= '' then lease[7] = redis.call('LRANGE', B .. ':tr:' .. tid, 0, -1) end
+  if resumed ~= '' then lease[8] = redis.call('LRANGE', B .. ':tr:' .. tid, 0, -1) end
   -- The ready member is <priority key 17><runAt 16><order 16><tid>: its tail is the lease member.
   return lease, string.sub(member, 34)
 end
 
 --- The lease a holder call returns (renew): no signals.
 local function lease_of(t)
-  local f = redis.call('HMGET', t, 'id', 'q', 'p', 'at', 'ep', 'w', 'lx')
-  return { f[1], f[2], f[3], tonumber(f[4]), tonumber(f[5]), f[6], f[7], '' }
+  local f = redis.call('HMGET', t, 'id', 'q', 'p', 'at', 'ep', 'li', 'w', 'lx')
+  return { f[1], f[2], f[3], tonumber(f[4]), tonumber(f[5]), f[6], f[7], f[8], '' }
 end
 
 local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua' }

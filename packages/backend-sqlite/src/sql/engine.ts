@@ -23,6 +23,8 @@ export interface TaskRow {
   readonly consumed: number;
   readonly attempt: number;
   readonly epoch: number;
+  /** The latest lease's leaseId (SPEC T4); null before the first lease (migration 0003). */
+  readonly lease_id: string | null;
   readonly lease_ms: number | null;
   readonly lease_expires_at: number | null;
   readonly worker_id: string | null;
@@ -55,6 +57,7 @@ export interface GrantedRow {
   readonly run_at: number;
   readonly attempt: number;
   readonly epoch: number;
+  readonly lease_id: string;
   readonly lease_expires_at: number;
   readonly resume: string | null;
 }

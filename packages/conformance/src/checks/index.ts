@@ -4,6 +4,7 @@
  * histories, tenant walls) in `suites/`, and the helpers all of them use in `support/`; see README.md.
  */
 import type { Check } from "../registry.js";
+import { checks as leaseIds } from "./access/lease-ids.js";
 import { checks as tenants } from "./access/tenants.js";
 import { checks as tokens } from "./access/tokens.js";
 import { checks as namespaces } from "./isolation/namespaces.js";
@@ -59,6 +60,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...namespaces,
   ...tenants,
   ...tokens,
+  ...leaseIds,
   ...races,
   ...modelProperties,
   ...validationSuite,

@@ -72,6 +72,12 @@ interface TaskEntry {
   attempt: number;
   /** The latest lease's epoch; 0 before the first. */
   epoch: number;
+  /**
+   * The latest lease's leaseId, kept after the lease ends (E7's repeat checks it too); null before
+   * the first. The model's ids are names, not secrets: the property world maps them to the
+   * backend's (SPEC T4).
+   */
+  leaseId: string | null;
   /** The lease duration of the latest claim: `renew`'s default. */
   leaseMs: number;
   leaseExpiresAt: number | null;
@@ -189,6 +195,7 @@ export class TasksModel {
       consumed: 0,
       attempt: 0,
       epoch: 0,
+      leaseId: null,
       leaseMs: 0,
       leaseExpiresAt: null,
       workerId: null,
@@ -265,6 +272,7 @@ export class TasksModel {
     task.state = "leased";
     task.attempt = task.consumed + 1;
     task.epoch += 1;
+    task.leaseId = `${task.id}@${task.epoch}`;
     task.leaseMs = leaseMs;
     task.leaseExpiresAt = now + leaseMs;
     task.workerId = workerId;
@@ -287,6 +295,7 @@ export class TasksModel {
       payload: copy(task.payload),
       attempt: task.attempt,
       epoch: task.epoch,
+      leaseId: task.leaseId ?? "",
       workerId: task.workerId ?? "",
       expiresAt: task.leaseExpiresAt ?? 0,
     };
@@ -297,7 +306,8 @@ export class TasksModel {
 
   /**
    * The fence of docs/decisions.md, in its order: NOT_FOUND, STALE_LEASE, INVALID_STATE (a lease
-   * never granted), LEASE_REVOKED, LEASE_EXPIRED, INVALID_STATE (not leased under this epoch).
+   * never granted), STALE_LEASE (the latest epoch with another lease's leaseId, SPEC T4),
+   * LEASE_REVOKED, LEASE_EXPIRED, INVALID_STATE (not leased under this epoch).
    * Returns "repeat" for `complete` repeated with the lease that completed the task.
    */
   #fence(lease: Lease, call: HolderCall, now: number): Outcome<TaskEntry | "repeat"> {
@@ -305,6 +315,7 @@ export class TasksModel {
     if (!task) return rejected("NOT_FOUND");
     if (lease.epoch < task.epoch) return rejected("STALE_LEASE");
     if (lease.epoch > task.epoch || lease.epoch === 0) return rejected("INVALID_STATE");
+    if (lease.leaseId !== task.leaseId) return rejected("STALE_LEASE");
     if (task.state === "cancelled" || task.endedLease === "revoked") return rejected("LEASE_REVOKED");
     if (task.endedLease === "expired" || (task.state === "leased" && now >= (task.leaseExpiresAt ?? 0))) {
       return rejected("LEASE_EXPIRED");

@@ -37,8 +37,11 @@ import type {
  * Holder calls (`renew`, `complete`, `fail`, `release`, `suspend`, `progress`, `appendFrame`,
  * `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are checked in
  * this order and, when rejected, write nothing (SPEC E5):
- * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; the task was cancelled or the lease
- * revoked → LEASE_REVOKED; now ≥ expiresAt → LEASE_EXPIRED; the task is not leased → INVALID_STATE.
+ * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; an epoch never granted →
+ * INVALID_STATE; the task's latest epoch with a `leaseId` that is not that lease's → STALE_LEASE
+ * (SPEC T4); the task was cancelled or the lease revoked → LEASE_REVOKED; now ≥ expiresAt →
+ * LEASE_EXPIRED; the task is not leased → INVALID_STATE. The check of the `leaseId` runs in the
+ * same transaction or script as the call's write.
  */
 export interface EngineBackend {
   /**
@@ -55,26 +58,28 @@ export interface EngineBackend {
    * Leases up to `limit` (default 1) claimable tasks of `queues`: higher priority first, then
    * earlier runAt, then enqueue order. Expired leases in those queues are reclaimed first (E10).
    * Paused queues, full queues (concurrency) and suspended tenants grant nothing. Returns an empty
-   * array when nothing is claimable. @see SPEC E3, E4, E10, E17, T2
+   * array when nothing is claimable. Every lease carries a fresh `leaseId` of at least 96 random
+   * bits. @see SPEC E3, E4, E10, E17, T2, T4
    */
   claim(request: ClaimInput): Promise<Lease[]>;
 
-  /** Extends the lease; same epoch, new `expiresAt`. Fenced. @see SPEC E6, E5 */
+  /** Extends the lease; same epoch and `leaseId`, new `expiresAt`. Fenced. @see SPEC E6, E5, T4 */
   renew(lease: Lease, options?: RenewOptions): Promise<Lease>;
 
   /**
    * Settles the task as completed, once. Repeating it with the same lease after it succeeded
-   * succeeds again and changes nothing. Fenced. @see SPEC E7, E5
+   * succeeds again and changes nothing; a repeat whose `leaseId` is not that lease's is
+   * STALE_LEASE. Fenced. @see SPEC E7, E5, T4
    */
   complete(lease: Lease, options?: CompleteOptions): Promise<void>;
 
   /**
    * Consumes the attempt: retried at now + min(baseMs·factor^(attempt−1), maxMs) when retryable
-   * (default) and attempts remain, else dead-lettered. Fenced. @see SPEC E8, E5
+   * (default) and attempts remain, else dead-lettered. Fenced. @see SPEC E8, E5, T4
    */
   fail(lease: Lease, options: FailOptions): Promise<FailResult>;
 
-  /** Gives the task back without consuming an attempt. Fenced. @see SPEC E9, E5 */
+  /** Gives the task back without consuming an attempt. Fenced. @see SPEC E9, E5, T4 */
   release(lease: Lease, options?: ReleaseOptions): Promise<void>;
 
   /**
@@ -89,7 +94,7 @@ export interface EngineBackend {
   /** Makes a dead task ready again. @throws NOT_FOUND; INVALID_STATE when not dead. @see SPEC E12 */
   retryDeadLetter(taskId: string, options?: RetryDeadLetterOptions): Promise<void>;
 
-  /** Dead-letters the leased task now, with `error` as its lastError. Fenced. @see SPEC E12, E5 */
+  /** Dead-letters the leased task now, with `error` as its lastError. Fenced. @see SPEC E12, E5, T4 */
   moveToDeadLetter(lease: Lease, error: Json): Promise<void>;
 
   /**
@@ -109,7 +114,7 @@ export interface EngineBackend {
 
   /**
    * Parks the task until signals on `keys` arrive (or `timeoutAt`). When buffered signals already
-   * satisfy it, returns them and the lease stays valid. Fenced. @see SPEC E14, E5
+   * satisfy it, returns them and the lease stays valid. Fenced. @see SPEC E14, E5, T4
    */
   suspend(lease: Lease, input: SuspendInput): Promise<SuspendResult>;
 
@@ -125,10 +130,10 @@ export interface EngineBackend {
   /** Counts per state, settings and the oldest ready task's age; zeros for an unknown queue. @see SPEC E17 */
   queueStats(queue: string): Promise<QueueStats>;
 
-  /** Records progress on the task. Fenced. @see SPEC E18, E5 */
+  /** Records progress on the task. Fenced. @see SPEC E18, E5, T4 */
   progress(lease: Lease, progress: Progress): Promise<void>;
 
-  /** Appends to the lease's attempt stream and returns the frame's sequence. Fenced. @see SPEC E18, E5 */
+  /** Appends to the lease's attempt stream and returns the frame's sequence. Fenced. @see SPEC E18, E5, T4 */
   appendFrame(lease: Lease, data: Json): Promise<number>;
 
   /** Frames of one attempt (default the latest) with sequence > `after`, ascending. @see SPEC E18 */

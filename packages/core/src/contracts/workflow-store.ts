@@ -109,9 +109,10 @@ export interface WorkflowStore {
 
   /**
    * Applies events, snapshot, context, status, steps and the lease's settlement in one
-   * transaction, or nothing. With a lease it is fenced like a holder call (STALE_LEASE,
-   * LEASE_REVOKED, LEASE_EXPIRED, INVALID_STATE); with `expectedSequence`, SEQUENCE_CONFLICT;
-   * NOT_FOUND for an unknown run; the errors of `setRunStatus` for the status. @see SPEC W11, E5
+   * transaction, or nothing. With a lease it is fenced like a holder call (STALE_LEASE, also for
+   * the latest epoch with another lease's `leaseId`, LEASE_REVOKED, LEASE_EXPIRED, INVALID_STATE);
+   * with `expectedSequence`, SEQUENCE_CONFLICT; NOT_FOUND for an unknown run; the errors of
+   * `setRunStatus` for the status. @see SPEC W11, E5, T4
    */
   commit(runId: string, input: CommitInput): Promise<CommitResult>;
 }

@@ -1,15 +1,18 @@
 /**
- * The fence of holder calls (SPEC E5), decided once for every TypeScript backend: the Redis
+ * The fence of holder calls (SPEC E5, T4), decided once for every TypeScript backend: the Redis
  * backend's Lua (`lua/includes/tasks.lua`, `fence`) is the one other copy, because its decision
  * must run inside the script, and it returns the same fields.
  *
  * The checks run in the order docs/decisions.md fixes, and the first that fails decides:
  * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; an epoch never granted →
- * INVALID_STATE; the task cancelled or the lease revoked → LEASE_REVOKED; the lease expired (still
+ * INVALID_STATE; the latest epoch with another lease's `leaseId` (a forgery, T4) → STALE_LEASE,
+ * before anything else about the task is judged, so a guesser learns nothing more; the task cancelled or the lease revoked → LEASE_REVOKED; the lease expired (still
  * held past its expiry, or reclaimed) → LEASE_EXPIRED; the task not leased under this epoch →
- * INVALID_STATE, except `complete` repeated with the lease that completed the task (E7).
+ * INVALID_STATE, except `complete` repeated with the lease that completed the task (E7), which
+ * the `leaseId` check has already vetted.
  */
 import { MooringError } from "../errors.js";
+import { leaseIdsEqual } from "../lease-ids.js";
 
 /** What the fence reads of a task, as it is now (its effective state). */
 export interface FencedTask {
@@ -17,6 +20,12 @@ export interface FencedTask {
   readonly state: string;
   /** The epoch of the task's latest lease; 0 before the first. */
   readonly epoch: number;
+  /**
+   * The `leaseId` of the task's latest lease, kept after that lease ends (E7's repeat needs it);
+   * null before the first lease, or for a lease granted before the store kept lease ids, which
+   * then matches no presented id. @see SPEC T4
+   */
+  readonly leaseId: string | null;
   /**
    * How the latest lease ended when neither its holder nor a settlement ended it: "revoked"
    * (revokeLease, E13) or "expired" (reclaimed, E10). Any other value, or null, is neither.
@@ -32,6 +41,8 @@ export interface FencedTask {
 export interface FencedLease {
   readonly taskId: string;
   readonly epoch: number;
+  /** @see SPEC T4 */
+  readonly leaseId: string;
 }
 
 /** Which holder call is fenced: only `complete` has E7's idempotent repeat. */
@@ -67,7 +78,7 @@ const HELD: FenceVerdict = Object.freeze({ kind: "held" });
 const REPEAT: FenceVerdict = Object.freeze({ kind: "repeat" });
 
 /** The one `details` shape of fence errors, for `lease` and the task as it is now (undefined: absent). */
-export function fenceErrorDetails(lease: FencedLease, task: Pick<FencedTask, "epoch" | "state"> | undefined): FenceErrorDetails {
+export function fenceErrorDetails(lease: Pick<FencedLease, "taskId" | "epoch">, task: Pick<FencedTask, "epoch" | "state"> | undefined): FenceErrorDetails {
   return { taskId: lease.taskId, leaseEpoch: lease.epoch, currentEpoch: task?.epoch ?? null, state: task?.state ?? null };
 }
 
@@ -78,7 +89,7 @@ function rejected(code: FenceCode, message: string, lease: FencedLease, task: Fe
 /**
  * Judges `lease` for a holder call at `now` against `task` (undefined when the caller's tenant has
  * no such task). Pure: the caller reads the task and writes only on "held".
- * @see SPEC E5, E7
+ * @see SPEC E5, E7, T4
  */
 export function judgeFence(task: FencedTask | undefined, lease: FencedLease, now: number, call: HolderCall): FenceVerdict {
   const id = lease.taskId;
@@ -88,6 +99,10 @@ export function judgeFence(task: FencedTask | undefined, lease: FencedLease, now
   }
   if (lease.epoch > task.epoch || lease.epoch === 0) {
     return rejected("INVALID_STATE", `no lease with epoch ${lease.epoch} was granted for task ${id}`, lease, task);
+  }
+  if (!leaseIdsEqual(lease.leaseId, task.leaseId)) {
+    // The message says no more than a stale lease's would: the state is not the guesser's business.
+    return rejected("STALE_LEASE", `the lease (epoch ${lease.epoch}) is not task ${id}'s lease: its leaseId differs`, lease, task);
   }
   if (task.state === "cancelled" || task.leaseEnd === "revoked") {
     return rejected("LEASE_REVOKED", `the lease on task ${id} was revoked${task.state === "cancelled" ? " (the task was cancelled)" : ""}`, lease, task);

@@ -5,7 +5,7 @@
 import type { Backend, CommitInput, EventRecord, Lease, RunRecord, SnapshotRecord, StepRecord } from "@mooring/core";
 import { backoffDelay, DEFAULTS } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { connectClients, ensure, ensureOneWinner, leaseNewTask, newRun, rejectsWith, same } from "../support/index.js";
+import { connectClients, ensure, ensureOneWinner, forgedLease as neverGrantedLease, leaseNewTask, newRun, rejectsWith, same } from "../support/index.js";
 
 /** Everything a commit can write to a run, to compare before and after a rejected commit. */
 interface RunState {
@@ -249,7 +249,7 @@ const forgedLease = defineCheck({
     const before = await captureRun(ctx.backend, run.id);
     const queue = ctx.unique("queue");
     const { id: neverClaimed } = await engine.enqueue({ queue });
-    const forged: Lease = { taskId: neverClaimed, queue, payload: null, attempt: 1, epoch: 0, workerId: "forger", expiresAt: ctx.clock.now() + 60_000 };
+    const forged: Lease = neverGrantedLease(neverClaimed, 0, ctx.clock.now() + 60_000, queue);
     await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: forged }), "INVALID_STATE", "commit with epoch 0 on a task never claimed");
     const lease = await leaseNewTask(ctx);
     await rejectsWith(workflows.commit(run.id, { ...everyPart("suspended"), lease: { ...lease, epoch: lease.epoch + 1 } }), "INVALID_STATE", "commit with an epoch never granted");

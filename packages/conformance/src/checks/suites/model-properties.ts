@@ -19,7 +19,7 @@ import { cacheCommands as cache } from "../../model/property/cache-commands.js";
 import { commitCommand } from "../../model/property/commit-commands.js";
 import { runCommands as runs } from "../../model/property/run-commands.js";
 import type { WorldCommand } from "../../model/property/step.js";
-import { advanceClock, taskCommands as task } from "../../model/property/task-commands.js";
+import { advanceClock, leaseIdForgingCommands as forging, taskCommands as task } from "../../model/property/task-commands.js";
 import { type Observation, PropertyWorld, seedBystander } from "../../model/property/world.js";
 import { type Check, defineCheck } from "../../registry.js";
 
@@ -127,6 +127,28 @@ export const checks: Check[] = [
       task.fail,
       task.release,
       task.cancel,
+      task.revokeLease,
+      task.getTask,
+      advanceClock(),
+    ],
+  }),
+  modelProperty({
+    id: "T4.model-forged-lease-ids",
+    rule: "T4",
+    title: "Holder calls with a guessed leaseId (right task, right epoch) are rejected as the reference model says and write nothing",
+    requires: [...ENQUEUE, "tenancy"],
+    tenants: 2,
+    observe: ["tasks"],
+    commands: [
+      task.enqueue,
+      task.enqueue,
+      task.claim,
+      task.claim,
+      forging.renew,
+      forging.complete,
+      forging.complete,
+      forging.fail,
+      forging.release,
       task.revokeLease,
       task.getTask,
       advanceClock(),

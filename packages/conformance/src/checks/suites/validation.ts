@@ -157,11 +157,12 @@ const pageParts = (index: number, bad: InvalidValues): Part[] => [
   part([index, "cursor"], bad.cursor),
 ];
 
-/** The parts of a lease at argument `index`: the fence's identity must be well-formed. */
+/** The parts of a lease at argument `index`: the fence's identity (with its leaseId, T4) must be well-formed. */
 const leaseParts = (index: number, bad: InvalidValues): Part[] => [
   part([index], required(bad.optionalRecord)),
   part([index, "taskId"], required(bad.optionalId)),
   part([index, "epoch"], required(bad.nonNegativeInt)),
+  part([index, "leaseId"], required(bad.optionalId)),
   part([index, "workerId"], bad.optionalId),
 ];
 
@@ -280,6 +281,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
         part([1, "lease"], [undefined, ...bad.optionalRecord]),
         part([1, "lease", "taskId"], required(bad.optionalId)),
         part([1, "lease", "epoch"], required(bad.nonNegativeInt)),
+        part([1, "lease", "leaseId"], required(bad.optionalId)),
         part([1, "expectedSequence"], bad.nonNegativeInt),
         part([1, "events"], [...bad.idArray, []]),
         part([1, "events", 0, "payload"], bad.json),

@@ -11,6 +11,7 @@ import {
   type ErrorCode,
   type Frame,
   type Lease,
+  type MooringError,
   type TaskRecord,
 } from "@mooring/core";
 import type { BackendClockContext } from "../../registry.js";
@@ -102,9 +103,35 @@ export async function expectTask(engine: EngineBackend, taskId: string, expected
   return task;
 }
 
+/** A leaseId of a granted lease's shape (22 base64url characters) that no backend granted. */
+export const FORGED_LEASE_ID = "Zm9yZ2VkIGJ5IHRoZSBraXQ";
+
 /** A lease that was never granted, for fence checks (SPEC E5). */
 export function forgedLease(taskId: string, epoch: number, expiresAt: number, queue = "forged"): Lease {
-  return { taskId, queue, payload: null, attempt: Math.max(1, epoch), epoch, workerId: "forger", expiresAt };
+  return { taskId, queue, payload: null, attempt: Math.max(1, epoch), epoch, leaseId: FORGED_LEASE_ID, workerId: "forger", expiresAt };
+}
+
+/** `text` with its character at `index` replaced by another of the same alphabet. */
+function otherCharacterAt(text: string, index: number): string {
+  const at = text.charAt(index);
+  return text.slice(0, index) + (at === "A" ? "B" : "A") + text.slice(index + 1);
+}
+
+/**
+ * The leaseIds a guesser who knows the task and its epoch might present instead of `leaseId`
+ * (SPEC T4), each with a name for messages: one character off at either end (a comparison of a
+ * prefix or a suffix only), cut short and lengthened (a comparison of a prefix), and one of the
+ * kit's own (a comparison of the length only). None equals `leaseId`.
+ */
+export function forgedLeaseIds(leaseId: string): { readonly name: string; readonly leaseId: string }[] {
+  const forgeries = [
+    { name: "its last character changed", leaseId: otherCharacterAt(leaseId, leaseId.length - 1) },
+    { name: "its first character changed", leaseId: otherCharacterAt(leaseId, 0) },
+    { name: "cut short by one character", leaseId: leaseId.slice(0, -1) },
+    { name: "lengthened by one character", leaseId: `${leaseId}A` },
+    { name: "the kit's forged id", leaseId: FORGED_LEASE_ID },
+  ];
+  return forgeries.filter((forgery) => forgery.leaseId !== leaseId && forgery.leaseId !== "");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,9 +200,9 @@ export interface RejectedHolderCall {
  * Makes a holder call that must be rejected with `code` and verifies that it wrote nothing
  * (SPEC E5, C2): the task record (state, attempt, epoch, lease, progress, error, runAt,
  * updatedAt…) and its stream frames are unchanged, and a rejected `suspend` did not take the
- * signal that was buffered on its key.
+ * signal that was buffered on its key. Returns the error, for checks of its details.
  */
-export async function expectRejectedHolderCall(input: RejectedHolderCall): Promise<void> {
+export async function expectRejectedHolderCall(input: RejectedHolderCall): Promise<MooringError> {
   const { engine, call, lease, code, signalKey, what } = input;
   const owner = input.owner ?? engine;
   if (call.name === "suspend") {
@@ -183,10 +210,11 @@ export async function expectRejectedHolderCall(input: RejectedHolderCall): Promi
   }
   const withFrames = call.name === "appendFrame";
   const before = await observeBoth(owner, engine, lease, withFrames);
-  await rejectsWith(call.invoke(engine, lease, signalKey), code, `${what}: ${call.name}`);
+  const error = await rejectsWith(call.invoke(engine, lease, signalKey), code, `${what}: ${call.name}`);
   const after = await observeBoth(owner, engine, lease, withFrames);
   same(after, before, `${what}: a rejected ${call.name} must write nothing (task and frames before vs after)`);
   if (call.name === "suspend") await expectSignalStillBuffered(engine, signalKey, what);
+  return error;
 }
 
 /** Suspends a fresh probe task on `key` and asserts a buffered signal satisfied it at once. */

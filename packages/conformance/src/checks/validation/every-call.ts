@@ -6,7 +6,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { byCodePoint, differs, ensure, ensureNoRepeats, leaseNewTask, newRun, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
+import { byCodePoint, differs, ensure, ensureNoRepeats, forgedLease, leaseNewTask, newRun, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // C2: a call that throws writes nothing
@@ -670,7 +670,7 @@ const engineWritesNotFound = defineCheck({
   async run(ctx) {
     const { engine } = ctx.backend;
     const missing = ctx.unique("missing-task");
-    const forged = { taskId: missing, queue: "q", payload: null, attempt: 1, epoch: 1, workerId: "w", expiresAt: ctx.clock.now() + 60_000 };
+    const forged = forgedLease(missing, 1, ctx.clock.now() + 60_000, "q");
     await rejectsWith(engine.cancel(missing), "NOT_FOUND", "cancel of an absent task");
     await rejectsWith(engine.revokeLease(missing), "NOT_FOUND", "revokeLease of an absent task");
     await rejectsWith(engine.renew(forged), "NOT_FOUND", "renew of a lease on an absent task");

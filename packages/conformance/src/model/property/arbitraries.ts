@@ -52,12 +52,18 @@ export const json: fc.Arbitrary<Json> = fc.oneof(
 /** Contexts, some with a non-array member so that appendToContext can meet INVALID_STATE. */
 export const context: fc.Arbitrary<JsonObject> = fc.constantFrom<JsonObject>({}, { x: 1 }, { log: [] }, { log: ["a"], x: "s" });
 
-/** How a held lease is presented: as granted, or forged to probe the fence (SPEC E5). */
-export type Forgery = "none" | "older" | "newer" | "zero" | "ghost";
+/**
+ * How a held lease is presented: as granted, or forged to probe the fence (SPEC E5): another
+ * epoch, another task, or its own task and epoch with another leaseId (SPEC T4).
+ */
+export type Forgery = "none" | "older" | "newer" | "zero" | "ghost" | "leaseId";
 export const forgery: fc.Arbitrary<Forgery> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<Forgery>("none") },
-  { weight: 1, arbitrary: fc.constantFrom<Forgery>("older", "newer", "zero", "ghost") },
+  { weight: 1, arbitrary: fc.constantFrom<Forgery>("older", "newer", "zero", "ghost", "leaseId") },
 );
+
+/** Forgeries of the leaseId alone, as often as leases used as granted (SPEC T4). */
+export const leaseIdForgery: fc.Arbitrary<Forgery> = fc.constantFrom<Forgery>("none", "leaseId");
 
 /** Clock steps around the lease, TTL and backoff values the commands use, boundaries included. */
 export const clockStep = fc.constantFrom(1, 9, 10, 99, 100, 101, 999, 1000, 1001, 4999, 5000, 60_000);

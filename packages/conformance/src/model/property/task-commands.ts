@@ -3,10 +3,11 @@
  * leases as granted and forged), operator calls, reclaim, dead letters, signals, dependencies,
  * queue control, and the passing of time.
  */
-import { type Backoff, type EnqueueInput, type EnqueueResult, type Json, type ReclaimResult, type TaskRecord, TERMINAL_TASK_STATES } from "@mooring/core";
+import { type Backoff, type EnqueueInput, type EnqueueResult, type Json, type Lease, type ReclaimResult, type TaskRecord, TERMINAL_TASK_STATES } from "@mooring/core";
 import fc from "fast-check";
 import { ok, type Outcome } from "../outcome.js";
-import { choose, clockStep, type Forgery, forgery, json, optional, pick, recent, sometimes, type Target, target, tenant } from "./arbitraries.js";
+import { forgedLeaseIds } from "../../checks/support/index.js";
+import { choose, clockStep, type Forgery, forgery, json, leaseIdForgery, optional, pick, recent, sometimes, type Target, target, tenant } from "./arbitraries.js";
 import { step, type WorldCommand } from "./step.js";
 import {
   type PropertyWorld,
@@ -23,6 +24,9 @@ import {
   taskToModel,
   type TenantSlot,
 } from "./world.js";
+
+/** The leaseId a forged lease carries in the model: one the model never grants (it grants `<task>@<epoch>`). */
+const FORGED_MODEL_LEASE_ID = "forged";
 
 /** A task id no backend ever issues, and the model id of every task the tenant does not have. */
 const GHOST_REAL_ID = "ghost-task:{never-issued}";
@@ -62,6 +66,13 @@ export function heldLease(world: PropertyWorld, slot: TenantSlot, index: number,
       return withEpoch(0);
     case "ghost":
       return { model: { ...held.model, taskId: GHOST_MODEL_ID }, real: { ...held.real, taskId: foreignTaskId(world, slot, index) } };
+    case "leaseId": {
+      // Its own task and epoch, a guessed leaseId: one of the near misses of the T4 checks.
+      const guesses = forgedLeaseIds(held.real.leaseId);
+      const guess = guesses[index % guesses.length];
+      if (!guess) throw new Error("harness bug: no forged leaseId");
+      return { model: { ...held.model, leaseId: FORGED_MODEL_LEASE_ID }, real: { ...held.real, leaseId: guess.leaseId } };
+    }
   }
 }
 
@@ -199,6 +210,14 @@ const claim = step(
       const request = { workerId: p.workerId, queues: p.queues, leaseMs: p.leaseMs, ...(p.limit === undefined ? {} : { limit: p.limit }) };
       const expected = slot.model.tasks.claim(request, world.now());
       const observed = await observe(() => slot.backend.engine.claim(request));
+      // Each granted lease's leaseId names it from now on (SPEC T4); a leaseId the backend gives
+      // twice fails here, as a task id given twice does.
+      if (observed.ok) {
+        expected.forEach((model, index) => {
+          const real = observed.value[index];
+          if (real !== undefined && slot.tasks.model(real.taskId) === model.taskId) slot.leaseIds.bind(model.leaseId, real.leaseId);
+        });
+      }
       sameOutcome(observed, ok(expected.map(modelLease)), label, (leases) => leases.map((lease) => leaseToModel(slot, lease)));
       if (observed.ok) expected.forEach((model, index) => slot.leases.push({ model, real: observed.value[index] as HeldLease["real"] }));
     },
@@ -208,74 +227,91 @@ const claim = step(
 // ---------------------------------------------------------------------------------------------
 // Holder calls (SPEC E5–E9, E12, E14), every one fenced
 
-function holder<E>(name: string, extra: fc.Arbitrary<E>, act: (slot: TenantSlot, lease: HeldLease, extra: E, now: number, label: string) => Promise<void>) {
-  return step(name, fc.record({ tenant, lease: recent, forge: forgery, extra }), {
+function holder<E>(
+  name: string,
+  forge: fc.Arbitrary<Forgery>,
+  extra: fc.Arbitrary<E>,
+  act: (slot: TenantSlot, lease: HeldLease, extra: E, now: number, label: string) => Promise<void>,
+) {
+  return step(name, fc.record({ tenant, lease: recent, forge, extra }), {
     check: hasLease,
     run: async (world, slot, p, label) => {
       const lease = heldLease(world, slot, p.lease, p.forge);
-      await act(slot, lease, p.extra, world.now(), `${label} with lease ${lease.model.taskId}@${lease.model.epoch}`);
+      await act(slot, lease, p.extra, world.now(), `${label} with lease ${lease.model.taskId}@${lease.model.epoch}${p.forge === "leaseId" ? " (forged leaseId)" : ""}`);
     },
   });
 }
 
 /** A lease compared on the fields renew defines; what the lease resumed is the claim's business. */
-const renewedLease = (lease: { taskId: string; queue: string; payload: Json; attempt: number; epoch: number; workerId: string; expiresAt: number }) => ({
+const renewedLease = (lease: Lease) => ({
   taskId: lease.taskId,
   queue: lease.queue,
   payload: lease.payload,
   attempt: lease.attempt,
   epoch: lease.epoch,
+  leaseId: lease.leaseId,
   workerId: lease.workerId,
   expiresAt: lease.expiresAt,
 });
 
-const renew = holder("renew", fc.record({ leaseMs: optional(fc.constantFrom(100, 1000, 5000)), percent: optional(fc.constantFrom(0, 50, 100)) }), async (slot, lease, p, now, label) => {
-  const options = {
-    ...(p.leaseMs === undefined ? {} : { leaseMs: p.leaseMs }),
-    ...(p.percent === undefined ? {} : { progress: { percent: p.percent } }),
-  };
-  const expected = slot.model.tasks.renew(lease.model, options, now);
-  const observed = await observe(() => slot.backend.engine.renew(lease.real, options));
-  sameOutcome(observed, expected.ok ? ok(renewedLease(expected.value)) : expected, label, (real) => renewedLease(leaseToModel(slot, real)));
-});
+/** The fenced holder calls, presenting leases forged as `forge` draws. */
+function holderCommands(forge: fc.Arbitrary<Forgery>) {
+  const renew = holder("renew", forge, fc.record({ leaseMs: optional(fc.constantFrom(100, 1000, 5000)), percent: optional(fc.constantFrom(0, 50, 100)) }), async (slot, lease, p, now, label) => {
+    const options = {
+      ...(p.leaseMs === undefined ? {} : { leaseMs: p.leaseMs }),
+      ...(p.percent === undefined ? {} : { progress: { percent: p.percent } }),
+    };
+    const expected = slot.model.tasks.renew(lease.model, options, now);
+    const observed = await observe(() => slot.backend.engine.renew(lease.real, options));
+    sameOutcome(observed, expected.ok ? ok(renewedLease(expected.value)) : expected, label, (real) => renewedLease(leaseToModel(slot, real)));
+  });
 
-const complete = holder("complete", optional(json), async (slot, lease, result, now, label) => {
-  const options = result === undefined ? undefined : { result };
-  const expected = slot.model.tasks.complete(lease.model, options, now);
-  sameOutcome(await observe(() => slot.backend.engine.complete(lease.real, options)), expected, label);
-});
+  const complete = holder("complete", forge, optional(json), async (slot, lease, result, now, label) => {
+    const options = result === undefined ? undefined : { result };
+    const expected = slot.model.tasks.complete(lease.model, options, now);
+    sameOutcome(await observe(() => slot.backend.engine.complete(lease.real, options)), expected, label);
+  });
 
-const fail = holder("fail", fc.record({ error: json, retryable: optional(fc.boolean()) }), async (slot, lease, p, now, label) => {
-  const options = { error: p.error, ...(p.retryable === undefined ? {} : { retryable: p.retryable }) };
-  const expected = slot.model.tasks.fail(lease.model, options, now);
-  sameOutcome(await observe(() => slot.backend.engine.fail(lease.real, options)), expected, label);
-});
+  const fail = holder("fail", forge, fc.record({ error: json, retryable: optional(fc.boolean()) }), async (slot, lease, p, now, label) => {
+    const options = { error: p.error, ...(p.retryable === undefined ? {} : { retryable: p.retryable }) };
+    const expected = slot.model.tasks.fail(lease.model, options, now);
+    sameOutcome(await observe(() => slot.backend.engine.fail(lease.real, options)), expected, label);
+  });
 
-const release = holder("release", optional(fc.constantFrom(0, 100, 2000)), async (slot, lease, delay, now, label) => {
-  const options = delay === undefined ? undefined : { runAt: now + delay };
-  const expected = slot.model.tasks.release(lease.model, options, now);
-  sameOutcome(await observe(() => slot.backend.engine.release(lease.real, options)), expected, label);
-});
+  const release = holder("release", forge, optional(fc.constantFrom(0, 100, 2000)), async (slot, lease, delay, now, label) => {
+    const options = delay === undefined ? undefined : { runAt: now + delay };
+    const expected = slot.model.tasks.release(lease.model, options, now);
+    sameOutcome(await observe(() => slot.backend.engine.release(lease.real, options)), expected, label);
+  });
 
-const moveToDeadLetter = holder("moveToDeadLetter", json, async (slot, lease, error, now, label) => {
-  const expected = slot.model.tasks.moveToDeadLetter(lease.model, error, now);
-  sameOutcome(await observe(() => slot.backend.engine.moveToDeadLetter(lease.real, error)), expected, label);
-});
+  const moveToDeadLetter = holder("moveToDeadLetter", forge, json, async (slot, lease, error, now, label) => {
+    const expected = slot.model.tasks.moveToDeadLetter(lease.model, error, now);
+    sameOutcome(await observe(() => slot.backend.engine.moveToDeadLetter(lease.real, error)), expected, label);
+  });
 
-const suspend = holder(
-  "suspend",
-  fc.record({
-    keys: fc.subarray([...SIGNAL_KEYS], { minLength: 1, maxLength: 2 }),
-    mode: optional(fc.constantFrom("any", "all") as fc.Arbitrary<"any" | "all">),
-    timeout: optional(fc.constantFrom(0, 100, 1000, 5000)),
-  }),
-  async (slot, lease, p, now, label) => {
-    const input = { keys: p.keys, ...(p.mode === undefined ? {} : { mode: p.mode }), ...(p.timeout === undefined ? {} : { timeoutAt: now + p.timeout }) };
-    const expected = slot.model.tasks.suspend(lease.model, input, now);
-    sameOutcome(await observe(() => slot.backend.engine.suspend(lease.real, input)), expected, label, (result) =>
-      result.suspended ? result : { suspended: false, signals: result.signals.map((signal) => signalToModel(slot, signal)) });
-  },
-);
+  const suspend = holder(
+    "suspend",
+    forge,
+    fc.record({
+      keys: fc.subarray([...SIGNAL_KEYS], { minLength: 1, maxLength: 2 }),
+      mode: optional(fc.constantFrom("any", "all") as fc.Arbitrary<"any" | "all">),
+      timeout: optional(fc.constantFrom(0, 100, 1000, 5000)),
+    }),
+    async (slot, lease, p, now, label) => {
+      const input = { keys: p.keys, ...(p.mode === undefined ? {} : { mode: p.mode }), ...(p.timeout === undefined ? {} : { timeoutAt: now + p.timeout }) };
+      const expected = slot.model.tasks.suspend(lease.model, input, now);
+      sameOutcome(await observe(() => slot.backend.engine.suspend(lease.real, input)), expected, label, (result) =>
+        result.suspended ? result : { suspended: false, signals: result.signals.map((signal) => signalToModel(slot, signal)) });
+    },
+  );
+
+  return { renew, complete, fail, release, moveToDeadLetter, suspend } as const satisfies Record<string, fc.Arbitrary<WorldCommand>>;
+}
+
+const holders = holderCommands(forgery);
+
+/** The holder calls with every other lease's leaseId guessed: the T4 property's (SPEC T4). */
+export const leaseIdForgingCommands = holderCommands(leaseIdForgery);
 
 // ---------------------------------------------------------------------------------------------
 // Operator calls, reclaim and dead letters (SPEC E10–E13)
@@ -401,12 +437,7 @@ export const taskCommands = {
   enqueueWithDependencies: enqueueCommand(true),
   enqueueMany,
   claim,
-  renew,
-  complete,
-  fail,
-  release,
-  moveToDeadLetter,
-  suspend,
+  ...holders,
   cancel,
   revokeLease,
   getTask,

@@ -89,6 +89,8 @@ export interface TenantSlot {
   readonly model: TenantModel;
   readonly tasks: IdMap;
   readonly signals: IdMap;
+  /** The model's lease ids and the backend's (SPEC T4): a bijection, so every lease gets its own. */
+  readonly leaseIds: IdMap;
   readonly leases: HeldLease[];
 }
 
@@ -149,6 +151,7 @@ export class PropertyWorld {
         model: reference.tenant(tenantId),
         tasks: new IdMap("task"),
         signals: new IdMap("signal"),
+        leaseIds: new IdMap("leaseId"),
         leases: [],
       };
     });
@@ -242,14 +245,16 @@ export function signalToModel(slot: TenantSlot, signal: Signal): Signal {
 }
 
 /**
- * A lease in model ids. `signals` and `timedOut` are compared only where the model has them: a
- * lease that resumes nothing may omit both, and an empty `signals` equals an absent one.
+ * A lease in model ids (its task and its leaseId). `signals` and `timedOut` are compared only where
+ * the model has them: a lease that resumes nothing may omit both, and an empty `signals` equals an
+ * absent one.
  */
 export function leaseToModel(slot: TenantSlot, lease: Lease): Lease {
   const { signals, timedOut, ...rest } = lease;
   return {
     ...rest,
     taskId: slot.tasks.model(lease.taskId),
+    leaseId: slot.leaseIds.model(lease.leaseId),
     ...(signals !== undefined && signals.length > 0 ? { signals: signals.map((signal) => signalToModel(slot, signal)) } : {}),
     ...(timedOut === true ? { timedOut } : {}),
   };
