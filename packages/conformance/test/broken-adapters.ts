@@ -100,7 +100,7 @@ function wrapView(real: Backend, root: Backend, patch: Patch, shared: Shared): B
  */
 export function breakCreate(
   create: (context: OpenContext) => Promise<Backend>,
-  adapter: Pick<BrokenAdapter, "patch" | "ownClock">,
+  adapter: Pick<BrokenAdapter, "patch" | "ownClock" | "ignoresNamespace">,
 ): (context: OpenContext) => Promise<Backend> {
   const byNamespace = new Map<string, Shared>();
   return async (context) => {
