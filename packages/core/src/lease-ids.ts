@@ -8,18 +8,30 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 /** Random bytes per lease id: 128 bits, above T4's floor of 96. */
 export const LEASE_ID_BYTES = 16;
 
+/**
+ * CSPRNG output drawn ahead, as Node's own `crypto.randomUUID()` does: one `randomBytes` call costs
+ * about 5 µs whatever its size, which a drain of single-task claims pays on every lease. Each byte
+ * is handed out once; a lease id is 16 fresh bytes from the pool. @see SPEC T4
+ */
+const POOL_BYTES = LEASE_ID_BYTES * 256;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
 /** A new lease id: `LEASE_ID_BYTES` bytes from the CSPRNG, base64url (22 characters). @see SPEC T4 */
 export function newLeaseId(): string {
-  return randomBytes(LEASE_ID_BYTES).toString("base64url");
+  if (poolOffset + LEASE_ID_BYTES > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const id = pool.toString("base64url", poolOffset, poolOffset + LEASE_ID_BYTES);
+  pool.fill(0, poolOffset, poolOffset + LEASE_ID_BYTES);
+  poolOffset += LEASE_ID_BYTES;
+  return id;
 }
 
-/**
- * `count` new lease ids, for a claim that may grant up to `count` leases, drawn in one call to the
- * CSPRNG: a claim of 1,000 pays for one draw, not a thousand. @see SPEC T4
- */
+/** `count` new lease ids, for a claim that may grant up to `count` leases. @see SPEC T4 */
 export function newLeaseIds(count: number): string[] {
-  const bytes = randomBytes(count * LEASE_ID_BYTES);
-  return Array.from({ length: count }, (_, index) => bytes.subarray(index * LEASE_ID_BYTES, (index + 1) * LEASE_ID_BYTES).toString("base64url"));
+  return Array.from({ length: count }, () => newLeaseId());
 }
 
 /**
