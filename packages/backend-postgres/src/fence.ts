@@ -5,6 +5,7 @@
  * now, so the caller gets the first failing check's code and the documented details.
  */
 import { type FencedLease, type FenceVerdict, type HolderCall, judgeFence } from "@mooring/core";
+import { shownState } from "./rows.js";
 
 /** The task columns the fence reads. */
 export interface FenceRow {
@@ -22,7 +23,7 @@ export interface FenceRow {
 /** Judges `lease` against the task `row` (undefined when the tenant has no such task) at `now`. */
 export function judgeFenceRow(row: FenceRow | undefined, lease: FencedLease, now: number, call: HolderCall): FenceVerdict {
   const task = row && {
-    state: row.state === "queued" ? ((row.run_at ?? 0) <= now ? "ready" : "scheduled") : row.state,
+    state: shownState(row.state, row.run_at, now),
     epoch: row.epoch,
     leaseId: row.lease_id,
     leaseEnd: row.ended_lease,

@@ -20,11 +20,7 @@ settle_timeouts(now)
 local f = redis.call('HMGET', t, 'st', 'qe', 'ra')
 if not f[1] then return reject_with_details('NOT_FOUND', 'task not found', { tid = tid }) end
 if f[1] ~= 'dead' then
-  -- The state as a read shows it (as reject_fenced reports it): a queued task is ready or scheduled by runAt.
-  local st = f[1]
-  if st == 'queued' then
-    if tonumber(f[3]) <= now then st = 'ready' else st = 'scheduled' end
-  end
+  local st = shown_state(f[1], f[3], now)
   return reject_with_details('INVALID_STATE', 'the task is ' .. st .. ', not dead', { tid = tid, state = st })
 end
 

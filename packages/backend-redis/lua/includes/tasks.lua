@@ -73,6 +73,14 @@ local function set_state(t, qe, from, to)
   redis.call('HSET', t, 'st', to)
 end
 
+--- A stored state as reads show it at `now` (docs/decisions.md): a queued task is ready once its
+--- runAt `ra` has come, else scheduled; every other state reads as stored.
+local function shown_state(st, ra, now)
+  if st ~= 'queued' then return st end
+  if tonumber(ra) <= now then return 'ready' end
+  return 'scheduled'
+end
+
 local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. ord .. tid end
 local function lease_member(ord, tid) return ord .. tid end
 
@@ -149,9 +157,7 @@ end
 --- stored state 'queued' is reported as the state a read shows: ready or scheduled by runAt.
 local function reject_fenced(code, message, t, tid, epoch, f, now)
   local st = f[2]
-  if st == 'queued' then
-    if tonumber(redis.call('HGET', t, 'ra')) <= now then st = 'ready' else st = 'scheduled' end
-  end
+  if st == 'queued' then st = shown_state(st, redis.call('HGET', t, 'ra'), now) end
   return reject_with_fields(code, message, tid, epoch, tonumber(f[1]), st)
 end
 
@@ -410,9 +416,7 @@ local function task_record(t, now)
     f[10] = false
     f[11] = false
   end
-  if f[3] == 'queued' then
-    if tonumber(f[9]) <= now then f[3] = 'ready' else f[3] = 'scheduled' end
-  end
+  f[3] = shown_state(f[3], f[9], now)
   local pending = {}
   for _, dep in ipairs(words(f[15])) do
     local g = redis.call('HMGET', tkey(dep), 'st', 'id')
