@@ -7,7 +7,7 @@
 import pg from "pg";
 import type { DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState } from "@mooring/core";
 import { DEFAULT_SCHEMA, quoteIdentifier } from "./identifiers.js";
-import { postgresOptionsFromUrl } from "./index.js";
+import { postgresOptionsFromUrl } from "./options.js";
 import { LEDGER_TABLE } from "./migrations.js";
 
 /** The query parameters that name the schema. */

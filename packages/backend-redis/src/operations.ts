@@ -8,9 +8,22 @@
 import type { DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState } from "@mooring/core";
 import { Cluster, type Redis } from "ioredis";
 import { Connection, type RedisTarget } from "./connection.js";
-import { doctor, redisOptionsFromUrl } from "./index.js";
-import type { RedisNodeReport } from "./inspect.js";
+import { inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 import { DEFAULT_PREFIX, KeySpace } from "./keys.js";
+import { redisOptionsFromUrl } from "./options.js";
+
+/**
+ * Opens a connection, reports what the server's settings mean for Mooring's data (eviction,
+ * durability; README "Durability"), and closes it.
+ */
+export async function doctor(target: RedisTarget): Promise<RedisServerReport> {
+  const connection = await Connection.open(target);
+  try {
+    return await inspectRedisServer(connection.client);
+  } finally {
+    await connection.close();
+  }
+}
 
 /** The query parameters that name the key prefix. */
 export const NAMESPACE_URL_PARAMETERS: readonly string[] = ["prefix", "namespace"];

@@ -21,7 +21,6 @@ import {
   MooringError,
   resolveLimits,
   systemClock,
-  parseBackendUrl,
 } from "@mooring/core";
 import { SqliteConnection, type SynchronousMode } from "./connection.js";
 import type { SqliteContext } from "./context.js";
@@ -30,6 +29,7 @@ import { BACKEND_NAME, mapSqliteError, sqliteError } from "./errors.js";
 import { assertNamespace, DEFAULT_NAMESPACE } from "./identifiers.js";
 import { checkSchema, loadMigrations, migrate } from "./migrations.js";
 import { ChangeFeed, SqliteNotifier } from "./notifications.js";
+import { type SqliteBackendOptions, sqliteOptionsFromUrl } from "./options.js";
 import { claimStatement } from "./sql/engine.js";
 import { sql, type SqlText } from "./sql/text.js";
 import { SqliteState } from "./state.js";
@@ -41,53 +41,7 @@ import { SqliteWorkflows } from "./workflows.js";
 export { SqliteNotifier } from "./notifications.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";
 export type { SynchronousMode } from "./connection.js";
-
-/** Options of `createSqliteBackend`. Give exactly one of `path` and `database`. */
-export interface SqliteBackendOptions extends CommonBackendOptions {
-  /**
-   * The database file, created when missing (its directory must exist), or `":memory:"` for a
-   * private in-memory database. A directory, a file that is not a SQLite database or a read-only
-   * file is refused with a MooringError and left untouched.
-   */
-  readonly path?: string;
-  /**
-   * An open better-sqlite3 database to use instead of `path`. The caller owns it: `close()` leaves
-   * it open. Its busy timeout and synchronous mode are set from these options, and a file-backed
-   * one is switched to WAL. Several backends may share one (e.g. one `:memory:` database).
-   */
-  readonly database?: Database.Database;
-  /** Time source (SPEC C3); default `Date.now()`. */
-  readonly clock?: Clock;
-  /**
-   * Prefix of every table and index (`"<namespace>.<table>"`), so that several deployments share
-   * one file; default `"mooring"`. Any text of 1–128 UTF-8 bytes, quoted, never interpreted.
-   */
-  readonly namespace?: string;
-  /**
-   * `"normal"` (default): a process crash loses nothing committed; a power loss or OS crash may
-   * lose the last commits (WAL is synced at checkpoints). `"full"`: every commit is synced to
-   * disk before it returns, so a power loss loses nothing committed either; commits are slower.
-   */
-  readonly synchronous?: SynchronousMode;
-  /** How long a call waits for another connection's write lock before UNAVAILABLE; default 5000 ms. */
-  readonly busyTimeoutMs?: number;
-  /** Run `migrate()` while opening (default true); with false, a schema mismatch is still refused. */
-  readonly migrate?: boolean;
-  /** Largest JSON payload or byte value (SPEC C1); default 1 MiB. */
-  readonly maxPayloadBytes?: number;
-  /** How long an enqueue or signal idempotency key deduplicates (SPEC E2, E15); default 24 h. */
-  readonly dedupTtlMs?: number;
-  /** How long an undelivered signal stays buffered (SPEC E15); default 24 h. */
-  readonly signalTtlMs?: number;
-  /**
-   * How often `waitForWork` and `subscribe` read the change feed for writes of other connections
-   * and processes (and re-check due work); default 100 ms. Writes through this backend, or through
-   * backends sharing its `notifier`, are seen at once.
-   */
-  readonly pollIntervalMs?: number;
-  /** Shared by several backends in one process to make their wake-ups immediate across them. */
-  readonly notifier?: SqliteNotifier;
-}
+export { type SqliteBackendOptions, sqliteOptionsFromUrl } from "./options.js";
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_POLL_INTERVAL_MS = 100;
@@ -178,41 +132,6 @@ export const openFromUrl: BackendModule["openFromUrl"] = async (text: string, op
   const { path, ...fromQuery } = sqliteOptionsFromUrl(text);
   return createSqliteBackend({ ...options, ...fromQuery, path });
 };
-
-/**
- * The factory options a `sqlite:` URL names (see `openFromUrl`): the file (or `:memory:`) and the
- * query's options.
- * @throws VALIDATION for another scheme, a host part, or an unknown or malformed parameter.
- */
-export function sqliteOptionsFromUrl(text: string): Pick<SqliteBackendOptions, "synchronous" | "busyTimeoutMs" | "pollIntervalMs" | "namespace"> & { readonly path: string } {
-  const url = parseBackendUrl(text);
-  if (url.protocol !== "sqlite:") throw sqliteError("VALIDATION", `openFromUrl takes sqlite: URLs, got ${url.protocol}`);
-  if (url.host !== "") {
-    throw sqliteError("VALIDATION", `a sqlite: URL has no host ("${url.host}"): write sqlite:./relative.db, sqlite:/absolute.db or sqlite::memory:`);
-  }
-  const path = decodeURIComponent(url.pathname);
-  if (path === "") throw sqliteError("VALIDATION", "the sqlite: URL names no file: write sqlite:./file.db or sqlite::memory:");
-  const fromQuery: { -readonly [K in "synchronous" | "busyTimeoutMs" | "pollIntervalMs" | "namespace"]?: SqliteBackendOptions[K] } = {};
-  for (const [name, value] of url.searchParams) {
-    switch (name) {
-      case "synchronous":
-        if (value !== "normal" && value !== "full") throw sqliteError("VALIDATION", `synchronous must be "normal" or "full", got "${value}"`);
-        fromQuery.synchronous = value;
-        break;
-      case "busyTimeoutMs":
-      case "pollIntervalMs":
-        if (!/^\d+$/.test(value)) throw sqliteError("VALIDATION", `${name} must be a whole number of milliseconds, got "${value}"`);
-        fromQuery[name] = Number(value);
-        break;
-      case "namespace":
-        fromQuery.namespace = value;
-        break;
-      default:
-        throw sqliteError("VALIDATION", `unknown sqlite: URL parameter "${name}" (known: synchronous, busyTimeoutMs, pollIntervalMs, namespace)`);
-    }
-  }
-  return { ...fromQuery, path };
-}
 
 interface ResolvedOptions {
   readonly path?: string;

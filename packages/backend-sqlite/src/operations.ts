@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import type { DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState } from "@mooring/core";
 import { DEFAULT_NAMESPACE, quoteIdentifier, renderSql } from "./identifiers.js";
-import { sqliteOptionsFromUrl } from "./index.js";
+import { sqliteOptionsFromUrl } from "./options.js";
 import { sql } from "./sql/text.js";
 
 /** The query parameters that name the namespace (the table prefix). */
