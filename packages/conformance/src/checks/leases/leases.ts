@@ -824,7 +824,7 @@ const releasing: Check[] = [
     id: "E9.release-run-at",
     rule: "E9",
     title: "release with runAt schedules the task for then",
-    requires: ["leases", "delays"],
+    requires: ["leases"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;

@@ -154,7 +154,7 @@ const waiting: Check[] = [
     id: "E19.wait-abort",
     rule: "E19",
     title: "waitForWork resolves false when aborted, or at once when the signal was already aborted",
-    requires: ["leases", "notifications"],
+    requires: ["notifications"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
@@ -175,7 +175,7 @@ const waiting: Check[] = [
     id: "E19.wait-timeout",
     rule: "E19",
     title: "waitForWork resolves false at its timeout when no work comes",
-    requires: ["leases", "notifications"],
+    requires: ["notifications"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
@@ -190,7 +190,7 @@ const waiting: Check[] = [
     id: "E19.wait-close",
     rule: "E19",
     title: "close() ends a waitForWork in flight with false at any point of the wait, never with an error a worker would retry",
-    requires: ["leases", "notifications"],
+    requires: ["notifications"],
     kind: "example",
     async run(ctx) {
       // Closed after 0, 1 and 5 turns of the event loop: during the wait's first look for work,

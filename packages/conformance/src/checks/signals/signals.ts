@@ -273,7 +273,7 @@ const signalling: Check[] = [
     id: "E15.idempotency-window",
     rule: "E15",
     title: "a signal idempotencyKey deduplicates for dedupTtlMs, then names a new signal",
-    requires: ["leases", "signals"],
+    requires: ["signals"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;

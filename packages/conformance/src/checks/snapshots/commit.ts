@@ -162,6 +162,8 @@ const oneCommitWins = defineCheck({
 // Fencing
 
 const FENCED = ["runs", "events", "snapshots", "commit", "leases"] as const;
+/** What a settling commit without a snapshot exercises. */
+const SETTLED = ["runs", "events", "commit", "leases"] as const;
 
 const staleLease = defineCheck({
   id: "W11.stale-lease",
@@ -268,7 +270,7 @@ const settleComplete = defineCheck({
   id: "W11.settle-complete",
   rule: "W11",
   title: "commit with settle.complete completes the leased task in the same transaction as the run's terminal event",
-  requires: [...FENCED],
+  requires: [...SETTLED],
   kind: "example",
   async run(ctx) {
     const { workflows, engine } = ctx.backend;
@@ -296,7 +298,7 @@ const settleFail = defineCheck({
   id: "W11.settle-fail",
   rule: "W11",
   title: "commit with settle.fail consumes the attempt like fail: retry with backoff while attempts remain, else dead",
-  requires: [...FENCED],
+  requires: [...SETTLED],
   kind: "example",
   async run(ctx) {
     const { workflows, engine } = ctx.backend;

@@ -5,10 +5,11 @@
  * addressed tenant's whole observable state (or every tenant's, for T1) must equal the model's, so
  * a rejected call that wrote something is caught where it happened.
  *
- * Each property run works in fresh tenants of the check's backend (`forTenant(unique)`): a fresh
- * tenant is an empty world, so runs need no fresh backend. The root view's tenant is filled first
- * with data under the very names the commands use, and task ids of other tenants serve as the
- * "absent" ids, so that any leak between tenants (SPEC T1) shows in every check's observations.
+ * Each property run works in fresh tenants of the check's backend (`forTenant(unique)`) where it
+ * declares `tenancy`, else in fresh namespaces (`support/scopes.ts`): either is an empty world, so
+ * only T1.model-isolation, which is about tenants, requires `tenancy`. The root view's tenant is
+ * filled first with data under the very names the commands use, and task ids of other tenants serve
+ * as the "absent" ids, so that any leak between tenants (SPEC T1) shows in every check's observations.
  * Sequences run about 30 commands on average, so the whole kit stays fast at 100 runs per property
  * (SPEC K7); `MOORING_FC_RUNS` scales the runs up.
  */
@@ -63,7 +64,7 @@ function modelProperty(spec: ModelProperty): Check {
       // The last failing sequence is the counterexample; its replay path is final only once shrinking ends.
       let lastFailure: Iterable<WorldCommand> | null = null;
       const property = fc.asyncProperty(commands, async (sequence) => {
-        const world = new PropertyWorld(context, {
+        const world = await PropertyWorld.open(context, {
           tenants: spec.tenants,
           observe: spec.observe,
           observeAllTenants: spec.observeAllTenants ?? false,
@@ -75,6 +76,8 @@ function modelProperty(spec: ModelProperty): Check {
         } catch (error) {
           lastFailure = sequence;
           throw error;
+        } finally {
+          await world.release();
         }
       });
       await assertProperty(context, property, {
@@ -90,30 +93,55 @@ function modelProperty(spec: ModelProperty): Check {
 /** What enqueue itself may use: priorities, delays (runAt) and idempotency keys. */
 const ENQUEUE: readonly CapabilityName[] = ["leases", "priorities", "delays", "idempotency"];
 
+/** The run commands but writeSnapshot (the `snapshots` capability's). */
+const withoutSnapshots = Object.values(runs).filter((command) => command !== runs.writeSnapshot);
+/** The cache commands but setIfAbsent and compareAndSet (the `kvCas` capability's). */
+const withoutCas = Object.values(cache).filter((command) => command !== cache.setIfAbsent && command !== cache.compareAndSet);
+/** TTLs of the cache commands are 1 to 10 000 ms: the clock steps land on and around them. */
+const cacheClock = advanceClock(fc.constantFrom(1, 9, 10, 99, 100, 999, 1000, 10_000));
+
 export const checks: Check[] = [
   modelProperty({
     id: "W7.model-event-log",
     rule: "W7",
-    title: "Runs, status graph, context, steps, event log and snapshots match the reference model across tenants",
-    requires: ["runs", "events", "snapshots", "tenancy"],
+    title: "Runs, status graph, context, steps and the event log match the reference model across tenants",
+    requires: ["runs", "events"],
     tenants: 2,
-    observe: ["runs", "definitions"],
+    observe: ["runs", "events", "definitions"],
+    commands: [...withoutSnapshots, runs.appendEvents, runs.createRun, advanceClock()],
+  }),
+  modelProperty({
+    id: "W10.model-snapshots",
+    rule: "W10",
+    title: "Runs, status graph, context, steps, event log and snapshots match the reference model across tenants",
+    requires: ["runs", "events", "snapshots"],
+    tenants: 2,
+    observe: ["runs", "events", "snapshots", "definitions"],
     commands: [...Object.values(runs), runs.appendEvents, runs.createRun, advanceClock()],
   }),
   modelProperty({
     id: "S2.model-kv-ttl",
     rule: "S2",
-    title: "KV values, CAS, TTL and cached snapshots match the reference model across tenants",
-    requires: ["kv", "kvCas", "tenancy"],
+    title: "KV values, TTL and cached snapshots match the reference model across tenants",
+    requires: ["kv"],
     tenants: 2,
     observe: ["cache"],
-    commands: [...Object.values(cache), cache.set, advanceClock(fc.constantFrom(1, 9, 10, 99, 100, 999, 1000, 10_000))],
+    commands: [...withoutCas, cache.set, cacheClock],
+  }),
+  modelProperty({
+    id: "S3.model-kv-cas",
+    rule: "S3",
+    title: "KV values, CAS, TTL and cached snapshots match the reference model across tenants",
+    requires: ["kv", "kvCas"],
+    tenants: 2,
+    observe: ["cache"],
+    commands: [...Object.values(cache), cache.set, cacheClock],
   }),
   modelProperty({
     id: "E5.model-leases-fencing",
     rule: "E5",
     title: "Claims, epochs, attempts and every fenced holder call match the reference model",
-    requires: [...ENQUEUE, "tenancy"],
+    requires: [...ENQUEUE],
     tenants: 2,
     observe: ["tasks"],
     commands: [
@@ -136,7 +164,7 @@ export const checks: Check[] = [
     id: "T4.model-forged-lease-ids",
     rule: "T4",
     title: "Holder calls with a guessed leaseId (right task, right epoch) are rejected as the reference model says and write nothing",
-    requires: [...ENQUEUE, "tenancy"],
+    requires: [...ENQUEUE],
     tenants: 2,
     observe: ["tasks"],
     commands: [
@@ -158,7 +186,7 @@ export const checks: Check[] = [
     id: "E10.model-reclaim",
     rule: "E10",
     title: "Lease expiry, reclaim, backoff, dead letters and queue control match the reference model",
-    requires: [...ENQUEUE, "reclaim", "deadLetter", "queueControl", "tenancy"],
+    requires: [...ENQUEUE, "reclaim", "deadLetter", "queueControl"],
     tenants: 2,
     observe: ["tasks", "queues", "deadLetters"],
     commands: [
@@ -183,7 +211,7 @@ export const checks: Check[] = [
     id: "E14.model-signals",
     rule: "E14",
     title: "Suspensions, signals (any / all, timeouts, buffering, idempotency) match the reference model",
-    requires: [...ENQUEUE, "signals", "tenancy"],
+    requires: [...ENQUEUE, "signals"],
     tenants: 2,
     observe: ["tasks"],
     commands: [
@@ -205,7 +233,7 @@ export const checks: Check[] = [
     id: "E16.model-dependencies",
     rule: "E16",
     title: "Dependencies block, release and cascade exactly as the reference model does",
-    requires: [...ENQUEUE, "dependencies", "tenancy"],
+    requires: [...ENQUEUE, "dependencies"],
     tenants: 2,
     observe: ["tasks"],
     commands: [
@@ -226,9 +254,9 @@ export const checks: Check[] = [
     id: "W11.model-commit",
     rule: "W11",
     title: "commit applies events, snapshot, context, status, steps and settlement all or nothing, as the model does",
-    requires: [...ENQUEUE, "runs", "events", "snapshots", "commit", "tenancy"],
+    requires: [...ENQUEUE, "runs", "events", "snapshots", "commit"],
     tenants: 2,
-    observe: ["runs", "tasks"],
+    observe: ["runs", "events", "snapshots", "tasks"],
     commands: [
       runs.createRun,
       runs.createRun,
@@ -249,7 +277,7 @@ export const checks: Check[] = [
     title: "Any sequence over three tenants leaves each tenant's observations exactly as the model, which keeps tenants apart, predicts",
     requires: [...ENQUEUE, "runs", "events", "snapshots", "kv", "kvCas", "signals", "reclaim", "tenancy"],
     tenants: 3,
-    observe: ["runs", "cache", "tasks"],
+    observe: ["runs", "events", "snapshots", "cache", "tasks"],
     observeAllTenants: true,
     commands: [
       runs.createRun,

@@ -8,5 +8,6 @@ export * from "./engine.js";
 export * from "./ids.js";
 export * from "./lists.js";
 export * from "./preview.js";
+export * from "./scopes.js";
 export * from "./time.js";
 export * from "./workflow.js";

@@ -132,12 +132,25 @@ const ttl = ownClockCheck({
     const value = utf8("an hour to live");
     await succeeds(state.set(key, value, { ttlMs: HOUR_MS }), "set with an hour's TTL");
     sameBytes(await succeeds(state.get(key), "get"), value, "get of a value with an hour's TTL left");
-    same(await succeeds(state.setIfAbsent(key, utf8("other"), { ttlMs: HOUR_MS }), "setIfAbsent"), false, "setIfAbsent on a value with an hour's TTL left");
+    same(await succeeds(state.exists(key), "exists"), true, "exists of a value with an hour's TTL left");
     const executionId = ctx.unique("exec");
     const saved = await timed(() => succeeds(state.saveSnapshot({ executionId, sequence: 1, state: { live: true }, ttlMs: HOUR_MS }), "saveSnapshot"));
     const snapshot = await succeeds(state.loadSnapshot(executionId), "loadSnapshot");
     ensure(snapshot !== null, "loadSnapshot of a snapshot with an hour's TTL left: expected the snapshot, got null");
     expectNearWallClock(snapshot.savedAt, saved.window, 0, "the snapshot's savedAt");
+  },
+});
+
+/** C3.own-clock-ttl as the conditional writes see it (S3's calls, so it needs kvCas besides kv). */
+const ttlCas = ownClockCheck({
+  id: "C3.own-clock-ttl-cas",
+  title: "on its own clock, a value with an hour's TTL is present for setIfAbsent now",
+  requires: ["kv", "kvCas"],
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const key = ctx.unique("key");
+    await succeeds(state.set(key, utf8("an hour to live"), { ttlMs: HOUR_MS }), "set with an hour's TTL");
+    same(await succeeds(state.setIfAbsent(key, utf8("other"), { ttlMs: HOUR_MS }), "setIfAbsent"), false, "setIfAbsent on a value with an hour's TTL left");
   },
 });
 
@@ -181,4 +194,4 @@ const tokenExpiry = ownClockCheck({
   },
 });
 
-export const checks: Check[] = [leaseExpiry, runAt, retryBackoff, ttl, recordTimestamps, tokenExpiry];
+export const checks: Check[] = [leaseExpiry, runAt, retryBackoff, ttl, ttlCas, recordTimestamps, tokenExpiry];

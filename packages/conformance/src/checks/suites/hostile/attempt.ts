@@ -28,7 +28,10 @@ function mangledNames(text: string): string[] {
   return [...names].filter(isValidId);
 }
 
-/** Everything observable of the tenant that a call could have changed; `probes` adds reads under those names. */
+/**
+ * Everything observable of the tenant that a call could have changed, through every capability the
+ * backend declares (and only those); `probes` adds reads under those names.
+ */
 async function fingerprint(env: Env, probes: readonly string[], tenants: boolean): Promise<unknown> {
   const { view } = env;
   const read = <T>(what: string, call: () => Promise<T>): Promise<T> => within(call, `fingerprint read ${what}`);
@@ -37,19 +40,19 @@ async function fingerprint(env: Env, probes: readonly string[], tenants: boolean
   for (const name of names) {
     probed.push([
       name,
-      await read("state.get", () => view.state.get(name)),
+      env.declared("kv") ? await read("state.get", () => view.state.get(name)) : null,
       env.declared("events") ? await read("readEvents", () => view.workflows.readEvents(name)) : null,
-      await read("listDefinitions", () => view.workflows.listDefinitions(name)),
+      env.declared("runs") ? await read("listDefinitions", () => view.workflows.listDefinitions(name)) : null,
       env.declared("queueControl") ? await read("queueStats", () => view.engine.queueStats(name)) : null,
       tenants && env.declared("tenancy") ? await read("tenants.get", () => view.tenants.get(name)) : null,
     ]);
   }
   return {
-    runs: await read("listRuns", () => view.workflows.listRuns({ limit: 1000 })),
+    runs: env.declared("runs") ? await read("listRuns", () => view.workflows.listRuns({ limit: 1000 })) : null,
     events: env.declared("events") ? await read("readEvents", () => view.workflows.readEvents(env.runId)) : null,
-    steps: await read("listSteps", () => view.workflows.listSteps(env.runId)),
+    steps: env.declared("runs") ? await read("listSteps", () => view.workflows.listSteps(env.runId)) : null,
     snapshot: env.declared("snapshots") ? await read("latestSnapshot", () => view.workflows.latestSnapshot(env.runId)) : null,
-    cached: await read("listSnapshots", () => view.state.listSnapshots({ limit: 1000 })),
+    cached: env.declared("kv") ? await read("listSnapshots", () => view.state.listSnapshots({ limit: 1000 })) : null,
     values: await Promise.all([...env.keys].map((key) => read("state.get", () => view.state.get(key)))),
     tasks: await Promise.all(env.taskIds.map((id) => read("getTask", () => view.engine.getTask(id)))),
     queue: env.declared("queueControl") ? await read("queueStats", () => view.engine.queueStats(env.queue)) : null,

@@ -1,7 +1,25 @@
-/** Hostile input: the tenant a property run works in, and the values its calls are made with. */
+/** Hostile input: the tenant (or namespace) a property run works in, and the values its calls are made with. */
 import { type Backend, type CapabilityName, executionKey, hasCapability, type Lease } from "@mooring/core";
 import { type CheckContext } from "../../../registry.js";
-import { fail } from "../../support/index.js";
+import { fail, freshScope } from "../../support/index.js";
+
+// ---------------------------------------------------------------------------------------------
+// Facets
+
+/** The facet an operation calls into; each facet's operations make a check of their own. */
+export type HostileFacet = "workflows" | "state" | "engine" | "tenants" | "tokens";
+
+/**
+ * The capability every operation of a facet needs: the facet's check requires it, and draws the
+ * operations whose further capabilities the backend declares.
+ */
+export const FACET_CAPABILITY: Readonly<Record<HostileFacet, CapabilityName>> = {
+  workflows: "runs",
+  state: "kv",
+  engine: "leases",
+  tenants: "tenancy",
+  tokens: "tokens",
+};
 
 // ---------------------------------------------------------------------------------------------
 // The tenant a property run works in
@@ -22,10 +40,19 @@ export interface Env {
   readonly keys: Set<string>;
   readonly declared: (capability: CapabilityName) => boolean;
   leaseCount: number;
+  /** Closes the namespace the env was opened in, if it needed one (`support/scopes.ts`). */
+  release(): Promise<void>;
 }
 
+/**
+ * A fresh tenant (or namespace, without `tenancy`) seeded with a run, values, a cached snapshot and
+ * a task, each where the backend declares its capability, so that a rejected call that wrote to any
+ * declared facet shows in the fingerprint.
+ */
 export async function openEnv(ctx: CheckContext, prefix: string): Promise<Env> {
-  const view = ctx.backend.forTenant(ctx.unique(prefix));
+  const scope = await freshScope(ctx, prefix);
+  const view = scope.backend;
+  const declared = (capability: CapabilityName): boolean => hasCapability(view.capabilities, capability);
   const env: Env = {
     ctx,
     view,
@@ -35,18 +62,24 @@ export async function openEnv(ctx: CheckContext, prefix: string): Promise<Env> {
     ownedKey: executionKey("exec-seed", "owned"),
     executionId: "exec-seed",
     taskIds: [],
-    runIds: new Set(["run-seed"]),
+    runIds: new Set(),
     keys: new Set(),
-    declared: (capability) => hasCapability(view.capabilities, capability),
+    declared,
     leaseCount: 0,
+    release: () => scope.release(),
   };
-  await view.workflows.createRun({ id: env.runId, workflowId: "wf", version: "1", context: { seed: [1] } });
-  if (env.declared("events")) await view.workflows.appendEvents(env.runId, [{ type: "seed", payload: { n: 1 } }]);
-  await view.state.set(env.key, new Uint8Array([1, 2, 3]));
-  await view.state.set(env.ownedKey, new Uint8Array([4]));
-  env.keys.add(env.key).add(env.ownedKey);
-  await view.state.saveSnapshot({ executionId: env.executionId, sequence: 1, state: { seed: true } });
-  env.taskIds.push((await view.engine.enqueue({ queue: env.queue, payload: "seed" })).id);
+  if (declared("runs")) {
+    await view.workflows.createRun({ id: env.runId, workflowId: "wf", version: "1", context: { seed: [1] } });
+    env.runIds.add(env.runId);
+    if (declared("events")) await view.workflows.appendEvents(env.runId, [{ type: "seed", payload: { n: 1 } }]);
+  }
+  if (declared("kv")) {
+    await view.state.set(env.key, new Uint8Array([1, 2, 3]));
+    await view.state.set(env.ownedKey, new Uint8Array([4]));
+    env.keys.add(env.key).add(env.ownedKey);
+    await view.state.saveSnapshot({ executionId: env.executionId, sequence: 1, state: { seed: true } });
+  }
+  if (declared("leases")) env.taskIds.push((await view.engine.enqueue({ queue: env.queue, payload: "seed" })).id);
   return env;
 }
 

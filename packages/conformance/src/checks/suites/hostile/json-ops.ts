@@ -2,7 +2,7 @@
 import { type CapabilityName, type Json, type JsonObject } from "@mooring/core";
 import { brief, ensure, sameData } from "../../support/index.js";
 import { attempt } from "./attempt.js";
-import { type Env, freshLease } from "./fixtures.js";
+import { type Env, freshLease, type HostileFacet } from "./fixtures.js";
 import { eventPayloadVerdict, isValidJson, verdict } from "./oracle.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -10,6 +10,7 @@ import { eventPayloadVerdict, isValidJson, verdict } from "./oracle.js";
 
 interface JsonOp {
   readonly name: string;
+  readonly facet: HostileFacet;
   readonly requires: readonly CapabilityName[];
   run(env: Env, value: unknown, key: string): Promise<void>;
 }
@@ -20,6 +21,7 @@ const json = (value: unknown): Json => value as Json;
 export const jsonOps: readonly JsonOp[] = [
   {
     name: "putDefinition spec",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, value) {
       const id = `def-${env.leaseCount++}`;
@@ -34,6 +36,7 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "createRun input and context",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, value, key) {
       const id = `json-run-${env.leaseCount++}`;
@@ -53,6 +56,7 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "setContext / appendToContext",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, value, key) {
       if (!env.runIds.has(env.runId)) return;
@@ -78,6 +82,7 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "upsertStep, appendEvents, writeSnapshot, commit",
+    facet: "workflows",
     requires: ["runs", "events", "snapshots", "commit"],
     async run(env, value) {
       const { workflows } = env.view;
@@ -119,6 +124,7 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "saveSnapshot state",
+    facet: "state",
     requires: ["kv"],
     async run(env, value) {
       const executionId = `json-exec-${env.leaseCount++}`;
@@ -133,7 +139,9 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "enqueue payload, signal payload, complete result",
-    requires: ["leases", "signals"],
+    facet: "engine",
+    // The signal payload where `signals` is declared.
+    requires: ["leases"],
     async run(env, value) {
       const { engine } = env.view;
       const queue = `json-queue-${env.leaseCount++}`;
@@ -152,16 +160,18 @@ export const jsonOps: readonly JsonOp[] = [
         ensure(lease !== undefined, "claim of the enqueued task granted nothing");
         sameData(lease.payload, value, "the lease's payload");
         const key = `json-signal-${env.leaseCount++}`;
-        await attempt(env, {
-          what: `signal({ payload: ${brief(value)} })`,
-          verdict: verdict(isValidJson(value)),
-          call: () => engine.signal({ key, payload: json(value) }),
-          verify: async () => {
-            const result = await engine.suspend(lease, { keys: [key] });
-            ensure(!result.suspended, "suspend after a buffered signal parked the task");
-            sameData(result.signals[0]?.payload, value, "the buffered signal's payload");
-          },
-        });
+        if (env.declared("signals")) {
+          await attempt(env, {
+            what: `signal({ payload: ${brief(value)} })`,
+            verdict: verdict(isValidJson(value)),
+            call: () => engine.signal({ key, payload: json(value) }),
+            verify: async () => {
+              const result = await engine.suspend(lease, { keys: [key] });
+              ensure(!result.suspended, "suspend after a buffered signal parked the task");
+              sameData(result.signals[0]?.payload, value, "the buffered signal's payload");
+            },
+          });
+        }
         await attempt(env, {
           what: `complete({ result: ${brief(value)} })`,
           verdict: verdict(isValidJson(value)),
@@ -173,6 +183,7 @@ export const jsonOps: readonly JsonOp[] = [
   },
   {
     name: "fail error, moveToDeadLetter error, appendFrame data",
+    facet: "engine",
     requires: ["leases", "deadLetter", "streams"],
     async run(env, value) {
       const { engine } = env.view;

@@ -2,7 +2,7 @@
 import { type CapabilityName } from "@mooring/core";
 import { brief, ensure, sameData } from "../../support/index.js";
 import { attempt } from "./attempt.js";
-import { type Env, freshLease } from "./fixtures.js";
+import { type Env, freshLease, type HostileFacet } from "./fixtures.js";
 import { isNonNegativeInt, isPositiveInt, isSafeInt, verdict } from "./oracle.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -10,6 +10,7 @@ import { isNonNegativeInt, isPositiveInt, isSafeInt, verdict } from "./oracle.js
 
 interface NumberOp {
   readonly name: string;
+  readonly facet: HostileFacet;
   readonly requires: readonly CapabilityName[];
   run(env: Env, n: number): Promise<void>;
 }
@@ -20,6 +21,7 @@ const plain = (n: number): number => (Object.is(n, -0) ? 0 : n);
 export const numberOps: readonly NumberOp[] = [
   {
     name: "enqueue priority / runAt / maxAttempts / backoff",
+    facet: "engine",
     requires: ["leases", "priorities", "delays"],
     async run(env, n) {
       const { engine } = env.view;
@@ -51,6 +53,7 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "claim leaseMs / limit, renew leaseMs, release runAt",
+    facet: "engine",
     requires: ["leases"],
     async run(env, n) {
       const { engine } = env.view;
@@ -90,6 +93,7 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "renew with a forged epoch",
+    facet: "engine",
     requires: ["leases"],
     async run(env, n) {
       const lease = await freshLease(env);
@@ -104,31 +108,37 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "event log numbers",
-    requires: ["runs", "events", "snapshots"],
+    facet: "workflows",
+    // The log's numbers where `events` is declared, writeSnapshot's where `snapshots` is.
+    requires: ["runs"],
     async run(env, n) {
       const { workflows } = env.view;
       if (!env.runIds.has(env.runId)) return;
-      const latest = await workflows.latestSequence(env.runId);
-      await attempt(env, {
-        what: `appendEvents(…, { expectedSequence: ${String(n)} })`,
-        verdict: verdict(isNonNegativeInt(n)),
-        allowed: ["SEQUENCE_CONFLICT"],
-        call: () => workflows.appendEvents(env.runId, [{ type: "n" }], { expectedSequence: n }),
-        verify: (sequences) => sameData([plain(n), sequences], [latest, [latest + 1]], "a conditional append's sequences"),
-      });
-      await attempt(env, {
-        what: `readEvents({ after: ${String(n)}, limit: ${String(n)} })`,
-        verdict: verdict(isNonNegativeInt(n) && isPositiveInt(n, 10_000)),
-        call: () => workflows.readEvents(env.runId, { after: n, limit: n }),
-        verify: (events) => ensure(events.every((event) => event.sequence > n), `readEvents after ${String(n)} returned ${brief(events.map((e) => e.sequence))}`),
-      });
-      await attempt(env, {
-        what: `writeSnapshot({ atSequence: ${String(n)} })`,
-        verdict: verdict(isNonNegativeInt(n)),
-        allowed: ["INVALID_STATE"],
-        call: () => workflows.writeSnapshot(env.runId, { atSequence: n, state: "n" }),
-        verify: (snapshot) => sameData(snapshot.atSequence, plain(n), "the snapshot's atSequence"),
-      });
+      if (env.declared("events")) {
+        const latest = await workflows.latestSequence(env.runId);
+        await attempt(env, {
+          what: `appendEvents(…, { expectedSequence: ${String(n)} })`,
+          verdict: verdict(isNonNegativeInt(n)),
+          allowed: ["SEQUENCE_CONFLICT"],
+          call: () => workflows.appendEvents(env.runId, [{ type: "n" }], { expectedSequence: n }),
+          verify: (sequences) => sameData([plain(n), sequences], [latest, [latest + 1]], "a conditional append's sequences"),
+        });
+        await attempt(env, {
+          what: `readEvents({ after: ${String(n)}, limit: ${String(n)} })`,
+          verdict: verdict(isNonNegativeInt(n) && isPositiveInt(n, 10_000)),
+          call: () => workflows.readEvents(env.runId, { after: n, limit: n }),
+          verify: (events) => ensure(events.every((event) => event.sequence > n), `readEvents after ${String(n)} returned ${brief(events.map((e) => e.sequence))}`),
+        });
+      }
+      if (env.declared("snapshots")) {
+        await attempt(env, {
+          what: `writeSnapshot({ atSequence: ${String(n)} })`,
+          verdict: verdict(isNonNegativeInt(n)),
+          allowed: ["INVALID_STATE"],
+          call: () => workflows.writeSnapshot(env.runId, { atSequence: n, state: "n" }),
+          verify: (snapshot) => sameData(snapshot.atSequence, plain(n), "the snapshot's atSequence"),
+        });
+      }
       await attempt(env, {
         what: `listRuns({ limit: ${String(n)} })`,
         verdict: verdict(isPositiveInt(n, 10_000)),
@@ -139,6 +149,7 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "state numbers",
+    facet: "state",
     requires: ["kv"],
     async run(env, n) {
       const { state } = env.view;
@@ -165,6 +176,7 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "engine numbers: progress, suspend timeoutAt, setQueue concurrency, reclaim limit, frames, waitForWork",
+    facet: "engine",
     requires: ["leases", "progress", "signals", "queueControl", "reclaim", "streams", "notifications"],
     async run(env, n) {
       const { engine } = env.view;
@@ -220,6 +232,7 @@ export const numberOps: readonly NumberOp[] = [
   },
   {
     name: "tokens expiresAt",
+    facet: "tokens",
     requires: ["tokens"],
     async run(env, n) {
       await attempt(env, {

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import { type CapabilityName, executionKey, type JsonObject, MooringError } from "@mooring/core";
 import { brief, ensure, isSameData, sameData } from "../../support/index.js";
 import { attempt } from "./attempt.js";
-import { type Env, bytesOf, forgedCursors, freshLease } from "./fixtures.js";
+import { type Env, bytesOf, forgedCursors, freshLease, type HostileFacet } from "./fixtures.js";
 import { isCleanText, isCursorText, isValidId, isValidText, verdict } from "./oracle.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -11,6 +11,7 @@ import { isCleanText, isCursorText, isValidId, isValidText, verdict } from "./or
 
 interface StringOp {
   readonly name: string;
+  readonly facet: HostileFacet;
   readonly requires: readonly CapabilityName[];
   run(env: Env, a: string, b: string): Promise<void>;
 }
@@ -19,6 +20,7 @@ export const stringOps: readonly StringOp[] = [
   // WorkflowStore
   {
     name: "workflows.putDefinition / getDefinition / listDefinitions",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -43,6 +45,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows.createRun / getRun / listRuns",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -66,6 +69,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows reads of a named run",
+    facet: "workflows",
     requires: ["runs", "events"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -85,6 +89,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows.deleteRun / setRunStatus",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, a) {
       const { workflows } = env.view;
@@ -113,6 +118,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows.setContext / appendToContext",
+    facet: "workflows",
     requires: ["runs"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -145,6 +151,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows.upsertStep / appendEvents / writeSnapshot",
+    facet: "workflows",
     requires: ["runs", "events", "snapshots"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -192,6 +199,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "workflows.commit",
+    facet: "workflows",
     requires: ["runs", "events", "commit"],
     async run(env, a, b) {
       const { workflows } = env.view;
@@ -212,8 +220,9 @@ export const stringOps: readonly StringOp[] = [
     },
   },
   {
-    name: "lists with forged cursors",
-    requires: ["runs", "kv"],
+    name: "workflows.listRuns with forged cursors",
+    facet: "workflows",
+    requires: ["runs"],
     async run(env, a) {
       for (const cursor of forgedCursors(a)) {
         // A cursor no list returned is invalid input a backend may or may not recognise: it may
@@ -224,6 +233,18 @@ export const stringOps: readonly StringOp[] = [
           call: () => env.view.workflows.listRuns({ limit: 5, cursor }),
           verify: (page) => ensure(page.items.every((run) => env.runIds.has(run.id)), `listRuns with a forged cursor returned runs of no one's: ${brief(page.items.map((run) => run.id))}`),
         });
+      }
+    },
+  },
+
+  // StateStore
+  {
+    name: "state.listSnapshots with forged cursors",
+    facet: "state",
+    requires: ["kv"],
+    async run(env, a) {
+      for (const cursor of forgedCursors(a)) {
+        // As listRuns above: VALIDATION, or a page of the tenant's own items only.
         await attempt(env, {
           what: `listSnapshots with the cursor ${brief(cursor)}`,
           verdict: isCursorText(cursor) ? "either" : "invalid",
@@ -236,10 +257,9 @@ export const stringOps: readonly StringOp[] = [
       }
     },
   },
-
-  // StateStore
   {
     name: "state.set / get / exists / delete",
+    facet: "state",
     requires: ["kv"],
     async run(env, a, b) {
       const { state } = env.view;
@@ -274,6 +294,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "state.setIfAbsent / compareAndSet",
+    facet: "state",
     requires: ["kv", "kvCas"],
     async run(env, a, b) {
       const { state } = env.view;
@@ -306,6 +327,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "state snapshots and deleteExecutionState",
+    facet: "state",
     requires: ["kv"],
     async run(env, a, b) {
       const { state } = env.view;
@@ -355,6 +377,7 @@ export const stringOps: readonly StringOp[] = [
   // EngineBackend
   {
     name: "engine.enqueue / claim / complete",
+    facet: "engine",
     requires: ["leases", "idempotency"],
     async run(env, a, b) {
       const { engine } = env.view;
@@ -394,6 +417,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine.enqueueMany / claim",
+    facet: "engine",
     requires: ["leases", "idempotency"],
     async run(env, a, b) {
       const { engine } = env.view;
@@ -419,6 +443,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine calls naming an unknown task",
+    facet: "engine",
     requires: ["leases", "deadLetter", "streams"],
     async run(env, a) {
       const { engine } = env.view;
@@ -441,6 +466,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine.cancel with a reason",
+    facet: "engine",
     requires: ["leases"],
     async run(env, a) {
       const { engine } = env.view;
@@ -460,6 +486,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine.signal / suspend",
+    facet: "engine",
     requires: ["leases", "signals"],
     async run(env, a, b) {
       const { engine } = env.view;
@@ -494,6 +521,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine.setQueue / queueStats / listDeadLetters",
+    facet: "engine",
     requires: ["leases", "queueControl", "deadLetter"],
     async run(env, a) {
       const { engine } = env.view;
@@ -519,6 +547,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine holder calls carrying strings",
+    facet: "engine",
     requires: ["leases", "progress", "streams", "deadLetter"],
     async run(env, a, b) {
       const { engine } = env.view;
@@ -555,6 +584,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "engine.waitForWork / subscribe with hostile queues",
+    facet: "engine",
     requires: ["leases", "notifications", "subscriptions"],
     async run(env, a) {
       const { engine } = env.view;
@@ -571,6 +601,7 @@ export const stringOps: readonly StringOp[] = [
   // Tenants, tokens and views
   {
     name: "tenants.create / get / update",
+    facet: "tenants",
     requires: ["tenancy"],
     async run(env, a, b) {
       const { tenants } = env.view;
@@ -601,6 +632,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "forTenant",
+    facet: "tenants",
     requires: ["tenancy", "kv"],
     async run(env, a) {
       await attempt(env, {
@@ -617,6 +649,7 @@ export const stringOps: readonly StringOp[] = [
   },
   {
     name: "tokens.create / validate / revoke",
+    facet: "tokens",
     requires: ["tokens"],
     async run(env, a, b) {
       const { tokens } = env.view;
