@@ -21,6 +21,7 @@ import {
   type CommonBackendOptions,
   DEFAULTS,
   defineBackend,
+  migrateOnOpen,
   MooringError,
   redact,
   parseBackendUrl,
@@ -208,16 +209,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     },
     mapError: (error, operation) => mapPostgresError(error, operation, target, db.poolFacts()),
   };
-  const backend = defineBackend(driver);
-  if (options.migrate !== false) {
-    try {
-      await backend.migrate();
-    } catch (error) {
-      await backend.close();
-      throw error;
-    }
-  }
-  return backend;
+  return migrateOnOpen(defineBackend(driver), options);
 }
 
 /** The query parameters `openFromUrl` reads (and removes before connecting). */

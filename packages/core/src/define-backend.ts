@@ -227,3 +227,21 @@ function createView(
   };
   return Object.freeze(backend);
 }
+
+/**
+ * The last step of an asynchronous factory: runs `backend.migrate()` unless `options.migrate` is
+ * false, and returns the backend; when migrating fails, closes the backend and rethrows, so a
+ * factory never hands out a backend on a schema it could not bring up to date nor leaks its
+ * connection. (The lifecycle of `Backend`: factory → `migrate()` → use → `close()`.)
+ * @throws what `migrate()` throws (INVALID_STATE for a schema this code must not touch, UNAVAILABLE…)
+ */
+export async function migrateOnOpen(backend: Backend, options: { readonly migrate?: boolean | undefined }): Promise<Backend> {
+  if (options.migrate === false) return backend;
+  try {
+    await backend.migrate();
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  return backend;
+}

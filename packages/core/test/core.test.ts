@@ -18,6 +18,7 @@ import {
   hashToken,
   isExecutionKey,
   ManualClock,
+  migrateOnOpen,
   MooringError,
   newId,
   openBackend,
@@ -321,6 +322,29 @@ describe("defineBackend lifecycle", () => {
       expect((error as MooringError).details).toEqual({ field: "driver.facets.state.saveSnapshot" });
       expect((error as MooringError).message).toContain('"kv"');
     }
+  });
+
+  it("migrateOnOpen migrates unless told not to, and closes the backend when migrating fails", async () => {
+    const migrations: string[] = [];
+    const opened = (failure?: Error): RecordingDriver => {
+      const driver = recordingDriver();
+      return Object.assign(driver, {
+        migrate: async () => {
+          migrations.push("migrate");
+          if (failure) throw failure;
+        },
+      });
+    };
+    const migrated = opened();
+    await migrateOnOpen(defineBackend(migrated), {});
+    expect(migrations).toEqual(["migrate"]);
+    expect(migrated.closed).toBe(0);
+    await migrateOnOpen(defineBackend(opened()), { migrate: false });
+    expect(migrations).toEqual(["migrate"]);
+    const failing = opened(new Error("ledger edited"));
+    expect(await rejects(migrateOnOpen(defineBackend(failing), { migrate: undefined }))).toBe("UNAVAILABLE");
+    expect(migrations).toEqual(["migrate", "migrate"]);
+    expect(failing.closed, "a backend whose migration failed is closed, not leaked").toBe(1);
   });
 
   it("wraps native failures so they never leak", async () => {
