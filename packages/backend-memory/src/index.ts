@@ -38,8 +38,8 @@ export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSche
 
 /** Options of `createMemoryBackend`. */
 export interface MemoryBackendOptions {
-  /** Time for every decision (SPEC C3); default `systemClock` (`Date.now()`). */
-  readonly clock?: Clock;
+  /** Time for every decision (SPEC C3); absent or `undefined`: `systemClock` (`Date.now()`). */
+  readonly clock?: Clock | undefined;
   /**
    * The data to work on; default a new, private store. Pass one store to several backends to make
    * them clients of one deployment (each sees the others' writes, as separate connections would).

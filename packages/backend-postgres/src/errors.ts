@@ -7,8 +7,12 @@
  *   unknown host (ENOTFOUND), a lost connection.
  * - Serialization failures and deadlocks (40001, 40P01) roll the transaction back on the server:
  *   `database.ts` retries them, and only a failure that persists reaches the caller (UNAVAILABLE).
- * - 23505 is CONFLICT (a duplicate), 23503 is NOT_FOUND (a reference to something gone),
- *   57014 is TIMEOUT (statement_timeout), pool exhaustion is TIMEOUT after `connectionTimeoutMs`.
+ * - 23505 (a unique violation) is never a contract CONFLICT: every duplicate the contract names
+ *   is found by `ON CONFLICT` or a read under the row's lock and raised with its details, so one
+ *   that reaches this mapping is a bug or a schema edited by hand: INVALID_STATE naming the
+ *   constraint (`unexpectedConstraint`).
+ * - 23503 is NOT_FOUND (a reference to something gone), 57014 is TIMEOUT (statement_timeout),
+ *   pool exhaustion is TIMEOUT after `connectionTimeoutMs`.
  */
 import pg from "pg";
 import { type MissingThing, MooringError, notFoundDetails } from "@mooring/core";
@@ -112,6 +116,21 @@ function connectionError(message: string, operation: string, cause: unknown, det
 }
 
 /**
+ * A unique violation no statement expects. Not CONFLICT, which callers treat as a verdict of the
+ * contract (a duplicate run, tenant or definition), and not UNAVAILABLE, which they retry: the
+ * same call would fail the same way. `details.constraint` names the constraint Postgres reports.
+ */
+function unexpectedConstraint(error: unknown, operation: string, message: string): MooringError {
+  const constraint = (error as { constraint?: unknown }).constraint;
+  const name = typeof constraint === "string" ? constraint : null;
+  return new MooringError(
+    "INVALID_STATE",
+    `postgres ${operation}: unexpected violation of unique constraint ${name === null ? "(unnamed)" : `"${name}"`}: no Mooring statement expects one, so either the schema was changed by hand or this is a bug in @mooring/backend-postgres (${message})`,
+    { backend: BACKEND, operation, cause: error, details: { constraint: name } },
+  );
+}
+
+/**
  * Maps a native failure to a MooringError, or returns undefined for core to wrap as UNAVAILABLE.
  * `pool` describes the pool at the time of the failure.
  */
@@ -161,7 +180,7 @@ export function mapPostgresError(error: unknown, operation: string, target: Serv
       case "40P01":
         return connectionError(`postgres ${operation}: ${code === "40P01" ? "deadlock" : "serialization failure"} persisted after retries: ${message}`, operation, error);
       case "23505":
-        return new MooringError("CONFLICT", `postgres ${operation}: duplicate: ${message}`, { backend: BACKEND, operation, cause: error });
+        return unexpectedConstraint(error, operation, message);
       case "23503":
         return new MooringError("NOT_FOUND", `postgres ${operation}: it refers to something that no longer exists (${message})`, { backend: BACKEND, operation, cause: error });
       case "3F000":

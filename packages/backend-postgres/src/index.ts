@@ -20,6 +20,7 @@ import {
   type CommonBackendOptions,
   DEFAULTS,
   defineBackend,
+  migrateOnOpen,
   MooringError,
 } from "@mooring/core";
 import { ClaimBatcher } from "./claims.js";
@@ -164,16 +165,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     },
     mapError: (error, operation) => mapPostgresError(error, operation, target, db.poolFacts()),
   };
-  const backend = defineBackend(driver);
-  if (options.migrate !== false) {
-    try {
-      await backend.migrate();
-    } catch (error) {
-      await backend.close();
-      throw error;
-    }
-  }
-  return backend;
+  return migrateOnOpen(defineBackend(driver), options);
 }
 
 /**

@@ -23,10 +23,10 @@ export interface PostgresBackendOptions extends CommonBackendOptions {
   /** Same as `schema` (the name every Mooring factory takes); give one of the two. */
   readonly namespace?: string;
   /**
-   * The time source of every decision (SPEC C3). Without it, the server's `clock_timestamp()`,
+   * The time source of every decision (SPEC C3). Absent or `undefined`: the server's `clock_timestamp()`,
    * so that clients with skewed clocks agree.
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** Run `migrate()` while opening; default true. */
   readonly migrate?: boolean;
   /** Connections of the pool the backend creates; default 10. The LISTEN connection is extra. */

@@ -261,13 +261,30 @@ describe.skipIf(!server)("errors say which failure happened", () => {
     expect(["40001", "40P01", "23505", "23503", "57014", "57P01", "08006", "53300"].map(codeOf)).toEqual([
       "UNAVAILABLE",
       "UNAVAILABLE",
-      "CONFLICT",
+      "INVALID_STATE",
       "NOT_FOUND",
       "TIMEOUT",
       "UNAVAILABLE",
       "UNAVAILABLE",
       "UNAVAILABLE",
     ]);
+  });
+
+  it("a unique violation no statement expects (a schema edited by hand) is INVALID_STATE naming the constraint, never a contract CONFLICT (SPEC C4)", async () => {
+    const schema = schemas.name("constraint");
+    const backend = await open(schema);
+    const constraint = "runs_one_per_workflow";
+    await withClient((client) => client.query(`CREATE UNIQUE INDEX ${quoteIdentifier(constraint)} ON ${quoteIdentifier(schema)}.runs (tenant_id, workflow_id)`));
+    await backend.workflows.createRun({ id: "first", workflowId: "w", version: "1" });
+    const error = await failure(backend.workflows.createRun({ id: "second", workflowId: "w", version: "1" }));
+    expect(error.code).toBe("INVALID_STATE");
+    expect(error.details).toEqual({ constraint });
+    expect(error.operation).toBe("workflows.createRun");
+    expect(await backend.workflows.getRun("second")).toBeNull();
+    // The contract's own duplicates keep their CONFLICT and details.
+    const duplicate = await failure(backend.workflows.createRun({ id: "first", workflowId: "w", version: "1" }, { ifExists: "error" }));
+    expect([duplicate.code, duplicate.details]).toEqual(["CONFLICT", { runId: "first" }]);
+    await backend.close();
   });
 
   describe("bounds instead of hangs", () => {

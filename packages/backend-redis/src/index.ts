@@ -15,6 +15,7 @@ import {
   type Clock,
   type CommonBackendOptions,
   defineBackend,
+  migrateOnOpen,
   type Limits,
   MooringError,
   resolveLimits,
@@ -75,16 +76,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   for (const warning of report?.warnings ?? []) onWarning(warning);
 
   const driver = new RedisDriver(connection, keys, limits, options.clock ?? null, onWarning);
-  const backend = defineBackend(driver);
-  if (options.migrate !== false) {
-    try {
-      await backend.migrate();
-    } catch (error) {
-      await backend.close();
-      throw error;
-    }
-  }
-  return backend;
+  return migrateOnOpen(defineBackend(driver), options);
 }
 
 class RedisDriver implements BackendDriver {

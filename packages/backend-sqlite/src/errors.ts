@@ -34,7 +34,11 @@ function sqliteCode(error: unknown): string | undefined {
  * - SQLITE_NOTADB: the file is not a SQLite database → INVALID_STATE; nothing was written.
  * - SQLITE_CORRUPT: the file is damaged → INVALID_STATE.
  * - SQLITE_READONLY: the file or its directory cannot be written → INVALID_STATE.
- * - SQLITE_CONSTRAINT: a uniqueness rule the store enforces → CONFLICT.
+ * - SQLITE_CONSTRAINT: never a contract CONFLICT. Every write runs in a `BEGIN IMMEDIATE`
+ *   transaction that reads before it writes, and every duplicate the contract names (a run,
+ *   a tenant, a definition) is found by that read and raised with its details; a constraint that
+ *   still fails is a bug or a schema edited by hand → INVALID_STATE, `details.constraint` naming
+ *   what SQLite reports (`"<namespace>.runs.id"`, a CHECK's name).
  * - "no such table": the schema is missing → INVALID_STATE, telling to run migrate().
  */
 export function mapSqliteError(error: unknown, operation: string, file: string): MooringError | undefined {
@@ -61,7 +65,14 @@ export function mapSqliteError(error: unknown, operation: string, file: string):
     return make("INVALID_STATE", `${file} cannot be written (${message}): check the permissions of the file and its directory`);
   }
   if (code.startsWith("SQLITE_CONSTRAINT")) {
-    return make("CONFLICT", `${operation}: ${message}`);
+    // Not CONFLICT, which callers take as the contract's verdict, nor UNAVAILABLE, which they
+    // retry: the same call would fail the same way.
+    const constraint = /constraint failed: (.+)$/.exec(message)?.[1] ?? null;
+    return new MooringError(
+      "INVALID_STATE",
+      `${operation}: unexpected constraint failure (${message}) in ${file}: no Mooring statement expects one, so either the schema was changed by hand or this is a bug in @mooring/backend-sqlite`,
+      { backend: BACKEND_NAME, operation, cause: error, details: { sqliteCode: code, file, constraint } },
+    );
   }
   if (code === "SQLITE_ERROR" && /no such table/i.test(message)) {
     return make("INVALID_STATE", `${operation}: the Mooring schema is missing in ${file} (${message}); run migrate() first`);

@@ -56,7 +56,7 @@ const PING = sql`SELECT 1 AS ok`;
  * Opens (and by default migrates) a SQLite backend. Synchronous: better-sqlite3 is.
  * @throws VALIDATION for bad options or a path that cannot be a database file; INVALID_STATE for
  * a file that is not a SQLite database, is read-only, or holds a schema this code must not touch
- * (newer, or an edited migration: CONFLICT); UNAVAILABLE when the file is locked past the busy
+ * (newer, or an edited migration); UNAVAILABLE when the file is locked past the busy
  * timeout.
  */
 export function createSqliteBackend(options: SqliteBackendOptions): Backend {

@@ -88,8 +88,8 @@ export function loadMigrations(directory: URL = new URL("../migrations/", import
 
 /**
  * Applies every migration the ledger does not hold, in one transaction. Idempotent.
- * @throws CONFLICT when an applied migration's file changed; INVALID_STATE when the database was
- * migrated by a newer version of this package. Nothing is written in either case.
+ * @throws INVALID_STATE when an applied migration's file changed, or the database was migrated by
+ * a newer version of this package (as Postgres). Nothing is written in either case.
  */
 export function migrate(connection: SqliteConnection, migrations: readonly Migration[]): void {
   connection.write((now) => {
@@ -143,7 +143,7 @@ function verifyLedger(connection: SqliteConnection, applied: readonly LedgerRow[
     const migration = migrations[index];
     if (migration && migration.sha256 !== row.sha256) {
       throw sqliteError(
-        "CONFLICT",
+        "INVALID_STATE",
         `migration ${migration.name} applied to ${where(connection)} differs from the one in this package (recorded sha256 ${row.sha256.slice(0, 12)}…, package ${migration.sha256.slice(0, 12)}…): migrations are append-only: restore the original file and put the change in a new numbered migration`,
         { version: row.version, recorded: row.sha256, expected: migration.sha256 },
       );

@@ -22,11 +22,12 @@ export interface SqliteBackendOptions extends CommonBackendOptions {
    * one is switched to WAL. Several backends may share one (e.g. one `:memory:` database).
    */
   readonly database?: Database.Database;
-  /** Time source (SPEC C3); default `Date.now()`. */
-  readonly clock?: Clock;
+  /** Time source (SPEC C3); absent or `undefined`: `Date.now()`. */
+  readonly clock?: Clock | undefined;
   /**
    * Prefix of every table and index (`"<namespace>.<table>"`), so that several deployments share
-   * one file; default `"mooring"`. Any text of 1–128 UTF-8 bytes, quoted, never interpreted.
+   * one file; default `"mooring"`. Core's namespace rule (1 to 63 UTF-8 bytes of well-formed text),
+   * not starting with "sqlite_"; quoted, never interpreted.
    */
   readonly namespace?: string;
   /**

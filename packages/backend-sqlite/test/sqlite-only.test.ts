@@ -232,13 +232,13 @@ describe("migrations", () => {
     }
   });
 
-  it("refuses an edited migration (hash mismatch) with CONFLICT, saying what to do", async () => {
+  it("refuses an edited migration (hash mismatch) with INVALID_STATE, saying what to do", async () => {
     const file = newFile();
     await createSqliteBackend({ path: file }).close();
     const db = new Database(file);
     db.prepare(`UPDATE "mooring.migrations" SET sha256 = ? WHERE version = 1`).run("0".repeat(64));
     db.close();
-    const error = refusal(() => createSqliteBackend({ path: file }), "CONFLICT");
+    const error = refusal(() => createSqliteBackend({ path: file }), "INVALID_STATE");
     expect(error.message).toMatch(/0001_initial.*differs.*append-only.*new numbered migration/);
   });
 
@@ -290,6 +290,25 @@ describe("several backends on one file", () => {
     expect(claimed.length).toBe(ids.size);
     expect(new Set(claimed)).toEqual(ids);
     expect((await b.engine.queueStats(queue)).counts.completed).toBe(60);
+  });
+
+  it("a constraint no statement expects (a schema edited by hand) is INVALID_STATE naming it, never a contract CONFLICT (SPEC C4)", async () => {
+    const database = new Database(":memory:");
+    try {
+      const backend = open({ database });
+      database.exec(`CREATE UNIQUE INDEX "one_run_per_workflow" ON "mooring.runs" (tenant, workflow_id)`);
+      await backend.workflows.createRun({ id: "first", workflowId: "w", version: "1" });
+      const error = await rejection(backend.workflows.createRun({ id: "second", workflowId: "w", version: "1" }), "INVALID_STATE");
+      expect(error.details).toEqual({ sqliteCode: "SQLITE_CONSTRAINT_UNIQUE", file: ":memory:", constraint: "mooring.runs.tenant, mooring.runs.workflow_id" });
+      expect(error.operation).toBe("workflows.createRun");
+      expect(await backend.workflows.getRun("second")).toBeNull();
+      // The contract's own duplicates keep their CONFLICT and details.
+      const duplicate = await rejection(backend.workflows.createRun({ id: "first", workflowId: "w", version: "1" }, { ifExists: "error" }), "CONFLICT");
+      expect(duplicate.details).toEqual({ runId: "first" });
+    } finally {
+      await Promise.all(opened.splice(0).map((backend) => backend.close()));
+      database.close();
+    }
   });
 
   it("an error of the busy lock is UNAVAILABLE and retryable, and writes nothing", async () => {

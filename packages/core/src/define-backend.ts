@@ -27,13 +27,26 @@ export interface BackendFacets {
   readonly tokens: TokenStore;
 }
 
+/**
+ * The facets of one tenant as a driver may return them: every facet and every method is optional,
+ * so a partial adapter implements only the methods of the capabilities it declares (SPEC section
+ * 7) and writes no stubs. `defineBackend` answers a call into an undeclared capability with
+ * UNSUPPORTED (`details: { capability }`), and refuses a driver that declares a capability but
+ * lacks one of its methods (which methods each capability covers: `CALL_RULES`).
+ */
+export type DriverFacets = { readonly [F in keyof BackendFacets]?: Partial<BackendFacets[F]> };
+
 /** What a backend package implements; `defineBackend` turns it into a `Backend`. */
 export interface BackendDriver {
   readonly name: string;
   readonly capabilities: Capabilities;
   readonly limits?: Partial<Limits>;
-  /** The facets bound to `tenantId`; called once per view. */
-  facets(tenantId: string): BackendFacets;
+  /**
+   * The facets bound to `tenantId`; called once per view. A full backend returns `BackendFacets`;
+   * a partial one leaves out what its undeclared capabilities cover (`DriverFacets`).
+   * @throws VALIDATION from `defineBackend` or `forTenant` when a declared capability's method is missing.
+   */
+  facets(tenantId: string): DriverFacets;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   /** Called once, after every call in flight has settled. */
@@ -147,18 +160,23 @@ function createView(
     return rule?.longPoll ? attempt : lifecycle.track(attempt);
   };
 
-  const wrapFacet = <F extends object>(facet: FacetName, impl: F): F => {
+  // A method of an undeclared capability never runs (the guard answers UNSUPPORTED first), so it
+  // may be missing; a declared capability with a missing method is a driver that promises what
+  // it cannot do, refused here rather than at the first call.
+  const wrapFacet = <F extends object>(facet: FacetName, impl: object | undefined): F => {
     const wrapped: Record<string, unknown> = {};
     for (const [method, rule] of Object.entries(CALL_RULES[facet])) {
-      const target = (impl as Record<string, unknown>)[method];
+      const target = (impl as Record<string, unknown> | undefined)?.[method];
       const operation = `${facet}.${method}`;
+      if (typeof target !== "function" && hasCapability(capabilities, rule.capability)) {
+        throw new MooringError(
+          "VALIDATION",
+          `${driver.name} declares the "${rule.capability}" capability but its ${facet} facet has no ${method} method: implement it, or do not declare "${rule.capability}"`,
+          { backend: driver.name, operation: "defineBackend", details: { field: `driver.facets.${facet}.${method}` } },
+        );
+      }
       wrapped[method] = (...args: unknown[]) =>
-        run(operation, rule, args, async () => {
-          if (typeof target !== "function") {
-            throw new MooringError("UNSUPPORTED", `${driver.name} does not implement ${operation}`, { backend: driver.name, operation });
-          }
-          return (await (target as (...a: unknown[]) => unknown).apply(impl, args)) as unknown;
-        });
+        run(operation, rule, args, async () => (await (target as (...a: unknown[]) => unknown).apply(impl, args)) as unknown);
     }
     return Object.freeze(wrapped) as F;
   };
@@ -208,4 +226,22 @@ function createView(
     [Symbol.asyncDispose]: () => backend.close(),
   };
   return Object.freeze(backend);
+}
+
+/**
+ * The last step of an asynchronous factory: runs `backend.migrate()` unless `options.migrate` is
+ * false, and returns the backend; when migrating fails, closes the backend and rethrows, so a
+ * factory never hands out a backend on a schema it could not bring up to date nor leaks its
+ * connection. (The lifecycle of `Backend`: factory → `migrate()` → use → `close()`.)
+ * @throws what `migrate()` throws (INVALID_STATE for a schema this code must not touch, UNAVAILABLE…)
+ */
+export async function migrateOnOpen(backend: Backend, options: { readonly migrate?: boolean | undefined }): Promise<Backend> {
+  if (options.migrate === false) return backend;
+  try {
+    await backend.migrate();
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  return backend;
 }

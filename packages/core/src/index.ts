@@ -17,7 +17,7 @@ export type { EngineBackend } from "./contracts/engine-backend.js";
 export type { TenantStore } from "./contracts/tenant-store.js";
 export type { TokenStore } from "./contracts/token-store.js";
 export { CALL_RULES, type CallRule, type FacetName } from "./call-rules.js";
-export { defineBackend, type BackendDriver, type BackendFacets } from "./define-backend.js";
+export { defineBackend, migrateOnOpen, type BackendDriver, type BackendFacets, type DriverFacets } from "./define-backend.js";
 export { openBackend, parseBackendUrl, redact, supportedSchemes, type BackendModule, type CommonBackendOptions } from "./open-backend.js";
 export type { AppliedMigration, BackendOperations, DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState, Verdict } from "./contracts/backend-operations.js";
 export { canonicalJson, jsonEqual } from "./rules/json.js";

@@ -9,8 +9,12 @@ import { credentialsOf, maskSecrets } from "./secrets.js";
 
 /** Options every backend factory takes. */
 export interface CommonBackendOptions {
-  /** Time source (SPEC C3); server backends default to the server's clock. */
-  readonly clock?: Clock;
+  /**
+   * Time source (SPEC C3). Absent or `undefined`: the backend's own clock (the server's for a server
+   * backend, `Date.now()` otherwise); `undefined` is accepted so that a caller holding an optional
+   * clock (the conformance kit's `create`) passes it on as it is.
+   */
+  readonly clock?: Clock | undefined;
   /** A schema or key prefix, so that independent deployments share one server. */
   readonly namespace?: string;
   /** Run `migrate()` while opening; default true. */

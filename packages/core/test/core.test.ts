@@ -5,6 +5,8 @@ import {
   type BackendDriver,
   type BackendFacets,
   backoffDelay,
+  CALL_RULES,
+  type DriverFacets,
   compareCodePoints,
   defineBackend,
   defineCapabilities,
@@ -16,11 +18,13 @@ import {
   hashToken,
   isExecutionKey,
   ManualClock,
+  migrateOnOpen,
   MooringError,
   newId,
   openBackend,
   redact,
   resolveEnqueue,
+  type WorkflowStore,
 } from "../src/index.js";
 import { importBackendModule } from "../src/open-backend.js";
 
@@ -273,6 +277,76 @@ describe("defineBackend lifecycle", () => {
     expect(code(() => backend.forTenant("other"))).toBe("UNSUPPORTED");
   });
 
+  it("runs a partial driver that implements only its declared capabilities' methods, answering the rest UNSUPPORTED with the capability (section 7)", async () => {
+    // Typed as the partial facets a third party writes: no `{} as …` stubs for what it leaves out.
+    const facets: DriverFacets = { workflows: runsOnly() };
+    const backend = defineBackend({
+      name: "partial",
+      capabilities: defineCapabilities({ runs: true }),
+      facets: () => facets,
+      migrate: async () => undefined,
+      ping: async () => undefined,
+      close: async () => undefined,
+    });
+    expect(await backend.workflows.getRun("r")).toBeNull();
+    for (const [call, capability] of [
+      [() => backend.workflows.appendEvents("r", [{ type: "t" }]), "events"],
+      [() => backend.workflows.latestSnapshot("r"), "snapshots"],
+      [() => backend.state.saveSnapshot({ executionId: "e", sequence: 1, state: null }), "kv"],
+      [() => backend.engine.claim({ workerId: "w", queues: ["q"], leaseMs: 1000 }), "leases"],
+      [() => backend.tokens.list(), "tokens"],
+    ] as const) {
+      const error = await call().then(
+        () => expect.unreachable(`${capability} call succeeded`),
+        (caught: unknown) => caught,
+      );
+      expect(MooringError.is(error, "UNSUPPORTED"), String(error)).toBe(true);
+      expect((error as MooringError).details).toEqual({ capability });
+    }
+  });
+
+  it("refuses a driver that declares a capability but lacks one of its methods, naming the method", () => {
+    const declaresKv = (): BackendDriver => ({
+      name: "liar",
+      capabilities: defineCapabilities({ runs: true, kv: true }),
+      facets: () => ({ workflows: runsOnly(), state: { get: async () => null } }),
+      migrate: async () => undefined,
+      ping: async () => undefined,
+      close: async () => undefined,
+    });
+    try {
+      defineBackend(declaresKv());
+      expect.unreachable();
+    } catch (error) {
+      expect(MooringError.is(error, "VALIDATION"), String(error)).toBe(true);
+      expect((error as MooringError).details).toEqual({ field: "driver.facets.state.saveSnapshot" });
+      expect((error as MooringError).message).toContain('"kv"');
+    }
+  });
+
+  it("migrateOnOpen migrates unless told not to, and closes the backend when migrating fails", async () => {
+    const migrations: string[] = [];
+    const opened = (failure?: Error): RecordingDriver => {
+      const driver = recordingDriver();
+      return Object.assign(driver, {
+        migrate: async () => {
+          migrations.push("migrate");
+          if (failure) throw failure;
+        },
+      });
+    };
+    const migrated = opened();
+    await migrateOnOpen(defineBackend(migrated), {});
+    expect(migrations).toEqual(["migrate"]);
+    expect(migrated.closed).toBe(0);
+    await migrateOnOpen(defineBackend(opened()), { migrate: false });
+    expect(migrations).toEqual(["migrate"]);
+    const failing = opened(new Error("ledger edited"));
+    expect(await rejects(migrateOnOpen(defineBackend(failing), { migrate: undefined }))).toBe("UNAVAILABLE");
+    expect(migrations).toEqual(["migrate", "migrate"]);
+    expect(failing.closed, "a backend whose migration failed is closed, not leaked").toBe(1);
+  });
+
   it("wraps native failures so they never leak", async () => {
     const backend = defineBackend(
       recordingDriver({}, async () => {
@@ -385,3 +459,9 @@ describe("call order", () => {
     }
   });
 });
+
+/** Every method of the `runs` capability, each answering as if the store were empty. */
+function runsOnly(): Partial<WorkflowStore> {
+  const methods = Object.entries(CALL_RULES.workflows).filter(([, rule]) => rule.capability === "runs");
+  return Object.fromEntries(methods.map(([method]) => [method, async () => null])) as Partial<WorkflowStore>;
+}

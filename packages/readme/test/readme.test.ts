@@ -339,15 +339,14 @@ describe("README.md code blocks", () => {
       const project = await freshProject(packagesOf(block.section));
       await mkdir(dirname(join(project, file)), { recursive: true });
       await writeFile(join(project, file), block.code);
-      // The settings `tsc --init` (TypeScript 5.9) writes, but for exactOptionalPropertyTypes: with
-      // it, the kit's `clock` (ManualClock | undefined) does not fit a factory option declared
-      // `clock?: Clock`, as every backend's options are; that is for the packages to change.
+      // The settings `tsc --init` (TypeScript 5.9) writes, exactOptionalPropertyTypes included: the
+      // factories' `clock?: Clock | undefined` takes the kit's `clock` (ManualClock | undefined) as it is.
       const compilerOptions = {
         module: "nodenext",
         target: "esnext",
         types: [],
         noUncheckedIndexedAccess: true,
-        exactOptionalPropertyTypes: false,
+        exactOptionalPropertyTypes: true,
         strict: true,
         verbatimModuleSyntax: true,
         isolatedModules: true,

@@ -6,7 +6,7 @@ import {
   MooringError,
 } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { byCodePoint, differs, ensure, ensureNoRepeats, forgedLease, leaseNewTask, newRun, only, rejectsWith, same, sameBytes, utf8, walkPages } from "../support/index.js";
+import { byCodePoint, differs, ensure, ensureNoRepeats, forgedLease, leaseNewTask, newRun, only, rejectsWith, rejectsWithDetails, same, sameBytes, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // C2: a call that throws writes nothing
@@ -544,6 +544,38 @@ const tenantListPages = defineCheck({
   },
 });
 
+const forgedCursors = defineCheck({
+  id: "C5.forged-cursor",
+  rule: "C5",
+  title: "a cursor no list returned, or one of another list, is VALIDATION with details { field: \"request.cursor\" }, never a page",
+  requires: ["runs", "kv"],
+  kind: "example",
+  async run(ctx) {
+    const { workflows, state } = ctx.backend;
+    for (let i = 0; i < 2; i++) {
+      await newRun(ctx);
+      await state.saveSnapshot({ executionId: ctx.unique("exec"), sequence: 1, state: null });
+    }
+    const runsCursor = (await workflows.listRuns({ limit: 1 })).cursor;
+    const snapshotsCursor = (await state.listSnapshots({ limit: 1 })).cursor;
+    ensure(runsCursor !== null && snapshotsCursor !== null, "listRuns and listSnapshots with limit 1 over two items return a cursor");
+    const field = { field: "request.cursor" };
+    for (const [cursor, what] of [
+      ["not a cursor", "text no list returned"],
+      [Buffer.from("[]", "utf8").toString("base64url"), "base64url of an empty JSON array"],
+      [snapshotsCursor, "a cursor of listSnapshots"],
+    ] as const) {
+      await rejectsWithDetails(workflows.listRuns({ limit: 5, cursor }), "VALIDATION", field, `listRuns with ${what} as its cursor`);
+    }
+    for (const [cursor, what] of [
+      ["not a cursor", "text no list returned"],
+      [runsCursor, "a cursor of listRuns"],
+    ] as const) {
+      await rejectsWithDetails(state.listSnapshots({ limit: 5, cursor }), "VALIDATION", field, `listSnapshots with ${what} as its cursor`);
+    }
+  },
+});
+
 // ---------------------------------------------------------------------------------------------
 // C6: absent is null for reads, NOT_FOUND for writes
 
@@ -725,6 +757,7 @@ export const checks: Check[] = [
   listSnapshotsPages,
   listDeadLettersPages,
   tenantListPages,
+  forgedCursors,
   workflowReadsNull,
   stateReadsNull,
   engineReadsNull,
