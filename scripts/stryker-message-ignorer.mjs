@@ -1,9 +1,11 @@
 /**
  * A Stryker ignorer for mutation testing (docs/kit-strength.md): mutants inside the human-readable
  * message of an error change no contract behaviour, because the contract fixes an error's `code`
- * and `details` (SPEC E5, C1), never its wording. Skipped: string and template literals in the
- * message argument of `new MooringError(code, message, …)`, of `new Error(message)` and its
- * built-in subclasses, and of core's `invalid(field, problem)` (validation.ts). The code, the
+ * and `details` (SPEC E5, C1), never its wording.
+ * Skipped: every mutant inside the message argument of `new MooringError(code, message, …)`, of
+ * `new Error(message)` and its built-in subclasses, of core's `invalid(field, problem)`
+ * (validation.ts) and of the fence's `rejected(code, message, …)` (rules/fence.ts): string and
+ * template literals, and the conditions that only pick a phrase of the text. The code, the
  * options and `details` stay mutated, since checks observe them.
  */
 const MESSAGE_ARGUMENT = new Map([
@@ -12,6 +14,7 @@ const MESSAGE_ARGUMENT = new Map([
   ["TypeError", 0],
   ["RangeError", 0],
   ["invalid", 1],
+  ["rejected", 1],
 ]);
 
 const REASON = "error message wording: the contract fixes the code and details, not the text (docs/kit-strength.md)";
@@ -35,7 +38,6 @@ export const strykerPlugins = [
     name: "error-messages",
     value: {
       shouldIgnore(path) {
-        if (!(path.isStringLiteral() || path.isTemplateLiteral())) return undefined;
         return inErrorMessage(path) ? REASON : undefined;
       },
     },
