@@ -13,4 +13,9 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  {
+    // Node scripts at the root (scripts/, stryker.config.mjs) run outside TypeScript.
+    files: ["scripts/**/*.mjs", "*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
 );

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `pnpm mutation [scope…]`: StrykerJS over one scope of the memory backend and core's shared rules,
+ * with the conformance kit as the only test suite (stryker.config.mjs, docs/kit-strength.md).
+ *
+ *   pnpm mutation            every scope, one after the other (about as long as all of them)
+ *   pnpm mutation core       core's shared rules
+ *   pnpm mutation memory     the memory backend
+ *   pnpm mutation memory-tasks | memory-rest | core-calls | core-rules   halves, each well within an hour
+ *   pnpm mutation 'packages/core/src/keys.ts'   any file or glob inside the scope
+ *
+ * Each scope keeps its own incremental file under reports/mutation/ (gitignored), so a second run
+ * only tests the mutants whose code or covering checks changed.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+
+const core = (file) => `packages/core/src/${file}`;
+const memory = (file) => `packages/backend-memory/src/${file}`;
+
+/** Core's shared rules: the code every backend runs through defineBackend or calls itself. */
+const CORE_CALLS = [core("call-rules.ts"), core("define-backend.ts"), core("validation.ts")];
+const CORE_RULES = [core("keys.ts"), core("tokens.ts"), core("rules/fence.ts"), core("rules/details.ts"), core("rules/json.ts")];
+const MEMORY_TASKS = [memory("tasks.ts")];
+const MEMORY_REST = [memory("*.ts"), `!${memory("tasks.ts")}`];
+
+export const SCOPES = Object.freeze({
+  "core-calls": CORE_CALLS,
+  "core-rules": CORE_RULES,
+  core: [...CORE_CALLS, ...CORE_RULES],
+  "memory-tasks": MEMORY_TASKS,
+  "memory-rest": MEMORY_REST,
+  memory: [memory("*.ts")],
+});
+
+const args = process.argv.slice(2).filter((arg) => arg !== "--");
+const requested = args.length === 0 ? ["core", "memory"] : args;
+
+mkdirSync("reports/mutation", { recursive: true });
+let status = 0;
+for (const scope of requested) {
+  const files = SCOPES[scope] ?? [scope];
+  const name = SCOPES[scope] ? scope : scope.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  console.log(`\n== mutation scope ${name}: ${files.join(" ")}`);
+  const run = spawnSync(
+    "pnpm",
+    [
+      "exec", "stryker", "run", "stryker.config.mjs",
+      "--mutate", files.join(","),
+      "--incrementalFile", `reports/mutation/${name}.incremental.json`,
+    ],
+    { stdio: "inherit", env: { ...process.env, MOORING_MUTATION_SCOPE: name } },
+  );
+  if (run.status !== 0) status = run.status ?? 1;
+}
+process.exit(status);
