@@ -28,7 +28,7 @@
  * Cost: one pass to index entries by task and run, then work per task and per run that is linear
  * in their entries up to sorting, so about O(n log n) for n entries.
  */
-import { canonicalJson, type Json } from "@mooring/core";
+import { canonicalText } from "../model/json.js";
 import { type ClockModel, type ClockTimeline, clockTimeline } from "./clock-timeline.js";
 import {
   type AppendArgs,
@@ -683,7 +683,7 @@ function maximumMatching(candidates: readonly (readonly number[])[]): (number | 
 
 /** A key for an event's identity that ignores member order and negative zero, as JSON does. */
 function identity(type: unknown, payload: unknown): string {
-  return canonicalJson([type, payload] as Json);
+  return canonicalText([type, payload]);
 }
 
 function checkRun(run: RunFacts, violations: Violations): void {

@@ -3,8 +3,8 @@
  * An entry expires at `setAt + ttlMs` and is invisible from that instant (`now ≥ expiresAt`),
  * whether or not a backend has physically removed it.
  */
-import { type CacheSnapshot, type CacheSnapshotInput, compareCodePoints, executionKeyPrefix, type Json, type TtlOptions } from "@mooring/core";
-import { bytesEqual, copy } from "./json.js";
+import type { CacheSnapshot, CacheSnapshotInput, Json, TtlOptions } from "@mooring/core";
+import { byCodePoint, bytesEqual, copy, ownedKeyPrefix } from "./json.js";
 
 interface ValueEntry {
   value: Uint8Array;
@@ -65,7 +65,7 @@ export class CacheModel {
 
   /** Every live execution id in code-point order; the caller pages through it. */
   listSnapshots(now: number): string[] {
-    return [...this.#state.snapshots].filter(([, entry]) => live(entry, now)).map(([id]) => id).sort(compareCodePoints);
+    return [...this.#state.snapshots].filter(([, entry]) => live(entry, now)).map(([id]) => id).sort(byCodePoint);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -110,7 +110,7 @@ export class CacheModel {
    * (SPEC S4); counts only the entries that were live, since expired ones were already invisible.
    */
   deleteExecutionState(executionId: string, now: number): number {
-    const prefix = executionKeyPrefix(executionId);
+    const prefix = ownedKeyPrefix(executionId);
     let removed = 0;
     for (const [key, entry] of [...this.#state.values]) {
       if (!key.startsWith(prefix)) continue;
@@ -123,6 +123,6 @@ export class CacheModel {
 
   /** Every live key, in code-point order (for comparing whole stores). */
   liveKeys(now: number): string[] {
-    return [...this.#state.values].filter(([, entry]) => live(entry, now)).map(([key]) => key).sort(compareCodePoints);
+    return [...this.#state.values].filter(([, entry]) => live(entry, now)).map(([key]) => key).sort(byCodePoint);
   }
 }

@@ -5,5 +5,4 @@ export { RunsModel, type ModelCreateRunInput } from "./runs.js";
 export { CacheModel } from "./cache.js";
 export { TasksModel, MODEL_SIGNAL_PREFIX, MODEL_TASK_PREFIX } from "./tasks.js";
 export { ok, rejected, valueOf, type Outcome } from "./outcome.js";
-export { bytesEqual } from "./json.js";
-export { jsonEqual } from "@mooring/core";
+export { byCodePoint, bytesEqual, canonicalText, jsonEqual, ownedKeyPrefix } from "./json.js";

@@ -1,4 +1,10 @@
-/** JSON helpers of the model: copies so callers never alias model state, and byte equality (JSON equality is core's jsonEqual). */
+/**
+ * JSON and ordering rules of the model, written from the contract and sharing no code with core:
+ * an oracle that imports the rules it checks would agree with every bug in them (a mutant of core's
+ * `jsonEqual` changed the memory backend and the model alike, and no check could tell;
+ * docs/kit-strength.md).
+ */
+import { isDeepStrictEqual } from "node:util";
 
 /** A deep copy of plain data (JSON values, byte arrays, records of them). */
 export function copy<T>(value: T): T {
@@ -25,4 +31,40 @@ export function jsonView(value: unknown): unknown {
     );
   }
   return Object.is(value, -0) ? 0 : value;
+}
+
+/** JSON equality (W1's "same definition"): object member order does not matter, array order does. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(jsonView(a), jsonView(b));
+}
+
+/** JSON text where equal values (member order aside) have equal text: members sorted by key. */
+export function canonicalText(value: unknown): string {
+  return JSON.stringify(sortMembers(jsonView(value)));
+}
+
+function sortMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortMembers);
+  if (typeof value !== "object" || value === null) return value;
+  const members = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(members.map(([key, member]) => [key, sortMembers(member)]));
+}
+
+/**
+ * Unicode code point order (the contract's order of ids and keys: Postgres `COLLATE "C"`, Redis),
+ * which differs from JavaScript's `<` on UTF-16 code units above U+FFFF.
+ */
+export function byCodePoint(a: string, b: string): number {
+  const left = Array.from(a, (char) => char.codePointAt(0) as number);
+  const right = Array.from(b, (char) => char.codePointAt(0) as number);
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const difference = (left[index] as number) - (right[index] as number);
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
+/** The prefix of every StateStore key owned by an execution (S4, decisions.md): length-prefixed id. */
+export function ownedKeyPrefix(executionId: string): string {
+  return `mooring/exec/${Buffer.byteLength(executionId, "utf8")}/${executionId}/`;
 }

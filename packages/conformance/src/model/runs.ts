@@ -14,7 +14,6 @@ import {
   type EventInput,
   type EventRecord,
   type Json,
-  jsonEqual,
   type JsonObject,
   type PutDefinitionResult,
   type ReadEventsOptions,
@@ -27,7 +26,7 @@ import {
   type StepRecord,
   TERMINAL_RUN_STATUSES,
 } from "@mooring/core";
-import { copy } from "./json.js";
+import { copy, jsonEqual } from "./json.js";
 import { ok, type Outcome, rejected } from "./outcome.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

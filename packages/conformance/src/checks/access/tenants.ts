@@ -2,7 +2,8 @@
  * Tenant records (SPEC T2): create, get, update and list, and suspended tenants that grant nothing.
  * Tenant isolation itself (T1) is checked in `isolation/tenancy.ts`.
  */
-import { compareCodePoints, type Page, type TenantRecord, type TenantStore } from "@mooring/core";
+import type { Page, TenantRecord, TenantStore } from "@mooring/core";
+import { byCodePoint } from "../../model/json.js";
 import { type Check, defineCheck } from "../../registry.js";
 import { claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, succeeds } from "../support/index.js";
 
@@ -47,7 +48,7 @@ const records: Check[] = [
       const prefix = ctx.unique("list");
       const suffixes = ["b", "a", "😀", "\ufb01", "Z", "a0"];
       for (const suffix of suffixes) await succeeds(tenants.create({ id: `${prefix}/${suffix}`, name: suffix }), `tenants.create ${suffix}`);
-      const expected = suffixes.map((suffix) => `${prefix}/${suffix}`).sort(compareCodePoints);
+      const expected = suffixes.map((suffix) => `${prefix}/${suffix}`).sort(byCodePoint);
       for (const limit of [2, 100]) {
         const listed = (await allTenants(tenants, limit)).map((tenant) => tenant.id).filter((tenantId) => tenantId.startsWith(`${prefix}/`));
         same(listed, expected, `tenants listed in pages of ${limit} (code-point order, no repeats or skips)`);

@@ -1,5 +1,6 @@
 /** Walking paginated lists (SPEC C5) and the orders lists follow. */
-import { compareCodePoints, type Page } from "@mooring/core";
+import type { Page } from "@mooring/core";
+import { byCodePoint as compareByCodePoint } from "../../model/json.js";
 import { differs, ensure, fail } from "./assertions.js";
 import { brief } from "./preview.js";
 
@@ -38,7 +39,7 @@ export async function walkPages<T>(
 
 /** Sorted copy in code-point order (the order of every string-keyed list, decisions.md). */
 export function byCodePoint(values: readonly string[]): string[] {
-  return [...values].sort(compareCodePoints);
+  return [...values].sort(compareByCodePoint);
 }
 
 /** Keeps `items` in order, only those whose key is in `keys`. */
