@@ -4,7 +4,7 @@
  */
 import { executionKey, type StateStore } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { brief, byCodePoint, CONFLATING_PAIRS, connectClients, differs, only, rejectsWith, same, sameBytes, sameData, utf8, walkPages } from "../support/index.js";
+import { brief, byCodePoint, CONFLATING_PAIRS, connectClients, differs, only, rejectsWith, rejectsWithDetails, same, sameBytes, sameData, utf8, walkPages } from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // S1: cached snapshots
@@ -494,6 +494,29 @@ const ownedKeysOnly = defineCheck({
   },
 });
 
+const executionKeyBounds = defineCheck({
+  id: "S4.execution-key-format",
+  rule: "S4",
+  title: "executionKey builds mooring/exec/<UTF-8 length>/<id>/<name>, refuses an empty name and a key over 255 UTF-8 bytes, and the backend keeps a key of exactly 255",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const executionId = `${ctx.unique("exec")}é`;
+    const prefix = `mooring/exec/${Buffer.byteLength(executionId, "utf8")}/${executionId}/`;
+    same(executionKey(executionId, "n"), `${prefix}n`, "executionKey(id, \"n\"): the length counts UTF-8 bytes, not characters");
+    await rejectsWithDetails(async () => executionKey(executionId, ""), "VALIDATION", { field: "name" }, "executionKey with an empty name");
+    const room = 255 - Buffer.byteLength(prefix, "utf8");
+    const longest = executionKey(executionId, "k".repeat(room));
+    same(Buffer.byteLength(longest, "utf8"), 255, "executionKey's longest key is 255 UTF-8 bytes");
+    await rejectsWithDetails(async () => executionKey(executionId, "k".repeat(room + 1)), "VALIDATION", { field: "name" }, "executionKey one byte over 255");
+    await rejectsWithDetails(async () => executionKey(executionId, `${"k".repeat(room - 1)}é`), "VALIDATION", { field: "name" }, "executionKey whose last character's second UTF-8 byte is the 256th");
+    await state.set(longest, utf8("edge"));
+    sameBytes(await state.get(longest), utf8("edge"), "the 255-byte owned key round-trips");
+    same(await state.deleteExecutionState(executionId), 1, "deleteExecutionState removes the 255-byte owned key");
+  },
+});
+
 export const checks: Check[] = [
   saveAndLoad,
   executionIdIdentity,
@@ -510,4 +533,5 @@ export const checks: Check[] = [
   concurrentCompareAndSet,
   deleteExecutionState,
   ownedKeysOnly,
+  executionKeyBounds,
 ];

@@ -58,8 +58,20 @@ const conflictingDefinition = defineCheck({
   async run(ctx) {
     const { workflows } = ctx.backend;
     const id = ctx.unique("def");
-    const first = await workflows.putDefinition({ id, version: "1", spec: { steps: ["a", "b"] } });
-    const others: Json[] = [{ steps: ["b", "a"] }, { steps: ["a", "b"], extra: null }, null, "a", [{ steps: ["a", "b"] }]];
+    const first = await workflows.putDefinition({ id, version: "1", spec: { steps: ["a", "b"], retries: 3 } });
+    // Each differs from the first in one place only: one array item, one member's value, one
+    // member's name, order inside an array, one member more, or the kind of value.
+    const others: Json[] = [
+      { steps: ["a", "c"], retries: 3 },
+      { steps: ["a", "b"], retries: 4 },
+      { steps: ["a", "b"], tries: 3 },
+      { steps: ["b", "a"], retries: 3 },
+      { steps: ["a", "b"], retries: 3, extra: null },
+      { steps: ["a", "b", "c"], retries: 3 },
+      null,
+      "a",
+      [{ steps: ["a", "b"], retries: 3 }],
+    ];
     for (const spec of others) {
       await rejectsWith(workflows.putDefinition({ id, version: "1", spec }), "CONFLICT", `putDefinition with spec ${JSON.stringify(spec)}`);
     }
