@@ -39,7 +39,7 @@ const KV_AND_CAS_CHECKS = [
   "C2.rejected-state-calls", "C3.ttl-follows-clock", "C5.list-snapshots-pages", "C6.state-reads-null", "S1.save-load",
   "S1.execution-id-identity", "S1.snapshot-ttl", "S1.list-snapshots", "S2.byte-values", "S2.set-get-exists-delete", "S2.key-identity",
   "S2.ttl-boundary", "S2.ttl-boundary-cas", "S3.set-if-absent", "S3.compare-and-set", "S3.concurrent-set-if-absent",
-  "S3.concurrent-compare-and-set", "S4.delete-execution-state", "S4.keys-without-snapshot", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
+  "S3.concurrent-compare-and-set", "S4.delete-execution-state", "S4.keys-without-snapshot", "S4.execution-key-format", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
   "S3.model-kv-cas", "C1.invalid-input.state", "C1.boundary-round-trip.state", "C4.hostile-strings.state", "C4.hostile-json.state",
   "C4.hostile-numbers.state", "C1.hostile-deep-json.state", "C1.hostile-huge-values.state",
 ];
@@ -48,7 +48,7 @@ const KV_AND_CAS_CHECKS = [
 const KV_CHECKS = [
   "C2.rejected-state-calls", "C3.ttl-follows-clock", "C5.list-snapshots-pages", "C6.state-reads-null", "S1.save-load",
   "S1.execution-id-identity", "S1.snapshot-ttl", "S1.list-snapshots", "S2.byte-values", "S2.set-get-exists-delete", "S2.key-identity",
-  "S2.ttl-boundary", "S4.delete-execution-state", "S4.keys-without-snapshot", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
+  "S2.ttl-boundary", "S4.delete-execution-state", "S4.keys-without-snapshot", "S4.execution-key-format", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
   "C1.invalid-input.state", "C1.boundary-round-trip.state", "C4.hostile-strings.state", "C4.hostile-json.state",
   "C4.hostile-numbers.state", "C1.hostile-deep-json.state", "C1.hostile-huge-values.state",
 ];
