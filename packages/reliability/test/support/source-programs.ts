@@ -3,11 +3,11 @@
  * are TypeScript sources (the "@mooring/source" condition), which a plain `node` child cannot
  * load; building every package first would test whatever `dist` holds, not the sources. So this
  * transpiles the sources the programs need (core, the four backends with their SQL, Lua and
- * migration files, the kit's history module, this package) into a temporary directory laid out
+ * migration files, the kit's history module and the model's JSON rules it uses, this package) into a temporary directory laid out
  * like an installed tree, with the drivers linked in, and runs the programs from it with plain
  * `node`: children start in a fraction of a second and run exactly the code under test.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,30 +18,34 @@ import { PROGRAM_ENTRIES, type ProgramSource } from "../../src/programs.js";
 const packages = fileURLToPath(new URL("../../../", import.meta.url));
 const self = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Workspace packages the worker loads: directory, name, source folder to transpile, asset folders. */
+/** Workspace packages the worker loads: directory, name, source folders or files to transpile, asset folders. */
 const WORKSPACE = [
-  { dir: "core", name: "@mooring/core", sources: "src", assets: [] },
-  { dir: "backend-memory", name: "@mooring/backend-memory", sources: "src", assets: [] },
-  { dir: "backend-sqlite", name: "@mooring/backend-sqlite", sources: "src", assets: ["sql", "migrations"] },
-  { dir: "backend-postgres", name: "@mooring/backend-postgres", sources: "src", assets: ["sql", "migrations"] },
-  { dir: "backend-redis", name: "@mooring/backend-redis", sources: "src", assets: ["lua"] },
-  { dir: "conformance", name: "@mooring/conformance", sources: "src/history", assets: [] },
+  { dir: "core", name: "@mooring/core", sources: ["src"], assets: [] },
+  { dir: "backend-memory", name: "@mooring/backend-memory", sources: ["src"], assets: [] },
+  { dir: "backend-sqlite", name: "@mooring/backend-sqlite", sources: ["src"], assets: ["sql", "migrations"] },
+  { dir: "backend-postgres", name: "@mooring/backend-postgres", sources: ["src"], assets: ["sql", "migrations"] },
+  { dir: "backend-redis", name: "@mooring/backend-redis", sources: ["src"], assets: ["lua"] },
+  // The history checker and the model's JSON rules it keys events by.
+  { dir: "conformance", name: "@mooring/conformance", sources: ["src/history", "src/model/json.ts"], assets: [] },
 ] as const;
 
 const DRIVERS = ["pg", "ioredis", "better-sqlite3"] as const;
 
+/** Transpiles a folder (recursively) or one `.ts` file to the same place under `to`'s parent. */
 function transpileTree(from: string, to: string): void {
+  if (statSync(from).isFile()) {
+    mkdirSync(dirname(to), { recursive: true });
+    const output = ts.transpileModule(readFileSync(from, "utf8"), {
+      fileName: from,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    writeFileSync(to.replace(/\.ts$/, ".js"), output.outputText);
+    return;
+  }
   mkdirSync(to, { recursive: true });
   for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    if (entry.isDirectory()) {
-      transpileTree(source, join(to, entry.name));
-    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-      const output = ts.transpileModule(readFileSync(source, "utf8"), {
-        fileName: source,
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      });
-      writeFileSync(join(to, entry.name.replace(/\.ts$/, ".js")), output.outputText);
+    if (entry.isDirectory() || (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts"))) {
+      transpileTree(join(from, entry.name), join(to, entry.name));
     }
   }
 }
@@ -59,7 +63,7 @@ export function buildSourcePrograms(): SourcePrograms {
     writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
     for (const pkg of WORKSPACE) {
       const target = join(root, "node_modules", ...pkg.name.split("/"));
-      transpileTree(join(packages, pkg.dir, pkg.sources), join(target, pkg.sources));
+      for (const sources of pkg.sources) transpileTree(join(packages, pkg.dir, sources), join(target, sources));
       for (const asset of pkg.assets) cpSync(join(packages, pkg.dir, asset), join(target, asset), { recursive: true });
       const exports = pkg.dir === "conformance" ? { "./history": "./src/history/index.js" } : { ".": "./src/index.js" };
       writeFileSync(join(target, "package.json"), JSON.stringify({ name: pkg.name, type: "module", exports }));
