@@ -244,8 +244,16 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
     await pause(200);
     const second = await other.engine.enqueue({ queue: "after" });
     expect(await woken).toBe(true);
-    for (let i = 0; i < 250 && !events.includes(second.id); i++) await pause(20);
-    expect(events).toContain(second.id);
+    // Subscription events are hints (E19): one notified while the hub was still reconnecting is
+    // lost, and how long reconnecting takes depends on how busy the machine is. So enqueue until
+    // one arrives; the bound (minutes) only detects a hub that never comes back.
+    const arrives = async (id: string): Promise<boolean> => {
+      for (let i = 0; i < 50 && !events.includes(id); i++) await pause(20);
+      return events.includes(id);
+    };
+    let delivered = await arrives(second.id);
+    for (let attempt = 0; !delivered && attempt < 300; attempt++) delivered = await arrives((await other.engine.enqueue({ queue: "after" })).id);
+    expect(delivered, "a subscription event after the hub reconnected").toBe(true);
     stop();
     await other.close();
     await backend.close();
