@@ -14,6 +14,7 @@
 import pg from "pg";
 import {
   ALL_CAPABILITIES,
+  defineCapabilities,
   type Backend,
   type BackendDriver,
   type BackendModule,
@@ -38,6 +39,12 @@ import { PostgresStateStore } from "./state.js";
 import { PostgresTenantStore } from "./tenants.js";
 import { PostgresTokenStore } from "./tokens.js";
 import { PostgresWorkflowStore } from "./workflows.js";
+
+/**
+ * Every capability but those of contract version 2 this backend does not implement yet: `runEvents`
+ * (W12, W14–W16) and `binary` (W13), declared false so the kit reports them missing (issue 16).
+ */
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, runEvents: false, binary: false });
 
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 export { type PostgresBackendOptions, postgresOptionsFromUrl } from "./options.js";
@@ -144,7 +151,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
 
   const driver: BackendDriver = {
     name: "postgres",
-    capabilities: ALL_CAPABILITIES,
+    capabilities: CAPABILITIES,
     limits,
     facets: (tenantId) => ({
       workflows: new PostgresWorkflowStore(built, tenantId),

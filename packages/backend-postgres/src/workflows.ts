@@ -4,6 +4,7 @@
  * (and the lease's task) before checking anything, so every check sees what it will write over.
  */
 import {
+  asJson,
   type AppendOptions,
   type CommitInput,
   type CommitResult,
@@ -97,10 +98,10 @@ function stepValues(now: number | null, tenantId: string, runId: string, step: S
 }
 
 function eventValues(events: readonly EventInput[]): [string[], string[]] {
-  return [events.map((event) => event.type), events.map((event) => jsonText(event.payload))];
+  return [events.map((event) => event.type), events.map((event) => jsonText(asJson(event.payload)))];
 }
 
-export class PostgresWorkflowStore implements WorkflowStore {
+export class PostgresWorkflowStore implements Omit<WorkflowStore, "getEvent" | "lookupKey" | "waitForEvents"> {
   readonly #context: BackendContext;
   readonly #tenantId: string;
 
@@ -151,7 +152,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   async createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult> {
     const id = input.id ?? newId(this.#db.nowParam() ?? Date.now());
     const insert = (queryable: Queryable): Promise<RunRow[]> =>
-      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), jsonText(input.context ?? {})]);
+      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), jsonText(asJson(input.context ?? {}))]);
     const ifExists = options?.ifExists ?? "return";
     if (ifExists === "replace") {
       return this.#db.transaction(async (tx) => {
@@ -335,14 +336,14 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (input.snapshot) await tx.query("snapshot-write", [run.now, this.#tenantId, runId, snapshotAt, jsonText(input.snapshot.state)]);
       const updated =
         input.status !== undefined || input.context !== undefined
-          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, input.context ?? null)
+          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, (input.context === undefined ? null : asJson(input.context)))
           : runRecord(run);
       for (const step of input.steps ?? []) await tx.query("step-upsert", stepValues(run.now, this.#tenantId, runId, step));
       let failure: FailResult | undefined;
       if (input.settle && held && input.lease) {
         const outbox = new Outbox();
         if ("complete" in input.settle) {
-          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.complete.result, outbox);
+          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, asJson(input.settle.complete.result), outbox);
         } else {
           failure = await failHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.fail.error, input.settle.fail.retryable ?? true, outbox);
         }

@@ -66,7 +66,7 @@ function range(first: number, last: number): number[] {
   return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
 }
 
-export class RedisWorkflowStore implements WorkflowStore {
+export class RedisWorkflowStore implements Omit<WorkflowStore, "getEvent" | "lookupKey" | "waitForEvents"> {
   readonly #ctx: RedisContext;
   readonly #base: string;
 

@@ -11,9 +11,11 @@
 import Database from "better-sqlite3";
 import {
   ALL_CAPABILITIES,
+  defineCapabilities,
   type Backend,
   type BackendDriver,
   type BackendFacets,
+  type DriverFacets,
   type BackendModule,
   type Clock,
   type CommonBackendOptions,
@@ -37,6 +39,12 @@ import { TaskTransitions } from "./tasks.js";
 import { SqliteTenants } from "./tenants.js";
 import { SqliteTokens } from "./tokens.js";
 import { SqliteWorkflows } from "./workflows.js";
+
+/**
+ * Every capability but those of contract version 2 this backend does not implement yet: `runEvents`
+ * (W12, W14–W16) and `binary` (W13), declared false so the kit reports them missing (issue 16).
+ */
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, runEvents: false, binary: false });
 
 export { SqliteNotifier } from "./notifications.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";
@@ -98,9 +106,9 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
 
   const driver: BackendDriver = {
     name: BACKEND_NAME,
-    capabilities: ALL_CAPABILITIES,
+    capabilities: CAPABILITIES,
     limits,
-    facets(tenantId: string): BackendFacets {
+    facets(tenantId: string): DriverFacets {
       return {
         workflows: new SqliteWorkflows(context, tenantId),
         state: new SqliteState(context, tenantId),

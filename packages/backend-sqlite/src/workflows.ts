@@ -4,6 +4,7 @@
  * transaction that checks everything before its first write (C2).
  */
 import {
+  asJson,
   type AppendOptions,
   canonicalJson,
   type CommitInput,
@@ -75,7 +76,7 @@ import {
   UPSERT_STEP,
 } from "./sql/workflows.js";
 
-export class SqliteWorkflows implements WorkflowStore {
+export class SqliteWorkflows implements Omit<WorkflowStore, "getEvent" | "lookupKey" | "waitForEvents"> {
   readonly #context: SqliteContext;
   readonly #tenant: string;
 
@@ -254,13 +255,13 @@ export class SqliteWorkflows implements WorkflowStore {
       const sequences = events.length > 0 ? this.#appendEvents(run, events, now) : [];
       if (input.snapshot) this.#writeSnapshot(run, snapshotAt, input.snapshot.state, now);
       let updated = run;
-      if (input.context !== undefined) updated = this.#updateContext(updated, input.context, now);
+      if (input.context !== undefined) updated = this.#updateContext(updated, asJson(input.context), now);
       if (input.status !== undefined) updated = this.#updateStatus(updated, input.status, now);
       for (const step of input.steps ?? []) this.#upsertStep(run, step, now);
       let failure: FailResult | undefined;
       if (input.settle && fenced) {
         if ("complete" in input.settle) {
-          this.#context.transitions.complete(fenced, input.settle.complete.result, now);
+          this.#context.transitions.complete(fenced, asJson(input.settle.complete.result), now);
         } else {
           failure = this.#context.transitions.fail(fenced, input.settle.fail.error, input.settle.fail.retryable ?? true, now);
         }
@@ -300,7 +301,7 @@ export class SqliteWorkflows implements WorkflowStore {
   #appendEvents(run: RunRow, events: readonly EventInput[], now: number): number[] {
     const sequences = events.map((event, index) => {
       const sequence = run.latest_sequence + index + 1;
-      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, jsonText(event.payload), now);
+      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, jsonText(asJson(event.payload)), now);
       return sequence;
     });
     this.#statements.run(SET_LATEST_SEQUENCE, run.latest_sequence + events.length, run.pk);
