@@ -41,10 +41,11 @@ import { SqliteTokens } from "./tokens.js";
 import { SqliteWorkflows } from "./workflows.js";
 
 /**
- * Every capability but those of contract version 2 this backend does not implement yet: `runEvents`
- * (W12, W14–W16) and `binary` (W13), declared false so the kit reports them missing (issue 16).
+ * Every capability but `binary` (W13: payloads, contexts, results and frames are JSON TEXT
+ * columns here; bytes in them are not implemented yet, issue 16), declared false so the kit
+ * reports it missing.
  */
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, runEvents: false, binary: false });
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
 
 export { SqliteNotifier } from "./notifications.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";
