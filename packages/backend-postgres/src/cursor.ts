@@ -8,6 +8,8 @@ import { MooringError } from "@mooring/core";
 /** The lists that page, each with the type of its key. */
 interface CursorKeys {
   runs: number;
+  /** Runs newest first (SPEC W14): a list of its own, so an oldest-first cursor is refused by it. */
+  "runs-desc": number;
   "dead-letters": number;
   "cache-snapshots": string;
   tenants: string;

@@ -403,7 +403,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       parts: [
         part([0], required(bad.optionalRecord)),
         id([0, "queue"], bad),
-        part([0, "payload"], bad.json),
+        part([0, "payload"], bad.value),
         part([0, "priority"], bad.int, "priorities"),
         part([0, "runAt"], bad.time, "delays"),
         part([0, "maxAttempts"], bad.positiveInt),
