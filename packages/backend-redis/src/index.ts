@@ -12,7 +12,6 @@ import {
   type Backend,
   type BackendDriver,
   type BackendFacets,
-  type DriverFacets,
   type BackendModule,
   type Clock,
   type CommonBackendOptions,
@@ -108,7 +107,7 @@ class RedisDriver implements BackendDriver {
     });
   }
 
-  facets(tenantId: string): DriverFacets {
+  facets(tenantId: string): BackendFacets {
     const base = this.#context.keys.tenant(tenantId);
     return {
       workflows: new RedisWorkflowStore(this.#context, base),

@@ -15,7 +15,6 @@ import {
   type Backend,
   type BackendDriver,
   type BackendFacets,
-  type DriverFacets,
   type BackendModule,
   type Clock,
   type CommonBackendOptions,
@@ -109,7 +108,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
     name: BACKEND_NAME,
     capabilities: CAPABILITIES,
     limits,
-    facets(tenantId: string): DriverFacets {
+    facets(tenantId: string): BackendFacets {
       return {
         workflows: new SqliteWorkflows(context, tenantId),
         state: new SqliteState(context, tenantId),

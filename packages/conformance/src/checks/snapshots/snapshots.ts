@@ -2,7 +2,7 @@
  * Checks of durable snapshots and the replay law (SPEC W10).
  */
 import fc from "fast-check";
-import type { EventInput, EventRecord, Json, JsonObject, Value } from "@mooring/core";
+import type { EventInput, EventRecord, JsonObject, Value } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, defineCheck } from "../../registry.js";
 import { ensure, newRun, rejectsWith, same } from "../support/index.js";
