@@ -2,21 +2,23 @@
  * Copies on the way in and out, so that a caller mutating an object it passed or received never
  * changes what the store holds, and JSON equality for idempotent writes.
  */
-import type { Json, JsonObject } from "@mooring/core";
+import type { Value, ValueObject } from "@mooring/core";
 
 /**
- * A deep copy of a JSON value (validated by core: plain objects and arrays, at most
- * MAX_JSON_DEPTH deep). Faster than `structuredClone` for the small payloads of the hot path.
+ * A deep copy of a JSON value, or of a value holding bytes (SPEC W13: each byte array is copied
+ * into a plain Uint8Array of its own), validated by core: plain objects and arrays, at most
+ * MAX_JSON_DEPTH deep. Faster than `structuredClone` for the small payloads of the hot path.
  */
-export function copyJson<T extends Json>(value: T): T {
+export function copyJson<T extends Value>(value: T): T {
   if (typeof value !== "object" || value === null) {
     // JSON has no negative zero; every other backend reads -0 back as 0.
     return (value === 0 ? 0 : value) as T;
   }
-  if (Array.isArray(value)) return value.map((item: Json) => copyJson(item)) as T;
-  const copy: JsonObject = {};
+  if (value instanceof Uint8Array) return copyBytes(value) as T;
+  if (Array.isArray(value)) return value.map((item: Value) => copyJson(item)) as T;
+  const copy: ValueObject = {};
   for (const key of Object.keys(value)) {
-    const member = copyJson((value as JsonObject)[key] as Json);
+    const member = copyJson((value as ValueObject)[key] as Value);
     // An own "__proto__" member (JSON.parse makes them) must stay data, not become the prototype.
     if (key === "__proto__") Object.defineProperty(copy, key, { value: member, enumerable: true, writable: true, configurable: true });
     else copy[key] = member;
@@ -24,8 +26,8 @@ export function copyJson<T extends Json>(value: T): T {
   return copy as T;
 }
 
-/** A copy of optional JSON, with null for absent. */
-export function copyOptionalJson(value: Json | undefined): Json {
+/** A copy of an optional value, with null for absent. */
+export function copyOptionalJson<T extends Value>(value: T | undefined): T | null {
   return value === undefined ? null : copyJson(value);
 }
 

@@ -10,6 +10,8 @@ import type { SortedList } from "./sorted-list.js";
 /** The lists that page, each with the type of its sort key; a cursor of one is refused by another. */
 const KEY_TYPES = Object.freeze({
   runs: "number",
+  // A newest-first walk of runs (SPEC W14): its own kind, so an oldest-first cursor is refused by it.
+  "runs-desc": "number",
   "dead-letters": "number",
   snapshots: "string",
   tenants: "string",
@@ -46,12 +48,13 @@ export function pageOf<C extends CursorKind, T>(
   index: SortedList<KeyOf<C>> | undefined,
   request: PageRequest,
   load: (key: KeyOf<C>) => T | undefined,
+  descending = false,
 ): Page<T> {
   const after = request.cursor == null ? undefined : decodeCursor(kind, request.cursor);
   const items: T[] = [];
   if (index === undefined) return { items, cursor: null };
   let lastKey: KeyOf<C> | undefined;
-  for (const key of index.walk(after)) {
+  for (const key of descending ? index.walkDescending(after) : index.walk(after)) {
     const item = load(key);
     if (item === undefined) continue;
     if (items.length === request.limit) return { items, cursor: encodeCursor(kind, lastKey as KeyOf<C>) };

@@ -15,6 +15,7 @@ import {
   type FailResult,
   type Frame,
   type Json,
+  type Value,
   type Lease,
   type ListDeadLettersRequest,
   MooringError,
@@ -137,7 +138,7 @@ export class MemoryEngine implements EngineBackend {
     this.#tasks.progress(lease, progress, this.#context.clock.now());
   }
 
-  async appendFrame(lease: Lease, data: Json): Promise<number> {
+  async appendFrame(lease: Lease, data: Value): Promise<number> {
     return this.#tasks.appendFrame(lease, data, this.#context.clock.now());
   }
 

@@ -77,9 +77,17 @@ interface Subscriber {
   active: boolean;
 }
 
+/** A `waitForEvents` call (SPEC W16): woken when its run's log grows. */
+interface LogWaiter {
+  readonly client: Client;
+  finish(result: boolean): void;
+}
+
 export class NotificationHub {
   /** tenant → queue → waiters */
   readonly #waiters = new Map<string, Map<string, Set<Waiter>>>();
+  /** tenant → run id → `waitForEvents` waiters (SPEC W16) */
+  readonly #logWaiters = new Map<string, Map<string, Set<LogWaiter>>>();
   /** tenant → subscribers */
   readonly #subscribers = new Map<string, Set<Subscriber>>();
 
@@ -167,6 +175,58 @@ export class NotificationHub {
     });
   }
 
+  /**
+   * Wakes every `waitForEvents` of `tenantId`'s run `runId`: its log has grown (SPEC W16). Called
+   * after the append's last write, so a woken reader reads the new events.
+   */
+  announceLogGrowth(tenantId: string, runId: string): void {
+    const waiters = this.#logWaiters.get(tenantId)?.get(runId);
+    if (waiters) for (const waiter of [...waiters]) waiter.finish(true);
+  }
+
+  /**
+   * Waits until `announceLogGrowth` names the run (true), the timeout passes or the signal aborts
+   * (false). `hasNewer` is asked once, after the waiter is registered, so an append between the
+   * caller's read and the wait is never missed. The timeout is real time, as `wait`'s.
+   */
+  waitForLogGrowth(
+    client: Client,
+    tenantId: string,
+    runId: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    hasNewer: () => boolean,
+  ): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let done = false;
+      const onAbort = (): void => waiter.finish(false);
+      const waiter: LogWaiter = {
+        client,
+        finish: (result) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timeout);
+          signal?.removeEventListener("abort", onAbort);
+          const byRun = this.#logWaiters.get(tenantId);
+          const waiters = byRun?.get(runId);
+          waiters?.delete(waiter);
+          if (waiters?.size === 0) byRun?.delete(runId);
+          if (byRun?.size === 0) this.#logWaiters.delete(tenantId);
+          resolve(result);
+        },
+      };
+      const timeout = setTimeout(() => waiter.finish(false), timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let byRun = this.#logWaiters.get(tenantId);
+      if (!byRun) this.#logWaiters.set(tenantId, (byRun = new Map()));
+      let waiters = byRun.get(runId);
+      if (!waiters) byRun.set(runId, (waiters = new Set()));
+      waiters.add(waiter);
+      if (hasNewer()) waiter.finish(true);
+    });
+  }
+
   /** Streams `tenantId`'s task events matching `filter` to `onEvent` until unsubscribed. */
   subscribe(client: Client, tenantId: string, filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Unsubscribe {
     const subscriber: Subscriber = {
@@ -189,6 +249,11 @@ export class NotificationHub {
   dropClient(client: Client): void {
     for (const byQueue of this.#waiters.values()) {
       for (const waiters of byQueue.values()) {
+        for (const waiter of [...waiters]) if (waiter.client === client) waiter.finish(false);
+      }
+    }
+    for (const byRun of this.#logWaiters.values()) {
+      for (const waiters of byRun.values()) {
         for (const waiter of [...waiters]) if (waiter.client === client) waiter.finish(false);
       }
     }

@@ -85,6 +85,26 @@ export class SortedList<K> {
     }
   }
 
+  /**
+   * The keys in descending order, starting before `before` (exclusive); from the last key when
+   * `before` is undefined. The list must not change during the walk.
+   */
+  *walkDescending(before?: K): Generator<K, void, undefined> {
+    const chunks = this.#chunks;
+    if (chunks.length === 0) return;
+    let chunkIndex = chunks.length - 1;
+    let at = (chunks[chunkIndex] as K[]).length - 1;
+    if (before !== undefined) {
+      // Keys below `before` are in the first chunk whose last key is ≥ it, or in earlier ones.
+      chunkIndex = Math.min(this.#chunkFor(before), chunks.length - 1);
+      at = this.#lowerBound(chunks[chunkIndex] as K[], before) - 1;
+    }
+    for (; chunkIndex >= 0; chunkIndex--, at = (chunks[chunkIndex]?.length ?? 0) - 1) {
+      const chunk = chunks[chunkIndex] as K[];
+      for (; at >= 0; at--) yield chunk[at] as K;
+    }
+  }
+
   /** The first chunk whose last key is ≥ `key`; `chunks.length` when none. */
   #chunkFor(key: K): number {
     const chunks = this.#chunks;

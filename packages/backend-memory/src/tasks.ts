@@ -26,6 +26,7 @@ import {
   type FailResult,
   type Frame,
   type Json,
+  type Value,
   judgeFence,
   type Lease,
   type ListDeadLettersRequest,
@@ -108,7 +109,7 @@ class StoredTask {
   /** The epoch whose lease completed the task (0: none), for E7's idempotent repeat. */
   completedEpoch = 0;
   lastError: Json = null;
-  result: Json = null;
+  result: Value = null;
   progress: Progress | null = null;
   /** The task's dependencies (deduplicated, in `dependsOn` order); pending ones are computed. */
   dependsOn: readonly string[] = NO_IDS;
@@ -132,7 +133,7 @@ class StoredTask {
     /** The task's queue, held directly so that moves need no lookup. */
     readonly home: QueueState,
     readonly queue: string,
-    readonly payload: Json,
+    readonly payload: Value,
     readonly priority: number,
     public runAt: number,
     readonly maxAttempts: number,
@@ -533,13 +534,13 @@ export class TaskSpace {
   }
 
   /** E7: settles once; the same lease again after success is a no-op success. */
-  complete(lease: Lease, result: Json | undefined, now: number, fx: Effects): void {
+  complete(lease: Lease, result: Value | undefined, now: number, fx: Effects): void {
     const task = this.fence(lease, now, true);
     if (task) this.completeHeld(task, result, now, fx);
   }
 
   /** Completes a task its caller has fenced; unblocks its dependents (E16). */
-  completeHeld(task: StoredTask, result: Json | undefined, now: number, fx: Effects): void {
+  completeHeld(task: StoredTask, result: Value | undefined, now: number, fx: Effects): void {
     task.result = copyOptionalJson(result);
     task.completedEpoch = task.epoch;
     this.#endLease(task, "completed", now, fx);
@@ -592,7 +593,7 @@ export class TaskSpace {
   }
 
   /** E18: appends to the stream of the lease's attempt and returns the frame's sequence. */
-  appendFrame(lease: Lease, data: Json, now: number): number {
+  appendFrame(lease: Lease, data: Value, now: number): number {
     const task = this.#held(lease, now);
     task.frames ??= new Map();
     let frames = task.frames.get(task.attempt);

@@ -1,12 +1,13 @@
 /**
- * WorkflowStore of the memory backend (SPEC W1–W11): definitions, runs, steps, the event log and
- * durable snapshots of one tenant. Every call checks everything before its first write and writes
+ * WorkflowStore of the memory backend (SPEC W1–W16): definitions, runs, steps, the event log,
+ * durable snapshots and the keys runs claim, of one tenant. Every call checks everything before its first write and writes
  * without yielding, so it happens whole or not at all (C2) and concurrent calls serialize: event
  * sequences are per run, from 1, gap-free (W7), and of k writers with the same expectedSequence
  * exactly one wins (W8).
  */
 import {
   type AppendOptions,
+  type ClaimKeyInput,
   type CommitInput,
   type CommitResult,
   type CreateRunInput,
@@ -19,11 +20,13 @@ import {
   type FailResult,
   type Json,
   jsonEqual,
-  type JsonObject,
+  type KeyHolder,
   type ListRunsRequest,
   MooringError,
   contextNotArrayDetails,
   definitionConflictDetails,
+  eventIdConflictDetails,
+  keyHeldDetails,
   runExistsDetails,
   sequenceConflictDetails,
   snapshotBeyondDetails,
@@ -41,6 +44,9 @@ import {
   type StepInput,
   type StepRecord,
   TERMINAL_RUN_STATUSES,
+  type Value,
+  type ValueObject,
+  type WaitForEventsOptions,
   type WorkflowStore,
 } from "@mooring/core";
 import type { FacetContext } from "./context.js";
@@ -61,6 +67,10 @@ class StoredRun {
   readonly events: EventRecord[] = [];
   /** Only the snapshot with the highest atSequence is ever read (W10), so only it is kept. */
   snapshot: SnapshotRecord | null = null;
+  /** Caller event id → sequence (W15). */
+  readonly eventIds = new Map<string, number>();
+  /** The keys this run holds (W15). */
+  readonly keys = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -68,11 +78,18 @@ class StoredRun {
     readonly workflowId: string,
     readonly version: string,
     readonly input: Json,
-    public context: JsonObject,
+    public context: ValueObject,
     readonly createdAt: number,
   ) {
     this.updatedAt = createdAt;
   }
+}
+
+/** A claimed key (W15). */
+interface HeldKey {
+  readonly runId: string;
+  readonly value: Json;
+  readonly untilTerminal: boolean;
 }
 
 /** The runs and definitions of one tenant, with the indexes `listRuns` pages through. */
@@ -85,6 +102,10 @@ export class RunSpace {
   readonly order = new SortedList<number>(compareNumbers);
   /** Creation order of the runs of each status. */
   readonly byStatus = new Map<RunStatus, SortedList<number>>();
+  /** Creation order of the runs of each workflow (W14). */
+  readonly byWorkflow = new Map<string, SortedList<number>>();
+  /** Claimed keys of the tenant (W15): key → its holder. */
+  readonly keys = new Map<string, HeldKey>();
   #seq = 0;
 
   nextSeq(): number {
@@ -96,21 +117,64 @@ export class RunSpace {
     this.bySeq.set(run.seq, run);
     this.order.add(run.seq);
     this.#statusIndex(run.status).add(run.seq);
+    let byWorkflow = this.byWorkflow.get(run.workflowId);
+    if (!byWorkflow) this.byWorkflow.set(run.workflowId, (byWorkflow = new SortedList(compareNumbers)));
+    byWorkflow.add(run.seq);
   }
 
+  /** Removes the run and releases its keys (W5, W15). */
   remove(run: StoredRun): void {
     this.runs.delete(run.id);
     this.bySeq.delete(run.seq);
     this.order.delete(run.seq);
     this.#statusIndex(run.status).delete(run.seq);
+    const byWorkflow = this.byWorkflow.get(run.workflowId);
+    byWorkflow?.delete(run.seq);
+    if (byWorkflow?.size === 0) this.byWorkflow.delete(run.workflowId);
+    for (const key of run.keys) this.keys.delete(key);
+    run.keys.clear();
   }
 
+  /** Moves the run to `status`; a terminal status releases the keys claimed `untilTerminal` (W15). */
   setStatus(run: StoredRun, status: RunStatus, now: number): void {
     this.#statusIndex(run.status).delete(run.seq);
     run.status = status;
     this.#statusIndex(status).add(run.seq);
     run.updatedAt = now;
-    if (TERMINAL_RUN_STATUSES.has(status)) run.completedAt = now;
+    if (TERMINAL_RUN_STATUSES.has(status)) {
+      run.completedAt = now;
+      this.releaseTerminalKeys(run);
+    }
+  }
+
+  /** The first of `claims` another run holds, or null (W15: the holder may claim its keys again). */
+  heldByAnother(run: { readonly id: string }, claims: readonly ClaimKeyInput[]): { key: string; heldBy: string } | null {
+    for (const claim of claims) {
+      const holder = this.keys.get(claim.key);
+      if (holder !== undefined && holder.runId !== run.id) return { key: claim.key, heldBy: holder.runId };
+    }
+    return null;
+  }
+
+  /** Releases the keys of `release` that the run holds, then claims `claims` (checked by `heldByAnother`). */
+  applyKeys(run: StoredRun, claims: readonly ClaimKeyInput[], release: readonly string[]): void {
+    for (const key of release) {
+      if (!run.keys.delete(key)) continue;
+      this.keys.delete(key);
+    }
+    for (const claim of claims) {
+      this.keys.set(claim.key, { runId: run.id, value: copyOptionalJson(claim.value), untilTerminal: claim.untilTerminal === true });
+      run.keys.add(claim.key);
+    }
+    if (TERMINAL_RUN_STATUSES.has(run.status)) this.releaseTerminalKeys(run);
+  }
+
+  releaseTerminalKeys(run: StoredRun): void {
+    for (const key of [...run.keys]) {
+      if (this.keys.get(key)?.untilTerminal !== true) continue;
+      this.keys.delete(key);
+      run.keys.delete(key);
+    }
   }
 
   #statusIndex(status: RunStatus): SortedList<number> {
@@ -160,13 +224,18 @@ export class MemoryWorkflowStore implements WorkflowStore {
     return [...(this.#runs.definitions.get(id)?.values() ?? [])].map(copyDefinition);
   }
 
+  /** W2, W12, W15: every check (the run, then the keys) before the first write. */
   async createRun(input: CreateRunInput, options: CreateRunOptions = {}): Promise<CreateRunResult> {
     const now = this.#now();
     const id = input.id ?? newId(now);
     const existing = this.#runs.runs.get(id);
     const ifExists = options.ifExists ?? "return";
-    if (existing && ifExists === "return") return { run: toRunRecord(existing), created: false };
+    const withSequences = (result: CreateRunResult, sequences: number[]): CreateRunResult =>
+      options.events === undefined ? result : { ...result, sequences };
+    if (existing && ifExists === "return") return withSequences({ run: toRunRecord(existing), created: false }, []);
     if (existing && ifExists === "error") throw new MooringError("CONFLICT", `run ${id} exists`, { details: runExistsDetails(id) });
+    // A replaced run's keys are released with it, so the new run may claim them.
+    this.#checkKeys(id, options.claimKeys);
     const run = new StoredRun(
       id,
       this.#runs.nextSeq(),
@@ -179,7 +248,10 @@ export class MemoryWorkflowStore implements WorkflowStore {
     // "replace" keeps nothing of the old run: it is a new run, last in creation order.
     if (existing) this.#runs.remove(existing);
     this.#runs.add(run);
-    return { run: toRunRecord(run), created: true };
+    const sequences = options.events === undefined ? [] : appendTo(run, options.events, now);
+    if (options.claimKeys !== undefined) this.#runs.applyKeys(run, options.claimKeys, []);
+    if (sequences.length > 0) this.#announceLogGrowth(run.id);
+    return withSequences({ run: toRunRecord(run), created: true }, sequences);
   }
 
   async getRun(id: string): Promise<RunRecord | null> {
@@ -194,14 +266,14 @@ export class MemoryWorkflowStore implements WorkflowStore {
     return toRunRecord(run);
   }
 
-  async setContext(id: string, context: JsonObject): Promise<RunRecord> {
+  async setContext(id: string, context: ValueObject): Promise<RunRecord> {
     const run = this.#requireRun(id);
     run.context = copyJson(context);
     run.updatedAt = this.#now();
     return toRunRecord(run);
   }
 
-  async appendToContext(id: string, key: string, value: Json): Promise<RunRecord> {
+  async appendToContext(id: string, key: string, value: Value): Promise<RunRecord> {
     const run = this.#requireRun(id);
     const current = Object.hasOwn(run.context, key) ? run.context[key] : undefined;
     if (current !== undefined && !Array.isArray(current)) {
@@ -214,14 +286,19 @@ export class MemoryWorkflowStore implements WorkflowStore {
     return toRunRecord(run);
   }
 
+  /** W5, W14: the narrowest index (the workflow's, else the status's), the other filter applied per run. */
   async listRuns(request: ListRunsRequest): Promise<Page<RunRecord>> {
-    const index = request.status === undefined ? this.#runs.order : this.#runs.byStatus.get(request.status);
-    return pageOf("runs", index, request, (seq) => {
+    const { status, workflowId } = request;
+    const index =
+      workflowId !== undefined ? this.#runs.byWorkflow.get(workflowId) : status === undefined ? this.#runs.order : this.#runs.byStatus.get(status);
+    const load = (seq: number): RunRecord | undefined => {
       const run = this.#runs.bySeq.get(seq);
-      return run ? toRunRecord(run) : undefined;
-    });
+      return run && (status === undefined || run.status === status) ? toRunRecord(run) : undefined;
+    };
+    return request.order === "desc" ? pageOf("runs-desc", index, request, load, true) : pageOf("runs", index, request, load);
   }
 
+  /** W5, W15: the run goes with its steps, events, snapshot and keys. */
   async deleteRun(id: string): Promise<boolean> {
     const run = this.#runs.runs.get(id);
     if (!run) return false;
@@ -246,15 +323,44 @@ export class MemoryWorkflowStore implements WorkflowStore {
   async appendEvents(runId: string, events: readonly EventInput[], options: AppendOptions = {}): Promise<number[]> {
     const run = this.#requireRun(runId);
     checkExpectedSequence(run, options.expectedSequence);
-    return appendTo(run, events, this.#now());
+    checkEventIds(run, events);
+    const sequences = appendTo(run, events, this.#now());
+    this.#announceLogGrowth(run.id);
+    return sequences;
   }
 
+  /** W9, W14: the events in (after, before), ascending or descending, the first `limit` of that order. */
   async readEvents(runId: string, options: ReadEventsOptions = {}): Promise<EventRecord[]> {
     const run = this.#runs.runs.get(runId);
     if (!run) return [];
     const after = options.after ?? 0;
-    const end = options.limit === undefined ? undefined : after + options.limit;
-    return run.events.slice(after, end).map(copyEvent);
+    const before = Math.min(options.before ?? Number.MAX_SAFE_INTEGER, run.events.length + 1);
+    if (before <= after + 1) return [];
+    const limit = options.limit ?? before - after - 1;
+    if (options.order === "desc") {
+      const start = Math.max(after, before - 1 - limit);
+      return run.events.slice(start, before - 1).reverse().map(copyEvent);
+    }
+    return run.events.slice(after, Math.min(before - 1, after + limit)).map(copyEvent);
+  }
+
+  async getEvent(runId: string, eventId: string): Promise<EventRecord | null> {
+    const run = this.#runs.runs.get(runId);
+    const sequence = run?.eventIds.get(eventId);
+    return run === undefined || sequence === undefined ? null : copyEvent(run.events[sequence - 1] as EventRecord);
+  }
+
+  async lookupKey(key: string): Promise<KeyHolder | null> {
+    const holder = this.#runs.keys.get(key);
+    return holder ? { runId: holder.runId, value: copyJson(holder.value) } : null;
+  }
+
+  /** W16: woken by the partition's hub when an append of any client of the store grows the log. */
+  async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
+    const { hub, client, tenantId } = this.#context;
+    return hub.waitForLogGrowth(client, tenantId, runId, options.timeoutMs, options.signal, () => {
+      return (this.#runs.runs.get(runId)?.events.length ?? 0) > options.after;
+    });
   }
 
   async latestSequence(runId: string): Promise<number> {
@@ -274,8 +380,8 @@ export class MemoryWorkflowStore implements WorkflowStore {
 
   /**
    * W11: every check (decisions.md order: run, lease fence, expectedSequence, status move, snapshot
-   * atSequence) runs before the first write; then events, steps, context, status, snapshot and the
-   * task's settlement are written in one synchronous step.
+   * atSequence, event ids and claimed keys of W15) runs before the first write; then events, steps,
+   * context, keys, status, snapshot and the task's settlement are written in one synchronous step.
    */
   async commit(runId: string, input: CommitInput): Promise<CommitResult> {
     const now = this.#now();
@@ -288,12 +394,17 @@ export class MemoryWorkflowStore implements WorkflowStore {
     const latestAfter = run.events.length + (input.events?.length ?? 0);
     const snapshotAt = input.snapshot === undefined ? undefined : (input.snapshot.atSequence ?? latestAfter);
     if (snapshotAt !== undefined) checkSnapshotSequence(run, snapshotAt, latestAfter);
+    if (input.events !== undefined) checkEventIds(run, input.events);
+    this.#checkKeys(run.id, input.claimKeys);
 
     const sequences = input.events === undefined ? [] : appendTo(run, input.events, now);
     for (const step of input.steps ?? []) putStep(run, step, now);
     if (input.context !== undefined) {
       run.context = copyJson(input.context);
       run.updatedAt = now;
+    }
+    if (input.claimKeys !== undefined || input.releaseKeys !== undefined) {
+      this.#runs.applyKeys(run, input.claimKeys ?? [], input.releaseKeys ?? []);
     }
     if (input.status !== undefined) this.#runs.setStatus(run, input.status, now);
     if (input.snapshot !== undefined && snapshotAt !== undefined) putSnapshot(run, snapshotAt, input.snapshot.state, now);
@@ -304,6 +415,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
       else failure = tasks.failHeld(task, input.settle.fail.error, input.settle.fail.retryable ?? true, now, fx);
       this.#context.hub.announce(this.#context.tenantId, fx, now);
     }
+    if (sequences.length > 0) this.#announceLogGrowth(run.id);
     const result: { -readonly [K in keyof CommitResult]: CommitResult[K] } = {
       sequences,
       latestSequence: run.events.length,
@@ -311,6 +423,20 @@ export class MemoryWorkflowStore implements WorkflowStore {
     };
     if (failure !== undefined) result.failure = failure;
     return result;
+  }
+
+  /** W15: CONFLICT, before any write, when another run holds one of `claims`. */
+  #checkKeys(runId: string, claims: readonly ClaimKeyInput[] | undefined): void {
+    if (claims === undefined) return;
+    const held = this.#runs.heldByAnother({ id: runId }, claims);
+    if (held === null) return;
+    throw new MooringError("CONFLICT", `key ${JSON.stringify(held.key)} is held by run ${held.heldBy}; release it there first or claim another key`, {
+      details: keyHeldDetails(runId, held.key, held.heldBy),
+    });
+  }
+
+  #announceLogGrowth(runId: string): void {
+    this.#context.hub.announceLogGrowth(this.#context.tenantId, runId);
   }
 
   #requireRun(id: string): StoredRun {
@@ -357,11 +483,28 @@ function checkSnapshotSequence(run: StoredRun, atSequence: number, latest: numbe
   }
 }
 
+/** W15: CONFLICT when an event's id is one the run already has (core refuses repeats inside a batch). */
+function checkEventIds(run: StoredRun, events: readonly EventInput[]): void {
+  for (const event of events) {
+    if (event.id === undefined) continue;
+    const sequence = run.eventIds.get(event.id);
+    if (sequence === undefined) continue;
+    throw new MooringError("CONFLICT", `run ${run.id} already has event id ${JSON.stringify(event.id)} (sequence ${sequence}); the append wrote nothing`, {
+      details: eventIdConflictDetails(run.id, event.id, sequence),
+    });
+  }
+}
+
 function appendTo(run: StoredRun, events: readonly EventInput[], now: number): number[] {
   const sequences: number[] = [];
   for (const event of events) {
     const sequence = run.events.length + 1;
-    run.events.push({ runId: run.id, sequence, type: event.type, payload: copyOptionalJson(event.payload), createdAt: now });
+    const record: EventRecord = { runId: run.id, sequence, type: event.type, payload: copyOptionalJson(event.payload), createdAt: now };
+    if (event.id === undefined) run.events.push(record);
+    else {
+      run.events.push({ ...record, id: event.id });
+      run.eventIds.set(event.id, sequence);
+    }
     sequences.push(sequence);
   }
   return sequences;
@@ -392,7 +535,7 @@ function putSnapshot(run: StoredRun, atSequence: number, state: Json, now: numbe
 }
 
 /** Sets a member even when its name is "__proto__" (a JSON key like any other). */
-function setMember(target: JsonObject, key: string, value: Json): void {
+function setMember(target: ValueObject, key: string, value: Value): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

@@ -8,6 +8,8 @@ import { MooringError } from "@mooring/core";
 /** The lists that page, each with the type of its key. */
 interface CursorKeys {
   runs: number;
+  /** Runs newest first (SPEC W14): a list of its own, so an oldest-first cursor is refused by it. */
+  "runs-desc": number;
   "dead-letters": number;
   "cache-snapshots": string;
   tenants: string;
@@ -36,7 +38,7 @@ export function decodeCursor<L extends CursorList>(list: L, cursor: string | nul
   }
   if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== list) return invalid();
   const key: unknown = decoded[1];
-  const numeric = list === "runs" || list === "dead-letters";
+  const numeric = list === "runs" || list === "runs-desc" || list === "dead-letters";
   if (numeric ? !Number.isSafeInteger(key) : typeof key !== "string") return invalid();
   return key as CursorKeys[L];
 }

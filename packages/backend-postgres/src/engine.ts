@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  asJson,
   type ClaimInput,
   type CompleteOptions,
   DEFAULTS,
@@ -162,7 +163,7 @@ export class PostgresEngine implements EngineBackend {
       return {
         id: newId(idTime),
         queue: resolved.queue,
-        payload: jsonText(resolved.payload),
+        payload: jsonText(asJson(resolved.payload)),
         priority: resolved.priority,
         runAt: input.runAt ?? null,
         maxAttempts: resolved.maxAttempts,
@@ -384,7 +385,7 @@ export class PostgresEngine implements EngineBackend {
   }
 
   complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    return this.#context.completions.complete(this.#tenantId, lease, options?.result, this);
+    return this.#context.completions.complete(this.#tenantId, lease, asJson(options?.result), this);
   }
 
   /** The transactional complete, for tasks with dependents (see completions.ts). */

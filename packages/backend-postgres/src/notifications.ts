@@ -17,8 +17,8 @@ import { TASK_EVENT_KINDS, type TaskEventKind } from "@mooring/core";
 import type { Database } from "./database.js";
 import { quoteIdentifier } from "./identifiers.js";
 
-/** What a listener registers for: work for `waitForWork`, or a task event kind. */
-export type Topic = "work" | TaskEventKind;
+/** What a listener registers for: work for `waitForWork`, a run's log growing for `waitForEvents` (W16, the run id in `taskId`), or a task event kind. */
+export type Topic = "work" | "log" | TaskEventKind;
 
 /** A notification as statements send it (see `sql/notify.sql`). */
 export interface HubEvent {
@@ -36,7 +36,7 @@ type HubListener = (notice: HubNotice) => void;
 
 const HEARTBEAT_MS = 30_000;
 const MAX_RECONNECT_DELAY_MS = 5_000;
-const TOPICS: ReadonlySet<string> = new Set<string>(["work", ...TASK_EVENT_KINDS]);
+const TOPICS: ReadonlySet<string> = new Set<string>(["work", "log", ...TASK_EVENT_KINDS]);
 
 function parseEvent(payload: string | undefined): HubEvent | null {
   if (payload === undefined) return null;

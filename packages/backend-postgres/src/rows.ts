@@ -64,11 +64,14 @@ export interface EventRow {
   sequence: number;
   type: string;
   payload: Json;
+  /** The caller's id (SPEC W15); null when none. */
+  event_id: string | null;
   created_at: number;
 }
 
 export function eventRecord(row: EventRow): EventRecord {
-  return { runId: row.run_id, sequence: row.sequence, type: row.type, payload: row.payload, createdAt: row.created_at };
+  const event: EventRecord = { runId: row.run_id, sequence: row.sequence, type: row.type, payload: row.payload, createdAt: row.created_at };
+  return row.event_id === null ? event : { ...event, id: row.event_id };
 }
 
 export interface SnapshotRow {

@@ -1,10 +1,13 @@
 /**
- * WorkflowStore on Postgres (SPEC W1-W11): definitions, runs, steps, a gap-free event log whose
- * counter is the run row, durable snapshots, and `commit`, one transaction that locks the run
- * (and the lease's task) before checking anything, so every check sees what it will write over.
+ * WorkflowStore on Postgres (SPEC W1-W16): definitions, runs, steps, a gap-free event log whose
+ * counter is the run row, caller event ids, the keys runs claim, durable snapshots, and `commit`,
+ * one transaction that locks the run (and the lease's task) before checking anything, so every
+ * check sees what it will write over. Log readers wait on LISTEN/NOTIFY (W16).
  */
 import {
+  asJson,
   type AppendOptions,
+  type ClaimKeyInput,
   type CommitInput,
   type CommitResult,
   type CreateRunInput,
@@ -17,6 +20,7 @@ import {
   type FailResult,
   type Json,
   type JsonObject,
+  type KeyHolder,
   type ListRunsRequest,
   MooringError,
   newId,
@@ -31,9 +35,12 @@ import {
   type StepInput,
   type StepRecord,
   TERMINAL_RUN_STATUSES,
+  type WaitForEventsOptions,
   type WorkflowStore,
   contextNotArrayDetails,
   definitionConflictDetails,
+  eventIdConflictDetails,
+  keyHeldDetails,
   runExistsDetails,
   sequenceConflictDetails,
   snapshotBeyondDetails,
@@ -96,8 +103,13 @@ function stepValues(now: number | null, tenantId: string, runId: string, step: S
   return [now, tenantId, runId, step.id, step.status, step.name ?? null, jsonText(step.input), jsonText(step.output), jsonText(step.error)];
 }
 
-function eventValues(events: readonly EventInput[]): [string[], string[]] {
-  return [events.map((event) => event.type), events.map((event) => jsonText(event.payload))];
+/** The array parameters of events-append: types, payloads, event ids. */
+function eventValues(events: readonly EventInput[]): [string[], string[], (string | null)[]] {
+  return [events.map((event) => event.type), events.map((event) => jsonText(asJson(event.payload))), events.map((event) => event.id ?? null)];
+}
+
+function eventIdsOf(events: readonly EventInput[]): string[] {
+  return events.flatMap((event) => (event.id === undefined ? [] : [event.id]));
 }
 
 export class PostgresWorkflowStore implements WorkflowStore {
@@ -151,8 +163,9 @@ export class PostgresWorkflowStore implements WorkflowStore {
   async createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult> {
     const id = input.id ?? newId(this.#db.nowParam() ?? Date.now());
     const insert = (queryable: Queryable): Promise<RunRow[]> =>
-      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), jsonText(input.context ?? {})]);
+      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), jsonText(asJson(input.context ?? {}))]);
     const ifExists = options?.ifExists ?? "return";
+    if (options?.events !== undefined || options?.claimKeys !== undefined) return this.#createRunWith(id, insert, ifExists, options);
     if (ifExists === "replace") {
       return this.#db.transaction(async (tx) => {
         await tx.query("run-delete", [this.#tenantId, id]);
@@ -173,6 +186,38 @@ export class PostgresWorkflowStore implements WorkflowStore {
     }
   }
 
+  /**
+   * W12, W15: the run, its first events and its keys in one transaction. The run is inserted (a
+   * replaced one deleted first, its keys with it) and, when it was created, its events appended
+   * and keys claimed; a key held by another run rolls it all back.
+   */
+  async #createRunWith(
+    id: string,
+    insert: (queryable: Queryable) => Promise<RunRow[]>,
+    ifExists: "return" | "replace" | "error",
+    options: CreateRunOptions,
+  ): Promise<CreateRunResult> {
+    const withSequences = (result: CreateRunResult, sequences: number[]): CreateRunResult =>
+      options.events === undefined ? result : { ...result, sequences };
+    for (;;) {
+      const result = await this.#db.transaction(async (tx): Promise<CreateRunResult | null> => {
+        if (ifExists === "replace") await tx.query("run-delete", [this.#tenantId, id]);
+        const [created] = await insert(tx);
+        if (!created) {
+          if (ifExists === "error") throw new MooringError("CONFLICT", `run ${id} exists`, { backend: "postgres", details: runExistsDetails(id) });
+          const [existing] = await tx.query<RunRow>("run-get", [this.#tenantId, id]);
+          // Absent again only if it was deleted in between: create it then.
+          return existing ? withSequences({ run: runRecord(existing), created: false }, []) : null;
+        }
+        const events = options.events ?? [];
+        if (events.length > 0) await this.#append(tx, created.created_at, id, events, null);
+        if (options.claimKeys !== undefined) await this.#claimKeys(tx, id, options.claimKeys);
+        return withSequences({ run: runRecord(created), created: true }, events.map((_, index) => index + 1));
+      });
+      if (result) return result;
+    }
+  }
+
   async getRun(id: string): Promise<RunRecord | null> {
     const [row] = await this.#db.query<RunRow>("run-get", [this.#tenantId, id], "safe");
     return row ? runRecord(row) : null;
@@ -183,7 +228,9 @@ export class PostgresWorkflowStore implements WorkflowStore {
       const run = await this.#lockRun(tx, id);
       const refused = statusMoveError(id, run.status, status, options?.expected);
       if (refused) throw refused;
-      return this.#updateRun(tx, run.now, id, status, null);
+      const updated = await this.#updateRun(tx, run.now, id, status, null);
+      if (TERMINAL_RUN_STATUSES.has(status)) await tx.query("run-keys-release", [this.#tenantId, id, [], true]);
+      return updated;
     });
   }
 
@@ -206,15 +253,31 @@ export class PostgresWorkflowStore implements WorkflowStore {
     });
   }
 
+  /** W5, W14: by creation order (seq), oldest or newest first; a cursor names its order's list, so the other order refuses it. */
   async listRuns(request: ListRunsRequest): Promise<Page<RunRecord>> {
+    const status = request.status ?? null;
+    const limit = request.limit + 1;
+    if (request.order === "desc") {
+      const before = decodeCursor("runs-desc", request.cursor);
+      const rows =
+        request.workflowId === undefined
+          ? await this.#db.query<RunRow & { seq: number }>("runs-list-desc", [this.#tenantId, before, limit, status], "safe")
+          : await this.#db.query<RunRow & { seq: number }>("runs-list-of-workflow-desc", [this.#tenantId, before, limit, status, request.workflowId], "safe");
+      return pageOf(rows, request.limit, runRecord, (row) => encodeCursor("runs-desc", row.seq));
+    }
     const after = decodeCursor("runs", request.cursor) ?? 0;
-    const rows =
-      request.status === undefined
-        ? await this.#db.query<RunRow & { seq: number }>("runs-list", [this.#tenantId, after, request.limit + 1], "safe")
-        : await this.#db.query<RunRow & { seq: number }>("runs-list-by-status", [this.#tenantId, after, request.limit + 1, request.status], "safe");
+    let rows: (RunRow & { seq: number })[];
+    if (request.workflowId !== undefined) {
+      rows = await this.#db.query<RunRow & { seq: number }>("runs-list-of-workflow", [this.#tenantId, after, limit, status, request.workflowId], "safe");
+    } else if (status === null) {
+      rows = await this.#db.query<RunRow & { seq: number }>("runs-list", [this.#tenantId, after, limit], "safe");
+    } else {
+      rows = await this.#db.query<RunRow & { seq: number }>("runs-list-by-status", [this.#tenantId, after, limit, status], "safe");
+    }
     return pageOf(rows, request.limit, runRecord, (row) => encodeCursor("runs", row.seq));
   }
 
+  /** W5, W15: the run goes with its steps, events, snapshots and keys (ON DELETE CASCADE). */
   async deleteRun(id: string): Promise<boolean> {
     const rows = await this.#db.query("run-delete", [this.#tenantId, id]);
     return rows.length > 0;
@@ -245,8 +308,27 @@ export class PostgresWorkflowStore implements WorkflowStore {
   // -------------------------------------------------------------------------------------------
   // Event log (SPEC W7-W9)
 
+  /**
+   * W7, W8: one statement. With caller event ids (W15), a transaction that locks the run, checks
+   * the ids and the expected sequence, then appends: no append of the run comes between.
+   */
   async appendEvents(runId: string, events: readonly EventInput[], options?: AppendOptions): Promise<number[]> {
-    const [types, payloads] = eventValues(events);
+    if (eventIdsOf(events).length > 0) {
+      return this.#db.transaction(async (tx) => {
+        const run = await this.#lockRun(tx, runId);
+        const expected = options?.expectedSequence;
+        if (expected !== undefined && expected !== run.latest_sequence) {
+          throw new MooringError("SEQUENCE_CONFLICT", `run ${runId} is at sequence ${run.latest_sequence}, not ${expected}`, {
+            backend: "postgres",
+            details: sequenceConflictDetails(runId, expected, run.latest_sequence),
+          });
+        }
+        await this.#checkEventIds(tx, runId, events);
+        await this.#append(tx, run.now, runId, events, run.latest_sequence);
+        return events.map((_, index) => run.latest_sequence + 1 + index);
+      });
+    }
+    const [types, payloads, ids] = eventValues(events);
     const [row] = await this.#db.query<{ latest: number | null }>("events-append", [
       this.#db.nowParam(),
       this.#tenantId,
@@ -254,6 +336,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
       types,
       payloads,
       options?.expectedSequence ?? null,
+      ids,
+      this.#context.channel,
     ]);
     const latest = row?.latest ?? null;
     if (latest === null) {
@@ -267,9 +351,79 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return events.map((_, index) => latest - events.length + 1 + index);
   }
 
+  /** W9, W14: between `after` and `before`, ascending or descending, the first `limit` of that order. */
   async readEvents(runId: string, options?: ReadEventsOptions): Promise<EventRecord[]> {
-    const rows = await this.#db.query<EventRow>("events-read", [this.#tenantId, runId, options?.after ?? 0, options?.limit ?? null], "safe");
+    const statement = options?.order === "desc" ? "events-read-desc" : "events-read";
+    const rows = await this.#db.query<EventRow>(statement, [this.#tenantId, runId, options?.after ?? 0, options?.limit ?? null, options?.before ?? null], "safe");
     return rows.map(eventRecord);
+  }
+
+  async getEvent(runId: string, eventId: string): Promise<EventRecord | null> {
+    const [row] = await this.#db.query<EventRow>("event-get", [this.#tenantId, runId, eventId], "safe");
+    return row ? eventRecord(row) : null;
+  }
+
+  async lookupKey(key: string): Promise<KeyHolder | null> {
+    const [row] = await this.#db.query<{ run_id: string; value: Json }>("run-key-get", [this.#tenantId, key], "safe");
+    return row ? { runId: row.run_id, value: row.value } : null;
+  }
+
+  /**
+   * W16: woken by the NOTIFY every append sends once a listener registered (tenant, "log"); the
+   * registration is made before the log is looked at, so an append in between is either seen by
+   * the look or notified. A floor poll covers notifications lost while the listening connection
+   * was down, as `waitForWork`'s does.
+   */
+  waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
+    const { hub, pollIntervalMs } = this.#context;
+    const { signal, timeoutMs, after } = options;
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      const cleanups: (() => void)[] = [];
+      let settled = false;
+      const finish = (outcome: boolean | { readonly error: unknown }): void => {
+        if (settled) return;
+        settled = true;
+        for (const cleanup of cleanups) cleanup();
+        if (typeof outcome === "boolean") resolve(outcome);
+        else reject(outcome.error);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      cleanups.push(() => clearTimeout(timer));
+      if (signal) {
+        const onAbort = (): void => finish(false);
+        signal.addEventListener("abort", onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener("abort", onAbort));
+      }
+      const grown = (): Promise<boolean> => this.latestSequence(runId).then((latest) => latest > after);
+      const check = (): void => {
+        grown().then(
+          (found) => {
+            if (found) finish(true);
+          },
+          // The floor poll is a hint like the notifications: a failed look is not the caller's failure.
+          () => undefined,
+        );
+      };
+      cleanups.push(
+        hub.listen((notice) => {
+          if (notice.type === "closed") finish(false);
+          else if (notice.type === "reconnected") check();
+          else if (notice.event.topic === "log" && notice.event.tenantId === this.#tenantId && notice.event.taskId === runId) finish(true);
+        }),
+      );
+      const poll = setInterval(check, pollIntervalMs);
+      cleanups.push(() => clearInterval(poll));
+      hub
+        .register(this.#tenantId, ["log"])
+        .then(() => (settled ? false : grown()))
+        .then(
+          (found) => {
+            if (found) finish(true);
+          },
+          (error: unknown) => finish({ error }),
+        );
+    });
   }
 
   async latestSequence(runId: string): Promise<number> {
@@ -302,7 +456,9 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   /**
    * One transaction. Every check runs before the first write, in the order of docs/decisions.md:
-   * the run exists, the lease's fence, expectedSequence, the status move, the snapshot's sequence.
+   * the run exists, the lease's fence, expectedSequence, the status move, the snapshot's sequence,
+   * event ids (W15); then the keys are claimed first of the writes, since a claim is decided by
+   * the store as it writes (a key another run holds rolls the whole commit back).
    */
   async commit(runId: string, input: CommitInput): Promise<CommitResult> {
     return this.#db.transaction(async (tx) => {
@@ -327,22 +483,23 @@ export class PostgresWorkflowStore implements WorkflowStore {
           details: snapshotBeyondDetails(runId, snapshotAt, latest),
         });
       }
+      await this.#checkEventIds(tx, runId, events);
 
-      if (events.length > 0) {
-        const [types, payloads] = eventValues(events);
-        await tx.query("events-append", [run.now, this.#tenantId, runId, types, payloads, run.latest_sequence]);
-      }
+      if (input.claimKeys !== undefined) await this.#claimKeys(tx, runId, input.claimKeys);
+      if (input.releaseKeys !== undefined) await tx.query("run-keys-release", [this.#tenantId, runId, input.releaseKeys, false]);
+      if (events.length > 0) await this.#append(tx, run.now, runId, events, run.latest_sequence);
       if (input.snapshot) await tx.query("snapshot-write", [run.now, this.#tenantId, runId, snapshotAt, jsonText(input.snapshot.state)]);
       const updated =
         input.status !== undefined || input.context !== undefined
-          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, input.context ?? null)
+          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, (input.context === undefined ? null : asJson(input.context)))
           : runRecord(run);
+      if (TERMINAL_RUN_STATUSES.has(updated.status)) await tx.query("run-keys-release", [this.#tenantId, runId, [], true]);
       for (const step of input.steps ?? []) await tx.query("step-upsert", stepValues(run.now, this.#tenantId, runId, step));
       let failure: FailResult | undefined;
       if (input.settle && held && input.lease) {
         const outbox = new Outbox();
         if ("complete" in input.settle) {
-          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.complete.result, outbox);
+          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, asJson(input.settle.complete.result), outbox);
         } else {
           failure = await failHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.fail.error, input.settle.fail.retryable ?? true, outbox);
         }
@@ -354,6 +511,44 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Appends `events` after `expected` (null: after whatever is latest) on `tx`, notifying log readers (W16). */
+  async #append(tx: Queryable, now: number, runId: string, events: readonly EventInput[], expected: number | null): Promise<void> {
+    const [types, payloads, ids] = eventValues(events);
+    await tx.query("events-append", [now, this.#tenantId, runId, types, payloads, expected, ids, this.#context.channel]);
+  }
+
+  /** W15: CONFLICT when an event's id is one the run has; `tx` holds the run's lock. */
+  async #checkEventIds(tx: Queryable, runId: string, events: readonly EventInput[]): Promise<void> {
+    const ids = eventIdsOf(events);
+    if (ids.length === 0) return;
+    const [found] = await tx.query<{ event_id: string; sequence: number }>("event-ids-find", [this.#tenantId, runId, ids]);
+    if (!found) return;
+    throw new MooringError("CONFLICT", `run ${runId} already has event id ${JSON.stringify(found.event_id)} (sequence ${found.sequence}); the append wrote nothing`, {
+      backend: "postgres",
+      details: eventIdConflictDetails(runId, found.event_id, Number(found.sequence)),
+    });
+  }
+
+  /** W15: claims `claims` for the run on `tx`; CONFLICT (and the caller's rollback) when another run holds one. */
+  async #claimKeys(tx: Queryable, runId: string, claims: readonly ClaimKeyInput[]): Promise<void> {
+    const rows = await tx.query<{ key: string }>("run-keys-claim", [
+      this.#tenantId,
+      runId,
+      claims.map((claim) => claim.key),
+      claims.map((claim) => jsonText(claim.value)),
+      claims.map((claim) => claim.untilTerminal === true),
+    ]);
+    const held = new Set(rows.map((row) => row.key));
+    const taken = claims.find((claim) => !held.has(claim.key));
+    if (taken === undefined) return;
+    const [holder] = await tx.query<{ run_id: string }>("run-key-get", [this.#tenantId, taken.key]);
+    const heldBy = holder?.run_id ?? "(released meanwhile)";
+    throw new MooringError("CONFLICT", `key ${JSON.stringify(taken.key)} is held by run ${heldBy}; release it there first or claim another key`, {
+      backend: "postgres",
+      details: keyHeldDetails(runId, taken.key, heldBy),
+    });
+  }
 
   async #lockRun(tx: Queryable, runId: string): Promise<LockedRun> {
     const [run] = await tx.query<LockedRun>("run-lock", [this.#db.nowParam(), this.#tenantId, runId]);

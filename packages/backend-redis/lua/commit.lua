@@ -5,8 +5,9 @@
   Checks, all before the call's first write (docs/decisions.md): the run exists (NOT_FOUND); the
   lease's fence (E5 order); expectedSequence (SEQUENCE_CONFLICT); the status move (CONFLICT /
   INVALID_STATE); the snapshot's atSequence (INVALID_STATE), which defaults to the latest sequence
-  after this commit's events. With a lease, due suspension timeouts are settled first, as every
-  fenced call does.
+  after this commit's events; the event ids and the claimed keys (CONFLICT, W15). With a lease, due
+  suspension timeouts are settled first, as every fenced call does. The run's log readers are told
+  of its events after the writes (W16).
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
@@ -24,8 +25,11 @@
   ARGV[13] settle ('' = none, 'complete', 'fail')
   ARGV[14] result (complete) or error (fail), JSON
   ARGV[15] retryable ('1' or '0', fail)
-  ARGV[16] n, the number of events; then n event bodies (JSON: [type, payload])
+  ARGV[16] n, the number of events; then n pairs: event body (JSON: [type, payload] or
+           [type, payload, id]), caller event id ('' = none)
   then     m, the number of steps; then m pairs: step id, body (JSON)
+  then     k, the number of claimed keys; then k triples: key, value (JSON), untilTerminal ('1' / '0')
+  then     j, the number of released keys; then j keys
   Returns  { first sequence (0 when no events), latest sequence, run record, failure outcome
            ('' / 'retry' / 'dead'), retry runAt ('' unless retry) }
 ]]
@@ -40,7 +44,16 @@ local tid = ARGV[3]
 local t = nil
 local task = nil
 local n_events = tonumber(ARGV[16])
-local steps_at = 17 + n_events
+local steps_at = 17 + 2 * n_events
+local claims_at = steps_at + 1 + 2 * tonumber(ARGV[steps_at])
+local releases_at = claims_at + 1 + 3 * tonumber(ARGV[claims_at])
+local bodies, ids, claims, releases = {}, {}, {}, {}
+for i = 17, 16 + 2 * n_events, 2 do
+  bodies[#bodies + 1] = ARGV[i]
+  ids[#ids + 1] = ARGV[i + 1]
+end
+for i = claims_at + 1, releases_at - 1 do claims[#claims + 1] = ARGV[i] end
+for i = releases_at + 1, releases_at + tonumber(ARGV[releases_at]) do releases[#releases + 1] = ARGV[i] end
 
 local current = redis.call('HGET', r, 'st')
 if not current then return reject_with_details('NOT_FOUND', 'run not found', { re = re }) end
@@ -74,10 +87,14 @@ if ARGV[10] == '1' and ARGV[11] ~= '' then
     return reject_with_details('INVALID_STATE', 'snapshot atSequence ' .. ARGV[11] .. ' is beyond the latest sequence ' .. after_events, details)
   end
 end
+local refused = check_event_ids(re, ids)
+if refused then return refused end
+refused = check_claims(re, claims)
+if refused then return refused end
 
 -- Every check passed: write.
 local stamp = n2s(now) .. '|'
-for i = 17, 16 + n_events do redis.call('RPUSH', ev, stamp .. ARGV[i]) end
+append_bodies(re, latest, bodies, ids, now)
 if ARGV[10] == '1' then
   redis.call('HSET', run_key('snap', re), n2s(snapshot_at), stamp .. ARGV[12])
   redis.call('ZADD', run_key('snapz', re), snapshot_at, n2s(snapshot_at))
@@ -86,7 +103,13 @@ if ARGV[8] == '1' then
   local cv = redis.call('HGET', r, 'cv')
   redis.call('HSET', r, 'ctx', ARGV[9], 'cv', n2s(tonumber(cv) + 1), 'ua', n2s(now))
 end
-if ARGV[7] ~= '' then move_run(r, re, current, ARGV[7], now) end
+release_keys(re, releases, false, false)
+claim_keys(re, claims)
+if ARGV[7] ~= '' then
+  move_run(r, re, current, ARGV[7], now)
+elseif TERMINAL_RUN[current] then
+  release_keys(re, nil, false, true)
+end
 local n_steps = tonumber(ARGV[steps_at])
 for i = 1, n_steps do
   upsert_step(re, ARGV[steps_at + 2 * i - 1], ARGV[steps_at + 2 * i], now)
@@ -106,6 +129,7 @@ elseif ARGV[13] == 'fail' then
   end
 end
 publish()
+if n_events > 0 then announce_log(re) end
 
 local first = 0
 if n_events > 0 then first = latest + 1 end

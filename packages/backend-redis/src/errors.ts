@@ -8,6 +8,8 @@ import {
   ERROR_CODES,
   type ErrorCode,
   definitionConflictDetails,
+  eventIdConflictDetails,
+  keyHeldDetails,
   fenceErrorDetails,
   type FenceErrorDetails,
   MooringError,
@@ -82,6 +84,10 @@ function situationDetails(code: ErrorCode, json: string): Readonly<Record<string
     state?: string;
     requestedStatus?: string;
     expectedStatus?: string;
+    eventId?: string;
+    sequence?: number;
+    key?: string;
+    heldBy?: string;
   };
   const runId = fields.re === undefined ? "" : decodeId(fields.re);
   if (code === "NOT_FOUND") {
@@ -97,6 +103,8 @@ function situationDetails(code: ErrorCode, json: string): Readonly<Record<string
   }
   if (code === "SEQUENCE_CONFLICT") return sequenceConflictDetails(runId, fields.expectedSequence ?? 0, fields.latestSequence ?? 0);
   if (fields.requestedStatus !== undefined) return statusConflictDetails(runId, fields.status ?? "", fields.requestedStatus, fields.expectedStatus);
+  if (fields.eventId !== undefined) return eventIdConflictDetails(runId, fields.eventId, fields.sequence ?? 0);
+  if (fields.key !== undefined) return keyHeldDetails(runId, fields.key, decodeId(fields.heldBy ?? ""));
   if (fields.ide !== undefined) return definitionConflictDetails(decodeId(fields.ide), decodeId(fields.ve ?? ""));
   if (fields.tenantId !== undefined) return tenantExistsDetails(fields.tenantId);
   return runExistsDetails(runId);

@@ -8,6 +8,7 @@
  */
 import {
   ALL_CAPABILITIES,
+  defineCapabilities,
   type Backend,
   type BackendDriver,
   type BackendFacets,
@@ -33,6 +34,12 @@ import { RedisStateStore } from "./state.js";
 import { RedisTenantStore } from "./tenants.js";
 import { RedisTokenStore } from "./tokens.js";
 import { RedisWorkflowStore } from "./workflows.js";
+
+/**
+ * Every capability but `binary` (W13: values are JSON text inside the stored strings here; bytes
+ * in them are not implemented yet, issue 16), declared false so the kit reports it missing.
+ */
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
@@ -81,7 +88,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
 class RedisDriver implements BackendDriver {
   readonly name = "redis";
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities = CAPABILITIES;
   readonly limits: Limits;
   readonly #context: RedisContext;
   readonly #connection: Connection;

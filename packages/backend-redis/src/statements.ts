@@ -48,6 +48,7 @@ export const SCRIPT_NAMES = [
   "delete-run",
   "enqueue",
   "fail",
+  "get-event",
   "get-task",
   "has-work",
   "kv-compare-and-set",

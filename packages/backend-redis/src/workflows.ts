@@ -1,11 +1,13 @@
 /**
- * WorkflowStore on Redis (SPEC W1–W11): one script per mutation (lua/*.lua), plain reads by key.
- * Definitions, runs, steps, event logs and snapshots live under the tenant's base key; see
- * lua/includes/runs.lua for the keys.
+ * WorkflowStore on Redis (SPEC W1–W16): one script per mutation (lua/*.lua), plain reads by key.
+ * Definitions, runs, steps, event logs, event ids, snapshots and claimed keys live under the
+ * tenant's base key, so every script stays in the tenant's Cluster slot; see
+ * lua/includes/runs.lua for the keys. Log readers wait on the tenant's pub/sub channel (W16).
  */
 import {
   type AppendOptions,
   canonicalJson,
+  type ClaimKeyInput,
   type CommitInput,
   type CommitResult,
   contextNotArrayDetails,
@@ -19,6 +21,7 @@ import {
   type FailResult,
   type Json,
   type JsonObject,
+  type KeyHolder,
   type ListRunsRequest,
   MooringError,
   newId,
@@ -32,6 +35,7 @@ import {
   type SnapshotRecord,
   type StepInput,
   type StepRecord,
+  type WaitForEventsOptions,
   type WorkflowStore,
 } from "@mooring/core";
 import {
@@ -48,18 +52,33 @@ import {
   splitBars,
 } from "./codec.js";
 import type { RedisContext } from "./context.js";
-import { encodeId } from "./keys.js";
+import { decodeId, encodeId } from "./keys.js";
 
 const RUN_FIELDS = ["id", "wf", "ver", "st", "in", "ctx", "ca", "ua", "cp"] as const;
 
+/** How often a `waitForEvents` looks at the log itself, the floor under pub/sub (which may drop a message while reconnecting). */
+const WAIT_POLL_MS = 1_000;
+
+/** An event as the scripts store it: `[type, payload]`, or `[type, payload, id]` with a caller id (W15). */
 function eventBody(event: EventInput): string {
-  return JSON.stringify([event.type, event.payload ?? null]);
+  return JSON.stringify(event.id === undefined ? [event.type, event.payload ?? null] : [event.type, event.payload ?? null, event.id]);
+}
+
+/** The script arguments of a batch: pairs of body and caller id ('' = none). */
+function eventArgs(events: readonly EventInput[]): string[] {
+  return events.flatMap((event) => [eventBody(event), event.id ?? ""]);
+}
+
+/** The script arguments of W15's claims: the count, then triples of key, value JSON, untilTerminal. */
+function claimArgs(claims: readonly ClaimKeyInput[] | undefined): (string | number)[] {
+  return [claims?.length ?? 0, ...(claims ?? []).flatMap((claim) => [claim.key, JSON.stringify(claim.value ?? null), claim.untilTerminal === true ? "1" : "0"])];
 }
 
 function decodeEvent(runId: string, sequence: number, stored: unknown): EventRecord {
   const [createdAt = "0", body = "[]"] = splitBars(asString(stored, "event"), 1);
-  const [type, payload] = JSON.parse(body) as [string, Json];
-  return { runId, sequence, type, payload, createdAt: Number(createdAt) };
+  const [type, payload, id] = JSON.parse(body) as [string, Json, string?];
+  const event: EventRecord = { runId, sequence, type, payload, createdAt: Number(createdAt) };
+  return id === undefined ? event : { ...event, id };
 }
 
 function range(first: number, last: number): number[] {
@@ -134,10 +153,16 @@ export class RedisWorkflowStore implements WorkflowStore {
         JSON.stringify(input.input ?? null),
         JSON.stringify(input.context ?? {}),
         options?.ifExists ?? "return",
+        options?.events?.length ?? 0,
+        ...eventArgs(options?.events ?? []),
+        ...claimArgs(options?.claimKeys),
       ]),
       "create-run",
     );
-    return { run: decodeRun(reply[1]), created: asNumber(reply[0], "created") === 1 };
+    const created = asNumber(reply[0], "created") === 1;
+    const result: CreateRunResult = { run: decodeRun(reply[1]), created };
+    if (options?.events === undefined) return result;
+    return { ...result, sequences: created ? range(1, options.events.length) : [] };
   }
 
   async getRun(id: string): Promise<RunRecord | null> {
@@ -180,14 +205,16 @@ export class RedisWorkflowStore implements WorkflowStore {
     }
   }
 
+  /** W5, W14: a cursor names its order's list ("runs" or "runs-desc"), so the other order refuses it. */
   async listRuns(request: ListRunsRequest): Promise<Page<RunRecord>> {
-    const after = decodeCursor(request.cursor, "runs", true) ?? "0";
+    const kind = request.order === "desc" ? "runs-desc" : "runs";
+    const position = decodeCursor(request.cursor, kind, true) ?? "";
     const reply = asArray(
-      await this.#ctx.run("list-runs", this.#base, [request.status ?? "", request.limit, after]),
+      await this.#ctx.run("list-runs", this.#base, [request.status ?? "", request.limit, position, request.order ?? "asc", request.workflowId ?? ""]),
       "list-runs",
     );
     const next = asNullableString(reply[0], "cursor");
-    return { items: reply.slice(1).map(decodeRun), cursor: next === null ? null : encodeCursor("runs", next) };
+    return { items: reply.slice(1).map(decodeRun), cursor: next === null ? null : encodeCursor(kind, next) };
   }
 
   async deleteRun(id: string): Promise<boolean> {
@@ -218,18 +245,105 @@ export class RedisWorkflowStore implements WorkflowStore {
         this.#ctx.now(),
         encodeId(runId),
         expected === undefined ? "" : String(expected),
-        ...events.map(eventBody),
+        ...eventArgs(events),
       ]),
       "append-events",
     );
     return range(first, first + events.length - 1);
   }
 
+  /**
+   * W9, W14: one LRANGE of the list positions between `after` and `before` (event n is at n − 1),
+   * the first `limit` of either end; events never change, so a plain read is exact.
+   */
   async readEvents(runId: string, options?: ReadEventsOptions): Promise<EventRecord[]> {
     const after = options?.after ?? 0;
-    const stop = options?.limit === undefined ? -1 : after + options.limit - 1;
-    const stored = await this.#ctx.track(this.#ctx.client.lrange(this.#key("ev", runId), after, stop));
-    return stored.map((entry, index) => decodeEvent(runId, after + 1 + index, entry));
+    // The list position of sequence before − 1, the last one wanted; null: the list's end.
+    const last = options?.before === undefined ? null : options.before - 2;
+    if (last !== null && last < after) return [];
+    const limit = options?.limit;
+    let start = after;
+    let stop = last ?? -1;
+    if (limit !== undefined && options?.order !== "desc") stop = last === null ? after + limit - 1 : Math.min(last, after + limit - 1);
+    if (limit !== undefined && options?.order === "desc") {
+      const lastPosition = (await this.latestSequence(runId)) - 1;
+      stop = last === null ? lastPosition : Math.min(last, lastPosition);
+      start = Math.max(after, stop - limit + 1);
+      if (stop < start) return [];
+    }
+    const stored = await this.#ctx.track(this.#ctx.client.lrange(this.#key("ev", runId), start, stop));
+    const events = stored.map((entry, index) => decodeEvent(runId, start + 1 + index, entry));
+    return options?.order === "desc" ? events.reverse() : events;
+  }
+
+  async getEvent(runId: string, eventId: string): Promise<EventRecord | null> {
+    const reply = await this.#ctx.run("get-event", this.#base, [encodeId(runId), eventId]);
+    if (reply === null) return null;
+    const [sequence, stored] = asArray(reply, "get-event");
+    return decodeEvent(runId, asNumber(sequence, "event.sequence"), stored);
+  }
+
+  async lookupKey(key: string): Promise<KeyHolder | null> {
+    const held = await this.#ctx.track(this.#ctx.client.hget(`${this.#base}:rk`, key));
+    if (held === null) return null;
+    const [re = "", , value = "null"] = splitBars(held, 2);
+    return { runId: decodeId(re), value: parseJson(value) };
+  }
+
+  /**
+   * W16: woken by the 'log <re>' line the appending script publishes on the tenant's channel
+   * after its writes. The subscription is live before the log is looked at, so an append in
+   * between is seen by one or the other; a floor poll covers messages lost while reconnecting.
+   */
+  async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
+    if (options.signal?.aborted) return false;
+    const wanted = `log ${encodeId(runId)}`;
+    const grown = async (): Promise<boolean> => (await this.latestSequence(runId)) > options.after;
+    let finish: (found: boolean) => void = () => undefined;
+    const done = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
+    let settled = false;
+    const cleanups: (() => void)[] = [];
+    const end = (found: boolean): void => {
+      if (settled) return;
+      settled = true;
+      for (const cleanup of cleanups) cleanup();
+      finish(found);
+    };
+    const onAbort = (): void => end(false);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
+    const onClose = (): void => end(false);
+    this.#ctx.waits.add(onClose);
+    cleanups.push(() => this.#ctx.waits.delete(onClose));
+    const timer = setTimeout(() => end(false), options.timeoutMs);
+    cleanups.push(() => clearTimeout(timer));
+    try {
+      const stop = await this.#ctx.hub.listen(`${this.#base}:ch`, (message) => {
+        for (const line of message.split("\n")) if (line === wanted) end(true);
+      });
+      if (settled) stop();
+      else cleanups.push(stop);
+      if (!settled && (await grown())) end(true);
+    } catch (error) {
+      // As waitForWork: an outcome reached first (close, abort, a message) stands.
+      if (settled) return done;
+      end(false);
+      throw error;
+    }
+    if (!settled) {
+      const poll = setInterval(() => {
+        grown().then(
+          (found) => {
+            if (found) end(true);
+          },
+          () => undefined,
+        );
+      }, Math.min(WAIT_POLL_MS, options.timeoutMs));
+      cleanups.push(() => clearInterval(poll));
+    }
+    return done;
   }
 
   async latestSequence(runId: string): Promise<number> {
@@ -279,10 +393,11 @@ export class RedisWorkflowStore implements WorkflowStore {
       settleValue,
       retryable,
       events.length,
-      ...events.map(eventBody),
+      ...eventArgs(events),
       steps.length,
     ];
     for (const step of steps) args.push(step.id, encodeStepBody(step));
+    args.push(...claimArgs(input.claimKeys), input.releaseKeys?.length ?? 0, ...(input.releaseKeys ?? []));
     const reply = asArray(await this.#ctx.run("commit", this.#base, args), "commit");
     const first = asNumber(reply[0], "commit.first");
     const latestSequence = asNumber(reply[1], "commit.latest");

@@ -24,6 +24,19 @@ export async function exerciseEveryScript(root: Backend, clock: ManualClock, ten
   await workflows.writeSnapshot(run.id, { atSequence: 1, state: { n: 1 } });
   await workflows.latestSnapshot(run.id);
   await workflows.listRuns({ limit: 10 });
+  // Version 2's workflow store (W12, W14, W15): event ids and claimed keys with hash-tag and glob characters.
+  const { run: keyed } = await workflows.createRun(
+    { id: "run:{2}*", workflowId: "def:{1}", version: "v*1" },
+    { events: [{ type: "created", id: "evt:{1}" }], claimKeys: [{ key: "hook:{1}*", value: { url: "/h" }, untilTerminal: true }] },
+  );
+  await workflows.appendEvents(keyed.id, [{ type: "step", id: "evt:{2}" }]);
+  expect((await workflows.getEvent(keyed.id, "evt:{2}"))?.sequence).toBe(2);
+  expect(await workflows.lookupKey("hook:{1}*")).toEqual({ runId: keyed.id, value: { url: "/h" } });
+  await workflows.commit(keyed.id, { claimKeys: [{ key: "hook:{2}" }], releaseKeys: ["hook:{1}*"] });
+  await workflows.listRuns({ limit: 10, order: "desc", workflowId: "def:{1}" });
+  await workflows.readEvents(keyed.id, { order: "desc", before: 3, limit: 1 });
+  expect(await workflows.waitForEvents(keyed.id, { after: 1, timeoutMs: 1000 })).toBe(true);
+  await workflows.deleteRun(keyed.id);
 
   await state.set("kv:{1}", new Uint8Array([0, 1, 255]), { ttlMs: 60_000 });
   await state.get("kv:{1}");

@@ -6,6 +6,7 @@
  * fenced before it writes.
  */
 import {
+  asJson,
   type ClaimInput,
   type CompleteOptions,
   DEFAULTS,
@@ -217,9 +218,9 @@ export class SqliteEngine implements EngineBackend {
    */
   async complete(lease: Lease, options?: CompleteOptions): Promise<void> {
     await this.#context.connection.writeBatched((now) => {
-      if (this.#transitions.completeHeld(this.#tenant, lease, options?.result, now)) return;
+      if (this.#transitions.completeHeld(this.#tenant, lease, asJson(options?.result), now)) return;
       const { row, alreadyCompleted } = this.#transitions.fence(this.#tenant, lease, now, "complete");
-      if (!alreadyCompleted) this.#transitions.complete(row, options?.result, now);
+      if (!alreadyCompleted) this.#transitions.complete(row, asJson(options?.result), now);
     });
   }
 
@@ -494,7 +495,7 @@ export class SqliteEngine implements EngineBackend {
       id,
       task.queue,
       state,
-      jsonText(task.payload),
+      jsonText(asJson(task.payload)),
       task.priority,
       task.runAt,
       task.maxAttempts,

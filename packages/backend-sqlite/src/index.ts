@@ -11,6 +11,7 @@
 import Database from "better-sqlite3";
 import {
   ALL_CAPABILITIES,
+  defineCapabilities,
   type Backend,
   type BackendDriver,
   type BackendFacets,
@@ -37,6 +38,13 @@ import { TaskTransitions } from "./tasks.js";
 import { SqliteTenants } from "./tenants.js";
 import { SqliteTokens } from "./tokens.js";
 import { SqliteWorkflows } from "./workflows.js";
+
+/**
+ * Every capability but `binary` (W13: payloads, contexts, results and frames are JSON TEXT
+ * columns here; bytes in them are not implemented yet, issue 16), declared false so the kit
+ * reports it missing.
+ */
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
 
 export { SqliteNotifier } from "./notifications.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";
@@ -98,7 +106,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
 
   const driver: BackendDriver = {
     name: BACKEND_NAME,
-    capabilities: ALL_CAPABILITIES,
+    capabilities: CAPABILITIES,
     limits,
     facets(tenantId: string): BackendFacets {
       return {

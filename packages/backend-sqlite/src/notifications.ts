@@ -1,5 +1,5 @@
 /**
- * Wake-ups and task events (SPEC E19). Every task event is a row of the change feed, written in
+ * Wake-ups and task events (SPEC E19), and log-growth wake-ups (W16). Every task event is a row of the change feed, written in
  * the transaction that caused it (so it exists exactly when the change is committed). A
  * `ChangeFeed` reads the rows after a commit on its own connection at once, and polls the feed
  * every `pollIntervalMs` while anyone waits or subscribes, which is how writes of other
@@ -7,11 +7,13 @@
  * one process makes their wake-ups immediate across backends too.
  */
 import { emitWarning } from "node:process";
-import type { SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe, WaitForWorkOptions } from "@mooring/core";
+import type { SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe, WaitForEventsOptions, WaitForWorkOptions } from "@mooring/core";
 import { TASK_EVENT_KINDS } from "@mooring/core";
 import type { SqliteConnection } from "./connection.js";
 import { FEED_HEAD, type NotificationRow, READ_FEED } from "./sql/notifications.js";
 
+/** The feed kind of an append to a run's log (W16): `task_id` is the run id. */
+const LOG_GROWN = "log_grown";
 /** Feed kinds that mean work may have become claimable in the row's queue. */
 const WAKE_KINDS: ReadonlySet<string> = new Set(["enqueued", "ready", "failed", "lease_expired"]);
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
@@ -53,6 +55,14 @@ interface Waiter {
   readonly wake: (found: boolean) => void;
 }
 
+/** A `waitForEvents` (W16): woken by a `log_grown` row of its run after `from`. */
+interface LogWaiter {
+  readonly tenant: string;
+  readonly runId: string;
+  readonly from: number;
+  readonly wake: (found: boolean) => void;
+}
+
 interface Subscriber {
   readonly tenant: string;
   readonly kinds: ReadonlySet<string>;
@@ -70,6 +80,7 @@ export class ChangeFeed {
   readonly #pollIntervalMs: number;
   readonly #hasClaimable: ClaimableCheck;
   readonly #waiters = new Set<Waiter>();
+  readonly #logWaiters = new Set<LogWaiter>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #detach: (() => void)[] = [];
   /** The feed position read so far; meaningful while anyone listens. */
@@ -121,6 +132,34 @@ export class ChangeFeed {
     });
   }
 
+  /**
+   * Resolves true at once when `hasNewer` says the run's log already has an event after the
+   * caller's `after`; else true when a `log_grown` row of the run is committed (by this
+   * connection, at once; by another, at the next read of the feed), false at `timeoutMs` or on
+   * abort. The feed position is read before `hasNewer`, so an append in between is never missed.
+   */
+  waitForLog(tenant: string, runId: string, options: WaitForEventsOptions, hasNewer: () => boolean): Promise<boolean> {
+    if (this.#closed || options.signal?.aborted) return Promise.resolve(false);
+    const from = this.#head();
+    if (hasNewer()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const signal = options.signal;
+      const finish = (found: boolean): void => {
+        if (!this.#logWaiters.delete(waiter)) return;
+        clearTimeout(timeout);
+        signal?.removeEventListener("abort", onAbort);
+        this.#stopWhenIdle();
+        resolve(found);
+      };
+      const onAbort = (): void => finish(false);
+      const waiter: LogWaiter = { tenant, runId, from, wake: finish };
+      const timeout = setTimeout(() => finish(false), options.timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#listen(from);
+      this.#logWaiters.add(waiter);
+    });
+  }
+
   /** Streams this tenant's task events of `filter.kinds` committed after the call resolves. */
   subscribe(tenant: string, filter: SubscribeFilter, onEvent: (event: TaskEvent) => void): Unsubscribe {
     const from = this.#head();
@@ -144,6 +183,7 @@ export class ChangeFeed {
     for (const detach of this.#detach) detach();
     this.#subscribers.clear();
     for (const waiter of [...this.#waiters]) waiter.wake(false);
+    for (const waiter of [...this.#logWaiters]) waiter.wake(false);
     this.#stop();
   }
 
@@ -152,7 +192,7 @@ export class ChangeFeed {
   }
 
   #listening(): boolean {
-    return this.#waiters.size > 0 || this.#subscribers.size > 0;
+    return this.#waiters.size > 0 || this.#logWaiters.size > 0 || this.#subscribers.size > 0;
   }
 
   /** Starts reading from `from` when nobody listened yet, and the poll timer. */
@@ -213,6 +253,12 @@ export class ChangeFeed {
   }
 
   #dispatch(row: NotificationRow): void {
+    if (row.kind === LOG_GROWN) {
+      for (const waiter of [...this.#logWaiters]) {
+        if (row.seq > waiter.from && waiter.tenant === row.tenant && waiter.runId === row.task_id) waiter.wake(true);
+      }
+      return;
+    }
     if (WAKE_KINDS.has(row.kind)) {
       for (const waiter of [...this.#waiters]) {
         if (row.seq > waiter.from && waiter.tenant === row.tenant && waiter.queues.has(row.queue)) waiter.wake(true);

@@ -1,11 +1,13 @@
 /**
- * The WorkflowStore of one tenant (SPEC section 3): definitions, runs, steps, the event log,
- * snapshots and the atomic, fenced `commit`. Every mutating call is one `BEGIN IMMEDIATE`
+ * The WorkflowStore of one tenant (SPEC section 3, W12–W16): definitions, runs, steps, the event
+ * log with caller event ids, snapshots, the keys runs claim, and the atomic, fenced `commit`. Every mutating call is one `BEGIN IMMEDIATE`
  * transaction that checks everything before its first write (C2).
  */
 import {
+  asJson,
   type AppendOptions,
   canonicalJson,
+  type ClaimKeyInput,
   type CommitInput,
   type CommitResult,
   type CreateRunInput,
@@ -18,6 +20,7 @@ import {
   type FailResult,
   type Json,
   type JsonObject,
+  type KeyHolder,
   type ListRunsRequest,
   newId,
   type Page,
@@ -32,9 +35,12 @@ import {
   type StepRecord,
   type StepStatus,
   TERMINAL_RUN_STATUSES,
+  type WaitForEventsOptions,
   type WorkflowStore,
   contextNotArrayDetails,
   definitionConflictDetails,
+  eventIdConflictDetails,
+  keyHeldDetails,
   runExistsDetails,
   sequenceConflictDetails,
   snapshotBeyondDetails,
@@ -47,6 +53,8 @@ import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
 import {
   DELETE_RUN,
   DELETE_RUN_EVENTS,
+  DELETE_RUN_KEYS,
+  EVENT_ID_SEQUENCE,
   DELETE_RUN_SNAPSHOTS,
   DELETE_RUN_STEPS,
   type DefinitionRow,
@@ -59,11 +67,20 @@ import {
   LIST_DEFINITIONS,
   LIST_RUNS,
   LIST_RUNS_BY_STATUS,
+  LIST_RUNS_DESC,
+  LIST_RUNS_OF_WORKFLOW,
+  LIST_RUNS_OF_WORKFLOW_DESC,
   LIST_STEPS,
   READ_EVENTS,
+  READ_EVENTS_DESC,
+  RELEASE_RUN_KEY,
+  RELEASE_TERMINAL_KEYS,
+  type RunKeyRow,
   type RunRow,
   SELECT_DEFINITION,
+  SELECT_EVENT_BY_ID,
   SELECT_RUN,
+  SELECT_RUN_KEY,
   SELECT_STEP,
   SET_LATEST_SEQUENCE,
   type SnapshotRow,
@@ -71,9 +88,13 @@ import {
   TAKE_STEP_POSITION,
   UPDATE_RUN_CONTEXT,
   UPDATE_RUN_STATUS,
+  UPSERT_RUN_KEY,
   UPSERT_SNAPSHOT,
   UPSERT_STEP,
 } from "./sql/workflows.js";
+
+/** The change-feed kind of an append (SPEC W16): `task_id` holds the run id, `queue` is empty (read by notifications.ts). */
+const LOG_GROWN = "log_grown";
 
 export class SqliteWorkflows implements WorkflowStore {
   readonly #context: SqliteContext;
@@ -112,16 +133,21 @@ export class SqliteWorkflows implements WorkflowStore {
     return this.#statements.all<DefinitionRow>(LIST_DEFINITIONS, this.#tenant, id).map(toDefinition);
   }
 
+  /** W2, W12, W15: the run, its first events and its keys in one transaction; every check before the first write. */
   async createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult> {
     return this.#context.connection.write((now) => {
       const id = input.id ?? newId(now);
       const existing = this.#findRun(id);
+      const withSequences = (result: CreateRunResult, sequences: number[]): CreateRunResult =>
+        options?.events === undefined ? result : { ...result, sequences };
       if (existing) {
         const ifExists = options?.ifExists ?? "return";
-        if (ifExists === "return") return { run: toRun(existing), created: false };
+        if (ifExists === "return") return withSequences({ run: toRun(existing), created: false }, []);
         if (ifExists === "error") throw sqliteError("CONFLICT", `run "${id}" already exists`, runExistsDetails(id));
-        this.#deleteRunRows(existing.pk);
       }
+      // A replaced run's keys are released with it, so the new run may claim them.
+      this.#checkKeys(id, existing?.pk, options?.claimKeys);
+      if (existing) this.#deleteRunRows(existing.pk);
       const row = this.#statements.one<RunRow>(
         INSERT_RUN,
         this.#tenant,
@@ -134,7 +160,9 @@ export class SqliteWorkflows implements WorkflowStore {
         now,
       );
       if (!row) throw new Error("INSERT … RETURNING returned no row");
-      return { run: toRun(row), created: true };
+      const sequences = options?.events === undefined ? [] : this.#appendEvents(row, options.events, now);
+      if (options?.claimKeys !== undefined) this.#applyKeys(row, options.claimKeys, []);
+      return withSequences({ run: toRun({ ...row, latest_sequence: sequences.length }), created: true }, sequences);
     });
   }
 
@@ -169,17 +197,31 @@ export class SqliteWorkflows implements WorkflowStore {
     });
   }
 
+  /** W5, W14: by creation order (pk), oldest or newest first; a cursor names its order's list, so the other order refuses it. */
   async listRuns(request: ListRunsRequest): Promise<Page<RunRecord>> {
-    const after = decodeCursor("runs", request.cursor, "number") ?? 0;
-    const rows =
-      request.status === undefined
-        ? this.#statements.all<RunRow>(LIST_RUNS, this.#tenant, after, request.limit + 1)
-        : this.#statements.all<RunRow>(LIST_RUNS_BY_STATUS, this.#tenant, request.status, after, request.limit + 1);
+    const descending = request.order === "desc";
+    const kind = descending ? "runs-desc" : "runs";
+    const status = request.status ?? null;
+    const limit = request.limit + 1;
+    let rows: RunRow[];
+    if (descending) {
+      const before = decodeCursor(kind, request.cursor, "number") ?? Number.MAX_SAFE_INTEGER;
+      rows =
+        request.workflowId === undefined
+          ? this.#statements.all<RunRow>(LIST_RUNS_DESC, this.#tenant, status, status, before, limit)
+          : this.#statements.all<RunRow>(LIST_RUNS_OF_WORKFLOW_DESC, this.#tenant, request.workflowId, status, status, before, limit);
+    } else {
+      const after = decodeCursor(kind, request.cursor, "number") ?? 0;
+      if (request.workflowId !== undefined) rows = this.#statements.all<RunRow>(LIST_RUNS_OF_WORKFLOW, this.#tenant, request.workflowId, status, status, after, limit);
+      else if (status === null) rows = this.#statements.all<RunRow>(LIST_RUNS, this.#tenant, after, limit);
+      else rows = this.#statements.all<RunRow>(LIST_RUNS_BY_STATUS, this.#tenant, status, after, limit);
+    }
     const page = rows.slice(0, request.limit);
     const last = page.at(-1);
-    return { items: page.map(toRun), cursor: rows.length > request.limit && last ? encodeCursor("runs", last.pk) : null };
+    return { items: page.map(toRun), cursor: rows.length > request.limit && last ? encodeCursor(kind, last.pk) : null };
   }
 
+  /** W5, W15: the run goes with its steps, events, snapshots and keys. */
   async deleteRun(id: string): Promise<boolean> {
     return this.#context.connection.write(() => {
       const run = this.#findRun(id);
@@ -208,14 +250,35 @@ export class SqliteWorkflows implements WorkflowStore {
     return this.#context.connection.write((now) => {
       const run = this.#requireRun(runId);
       checkExpectedSequence(run, options?.expectedSequence);
+      this.#checkEventIds(run, events);
       return this.#appendEvents(run, events, now);
     });
   }
 
+  /** W9, W14: between `after` and `before`, ascending or descending, the first `limit` of that order. */
   async readEvents(runId: string, options?: ReadEventsOptions): Promise<EventRecord[]> {
+    const statement = options?.order === "desc" ? READ_EVENTS_DESC : READ_EVENTS;
     return this.#statements
-      .all<EventRow>(READ_EVENTS, this.#tenant, runId, options?.after ?? 0, options?.limit ?? -1)
-      .map((row) => ({ runId, sequence: row.sequence, type: row.type, payload: parseJson(row.payload), createdAt: row.created_at }));
+      .all<EventRow>(statement, this.#tenant, runId, options?.after ?? 0, options?.before ?? Number.MAX_SAFE_INTEGER, options?.limit ?? -1)
+      .map((row) => toEvent(runId, row));
+  }
+
+  async getEvent(runId: string, eventId: string): Promise<EventRecord | null> {
+    const row = this.#statements.one<EventRow>(SELECT_EVENT_BY_ID, this.#tenant, runId, eventId);
+    return row ? toEvent(runId, row) : null;
+  }
+
+  async lookupKey(key: string): Promise<KeyHolder | null> {
+    const row = this.#statements.one<RunKeyRow>(SELECT_RUN_KEY, this.#tenant, key);
+    return row ? { runId: row.run_id, value: parseJson(row.value) } : null;
+  }
+
+  /**
+   * W16: woken through the change feed, which carries a `log_grown` row of every append (written
+   * in its transaction) to every connection and process on the file.
+   */
+  async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
+    return this.#context.feed.waitForLog(this.#tenant, runId, options, () => (this.#findRun(runId)?.latest_sequence ?? 0) > options.after);
   }
 
   async latestSequence(runId: string): Promise<number> {
@@ -237,8 +300,9 @@ export class SqliteWorkflows implements WorkflowStore {
 
   /**
    * Checks in the order of docs/decisions.md, all before the first write: the run exists; the
-   * lease's fence (E5); `expectedSequence`; the status move; the snapshot's sequence. Then writes
-   * events, snapshot, context, status, steps and the settlement in this one transaction.
+   * lease's fence (E5); `expectedSequence`; the status move; the snapshot's sequence; event ids
+   * and claimed keys (W15). Then writes events, snapshot, context, keys, status, steps and the
+   * settlement in this one transaction.
    */
   async commit(runId: string, input: CommitInput): Promise<CommitResult> {
     return this.#context.connection.write((now) => {
@@ -250,17 +314,20 @@ export class SqliteWorkflows implements WorkflowStore {
       const latestSequence = run.latest_sequence + events.length;
       const snapshotAt = input.snapshot ? (input.snapshot.atSequence ?? latestSequence) : 0;
       if (input.snapshot) checkSnapshotSequence(run, snapshotAt, latestSequence);
+      this.#checkEventIds(run, events);
+      this.#checkKeys(run.id, run.pk, input.claimKeys);
 
       const sequences = events.length > 0 ? this.#appendEvents(run, events, now) : [];
       if (input.snapshot) this.#writeSnapshot(run, snapshotAt, input.snapshot.state, now);
       let updated = run;
-      if (input.context !== undefined) updated = this.#updateContext(updated, input.context, now);
+      if (input.context !== undefined) updated = this.#updateContext(updated, asJson(input.context), now);
+      if (input.claimKeys !== undefined || input.releaseKeys !== undefined) this.#applyKeys(updated, input.claimKeys ?? [], input.releaseKeys ?? []);
       if (input.status !== undefined) updated = this.#updateStatus(updated, input.status, now);
       for (const step of input.steps ?? []) this.#upsertStep(run, step, now);
       let failure: FailResult | undefined;
       if (input.settle && fenced) {
         if ("complete" in input.settle) {
-          this.#context.transitions.complete(fenced, input.settle.complete.result, now);
+          this.#context.transitions.complete(fenced, asJson(input.settle.complete.result), now);
         } else {
           failure = this.#context.transitions.fail(fenced, input.settle.fail.error, input.settle.fail.retryable ?? true, now);
         }
@@ -281,29 +348,67 @@ export class SqliteWorkflows implements WorkflowStore {
   }
 
   #deleteRunRows(pk: number): void {
+    this.#statements.run(DELETE_RUN_KEYS, pk);
     this.#statements.run(DELETE_RUN_STEPS, pk);
     this.#statements.run(DELETE_RUN_EVENTS, pk);
     this.#statements.run(DELETE_RUN_SNAPSHOTS, pk);
     this.#statements.run(DELETE_RUN, pk);
   }
 
+  /** A terminal status releases the keys claimed `untilTerminal` (W15). */
   #updateStatus(run: RunRow, status: RunStatus, now: number): RunRow {
-    const completedAt = TERMINAL_RUN_STATUSES.has(status) ? now : null;
-    return this.#returning(this.#statements.one<RunRow>(UPDATE_RUN_STATUS, status, now, completedAt, run.pk));
+    const terminal = TERMINAL_RUN_STATUSES.has(status);
+    if (terminal) this.#statements.run(RELEASE_TERMINAL_KEYS, run.pk);
+    return this.#returning(this.#statements.one<RunRow>(UPDATE_RUN_STATUS, status, now, terminal ? now : null, run.pk));
+  }
+
+  /** W15: CONFLICT, before any write, when an event's id is one the run already has. */
+  #checkEventIds(run: RunRow, events: readonly EventInput[]): void {
+    for (const event of events) {
+      if (event.id === undefined) continue;
+      const found = this.#statements.one<{ sequence: number }>(EVENT_ID_SEQUENCE, run.pk, event.id);
+      if (found === undefined) continue;
+      throw sqliteError("CONFLICT", `run "${run.id}" already has event id "${event.id}" (sequence ${found.sequence}); the append wrote nothing`, eventIdConflictDetails(run.id, event.id, found.sequence));
+    }
+  }
+
+  /**
+   * W15: CONFLICT, before any write, when a run other than `runPk`'s holds one of `claims`. Read
+   * inside the write transaction, which SQLite runs one at a time, so no claim can come between.
+   */
+  #checkKeys(runId: string, runPk: number | undefined, claims: readonly ClaimKeyInput[] | undefined): void {
+    for (const claim of claims ?? []) {
+      const holder = this.#statements.one<RunKeyRow>(SELECT_RUN_KEY, this.#tenant, claim.key);
+      if (holder === undefined || holder.run_pk === runPk) continue;
+      throw sqliteError("CONFLICT", `key "${claim.key}" is held by run "${holder.run_id}"; release it there first or claim another key`, keyHeldDetails(runId, claim.key, holder.run_id));
+    }
+  }
+
+  /** Releases `release` (the run's own keys only), then claims `claims`; a terminal run keeps none claimed `untilTerminal`. */
+  #applyKeys(run: RunRow, claims: readonly ClaimKeyInput[], release: readonly string[]): void {
+    for (const key of release) this.#statements.run(RELEASE_RUN_KEY, this.#tenant, key, run.pk);
+    for (const claim of claims) {
+      this.#statements.run(UPSERT_RUN_KEY, this.#tenant, claim.key, run.pk, jsonText(claim.value), claim.untilTerminal === true ? 1 : 0);
+    }
+    if (TERMINAL_RUN_STATUSES.has(run.status as RunStatus)) this.#statements.run(RELEASE_TERMINAL_KEYS, run.pk);
   }
 
   #updateContext(run: RunRow, context: JsonObject, now: number): RunRow {
     return this.#returning(this.#statements.one<RunRow>(UPDATE_RUN_CONTEXT, JSON.stringify(context), now, run.pk));
   }
 
-  /** Appends at latest + 1 … in the caller's write transaction: gap-free under any concurrency (W7). */
+  /**
+   * Appends at latest + 1 … in the caller's write transaction: gap-free under any concurrency (W7),
+   * with a `log_grown` feed row that wakes readers waiting on the run (W16) once it commits.
+   */
   #appendEvents(run: RunRow, events: readonly EventInput[], now: number): number[] {
     const sequences = events.map((event, index) => {
       const sequence = run.latest_sequence + index + 1;
-      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, jsonText(event.payload), now);
+      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, jsonText(asJson(event.payload)), event.id ?? null, now);
       return sequence;
     });
     this.#statements.run(SET_LATEST_SEQUENCE, run.latest_sequence + events.length, run.pk);
+    this.#context.connection.notify(this.#tenant, LOG_GROWN, run.id, "", now);
     return sequences;
   }
 
@@ -377,6 +482,11 @@ function toRun(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
   };
+}
+
+function toEvent(runId: string, row: EventRow): EventRecord {
+  const event: EventRecord = { runId, sequence: row.sequence, type: row.type, payload: parseJson(row.payload), createdAt: row.created_at };
+  return row.event_id === null ? event : { ...event, id: row.event_id };
 }
 
 function toDefinition(row: DefinitionRow): DefinitionRecord {

@@ -69,6 +69,12 @@ export const RULES: readonly RuleInfo[] = [
   rule("E17", "scheduling", "Queue concurrency and pause; queueStats"),
   rule("E18", "notifications", "Progress and stream frames are fenced writes"),
   rule("E19", "notifications", "waitForWork wakes workers; subscribe streams events"),
+  // Version 2 (SPEC section 11).
+  rule("W12", "workflows", "createRun with first events in one transaction"),
+  rule("W13", "workflows", "Bytes round-trip exactly in payloads, contexts, results and frames"),
+  rule("W14", "workflows", "Listing for a UI: runs by workflow, newest first; events backwards"),
+  rule("W15", "sequencing", "Event ids unique per run; claimed keys unique per tenant"),
+  rule("W16", "notifications", "waitForEvents wakes log readers"),
   rule("T1", "isolation", "Tenants never see or touch each other's data"),
   rule("T2", "access", "Tenant records; suspended tenants grant nothing"),
   rule("T3", "access", "Tokens: hashed at rest, validated in constant time"),

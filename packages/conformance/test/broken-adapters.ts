@@ -5,17 +5,22 @@
  */
 import {
   type Backend,
+  type ClaimKeyInput,
   type Clock,
   type CreatedToken,
   type EngineBackend,
   type ErrorCode,
+  type Json,
+  keyHeldDetails,
   type Lease,
   MooringError,
   type StateStore,
   systemClock,
   type TaskEvent,
+  TERMINAL_RUN_STATUSES,
   type TokenStore,
   type Unsubscribe,
+  type Value,
   type WorkflowStore,
 } from "@mooring/core";
 
@@ -36,6 +41,8 @@ interface Shared {
   readonly executionIds: Set<string>;
   /** Lease ids the adapter handed out in place of the store's, each with the store's. */
   readonly leaseIdAliases: Map<string, string>;
+  /** Keys claimed through an adapter that keeps them itself (W15): tenant + key → holder. */
+  readonly claimedKeys: Map<string, { runId: string; value: Json; untilTerminal: boolean }>;
 }
 
 interface FacetPatch {
@@ -119,6 +126,7 @@ export function breakCreate(
         views: new Map(),
         executionIds: new Set(),
         leaseIdAliases: new Map(),
+        claimedKeys: new Map(),
       };
       byNamespace.set(context.namespace, shared);
     }
@@ -164,7 +172,140 @@ function renamingDetail<A extends unknown[], R>(call: (...args: A) => Promise<R>
   };
 }
 
+/** A value with every byte array replaced by its base64 text, as a store without a bytes type might keep it. */
+function bytesAsBase64(value: Value | undefined): Value | undefined {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (Array.isArray(value)) return value.map((item) => bytesAsBase64(item) as Value);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, bytesAsBase64(member) as Value]));
+  return value;
+}
+
+/**
+ * W15 done with a read before the write: the adapter keeps the tenant's keys itself and checks a
+ * claim against them, then commits (the store sees each run's claims under a name of that run's
+ * own, so only the adapter's read decides), then records the claim. Between the read and the
+ * record, another client's claim of the same key also passes.
+ */
+const keyCheckedOutsideTransaction: Patch = (view, shared) => {
+  const slot = (key: string): string => `${view.tenantId}\u0001${key}`;
+  const ownName = (key: string, runId: string): string => `${key}@${runId}`;
+  const check = (runId: string, claims: readonly ClaimKeyInput[] | undefined): void => {
+    for (const claim of claims ?? []) {
+      const holder = shared.claimedKeys.get(slot(claim.key));
+      if (holder !== undefined && holder.runId !== runId) {
+        throw new MooringError("CONFLICT", `key ${claim.key} is held by run ${holder.runId}`, { details: keyHeldDetails(runId, claim.key, holder.runId) });
+      }
+    }
+  };
+  const record = (runId: string, claims: readonly ClaimKeyInput[] | undefined): void => {
+    for (const claim of claims ?? []) {
+      shared.claimedKeys.set(slot(claim.key), { runId, value: claim.value ?? null, untilTerminal: claim.untilTerminal === true });
+    }
+  };
+  const release = (runId: string, onlyUntilTerminal: boolean): void => {
+    for (const [key, holder] of shared.claimedKeys) {
+      if (key.startsWith(slot("")) && holder.runId === runId && (!onlyUntilTerminal || holder.untilTerminal)) shared.claimedKeys.delete(key);
+    }
+  };
+  return {
+    workflows: {
+      commit: async (runId, input) => {
+        const { claimKeys, releaseKeys, ...rest } = input;
+        check(runId, claimKeys);
+        await tick();
+        const result = await view.workflows.commit(runId, {
+          ...rest,
+          ...(claimKeys === undefined ? {} : { claimKeys: claimKeys.map((claim) => ({ ...claim, key: ownName(claim.key, runId) })) }),
+          ...(releaseKeys === undefined ? {} : { releaseKeys: releaseKeys.map((key) => ownName(key, runId)) }),
+        });
+        for (const key of releaseKeys ?? []) if (shared.claimedKeys.get(slot(key))?.runId === runId) shared.claimedKeys.delete(slot(key));
+        record(runId, claimKeys);
+        if (TERMINAL_RUN_STATUSES.has(result.run.status)) release(runId, true);
+        return result;
+      },
+      createRun: async (input, options) => {
+        if (options?.claimKeys === undefined || input.id === undefined) return view.workflows.createRun(input, options);
+        const runId = input.id;
+        const existing = await view.workflows.getRun(runId);
+        if (existing === null || options.ifExists === "replace") check(runId, options.claimKeys);
+        await tick();
+        const result = await view.workflows.createRun(input, {
+          ...options,
+          claimKeys: options.claimKeys.map((claim) => ({ ...claim, key: ownName(claim.key, runId) })),
+        });
+        if (result.created) {
+          release(runId, false);
+          record(runId, options.claimKeys);
+        }
+        return result;
+      },
+      lookupKey: async (key) => {
+        const holder = shared.claimedKeys.get(slot(key));
+        return holder === undefined ? null : { runId: holder.runId, value: holder.value };
+      },
+      deleteRun: async (id) => {
+        const existed = await view.workflows.deleteRun(id);
+        release(id, false);
+        return existed;
+      },
+      setRunStatus: async (id, status, options) => {
+        const run = await view.workflows.setRunStatus(id, status, options);
+        if (TERMINAL_RUN_STATUSES.has(run.status)) release(id, true);
+        return run;
+      },
+    },
+  };
+};
+
 export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
+  {
+    id: "unique-key-checked-outside-transaction",
+    bug: "a claimed key checked by a read before the write, outside the transaction: concurrent claimers of one key all win (SPEC W15)",
+    rules: ["W15"],
+    patch: keyCheckedOutsideTransaction,
+  },
+  {
+    id: "event-ids-dropped",
+    bug: "event ids not stored: a repeated append is written twice and getEvent finds nothing (SPEC W15)",
+    rules: ["W15"],
+    patch: (view) => ({
+      workflows: {
+        appendEvents: (runId, events, options) => view.workflows.appendEvents(runId, events.map(({ id: _id, ...event }) => event), options),
+      },
+    }),
+  },
+  {
+    id: "create-run-then-append",
+    bug: "createRun with events as two writes: a create whose events or keys are refused leaves a run behind (SPEC W12)",
+    rules: ["W12"],
+    patch: (view) => ({
+      workflows: {
+        createRun: async (input, options) => {
+          if (options?.events === undefined && options?.claimKeys === undefined) return view.workflows.createRun(input, options);
+          const { events, claimKeys, ...rest } = options;
+          const created = await view.workflows.createRun(input, rest);
+          if (!created.created || input.id === undefined) return created;
+          await tick();
+          const committed = await view.workflows.commit(created.run.id, { ...(events === undefined ? {} : { events }), ...(claimKeys === undefined ? {} : { claimKeys }) });
+          return { ...created, run: committed.run, ...(events === undefined ? {} : { sequences: committed.sequences }) };
+        },
+      },
+    }),
+  },
+  {
+    id: "bytes-as-base64",
+    bug: "bytes kept as base64 text inside JSON and read back as a string (SPEC W13)",
+    rules: ["W13"],
+    patch: (view) => ({
+      workflows: {
+        appendEvents: (runId, events, options) =>
+          view.workflows.appendEvents(runId, events.map((event) => (event.payload === undefined ? event : { ...event, payload: bytesAsBase64(event.payload) as Value })), options),
+      },
+      engine: {
+        enqueue: (task) => view.engine.enqueue(task.payload === undefined ? task : { ...task, payload: bytesAsBase64(task.payload) as Value }),
+      },
+    }),
+  },
   {
     id: "double-claim",
     bug: "a double claim: an unexpired lease is handed to a second worker",

@@ -21,8 +21,10 @@ import {
   assertRecord,
   assertText,
   assertTime,
+  assertValue,
+  containsBytes,
   invalid,
-  jsonByteSize,
+  valueByteSize,
   MAX_LIMIT,
 } from "./validation.js";
 
@@ -98,32 +100,90 @@ function stepInput(value: unknown, field: string, limits: Limits): void {
   }
 }
 
-/** One event; returns its payload's serialized size (an absent payload is stored as null). */
+/** One event; returns its payload's size (an absent payload is stored as null; bytes count their length, W13). */
 function eventInput(value: unknown, field: string, limits: Limits): number {
   assertRecord(value, field);
   assertId(value.type, `${field}.type`);
-  return value.payload === undefined ? NULL_JSON_BYTES : jsonByteSize(value.payload, `${field}.payload`, limits.maxPayloadBytes);
+  optional(assertId)(value.id, `${field}.id`);
+  return value.payload === undefined ? NULL_JSON_BYTES : valueByteSize(value.payload, `${field}.payload`, limits.maxPayloadBytes).size;
 }
 
 /**
- * A non-empty batch of events. Each payload is a JSON value like any other (C1), and the payloads
- * of one batch, which is one write, together serialize to at most `maxPayloadBytes`. Each payload
- * is serialized once, for its own bound and the batch's.
+ * A non-empty batch of events. Each payload is a JSON value like any other (C1), or holds bytes
+ * (W13), and the payloads of one batch, which is one write, together weigh at most
+ * `maxPayloadBytes`. Each payload is measured once, for its own bound and the batch's. Two events
+ * of one batch with the same `id` (W15) contradict each other: VALIDATION, before any store sees them.
  */
 function events(value: unknown, field: string, limits: Limits): void {
   let total = 0;
+  const ids = new Map<string, string>();
   assertArray(value, field, (item, at) => {
     total += eventInput(item, at, limits);
+    const id = (item as Record<string, unknown>).id;
+    if (typeof id !== "string") return;
+    const first = ids.get(id);
+    if (first !== undefined) invalid(`${at}.id`, `repeats the id of ${first} (event ids are unique within a run)`);
+    ids.set(id, at);
   });
   if (total > limits.maxPayloadBytes) {
-    invalid(field, `payloads must together serialize to at most ${limits.maxPayloadBytes} bytes (maxPayloadBytes), got ${total}`);
+    invalid(field, `payloads must together weigh at most ${limits.maxPayloadBytes} bytes (maxPayloadBytes), got ${total}`);
   }
 }
+
+/** What a batch of events uses beyond `events`: caller ids (`runEvents`, W15) and bytes (`binary`, W13). */
+function eventsUses(batch: unknown): CapabilityName[] {
+  if (!Array.isArray(batch)) return [];
+  const uses = new Set<CapabilityName>();
+  for (const event of batch as Record<string, unknown>[]) {
+    if (event.id !== undefined) uses.add("runEvents");
+    if (containsBytes(event.payload)) uses.add("binary");
+  }
+  return [...uses];
+}
+
+/** `binary` when the value holds bytes (W13). */
+function bytesUses(value: unknown): CapabilityName[] {
+  return containsBytes(value) ? ["binary"] : [];
+}
+
+/** A run context: a plain object whose members are values (bytes allowed, W13). */
+function contextInput(value: unknown, field: string, limits: Limits): void {
+  assertRecord(value, field);
+  assertValue(value, field, limits.maxPayloadBytes);
+}
+
+/** W15's `claimKeys`: distinct keys, each with an optional JSON value and `untilTerminal`. */
+function claimKeys(value: unknown, field: string, limits: Limits): void {
+  const seen = new Set<string>();
+  assertArray(value, field, (item, at) => {
+    assertRecord(item, at);
+    assertId(item.key, `${at}.key`);
+    optional(assertJson, limits.maxPayloadBytes)(item.value, `${at}.value`);
+    optional(assertBoolean)(item.untilTerminal, `${at}.untilTerminal`);
+    if (seen.has(item.key)) invalid(`${at}.key`, "repeats a key claimed earlier in the same call");
+    seen.add(item.key);
+  }, { max: 1000 });
+}
+
+/** W15's `releaseKeys`: distinct keys, none of them also claimed by the same call. */
+function releaseKeys(value: unknown, field: string, claimed: unknown): void {
+  const claimedKeys = new Set(Array.isArray(claimed) ? (claimed as Record<string, unknown>[]).map((item) => item.key) : []);
+  const seen = new Set<string>();
+  assertArray(value, field, (key, at) => {
+    assertId(key, at);
+    if (seen.has(key)) invalid(at, "repeats a key released earlier in the same call");
+    if (claimedKeys.has(key)) invalid(at, "is also in claimKeys (claim or release a key, not both)");
+    seen.add(key);
+  }, { max: 1000 });
+}
+
+/** `order` of W14. */
+const order = optionalOneOf(["asc", "desc"] as const);
 
 function enqueueInput(value: unknown, field: string, limits: Limits): void {
   assertRecord(value, field);
   assertId(value.queue, `${field}.queue`);
-  optional(assertJson, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
+  optional(assertValue, limits.maxPayloadBytes)(value.payload, `${field}.payload`);
   optional(assertInt)(value.priority, `${field}.priority`);
   optional(assertTime)(value.runAt, `${field}.runAt`);
   optional(assertPositiveInt)(value.maxAttempts, `${field}.maxAttempts`);
@@ -145,6 +205,7 @@ function enqueueUses(task: unknown): CapabilityName[] {
   if (input.runAt !== undefined) uses.push("delays");
   if (input.idempotencyKey !== undefined) uses.push("idempotency");
   if (Array.isArray(input.dependsOn) && input.dependsOn.length > 0) uses.push("dependencies");
+  if (containsBytes(input.payload)) uses.push("binary");
   return uses;
 }
 
@@ -161,7 +222,7 @@ function settle(value: unknown, field: string, limits: Limits): void {
   }
   if (value.complete !== undefined) {
     assertRecord(value.complete, `${field}.complete`);
-    optional(assertJson, limits.maxPayloadBytes)(value.complete.result, `${field}.complete.result`);
+    optional(assertValue, limits.maxPayloadBytes)(value.complete.result, `${field}.complete.result`);
   } else {
     assertRecord(value.fail, `${field}.fail`);
     assertJson(value.fail.error, `${field}.fail.error`, limits.maxPayloadBytes);
@@ -192,18 +253,26 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     listDefinitions: { capability: "runs", validate: ([id]) => assertId(id, "id") },
     createRun: {
       capability: "runs",
+      uses: ([input, options]) => {
+        const uses = new Set<CapabilityName>(bytesUses((input as Record<string, unknown>).context));
+        const given = (options ?? {}) as Record<string, unknown>;
+        if (given.events !== undefined) for (const use of ["events", "runEvents", ...eventsUses(given.events)] as const) uses.add(use);
+        if (given.claimKeys !== undefined) uses.add("runEvents");
+        return [...uses];
+      },
       validate: ([input, options], limits) => {
         assertRecord(input, "input");
         optional(assertId)(input.id, "input.id");
         assertId(input.workflowId, "input.workflowId");
         assertId(input.version, "input.version");
         optional(assertJson, limits.maxPayloadBytes)(input.input, "input.input");
-        if (input.context !== undefined) {
-          assertRecord(input.context, "input.context");
-          assertJson(input.context, "input.context", limits.maxPayloadBytes);
-        }
+        if (input.context !== undefined) contextInput(input.context, "input.context", limits);
         assertOptionalRecord(options, "options");
-        if (options !== undefined) optionalOneOf(["return", "replace", "error"] as const)(options.ifExists, "options.ifExists");
+        if (options !== undefined) {
+          optionalOneOf(["return", "replace", "error"] as const)(options.ifExists, "options.ifExists");
+          if (options.events !== undefined) events(options.events, "options.events", limits);
+          if (options.claimKeys !== undefined) claimKeys(options.claimKeys, "options.claimKeys", limits);
+        }
       },
     },
     getRun: { capability: "runs", validate: ([id]) => assertId(id, "id") },
@@ -218,25 +287,32 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     setContext: {
       capability: "runs",
+      uses: ([, context]) => bytesUses(context),
       validate: ([id, context], limits) => {
         assertId(id, "id");
-        assertRecord(context, "context");
-        assertJson(context, "context", limits.maxPayloadBytes);
+        contextInput(context, "context", limits);
       },
     },
     appendToContext: {
       capability: "runs",
+      uses: ([, , value]) => bytesUses(value),
       validate: ([id, key, value], limits) => {
         assertId(id, "id");
         assertId(key, "key");
-        assertJson(value, "value", limits.maxPayloadBytes);
+        assertValue(value, "value", limits.maxPayloadBytes);
       },
     },
     listRuns: {
       capability: "runs",
+      uses: ([request]) => {
+        const given = request as Record<string, unknown>;
+        return given.workflowId !== undefined || given.order !== undefined ? ["runEvents"] : [];
+      },
       validate: ([request]) => {
         page(request);
         optionalOneOf(RUN_STATUSES)(request.status, "request.status");
+        optional(assertId)(request.workflowId, "request.workflowId");
+        order(request.order, "request.order");
       },
     },
     deleteRun: { capability: "runs", validate: ([id]) => assertId(id, "id") },
@@ -257,6 +333,7 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     listSteps: { capability: "runs", validate: ([runId]) => assertId(runId, "runId") },
     appendEvents: {
       capability: "events",
+      uses: ([, batch]) => eventsUses(batch),
       validate: ([runId, batch, options], limits) => {
         assertId(runId, "runId");
         events(batch, "events", limits);
@@ -266,16 +343,43 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     readEvents: {
       capability: "events",
+      uses: ([, options]) => {
+        const given = (options ?? {}) as Record<string, unknown>;
+        return given.before !== undefined || given.order !== undefined ? ["runEvents"] : [];
+      },
       validate: ([runId, options]) => {
         assertId(runId, "runId");
         assertOptionalRecord(options, "options");
         if (options !== undefined) {
           optional(assertNonNegativeInt)(options.after, "options.after");
+          optional(assertPositiveInt)(options.before, "options.before");
+          order(options.order, "options.order");
           optional(assertPositiveInt, MAX_LIMIT)(options.limit, "options.limit");
         }
       },
     },
     latestSequence: { capability: "events", validate: ([runId]) => assertId(runId, "runId") },
+    getEvent: {
+      capability: "runEvents",
+      validate: ([runId, eventId]) => {
+        assertId(runId, "runId");
+        assertId(eventId, "eventId");
+      },
+    },
+    lookupKey: { capability: "runEvents", validate: ([key]) => assertId(key, "key") },
+    waitForEvents: {
+      capability: "runEvents",
+      longPoll: true,
+      validate: ([runId, options]) => {
+        assertId(runId, "runId");
+        assertRecord(options, "options");
+        assertNonNegativeInt(options.after, "options.after");
+        assertPositiveInt(options.timeoutMs, "options.timeoutMs", 2 ** 31 - 1);
+        if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+          invalid("options.signal", "must be an AbortSignal");
+        }
+      },
+    },
     writeSnapshot: {
       capability: "snapshots",
       validate: ([runId, snapshot], limits) => {
@@ -293,7 +397,11 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
         if (commit.events !== undefined) uses.push("events");
         if (commit.snapshot !== undefined) uses.push("snapshots");
         if (commit.lease !== undefined) uses.push("leases");
-        return uses;
+        if (commit.claimKeys !== undefined || commit.releaseKeys !== undefined) uses.push("runEvents");
+        uses.push(...eventsUses(commit.events));
+        const settled = commit.settle as Record<string, Record<string, unknown> | undefined> | undefined;
+        if (containsBytes(commit.context) || containsBytes(settled?.complete?.result)) uses.push("binary");
+        return [...new Set(uses)];
       },
       validate: ([runId, input], limits) => {
         assertId(runId, "runId");
@@ -305,16 +413,15 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
           snapshotState(input.snapshot, "input.snapshot", limits);
           optional(assertNonNegativeInt)((input.snapshot as Record<string, unknown>).atSequence, "input.snapshot.atSequence");
         }
-        if (input.context !== undefined) {
-          assertRecord(input.context, "input.context");
-          assertJson(input.context, "input.context", limits.maxPayloadBytes);
-        }
+        if (input.context !== undefined) contextInput(input.context, "input.context", limits);
         optionalOneOf(RUN_STATUSES)(input.status, "input.status");
         if (input.steps !== undefined) assertArray(input.steps, "input.steps", (step, at) => stepInput(step, at, limits));
         if (input.settle !== undefined) {
           if (input.lease === undefined) invalid("input.lease", "is required with settle (the lease it settles)");
           settle(input.settle, "input.settle", limits);
         }
+        if (input.claimKeys !== undefined) claimKeys(input.claimKeys, "input.claimKeys", limits);
+        if (input.releaseKeys !== undefined) releaseKeys(input.releaseKeys, "input.releaseKeys", input.claimKeys);
       },
     },
   },
@@ -370,7 +477,7 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     enqueueMany: {
       capability: "leases",
-      uses: ([tasks]) => (Array.isArray(tasks) ? tasks.flatMap(enqueueUses) : []),
+      uses: ([tasks]) => (Array.isArray(tasks) ? [...new Set(tasks.flatMap(enqueueUses))] : []),
       validate: ([tasks], limits) => assertArray(tasks, "tasks", (task, at) => enqueueInput(task, at, limits), { min: 0 }),
     },
     claim: {
@@ -397,10 +504,11 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     complete: {
       capability: "leases",
+      uses: ([, options]) => bytesUses((options as Record<string, unknown> | undefined)?.result),
       validate: ([held, options], limits) => {
         lease(held);
         assertOptionalRecord(options, "options");
-        if (options !== undefined) optional(assertJson, limits.maxPayloadBytes)(options.result, "options.result");
+        if (options !== undefined) optional(assertValue, limits.maxPayloadBytes)(options.result, "options.result");
       },
     },
     fail: {
@@ -496,9 +604,10 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     appendFrame: {
       capability: "streams",
+      uses: ([, data]) => bytesUses(data),
       validate: ([held, data], limits) => {
         lease(held);
-        assertJson(data, "data", limits.maxPayloadBytes);
+        assertValue(data, "data", limits.maxPayloadBytes);
       },
     },
     readFrames: {

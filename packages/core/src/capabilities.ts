@@ -26,6 +26,11 @@ export const CAPABILITY_NAMES = [
   "tenancy",
   "tokens",
   "serverClock",
+  // Version 2 (SPEC section 11).
+  /** W12 createRun with events, W14 listing for a UI, W15 event ids and run keys, W16 log wake-ups. */
+  "runEvents",
+  /** W13 bytes in event payloads, run context values, task payloads and results, stream frames. */
+  "binary",
 ] as const;
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];

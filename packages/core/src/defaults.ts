@@ -2,7 +2,7 @@
  * Defaults and the small pieces of contract arithmetic every backend shares, so that no backend
  * computes a backoff or a default differently.
  */
-import type { Backoff, EnqueueInput, Json } from "./types.js";
+import type { Backoff, EnqueueInput, Value } from "./types.js";
 
 export const DEFAULTS = Object.freeze({
   /** SPEC C1 */
@@ -43,7 +43,7 @@ export function resolveLimits(options: Partial<Limits> = {}): Limits {
 /** An enqueue input with every default applied. */
 export interface ResolvedEnqueue {
   readonly queue: string;
-  readonly payload: Json;
+  readonly payload: Value;
   readonly priority: number;
   readonly runAt: number;
   readonly maxAttempts: number;

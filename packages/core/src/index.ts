@@ -20,7 +20,7 @@ export { CALL_RULES, type CallRule, type FacetName } from "./call-rules.js";
 export { defineBackend, migrateOnOpen, type BackendDriver, type BackendFacets, type DriverFacets } from "./define-backend.js";
 export { openBackend, parseBackendUrl, redact, supportedSchemes, type BackendModule, type CommonBackendOptions } from "./open-backend.js";
 export type { AppliedMigration, BackendOperations, DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState, Verdict } from "./contracts/backend-operations.js";
-export { canonicalJson, jsonEqual } from "./rules/json.js";
+export { asJson, canonicalJson, jsonEqual } from "./rules/json.js";
 export {
   enforceFence,
   fenceError,
@@ -36,6 +36,8 @@ export {
 export {
   contextNotArrayDetails,
   definitionConflictDetails,
+  eventIdConflictDetails,
+  keyHeldDetails,
   notDeadDetails,
   notFoundDetails,
   runExistsDetails,
@@ -47,6 +49,8 @@ export {
   tenantSuspendedDetails,
   type ContextNotArrayDetails,
   type DefinitionConflictDetails,
+  type EventIdConflictDetails,
+  type KeyHeldDetails,
   type MissingThing,
   type NotDeadDetails,
   type NotFoundDetails,

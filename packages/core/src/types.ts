@@ -9,6 +9,18 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A JSON object. Run contexts are objects so that `appendToContext` has top-level keys. */
 export type JsonObject = { [key: string]: Json };
 
+/**
+ * A JSON value that may also hold bytes (SPEC W13): a `Uint8Array` at the top or anywhere inside
+ * arrays and objects. Event payloads, task payloads and results, stream frames and run context
+ * values take it on a backend that declares the `binary` capability; bytes read back as plain
+ * `Uint8Array`s (never a Node `Buffer`) holding exactly the bytes written. Elsewhere (definitions,
+ * steps, snapshots, signals, errors) values stay JSON.
+ */
+export type Value = null | boolean | number | string | Uint8Array | Value[] | { [key: string]: Value };
+
+/** An object whose members are `Value`s: a run context that may hold bytes (SPEC W13). */
+export type ValueObject = { [key: string]: Value };
+
 /** One page of a list (SPEC C5). `cursor` is null on the last page. */
 export interface Page<T> {
   readonly items: T[];
@@ -66,8 +78,8 @@ export interface CreateRunInput {
   readonly workflowId: string;
   readonly version: string;
   readonly input?: Json;
-  /** Defaults to `{}`. */
-  readonly context?: JsonObject;
+  /** Defaults to `{}`. May hold bytes on a `binary` backend (SPEC W13). */
+  readonly context?: ValueObject;
 }
 
 export interface CreateRunOptions {
@@ -76,6 +88,13 @@ export interface CreateRunOptions {
    * (its steps, events and snapshots are dropped), or throw CONFLICT (`"error"`).
    */
   readonly ifExists?: "return" | "replace" | "error";
+  /**
+   * Events 1..n created with the run in one transaction (SPEC W12, capability `runEvents`). When
+   * the run exists and `ifExists` is `"return"`, nothing is appended and `created` is false.
+   */
+  readonly events?: readonly EventInput[];
+  /** Keys the new run claims in the same transaction (SPEC W15); see `CommitInput.claimKeys`. */
+  readonly claimKeys?: readonly ClaimKeyInput[];
 }
 
 export interface RunRecord {
@@ -84,7 +103,7 @@ export interface RunRecord {
   readonly version: string;
   readonly status: RunStatus;
   readonly input: Json;
-  readonly context: JsonObject;
+  readonly context: ValueObject;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Set once, when the run becomes terminal. */
@@ -94,10 +113,25 @@ export interface RunRecord {
 export interface CreateRunResult {
   readonly run: RunRecord;
   readonly created: boolean;
+  /**
+   * The sequences of `options.events`, in order: 1..n when the run was created, empty when it was
+   * returned untouched. Present only when `options.events` was given (SPEC W12).
+   */
+  readonly sequences?: number[];
 }
+
+/** The order of a list: `"asc"` oldest first (the default), `"desc"` newest first (SPEC W14). */
+export type ListOrder = "asc" | "desc";
 
 export interface ListRunsRequest extends PageRequest {
   readonly status?: RunStatus;
+  /** Only runs of this workflow (SPEC W14, capability `runEvents`). */
+  readonly workflowId?: string;
+  /**
+   * Creation order, oldest first (default) or newest first (SPEC W14). A cursor continues the walk
+   * in the order it was made for; given with the other order it is VALIDATION.
+   */
+  readonly order?: ListOrder;
 }
 
 export const STEP_STATUSES = ["pending", "running", "completed", "failed", "skipped", "cancelled"] as const;
@@ -128,7 +162,13 @@ export interface StepRecord {
 
 export interface EventInput {
   readonly type: string;
-  readonly payload?: Json;
+  /** May hold bytes on a `binary` backend (SPEC W13). */
+  readonly payload?: Value;
+  /**
+   * The caller's id of the event, unique within its run (SPEC W15, capability `runEvents`): an
+   * append carrying an id the run already has is CONFLICT and writes nothing.
+   */
+  readonly id?: string;
 }
 
 export interface EventRecord {
@@ -136,8 +176,32 @@ export interface EventRecord {
   /** Per run, from 1, gap-free (SPEC W7). */
   readonly sequence: number;
   readonly type: string;
-  readonly payload: Json;
+  readonly payload: Value;
+  /** The caller's id, present only when the event was appended with one (SPEC W15). */
+  readonly id?: string;
   readonly createdAt: number;
+}
+
+/** A key a run claims (SPEC W15): unique within the tenant while a run holds it. */
+export interface ClaimKeyInput {
+  readonly key: string;
+  /** Returned by `lookupKey`; default null. */
+  readonly value?: Json;
+  /** Release the key when the run becomes terminal (default: held until released or the run is deleted). */
+  readonly untilTerminal?: boolean;
+}
+
+/** Who holds a claimed key (SPEC W15). */
+export interface KeyHolder {
+  readonly runId: string;
+  readonly value: Json;
+}
+
+export interface WaitForEventsOptions {
+  /** Resolve true once the run has an event with a sequence greater than this. */
+  readonly after: number;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
 }
 
 export interface AppendOptions {
@@ -148,6 +212,13 @@ export interface AppendOptions {
 export interface ReadEventsOptions {
   /** Only events with a sequence greater than this; default 0. */
   readonly after?: number;
+  /** Only events with a sequence less than this (SPEC W14, capability `runEvents`). */
+  readonly before?: number;
+  /**
+   * Ascending (default) or descending sequence (SPEC W14, capability `runEvents`); `limit` counts
+   * from the start of that order, so `{ order: "desc", limit: 10 }` reads the 10 latest events.
+   */
+  readonly order?: ListOrder;
   /** At most this many; default all. */
   readonly limit?: number;
 }
@@ -167,7 +238,7 @@ export interface SnapshotRecord {
 
 /** How a `commit` settles the task its lease holds (SPEC W11). */
 export type SettleInput =
-  | { readonly complete: { readonly result?: Json } }
+  | { readonly complete: { readonly result?: Value } }
   | { readonly fail: { readonly error: Json; readonly retryable?: boolean } };
 
 export interface CommitInput {
@@ -177,10 +248,18 @@ export interface CommitInput {
   readonly events?: readonly EventInput[];
   /** `atSequence` defaults to the run's latest sequence after this commit's events. */
   readonly snapshot?: { readonly atSequence?: number; readonly state: Json };
-  readonly context?: JsonObject;
+  readonly context?: ValueObject;
   readonly status?: RunStatus;
   readonly steps?: readonly StepInput[];
   readonly settle?: SettleInput;
+  /**
+   * Keys the run claims (SPEC W15, capability `runEvents`): unique within the tenant. When another
+   * run holds one, the whole commit is CONFLICT and writes nothing; the run that holds a key may
+   * claim it again (its value and `untilTerminal` are replaced).
+   */
+  readonly claimKeys?: readonly ClaimKeyInput[];
+  /** Keys the run releases (SPEC W15); a key the run does not hold is left as it is. */
+  readonly releaseKeys?: readonly string[];
 }
 
 export interface CommitResult {
@@ -229,7 +308,8 @@ export interface Backoff {
 
 export interface EnqueueInput {
   readonly queue: string;
-  readonly payload?: Json;
+  /** May hold bytes on a `binary` backend (SPEC W13). */
+  readonly payload?: Value;
   /** Higher runs first; default 0. Any safe integer. */
   readonly priority?: number;
   /** Not claimable before this time; default now. */
@@ -275,7 +355,7 @@ export interface Signal {
 export interface Lease {
   readonly taskId: string;
   readonly queue: string;
-  readonly payload: Json;
+  readonly payload: Value;
   /** 1-based; a release, suspension or revocation keeps it, a failure or expiry consumes it. */
   readonly attempt: number;
   readonly epoch: number;
@@ -307,7 +387,7 @@ export interface RenewOptions {
 }
 
 export interface CompleteOptions {
-  readonly result?: Json;
+  readonly result?: Value;
 }
 
 export interface FailOptions {
@@ -349,7 +429,7 @@ export interface TaskRecord {
   readonly queue: string;
   /** The state at the time of the call: a scheduled task whose runAt has come reads as ready. */
   readonly state: TaskState;
-  readonly payload: Json;
+  readonly payload: Value;
   /** The attempt number of the latest lease; 0 before the first. */
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -360,7 +440,7 @@ export interface TaskRecord {
   readonly leaseExpiresAt: number | null;
   readonly workerId: string | null;
   readonly lastError: Json;
-  readonly result: Json;
+  readonly result: Value;
   readonly progress: Progress | null;
   /** Dependencies that have not completed yet (SPEC E16). */
   readonly pendingDependencies: string[];
@@ -420,7 +500,7 @@ export interface Frame {
   readonly attempt: number;
   /** Per (task, attempt), from 1. */
   readonly sequence: number;
-  readonly data: Json;
+  readonly data: Value;
   readonly createdAt: number;
 }
 

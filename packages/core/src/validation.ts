@@ -203,6 +203,71 @@ export function jsonByteSize(value: unknown, field: string, maxBytes: number): n
   return size;
 }
 
+/**
+ * A value that may hold bytes (SPEC W13, `Value`): the checks of `assertJson`, where a `Uint8Array`
+ * is also allowed at the top or as any member. Returns its size and whether it holds bytes (the
+ * caller's `uses` then needs `binary`). The size is its JSON text with each byte array counted as
+ * its length: an engine's bytes cost what they weigh, not the third more of base64, so a
+ * `Uint8Array` of exactly `maxBytes` is accepted.
+ */
+export function valueByteSize(value: unknown, field: string, maxBytes: number): { readonly size: number; readonly hasBytes: boolean } {
+  let bytes = 0;
+  let arrays = 0;
+  // The JSON text of the value with every byte array as `null`, checked by jsonByteSize's rules.
+  // A cycle is kept as it is (the original node), so that jsonByteSize reports it.
+  const path: unknown[] = [];
+  const withoutBytes = (node: unknown, depth: number): unknown => {
+    if (node instanceof Uint8Array) {
+      bytes += node.byteLength;
+      arrays++;
+      return null;
+    }
+    if (typeof node !== "object" || node === null || depth > MAX_JSON_DEPTH || path.includes(node)) return node;
+    if (!Array.isArray(node) && !isPlainObject(node)) return node;
+    path.push(node);
+    let copy: unknown;
+    if (Array.isArray(node)) {
+      const items: unknown[] = new Array<unknown>(node.length);
+      for (let i = 0; i < node.length; i++) if (i in node) items[i] = withoutBytes(node[i], depth + 1);
+      copy = items;
+    } else {
+      const members: Record<string, unknown> = {};
+      for (const key of Object.keys(node)) {
+        Object.defineProperty(members, key, { value: withoutBytes(node[key], depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      copy = members;
+    }
+    path.pop();
+    return copy;
+  };
+  if (!containsBytes(value)) return { size: jsonByteSize(value, field, maxBytes), hasBytes: false };
+  const text = jsonByteSize(withoutBytes(value, 0), field, Number.MAX_SAFE_INTEGER);
+  const size = text - arrays * "null".length + bytes;
+  if (size > maxBytes) invalid(field, `must be at most ${maxBytes} bytes (maxPayloadBytes; JSON text with each Uint8Array counted as its length), got ${size}`);
+  return { size, hasBytes: true };
+}
+
+/** A value that may hold bytes, of at most `maxBytes` (see `valueByteSize`). */
+export function assertValue(value: unknown, field: string, maxBytes: number): void {
+  valueByteSize(value, field, maxBytes);
+}
+
+/** Whether `value` holds a Uint8Array anywhere (cycles and depth are judged by the validation that follows). */
+export function containsBytes(value: unknown): boolean {
+  const path: unknown[] = [];
+  const visit = (node: unknown, depth: number): boolean => {
+    if (node instanceof Uint8Array) return true;
+    if (typeof node !== "object" || node === null || depth > MAX_JSON_DEPTH || path.includes(node)) return false;
+    path.push(node);
+    let found = false;
+    if (Array.isArray(node)) found = node.some((item) => visit(item, depth + 1));
+    else if (isPlainObject(node)) found = Object.keys(node).some((key) => visit(node[key], depth + 1));
+    path.pop();
+    return found;
+  };
+  return visit(value, 0);
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;

@@ -43,7 +43,17 @@ export interface EventRow {
   readonly sequence: number;
   readonly type: string;
   readonly payload: string;
+  /** The caller's id (SPEC W15); null when none. */
+  readonly event_id: string | null;
   readonly created_at: number;
+}
+
+/** Who holds a claimed key (SPEC W15). */
+export interface RunKeyRow {
+  readonly run_pk: number;
+  readonly run_id: string;
+  readonly value: string;
+  readonly until_terminal: number;
 }
 
 export interface SnapshotRow {
@@ -65,6 +75,9 @@ export const UPDATE_RUN_STATUS = loadSql("update-run-status");
 export const UPDATE_RUN_CONTEXT = loadSql("update-run-context");
 export const LIST_RUNS = loadSql("list-runs");
 export const LIST_RUNS_BY_STATUS = loadSql("list-runs-by-status");
+export const LIST_RUNS_DESC = loadSql("list-runs-desc");
+export const LIST_RUNS_OF_WORKFLOW = loadSql("list-runs-of-workflow");
+export const LIST_RUNS_OF_WORKFLOW_DESC = loadSql("list-runs-of-workflow-desc");
 export const SELECT_STEP = loadSql("select-step");
 export const LIST_STEPS = loadSql("list-steps");
 export const TAKE_STEP_POSITION = loadSql("take-step-position");
@@ -72,6 +85,14 @@ export const UPSERT_STEP = loadSql("upsert-step");
 export const INSERT_EVENT = loadSql("insert-event");
 export const SET_LATEST_SEQUENCE = loadSql("set-latest-sequence");
 export const READ_EVENTS = loadSql("read-events");
+export const READ_EVENTS_DESC = loadSql("read-events-desc");
+export const SELECT_EVENT_BY_ID = loadSql("select-event-by-id");
+export const EVENT_ID_SEQUENCE = loadSql("event-id-sequence");
+export const SELECT_RUN_KEY = loadSql("select-run-key");
+export const UPSERT_RUN_KEY = loadSql("upsert-run-key");
+export const RELEASE_RUN_KEY = loadSql("release-run-key");
+export const DELETE_RUN_KEYS = loadSql("delete-run-keys");
+export const RELEASE_TERMINAL_KEYS = loadSql("release-terminal-keys");
 export const LATEST_SEQUENCE = loadSql("latest-sequence");
 export const UPSERT_SNAPSHOT = loadSql("upsert-snapshot");
 export const LATEST_SNAPSHOT = loadSql("latest-snapshot");

@@ -12,6 +12,7 @@ import { checks as tenancy } from "./isolation/tenancy.js";
 import { checks as fenceDetails } from "./leases/fence-details.js";
 import { checks as leases } from "./leases/leases.js";
 import { checks as operator } from "./leases/operator.js";
+import { checks as logWakeups } from "./notifications/log-wakeups.js";
 import { checks as notifications } from "./notifications/notifications.js";
 import { checks as progress } from "./notifications/progress.js";
 import { checks as deadLetters } from "./reclaim/dead-letters.js";
@@ -19,6 +20,7 @@ import { checks as reclaim } from "./reclaim/reclaim.js";
 import { checks as dependencies } from "./scheduling/dependencies.js";
 import { checks as enqueue } from "./scheduling/enqueue.js";
 import { checks as queues } from "./scheduling/queues.js";
+import { checks as eventIds } from "./sequencing/event-ids.js";
 import { checks as events } from "./sequencing/events.js";
 import { checks as signals } from "./signals/signals.js";
 import { checks as commit } from "./snapshots/commit.js";
@@ -33,6 +35,9 @@ import { checks as validationSuite } from "./suites/validation.js";
 import { checks as clock } from "./validation/clock.js";
 import { checks as everyCall } from "./validation/every-call.js";
 import { checks as errorDetails } from "./validation/error-details.js";
+import { checks as bytes } from "./workflows/bytes.js";
+import { checks as createWithEvents } from "./workflows/create-with-events.js";
+import { checks as listing } from "./workflows/listing.js";
 import { checks as workflows } from "./workflows/workflows.js";
 
 /** The order of this list is the order of every report; a new file's checks join their area's. */
@@ -41,7 +46,11 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...errorDetails,
   ...clock,
   ...workflows,
+  ...createWithEvents,
+  ...bytes,
+  ...listing,
   ...events,
+  ...eventIds,
   ...snapshots,
   ...commit,
   ...state,
@@ -56,6 +65,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...queues,
   ...progress,
   ...notifications,
+  ...logWakeups,
   ...tenancy,
   ...namespaces,
   ...tenants,

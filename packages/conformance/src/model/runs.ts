@@ -1,11 +1,12 @@
 /**
- * The model of one tenant's WorkflowStore data: definitions, runs, steps, the event log and
- * durable snapshots (SPEC W1–W10). Plain arrays scanned linearly: clarity over speed.
+ * The model of one tenant's WorkflowStore data: definitions, runs, steps, the event log, durable
+ * snapshots and the keys runs claim (SPEC W1–W10, W12–W15). Plain arrays scanned linearly: clarity over speed.
  *
  * Inputs are assumed valid (SPEC C1 is core's job and has its own property); every operation takes
  * `now` and returns the outcome a conforming backend must produce.
  */
 import {
+  type ClaimKeyInput,
   type CreateRunInput,
   type CreateRunOptions,
   type CreateRunResult,
@@ -14,7 +15,8 @@ import {
   type EventInput,
   type EventRecord,
   type Json,
-  type JsonObject,
+  type KeyHolder,
+  type ListOrder,
   type PutDefinitionResult,
   type ReadEventsOptions,
   RUN_TRANSITIONS,
@@ -25,9 +27,11 @@ import {
   type StepInput,
   type StepRecord,
   TERMINAL_RUN_STATUSES,
+  type Value,
+  type ValueObject,
 } from "@mooring/core";
 import { copy, jsonEqual } from "./json.js";
-import { ok, type Outcome, rejected } from "./outcome.js";
+import { ok, type Outcome, rejected, valueOf as valueOfModel } from "./outcome.js";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -39,10 +43,20 @@ interface RunEntry {
   snapshots: SnapshotRecord[];
 }
 
+/** A claimed key (SPEC W15). */
+interface KeyEntry {
+  key: string;
+  runId: string;
+  value: Json;
+  untilTerminal: boolean;
+}
+
 export interface RunsState {
   definitions: DefinitionRecord[];
   /** In creation order (SPEC W5). */
   runs: RunEntry[];
+  /** The tenant's claimed keys (SPEC W15), each held by one run. */
+  keys: KeyEntry[];
 }
 
 /** A run creation input whose id is known: the caller's, or the one the backend generated. */
@@ -51,7 +65,7 @@ export interface ModelCreateRunInput extends CreateRunInput {
 }
 
 export class RunsModel {
-  #state: RunsState = { definitions: [], runs: [] };
+  #state: RunsState = { definitions: [], runs: [], keys: [] };
 
   checkpoint(): RunsState {
     return copy(this.#state);
@@ -87,8 +101,9 @@ export class RunsModel {
   // Runs (SPEC W2–W5)
 
   /**
-   * `ifExists: "replace"` keeps nothing of the old run: the new run is created now, so it also
-   * lists at the end of the creation order.
+   * `ifExists: "replace"` keeps nothing of the old run (its keys are released): the new run is
+   * created now, so it also lists at the end of the creation order. With `events` (W12) the run
+   * and its events are one write; with `claimKeys` (W15) a key another run holds rejects it all.
    */
   createRun(
     input: ModelCreateRunInput,
@@ -97,11 +112,14 @@ export class RunsModel {
   ): Outcome<CreateRunResult> {
     const ifExists = options?.ifExists ?? "return";
     const existing = this.#entry(input.id);
+    const withSequences = (result: CreateRunResult, sequences: number[]): CreateRunResult =>
+      options?.events === undefined ? result : { ...result, sequences };
     if (existing) {
-      if (ifExists === "return") return ok({ run: copy(existing.run), created: false });
+      if (ifExists === "return") return ok(withSequences({ run: copy(existing.run), created: false }, []));
       if (ifExists === "error") return rejected("CONFLICT");
-      this.#state.runs = this.#state.runs.filter((entry) => entry !== existing);
     }
+    if (this.keyHeldByAnother(input.id, options?.claimKeys ?? []) !== null) return rejected("CONFLICT");
+    if (existing) this.#remove(existing);
     const run: RunRecord = {
       id: input.id,
       workflowId: input.workflowId,
@@ -114,7 +132,9 @@ export class RunsModel {
       completedAt: null,
     };
     this.#state.runs.push({ run, steps: [], events: [], snapshots: [] });
-    return ok({ run: copy(run), created: true });
+    const sequences = options?.events === undefined ? [] : valueOfModel(this.appendEvents(input.id, options.events, undefined, now));
+    if (options?.claimKeys !== undefined) this.applyKeys(input.id, options.claimKeys, []);
+    return ok(withSequences({ run: copy(run), created: true }, sequences));
   }
 
   getRun(id: string): RunRecord | null {
@@ -139,11 +159,14 @@ export class RunsModel {
     const entry = this.#mustEntry(id);
     entry.run.status = status;
     entry.run.updatedAt = now;
-    if (TERMINAL_RUN_STATUSES.has(status)) entry.run.completedAt = now;
+    if (TERMINAL_RUN_STATUSES.has(status)) {
+      entry.run.completedAt = now;
+      this.#releaseTerminalKeys(id);
+    }
     return ok(copy(entry.run));
   }
 
-  setContext(id: string, context: JsonObject, now: number): Outcome<RunRecord> {
+  setContext(id: string, context: ValueObject, now: number): Outcome<RunRecord> {
     const entry = this.#entry(id);
     if (!entry) return rejected("NOT_FOUND");
     entry.run.context = copy(context);
@@ -151,7 +174,7 @@ export class RunsModel {
     return ok(copy(entry.run));
   }
 
-  appendToContext(id: string, key: string, value: Json, now: number): Outcome<RunRecord> {
+  appendToContext(id: string, key: string, value: Value, now: number): Outcome<RunRecord> {
     const entry = this.#entry(id);
     if (!entry) return rejected("NOT_FOUND");
     const current = Object.hasOwn(entry.run.context, key) ? entry.run.context[key] : undefined;
@@ -161,15 +184,54 @@ export class RunsModel {
     return ok(copy(entry.run));
   }
 
-  /** Every run of the status (or all), in creation order; the caller pages through it. */
-  listRuns(status?: RunStatus): RunRecord[] {
-    return copy(this.#state.runs.filter((entry) => status === undefined || entry.run.status === status).map((entry) => entry.run));
+  /** Every run of the status and workflow (or all), in creation order or newest first (W14); the caller pages through it. */
+  listRuns(status?: RunStatus, workflowId?: string, order: ListOrder = "asc"): RunRecord[] {
+    const runs = this.#state.runs
+      .filter((entry) => (status === undefined || entry.run.status === status) && (workflowId === undefined || entry.run.workflowId === workflowId))
+      .map((entry) => entry.run);
+    return copy(order === "desc" ? runs.reverse() : runs);
   }
 
+  /** The run goes with everything under it, its keys included (W5, W15). */
   deleteRun(id: string): boolean {
-    const before = this.#state.runs.length;
-    this.#state.runs = this.#state.runs.filter((entry) => entry.run.id !== id);
-    return this.#state.runs.length !== before;
+    const entry = this.#entry(id);
+    if (!entry) return false;
+    this.#remove(entry);
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Claimed keys (SPEC W15)
+
+  /** The first of `claims` a run other than `runId` holds, or null. */
+  keyHeldByAnother(runId: string, claims: readonly ClaimKeyInput[]): string | null {
+    const taken = claims.find((claim) => this.#state.keys.some((held) => held.key === claim.key && held.runId !== runId));
+    return taken === undefined ? null : taken.key;
+  }
+
+  /** Releases the keys of `release` the run holds, then claims `claims` (checked by `keyHeldByAnother`). */
+  applyKeys(runId: string, claims: readonly ClaimKeyInput[], release: readonly string[]): void {
+    const replaced = new Set([...release, ...claims.map((claim) => claim.key)]);
+    this.#state.keys = this.#state.keys.filter((held) => !(held.runId === runId && replaced.has(held.key)));
+    for (const claim of claims) {
+      this.#state.keys.push({ key: claim.key, runId, value: copy(claim.value ?? null), untilTerminal: claim.untilTerminal === true });
+    }
+    const entry = this.#entry(runId);
+    if (entry && TERMINAL_RUN_STATUSES.has(entry.run.status)) this.#releaseTerminalKeys(runId);
+  }
+
+  lookupKey(key: string): KeyHolder | null {
+    const held = this.#state.keys.find((entry) => entry.key === key);
+    return held ? { runId: held.runId, value: copy(held.value) } : null;
+  }
+
+  #releaseTerminalKeys(runId: string): void {
+    this.#state.keys = this.#state.keys.filter((held) => !(held.runId === runId && held.untilTerminal));
+  }
+
+  #remove(entry: RunEntry): void {
+    this.#state.runs = this.#state.runs.filter((other) => other !== entry);
+    this.#state.keys = this.#state.keys.filter((held) => held.runId !== entry.run.id);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -209,26 +271,42 @@ export class RunsModel {
   // -------------------------------------------------------------------------------------------
   // Event log (SPEC W7–W9)
 
-  /** `expectedSequence` is checked after the run's existence. */
+  /** `expectedSequence` is checked after the run's existence, event ids (W15) after it. */
   appendEvents(runId: string, events: readonly EventInput[], options: { readonly expectedSequence?: number } | undefined, now: number): Outcome<number[]> {
     const entry = this.#entry(runId);
     if (!entry) return rejected("NOT_FOUND");
     if (options?.expectedSequence !== undefined && options.expectedSequence !== entry.events.length) {
       return rejected("SEQUENCE_CONFLICT");
     }
+    if (this.hasEventId(runId, events)) return rejected("CONFLICT");
     const sequences: number[] = [];
     for (const event of events) {
       const sequence = entry.events.length + 1;
-      entry.events.push({ runId, sequence, type: event.type, payload: copy(event.payload ?? null), createdAt: now });
+      const record: EventRecord = { runId, sequence, type: event.type, payload: copy(event.payload ?? null), createdAt: now };
+      entry.events.push(event.id === undefined ? record : { ...record, id: event.id });
       sequences.push(sequence);
     }
     return ok(sequences);
   }
 
+  /** Whether one of `events` carries an id the run's log already has (W15). */
+  hasEventId(runId: string, events: readonly EventInput[]): boolean {
+    const log = this.#entry(runId)?.events ?? [];
+    return events.some((event) => event.id !== undefined && log.some((logged) => logged.id === event.id));
+  }
+
+  /** W9, W14: (after, before), ascending or descending; `limit` from the start of that order. */
   readEvents(runId: string, options: ReadEventsOptions = {}): EventRecord[] {
     const after = options.after ?? 0;
-    const events = (this.#entry(runId)?.events ?? []).filter((event) => event.sequence > after);
+    const before = options.before ?? Number.POSITIVE_INFINITY;
+    const events = (this.#entry(runId)?.events ?? []).filter((event) => event.sequence > after && event.sequence < before);
+    if (options.order === "desc") events.reverse();
     return copy(options.limit === undefined ? events : events.slice(0, options.limit));
+  }
+
+  getEvent(runId: string, eventId: string): EventRecord | null {
+    const found = this.#entry(runId)?.events.find((event) => event.id === eventId);
+    return found ? copy(found) : null;
   }
 
   /** Sequences are 1..n, so the latest is the log's length. */

@@ -18,6 +18,7 @@ import {
   type FailResult,
   type Frame,
   type Json,
+  type Value,
   type Lease,
   type Limits,
   type Progress,
@@ -56,7 +57,7 @@ interface TaskEntry {
   /** Enqueue order, the last claim-order tie-breaker (SPEC E3). */
   order: number;
   queue: string;
-  payload: Json;
+  payload: Value;
   priority: number;
   /** The ready time (docs/decisions.md, claim order). */
   runAt: number;
@@ -87,7 +88,7 @@ interface TaskEntry {
   /** The epoch whose `complete` settled the task, for the idempotent repeat (E7). */
   completedEpoch: number | null;
   lastError: Json;
-  result: Json;
+  result: Value;
   progress: Progress | null;
   cancelReason: string | null;
   suspension: Suspension | null;
@@ -345,7 +346,7 @@ export class TasksModel {
     return ok(this.#leaseOf(entry));
   }
 
-  complete(lease: Lease, options: { readonly result?: Json } | undefined, now: number): Outcome<void> {
+  complete(lease: Lease, options: { readonly result?: Value } | undefined, now: number): Outcome<void> {
     this.#settleTime(now);
     const fenced = this.#fence(lease, "complete", now);
     if (!fenced.ok) return fenced;
@@ -391,7 +392,7 @@ export class TasksModel {
   }
 
   /** Appends to the stream of the lease's attempt; sequences per (task, attempt) from 1. */
-  appendFrame(lease: Lease, data: Json, now: number): Outcome<number> {
+  appendFrame(lease: Lease, data: Value, now: number): Outcome<number> {
     const task = this.#holder(lease, now);
     if (!task.ok) return task;
     const entry = task.value;

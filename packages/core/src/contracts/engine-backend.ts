@@ -7,6 +7,7 @@ import type {
   FailResult,
   Frame,
   Json,
+  Value,
   Lease,
   ListDeadLettersRequest,
   Page,
@@ -134,7 +135,7 @@ export interface EngineBackend {
   progress(lease: Lease, progress: Progress): Promise<void>;
 
   /** Appends to the lease's attempt stream and returns the frame's sequence. Fenced. @see SPEC E18, E5, T4 */
-  appendFrame(lease: Lease, data: Json): Promise<number>;
+  appendFrame(lease: Lease, data: Value): Promise<number>;
 
   /** Frames of one attempt (default the latest) with sequence > `after`, ascending. @see SPEC E18 */
   readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]>;

@@ -9,8 +9,7 @@ import type {
   DefinitionRecord,
   EventInput,
   EventRecord,
-  Json,
-  JsonObject,
+  KeyHolder,
   ListRunsRequest,
   Page,
   PutDefinitionResult,
@@ -21,6 +20,9 @@ import type {
   SnapshotRecord,
   StepInput,
   StepRecord,
+  Value,
+  ValueObject,
+  WaitForEventsOptions,
 } from "../types.js";
 
 /**
@@ -43,7 +45,11 @@ export interface WorkflowStore {
 
   /**
    * Creates a run in status `pending`, or per `ifExists` returns (default), replaces, or rejects an
-   * existing one. @throws CONFLICT with `ifExists: "error"` when the id exists. @see SPEC W2
+   * existing one. With `events` (capability `runEvents`) the run and its events 1..n are created in
+   * one transaction, and with `claimKeys` its keys are claimed in it too; a returned existing run
+   * gets no events (`created: false`, `sequences: []`). A replaced run's keys are released.
+   * @throws CONFLICT with `ifExists: "error"` when the id exists, or when another run holds one of
+   * `claimKeys` (nothing written); CONFLICT when an event id repeats. @see SPEC W2, W12, W15
    */
   createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult>;
 
@@ -58,19 +64,26 @@ export interface WorkflowStore {
   setRunStatus(id: string, status: RunStatus, options?: { readonly expected?: RunStatus }): Promise<RunRecord>;
 
   /** Replaces the context. @throws NOT_FOUND. @see SPEC W4 */
-  setContext(id: string, context: JsonObject): Promise<RunRecord>;
+  setContext(id: string, context: ValueObject): Promise<RunRecord>;
 
   /**
    * Appends `value` to the array at top-level `key` of the context, creating it. Concurrent
    * appends never lose one. @throws NOT_FOUND; INVALID_STATE when `key` holds a non-array.
    * @see SPEC W4
    */
-  appendToContext(id: string, key: string, value: Json): Promise<RunRecord>;
+  appendToContext(id: string, key: string, value: Value): Promise<RunRecord>;
 
-  /** Runs in creation order, optionally of one status. @see SPEC W5, C5 */
+  /**
+   * Runs in creation order, optionally of one status and (capability `runEvents`) one workflow,
+   * newest first with `order: "desc"`. @throws VALIDATION for a cursor of the other order.
+   * @see SPEC W5, W14, C5
+   */
   listRuns(request: ListRunsRequest): Promise<Page<RunRecord>>;
 
-  /** Removes the run with its steps, events and snapshots; false when absent. @see SPEC W5 */
+  /**
+   * Removes the run with its steps, events, snapshots and claimed keys; false when absent.
+   * @see SPEC W5, W15
+   */
   deleteRun(id: string): Promise<boolean>;
 
   /**
@@ -88,12 +101,31 @@ export interface WorkflowStore {
   /**
    * Appends a non-empty batch atomically and returns its sequences: per run, from 1, gap-free,
    * contiguous per batch. @throws NOT_FOUND for an unknown run; SEQUENCE_CONFLICT when
-   * `expectedSequence` is not the latest sequence (nothing written). @see SPEC W7, W8
+   * `expectedSequence` is not the latest sequence (nothing written); CONFLICT when an event's `id`
+   * is one the run already has (nothing written, W15). @see SPEC W7, W8, W15
    */
   appendEvents(runId: string, events: readonly EventInput[], options?: AppendOptions): Promise<number[]>;
 
-  /** Events with sequence > `after`, ascending; empty for an unknown run. @see SPEC W9 */
+  /**
+   * Events with `after` < sequence (< `before`), ascending, or descending with `order: "desc"`
+   * (capability `runEvents` for `before` and `order`); `limit` counts from the start of the order.
+   * Empty for an unknown run. @see SPEC W9, W14
+   */
   readEvents(runId: string, options?: ReadEventsOptions): Promise<EventRecord[]>;
+
+  /** The run's event with the caller's id `eventId`, or null (also for an unknown run). @see SPEC W15 */
+  getEvent(runId: string, eventId: string): Promise<EventRecord | null>;
+
+  /** The run holding `key` in this tenant and the value it claimed it with, or null. @see SPEC W15 */
+  lookupKey(key: string): Promise<KeyHolder | null>;
+
+  /**
+   * Resolves true as soon as the run has an event with a sequence greater than `after` (at once
+   * when it already has), false at the timeout or when `signal` aborts. A hint pushed by the
+   * store (an emitter, NOTIFY, pub/sub, a change feed), never a polling loop of the caller; an
+   * unknown run waits like an empty log. @see SPEC W16
+   */
+  waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean>;
 
   /** The largest sequence of the run's log; 0 for an empty log or an unknown run. @see SPEC W9 */
   latestSequence(runId: string): Promise<number>;
@@ -112,7 +144,9 @@ export interface WorkflowStore {
    * transaction, or nothing. With a lease it is fenced like a holder call (STALE_LEASE, also for
    * the latest epoch with another lease's `leaseId`, LEASE_REVOKED, LEASE_EXPIRED, INVALID_STATE);
    * with `expectedSequence`, SEQUENCE_CONFLICT; NOT_FOUND for an unknown run; the errors of
-   * `setRunStatus` for the status. @see SPEC W11, E5, T4
+   * `setRunStatus` for the status; CONFLICT when another run holds one of `claimKeys` or an event
+   * id repeats (W15). Keys claimed `untilTerminal` are released when the commit makes the run
+   * terminal. @see SPEC W11, W15, E5, T4
    */
   commit(runId: string, input: CommitInput): Promise<CommitResult>;
 }

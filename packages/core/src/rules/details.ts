@@ -133,3 +133,29 @@ export function tenantSuspendedDetails(tenantId: string): TenantSuspendedDetails
   return { tenantId };
 }
 
+
+/** CONFLICT from appendEvents, createRun or commit when an event's id is one its run already has (SPEC W15). */
+export type EventIdConflictDetails = {
+  readonly runId: string;
+  /** The caller's event id that repeats. */
+  readonly eventId: string;
+  /** The sequence of the event that already has it. */
+  readonly sequence: number;
+};
+
+export function eventIdConflictDetails(runId: string, eventId: string, sequence: number): EventIdConflictDetails {
+  return { runId, eventId, sequence };
+}
+
+/** CONFLICT from createRun or commit when another run of the tenant holds a claimed key (SPEC W15). */
+export type KeyHeldDetails = {
+  /** The run whose call was rejected. */
+  readonly runId: string;
+  readonly key: string;
+  /** The run that holds the key. */
+  readonly heldBy: string;
+};
+
+export function keyHeldDetails(runId: string, key: string, heldBy: string): KeyHeldDetails {
+  return { runId, key, heldBy };
+}

@@ -2,7 +2,7 @@
  * Checks of durable snapshots and the replay law (SPEC W10).
  */
 import fc from "fast-check";
-import type { EventInput, EventRecord, Json, JsonObject } from "@mooring/core";
+import type { EventInput, EventRecord, JsonObject, Value } from "@mooring/core";
 import { assertProperty } from "../../fast-check.js";
 import { type Check, defineCheck } from "../../registry.js";
 import { ensure, newRun, rejectsWith, same } from "../support/index.js";
@@ -55,7 +55,7 @@ interface CalculatorState extends JsonObject {
 const INITIAL: CalculatorState = { value: 0, count: 0 };
 const MODULUS = 1_000_003;
 
-function reduce(state: CalculatorState, events: readonly { readonly type: string; readonly payload: Json }[]): CalculatorState {
+function reduce(state: CalculatorState, events: readonly { readonly type: string; readonly payload: Value }[]): CalculatorState {
   let { value, count } = state;
   for (const event of events) {
     const operand = typeof event.payload === "number" ? event.payload : 0;
@@ -119,7 +119,7 @@ const replayLaw = defineCheck({
   },
 });
 
-function payloadsOf(events: readonly EventRecord[]): { type: string; payload: Json }[] {
+function payloadsOf(events: readonly EventRecord[]): { type: string; payload: Value }[] {
   return events.map((event) => ({ type: event.type, payload: event.payload }));
 }
 

@@ -19,6 +19,7 @@ import { assertProperty } from "../../fast-check.js";
 import { cacheCommands as cache } from "../../model/property/cache-commands.js";
 import { commitCommand } from "../../model/property/commit-commands.js";
 import { runCommands as runs } from "../../model/property/run-commands.js";
+import { runEventCommands as runEvents } from "../../model/property/run-event-commands.js";
 import type { WorldCommand } from "../../model/property/step.js";
 import { advanceClock, leaseIdForgingCommands as forging, taskCommands as task } from "../../model/property/task-commands.js";
 import { type Observation, PropertyWorld, seedBystander } from "../../model/property/world.js";
@@ -118,6 +119,48 @@ export const checks: Check[] = [
     tenants: 2,
     observe: ["runs", "events", "snapshots", "definitions"],
     commands: [...Object.values(runs), runs.appendEvents, runs.createRun, advanceClock()],
+  }),
+  modelProperty({
+    id: "W12.model-create-with-events",
+    rule: "W12",
+    title: "createRun with events and keys is all or nothing, as the reference model says, beside appends, commits and deletes",
+    requires: ["runs", "events", "commit", "runEvents"],
+    tenants: 2,
+    observe: ["runs", "events", "keys"],
+    commands: [
+      runEvents.createRunWithEvents,
+      runEvents.createRunWithEvents,
+      runEvents.createRunWithEvents,
+      runEvents.appendEventsWithIds,
+      runEvents.commitKeys,
+      runEvents.deleteRun,
+      runEvents.setRunStatus,
+      runs.createRun,
+      advanceClock(),
+    ],
+  }),
+  modelProperty({
+    id: "W15.model-event-ids-and-keys",
+    rule: "W15",
+    title: "Event ids unique per run and claimed keys unique per tenant (claims, releases, terminal runs, deletes) match the reference model",
+    requires: ["runs", "events", "commit", "runEvents"],
+    tenants: 2,
+    observe: ["runs", "events", "keys"],
+    commands: [
+      runEvents.createRunWithEvents,
+      runEvents.appendEventsWithIds,
+      runEvents.appendEventsWithIds,
+      runEvents.commitKeys,
+      runEvents.commitKeys,
+      runEvents.commitKeys,
+      runEvents.lookupKey,
+      runEvents.readEventsBackwards,
+      runEvents.deleteRun,
+      runEvents.setRunStatus,
+      runs.createRun,
+      runs.appendEvents,
+      advanceClock(),
+    ],
   }),
   modelProperty({
     id: "S2.model-kv-ttl",

@@ -69,32 +69,43 @@ const WRONG_TYPES: readonly unknown[] = [null, 1, true, {}, [], 1n, () => "x", S
 
 /** The invalid values, built when a check runs (some are a MiB): never at import. */
 function invalidValues() {
+  const json: unknown[] = [
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    { a: undefined },
+    [1, undefined],
+    holey(),
+    cycle(),
+    [cycle()],
+    1n,
+    { n: 1n },
+    () => 1,
+    Symbol.for("mooring"),
+    new Date(0),
+    new Map([["a", 1]]),
+    new Uint8Array(2),
+    new NotPlainData(),
+    { date: new Date(0) },
+    "a\u0000b",
+    "\uD800",
+    { "\uDC00": 1 },
+    nested(MAX_JSON_DEPTH + 2),
+    "x".repeat(OVERSIZED),
+    { big: "x".repeat(OVERSIZED) },
+  ];
   return {
     optionalId: [...WRONG_TYPES, "", ...IDS_OF_256_BYTES, ...UNCLEAN_STRINGS],
-    json: [
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      { a: undefined },
-      [1, undefined],
-      holey(),
-      cycle(),
-      [cycle()],
-      1n,
-      { n: 1n },
-      () => 1,
-      Symbol.for("mooring"),
-      new Date(0),
-      new Map([["a", 1]]),
-      new Uint8Array(2),
-      new NotPlainData(),
-      { date: new Date(0) },
-      "a\u0000b",
-      "\uD800",
-      { "\uDC00": 1 },
-      nested(MAX_JSON_DEPTH + 2),
-      "x".repeat(OVERSIZED),
-      { big: "x".repeat(OVERSIZED) },
+    json,
+    // A value that may hold bytes (W13): JSON's invalid values but the small byte array, which it
+    // allows, plus byte arrays too large alone or beside others, and bytes inside non-JSON.
+    value: [
+      ...json.filter((value) => !(value instanceof Uint8Array)),
+      new Uint8Array(OVERSIZED),
+      { big: new Uint8Array(OVERSIZED) },
+      [new Uint8Array(Math.ceil(OVERSIZED / 2)), new Uint8Array(Math.ceil(OVERSIZED / 2))],
+      [new Uint8Array(1), Number.NaN],
+      { bytes: new Uint8Array(1), when: new Date(0) },
     ],
     positiveInt: [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53, 1e300, "10", null, true, 1n, {}],
     nonNegativeInt: [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, "1", null, 1n, {}],
@@ -168,6 +179,30 @@ const leaseParts = (index: number, bad: InvalidValues): Part[] => [
 
 const id = (path: Path, bad: InvalidValues): Part => part(path, required(bad.optionalId));
 
+/** Invalid event batches: not arrays, empty, too heavy together (W13 counts bytes), an id twice (W15). */
+const eventBatches = (bad: InvalidValues): unknown[] => [
+  ...bad.idArray,
+  [],
+  // Two events of just over half the limit: each is fine, the batch is not.
+  [{ type: "a", payload: "x".repeat(OVERSIZED / 2) }, { type: "b", payload: "x".repeat(OVERSIZED / 2) }],
+  [{ type: "a", payload: new Uint8Array(Math.ceil(OVERSIZED / 2)) }, { type: "b", payload: new Uint8Array(Math.ceil(OVERSIZED / 2)) }],
+  [{ type: "a", id: "twice" }, { type: "b", id: "twice" }],
+  [{ type: "a", id: "" }],
+];
+
+/** Invalid `claimKeys` lists (W15). */
+const claimKeyLists = (bad: InvalidValues): unknown[] => [
+  ...bad.idArray,
+  [],
+  [null],
+  [{}],
+  [{ key: "" }],
+  [{ key: "k", value: Number.NaN }],
+  [{ key: "k", value: new Uint8Array(1) }],
+  [{ key: "k", untilTerminal: "yes" }],
+  [{ key: "k" }, { key: "k" }],
+];
+
 /** Every method, built over one set of invalid values. */
 function methodCases(bad: InvalidValues): readonly MethodCase[] {
   return [
@@ -190,9 +225,11 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
         id([0, "workflowId"], bad),
         id([0, "version"], bad),
         part([0, "input"], bad.json),
-        part([0, "context"], [...bad.json, [1], "x", 1]),
+        part([0, "context"], [...bad.value, [1], "x", 1]),
         part([1], bad.optionalRecord),
         part([1, "ifExists"], bad.enumValue),
+        part([1, "events"], [...eventBatches(bad), [{ type: "a", payload: new Uint8Array(OVERSIZED) }]], "runEvents"),
+        part([1, "claimKeys"], claimKeyLists(bad), "runEvents"),
       ],
     },
     { facet: "workflows", method: "getRun", base: (s) => [s.runId], parts: [id([0], bad)] },
@@ -202,14 +239,19 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       base: (s) => [s.runId, "running", { expected: "pending" }],
       parts: [id([0], bad), part([1], required(bad.enumValue)), part([2], bad.optionalRecord), part([2, "expected"], bad.enumValue)],
     },
-    { facet: "workflows", method: "setContext", base: (s) => [s.runId, { a: 1 }], parts: [id([0], bad), part([1], required([...bad.json, [1], "x"]))] },
+    { facet: "workflows", method: "setContext", base: (s) => [s.runId, { a: 1 }], parts: [id([0], bad), part([1], required([...bad.value, [1], "x"]))] },
     {
       facet: "workflows",
       method: "appendToContext",
       base: (s) => [s.runId, "log", 1],
-      parts: [id([0], bad), id([1], bad), part([2], required(bad.json))],
+      parts: [id([0], bad), id([1], bad), part([2], required(bad.value))],
     },
-    { facet: "workflows", method: "listRuns", base: () => [{ limit: 10, status: "pending" }], parts: [...pageParts(0, bad), part([0, "status"], bad.enumValue)] },
+    {
+      facet: "workflows",
+      method: "listRuns",
+      base: () => [{ limit: 10, status: "pending" }],
+      parts: [...pageParts(0, bad), part([0, "status"], bad.enumValue), part([0, "workflowId"], bad.optionalId, "runEvents"), part([0, "order"], bad.enumValue, "runEvents")],
+    },
     { facet: "workflows", method: "deleteRun", base: (s) => [s.runId], parts: [id([0], bad)] },
     {
       facet: "workflows",
@@ -235,10 +277,11 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       parts: [
         id([0], bad),
         // Two events of just over half the limit: each is fine, the batch is not.
-        part([1], required([...bad.idArray, [], [{ type: "a", payload: "x".repeat(OVERSIZED / 2) }, { type: "b", payload: "x".repeat(OVERSIZED / 2) }]])),
+        part([1], required(eventBatches(bad))),
         part([1, 0], bad.optionalRecord),
         part([1, 0, "type"], required(bad.optionalId)),
-        part([1, 0, "payload"], bad.json),
+        part([1, 0, "payload"], bad.value),
+        part([1, 0, "id"], bad.optionalId, "runEvents"),
         part([2], bad.optionalRecord),
         part([2, "expectedSequence"], bad.nonNegativeInt),
       ],
@@ -247,9 +290,30 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       facet: "workflows",
       method: "readEvents",
       base: (s) => [s.runId, { after: 0, limit: 10 }],
-      parts: [id([0], bad), part([1], bad.optionalRecord), part([1, "after"], bad.nonNegativeInt), part([1, "limit"], [...bad.positiveInt, MAX_LIMIT + 1])],
+      parts: [
+        id([0], bad),
+        part([1], bad.optionalRecord),
+        part([1, "after"], bad.nonNegativeInt),
+        part([1, "limit"], [...bad.positiveInt, MAX_LIMIT + 1]),
+        part([1, "before"], bad.positiveInt, "runEvents"),
+        part([1, "order"], bad.enumValue, "runEvents"),
+      ],
     },
     { facet: "workflows", method: "latestSequence", base: (s) => [s.runId], parts: [id([0], bad)] },
+    { facet: "workflows", method: "getEvent", base: (s) => [s.runId, "event-id"], parts: [id([0], bad), id([1], bad)] },
+    { facet: "workflows", method: "lookupKey", base: () => ["key"], parts: [id([0], bad)] },
+    {
+      facet: "workflows",
+      method: "waitForEvents",
+      base: (s) => [s.runId, { after: 5, timeoutMs: 1 }],
+      parts: [
+        id([0], bad),
+        part([1], required(bad.optionalRecord)),
+        part([1, "after"], required(bad.nonNegativeInt)),
+        part([1, "timeoutMs"], required([...bad.positiveInt, 2 ** 31])),
+        part([1, "signal"], [{}, "abort", 1]),
+      ],
+    },
     {
       facet: "workflows",
       method: "writeSnapshot",
@@ -284,14 +348,16 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
         part([1, "lease", "leaseId"], required(bad.optionalId)),
         part([1, "expectedSequence"], bad.nonNegativeInt),
         part([1, "events"], [...bad.idArray, []]),
-        part([1, "events", 0, "payload"], bad.json),
+        part([1, "events", 0, "payload"], bad.value),
         part([1, "snapshot"], bad.optionalRecord),
         part([1, "snapshot", "state"], required(bad.json)),
         part([1, "snapshot", "atSequence"], bad.nonNegativeInt),
-        part([1, "context"], [...bad.json, [1], "x"]),
+        part([1, "context"], [...bad.value, [1], "x"]),
         part([1, "status"], bad.enumValue),
+        part([1, "claimKeys"], claimKeyLists(bad), "runEvents"),
+        part([1, "releaseKeys"], [...bad.idArray, [], ["k", "k"], Array.from({ length: 1001 }, (_, i) => `k${i}`)], "runEvents"),
         part([1, "steps"], [...bad.idArray, []]),
-        part([1, "settle"], [...bad.optionalRecord, {}, { complete: {}, fail: { error: 1 } }, { complete: 1 }, { fail: {} }, { fail: { error: 1, retryable: "yes" } }, { complete: { result: Number.NaN } }]),
+        part([1, "settle"], [...bad.optionalRecord, {}, { complete: {}, fail: { error: 1 } }, { complete: 1 }, { fail: {} }, { fail: { error: 1, retryable: "yes" } }, { complete: { result: Number.NaN } }, { complete: { result: new Uint8Array(OVERSIZED) } }]),
       ],
     },
 
@@ -337,7 +403,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       parts: [
         part([0], required(bad.optionalRecord)),
         id([0, "queue"], bad),
-        part([0, "payload"], bad.json),
+        part([0, "payload"], bad.value),
         part([0, "priority"], bad.int, "priorities"),
         part([0, "runAt"], bad.time, "delays"),
         part([0, "maxAttempts"], bad.positiveInt),
@@ -351,7 +417,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       facet: "engine",
       method: "enqueueMany",
       base: (s) => [[{ queue: s.queue }, { queue: s.queue, payload: 2 }]],
-      parts: [part([0], required(["x", null, {}, 1, [null], [1]])), part([0, 1], bad.optionalRecord), id([0, 1, "queue"], bad), part([0, 1, "payload"], bad.json)],
+      parts: [part([0], required(["x", null, {}, 1, [null], [1]])), part([0, 1], bad.optionalRecord), id([0, 1, "queue"], bad), part([0, 1, "payload"], bad.value)],
     },
     {
       facet: "engine",
@@ -371,7 +437,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       base: (s) => [s.lease, { leaseMs: 1000 }],
       parts: [...leaseParts(0, bad), part([1], bad.optionalRecord), part([1, "leaseMs"], bad.positiveInt), part([1, "progress"], bad.progress, "progress")],
     },
-    { facet: "engine", method: "complete", base: (s) => [s.lease, { result: 1 }], parts: [...leaseParts(0, bad), part([1], bad.optionalRecord), part([1, "result"], bad.json)] },
+    { facet: "engine", method: "complete", base: (s) => [s.lease, { result: 1 }], parts: [...leaseParts(0, bad), part([1], bad.optionalRecord), part([1, "result"], bad.value)] },
     {
       facet: "engine",
       method: "fail",
@@ -422,7 +488,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
     },
     { facet: "engine", method: "queueStats", base: (s) => [s.queue], parts: [id([0], bad)] },
     { facet: "engine", method: "progress", base: (s) => [s.lease, { percent: 10, message: "m" }], parts: [...leaseParts(0, bad), part([1], required(bad.progress))] },
-    { facet: "engine", method: "appendFrame", base: (s) => [s.lease, { f: 1 }], parts: [...leaseParts(0, bad), part([1], required(bad.json))] },
+    { facet: "engine", method: "appendFrame", base: (s) => [s.lease, { f: 1 }], parts: [...leaseParts(0, bad), part([1], required(bad.value))] },
     {
       facet: "engine",
       method: "readFrames",
@@ -566,6 +632,8 @@ async function fingerprint(view: Backend, seed: Seed, taskIds: readonly string[]
     definitions: runs ? await view.workflows.listDefinitions("def") : null,
     runs: runs ? await allPages((cursor) => view.workflows.listRuns({ limit: 100, cursor })) : null,
     events: declared("events") ? await view.workflows.readEvents(seed.runId) : null,
+    // The key the invalid `claimKeys` lists name (W15).
+    claimed: declared("runEvents") ? await view.workflows.lookupKey("k") : null,
     snapshot: declared("snapshots") ? await view.workflows.latestSnapshot(seed.runId) : null,
     steps: runs ? await view.workflows.listSteps(seed.runId) : null,
     value: kv ? await view.state.get(seed.key) : null,

@@ -32,14 +32,21 @@ export const EXECUTION_IDS = ["exec", "exec:{2}"] as const;
 export const KV_KEYS = ["key-1", "key:{2}*", executionKey("exec", "a"), executionKey("exec", "b"), executionKey("exec:{2}", "a")] as const;
 export const QUEUES = ["queue-1", "queue:{2}"] as const;
 export const SIGNAL_KEYS = ["signal-a", "signal:{b}", "signal c"] as const;
+/** Keys runs claim (W15), with the characters of a Redis hash tag and a glob. */
+export const CLAIM_KEYS = ["hook-1", "hook:{2}", "hook *3"] as const;
+/** Caller event ids (W15): few, so that repeats are frequent. */
+export const EVENT_IDS = ["evt-1", "evt:{2}"] as const;
+/** Workflow ids of runs, for listing by workflow (W14). */
+export const WORKFLOW_IDS = ["wf", "wf:{2}"] as const;
 
 /**
  * The parts of a tenant's state compared after each command. Each needs the capabilities it reads:
  * "runs" (runs, steps, listRuns) and "definitions" need `runs`, "events" (each run's log and latest
  * sequence) `events`, "snapshots" (each run's latest snapshot) `snapshots`, "cache" `kv`, "tasks"
- * `leases`, "queues" `queueControl`, "deadLetters" `deadLetter`.
+ * `leases`, "queues" `queueControl`, "deadLetters" `deadLetter`, "keys" (each claimed key's holder,
+ * each run's events by caller id, the runs newest first and per workflow) `runEvents`.
  */
-export type Observation = "runs" | "events" | "snapshots" | "definitions" | "cache" | "tasks" | "queues" | "deadLetters";
+export type Observation = "runs" | "events" | "snapshots" | "definitions" | "cache" | "tasks" | "queues" | "deadLetters" | "keys";
 
 /**
  * A bijection between the ids the model gives (tasks, signals) and the ones the backend generated.
@@ -114,8 +121,13 @@ export async function seedBystander(root: Backend): Promise<Bystander> {
   const declared = (name: Parameters<typeof hasCapability>[1]): boolean => hasCapability(root.capabilities, name);
   for (const id of RUN_IDS) {
     if (!declared("runs")) break;
-    await root.workflows.createRun({ id, workflowId: "bystander", version: "1" }, { ifExists: "replace" });
-    if (declared("events")) await root.workflows.appendEvents(id, [{ type: "bystander" }]);
+    // The bystander's runs hold every key and use every event id (W15), which no world may see.
+    const claimKeys = declared("runEvents") && id === RUN_IDS[0] ? { claimKeys: CLAIM_KEYS.map((key) => ({ key, value: "bystander" })) } : {};
+    await root.workflows.createRun({ id, workflowId: "bystander", version: "1" }, { ifExists: "replace", ...claimKeys });
+    if (declared("events")) {
+      const ids = declared("runEvents") ? EVENT_IDS.map((eventId) => ({ type: "bystander", id: eventId })) : [{ type: "bystander" }];
+      await root.workflows.appendEvents(id, ids);
+    }
   }
   for (const key of KV_KEYS) if (declared("kv")) await root.state.set(key, new Uint8Array([42]));
   for (const id of EXECUTION_IDS) if (declared("kv")) await root.state.saveSnapshot({ executionId: id, sequence: 9, state: "bystander" });
@@ -336,6 +348,29 @@ async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now
       case "snapshots":
         // Compared with their run, under "runs".
         break;
+      case "keys": {
+        const holders: Record<string, unknown> = {};
+        const expectedHolders: Record<string, unknown> = {};
+        for (const key of CLAIM_KEYS) {
+          holders[key] = await backend.workflows.lookupKey(key);
+          expectedHolders[key] = model.runs.lookupKey(key);
+        }
+        sameData(holders, expectedHolders, `${what}: lookupKey of every key`);
+        for (const id of RUN_IDS) {
+          for (const eventId of EVENT_IDS) {
+            sameData(await backend.workflows.getEvent(id, eventId), model.runs.getEvent(id, eventId), `${what}: getEvent(${id}, ${eventId})`);
+          }
+        }
+        sameData(await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, order: "desc" })), model.runs.listRuns(undefined, undefined, "desc"), `${what}: listRuns newest first`);
+        for (const workflowId of WORKFLOW_IDS) {
+          sameData(
+            await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, workflowId })),
+            model.runs.listRuns(undefined, workflowId),
+            `${what}: listRuns of workflow ${workflowId}`,
+          );
+        }
+        break;
+      }
       case "cache": {
         const values: Record<string, Uint8Array | null> = {};
         const expectedValues: Record<string, Uint8Array | null> = {};
