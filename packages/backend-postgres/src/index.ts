@@ -13,7 +13,7 @@
  */
 import pg from "pg";
 import {
-  ALL_CAPABILITIES,
+  V1_CAPABILITIES,
   type Backend,
   type BackendDriver,
   type BackendModule,
@@ -144,7 +144,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
 
   const driver: BackendDriver = {
     name: "postgres",
-    capabilities: ALL_CAPABILITIES,
+    capabilities: V1_CAPABILITIES,
     limits,
     facets: (tenantId) => ({
       workflows: new PostgresWorkflowStore(built, tenantId),

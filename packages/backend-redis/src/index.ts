@@ -7,7 +7,7 @@
  * persistence setting gives.
  */
 import {
-  ALL_CAPABILITIES,
+  V1_CAPABILITIES,
   type Backend,
   type BackendDriver,
   type BackendFacets,
@@ -81,7 +81,7 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
 class RedisDriver implements BackendDriver {
   readonly name = "redis";
-  readonly capabilities = ALL_CAPABILITIES;
+  readonly capabilities = V1_CAPABILITIES;
   readonly limits: Limits;
   readonly #context: RedisContext;
   readonly #connection: Connection;

@@ -10,7 +10,7 @@
  */
 import Database from "better-sqlite3";
 import {
-  ALL_CAPABILITIES,
+  V1_CAPABILITIES,
   type Backend,
   type BackendDriver,
   type BackendFacets,
@@ -98,7 +98,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
 
   const driver: BackendDriver = {
     name: BACKEND_NAME,
-    capabilities: ALL_CAPABILITIES,
+    capabilities: V1_CAPABILITIES,
     limits,
     facets(tenantId: string): BackendFacets {
       return {

@@ -26,6 +26,9 @@ export const CAPABILITY_NAMES = [
   "tenancy",
   "tokens",
   "serverClock",
+  // Version 2 (SPEC section 11).
+  "concurrencyKeys",
+  "rateLimits",
 ] as const;
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
@@ -44,6 +47,16 @@ export function defineCapabilities(flags: Partial<Record<CapabilityName, boolean
 export const ALL_CAPABILITIES = defineCapabilities(
   Object.fromEntries(CAPABILITY_NAMES.map((name) => [name, true])) as Record<CapabilityName, boolean>,
 );
+
+/**
+ * Every capability of contract version 1 (SPEC section 7) declared, and none of version 2: what a
+ * backend declares until it implements the version 2 rules, which then read "not declared".
+ */
+export const V1_CAPABILITIES = defineCapabilities({
+  ...ALL_CAPABILITIES,
+  concurrencyKeys: false,
+  rateLimits: false,
+});
 
 /** Whether `capabilities` declares `name` (fail-closed). */
 export function hasCapability(capabilities: Capabilities, name: CapabilityName): boolean {
