@@ -69,6 +69,8 @@ export const RULES: readonly RuleInfo[] = [
   rule("E17", "scheduling", "Queue concurrency and pause; queueStats"),
   rule("E18", "notifications", "Progress and stream frames are fenced writes"),
   rule("E19", "notifications", "waitForWork wakes workers; subscribe streams events"),
+  rule("E20", "scheduling", "Concurrency keys: a per-key limit over unexpired leases; fair order between keys"),
+  rule("E21", "scheduling", "Rate limits: at most max leases per sliding interval; queueStats nextGrantAt"),
   rule("T1", "isolation", "Tenants never see or touch each other's data"),
   rule("T2", "access", "Tenant records; suspended tenants grant nothing"),
   rule("T3", "access", "Tokens: hashed at rest, validated in constant time"),
