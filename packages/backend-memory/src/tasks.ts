@@ -239,7 +239,7 @@ class QueueState {
   concurrency: number | null = null;
   keyConcurrency: number | null = null;
   rateLimit: RateLimit | null = null;
-  /** Grant times of the rate limit's interval, oldest first, at most `rateLimit.max` of them (E21). */
+  /** Grant times within the rate limit's interval, oldest first (E21). */
   grants: number[] = [];
   /** Keys of the queue (E20). Keyless ready tasks wait in `ready`. */
   readonly keys = new Map<string, KeyState>();
@@ -276,13 +276,13 @@ class QueueState {
   nextGrantAt(now: number): number | null {
     const limit = this.rateLimit;
     if (limit === null || this.rateRoom(now) > 0) return null;
-    return (this.grants[0] as number) + limit.perMs;
+    // The grant whose leaving the interval makes room: the (count − max + 1)-th oldest in it.
+    return (this.grants[this.grants.length - limit.max] as number) + limit.perMs;
   }
 
+  /** Records a grant while a rate limit is set; the log holds the interval's grants only. */
   recordGrant(now: number): void {
-    if (this.rateLimit === null) return;
-    this.grants.push(now);
-    if (this.grants.length > this.rateLimit.max) this.grants.shift();
+    if (this.rateLimit !== null) this.grants.push(now);
   }
 
   /** Drops grants outside the interval (now − perMs, now]: a grant at g counts until g + perMs. */
@@ -991,8 +991,8 @@ export class TaskSpace {
       }
     }
     if (settings.rateLimit !== undefined) {
+      // Grants count while a limit is set; removing it forgets them (decisions.md, issue 16).
       if (settings.rateLimit === null) queue.grants = [];
-      else if (queue.grants.length > settings.rateLimit.max) queue.grants = queue.grants.slice(-settings.rateLimit.max);
       queue.rateLimit = settings.rateLimit === null ? null : { max: settings.rateLimit.max, perMs: settings.rateLimit.perMs };
     }
     fx.wake(name);
