@@ -10,7 +10,7 @@
  */
 import Database from "better-sqlite3";
 import {
-  V1_CAPABILITIES,
+  ALL_CAPABILITIES,
   type Backend,
   type BackendDriver,
   type BackendFacets,
@@ -98,7 +98,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): Backend {
 
   const driver: BackendDriver = {
     name: BACKEND_NAME,
-    capabilities: V1_CAPABILITIES,
+    capabilities: ALL_CAPABILITIES,
     limits,
     facets(tenantId: string): BackendFacets {
       return {
