@@ -13,6 +13,7 @@
  */
 import pg from "pg";
 import {
+  defineCapabilities,
   V1_CAPABILITIES,
   type Backend,
   type BackendDriver,
@@ -144,7 +145,8 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
 
   const driver: BackendDriver = {
     name: "postgres",
-    capabilities: V1_CAPABILITIES,
+    // Rate limits (E21) are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
+    capabilities: defineCapabilities({ ...V1_CAPABILITIES, rateLimits: true }),
     limits,
     facets: (tenantId) => ({
       workflows: new PostgresWorkflowStore(built, tenantId),
