@@ -7,6 +7,7 @@
  * persistence setting gives.
  */
 import {
+  defineCapabilities,
   V1_CAPABILITIES,
   type Backend,
   type BackendDriver,
@@ -81,7 +82,8 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
 
 class RedisDriver implements BackendDriver {
   readonly name = "redis";
-  readonly capabilities = V1_CAPABILITIES;
+  // Rate limits (E21) are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
+  readonly capabilities = defineCapabilities({ ...V1_CAPABILITIES, rateLimits: true });
   readonly limits: Limits;
   readonly #context: RedisContext;
   readonly #connection: Connection;
