@@ -1217,8 +1217,8 @@ export class TaskSpace {
    * keys (run ids, say) do not accumulate, and a key that comes back counts as never granted.
    */
   #countKeyTask(task: StoredTask, key: KeyState, wasLive: boolean, isLive: boolean): void {
-    if (wasLive === isLive) return;
-    key.tasks += isLive ? 1 : -1;
+    if (wasLive !== isLive) key.tasks += isLive ? 1 : -1;
+    // Also a key whose first task was born cancelled (E16): it never held a live task.
     if (key.tasks > 0) return;
     const queue = task.home;
     if (queue.keys.get(key.name) === key) queue.keys.delete(key.name);
