@@ -1103,8 +1103,8 @@ export class TaskSpace {
   }
 
   #leaseEnded(task: StoredTask, fx: Effects): void {
-    // A freed slot in a queue with a concurrency limit may let a waiting worker claim.
-    if (task.home.concurrency !== null) fx.wake(task.queue);
+    // A freed slot in a queue with a concurrency or key limit (E17, E20) may let a waiting worker claim.
+    if (task.home.concurrency !== null || (task.key !== null && task.home.keyConcurrency !== null)) fx.wake(task.queue);
   }
 
   /** Dead-letters a task and cancels its dependents (E12, E16). */

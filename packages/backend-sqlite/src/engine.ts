@@ -278,6 +278,8 @@ export class SqliteEngine implements EngineBackend {
       if (best.key !== null) {
         this.#statements.run(GRANT_KEY, this.#tenant, this.#tenant, best.queue, best.key);
         this.#refreshKeyHead(best.queue, best.key);
+        // A key this grant filled leaves the fair order now, so waitForWork does not see it as work.
+        this.#blockWhenFull(best.queue, best.key, keyLimits.get(best.queue) ?? null, now);
       }
     }
     return granted;
@@ -297,15 +299,18 @@ export class SqliteEngine implements EngineBackend {
         this.#refreshKeyHead(queue, key.key, head);
         continue;
       }
-      if (keyConcurrency !== null) {
-        const leases = this.#statements.one<{ n: number; earliest: number | null }>(KEY_LEASES, this.#tenant, queue, key.key, now);
-        if ((leases?.n ?? 0) >= keyConcurrency) {
-          this.#statements.run(BLOCK_KEY, leases?.earliest ?? now, this.#tenant, queue, key.key);
-          continue;
-        }
-      }
+      if (this.#blockWhenFull(queue, key.key, keyConcurrency, now)) continue;
       return key;
     }
+  }
+
+  /** Blocks a key whose unexpired leases reach keyConcurrency until its earliest one expires (E20); true when it did. */
+  #blockWhenFull(queue: string, key: string, keyConcurrency: number | null, now: number): boolean {
+    if (keyConcurrency === null) return false;
+    const leases = this.#statements.one<{ n: number; earliest: number | null }>(KEY_LEASES, this.#tenant, queue, key, now);
+    if ((leases?.n ?? 0) < keyConcurrency) return false;
+    this.#statements.run(BLOCK_KEY, leases?.earliest ?? now, this.#tenant, queue, key);
+    return true;
   }
 
   #refreshKeyHead(queue: string, key: string, known?: HeadRow): void {

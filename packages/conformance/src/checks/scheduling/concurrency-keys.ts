@@ -7,7 +7,7 @@
  */
 import type { EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, show, succeeds, within } from "../support/index.js";
 
 /** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
 async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
@@ -185,6 +185,39 @@ export const checks: Check[] = [
         order[0] === urgent && order[1] === idleTask,
         `expected the busy key's priority-5 task before the never-granted key's priority-0 task, got ${show(order)} (urgent ${urgent}, idle ${idleTask})`,
       );
+    },
+  }),
+  defineCheck({
+    id: "E20.wait-wakes-when-slot-frees",
+    rule: "E20",
+    title: "waitForWork does not wake for work only a full key holds, and wakes when that key's lease ends on another client",
+    requires: ["leases", "queueControl", "concurrencyKeys", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const other = (await ctx.connect()).engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+      ]);
+      const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 600_000 }, "claim k1");
+      same(
+        await within(engine.waitForWork([queue], { timeoutMs: 50 }), "waitForWork with the key full"),
+        false,
+        "waitForWork (50 ms timeout) while the only ready task's key is at keyConcurrency",
+      );
+      const controller = new AbortController();
+      try {
+        const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+        await succeeds(other.complete(held), "complete k1 on another client");
+        same(await within(woken, "waitForWork after k1 completed"), true, "waitForWork once the key's lease ended");
+      } finally {
+        controller.abort();
+      }
+      await claimOne(other, queue, { taskId: ids.get("k2") as string }, "the claim after the wake-up");
     },
   }),
   defineCheck({
