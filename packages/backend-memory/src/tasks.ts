@@ -40,6 +40,7 @@ import {
   type QueueSettings,
   type QueueSettingsInput,
   type QueueStats,
+  type RateLimit,
   type ReadFramesOptions,
   type ReclaimResult,
   resolveEnqueue,
@@ -125,6 +126,8 @@ class StoredTask {
   frames: Map<number, Frame[]> | null = null;
   /** The order in which the task died, for listDeadLetters; 0 when not dead. */
   deadSeq = 0;
+  /** The task's concurrency key (E20), null when it has none. */
+  key: KeyState | null = null;
   updatedAt: number;
 
   constructor(
@@ -163,6 +166,66 @@ const readyBefore = (a: ReadyEntry, b: ReadyEntry): boolean =>
 
 const timeBefore = (a: TimedEntry, b: TimedEntry): boolean => (a.at !== b.at ? a.at < b.at : a.task.seq < b.task.seq);
 
+/**
+ * What a claim compares to choose the next task (E3 with E20's fairness): priority desc, then the
+ * grant sequence of the task's key's latest lease asc (0: never granted, and a task without a key
+ * is a key of its own that was never granted), then ready time, then enqueue order.
+ */
+interface Candidate {
+  readonly priority: number;
+  readonly lastGrant: number;
+  readonly at: number;
+  readonly seq: number;
+}
+
+const fairBefore = (a: Candidate, b: Candidate): boolean =>
+  a.priority !== b.priority
+    ? a.priority > b.priority
+    : a.lastGrant !== b.lastGrant
+      ? a.lastGrant < b.lastGrant
+      : a.at !== b.at
+        ? a.at < b.at
+        : a.seq < b.seq;
+
+/** A key's place in its queue's fair order: a snapshot of its ready head and its last grant. */
+interface KeyEntry extends Candidate {
+  readonly key: KeyState;
+  /** The key's version when pushed; entries of an older version are stale. */
+  readonly version: number;
+}
+
+/** A full key (E20) waiting for its earliest unexpired lease to expire. */
+interface FullKeyEntry {
+  readonly key: KeyState;
+  readonly version: number;
+  readonly at: number;
+}
+
+const isLiveKey = (entry: KeyEntry | FullKeyEntry): boolean => entry.version === entry.key.version;
+
+/**
+ * One (queue, concurrencyKey) of E20. Its ready tasks wait in its own priority queue, in E3
+ * order (FIFO inside a key); the queue orders keys, not tasks, so a claim costs O(log keys)
+ * whatever the number of keys. A key is kept while it has a non-terminal task, and forgotten with
+ * its last one (decisions.md, issue 16).
+ */
+class KeyState {
+  /** The tenant's grant sequence at the key's latest lease; 0 before the first. */
+  lastGrant = 0;
+  /** Bumped whenever the key's entry in `keyHeads` or `fullKeys` is replaced. */
+  version = 0;
+  /** True while the key's unexpired leases reach keyConcurrency: it waits in `fullKeys`. */
+  full = false;
+  /** Non-terminal tasks of the key. */
+  tasks = 0;
+  readyCount = 0;
+  readonly ready = new PriorityQueue<ReadyEntry>(readyBefore);
+  /** Tasks of the key in state leased (their leases may have expired unreclaimed). */
+  readonly leased = new Set<StoredTask>();
+
+  constructor(readonly name: string) {}
+}
+
 const isLive = (entry: TimedEntry): boolean => entry.version === entry.task.version;
 
 /** Stale entries are swept once a queue holds more than twice its live entries plus this. */
@@ -175,6 +238,16 @@ function zeroCounts(): Record<TaskState, number> {
 class QueueState {
   paused = false;
   concurrency: number | null = null;
+  keyConcurrency: number | null = null;
+  rateLimit: RateLimit | null = null;
+  /** Grant times within the rate limit's interval, oldest first (E21). */
+  grants: number[] = [];
+  /** Keys of the queue (E20). Keyless ready tasks wait in `ready`. */
+  readonly keys = new Map<string, KeyState>();
+  /** Keys with a ready task and room under keyConcurrency, in fair order. */
+  readonly keyHeads = new PriorityQueue<KeyEntry>(fairBefore);
+  /** Keys at keyConcurrency, by the earliest expiry of their unexpired leases. */
+  readonly fullKeys = new PriorityQueue<FullKeyEntry>((a, b) => a.at < b.at);
   /** Tasks per stored state, kept incrementally. */
   readonly counts = zeroCounts();
   readonly ready = new PriorityQueue<ReadyEntry>(readyBefore);
@@ -190,6 +263,44 @@ class QueueState {
   /** Whether a claim may grant a lease here now (E17). Expired unreclaimed leases still count. */
   get open(): boolean {
     return !this.paused && (this.concurrency === null || this.counts.leased < this.concurrency);
+  }
+
+  /** Leases the rate limit lets a claim grant now (E21): Infinity without a limit. */
+  rateRoom(now: number): number {
+    const limit = this.rateLimit;
+    if (limit === null) return Infinity;
+    this.#forgetGrants(now);
+    return Math.max(0, limit.max - this.grants.length);
+  }
+
+  /** When the rate limit lets the next lease be granted, or null when it has room now. */
+  nextGrantAt(now: number): number | null {
+    const limit = this.rateLimit;
+    if (limit === null || this.rateRoom(now) > 0) return null;
+    // The grant whose leaving the interval makes room: the (count − max + 1)-th oldest in it.
+    return (this.grants[this.grants.length - limit.max] as number) + limit.perMs;
+  }
+
+  /** Records a grant while a rate limit is set; the log holds the interval's grants only. */
+  recordGrant(now: number): void {
+    if (this.rateLimit !== null) this.grants.push(now);
+  }
+
+  /** Drops grants outside the interval (now − perMs, now]: a grant at g counts until g + perMs. */
+  #forgetGrants(now: number): void {
+    const perMs = (this.rateLimit as RateLimit).perMs;
+    let first = 0;
+    while (first < this.grants.length && (this.grants[first] as number) + perMs <= now) first++;
+    if (first > 0) this.grants = this.grants.slice(first);
+  }
+
+  /** Whether the key's unexpired leases reach keyConcurrency (E20): expired ones free their slot. */
+  keyFull(key: KeyState, now: number): boolean {
+    const limit = this.keyConcurrency;
+    if (limit === null) return false;
+    let unexpired = 0;
+    for (const task of key.leased) if ((task.leaseExpiresAt as number) > now) unexpired++;
+    return unexpired >= limit;
   }
 }
 
@@ -234,6 +345,8 @@ export class TaskSpace {
   readonly #waiting = new Map<string, Set<StoredTask>>();
   readonly #expiring = new ExpiryQueue();
   #seq = 0;
+  /** Counts leases granted to tasks with a key: the order of "least recently granted" (E20). */
+  #grantSeq = 0;
 
   // -------------------------------------------------------------------------------------------
   // Enqueue
@@ -304,6 +417,7 @@ export class TaskSpace {
       input.runId,
       now,
     );
+    if (input.concurrencyKey !== null) task.key = this.#key(task.home, input.concurrencyKey);
     this.#tasks.set(task.id, task);
     if (input.idempotencyKey !== null) this.#remember(task.queue, input.idempotencyKey, task.id, now + settings.dedupTtlMs);
     fx.event("enqueued", task.id, task.queue);
@@ -360,24 +474,125 @@ export class TaskSpace {
   claim(queueNames: readonly string[], workerId: string, leaseMs: number, limit: number, now: number, fx: Effects): Lease[] {
     const queues = this.#existingQueues(queueNames);
     this.#reclaimInQueues(queues, now, DEFAULTS.reclaimLimit, fx);
-    for (const queue of queues) this.#promoteDue(queue, now);
+    for (const queue of queues) {
+      this.#promoteDue(queue, now);
+      this.#reopenKeys(queue, now);
+    }
     const leases: Lease[] = [];
     while (leases.length < limit) {
-      let best: ReadyEntry | undefined;
+      let best: Candidate | undefined;
       let from: QueueState | undefined;
+      let keyed = false;
       for (const queue of queues) {
-        if (!queue.open) continue;
-        const top = queue.ready.peekLive(isLive);
-        if (top !== undefined && (best === undefined || readyBefore(top, best))) {
-          best = top;
+        if (!queue.open || queue.rateRoom(now) === 0) continue;
+        const keyless = queue.ready.peekLive(isLive);
+        if (keyless !== undefined) {
+          const candidate = keylessCandidate(keyless);
+          if (best === undefined || fairBefore(candidate, best)) {
+            best = candidate;
+            from = queue;
+            keyed = false;
+          }
+        }
+        const key = this.#keyHead(queue, now);
+        if (key !== undefined && (best === undefined || fairBefore(key, best))) {
+          best = key;
           from = queue;
+          keyed = true;
         }
       }
       if (best === undefined || from === undefined) break;
-      from.ready.pop();
-      leases.push(this.#grant(best.task, workerId, leaseMs, now));
+      let task: StoredTask;
+      if (keyed) {
+        const key = (best as KeyEntry).key;
+        from.keyHeads.pop();
+        task = (key.ready.peekLive(isLive) as ReadyEntry).task;
+        key.ready.pop();
+      } else {
+        task = (from.ready.pop() as ReadyEntry).task;
+      }
+      from.recordGrant(now);
+      leases.push(this.#grant(task, workerId, leaseMs, now));
+      if (keyed) this.#placeKey(from, task.key as KeyState, now);
     }
     return leases;
+  }
+
+  /**
+   * The first key of the queue's fair order that has a ready task and room (E20), or undefined.
+   * Entries are checked when they reach the front: a stale one is dropped, one whose head changed
+   * is replaced, and a key at keyConcurrency moves to `fullKeys`.
+   */
+  #keyHead(queue: QueueState, now: number): KeyEntry | undefined {
+    for (;;) {
+      const top = queue.keyHeads.peekLive(isLiveKey);
+      if (top === undefined) return undefined;
+      const key = top.key;
+      const head = key.ready.peekLive(isLive);
+      if (head === undefined) {
+        queue.keyHeads.pop();
+        key.version++;
+        continue;
+      }
+      if (queue.keyFull(key, now)) {
+        queue.keyHeads.pop();
+        this.#markFull(queue, key, now);
+        continue;
+      }
+      if (head.task.seq !== top.seq || head.at !== top.at || head.priority !== top.priority || key.lastGrant !== top.lastGrant) {
+        queue.keyHeads.pop();
+        this.#pushKey(queue, key, head);
+        continue;
+      }
+      return top;
+    }
+  }
+
+  /** After a grant or a freed slot: the key goes back in fair order, or waits as full. */
+  #placeKey(queue: QueueState, key: KeyState, now: number): void {
+    if (queue.keyFull(key, now)) {
+      this.#markFull(queue, key, now);
+      return;
+    }
+    key.full = false;
+    const head = key.ready.peekLive(isLive);
+    if (head === undefined) key.version++;
+    else this.#pushKey(queue, key, head);
+  }
+
+  #pushKey(queue: QueueState, key: KeyState, head: ReadyEntry): void {
+    const version = ++key.version;
+    queue.keyHeads.push({ key, version, priority: head.priority, lastGrant: key.lastGrant, at: head.at, seq: head.task.seq });
+    if (queue.keyHeads.size > 2 * queue.keys.size + SWEEP_SLACK) queue.keyHeads.retain(isLiveKey);
+  }
+
+  #markFull(queue: QueueState, key: KeyState, now: number): void {
+    let earliest = Infinity;
+    for (const task of key.leased) {
+      const expiresAt = task.leaseExpiresAt as number;
+      if (expiresAt > now && expiresAt < earliest) earliest = expiresAt;
+    }
+    key.full = true;
+    const version = ++key.version;
+    queue.fullKeys.push({ key, version, at: earliest });
+    if (queue.fullKeys.size > 2 * queue.keys.size + SWEEP_SLACK) queue.fullKeys.retain(isLiveKey);
+  }
+
+  /** Full keys whose earliest lease has expired get their slot back at once (E20). */
+  #reopenKeys(queue: QueueState, now: number): void {
+    for (;;) {
+      const top = queue.fullKeys.peekLive(isLiveKey);
+      if (top === undefined || top.at > now) return;
+      queue.fullKeys.pop();
+      this.#placeKey(queue, top.key, now);
+    }
+  }
+
+  /** The key's state, made when its first task arrives. */
+  #key(queue: QueueState, name: string): KeyState {
+    let key = queue.keys.get(name);
+    if (!key) queue.keys.set(name, (key = new KeyState(name)));
+    return key;
   }
 
   #grant(task: StoredTask, workerId: string, leaseMs: number, now: number): Lease {
@@ -387,6 +602,7 @@ export class TaskSpace {
     task.leaseMs = leaseMs;
     task.workerId = workerId;
     task.leaseExpiresAt = now + leaseMs;
+    if (task.key) task.key.lastGrant = ++this.#grantSeq;
     this.#move(task, "leased", now);
     return this.#lease(task);
   }
@@ -408,6 +624,7 @@ export class TaskSpace {
       lease.signals = task.resumption.signals.map(copySignal);
       if (task.resumption.timedOut) lease.timedOut = true;
     }
+    if (task.key) lease.concurrencyKey = task.key.name;
     return lease;
   }
 
@@ -763,8 +980,24 @@ export class TaskSpace {
     const queue = this.#queue(name);
     if (settings.concurrency !== undefined) queue.concurrency = settings.concurrency;
     if (settings.paused !== undefined) queue.paused = settings.paused;
+    if (settings.keyConcurrency !== undefined && settings.keyConcurrency !== queue.keyConcurrency) {
+      queue.keyConcurrency = settings.keyConcurrency;
+      // Every key's room changed: each goes back in fair order and is judged again at the front.
+      // O(keys log keys), on a call operators make rarely.
+      for (const key of queue.keys.values()) {
+        key.full = false;
+        const head = key.ready.peekLive(isLive);
+        if (head === undefined) key.version++;
+        else this.#pushKey(queue, key, head);
+      }
+    }
+    if (settings.rateLimit !== undefined) {
+      // Grants count while a limit is set; removing it forgets them (decisions.md, issue 16).
+      if (settings.rateLimit === null) queue.grants = [];
+      queue.rateLimit = settings.rateLimit === null ? null : { max: settings.rateLimit.max, perMs: settings.rateLimit.perMs };
+    }
     fx.wake(name);
-    return { queue: name, concurrency: queue.concurrency, paused: queue.paused };
+    return settingsOf(queue);
   }
 
   queueStats(name: string, now: number): QueueStats {
@@ -772,13 +1005,13 @@ export class TaskSpace {
     if (!queue) return { queue: name, concurrency: null, paused: false, counts: zeroCounts(), oldestReadyAgeMs: null };
     this.#promoteDue(queue, now);
     const oldest = queue.readySince.peekLive(isLive);
-    return {
-      queue: name,
-      concurrency: queue.concurrency,
-      paused: queue.paused,
+    const stats: QueueStats = {
+      ...settingsOf(queue),
       counts: { ...queue.counts },
       oldestReadyAgeMs: oldest === undefined ? null : Math.max(0, now - oldest.at),
     };
+    const nextGrantAt = queue.counts.ready > 0 ? queue.nextGrantAt(now) : null;
+    return nextGrantAt === null ? stats : { ...stats, nextGrantAt };
   }
 
   /**
@@ -794,7 +1027,19 @@ export class TaskSpace {
     for (const queue of this.#existingQueues(queueNames)) {
       if (queue.paused) continue;
       this.#promoteDue(queue, now);
-      const hasReady = queue.ready.peekLive(isLive) !== undefined;
+      this.#reopenKeys(queue, now);
+      const keyHead = this.#keyHead(queue, now);
+      const hasReady = queue.ready.peekLive(isLive) !== undefined || keyHead !== undefined;
+      const nextGrantAt = queue.counts.ready > 0 ? queue.nextGrantAt(now) : null;
+      if (nextGrantAt !== null) {
+        // The rate limit holds ready work back until its oldest grant leaves the interval (E21).
+        consider(nextGrantAt);
+        continue;
+      }
+      if (!hasReady) {
+        // Ready work behind full keys (E20) may be claimed when a key's earliest lease expires.
+        consider(queue.fullKeys.peekLive(isLiveKey)?.at);
+      }
       if (!queue.open) {
         if (!hasReady) continue;
         const expiry = queue.expiry.peekLive(isLive);
@@ -859,8 +1104,8 @@ export class TaskSpace {
   }
 
   #leaseEnded(task: StoredTask, fx: Effects): void {
-    // A freed slot in a queue with a concurrency limit may let a waiting worker claim.
-    if (task.home.concurrency !== null) fx.wake(task.queue);
+    // A freed slot in a queue with a concurrency or key limit (E17, E20) may let a waiting worker claim.
+    if (task.home.concurrency !== null || (task.key !== null && task.home.keyConcurrency !== null)) fx.wake(task.queue);
   }
 
   /** Dead-letters a task and cancels its dependents (E12, E16). */
@@ -891,9 +1136,22 @@ export class TaskSpace {
   #move(task: StoredTask, state: TaskState, now: number, admit = false): void {
     const queue = task.home;
     const previous = task.state;
+    // A terminal task of a forgotten key that comes back (E12's retry) joins the key anew.
+    if (task.key && TERMINAL_TASK_STATES.has(previous) && !admit && !TERMINAL_TASK_STATES.has(state)) {
+      task.key = this.#key(queue, task.key.name);
+    }
+    const key = task.key;
     if (!admit) {
       queue.counts[previous]--;
-      if (previous === "leased") this.#leased--;
+      if (previous === "leased") {
+        this.#leased--;
+        if (key && state !== "leased") {
+          key.leased.delete(task);
+          // A freed slot puts a full key back in fair order (E20).
+          if (key.full) this.#placeKey(queue, key, now);
+        }
+      }
+      if (previous === "ready" && key) key.readyCount--;
       if (previous === "suspended") {
         this.#suspended--;
         if (state !== "suspended") this.#stopWaiting(task);
@@ -906,6 +1164,7 @@ export class TaskSpace {
       }
     }
     queue.counts[state]++;
+    if (key) this.#countKeyTask(task, key, !admit && !TERMINAL_TASK_STATES.has(previous), !TERMINAL_TASK_STATES.has(state));
     task.state = state;
     task.version++;
     task.updatedAt = now;
@@ -915,15 +1174,19 @@ export class TaskSpace {
     }
     const version = task.version;
     switch (state) {
-      case "ready":
-        push(queue.ready, { task, version, at: task.runAt, priority: task.priority }, queue.counts.ready);
+      case "ready": {
+        const entry: ReadyEntry = { task, version, at: task.runAt, priority: task.priority };
+        if (key) this.#readyInKey(queue, key, entry);
+        else push(queue.ready, entry, queue.counts.ready);
         push(queue.readySince, { task, version, at: task.runAt }, queue.counts.ready);
         break;
+      }
       case "scheduled":
         push(queue.scheduled, { task, version, at: task.runAt }, queue.counts.scheduled);
         break;
       case "leased": {
         this.#leased++;
+        key?.leased.add(task);
         const entry: TimedEntry = { task, version, at: task.leaseExpiresAt as number };
         push(queue.expiry, entry, queue.counts.leased);
         push(this.#expiry, entry, this.#leased);
@@ -948,6 +1211,27 @@ export class TaskSpace {
       default:
         break;
     }
+  }
+
+  /**
+   * Keeps the key's count of non-terminal tasks; the key is forgotten with its last one, so that
+   * keys (run ids, say) do not accumulate, and a key that comes back counts as never granted.
+   */
+  #countKeyTask(task: StoredTask, key: KeyState, wasLive: boolean, isLive: boolean): void {
+    if (wasLive !== isLive) key.tasks += isLive ? 1 : -1;
+    // Also a key whose first task was born cancelled (E16): it never held a live task.
+    if (key.tasks > 0) return;
+    const queue = task.home;
+    if (queue.keys.get(key.name) === key) queue.keys.delete(key.name);
+    key.version++;
+    key.lastGrant = 0;
+  }
+
+  /** A task of `key` became ready: it joins the key's queue, and the key's place when it heads it. */
+  #readyInKey(queue: QueueState, key: KeyState, entry: ReadyEntry): void {
+    key.readyCount++;
+    push(key.ready, entry, key.readyCount);
+    if (!key.full && key.ready.peekLive(isLive) === entry) this.#pushKey(queue, key, entry);
   }
 
   #stopWaiting(task: StoredTask): void {
@@ -1001,8 +1285,24 @@ function copyProgress(progress: Progress): Progress {
   return copy;
 }
 
+function settingsOf(queue: QueueState): QueueSettings {
+  const settings: { -readonly [K in keyof QueueSettings]: QueueSettings[K] } = {
+    queue: queue.name,
+    concurrency: queue.concurrency,
+    paused: queue.paused,
+  };
+  if (queue.keyConcurrency !== null) settings.keyConcurrency = queue.keyConcurrency;
+  if (queue.rateLimit !== null) settings.rateLimit = { ...queue.rateLimit };
+  return settings;
+}
+
+/** A keyless ready task is a key of its own that was never granted (E20). */
+function keylessCandidate(entry: ReadyEntry): Candidate {
+  return { priority: entry.priority, lastGrant: 0, at: entry.at, seq: entry.task.seq };
+}
+
 function toRecord(task: StoredTask, pendingDependencies: string[]): TaskRecord {
-  return {
+  const record = {
     id: task.id,
     queue: task.queue,
     state: task.state,
@@ -1024,6 +1324,7 @@ function toRecord(task: StoredTask, pendingDependencies: string[]): TaskRecord {
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
   };
+  return task.key ? { ...record, concurrencyKey: task.key.name } : record;
 }
 
 export type { StoredTask };

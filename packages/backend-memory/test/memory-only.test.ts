@@ -184,6 +184,78 @@ describe("claim order at scale (E3)", () => {
   });
 });
 
+describe("fair claim at scale (E20)", () => {
+  /**
+   * The E20 order computed naively: repeatedly the ready task first in (priority desc, its key's
+   * last grant asc, enqueue order asc), the granted key's last grant then set to the grant count.
+   */
+  function naiveFairOrder(inputs: readonly { priority: number; concurrencyKey?: string }[]): number[] {
+    const lastGrant = new Map<string, number>();
+    const left = inputs.map((input, index) => ({ ...input, index }));
+    const order: number[] = [];
+    let grants = 0;
+    const grantOf = (task: { concurrencyKey?: string }): number => (task.concurrencyKey === undefined ? 0 : (lastGrant.get(task.concurrencyKey) ?? 0));
+    while (left.length > 0) {
+      let best = 0;
+      for (let i = 1; i < left.length; i++) {
+        const a = left[i]!;
+        const b = left[best]!;
+        if (a.priority !== b.priority ? a.priority > b.priority : grantOf(a) !== grantOf(b) ? grantOf(a) < grantOf(b) : a.index < b.index) best = i;
+      }
+      const [chosen] = left.splice(best, 1);
+      order.push(chosen!.index);
+      if (chosen!.concurrencyKey !== undefined) lastGrant.set(chosen!.concurrencyKey, ++grants);
+    }
+    return order;
+  }
+
+  it("claims 3,000 tasks over 1,000 keys and keyless ones in the naive fair order, in claims of any size", async () => {
+    const { backend } = open();
+    const queue = unique("fair");
+    const random = seeded(7);
+    const inputs = Array.from({ length: 3_000 }, (_, index) => {
+      const keyless = random() < 0.1;
+      return {
+        queue,
+        payload: index,
+        priority: random() < 0.8 ? 0 : 1,
+        ...(keyless ? {} : { concurrencyKey: `key-${Math.floor(random() * random() * 1_000)}` }),
+      };
+    });
+    const ids = (await backend.engine.enqueueMany(inputs)).map((result) => result.id);
+    const expected = naiveFairOrder(inputs).map((index) => ids[index]);
+    const claimed: string[] = [];
+    for (let round = 0; ; round++) {
+      const leases = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 1 + (round % 17) });
+      if (leases.length === 0) break;
+      claimed.push(...leases.map((lease) => lease.taskId));
+    }
+    expect(claimed).toEqual(expected);
+  });
+
+  it("keeps keyConcurrency 1 over 10,000 keys with two deliveries each, freeing each slot when its lease ends", async () => {
+    const { backend } = open();
+    const queue = unique("runs");
+    await backend.engine.setQueue(queue, { keyConcurrency: 1 });
+    const inputs = Array.from({ length: 20_000 }, (_, index) => ({ queue, payload: index, concurrencyKey: `run-${index % 10_000}` }));
+    for (let from = 0; from < inputs.length; from += 10_000) await backend.engine.enqueueMany(inputs.slice(from, from + 10_000));
+    const first = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 1000 });
+    const keys = new Set(first.map((lease) => lease.concurrencyKey));
+    expect(keys.size).toBe(first.length);
+    let held = first;
+    let granted = first.length;
+    while (held.length > 0) {
+      for (const lease of held) await backend.engine.complete(lease);
+      held = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 1000 });
+      const heldKeys = new Set(held.map((lease) => lease.concurrencyKey));
+      expect(heldKeys.size).toBe(held.length);
+      granted += held.length;
+    }
+    expect(granted).toBe(20_000);
+    expect((await backend.engine.queueStats(queue)).counts.completed).toBe(20_000);
+  });
+});
+
 describe("sharing a store", () => {
   it("makes several backends clients of one deployment", async () => {
     const store = new MemoryStore();

@@ -6,8 +6,11 @@
 -- FOR UPDATE SKIP LOCKED, so concurrent claimers never wait for each other nor take one task
 -- twice; the UPDATE bumps the epoch (the fencing token) and the attempt, and gives the lease
 -- its slot's leaseId (SPEC T4; drawn by the client, since no CSPRNG is guaranteed in SQL).
--- A queue with a concurrency limit is only served when the caller holds its settings row
--- ($6, see queues-lock): otherwise the statement grants nothing and says so (needs_lock).
+-- A queue with a concurrency limit or a rate limit is only served when the caller holds its
+-- settings row ($6, see queues-lock): otherwise the statement grants nothing and says so
+-- (needs_lock). A rate-limited queue (SPEC E21) grants at most rate_max minus the grants of the
+-- last rate_per_ms ms (a sliding interval on the server's clock), records each lease it grants in
+-- rate_grants and deletes the grants that left the interval.
 -- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
 -- carries the task's resumption, if any, until the task suspends again.
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
@@ -20,14 +23,14 @@
 --   awaits reclaim).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 settings AS (
-  SELECT q.queue, s.concurrency, coalesce(s.paused, false) AS paused
+  SELECT q.queue, s.concurrency, coalesce(s.paused, false) AS paused, s.rate_max, s.rate_per_ms
   FROM unnest($3::text[]) AS q(queue)
   LEFT JOIN {schema}.queues s ON s.tenant_id = $2 AND s.queue = q.queue
 ),
 flags AS (
   SELECT
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
-    (NOT $6::boolean AND EXISTS (SELECT 1 FROM settings WHERE concurrency IS NOT NULL AND NOT paused)) AS needs_lock,
+    (NOT $6::boolean AND EXISTS (SELECT 1 FROM settings WHERE (concurrency IS NOT NULL OR rate_max IS NOT NULL) AND NOT paused)) AS needs_lock,
     -- Per queue, the oldest lease's expiry only: one index probe each, however many leases are
     -- held or were recently settled.
     EXISTS (
@@ -43,11 +46,18 @@ flags AS (
 slots AS (
   SELECT s.queue,
          CASE WHEN s.paused THEN 0
-              WHEN s.concurrency IS NULL THEN cardinality($4::text[])
-              ELSE greatest(0, least(cardinality($4::text[]), s.concurrency - (
-                SELECT count(*) FROM {schema}.tasks t
-                WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.state = 'leased'
-                  AND t.lease_expires_at > (SELECT now FROM clock))))
+              ELSE least(
+                CASE WHEN s.concurrency IS NULL THEN cardinality($4::text[])
+                     ELSE greatest(0, least(cardinality($4::text[]), s.concurrency - (
+                       SELECT count(*) FROM {schema}.tasks t
+                       WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.state = 'leased'
+                         AND t.lease_expires_at > (SELECT now FROM clock))))
+                END,
+                CASE WHEN s.rate_max IS NULL THEN cardinality($4::text[])
+                     ELSE greatest(0, s.rate_max - (
+                       SELECT count(*) FROM {schema}.rate_grants g
+                       WHERE g.tenant_id = $2 AND g.queue = s.queue AND g.granted_at > (SELECT now FROM clock) - s.rate_per_ms))
+                END)
          END AS slots
   FROM settings s CROSS JOIN flags f
   WHERE NOT f.suspended AND NOT f.needs_lock
@@ -97,6 +107,18 @@ granted AS (
   WHERE t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out
+),
+-- Data-modifying CTEs run once whether or not the query reads them (SPEC E21's grant log).
+rate_recorded AS (
+  INSERT INTO {schema}.rate_grants (tenant_id, queue, granted_at)
+  SELECT $2, g.queue, c.now
+  FROM granted g JOIN settings s ON s.queue = g.queue CROSS JOIN clock c
+  WHERE s.rate_max IS NOT NULL
+),
+rate_forgotten AS (
+  DELETE FROM {schema}.rate_grants g
+  USING settings s, clock c
+  WHERE $6::boolean AND g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
 )
 SELECT g.slot, g.id, g.queue, g.payload, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
        g.resume_timed_out, f.suspended, f.needs_lock, f.has_expired

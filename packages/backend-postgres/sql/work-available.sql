@@ -1,5 +1,6 @@
 -- work-available: whether a claim on queues would grant something now: an active tenant, a ready
--- task in a queue that is neither paused nor at its concurrency limit (SPEC E19).
+-- task in a queue that is neither paused nor at its concurrency limit nor at its rate limit
+-- (SPEC E19, E21).
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[])
 -- Returns: one row: available.
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now)
@@ -13,5 +14,8 @@ SELECT NOT EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'su
        AND (s.concurrency IS NULL OR s.concurrency > (
          SELECT count(*) FROM {schema}.tasks l
          WHERE l.tenant_id = $2 AND l.queue = q.queue AND l.state = 'leased' AND l.lease_expires_at > c.now))
+       AND (s.rate_max IS NULL OR s.rate_max > (
+         SELECT count(*) FROM {schema}.rate_grants g
+         WHERE g.tenant_id = $2 AND g.queue = q.queue AND g.granted_at > c.now - s.rate_per_ms))
        AND EXISTS (SELECT 1 FROM {schema}.tasks t WHERE t.tenant_id = $2 AND t.queue = q.queue AND t.ready_at <= c.now)
    ) AS available

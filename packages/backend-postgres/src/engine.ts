@@ -100,6 +100,21 @@ interface FenceReadRow extends FenceRow {
   readonly now: number;
 }
 
+/** A queue's settings row as queue-set and queue-stats return it. */
+interface QueueSettingsRow {
+  readonly queue: string;
+  readonly concurrency: number | null;
+  readonly paused: boolean;
+  readonly rate_max: number | null;
+  readonly rate_per_ms: number | null;
+}
+
+/** The settings in force; the rate limit only while set (docs/decisions.md, issue 16). */
+function settingsOf(row: QueueSettingsRow): QueueSettings {
+  const settings: QueueSettings = { queue: row.queue, concurrency: row.concurrency, paused: row.paused };
+  return row.rate_max === null || row.rate_per_ms === null ? settings : { ...settings, rateLimit: { max: Number(row.rate_max), perMs: Number(row.rate_per_ms) } };
+}
+
 function suspendedTenant(tenantId: string, operation: string): MooringError {
   return new MooringError("INVALID_STATE", `tenant ${tenantId} is suspended: it accepts no ${operation} (SPEC T2)`, {
     backend: "postgres",
@@ -596,31 +611,40 @@ export class PostgresEngine implements EngineBackend {
 
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {
     const { db } = this.#context;
-    const [row] = await db.query<{ queue: string; concurrency: number | null; paused: boolean }>(
+    const [row] = await db.query<QueueSettingsRow>(
       "queue-set",
-      [db.nowParam(), this.#tenantId, queue, settings.concurrency !== undefined, settings.concurrency ?? null, settings.paused ?? null, this.#context.channel],
+      [
+        db.nowParam(),
+        this.#tenantId,
+        queue,
+        settings.concurrency !== undefined,
+        settings.concurrency ?? null,
+        settings.paused ?? null,
+        this.#context.channel,
+        settings.rateLimit !== undefined,
+        settings.rateLimit?.max ?? null,
+        settings.rateLimit?.perMs ?? null,
+      ],
       "safe",
     );
     if (!row) throw new Error("queue-set returned no row");
-    return { queue: row.queue, concurrency: row.concurrency, paused: row.paused };
+    return settingsOf(row);
   }
 
   async queueStats(queue: string): Promise<QueueStats> {
     const { db } = this.#context;
-    const [row] = await db.query<{ now: number; concurrency: number | null; paused: boolean; counts: Record<string, number> | null; oldest_ready: number | null }>(
-      "queue-stats",
-      [db.nowParam(), this.#tenantId, queue],
-      "safe",
-    );
+    const [row] = await db.query<
+      Omit<QueueSettingsRow, "queue"> & { now: number; counts: Record<string, number> | null; oldest_ready: number | null; next_grant_at: number | null }
+    >("queue-stats", [db.nowParam(), this.#tenantId, queue], "safe");
     if (!row) throw new Error("queue-stats returned no row");
     const counts = Object.fromEntries(TASK_STATES.map((state) => [state, row.counts?.[state] ?? 0])) as Record<TaskState, number>;
-    return {
-      queue,
-      concurrency: row.concurrency,
-      paused: row.paused,
+    const stats: QueueStats = {
+      ...settingsOf({ ...row, queue }),
       counts,
       oldestReadyAgeMs: row.oldest_ready === null ? null : row.now - row.oldest_ready,
     };
+    // Reported only while the rate limit holds ready work back (SPEC E21).
+    return row.next_grant_at !== null && counts.ready > 0 ? { ...stats, nextGrantAt: Number(row.next_grant_at) } : stats;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@
   First the expired leases of these queues are reclaimed (oldest expiry first, at most 100, exactly
   as reclaim-expired does), then due scheduled tasks are moved into the claim order, then leases are
   granted in claim order (priority desc, runAt asc, enqueue order) across the queues, skipping
-  paused queues and queues whose unexpired leases reach their concurrency. Each pick is the head of
-  a sorted set: O(log n) whatever the number of ready tasks.
+  paused queues and queues whose unexpired leases reach their concurrency, and granting in a
+  rate-limited queue at most max minus the grants of the last perMs ms (SPEC E21: a sliding
+  interval on the script's clock; the grants live in the queue's sorted set :g, scored by time,
+  in the tenant's slot). Each pick is the head of a sorted set: O(log n) whatever the number of
+  ready tasks.
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
@@ -35,8 +38,9 @@ local lx = now + tonumber(lease_ms_text)
 local lx_text = n2s(lx)
 local RECLAIM_LIMIT = 100
 
--- One read of the tenant's meta: status, the timeout bound, and per queue its settings and the
--- bounds of its scheduled tasks and leases.
+-- One read of the tenant's meta: status, the timeout bound, and per queue its settings, the
+-- bounds of its scheduled tasks and leases, and its rate limit.
+local STRIDE = 6
 local fields = { 'suspended', 'tmo' }
 for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
@@ -44,6 +48,8 @@ for i = FIRST_QUEUE, #ARGV do
   fields[#fields + 1] = 'p:' .. qe
   fields[#fields + 1] = 's:' .. qe
   fields[#fields + 1] = 'l:' .. qe
+  fields[#fields + 1] = 'rm:' .. qe
+  fields[#fields + 1] = 'rp:' .. qe
 end
 local meta = redis.call('HMGET', B, unpack(fields))
 
@@ -54,26 +60,34 @@ if meta[1] == '1' then return reject_with_details('INVALID_STATE', 'the tenant i
 -- whose earliest lease may have expired are looked at.
 local due = {}
 for i = FIRST_QUEUE, #ARGV do
-  local bound = meta[3 + (i - FIRST_QUEUE) * 4 + 3]
+  local bound = meta[3 + (i - FIRST_QUEUE) * STRIDE + 3]
   if bound and tonumber(bound) <= now then due[#due + 1] = i end
 end
 if #due > 0 then
   local queues = {}
   for _, i in ipairs(due) do queues[#queues + 1] = ARGV[i] end
   reclaim_expired(queues, RECLAIM_LIMIT, now)
-  for _, i in ipairs(due) do meta[3 + (i - FIRST_QUEUE) * 4 + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
+  for _, i in ipairs(due) do meta[3 + (i - FIRST_QUEUE) * STRIDE + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
 end
 
 -- The claimable queues, with how many leases each may still grant.
 local open = {}
 for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
-  local at = 3 + (i - FIRST_QUEUE) * 4
+  local at = 3 + (i - FIRST_QUEUE) * STRIDE
   if meta[at + 1] ~= '1' then
     promote(qe, now, meta[at + 2])
     local room = limit
     if meta[at] then room = math.min(limit, tonumber(meta[at]) - redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. NOW_TEXT, '+inf')) end
-    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {} } end
+    local rated = meta[at + 4] ~= false and meta[at + 4] ~= nil
+    if rated then
+      -- A grant at g counts until g + perMs: those at or before now − perMs have left.
+      local g = qkey(qe, 'g')
+      local left = n2s(now - tonumber(meta[at + 5]))
+      redis.call('ZREMRANGEBYSCORE', g, '-inf', left)
+      room = math.min(room, tonumber(meta[at + 4]) - redis.call('ZCARD', g))
+    end
+    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {}, rated = rated } end
   end
 end
 
@@ -103,8 +117,10 @@ end
 local leases = { lx_text }
 for _, pick in ipairs(picks) do
   local q = pick[1]
-  local lease, member = grant(pick[2], q.qe, worker, lease_ids[#leases], lease_ms_text, lx_text, now)
+  local lease_id = lease_ids[#leases]
+  local lease, member = grant(pick[2], q.qe, worker, lease_id, lease_ms_text, lx_text, now)
   leases[#leases + 1] = lease
+  if q.rated then redis.call('ZADD', qkey(q.qe, 'g'), n2s(now), lease_id) end
   q.taken[#q.taken + 1] = lx_text
   q.taken[#q.taken + 1] = member
 end

@@ -1,7 +1,7 @@
 --[[
   has-work: whether a task may be claimable now in one of the queues (SPEC E19): a queued task
-  whose runAt has come in a queue that is neither paused nor full, or a suspension whose timeout
-  has come. A hint for waitForWork; claim is the truth. Reads only.
+  whose runAt has come in a queue that is neither paused nor full nor at its rate limit (E21), or
+  a suspension whose timeout has come. A hint for waitForWork; claim is the truth. Reads only.
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
@@ -17,9 +17,10 @@ local due = redis.call('HGET', B, 'tmo')
 if due and tonumber(due) <= now and #redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'LIMIT', 0, 1) > 0 then return 1 end
 for i = 2, #ARGV do
   local qe = ARGV[i]
-  local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
+  local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe)
   local open = cfg[2] ~= '1'
   if open and cfg[1] then open = tonumber(cfg[1]) > redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. n2s(now), '+inf') end
+  if open and cfg[3] then open = tonumber(cfg[3]) > redis.call('ZCOUNT', qkey(qe, 'g'), '(' .. n2s(now - tonumber(cfg[4])), '+inf') end
   if open and (redis.call('ZCARD', qkey(qe, 'r')) > 0 or redis.call('ZCOUNT', qkey(qe, 's'), '-inf', NOW_TEXT) > 0) then return 1 end
 end
 return 0

@@ -1,6 +1,8 @@
 --[[
-  queue-stats: the queue's settings, its task counts per effective state, and the age of its
-  longest-waiting ready task (SPEC E17). Zeros for an unknown queue.
+  queue-stats: the queue's settings, its task counts per effective state, the age of its
+  longest-waiting ready task (SPEC E17), and when its rate limit lets the next lease be granted
+  (SPEC E21: the (count − max + 1)-th oldest grant of the interval plus perMs, nil while the
+  interval has room). Zeros for an unknown queue.
 
   Cost: O(log n) per count, and O(P log n) for the oldest ready task, P being the number of
   distinct priorities among the ready tasks (the ready set is kept in claim order only, so that
@@ -10,7 +12,8 @@
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  qe
   Returns  { concurrency or nil, paused (1/0), scheduled, ready, leased, completed, dead,
-           cancelled, suspended, blocked, oldest ready age or nil }
+           cancelled, suspended, blocked, oldest ready age or nil, rate max or nil, rate perMs or
+           nil, nextGrantAt or nil }
 ]]
 --- @include "common"
 --- @include "tasks"
@@ -19,7 +22,7 @@ local now = clock_now(ARGV[1])
 local qe = ARGV[2]
 settle_timeouts(now)
 
-local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe)
+local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe)
 local n = redis.call('HMGET', qkey(qe, 'n'), 'all', 'dead', 'cancelled', 'suspended', 'blocked')
 local r, s = qkey(qe, 'r'), qkey(qe, 's')
 local waiting = redis.call('ZCARD', r)
@@ -50,9 +53,17 @@ end
 
 local age = false
 if oldest then age = n2s(now - oldest) end
+
+local next_grant = false
+if cfg[3] then
+  local max, per = tonumber(cfg[3]), tonumber(cfg[4])
+  local inside = redis.call('ZRANGEBYSCORE', qkey(qe, 'g'), '(' .. n2s(now - per), '+inf', 'WITHSCORES')
+  local count = #inside / 2
+  if count >= max then next_grant = n2s(tonumber(inside[(count - max) * 2 + 2]) + per) end
+end
 return {
   cfg[1], (cfg[2] == '1') and 1 or 0,
   scheduled, ready, leased,
   completed, dead, cancelled, suspended, blocked,
-  age,
+  age, cfg[3] or false, cfg[4] or false, next_grant,
 }

@@ -1,17 +1,21 @@
 --[[
-  set-queue: merges concurrency and pause settings into the queue's (SPEC E17). They live in the
-  tenant's meta hash (c:<qe>, p:<qe>), which claim reads in one call.
+  set-queue: merges concurrency, pause and rate limit settings into the queue's (SPEC E17, E21).
+  They live in the tenant's meta hash (c:<qe>, p:<qe>, rm:<qe> and rp:<qe>), which claim reads in
+  one call. Removing the rate limit forgets its grants (the queue's sorted set :g).
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  qe
   ARGV[2]  concurrency ('' = unchanged, 'null' = no limit, else a positive integer)
   ARGV[3]  paused ('' = unchanged, '1', '0')
-  Returns  { concurrency or nil, paused (1/0) }: the settings now in force
+  ARGV[4]  rate limit ('' = unchanged, 'null' = none, else '<max> <perMs>')
+  Returns  { concurrency or nil, paused (1/0), rate max or nil, rate perMs or nil }: the settings
+           now in force
 ]]
 --- @include "common"
 --- @include "tasks"
 
-local c, p = 'c:' .. ARGV[1], 'p:' .. ARGV[1]
+local qe = ARGV[1]
+local c, p, rm, rp = 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe
 if ARGV[2] == 'null' then
   redis.call('HDEL', B, c)
 elseif ARGV[2] ~= '' then
@@ -22,7 +26,14 @@ if ARGV[3] == '1' then
 elseif ARGV[3] == '0' then
   redis.call('HDEL', B, p)
 end
-local f = redis.call('HMGET', B, c, p)
+if ARGV[4] == 'null' then
+  redis.call('HDEL', B, rm, rp)
+  redis.call('DEL', qkey(qe, 'g'))
+elseif ARGV[4] ~= '' then
+  local rate = words(ARGV[4])
+  redis.call('HSET', B, rm, rate[1], rp, rate[2])
+end
+local f = redis.call('HMGET', B, c, p, rm, rp)
 local paused = 0
 if f[2] == '1' then paused = 1 end
-return { f[1], paused }
+return { f[1], paused, f[3], f[4] }

@@ -63,6 +63,13 @@ import { decodeId, encodeId, priorityKey } from "./keys.js";
 const WAIT_POLL_MS = 1000;
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
 
+/** The settings with the rate limit when one is set (docs/decisions.md, issue 16). */
+function withRateLimit(settings: QueueSettings, max: unknown, perMs: unknown): QueueSettings {
+  const rateMax = asNullableNumber(max, "rateLimit.max");
+  const ratePerMs = asNullableNumber(perMs, "rateLimit.perMs");
+  return rateMax === null || ratePerMs === null ? settings : { ...settings, rateLimit: { max: rateMax, perMs: ratePerMs } };
+}
+
 function distinct(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
@@ -243,17 +250,16 @@ export class RedisEngine implements EngineBackend {
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {
     const concurrency = settings.concurrency === undefined ? "" : settings.concurrency === null ? "null" : String(settings.concurrency);
     const paused = settings.paused === undefined ? "" : settings.paused ? "1" : "0";
-    const [limit, isPaused] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused]), "set-queue");
-    return { queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 };
+    const rate = settings.rateLimit === undefined ? "" : settings.rateLimit === null ? "null" : `${settings.rateLimit.max} ${settings.rateLimit.perMs}`;
+    const [limit, isPaused, rateMax, ratePerMs] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused, rate]), "set-queue");
+    return withRateLimit({ queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 }, rateMax, ratePerMs);
   }
 
   async queueStats(queue: string): Promise<QueueStats> {
     const f = asArray(await this.#run("queue-stats", [this.#ctx.now(), encodeId(queue)]), "queue-stats");
     const count = (index: number): number => asNumber(f[index], "queue-stats.count");
-    return {
-      queue,
-      concurrency: asNullableNumber(f[0], "concurrency"),
-      paused: asNumber(f[1], "paused") === 1,
+    const stats: QueueStats = {
+      ...withRateLimit({ queue, concurrency: asNullableNumber(f[0], "concurrency"), paused: asNumber(f[1], "paused") === 1 }, f[11], f[12]),
       counts: {
         scheduled: count(2),
         ready: count(3),
@@ -266,6 +272,9 @@ export class RedisEngine implements EngineBackend {
       },
       oldestReadyAgeMs: asNullableNumber(f[10], "oldestReadyAgeMs"),
     };
+    // Reported only while the rate limit holds ready work back (SPEC E21).
+    const nextGrantAt = asNullableNumber(f[13], "nextGrantAt");
+    return nextGrantAt !== null && stats.counts.ready > 0 ? { ...stats, nextGrantAt } : stats;
   }
 
   async progress(lease: Lease, progress: Progress): Promise<void> {

@@ -8,5 +8,5 @@ UPDATE {{tasks}} SET state = 'completed', lease_end = 'completed', result = ?, l
   worker_id = NULL, updated_at = ?
 WHERE tenant = ? AND id = ? AND epoch = ? AND lease_id = ? AND state = 'leased' AND lease_expires_at > ?
 RETURNING seq, tenant, id, queue,
-  (SELECT q.concurrency FROM {{queues}} AS q WHERE q.tenant = {{tasks}}.tenant AND q.queue = {{tasks}}.queue) AS queue_concurrency,
+  (SELECT coalesce(q.concurrency, q.key_concurrency) FROM {{queues}} AS q WHERE q.tenant = {{tasks}}.tenant AND q.queue = {{tasks}}.queue) AS queue_concurrency,
   EXISTS (SELECT 1 FROM {{task_deps}} AS x WHERE x.dep_seq = {{tasks}}.seq) AS has_dependents

@@ -51,7 +51,23 @@ import { notFound, sqliteError } from "./errors.js";
 import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
 import {
   ATTACH_SIGNAL,
+  BLOCK_KEY,
   CLAIM_PROBE,
+  FAIR_KEY,
+  type FairKeyRow,
+  HAS_CLAIMABLE_KEYED,
+  FORGET_RATE_GRANTS,
+  GRANT_KEY,
+  GRANT_TASK,
+  type HeadRow,
+  INSERT_RATE_GRANT,
+  KEY_HEAD,
+  KEY_LEASES,
+  KEYLESS_HEAD,
+  RATE_GRANTS,
+  SET_KEY_HEAD,
+  UNBLOCK_EXPIRED_KEYS,
+  UNBLOCK_QUEUE_KEYS,
   type ClaimProbeRow,
   type BufferedSignalRow,
   BUFFERED_SIGNALS,
@@ -107,6 +123,28 @@ import { requireTask, toSignal } from "./tasks.js";
 interface QueueSettingsRow {
   readonly concurrency: number | null;
   readonly paused: number;
+  readonly key_concurrency: number | null;
+  readonly rate_max: number | null;
+  readonly rate_per_ms: number | null;
+}
+
+/** A candidate of the fair claim (E20): a queue's first keyless task or first key. */
+interface FairCandidate {
+  readonly queue: string;
+  readonly seq: number;
+  readonly priority: number;
+  /** The key's last_grant; 0 for a keyless task (a key of its own, never granted). */
+  readonly lastGrant: number;
+  readonly runAt: number;
+  readonly key: string | null;
+}
+
+/** Claim order with E20's fairness: priority desc, least recently granted key, ready time, enqueue order. */
+function fairBefore(a: FairCandidate, b: FairCandidate): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.lastGrant !== b.lastGrant) return a.lastGrant < b.lastGrant;
+  if (a.runAt !== b.runAt) return a.runAt < b.runAt;
+  return a.seq < b.seq;
 }
 
 interface StatsRow {
@@ -179,14 +217,117 @@ export class SqliteEngine implements EngineBackend {
         if (probe?.due === 1) this.#statements.run(PROMOTE_SCHEDULED, this.#tenant, queue, now);
         if (probe?.timed_out === 1) this.#transitions.resumeTimedOut(this.#tenant, queue, now);
       }
-      const allowances = probes.map(({ queue, probe }) => ({ queue, limit: this.#allowanceOf(queue, probe, limit, now) }));
+      const allowances = probes.map(({ queue, probe }) => ({
+        queue,
+        limit: Math.min(this.#allowanceOf(queue, probe, limit, now), this.#rateRoom(queue, probe, now)),
+      }));
       if (allowances.every((entry) => entry.limit === 0)) return [];
-      const params: unknown[] = [request.leaseMs, now + request.leaseMs, request.workerId, now];
-      for (const entry of allowances) params.push(this.#tenant, entry.queue, now, entry.limit);
-      params.push(limit);
-      const granted = this.#statements.all<GrantedRow>(this.#context.claimStatement(queues.length), ...params);
-      return granted.sort(claimOrder).map((row) => this.#toLease(row, request.workerId));
+      let granted: GrantedRow[];
+      if (probes.some(({ probe }) => probe?.has_keys === 1)) {
+        granted = this.#claimFairly(allowances, probes, request, limit, now);
+      } else {
+        const params: unknown[] = [request.leaseMs, now + request.leaseMs, request.workerId, now];
+        for (const entry of allowances) params.push(this.#tenant, entry.queue, now, entry.limit);
+        params.push(limit);
+        granted = this.#statements.all<GrantedRow>(this.#context.claimStatement(queues.length), ...params).sort(claimOrder);
+      }
+      const rateLimited = new Set(probes.filter(({ probe }) => probe?.rate_max != null).map(({ queue }) => queue));
+      for (const row of granted) if (rateLimited.has(row.queue)) this.#statements.run(INSERT_RATE_GRANT, this.#tenant, row.queue, now);
+      return granted.map((row) => this.#toLease(row, request.workerId));
     });
+  }
+
+  /**
+   * The claim of queues with concurrency keys (E20): one grant at a time, each to the first
+   * candidate in fair order across the queues, each queue offering its first keyless ready task
+   * and its first key (concurrency_keys_fair). Every step is a few index probes, so a grant costs
+   * O(log n + log keys) whatever the number of keys. Runs in the claim's transaction.
+   */
+  #claimFairly(
+    allowances: readonly { queue: string; limit: number }[],
+    probes: readonly { queue: string; probe: ClaimProbeRow | undefined }[],
+    request: ClaimInput,
+    limit: number,
+    now: number,
+  ): GrantedRow[] {
+    const room = new Map(allowances.map((entry) => [entry.queue, entry.limit]));
+    const keyLimits = new Map(probes.map(({ queue, probe }) => [queue, probe?.key_concurrency ?? null]));
+    for (const { queue, probe } of probes) {
+      if (probe?.has_keys === 1) this.#statements.run(UNBLOCK_EXPIRED_KEYS, this.#tenant, queue, now);
+    }
+    const granted: GrantedRow[] = [];
+    while (granted.length < limit) {
+      let best: FairCandidate | undefined;
+      for (const [queue, left] of room) {
+        if (left <= 0) continue;
+        const keyless = this.#statements.one<HeadRow>(KEYLESS_HEAD, this.#tenant, queue, now);
+        if (keyless) {
+          const candidate = { queue, seq: keyless.seq, priority: keyless.priority, lastGrant: 0, runAt: keyless.run_at, key: null };
+          if (best === undefined || fairBefore(candidate, best)) best = candidate;
+        }
+        const key = this.#fairKey(queue, keyLimits.get(queue) ?? null, now);
+        if (key) {
+          const candidate = { queue, seq: key.head_seq, priority: key.head_priority, lastGrant: key.last_grant, runAt: key.head_run_at, key: key.key };
+          if (best === undefined || fairBefore(candidate, best)) best = candidate;
+        }
+      }
+      if (best === undefined) break;
+      const row = this.#statements.one<GrantedRow>(GRANT_TASK, request.leaseMs, now + request.leaseMs, request.workerId, now, best.seq);
+      if (!row) throw new Error(`the fair claim chose task ${best.seq}, which it then could not lease`);
+      granted.push(row);
+      room.set(best.queue, (room.get(best.queue) ?? 0) - 1);
+      if (best.key !== null) {
+        this.#statements.run(GRANT_KEY, this.#tenant, this.#tenant, best.queue, best.key);
+        this.#refreshKeyHead(best.queue, best.key);
+        // A key this grant filled leaves the fair order now, so waitForWork does not see it as work.
+        this.#blockWhenFull(best.queue, best.key, keyLimits.get(best.queue) ?? null, now);
+      }
+    }
+    return granted;
+  }
+
+  /**
+   * The first key of `queue` in fair order with a ready task and room under keyConcurrency, or
+   * undefined. A key whose head snapshot is stale gets the real head and is looked at again; a
+   * key at its limit is blocked until its earliest unexpired lease expires.
+   */
+  #fairKey(queue: string, keyConcurrency: number | null, now: number): FairKeyRow | undefined {
+    for (;;) {
+      const key = this.#statements.one<FairKeyRow>(FAIR_KEY, this.#tenant, queue);
+      if (!key) return undefined;
+      const head = this.#statements.one<HeadRow>(KEY_HEAD, this.#tenant, queue, key.key);
+      if (!head || head.seq !== key.head_seq || head.priority !== key.head_priority || head.run_at !== key.head_run_at) {
+        this.#refreshKeyHead(queue, key.key, head);
+        continue;
+      }
+      if (this.#blockWhenFull(queue, key.key, keyConcurrency, now)) continue;
+      return key;
+    }
+  }
+
+  /** Blocks a key whose unexpired leases reach keyConcurrency until its earliest one expires (E20); true when it did. */
+  #blockWhenFull(queue: string, key: string, keyConcurrency: number | null, now: number): boolean {
+    if (keyConcurrency === null) return false;
+    const leases = this.#statements.one<{ n: number; earliest: number | null }>(KEY_LEASES, this.#tenant, queue, key, now);
+    if ((leases?.n ?? 0) < keyConcurrency) return false;
+    this.#statements.run(BLOCK_KEY, leases?.earliest ?? now, this.#tenant, queue, key);
+    return true;
+  }
+
+  #refreshKeyHead(queue: string, key: string, known?: HeadRow): void {
+    const head = known ?? this.#statements.one<HeadRow>(KEY_HEAD, this.#tenant, queue, key);
+    this.#statements.run(SET_KEY_HEAD, head?.priority ?? null, head?.run_at ?? null, head?.seq ?? null, this.#tenant, queue, key);
+  }
+
+  /** Leases the rate limit lets a claim grant in `queue` now (E21): Infinity without a limit. */
+  #rateRoom(queue: string, settings: Pick<QueueSettingsRow, "rate_max" | "rate_per_ms"> | undefined, now: number): number {
+    if (settings?.rate_max == null || settings.rate_per_ms == null) return Infinity;
+    this.#statements.run(FORGET_RATE_GRANTS, this.#tenant, queue, now - settings.rate_per_ms);
+    return Math.max(0, settings.rate_max - this.#rateGrants(queue, settings.rate_per_ms, now).length);
+  }
+
+  #rateGrants(queue: string, perMs: number, now: number): number[] {
+    return this.#statements.all<{ granted_at: number }>(RATE_GRANTS, this.#tenant, queue, now - perMs).map((row) => row.granted_at);
   }
 
   async renew(lease: Lease, options?: RenewOptions): Promise<Lease> {
@@ -378,10 +519,23 @@ export class SqliteEngine implements EngineBackend {
       const current = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, this.#tenant, queue);
       const concurrency = settings.concurrency === undefined ? (current?.concurrency ?? null) : settings.concurrency;
       const paused = settings.paused ?? current?.paused === 1;
-      this.#statements.run(UPSERT_QUEUE, this.#tenant, queue, concurrency, paused ? 1 : 0);
-      // Unpausing can make waiting work claimable: wake the queue's waiters (a wake-up, not a task event).
-      if (current?.paused === 1 && !paused) this.#context.connection.notify(this.#tenant, "ready", "", queue, now);
-      return { queue, concurrency, paused };
+      const keyConcurrency = settings.keyConcurrency === undefined ? (current?.key_concurrency ?? null) : settings.keyConcurrency;
+      const rateLimit =
+        settings.rateLimit === undefined
+          ? current?.rate_max == null || current.rate_per_ms == null
+            ? null
+            : { max: current.rate_max, perMs: current.rate_per_ms }
+          : settings.rateLimit;
+      this.#statements.run(UPSERT_QUEUE, this.#tenant, queue, concurrency, paused ? 1 : 0, keyConcurrency, rateLimit?.max ?? null, rateLimit?.perMs ?? null);
+      // Every key's room changed: each is judged again when it reaches the front (E20).
+      if (keyConcurrency !== (current?.key_concurrency ?? null)) this.#statements.run(UNBLOCK_QUEUE_KEYS, this.#tenant, queue);
+      // Grants count while a limit is set; removing it forgets them (decisions.md, issue 16).
+      if (rateLimit === null) this.#statements.run(FORGET_RATE_GRANTS, this.#tenant, queue, Number.MAX_SAFE_INTEGER);
+      // Unpausing or a new limit can make waiting work claimable: wake the queue's waiters (a wake-up, not a task event).
+      if ((current?.paused === 1 && !paused) || settings.keyConcurrency !== undefined || settings.rateLimit !== undefined) {
+        this.#context.connection.notify(this.#tenant, "ready", "", queue, now);
+      }
+      return settingsOf(queue, { concurrency, paused: paused ? 1 : 0, key_concurrency: keyConcurrency, rate_max: rateLimit?.max ?? null, rate_per_ms: rateLimit?.perMs ?? null });
     });
   }
 
@@ -405,13 +559,13 @@ export class SqliteEngine implements EngineBackend {
       };
       for (const row of this.#statements.all<{ state: TaskState; n: number }>(COUNT_SETTLED, tenant, queue)) counts[row.state] = row.n;
       const readyTimes = [ready?.oldest, scheduled?.oldest, suspended?.oldest].filter((time): time is number => typeof time === "number");
-      return {
-        queue,
-        concurrency: settings?.concurrency ?? null,
-        paused: settings?.paused === 1,
+      const stats: QueueStats = {
+        ...settingsOf(queue, settings),
         counts,
         oldestReadyAgeMs: readyTimes.length === 0 ? null : Math.max(0, now - Math.min(...readyTimes)),
       };
+      const nextGrantAt = counts.ready > 0 ? this.#nextGrantAt(queue, settings, now) : null;
+      return nextGrantAt === null ? stats : { ...stats, nextGrantAt };
     });
   }
 
@@ -458,11 +612,26 @@ export class SqliteEngine implements EngineBackend {
     return this.#context.connection.read((now) => {
       if (this.#statements.one<{ status: string }>(TENANT_STATUS, this.#tenant)?.status === "suspended") return false;
       return queues.some((queue) => {
-        if (this.#allowance(queue, 1, now) === 0) return false;
+        const settings = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, this.#tenant, queue);
+        if (this.#allowanceOf(queue, settings, 1, now) === 0) return false;
+        // A rate limit at its max holds the work back (E21); the feed's floor poll looks again.
+        if (settings?.rate_max != null && settings.rate_per_ms != null && this.#rateGrants(queue, settings.rate_per_ms, now).length >= settings.rate_max) return false;
         const tenant = this.#tenant;
+        if (settings?.key_concurrency != null) {
+          return this.#statements.one<{ found: number }>(HAS_CLAIMABLE_KEYED, { tenant, queue, now })?.found === 1;
+        }
         return this.#statements.one<{ found: number }>(HAS_CLAIMABLE, tenant, queue, now, tenant, queue, now, tenant, queue, now)?.found === 1;
       });
     });
+  }
+
+  /** When the rate limit lets the next lease be granted, or null when it has room (E21). */
+  #nextGrantAt(queue: string, settings: QueueSettingsRow | undefined, now: number): number | null {
+    if (settings?.rate_max == null || settings.rate_per_ms == null) return null;
+    const grants = this.#rateGrants(queue, settings.rate_per_ms, now);
+    if (grants.length < settings.rate_max) return null;
+    // The grant whose leaving the interval makes room: the (count − max + 1)-th oldest in it.
+    return (grants[grants.length - settings.rate_max] as number) + settings.rate_per_ms;
   }
 
   #assertActiveTenant(operation: string): void {
@@ -506,6 +675,7 @@ export class SqliteEngine implements EngineBackend {
       failed ? DEFAULTS.dependencyFailedReason : null,
       task.runId,
       task.idempotencyKey,
+      task.concurrencyKey,
       now,
       now,
     );
@@ -529,10 +699,6 @@ export class SqliteEngine implements EngineBackend {
   }
 
   /** How many leases a claim may grant in `queue` now: 0 when paused, capped by concurrency (E17). */
-  #allowance(queue: string, limit: number, now: number): number {
-    return this.#allowanceOf(queue, this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, this.#tenant, queue), limit, now);
-  }
-
   #allowanceOf(queue: string, settings: QueueSettingsRow | undefined, limit: number, now: number): number {
     if (!settings) return limit;
     if (settings.paused === 1) return 0;
@@ -551,10 +717,23 @@ export class SqliteEngine implements EngineBackend {
       leaseId: row.lease_id,
       workerId,
       expiresAt: row.lease_expires_at,
+      ...(row.concurrency_key === null ? {} : { concurrencyKey: row.concurrency_key }),
     };
     if (row.resume === null) return lease;
     return { ...lease, signals: this.#transitions.signalsOf(row.seq), ...(row.resume === "timeout" ? { timedOut: true } : {}) };
   }
+}
+
+/** The settings in force; the version 2 members only while set (decisions.md, issue 16). */
+function settingsOf(queue: string, row: QueueSettingsRow | undefined): QueueSettings {
+  const settings: { -readonly [K in keyof QueueSettings]: QueueSettings[K] } = {
+    queue,
+    concurrency: row?.concurrency ?? null,
+    paused: row?.paused === 1,
+  };
+  if (row?.key_concurrency != null) settings.keyConcurrency = row.key_concurrency;
+  if (row?.rate_max != null && row.rate_per_ms != null) settings.rateLimit = { max: row.rate_max, perMs: row.rate_per_ms };
+  return settings;
 }
 
 function progressText(progress: Progress): string {

@@ -56,6 +56,17 @@ export const SCHEMA_OBJECTS = [
   "frames",
   "queues",
   "notifications",
+  "concurrency_keys",
+  "concurrency_keys_fair",
+  "concurrency_keys_blocked",
+  "concurrency_keys_by_grant",
+  "concurrency_keys_on_insert",
+  "concurrency_keys_on_state",
+  "tasks_ready_keyless",
+  "tasks_ready_by_key",
+  "tasks_leased_by_key",
+  "rate_grants",
+  "rate_grants_by_queue",
 ] as const;
 
 export type SchemaObject = (typeof SCHEMA_OBJECTS)[number];

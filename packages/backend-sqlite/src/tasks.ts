@@ -181,9 +181,10 @@ export class TaskTransitions {
     this.#wakeWhenLimited(row, row.queue_concurrency, now);
   }
 
-  /** Wakes the queue's waiters when it has a concurrency limit (`undefined`: not known yet, look it up). */
+  /** Wakes the queue's waiters when it has a concurrency or key limit (`undefined`: not known yet, look it up). */
   #wakeWhenLimited(row: { tenant: string; id: string; queue: string }, known: number | null | undefined, now: number): void {
-    const concurrency = known !== undefined ? known : this.#statements.one<{ concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue)?.concurrency;
+    const settings = known !== undefined ? undefined : this.#statements.one<{ concurrency: number | null; key_concurrency: number | null }>(QUEUE_SETTINGS, row.tenant, row.queue);
+    const concurrency = known !== undefined ? known : (settings?.concurrency ?? settings?.key_concurrency);
     if (concurrency != null) this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
   }
 
@@ -231,6 +232,7 @@ export class TaskTransitions {
       cancelReason: row.cancel_reason,
       runId: row.run_id,
       idempotencyKey: row.idempotency_key,
+      ...(row.concurrency_key === null ? {} : { concurrencyKey: row.concurrency_key }),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

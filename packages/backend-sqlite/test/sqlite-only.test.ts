@@ -736,3 +736,83 @@ describe("caller-provided paths", () => {
     expect(existsSync(file)).toBe(true);
   });
 });
+
+describe("fair claim (E20) on the keys table and its triggers", () => {
+  /** A small seeded generator (mulberry32), so a failure replays. */
+  function seeded(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /** E20's order computed naively (see the memory backend's test of the same name). */
+  function naiveFairOrder(inputs: readonly { priority: number; concurrencyKey?: string }[]): number[] {
+    const lastGrant = new Map<string, number>();
+    const left = inputs.map((input, index) => ({ ...input, index }));
+    const order: number[] = [];
+    let grants = 0;
+    const grantOf = (task: { concurrencyKey?: string }): number => (task.concurrencyKey === undefined ? 0 : (lastGrant.get(task.concurrencyKey) ?? 0));
+    while (left.length > 0) {
+      let best = 0;
+      for (let i = 1; i < left.length; i++) {
+        const a = left[i]!;
+        const b = left[best]!;
+        if (a.priority !== b.priority ? a.priority > b.priority : grantOf(a) !== grantOf(b) ? grantOf(a) < grantOf(b) : a.index < b.index) best = i;
+      }
+      const [chosen] = left.splice(best, 1);
+      order.push(chosen!.index);
+      if (chosen!.concurrencyKey !== undefined) lastGrant.set(chosen!.concurrencyKey, ++grants);
+    }
+    return order;
+  }
+
+  it("claims 1,500 tasks over 300 keys and keyless ones in the naive fair order, in claims of any size", async () => {
+    const backend = open({ path: newFile(), clock: new ManualClock() });
+    const queue = unique("fair");
+    const random = seeded(11);
+    const inputs = Array.from({ length: 1_500 }, (_, index) => ({
+      queue,
+      payload: index,
+      priority: random() < 0.8 ? 0 : 1,
+      ...(random() < 0.1 ? {} : { concurrencyKey: `key-${Math.floor(random() * random() * 300)}` }),
+    }));
+    const ids = (await backend.engine.enqueueMany(inputs)).map((result) => result.id);
+    const expected = naiveFairOrder(inputs).map((index) => ids[index]);
+    const claimed: string[] = [];
+    for (let round = 0; ; round++) {
+      const leases = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 1 + (round % 17) });
+      if (leases.length === 0) break;
+      claimed.push(...leases.map((lease) => lease.taskId));
+    }
+    expect(claimed).toEqual(expected);
+  });
+
+  it("forgets a key with its last task and keeps no key row for a task born cancelled", async () => {
+    const path = newFile();
+    const backend = open({ path, clock: new ManualClock(), namespace: "keys" });
+    const queue = unique("forget");
+    const dead = await backend.engine.enqueue({ queue, maxAttempts: 1 });
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000 });
+    await backend.engine.fail(lease!, { error: "x" });
+    await backend.engine.enqueue({ queue, concurrencyKey: "orphan", dependsOn: [dead.id] });
+    const task = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
+    const rows = (): unknown[] => {
+      const database = new Database(path, { readonly: true });
+      try {
+        return database.prepare(`SELECT key, tasks FROM ${renderSql("{{concurrency_keys}}", "keys")} ORDER BY key`).all();
+      } finally {
+        database.close();
+      }
+    };
+    expect(rows()).toEqual([{ key: "k", tasks: 1 }]);
+    const [keyed] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000 });
+    expect(keyed?.taskId).toBe(task.id);
+    await backend.engine.complete(keyed!);
+    expect(rows()).toEqual([]);
+  });
+});

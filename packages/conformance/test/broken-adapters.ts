@@ -43,6 +43,10 @@ interface Shared {
   readonly leaseIdAliases: Map<string, string>;
   /** Keys claimed through an adapter that keeps them itself (W15): tenant + key → holder. */
   readonly claimedKeys: Map<string, { runId: string; value: Json; untilTerminal: boolean }>;
+  /** Per (queue, concurrencyKey): the tasks whose leases no holder call has ended yet. */
+  readonly keyHolds: Map<string, Set<string>>;
+  /** Rate limits the adapter keeps itself, per queue, with the grants of the current window. */
+  readonly fixedWindows: Map<string, { max: number; perMs: number; windowStart: number; granted: number }>;
 }
 
 interface FacetPatch {
@@ -127,6 +131,8 @@ export function breakCreate(
         executionIds: new Set(),
         leaseIdAliases: new Map(),
         claimedKeys: new Map(),
+        keyHolds: new Map(),
+        fixedWindows: new Map(),
       };
       byNamespace.set(context.namespace, shared);
     }
@@ -256,6 +262,21 @@ const keyCheckedOutsideTransaction: Patch = (view, shared) => {
     },
   };
 };
+
+/** The map key of one (queue, concurrencyKey). */
+const keyOf = (queue: string, key: string): string => `${queue}\u0000${key}`;
+
+/** Forgets `lease` among the key holds once a holder call ended it (or tried to). */
+function endingHold<A extends [Lease, ...unknown[]], R>(call: (...args: A) => Promise<R>, shared: Shared) {
+  return async (...args: A): Promise<R> => {
+    const [lease] = args;
+    try {
+      return await call(...args);
+    } finally {
+      if (lease.concurrencyKey !== undefined) shared.keyHolds.get(keyOf(lease.queue, lease.concurrencyKey))?.delete(lease.taskId);
+    }
+  };
+}
 
 export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
   {
@@ -795,5 +816,105 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
         commit: renamingDetail(view.workflows.commit, "NOT_FOUND", "runId", "id"),
       },
     }),
+  },
+  {
+    id: "key-limit-counts-expired",
+    bug: "a key limit counted over every lease not yet ended by its holder, expired ones included",
+    rules: ["E20"],
+    patch: (view, shared) => ({
+      engine: {
+        claim: async (request) => {
+          const leases = await view.engine.claim(request);
+          const kept = [];
+          const limits = new Map<string, number | undefined>();
+          for (const lease of leases) {
+            const key = lease.concurrencyKey;
+            if (key === undefined) {
+              kept.push(lease);
+              continue;
+            }
+            if (!limits.has(lease.queue)) limits.set(lease.queue, (await view.engine.queueStats(lease.queue)).keyConcurrency);
+            const limit = limits.get(lease.queue);
+            let holds = shared.keyHolds.get(keyOf(lease.queue, key));
+            if (!holds) shared.keyHolds.set(keyOf(lease.queue, key), (holds = new Set()));
+            if (limit !== undefined && holds.size >= limit) {
+              await view.engine.release(lease);
+              continue;
+            }
+            holds.add(lease.taskId);
+            kept.push(lease);
+          }
+          return kept;
+        },
+        complete: endingHold(view.engine.complete, shared),
+        fail: endingHold(view.engine.fail, shared),
+        release: endingHold(view.engine.release, shared),
+        moveToDeadLetter: endingHold(view.engine.moveToDeadLetter, shared),
+        suspend: endingHold(view.engine.suspend, shared),
+      },
+    }),
+  },
+  {
+    id: "fairness-by-key-name",
+    bug: "keys served in the order of their names instead of least recently granted first",
+    rules: ["E20"],
+    patch: (view) => ({
+      engine: {
+        claim: async (request) => {
+          const limit = request.limit ?? 1;
+          const leases = await view.engine.claim({ ...request, limit: Math.min(1000, limit + 20) });
+          const byName = [...leases].sort((a, b) => ((a.concurrencyKey ?? "\uffff") < (b.concurrencyKey ?? "\uffff") ? -1 : 1));
+          const kept = byName.slice(0, limit);
+          for (const lease of byName.slice(limit)) await view.engine.release(lease);
+          return kept;
+        },
+      },
+    }),
+  },
+  {
+    id: "rate-window-fixed",
+    bug: "a rate limit counted in fixed windows that reset at each multiple of perMs instead of sliding",
+    rules: ["E21"],
+    patch: (view, shared) => {
+      const windowOf = (queue: string) => {
+        const window = shared.fixedWindows.get(queue);
+        if (!window) return undefined;
+        const start = Math.floor(shared.clock.now() / window.perMs) * window.perMs;
+        if (start !== window.windowStart) Object.assign(window, { windowStart: start, granted: 0 });
+        return window;
+      };
+      const withLimit = <T extends { queue: string }>(settings: T): T => {
+        const window = shared.fixedWindows.get(settings.queue);
+        return window ? { ...settings, rateLimit: { max: window.max, perMs: window.perMs } } : settings;
+      };
+      return {
+        engine: {
+          setQueue: async (queue, { rateLimit, ...settings }) => {
+            if (rateLimit === null) shared.fixedWindows.delete(queue);
+            else if (rateLimit !== undefined) shared.fixedWindows.set(queue, { ...rateLimit, windowStart: -1, granted: 0 });
+            return withLimit(await view.engine.setQueue(queue, settings));
+          },
+          queueStats: async (queue) => {
+            const stats = withLimit(await view.engine.queueStats(queue));
+            const window = windowOf(queue);
+            return window && window.granted >= window.max && stats.counts.ready > 0 ? { ...stats, nextGrantAt: window.windowStart + window.perMs } : stats;
+          },
+          claim: async (request) => {
+            const leases = await view.engine.claim(request);
+            const kept = [];
+            for (const lease of leases) {
+              const window = windowOf(lease.queue);
+              if (window && window.granted >= window.max) {
+                await view.engine.release(lease);
+                continue;
+              }
+              if (window) window.granted++;
+              kept.push(lease);
+            }
+            return kept;
+          },
+        },
+      };
+    },
   },
 ];

@@ -647,3 +647,58 @@ describe("history recorder", () => {
     await backend.close();
   });
 });
+
+describe("history checker: E20 key limits", () => {
+  /** A claim granting `taskId` with concurrency key `key` in queue q. */
+  const keyedClaim = (s: Script, taskId: string, key: string, expiresAt: number): number =>
+    s.add("claim", { workerId: "w", queues: ["q"], leaseMs: 1000, limit: 1 }, { value: [{ taskId, epoch: 1, attempt: 1, expiresAt, queue: "q", concurrencyKey: key }] });
+  const e20 = (s: Script, limit: number): ViolationKind[] =>
+    checkHistory(s.entries, { keyConcurrency: { q: limit } })
+      .violations.filter((violation) => violation.rule === "E20")
+      .map((violation) => violation.kind);
+
+  it("two valid leases of one key pass keyConcurrency 2 and break keyConcurrency 1", () => {
+    const s = new Script();
+    s.clock(0);
+    keyedClaim(s, "a", "k", 1000);
+    keyedClaim(s, "b", "k", 1000);
+    expect(e20(s, 2)).toEqual([]);
+    expect(e20(s, 1)).toEqual(["key-limit-exceeded"]);
+  });
+
+  it("leases of different keys do not add up", () => {
+    const s = new Script();
+    s.clock(0);
+    keyedClaim(s, "a", "k1", 1000);
+    keyedClaim(s, "b", "k2", 1000);
+    expect(e20(s, 1)).toEqual([]);
+  });
+
+  it("an expired lease frees its slot; a completed one too", () => {
+    const s = new Script();
+    s.clock(0);
+    keyedClaim(s, "a", "k", 1000);
+    s.clock(1000);
+    keyedClaim(s, "b", "k", 2000);
+    s.holder("complete", "b", 1);
+    keyedClaim(s, "c", "k", 2000);
+    expect(e20(s, 1)).toEqual([]);
+  });
+
+  it("a lease granted 1 ms before the other's expiry breaks keyConcurrency 1", () => {
+    const s = new Script();
+    s.clock(0);
+    keyedClaim(s, "a", "k", 1000);
+    s.clock(999);
+    keyedClaim(s, "b", "k", 2000);
+    expect(e20(s, 1)).toEqual(["key-limit-exceeded"]);
+  });
+
+  it("queues without a known limit are not judged", () => {
+    const s = new Script();
+    s.clock(0);
+    keyedClaim(s, "a", "k", 1000);
+    keyedClaim(s, "b", "k", 1000);
+    expect(checkHistory(s.entries).violations).toEqual([]);
+  });
+});

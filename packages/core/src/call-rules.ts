@@ -196,6 +196,7 @@ function enqueueInput(value: unknown, field: string, limits: Limits): void {
   optional(assertId)(value.idempotencyKey, `${field}.idempotencyKey`);
   if (value.dependsOn !== undefined) assertArray(value.dependsOn, `${field}.dependsOn`, assertId, { min: 0, max: 1000 });
   optional(assertId)(value.runId, `${field}.runId`);
+  optional(assertId)(value.concurrencyKey, `${field}.concurrencyKey`);
 }
 
 function enqueueUses(task: unknown): CapabilityName[] {
@@ -206,6 +207,7 @@ function enqueueUses(task: unknown): CapabilityName[] {
   if (input.idempotencyKey !== undefined) uses.push("idempotency");
   if (Array.isArray(input.dependsOn) && input.dependsOn.length > 0) uses.push("dependencies");
   if (containsBytes(input.payload)) uses.push("binary");
+  if (input.concurrencyKey !== undefined) uses.push("concurrencyKeys");
   return uses;
 }
 
@@ -592,6 +594,19 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
         assertRecord(settings, "settings");
         if (settings.concurrency !== null) optional(assertPositiveInt)(settings.concurrency, "settings.concurrency");
         optional(assertBoolean)(settings.paused, "settings.paused");
+        if (settings.keyConcurrency !== null) optional(assertPositiveInt)(settings.keyConcurrency, "settings.keyConcurrency");
+        if (settings.rateLimit !== undefined && settings.rateLimit !== null) {
+          assertRecord(settings.rateLimit, "settings.rateLimit");
+          assertPositiveInt(settings.rateLimit.max, "settings.rateLimit.max");
+          assertPositiveInt(settings.rateLimit.perMs, "settings.rateLimit.perMs");
+        }
+      },
+      uses: ([, settings]) => {
+        const input = (settings ?? {}) as Record<string, unknown>;
+        const uses: CapabilityName[] = [];
+        if (input.keyConcurrency !== undefined) uses.push("concurrencyKeys");
+        if (input.rateLimit !== undefined) uses.push("rateLimits");
+        return uses;
       },
     },
     queueStats: { capability: "queueControl", validate: ([queue]) => assertId(queue, "queue") },

@@ -31,6 +31,10 @@ export const CAPABILITY_NAMES = [
   "runEvents",
   /** W13 bytes in event payloads, run context values, task payloads and results, stream frames. */
   "binary",
+  /** E20 concurrency keys: a per-key lease limit and fair order between keys. */
+  "concurrencyKeys",
+  /** E21 rate limits: at most `max` leases of a queue per sliding interval. */
+  "rateLimits",
 ] as const;
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
@@ -49,6 +53,18 @@ export function defineCapabilities(flags: Partial<Record<CapabilityName, boolean
 export const ALL_CAPABILITIES = defineCapabilities(
   Object.fromEntries(CAPABILITY_NAMES.map((name) => [name, true])) as Record<CapabilityName, boolean>,
 );
+
+/**
+ * Every capability of contract version 1 (SPEC section 7) declared, and none of version 2: what a
+ * backend declares until it implements the version 2 rules, which then read "not declared".
+ */
+export const V1_CAPABILITIES = defineCapabilities({
+  ...ALL_CAPABILITIES,
+  runEvents: false,
+  binary: false,
+  concurrencyKeys: false,
+  rateLimits: false,
+});
 
 /** Whether `capabilities` declares `name` (fail-closed). */
 export function hasCapability(capabilities: Capabilities, name: CapabilityName): boolean {

@@ -51,6 +51,7 @@ export interface ResolvedEnqueue {
   readonly idempotencyKey: string | null;
   readonly dependsOn: readonly string[];
   readonly runId: string | null;
+  readonly concurrencyKey: string | null;
 }
 
 export function resolveEnqueue(input: EnqueueInput, now: number): ResolvedEnqueue {
@@ -64,6 +65,7 @@ export function resolveEnqueue(input: EnqueueInput, now: number): ResolvedEnqueu
     idempotencyKey: input.idempotencyKey ?? null,
     dependsOn: [...new Set(input.dependsOn ?? [])],
     runId: input.runId ?? null,
+    concurrencyKey: input.concurrencyKey ?? null,
   };
 }
 

@@ -324,6 +324,12 @@ export interface EnqueueInput {
   readonly dependsOn?: readonly string[];
   /** The workflow run this task works for, if any. */
   readonly runId?: string;
+  /**
+   * The task's concurrency key within its queue: the unexpired leases of one (queue, key) never
+   * exceed the queue's `keyConcurrency`, and claims serve keys fairly (SPEC E20). A workflow
+   * engine passes the run id here with `keyConcurrency: 1`.
+   */
+  readonly concurrencyKey?: string;
 }
 
 export interface EnqueueResult {
@@ -373,6 +379,8 @@ export interface Lease {
   readonly signals?: Signal[];
   /** True when the lease resumes a suspension that reached its `timeoutAt`. */
   readonly timedOut?: boolean;
+  /** The task's concurrency key, present when it has one (SPEC E20). */
+  readonly concurrencyKey?: string;
 }
 
 export interface Progress {
@@ -448,6 +456,8 @@ export interface TaskRecord {
   readonly cancelReason: string | null;
   readonly runId: string | null;
   readonly idempotencyKey: string | null;
+  /** The task's concurrency key, present when it has one (SPEC E20). */
+  readonly concurrencyKey?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -477,22 +487,48 @@ export interface SignalResult {
   readonly deliveredTo: string[];
 }
 
+/** At most `max` leases of a queue granted in any interval of `perMs` ms of the backend's clock (SPEC E21). */
+export interface RateLimit {
+  readonly max: number;
+  readonly perMs: number;
+}
+
 export interface QueueSettingsInput {
   /** Maximum unexpired leases at once; null removes the limit. */
   readonly concurrency?: number | null;
   readonly paused?: boolean;
+  /**
+   * Maximum unexpired leases of one (queue, concurrencyKey) at once; null removes the limit.
+   * Needs the `concurrencyKeys` capability. @see SPEC E20
+   */
+  readonly keyConcurrency?: number | null;
+  /** Leases granted per sliding interval; null removes the limit. Needs `rateLimits`. @see SPEC E21 */
+  readonly rateLimit?: RateLimit | null;
 }
 
+/**
+ * The settings in force. The version 2 members are present only while set, so that a queue
+ * that uses none of them reads as in version 1 (decisions.md, issue 16).
+ */
 export interface QueueSettings {
   readonly queue: string;
   readonly concurrency: number | null;
   readonly paused: boolean;
+  /** Present while a key limit is set. @see SPEC E20 */
+  readonly keyConcurrency?: number;
+  /** Present while a rate limit is set. @see SPEC E21 */
+  readonly rateLimit?: RateLimit;
 }
 
 export interface QueueStats extends QueueSettings {
   readonly counts: Readonly<Record<TaskState, number>>;
   /** Age of the longest-waiting ready task, null when none is ready. */
   readonly oldestReadyAgeMs: number | null;
+  /**
+   * Present when the rate limit holds ready work back: the time (backend clock) at which the
+   * oldest grant of the interval leaves it and the next lease can be granted. @see SPEC E21
+   */
+  readonly nextGrantAt?: number;
 }
 
 export interface Frame {

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ALL_CAPABILITIES,
+  V1_CAPABILITIES,
   type BackendDriver,
   type BackendFacets,
   backoffDelay,
@@ -275,6 +276,22 @@ describe("defineBackend lifecycle", () => {
     expect(await rejects(backend.engine.enqueue({ queue: "q", priority: 5 }))).toBe("UNSUPPORTED");
     expect(await rejects(backend.engine.enqueue({ queue: "q", runAt: 5 }))).toBe("UNSUPPORTED");
     expect(code(() => backend.forTenant("other"))).toBe("UNSUPPORTED");
+  });
+
+  it("gates concurrency keys and rate limits by their version 2 capabilities, after validating them (SPEC E20, E21)", async () => {
+    const backend = defineBackend(recordingDriver({ capabilities: V1_CAPABILITIES }));
+    expect([backend.capabilities.concurrencyKeys, backend.capabilities.rateLimits]).toEqual([false, false]);
+    expect(await rejects(backend.engine.enqueue({ queue: "q", concurrencyKey: "run-1" }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.setQueue("q", { keyConcurrency: 1 }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.setQueue("q", { rateLimit: { max: 1, perMs: 1000 } }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.setQueue("q", { concurrency: 1 }))).toBeUndefined();
+    // Bad input is VALIDATION first, whatever is declared (C1).
+    expect(await rejects(backend.engine.setQueue("q", { keyConcurrency: 0 }))).toBe("VALIDATION");
+    expect(await rejects(backend.engine.setQueue("q", { rateLimit: { max: 1, perMs: 0 } }))).toBe("VALIDATION");
+    expect(await rejects(backend.engine.enqueue({ queue: "q", concurrencyKey: "" }))).toBe("VALIDATION");
+    const full = defineBackend(recordingDriver({ capabilities: ALL_CAPABILITIES }));
+    expect(await rejects(full.engine.setQueue("q", { keyConcurrency: null, rateLimit: null }))).toBeUndefined();
+    expect(await rejects(full.engine.setQueue("q", { rateLimit: { max: 2 } as never }))).toBe("VALIDATION");
   });
 
   it("runs a partial driver that implements only its declared capabilities' methods, answering the rest UNSUPPORTED with the capability (section 7)", async () => {

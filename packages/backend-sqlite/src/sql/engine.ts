@@ -41,9 +41,11 @@ export interface TaskRow {
   readonly wait_timeout_at: number | null;
   readonly resume: string | null;
   readonly dead_seq: number | null;
+  /** The task's concurrency key (SPEC E20; migration 0004), null without one. */
+  readonly concurrency_key: string | null;
   readonly created_at: number;
   readonly updated_at: number;
-  /** Only on rows read by SELECT_TASK: the queue's concurrency limit (null when unlimited). */
+  /** Only on rows read by SELECT_TASK: the queue's concurrency limit, else its key limit (null when neither). */
   readonly queue_concurrency?: number | null;
 }
 
@@ -60,6 +62,7 @@ export interface GrantedRow {
   readonly lease_id: string;
   readonly lease_expires_at: number;
   readonly resume: string | null;
+  readonly concurrency_key: string | null;
 }
 
 export interface SignalRow {
@@ -112,6 +115,11 @@ export interface ClaimProbeRow {
   readonly tenant_status: string | null;
   readonly concurrency: number | null;
   readonly paused: number;
+  readonly key_concurrency: number | null;
+  readonly rate_max: number | null;
+  readonly rate_per_ms: number | null;
+  /** 1 when the queue has a task with a concurrency key: claim then grants in fair order (E20). */
+  readonly has_keys: number;
   /** 1 when a lease of the queue has expired (claim-side reclaim has work). */
   readonly expired: number;
   /** 1 when a scheduled task of the queue is due. */
@@ -129,6 +137,37 @@ export const RESUME_TIMED_OUT_IN_TENANT = loadSql("resume-timed-out-in-tenant");
 export const RESUME_TIMED_OUT_TASK = loadSql("resume-timed-out-task");
 export const QUEUE_SETTINGS = loadSql("queue-settings");
 export const COUNT_ACTIVE_LEASES = loadSql("count-active-leases");
+export const KEYLESS_HEAD = loadSql("keyless-head");
+export const HAS_CLAIMABLE_KEYED = loadSql("has-claimable-keyed");
+export const FAIR_KEY = loadSql("fair-key");
+export const KEY_HEAD = loadSql("key-head");
+export const SET_KEY_HEAD = loadSql("set-key-head");
+export const KEY_LEASES = loadSql("key-leases");
+export const BLOCK_KEY = loadSql("block-key");
+export const UNBLOCK_EXPIRED_KEYS = loadSql("unblock-expired-keys");
+export const UNBLOCK_QUEUE_KEYS = loadSql("unblock-queue-keys");
+export const GRANT_KEY = loadSql("grant-key");
+export const GRANT_TASK = loadSql("grant-task");
+export const FORGET_RATE_GRANTS = loadSql("forget-rate-grants");
+export const RATE_GRANTS = loadSql("rate-grants");
+export const INSERT_RATE_GRANT = loadSql("insert-rate-grant");
+
+/** A key at the front of its queue's fair order (FAIR_KEY). */
+export interface FairKeyRow {
+  readonly key: string;
+  readonly last_grant: number;
+  readonly head_priority: number;
+  readonly head_run_at: number;
+  readonly head_seq: number;
+}
+
+/** A ready task as claim compares it (KEYLESS_HEAD, KEY_HEAD). */
+export interface HeadRow {
+  readonly seq: number;
+  readonly priority: number;
+  readonly run_at: number;
+}
+
 const CLAIM_HEAD = loadSql("claim-head");
 const CLAIM_BRANCH = loadSql("claim-branch");
 
@@ -160,7 +199,7 @@ export interface CompletedRow {
   readonly tenant: string;
   readonly id: string;
   readonly queue: string;
-  /** The queue's concurrency limit (null: none), to decide whether the freed slot wakes waiters. */
+  /** The queue's concurrency limit, else its key limit (null: neither), to decide whether the freed slot wakes waiters. */
   readonly queue_concurrency: number | null;
   /** 1 when some task depends on this one (only then are dependents looked up). */
   readonly has_dependents: number;

@@ -21,6 +21,8 @@ import { checks as dependencies } from "./scheduling/dependencies.js";
 import { checks as enqueue } from "./scheduling/enqueue.js";
 import { checks as queues } from "./scheduling/queues.js";
 import { checks as eventIds } from "./sequencing/event-ids.js";
+import { checks as concurrencyKeys } from "./scheduling/concurrency-keys.js";
+import { checks as rateLimits } from "./scheduling/rate-limits.js";
 import { checks as events } from "./sequencing/events.js";
 import { checks as signals } from "./signals/signals.js";
 import { checks as commit } from "./snapshots/commit.js";
@@ -63,6 +65,8 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...signals,
   ...dependencies,
   ...queues,
+  ...concurrencyKeys,
+  ...rateLimits,
   ...progress,
   ...notifications,
   ...logWakeups,

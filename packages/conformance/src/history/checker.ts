@@ -14,6 +14,9 @@
  * - E11 exactly-once reclaim: each task mention in a reclaim result is matched to a distinct lease
  *   that may have expired by then; a reclaim names a task at most once, and no holder call of a
  *   reclaimed lease is accepted afterwards.
+ * - E20 key limits: given the keyConcurrency of a queue (an option: the limit in force for the
+ *   whole history), the leases of one (queue, concurrencyKey) definitely valid at one instant (as
+ *   for E4) never outnumber it.
  * - W7 gap-free sequences: per run, acknowledged appends got contiguous sequences, one per event,
  *   never one sequence twice; the acknowledged sequences leave no gap that appends of unknown
  *   outcome cannot fill; a read of the log is exactly 1..n, holds every append acknowledged before
@@ -48,6 +51,8 @@ export interface CheckHistoryOptions {
   readonly clock?: ClockModel;
   /** Stop collecting after this many violations; default 100. */
   readonly maxViolations?: number;
+  /** queue → the keyConcurrency in force for the whole history (E20); queues not listed are not judged. */
+  readonly keyConcurrency?: Readonly<Record<string, number>>;
 }
 
 /** An entry with its completion as a number (+∞ when it never completed). */
@@ -64,6 +69,8 @@ interface Grant {
   readonly epoch: number;
   readonly expiresAt: number;
   readonly claim: Op;
+  readonly queue: string | undefined;
+  readonly concurrencyKey: string | undefined;
 }
 
 interface HolderCall {
@@ -150,7 +157,9 @@ export function checkHistory(entries: readonly HistoryEntry[], options: CheckHis
   const clock = clockTimeline(entries, options.clock);
   const violations = new Violations(options.maxViolations ?? 100);
   const { tasks, runs, unknownClaims } = indexEntries(entries, violations);
-  for (const task of tasks.values()) checkTask(task, clock, unknownClaims, violations);
+  const keyed = new KeyedSegments(options.keyConcurrency ?? {});
+  for (const task of tasks.values()) checkTask(task, clock, unknownClaims, violations, keyed);
+  keyed.check(violations);
   for (const run of runs.values()) checkRun(run, violations);
   return {
     valid: violations.list.length === 0,
@@ -269,7 +278,15 @@ function indexEntries(entries: readonly HistoryEntry[], violations: Violations):
       case HISTORY_OPS.claim:
         if (entry.outcome === "info") unknownClaims++;
         if (entry.outcome !== "ok") break;
-        for (const granted of grantsOf(entry)) lease(granted.taskId, granted.epoch).grants.push({ epoch: granted.epoch, expiresAt: granted.expiresAt, claim: op });
+        for (const granted of grantsOf(entry)) {
+          lease(granted.taskId, granted.epoch).grants.push({
+            epoch: granted.epoch,
+            expiresAt: granted.expiresAt,
+            claim: op,
+            queue: granted.queue,
+            concurrencyKey: granted.concurrencyKey,
+          });
+        }
         break;
       case HISTORY_OPS.reclaim: {
         if (entry.outcome !== "ok") break;
@@ -359,7 +376,7 @@ interface TaskScope {
   readonly violations: Violations;
 }
 
-function checkTask(task: TaskFacts, clock: ClockTimeline, unknownClaims: number, violations: Violations): void {
+function checkTask(task: TaskFacts, clock: ClockTimeline, unknownClaims: number, violations: Violations, keyed: KeyedSegments): void {
   const epochs = [...task.leases.keys()].sort((a, b) => a - b);
   const firstGrant = new Map<number, Grant>();
   for (const epoch of epochs) {
@@ -372,7 +389,7 @@ function checkTask(task: TaskFacts, clock: ClockTimeline, unknownClaims: number,
   }
   checkEpochOrder(task, [...firstGrant.values()], violations);
   const scope: TaskScope = { task, firstGrant, supersededAt: supersessionTimes(epochs, firstGrant), clock, unknownClaims, violations };
-  checkExclusivity(scope);
+  checkExclusivity(scope, keyed);
   const flagged = checkHolderCalls(scope);
   checkSettlements(task, violations);
   checkReclaims(scope, flagged);
@@ -433,8 +450,11 @@ interface Segment {
   readonly entry: number;
 }
 
-/** E4: the intervals in which leases were definitely valid never overlap across epochs. */
-function checkExclusivity({ task, firstGrant, clock, violations }: TaskScope): void {
+/**
+ * E4: the intervals in which leases were definitely valid never overlap across epochs. The same
+ * intervals of keyed leases go to `keyed`, for E20.
+ */
+function checkExclusivity({ task, firstGrant, clock, violations }: TaskScope, keyed: KeyedSegments): void {
   const segments: Segment[] = [];
   for (const [epoch, grant] of firstGrant) {
     const facts = task.leases.get(epoch) as LeaseFacts;
@@ -444,7 +464,9 @@ function checkExclusivity({ task, firstGrant, clock, violations }: TaskScope): v
       if (renewal.op.outcome !== "ok" || renewal.expiresAt === null) continue;
       own.push({ epoch, start: renewal.op.completedAt, end: Math.min(end, clock.reach(renewal.expiresAt)), entry: renewal.op.index });
     }
-    segments.push(...mergeSegments(own.filter((segment) => segment.start < segment.end)));
+    const merged = mergeSegments(own.filter((segment) => segment.start < segment.end));
+    segments.push(...merged);
+    keyed.add(grant, task.taskId, merged);
   }
   segments.sort((a, b) => a.start - b.start);
   let latest: Segment | null = null;
@@ -463,6 +485,59 @@ function checkExclusivity({ task, firstGrant, clock, violations }: TaskScope): v
       }
     }
     if (latest === null || segment.end > latest.end) latest = segment;
+  }
+}
+
+/**
+ * E20: per (queue, concurrencyKey) of a queue with a known keyConcurrency, the definitely valid
+ * intervals of its leases, swept in time order: more of them open at once than the limit is a
+ * violation, reported once per key.
+ */
+class KeyedSegments {
+  readonly #limits: Readonly<Record<string, number>>;
+  readonly #byKey = new Map<string, { queue: string; key: string; segments: (Segment & { taskId: string })[] }>();
+
+  constructor(limits: Readonly<Record<string, number>>) {
+    this.#limits = limits;
+  }
+
+  add(grant: Grant, taskId: string, segments: readonly Segment[]): void {
+    const { queue, concurrencyKey: key } = grant;
+    if (queue === undefined || key === undefined || !Object.hasOwn(this.#limits, queue)) return;
+    const id = `${queue}\u0000${key}`;
+    let group = this.#byKey.get(id);
+    if (!group) this.#byKey.set(id, (group = { queue, key, segments: [] }));
+    for (const segment of segments) group.segments.push({ ...segment, taskId });
+  }
+
+  check(violations: Violations): void {
+    for (const { queue, key, segments } of this.#byKey.values()) {
+      const limit = this.#limits[queue] as number;
+      // Ends before starts at one instant: the intervals are half-open.
+      const marks = segments.flatMap((segment) => [
+        { at: segment.start, delta: 1, segment },
+        { at: segment.end, delta: -1, segment },
+      ]);
+      marks.sort((a, b) => a.at - b.at || a.delta - b.delta);
+      const open = new Set<Segment & { taskId: string }>();
+      for (const mark of marks) {
+        if (mark.delta < 0) {
+          open.delete(mark.segment);
+          continue;
+        }
+        open.add(mark.segment);
+        if (open.size > limit) {
+          const held = [...open];
+          violations.add(
+            "E20",
+            "key-limit-exceeded",
+            `queue ${queue}, key ${key}: ${held.length} leases valid at once with keyConcurrency ${limit}: ${held.map((s) => `${s.taskId}@${s.epoch} (entry #${s.entry})`).join(", ")}`,
+            held.map((s) => s.entry),
+          );
+          break;
+        }
+      }
+    }
   }
 }
 

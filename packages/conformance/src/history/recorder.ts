@@ -183,7 +183,14 @@ export class HistoryRecorder {
 
 const leaseRef = (lease: Lease): LeaseRef => ({ taskId: lease.taskId, epoch: lease.epoch });
 const taskRef = (taskId: string): TaskRef => ({ taskId });
-const granted = (lease: Lease): GrantedLease => ({ taskId: lease.taskId, epoch: lease.epoch, attempt: lease.attempt, expiresAt: lease.expiresAt });
+const granted = (lease: Lease): GrantedLease => ({
+  taskId: lease.taskId,
+  epoch: lease.epoch,
+  attempt: lease.attempt,
+  expiresAt: lease.expiresAt,
+  queue: lease.queue,
+  ...(lease.concurrencyKey === undefined ? {} : { concurrencyKey: lease.concurrencyKey }),
+});
 const nothing = (): null => null;
 
 /** How many events one page of `readAllEvents` asks for. */

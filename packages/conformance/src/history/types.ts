@@ -107,6 +107,9 @@ export interface GrantedLease extends LeaseRef {
   readonly attempt: number;
   /** In the backend's clock (SPEC C3). */
   readonly expiresAt: number;
+  /** The task's queue and concurrency key, for E20; absent in histories recorded without them. */
+  readonly queue?: string;
+  readonly concurrencyKey?: string;
 }
 
 export interface RecordedEventInput {
@@ -135,13 +138,15 @@ export interface ClockValue {
 }
 
 /** The rules a violation can break. E5 covers fencing failures that are not E7's. */
-export type HistoryRule = "E4" | "E5" | "E7" | "E11" | "W7" | "W8";
+export type HistoryRule = "E4" | "E5" | "E7" | "E11" | "E20" | "W7" | "W8";
 
 export type ViolationKind =
   /** E4: one (task, epoch) granted twice. */
   | "epoch-granted-twice"
   /** E4: a lease granted while another lease of the task was still valid. */
   | "overlapping-leases"
+  /** E20: more leases of one (queue, concurrencyKey) valid at once than its keyConcurrency. */
+  | "key-limit-exceeded"
   /** E5: a claim that started after another finished granted an epoch no higher than it. */
   | "epoch-not-increasing"
   /** E7: two different leases completed one task. */

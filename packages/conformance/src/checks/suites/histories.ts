@@ -6,7 +6,8 @@
  * whole history: exclusivity (E4), fencing (E5), single settlement (E7), exactly-once reclaim
  * (E11), gap-free sequences (W7) and conditional appends (W8). Forged fences, operator revokes and
  * cancels and conditional appends are mixed in. The check is filed under E4, the rule the others
- * protect.
+ * protect. `E20.recorded-history` runs the same workload with the tasks spread over a few
+ * concurrency keys under a key limit, and the history is judged for E20 too.
  */
 import fc from "fast-check";
 import { type Backend, type Lease, MooringError } from "@mooring/core";
@@ -204,7 +205,13 @@ async function drive(recorder: HistoryRecorder, ctx: CheckContext, sweepers: rea
   }
 }
 
-async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed: number): Promise<void> {
+/** E20's variant: tasks spread over `count` keys, at most `limit` leases of a key at once. */
+interface KeyedWorkload {
+  readonly count: number;
+  readonly limit: number;
+}
+
+async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed: number, keys: KeyedWorkload | null = null): Promise<void> {
   const recorder = new HistoryRecorder();
   recorder.readClock("clock", ctx.clock);
   const root = ctx.backend;
@@ -223,7 +230,17 @@ async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed
     appendCounter: 0,
   };
   for (const id of workload.runIds) await root.workflows.createRun({ id, workflowId: "history", version: "1" });
-  await root.engine.enqueueMany(Array.from({ length: TASKS }, (_, n) => ({ queue: workload.queue, payload: n, maxAttempts: 1 + (n % 3), backoff: BACKOFF })));
+  const keyNames = keys === null ? [] : Array.from({ length: keys.count }, () => ctx.unique("history-key"));
+  if (keys !== null) await root.engine.setQueue(workload.queue, { keyConcurrency: keys.limit });
+  await root.engine.enqueueMany(
+    Array.from({ length: TASKS }, (_, n) => ({
+      queue: workload.queue,
+      payload: n,
+      maxAttempts: 1 + (n % 3),
+      backoff: BACKOFF,
+      ...(keys === null ? {} : { concurrencyKey: keyNames[n % keys.count] as string }),
+    })),
+  );
   await root.engine.enqueueMany(Array.from({ length: SWEPT_TASKS }, (_, n) => ({ queue: workload.sweptQueue, payload: n, maxAttempts: 2, backoff: BACKOFF })));
   const clients = backends.map((backend, i) => recorder.client(`client-${i}`, backend));
   const first = clients[0] as RecordingClient;
@@ -238,7 +255,7 @@ async function runWorkload(ctx: CheckContext, backends: readonly Backend[], seed
   for (const runId of workload.runIds) await first.readAllEvents(runId);
 
   const history = recorder.history();
-  const report = checkHistory(history);
+  const report = checkHistory(history, keys === null ? {} : { keyConcurrency: { [workload.queue]: keys.limit } });
   if (!report.valid) throw new HistoryViolationError(report);
   // The workload must have exercised what it checks, or a pass would mean nothing.
   ensure(report.stats.reclaimed >= SWEPT_TASKS, `the sweepers reclaimed only ${report.stats.reclaimed} leases; expected at least the ${SWEPT_TASKS} abandoned ones: ${show(report.stats)}`);
@@ -265,4 +282,21 @@ const recordedHistory = defineCheck({
   },
 });
 
-export const checks: Check[] = [recordedHistory];
+const keyedHistory = defineCheck({
+  id: "E20.recorded-history",
+  rule: "E20",
+  title: "the recorded workload with its tasks on five concurrency keys (keyConcurrency 2) never holds more than two valid leases of a key",
+  requires: ["leases", "reclaim", "runs", "events", "queueControl", "concurrencyKeys"],
+  kind: "race",
+  async run(ctx) {
+    const backends: Backend[] = [ctx.backend];
+    for (let i = 1; i < CLIENTS; i++) backends.push(await ctx.connect());
+    await assertProperty(
+      ctx,
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => runWorkload(ctx, backends, seed, { count: 5, limit: 2 })),
+      { scale: 0.02 },
+    );
+  },
+});
+
+export const checks: Check[] = [recordedHistory, keyedHistory];

@@ -213,6 +213,76 @@ const raceChecks: Check[] = [
       same(leases.length, 5, "tasks in the queue after five raced keys");
     },
   }),
+  defineCheck({
+    id: "E20.race-key-limit",
+    rule: "E20",
+    title: "five clients claiming at once, round after round, never hold more than keyConcurrency leases of one key",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "race",
+    async run(ctx) {
+      const engines = await racingEngines(ctx);
+      const queue = ctx.unique("queue");
+      const keys = Array.from({ length: 4 }, () => ctx.unique("key"));
+      const limit = 2;
+      await succeeds(ctx.backend.engine.setQueue(queue, { keyConcurrency: limit }), "setQueue");
+      await succeeds(
+        ctx.backend.engine.enqueueMany(Array.from({ length: 48 }, (_, n) => ({ queue, payload: n, concurrencyKey: keys[n % keys.length] as string }))),
+        "enqueueMany",
+      );
+      const held = new Map<string, Lease[]>();
+      let granted = 0;
+      for (let round = 0; round < 60 && granted < 48; round++) {
+        const results = await Promise.all(
+          engines.map((engine, client) =>
+            succeeds(engine.claim({ workerId: `client-${client}`, queues: [queue], leaseMs: 600_000, limit: 1 + ((client + round) % 3) }), `claim by client ${client}`),
+          ),
+        );
+        for (const lease of results.flat()) {
+          granted++;
+          const key = lease.concurrencyKey ?? "(none)";
+          const leases = [...(held.get(key) ?? []), lease];
+          held.set(key, leases);
+          ensure(leases.length <= limit, `round ${round}: key ${key} holds ${leases.length} unexpired leases with keyConcurrency ${limit}: ${show(leases.map((l) => l.taskId))}`);
+        }
+        // Every key gives back its oldest lease, from another client, so the next round races for the slot.
+        await Promise.all(
+          [...held].map(async ([key, leases], n) => {
+            const [oldest, ...rest] = leases;
+            if (oldest === undefined) return;
+            await succeeds((engines[(round + n) % engines.length] as EngineBackend).complete(oldest), `complete a lease of ${key}`);
+            held.set(key, rest);
+          }),
+        );
+      }
+      same(granted, 48, "tasks granted over all rounds (every task, once the keys gave slots back)");
+    },
+  }),
+  defineCheck({
+    id: "E21.race-rate-limit",
+    rule: "E21",
+    title: "five clients claiming at once are granted at most max leases per interval between them",
+    requires: ["leases", "queueControl", "rateLimits"],
+    kind: "race",
+    async run(ctx) {
+      const engines = await racingEngines(ctx);
+      const queue = ctx.unique("queue");
+      const max = 3;
+      const perMs = 1_000;
+      await succeeds(ctx.backend.engine.setQueue(queue, { rateLimit: { max, perMs } }), "setQueue");
+      await succeeds(ctx.backend.engine.enqueueMany(Array.from({ length: 40 }, (_, n) => ({ queue, payload: n }))), "enqueueMany");
+      for (let interval = 0; interval < 4; interval++) {
+        const results = await Promise.all(
+          engines.map((engine, client) =>
+            succeeds(engine.claim({ workerId: `client-${client}`, queues: [queue], leaseMs: 600_000, limit: 1 + (client % 3) }), `claim by client ${client}`),
+          ),
+        );
+        same(results.flat().length, max, `leases granted to ${engines.length} concurrent claimers in interval ${interval} (max ${max})`);
+        const again = await Promise.all(engines.map((engine) => succeeds(engine.claim({ workerId: "late", queues: [queue], leaseMs: 600_000 }), "claim")));
+        same(again.flat().length, 0, `leases granted by a second wave in interval ${interval}`);
+        ctx.clock.advance(perMs);
+      }
+    },
+  }),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -411,6 +411,7 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
         part([0, "idempotencyKey"], bad.optionalId, "idempotency"),
         part([0, "dependsOn"], [...bad.idArray, Array.from({ length: 1001 }, (_, i) => `task-${i}`)], "dependencies"),
         part([0, "runId"], bad.optionalId),
+        part([0, "concurrencyKey"], bad.optionalId, "concurrencyKeys"),
       ],
     },
     {
@@ -484,7 +485,24 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       facet: "engine",
       method: "setQueue",
       base: (s) => [s.queue, { concurrency: 2, paused: false }],
-      parts: [id([0], bad), part([1], required(bad.optionalRecord)), part([1, "concurrency"], bad.positiveInt.filter((value) => value !== null)), part([1, "paused"], bad.boolean)],
+      parts: [
+        id([0], bad),
+        part([1], required(bad.optionalRecord)),
+        part([1, "concurrency"], bad.positiveInt.filter((value) => value !== null)),
+        part([1, "paused"], bad.boolean),
+        part([1, "keyConcurrency"], bad.positiveInt.filter((value) => value !== null), "concurrencyKeys"),
+        part(
+          [1, "rateLimit"],
+          [
+            ...bad.optionalRecord.filter((value) => value !== null),
+            {},
+            { max: 1 },
+            { perMs: 1000 },
+            ...bad.positiveInt.filter((value) => value !== null).flatMap((value) => [{ max: value, perMs: 1000 }, { max: 1, perMs: value }]),
+          ],
+          "rateLimits",
+        ),
+      ],
     },
     { facet: "engine", method: "queueStats", base: (s) => [s.queue], parts: [id([0], bad)] },
     { facet: "engine", method: "progress", base: (s) => [s.lease, { percent: 10, message: "m" }], parts: [...leaseParts(0, bad), part([1], required(bad.progress))] },

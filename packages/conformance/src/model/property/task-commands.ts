@@ -116,9 +116,13 @@ interface EnqueueSpec {
   /** Indexes of earlier tasks of the tenant. */
   readonly dependsOn: readonly number[];
   readonly ghostDependency: boolean;
+  readonly concurrencyKey: string | undefined;
 }
 
-function enqueueSpec(dependencies: boolean): fc.Arbitrary<EnqueueSpec> {
+/** Few keys, so that they collide, fill up and take turns (E20). */
+const CONCURRENCY_KEYS = ["key-a", "key:{b}", "a-key"] as const;
+
+function enqueueSpec(dependencies: boolean, keyed = false): fc.Arbitrary<EnqueueSpec> {
   return fc.record({
     queue,
     payload: optional(json),
@@ -131,6 +135,7 @@ function enqueueSpec(dependencies: boolean): fc.Arbitrary<EnqueueSpec> {
     idempotencyKey: optional(fc.constantFrom("idem-1", "idem:{2}")),
     dependsOn: dependencies ? fc.array(pick, { maxLength: 3 }) : fc.constant<number[]>([]),
     ghostDependency: dependencies ? sometimes : fc.constant(false),
+    concurrencyKey: keyed ? fc.option(fc.constantFrom(...CONCURRENCY_KEYS), { nil: undefined, freq: 4 }) : fc.constant(undefined),
   });
 }
 
@@ -150,6 +155,7 @@ function enqueueInputs(world: PropertyWorld, slot: TenantSlot, spec: EnqueueSpec
     ...(spec.backoff === undefined ? {} : { backoff: spec.backoff }),
     // Whether a repeated key or a missing dependency wins is not decided: never ask both at once.
     ...(spec.idempotencyKey === undefined || spec.ghostDependency ? {} : { idempotencyKey: spec.idempotencyKey }),
+    ...(spec.concurrencyKey === undefined ? {} : { concurrencyKey: spec.concurrencyKey }),
   };
   return {
     model: modelDependencies.length > 0 ? { ...base, dependsOn: modelDependencies } : base,
@@ -168,8 +174,8 @@ function expectEnqueued(slot: TenantSlot, label: string, expected: Outcome<Enque
   sameOutcome(observed, expected, label, (results) => results.map((result) => ({ id: slot.tasks.model(result.id), created: result.created })));
 }
 
-function enqueueCommand(dependencies: boolean): fc.Arbitrary<WorldCommand> {
-  return step(dependencies ? "enqueue+deps" : "enqueue", fc.record({ tenant, task: enqueueSpec(dependencies) }), {
+function enqueueCommand(dependencies: boolean, keyed = false): fc.Arbitrary<WorldCommand> {
+  return step(dependencies ? "enqueue+deps" : keyed ? "enqueue+key" : "enqueue", fc.record({ tenant, task: enqueueSpec(dependencies, keyed) }), {
     run: async (world, slot, p, label) => {
       const now = world.now();
       const input = enqueueInputs(world, slot, p.task);
@@ -412,6 +418,21 @@ const setQueue = step(
   },
 );
 
+/** Queue settings of E20 and E21: a key limit, or a rate limit (one perMs, so the interval never changes length). */
+function setQueueLimit(kind: "keyConcurrency" | "rateLimit"): fc.Arbitrary<WorldCommand> {
+  const value =
+    kind === "keyConcurrency"
+      ? fc.constantFrom<number | null | undefined>(null, 1, 1, 2)
+      : fc.constantFrom<{ max: number; perMs: number } | null>(null, { max: 1, perMs: 1_000 }, { max: 2, perMs: 1_000 }, { max: 3, perMs: 1_000 });
+  return step(`setQueue(${kind})`, fc.record({ tenant, queue, value }), {
+    run: async (_world, slot, p, label) => {
+      const settings = { [kind]: p.value };
+      const expected = slot.model.tasks.setQueue(p.queue, settings);
+      sameOutcome(await observe(() => slot.backend.engine.setQueue(p.queue, settings)), ok(expected), label);
+    },
+  });
+}
+
 const queueStats = step("queueStats", fc.record({ tenant, queue }), {
   readOnly: true,
   run: async (world, slot, p, label) => {
@@ -437,6 +458,9 @@ export const taskCommands = {
   enqueue: enqueueCommand(false),
   enqueueWithDependencies: enqueueCommand(true),
   enqueueMany,
+  enqueueWithKey: enqueueCommand(false, true),
+  setKeyConcurrency: setQueueLimit("keyConcurrency"),
+  setRateLimit: setQueueLimit("rateLimit"),
   claim,
   ...holders,
   cancel,

@@ -1,0 +1,247 @@
+/**
+ * Concurrency keys (E20): the unexpired leases of one (queue, concurrencyKey) never exceed the
+ * queue's keyConcurrency, an expired lease frees its slot at once, and among ready tasks of equal
+ * priority a claim serves first the key granted a lease least recently (a key never granted, and a
+ * task without a key, count as the oldest; ties by the E3 order of each key's first ready task;
+ * FIFO inside a key).
+ */
+import type { EngineBackend } from "@mooring/core";
+import { type Check, defineCheck } from "../../registry.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, show, succeeds, within } from "../support/index.js";
+
+/** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
+async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const [key, label] of tasks) {
+    ids.set(label, await enqueueTask(engine, { queue, payload: label, ...(key === undefined ? {} : { concurrencyKey: key }) }, `enqueue ${label}`));
+  }
+  return ids;
+}
+
+/** Task ids → their labels, for messages that read as the scenario. */
+function labelsOf(ids: Map<string, string>, taskIds: readonly string[]): string[] {
+  const byId = new Map([...ids].map(([label, id]) => [id, label]));
+  return taskIds.map((id) => byId.get(id) ?? id);
+}
+
+export const checks: Check[] = [
+  defineCheck({
+    id: "E20.key-limit",
+    rule: "E20",
+    title: "claims never make one key's unexpired leases exceed keyConcurrency, from any client; other keys still run",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const other = (await ctx.connect()).engine;
+      const queue = ctx.unique("queue");
+      const runA = ctx.unique("run-a");
+      const runB = ctx.unique("run-b");
+      same(
+        await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue"),
+        { queue, concurrency: null, paused: false, keyConcurrency: 1 },
+        "setQueue({ keyConcurrency: 1 })",
+      );
+      const ids = await enqueueKeyed(engine, queue, [
+        [runA, "a1"],
+        [runA, "a2"],
+        [runB, "b1"],
+      ]);
+      const first = await succeeds(engine.claim({ workerId: "w1", queues: [queue], leaseMs: 60_000, limit: 10 }), "claim limit 10");
+      same(labelsOf(ids, first.map((lease) => lease.taskId)), ["a1", "b1"], "tasks granted by a claim of 10 with keyConcurrency 1 (a1, a2 share a key)");
+      same(
+        first.map((lease) => lease.concurrencyKey),
+        [runA, runB],
+        "the leases' concurrencyKey",
+      );
+      same((await succeeds(engine.getTask(ids.get("a2") as string), "getTask a2"))?.concurrencyKey, runA, "getTask(a2).concurrencyKey");
+      await claimNothing(engine, queue, "a claim while each key holds its one lease");
+      await claimNothing(other, queue, "a claim on another client while each key holds its one lease");
+      await succeeds(engine.complete(first[0]!), "complete a1");
+      await claimOne(other, queue, { taskId: ids.get("a2") as string, leaseMs: 60_000 }, "a claim on another client once a1 completed");
+      same(
+        await succeeds(engine.setQueue(queue, { keyConcurrency: null }), "setQueue({ keyConcurrency: null })"),
+        { queue, concurrency: null, paused: false },
+        "removing the key limit (the settings no longer carry keyConcurrency)",
+      );
+    },
+  }),
+  defineCheck({
+    id: "E20.key-limit-several",
+    rule: "E20",
+    title: "keyConcurrency n grants n leases of a key in one claim, and raising it grants more at once",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 2 }), "setQueue");
+      for (let i = 0; i < 5; i++) await enqueueTask(engine, { queue, concurrencyKey: key });
+      const first = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 10 }), "claim limit 10");
+      same(first.length, 2, "leases of one key granted by a claim of 10 under keyConcurrency 2");
+      await claimNothing(engine, queue, "a claim with the key at its limit");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 3 }), "setQueue({ keyConcurrency: 3 })");
+      const more = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 10 }), "claim after raising the limit");
+      same(more.length, 1, "leases granted after raising keyConcurrency from 2 to 3 with 2 held");
+    },
+  }),
+  defineCheck({
+    id: "E20.key-limit-unexpired",
+    rule: "E20",
+    title: "the key limit counts unexpired leases only: an expired lease frees its slot at once",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+      ]);
+      const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: LEASE_MS }, "claim k1");
+      advanceTo(ctx.clock, held.expiresAt - 1);
+      await claimNothing(engine, queue, "a claim 1 ms before k1's lease expires");
+      advanceTo(ctx.clock, held.expiresAt);
+      const next = await succeeds(engine.claim({ workerId: "w2", queues: [queue], leaseMs: LEASE_MS, limit: 10 }), "claim when k1's lease expired");
+      same(
+        labelsOf(ids, next.map((lease) => lease.taskId)),
+        ["k2"],
+        "tasks granted the instant k1's lease expired (its slot is free; k1 waits for its backoff)",
+      );
+    },
+  }),
+  defineCheck({
+    id: "E20.fair-order",
+    rule: "E20",
+    title: "equal priority: the key granted least recently first (never granted oldest), ties by first ready task, FIFO in a key; one claim of n the same",
+    requires: ["leases", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      // Key names sort opposite to the fair order, so an order by name is told apart.
+      const suffix = ctx.unique("");
+      const keys = { a: `z-${suffix}`, b: `m-${suffix}`, c: `a-${suffix}` };
+      const scenario: (readonly [string, string])[] = [
+        [keys.a, "a1"],
+        [keys.a, "a2"],
+        [keys.a, "a3"],
+        [keys.b, "b1"],
+        [keys.b, "b2"],
+        [keys.c, "c1"],
+      ];
+      const expected = ["a1", "b1", "c1", "a2", "b2", "a3"];
+      const oneByOne = ctx.unique("queue");
+      const ids = await enqueueKeyed(engine, oneByOne, scenario);
+      same(
+        labelsOf(ids, await claimInOrder(engine, oneByOne, 6, "claim one")),
+        expected,
+        "claim order, one task per claim (a granted first, then never-granted b and c, then a before b as granted less recently)",
+      );
+      const batched = ctx.unique("queue");
+      const batchIds = await enqueueKeyed(engine, batched, scenario);
+      const leases = await succeeds(engine.claim({ workerId: "w", queues: [batched], leaseMs: 60_000, limit: 6 }), "claim limit 6");
+      same(labelsOf(batchIds, leases.map((lease) => lease.taskId)), expected, "the order of the leases of one claim of 6");
+    },
+  }),
+  defineCheck({
+    id: "E20.keyless-task",
+    rule: "E20",
+    title: "a task without a key is a key of its own, never granted: it goes before a key already granted",
+    requires: ["leases", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+        [undefined, "plain"],
+      ]);
+      same(labelsOf(ids, await claimInOrder(engine, queue, 3)), ["k1", "plain", "k2"], "claim order of k1, k2 (one key) and a keyless task enqueued last");
+      same(await succeeds(engine.getTask(ids.get("plain") as string), "getTask").then((task) => task?.concurrencyKey), undefined, "getTask of a keyless task: concurrencyKey");
+    },
+  }),
+  defineCheck({
+    id: "E20.priority-first",
+    rule: "E20",
+    title: "priority comes before fairness: a higher-priority task of a recently granted key goes first",
+    requires: ["leases", "concurrencyKeys", "priorities"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const busy = ctx.unique("busy");
+      const idle = ctx.unique("idle");
+      const first = await enqueueTask(engine, { queue, concurrencyKey: busy });
+      await claimOne(engine, queue, { taskId: first, leaseMs: 60_000 }, "claim the busy key's first task");
+      const idleTask = await enqueueTask(engine, { queue, concurrencyKey: idle });
+      const urgent = await enqueueTask(engine, { queue, concurrencyKey: busy, priority: 5 });
+      const order = await claimInOrder(engine, queue, 2);
+      ensure(
+        order[0] === urgent && order[1] === idleTask,
+        `expected the busy key's priority-5 task before the never-granted key's priority-0 task, got ${show(order)} (urgent ${urgent}, idle ${idleTask})`,
+      );
+    },
+  }),
+  defineCheck({
+    id: "E20.wait-wakes-when-slot-frees",
+    rule: "E20",
+    title: "waitForWork does not wake for work only a full key holds, and wakes when that key's lease ends on another client",
+    requires: ["leases", "queueControl", "concurrencyKeys", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const other = (await ctx.connect()).engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+      ]);
+      const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 600_000 }, "claim k1");
+      same(
+        await within(engine.waitForWork([queue], { timeoutMs: 50 }), "waitForWork with the key full"),
+        false,
+        "waitForWork (50 ms timeout) while the only ready task's key is at keyConcurrency",
+      );
+      const controller = new AbortController();
+      try {
+        const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+        await succeeds(other.complete(held), "complete k1 on another client");
+        same(await within(woken, "waitForWork after k1 completed"), true, "waitForWork once the key's lease ended");
+      } finally {
+        controller.abort();
+      }
+      await claimOne(other, queue, { taskId: ids.get("k2") as string }, "the claim after the wake-up");
+    },
+  }),
+  defineCheck({
+    id: "E20.keys-per-queue",
+    rule: "E20",
+    title: "a key is scoped to its queue: the same key in two queues has a limit in each",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const one = ctx.unique("queue");
+      const two = ctx.unique("queue");
+      const key = ctx.unique("key");
+      for (const queue of [one, two]) {
+        await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), `setQueue ${queue}`);
+        await enqueueTask(engine, { queue, concurrencyKey: key });
+        await enqueueTask(engine, { queue, concurrencyKey: key });
+      }
+      const leases = await succeeds(engine.claim({ workerId: "w", queues: [one, two], leaseMs: 60_000, limit: 10 }), "claim over both queues");
+      same(
+        { one: leases.filter((lease) => lease.queue === one).length, two: leases.filter((lease) => lease.queue === two).length },
+        { one: 1, two: 1 },
+        "leases per queue for one key name with keyConcurrency 1 in each",
+      );
+    },
+  }),
+];
