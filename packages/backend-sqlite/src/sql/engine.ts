@@ -41,7 +41,7 @@ export interface TaskRow {
   readonly wait_timeout_at: number | null;
   readonly resume: string | null;
   readonly dead_seq: number | null;
-  /** The task's concurrency key (SPEC E20; migration 0004), null without one. */
+  /** The task's concurrency key (SPEC E20; migration 0005), null without one. */
   readonly concurrency_key: string | null;
   readonly created_at: number;
   readonly updated_at: number;

@@ -1,4 +1,4 @@
--- Migration 0004: concurrency keys with fairness (SPEC E20) and rate limits (SPEC E21).
+-- Migration 0005: concurrency keys with fairness (SPEC E20) and rate limits (SPEC E21).
 --
 -- A task may carry a concurrency key. Each (tenant, queue, key) with a non-terminal task has a
 -- row in concurrency_keys: its grant count at its latest lease (last_grant, 0: never granted; the

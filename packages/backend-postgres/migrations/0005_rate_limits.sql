@@ -1,4 +1,4 @@
--- 0004_rate_limits: rate limits per queue (SPEC E21).
+-- 0005_rate_limits: rate limits per queue (SPEC E21).
 --
 -- Applied as 0001 is (one transaction under pg_advisory_xact_lock, recorded with its SHA-256).
 --
