@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import type { BenchReport } from "./report.js";
 
 /** What the page reads of a `pnpm bench` report (the JSON document of report.ts). */
-type BenchFile = Pick<BenchReport, "conditions" | "targets" | "results" | "comparisons" | "depth">;
+type BenchFile = Pick<BenchReport, "conditions" | "targets" | "results" | "comparisons" | "depth" | "fairness">;
 
 interface MatrixFile {
   readonly generatedAt: string;
@@ -63,6 +63,20 @@ export function renderDepth(bench: BenchFile): string {
   const lines = ["| target | p50 at 1,000 ready (µs) | p50 at 1,000,000 ready (µs) | ratio |", "| --- | ---: | ---: | ---: |"];
   for (const d of bench.depth) {
     lines.push(`| ${d.target} | ${micros(d.shallowP50Ms)} | ${micros(d.deepP50Ms)} | ${ratio(d.p50Ratio)} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The cost of E20's fair claim: each key count against the keyless rows of the same run. */
+export function renderFairness(bench: BenchFile): string {
+  const lines = [
+    "| target | keys | claim p50 (µs) | without keys (µs) | ratio | drain (tasks/s) | without keys (tasks/s) | cost ratio |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const f of bench.fairness ?? []) {
+    lines.push(
+      `| ${f.target} | ${count(f.keys)} | ${micros(f.claimP50Ms)} | ${micros(f.keylessClaimP50Ms)} | ${ratio(f.claimP50Ratio)} | ${count(f.drainPerSec)} | ${count(f.keylessDrainPerSec)} | ${ratio(f.drainCostRatio)} |`,
+    );
   }
   return lines.join("\n");
 }
@@ -120,6 +134,7 @@ function main(): void {
     sections.throughput = renderThroughput(bench);
     sections.comparisons = renderComparisons(bench);
     sections.depth = renderDepth(bench);
+    if (bench.fairness !== undefined) sections.fairness = renderFairness(bench);
   }
   if (values.matrix) sections.conformance = renderConformance(JSON.parse(readFileSync(values.matrix, "utf8")) as MatrixFile);
   writeFileSync(values.page, fillPage(readFileSync(values.page, "utf8"), sections));

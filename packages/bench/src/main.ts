@@ -14,6 +14,7 @@ import {
   captureConditions,
   checkGoals,
   compareDepths,
+  compareFairness,
   compareWithReferences,
   fileTimestamp,
   finishConditions,
@@ -119,6 +120,7 @@ async function main(argv: readonly string[]): Promise<number> {
     results: rows,
     comparisons,
     depth,
+    fairness: compareFairness(rows),
     goals: checkGoals(targets, rows, comparisons, depth),
   };
 

@@ -87,6 +87,20 @@ export interface DepthComparison {
   readonly cycleP50Ratio: number | null;
 }
 
+/** One key count of the E20 rows against the keyless rows of the same run, for one target. */
+export interface FairnessComparison {
+  readonly target: string;
+  readonly keys: number;
+  readonly keylessClaimP50Ms: number | null;
+  readonly claimP50Ms: number | null;
+  /** Claim p50 with keys ÷ without: 1 means the fair order costs the claim nothing. */
+  readonly claimP50Ratio: number | null;
+  readonly keylessDrainPerSec: number | null;
+  readonly drainPerSec: number | null;
+  /** Keyless drain rate ÷ keyed drain rate: 2 means the keyed drain takes twice as long. */
+  readonly drainCostRatio: number | null;
+}
+
 export interface GoalCheck {
   readonly target: string;
   readonly goal: string;
@@ -102,6 +116,8 @@ export interface BenchReport {
   readonly results: readonly ResultRow[];
   readonly comparisons: readonly Comparison[];
   readonly depth: readonly DepthComparison[];
+  /** The cost of E20's fair claim; absent from reports written before the E20 rows existed. */
+  readonly fairness?: readonly FairnessComparison[];
   readonly goals: readonly GoalCheck[];
 }
 
@@ -184,6 +200,35 @@ export function compareDepths(rows: readonly ResultRow[]): DepthComparison[] {
       deepP99Ms: deepLatency.p99,
       cycleP50Ratio: ratio(deep.measurement?.cycleLatency?.p50, shallow.measurement?.cycleLatency?.p50),
     });
+  }
+  return comparisons;
+}
+
+/** The key counts of the E20 rows (`fair-latency-k<n>`, `fair-drain-k<n>`), 0 being the keyless row. */
+const FAIR_KEY_COUNTS = [1, 100, 10_000] as const;
+
+/** Each target's keyed E20 rows against its keyless ones of the same run. */
+export function compareFairness(rows: readonly ResultRow[]): FairnessComparison[] {
+  const comparisons: FairnessComparison[] = [];
+  const find = (target: string, workload: string) => rows.find((row) => row.target === target && row.workload === workload)?.measurement;
+  for (const target of new Set(rows.map((row) => row.target))) {
+    const keylessClaimP50Ms = find(target, "fair-latency-k0")?.latency?.p50 ?? null;
+    const keylessDrainPerSec = find(target, "fair-drain-k0")?.itemsPerSec ?? null;
+    for (const keys of FAIR_KEY_COUNTS) {
+      const claimP50Ms = find(target, `fair-latency-k${keys}`)?.latency?.p50 ?? null;
+      const drainPerSec = find(target, `fair-drain-k${keys}`)?.itemsPerSec ?? null;
+      if (claimP50Ms === null && drainPerSec === null) continue;
+      comparisons.push({
+        target,
+        keys,
+        keylessClaimP50Ms,
+        claimP50Ms,
+        claimP50Ratio: ratio(claimP50Ms, keylessClaimP50Ms),
+        keylessDrainPerSec,
+        drainPerSec,
+        drainCostRatio: ratio(keylessDrainPerSec, drainPerSec),
+      });
+    }
   }
   return comparisons;
 }
@@ -354,6 +399,28 @@ export function printReport(report: BenchReport, write: (text: string) => void):
       ]);
     }
     write(depthTable.toString());
+  }
+
+  const fairness = report.fairness ?? [];
+  if (fairness.length > 0) {
+    const fairnessTable = new Table({
+      head: ["Fair claim (E20)", "Keys", "Claim p50 µs", "No keys p50 µs", "Claim p50 ratio", "Drain tasks/s", "No keys tasks/s", "Drain cost ratio"],
+      style: { head: [], border: [] },
+    });
+    for (const f of fairness) {
+      fairnessTable.push([
+        f.target,
+        formatCount(f.keys),
+        formatMicros(f.claimP50Ms),
+        formatMicros(f.keylessClaimP50Ms),
+        f.claimP50Ratio === null ? "—" : formatRatio(f.claimP50Ratio),
+        formatCount(f.drainPerSec),
+        formatCount(f.keylessDrainPerSec),
+        f.drainCostRatio === null ? "—" : formatRatio(f.drainCostRatio),
+      ]);
+    }
+    write(fairnessTable.toString());
+    write("Ratios: claim p50 with keys ÷ without; drain rate without keys ÷ with (1.00× = fairness costs nothing).");
   }
 
   const claimComparisons = report.comparisons.filter(

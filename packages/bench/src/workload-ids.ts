@@ -18,5 +18,13 @@ export const WORKLOAD_IDS = [
   "drain-c24-batch",
   "drain-c50",
   "drain-c50-batch",
+  "fair-latency-k0",
+  "fair-latency-k1",
+  "fair-latency-k100",
+  "fair-latency-k10000",
+  "fair-drain-k0",
+  "fair-drain-k1",
+  "fair-drain-k100",
+  "fair-drain-k10000",
 ] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];

@@ -300,16 +300,17 @@ const kvGetWorkload: WorkloadDefinition = {
  * each call claims one task and completes it, timing the claim alone and the claim + complete, and
  * enqueues one replacement outside the clock, so the depth stays constant however many calls run.
  */
-function claimLatencyWorkload(id: WorkloadId): WorkloadDefinition {
+function claimLatencyWorkload(id: WorkloadId, keys?: number): WorkloadDefinition {
   return {
     id,
-    title: (size) => `claim latency @ ${size.depth.toLocaleString("en-US")} ready`,
+    title: (size) => `claim latency @ ${size.depth.toLocaleString("en-US")} ready${keys === undefined ? "" : ` · ${keysTitle(keys, 1)}`}`,
     unit: "tasks",
     facet: "queue",
     concurrency: 1,
+    unsupported: (session) => (keys === undefined ? null : keysUnsupported(session, keys)),
     async run(session, settings) {
-      const queue = queueOf(session);
       const name = queueName(id);
+      const queue = keys === undefined ? queueOf(session) : await keyedQueue(session, name, keys, 1);
       const prefill = await prefillQueue(queue, name, settings.depth);
       const claimLatency = new LatencyRecorder(settings.calls);
       const cycleLatency = new LatencyRecorder(settings.calls);
@@ -349,6 +350,56 @@ function claimLatencyWorkload(id: WorkloadId): WorkloadDefinition {
         prefill,
       };
     },
+  };
+}
+
+/**
+ * The E20 rows: the same workload with no keys (a queue that never heard of them), and with its
+ * tasks spread over 1, 100 and 10,000 concurrency keys, so that the cost of fair claiming reads
+ * as a ratio to the keyless row of the same run.
+ */
+const keysTitle = (keys: number, limit: number): string =>
+  keys === 0 ? "no keys" : `${keys.toLocaleString("en-US")} key${keys === 1 ? "" : "s"}, keyConcurrency ${limit}`;
+
+function keysUnsupported(session: TargetSession, keys: number): string | null {
+  return keys > 0 && session.queue?.keyed === undefined ? "the backend does not declare concurrencyKeys (SPEC E20)" : null;
+}
+
+/**
+ * The queue operations of `session` on queue `name` with `keys` concurrency keys: its key limit
+ * set to `limit`, and every task enqueued given the next key in turn, so that a pre-fill spreads
+ * evenly over the keys and each replacement goes to the next key. With no keys, the plain queue.
+ */
+async function keyedQueue(session: TargetSession, name: string, keys: number, limit: number): Promise<QueueOperations> {
+  const queue = queueOf(session);
+  if (keys === 0) return queue;
+  const keyed = need(queue.keyed, "concurrency key");
+  await keyed.setKeyConcurrency(name, limit);
+  let turn = 0;
+  const nextKey = (): string => `key-${turn++ % keys}`;
+  return {
+    ...queue,
+    enqueue: (queueName, payload) => keyed.enqueue(queueName, payload, nextKey()),
+    enqueueMany: (queueName, payloads) =>
+      keyed.enqueueMany(
+        queueName,
+        payloads,
+        payloads.map(() => nextKey()),
+      ),
+  };
+}
+
+/**
+ * A drain on keyed tasks, through the queue operations: each round's fresh queue gets its key
+ * limit before its fill. The limit is the workers times the batch, so it never holds work back:
+ * the rows measure the fair order's cost, not a limit's waiting.
+ */
+function keyedDrain(session: TargetSession, keys: number, settings: WorkloadSettings): DrainOperations {
+  const limit = settings.concurrency * settings.batch;
+  return {
+    unsupported: () => keysUnsupported(session, keys),
+    fill: async (plan) => prefillQueue(await keyedQueue(session, plan.queue, keys, limit), plan.queue, plan.jobs),
+    process: (plan) => queueDrain(queueOf(session)).process(plan),
   };
 }
 
@@ -450,17 +501,21 @@ export function medianRound(rounds: readonly WorkloadMeasurement[]): WorkloadMea
  * is how the peers are measured, and the Mooring targets run the same thing as claim→complete
  * loops (`queueDrain`), so the two rows of a pairing do the same work.
  */
-function drainWorkload(id: WorkloadId, concurrency: number): WorkloadDefinition {
+function drainWorkload(id: WorkloadId, concurrency: number, keys?: number): WorkloadDefinition {
+  const drainerOf = (session: TargetSession, settings: WorkloadSettings): DrainOperations =>
+    keys === undefined ? drainOf(session) : keyedDrain(session, keys, settings);
   return {
     id,
     title: (size) =>
-      `drain ${formatJobs(size.calls)} · ${size.batch === 1 ? "fetch 1" : `fetch ${size.batch}`} · ${concurrency} worker${concurrency === 1 ? "" : "s"}`,
+      `drain ${formatJobs(size.calls)} · ${size.batch === 1 ? "fetch 1" : `fetch ${size.batch}`} · ${concurrency} worker${concurrency === 1 ? "" : "s"}` +
+      (keys === undefined ? "" : ` · ${keysTitle(keys, concurrency * size.batch)}`),
     unit: "tasks",
-    facet: "drain",
+    // The keyed drains run on a backend's queue: a peer's own worker loop has no keys to compare.
+    facet: keys === undefined ? "drain" : "queue",
     concurrency,
-    unsupported: (session, settings) => drainOf(session).unsupported(drainPlan(id, settings, settings.calls, "measured")),
+    unsupported: (session, settings) => drainerOf(session, settings).unsupported(drainPlan(id, settings, settings.calls, "measured")),
     async run(session, settings) {
-      const drainer = drainOf(session);
+      const drainer = drainerOf(session, settings);
       if (settings.warmUpCalls > 0) {
         const warmUp = drainPlan(id, settings, settings.warmUpCalls, "warm-up");
         await drainer.fill(warmUp);
@@ -487,6 +542,9 @@ function drainWorkload(id: WorkloadId, concurrency: number): WorkloadDefinition 
   };
 }
 
+/** Workers of the E20 drains: enough to contend for the fair order, few enough for every backend. */
+const FAIR_DRAIN_WORKERS = 4;
+
 const formatJobs = (jobs: number): string => `${jobs.toLocaleString("en-US")} job${jobs === 1 ? "" : "s"}`;
 
 export const WORKLOADS: readonly WorkloadDefinition[] = [
@@ -506,7 +564,30 @@ export const WORKLOADS: readonly WorkloadDefinition[] = [
   drainWorkload("drain-c24-batch", 24),
   drainWorkload("drain-c50", 50),
   drainWorkload("drain-c50-batch", 50),
+  // E20: the cost of fairness, each keyed row beside the keyless one of the same run.
+  claimLatencyWorkload("fair-latency-k0", 0),
+  claimLatencyWorkload("fair-latency-k1", 1),
+  claimLatencyWorkload("fair-latency-k100", 100),
+  claimLatencyWorkload("fair-latency-k10000", 10_000),
+  drainWorkload("fair-drain-k0", FAIR_DRAIN_WORKERS, 0),
+  drainWorkload("fair-drain-k1", FAIR_DRAIN_WORKERS, 1),
+  drainWorkload("fair-drain-k100", FAIR_DRAIN_WORKERS, 100),
+  drainWorkload("fair-drain-k10000", FAIR_DRAIN_WORKERS, 10_000),
 ];
+
+/** The same sizes for every key count of the E20 rows, so that each keyed row compares with the keyless one. */
+function fairSizes(latency: WorkloadSize, drain: WorkloadSize) {
+  return {
+    "fair-latency-k0": latency,
+    "fair-latency-k1": latency,
+    "fair-latency-k100": latency,
+    "fair-latency-k10000": latency,
+    "fair-drain-k0": drain,
+    "fair-drain-k1": drain,
+    "fair-drain-k100": drain,
+    "fair-drain-k10000": drain,
+  } satisfies Partial<Record<WorkloadId, WorkloadSize>>;
+}
 
 /**
  * Sizes for a full run, chosen so that every workload of the in-process targets finishes in
@@ -530,6 +611,7 @@ export const FULL_SIZES: Readonly<Record<WorkloadId, WorkloadSize>> = {
   "drain-c24-batch": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 50, depth: 0 },
   "drain-c50": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 1, depth: 0 },
   "drain-c50-batch": { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 50, depth: 0 },
+  ...fairSizes({ warmUpCalls: 200, calls: 2_000, maxMs: 20_000, batch: 1, depth: 20_000 }, { warmUpCalls: 2_000, calls: 20_000, maxMs: 60_000, batch: 10, depth: 0 }),
 };
 
 /** A smoke run: every workload, small; the deep queue holds 100,000 tasks instead of 1,000,000. */
@@ -549,4 +631,5 @@ export const QUICK_SIZES: Readonly<Record<WorkloadId, WorkloadSize>> = {
   "drain-c24-batch": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 50, depth: 0 },
   "drain-c50": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 1, depth: 0 },
   "drain-c50-batch": { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 50, depth: 0 },
+  ...fairSizes({ warmUpCalls: 50, calls: 500, maxMs: 5_000, batch: 1, depth: 2_000 }, { warmUpCalls: 200, calls: 2_000, maxMs: 10_000, batch: 10, depth: 0 }),
 };

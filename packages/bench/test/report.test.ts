@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LatencySummary } from "../src/harness.js";
-import { type ResultRow, checkGoals, compareDepths, compareWithReferences, fileTimestamp, formatMicros, formatRatio } from "../src/report.js";
+import { type ResultRow, checkGoals, compareDepths, compareFairness, compareWithReferences, fileTimestamp, formatMicros, formatRatio } from "../src/report.js";
 import type { TargetDefinition } from "../src/targets/target.js";
 import type { WorkloadId } from "../src/workloads.js";
 
@@ -89,6 +89,23 @@ describe("compareDepths", () => {
     expect(only).toMatchObject({ target: "sqlite", shallowDepth: 1_000, deepDepth: 1_000_000 });
     expect(only?.p50Ratio).toBeCloseTo(1.5);
     expect(only?.cycleP50Ratio).toBeCloseTo(1.5);
+  });
+});
+
+describe("compareFairness", () => {
+  it("sets each key count beside the keyless rows of the same target: claim p50 ratio and drain cost ratio", () => {
+    const rows = [
+      row("fair-latency-k0", "sqlite", null, { p50: 0.1 }),
+      row("fair-latency-k100", "sqlite", null, { p50: 0.15 }),
+      row("fair-drain-k0", "sqlite", 1_000),
+      row("fair-drain-k100", "sqlite", 400),
+      row("fair-drain-k10000", "sqlite", 500),
+      row("fair-latency-k0", "memory", null, { p50: 0.01 }),
+    ];
+    expect(compareFairness(rows)).toEqual([
+      expect.objectContaining({ target: "sqlite", keys: 100, claimP50Ratio: expect.closeTo(1.5), drainCostRatio: expect.closeTo(2.5) }),
+      expect.objectContaining({ target: "sqlite", keys: 10_000, claimP50Ms: null, claimP50Ratio: null, drainCostRatio: expect.closeTo(2) }),
+    ]);
   });
 });
 

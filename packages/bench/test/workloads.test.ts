@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { queueDrain } from "../src/drain.js";
 import { memoryTarget } from "../src/targets/memory.js";
 import { rawSqliteTarget } from "../src/targets/raw-sqlite.js";
-import type { ClaimedTask, QueueOperations, TargetSession } from "../src/targets/target.js";
+import type { ClaimedTask, KeyedQueueOperations, QueueOperations, TargetSession } from "../src/targets/target.js";
 import type { DrainOperations, DrainPlan, DrainResult } from "../src/targets/target.js";
 import {
   DRAIN_ROUNDS,
@@ -144,6 +144,68 @@ describe("workloads against a counting target", () => {
     expect(counts.enqueueMany).toBe(3);
     expect(counts.enqueued).toBe(25_001);
     expect(result.tasks).toBe(25_001);
+  });
+});
+
+/** The counting session with concurrency keys: records each task's key and each queue's key limit. */
+function keyedCountingSession() {
+  const counting = countingSession();
+  const keysOf = new Map<string, string[]>();
+  const limits = new Map<string, number>();
+  const remember = (queue: string, keys: readonly string[]): void => {
+    keysOf.set(queue, [...(keysOf.get(queue) ?? []), ...keys]);
+  };
+  const keyed: KeyedQueueOperations = {
+    async setKeyConcurrency(queue, limit) {
+      limits.set(queue, limit);
+    },
+    async enqueue(queue, payload, key) {
+      remember(queue, [key]);
+      await counting.queue.enqueue(queue, payload);
+    },
+    async enqueueMany(queue, payloads, keys) {
+      expect(keys).toHaveLength(payloads.length);
+      remember(queue, keys);
+      await counting.queue.enqueueMany(queue, payloads);
+    },
+  };
+  const session: TargetSession = { ...counting.session, queue: { ...counting.queue, keyed } };
+  return { ...counting, session, keysOf, limits };
+}
+
+describe("the E20 rows (keys beside no keys)", () => {
+  it("spread a claim latency's tasks over the keys in turn, with keyConcurrency 1, and keep the depth", async () => {
+    const { session, keysOf, limits, ready } = keyedCountingSession();
+    const result = await workload("fair-latency-k100").run(session, small("fair-latency-k100", { depth: 250, concurrency: 1 }));
+    const [queue, keys] = [...keysOf.entries()][0] ?? [];
+    expect(limits.get(queue as string)).toBe(1);
+    // 250 pre-filled and 23 replacements: keys taken in turn, key-0 … key-99, then key-0 again.
+    expect(keys).toHaveLength(273);
+    expect(keys?.slice(0, 3)).toEqual(["key-0", "key-1", "key-2"]);
+    expect(keys?.[100]).toBe("key-0");
+    expect(new Set(keys).size).toBe(100);
+    expect([...ready.values()][0]).toHaveLength(250);
+    expect(result.latency?.count).toBe(20);
+  });
+
+  it("drain keyed tasks with a key limit of workers × batch, set on each round's queue before its fill", async () => {
+    const { session, keysOf, limits, counts } = keyedCountingSession();
+    const settings = small("fair-drain-k1", { warmUpCalls: 0, calls: 40, batch: 10, concurrency: 4 });
+    await workload("fair-drain-k1").run(session, settings);
+    expect([...limits.values()]).toEqual(Array(DRAIN_ROUNDS).fill(40));
+    expect([...keysOf.values()].map((keys) => new Set(keys))).toEqual(Array(DRAIN_ROUNDS).fill(new Set(["key-0"])));
+    expect(counts.complete).toBe(40 * DRAIN_ROUNDS);
+  });
+
+  it("run the keyless rows on a plain queue, and skip the keyed rows of a backend without concurrencyKeys", async () => {
+    const { session, counts } = countingSession();
+    const settings = small("fair-drain-k0", { warmUpCalls: 0, calls: 10 });
+    expect(workload("fair-drain-k0").unsupported?.(session, settings)).toBeNull();
+    await workload("fair-drain-k0").run(session, settings);
+    expect(counts.complete).toBe(10 * DRAIN_ROUNDS);
+    for (const id of ["fair-drain-k100", "fair-latency-k10000"] as const) {
+      expect(workload(id).unsupported?.(session, small(id))).toMatch(/does not declare concurrencyKeys/);
+    }
   });
 });
 

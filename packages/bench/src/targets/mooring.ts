@@ -3,7 +3,7 @@
  * with its validation and lifecycle guard, exactly as an engine would call it.
  */
 import type { Backend, Lease } from "@mooring/core";
-import type { ClaimedTask, TargetSession } from "./target.js";
+import type { ClaimedTask, KeyedQueueOperations, TargetSession } from "./target.js";
 
 /** Long enough that no lease expires during a run, so no reclaim work enters the figures. */
 const LEASE_MS = 10 * 60 * 1000;
@@ -19,8 +19,20 @@ interface LeasedTask extends ClaimedTask {
 export function mooringSession(backend: Backend, release: () => Promise<void> = async () => {}): TargetSession {
   const { engine, workflows, state } = backend;
   let closing: Promise<void> | null = null;
+  const keyed: KeyedQueueOperations = {
+    async setKeyConcurrency(queue, limit) {
+      await engine.setQueue(queue, { keyConcurrency: limit });
+    },
+    async enqueue(queue, payload, concurrencyKey) {
+      await engine.enqueue({ queue, payload, concurrencyKey });
+    },
+    async enqueueMany(queue, payloads, keys) {
+      await engine.enqueueMany(payloads.map((payload, index) => ({ queue, payload, concurrencyKey: keys[index] as string })));
+    },
+  };
   return {
     queue: {
+      ...(backend.capabilities.concurrencyKeys ? { keyed } : {}),
       async enqueue(queue, payload) {
         await engine.enqueue({ queue, payload });
       },

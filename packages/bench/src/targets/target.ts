@@ -31,6 +31,18 @@ export interface QueueOperations {
   claim(queue: string, workerId: string, limit: number): Promise<ClaimedTask[]>;
   /** Settles a claimed task as completed (SPEC E7). */
   complete(task: ClaimedTask): Promise<void>;
+  /** Per-key concurrency (SPEC E20); present only when the backend declares `concurrencyKeys`. */
+  readonly keyed?: KeyedQueueOperations;
+}
+
+/** Tasks with concurrency keys and the queue's key limit (SPEC E20). */
+export interface KeyedQueueOperations {
+  /** Sets the queue's `keyConcurrency`. */
+  setKeyConcurrency(queue: string, limit: number): Promise<void>;
+  /** Adds one ready task of `key` to `queue`. */
+  enqueue(queue: string, payload: Readonly<Record<string, number>>, key: string): Promise<void>;
+  /** Adds a batch of ready tasks atomically, `keys[i]` being the key of `payloads[i]`. */
+  enqueueMany(queue: string, payloads: readonly Readonly<Record<string, number>>[], keys: readonly string[]): Promise<void>;
 }
 
 /** The event log operations (SPEC W7). */
