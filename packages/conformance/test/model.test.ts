@@ -4,7 +4,7 @@
  */
 import { DEFAULTS, executionKey, type Lease } from "@mooring/core";
 import { describe, expect, it } from "vitest";
-import { ReferenceModel, type TasksModel, valueOf } from "../src/model/index.js";
+import { ReferenceModel, type TasksModel, canonicalText, jsonEqual, valueOf } from "../src/model/index.js";
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -435,3 +435,21 @@ describe("workflow store and state store", () => {
 function fakeLease(): Lease {
   return { taskId: "task-1", queue: "q", payload: null, attempt: 1, epoch: 1, leaseId: "task-1@1", workerId: "w", expiresAt: T0 };
 }
+
+describe("the model's JSON rules (W1 equality, W13 bytes)", () => {
+  const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
+
+  it("tells bytes from every string and object a caller could write in their place", () => {
+    for (const lookAlike of ["bytes:0001", "bytes(0001)", { hex: "0001" }, [0, 1]]) {
+      expect(jsonEqual(bytes(0, 1), lookAlike)).toBe(false);
+      expect(canonicalText(bytes(0, 1))).not.toBe(canonicalText(lookAlike));
+    }
+  });
+
+  it("equates the same bytes wherever they sit, and values whose members differ only in order", () => {
+    expect(jsonEqual({ a: bytes(255), b: [1] }, { b: [1], a: bytes(255) })).toBe(true);
+    expect(canonicalText({ a: bytes(255), b: [1] })).toBe(canonicalText({ b: [1], a: bytes(255) }));
+    expect(jsonEqual(bytes(1), bytes(2))).toBe(false);
+    expect(canonicalText(bytes())).not.toBe(canonicalText(""));
+  });
+});

@@ -16,12 +16,21 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * JSON's view of an observation, for comparing what was written with what is read: bytes as hex,
- * no undefined members, no negative zero (JSON writes it 0). Member order is left to the comparison
- * (`isDeepStrictEqual` ignores it).
+ * A byte array in a JSON view: its bytes as hex, in an object of its own class, so that it equals
+ * only the same bytes, never a string or an object a caller wrote (`{ hex: "00" }` has another
+ * prototype, which `isDeepStrictEqual` compares).
+ */
+class BytesView {
+  constructor(readonly hex: string) {}
+}
+
+/**
+ * JSON's view of an observation, for comparing what was written with what is read: bytes as a
+ * `BytesView`, no undefined members, no negative zero (JSON writes it 0). Member order is left to
+ * the comparison (`isDeepStrictEqual` ignores it).
  */
 export function jsonView(value: unknown): unknown {
-  if (value instanceof Uint8Array) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
+  if (value instanceof Uint8Array) return new BytesView(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex"));
   if (Array.isArray(value)) return value.map(jsonView);
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(
@@ -38,16 +47,21 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(jsonView(a), jsonView(b));
 }
 
-/** JSON text where equal values (member order aside) have equal text: members sorted by key. */
+/**
+ * Text where equal values (member order aside) have equal text and unequal values unequal text:
+ * JSON with members sorted by key, and bytes written `bytes(<hex>)`, which no JSON text holds
+ * outside a string, so that they never read as a string or an object a caller wrote.
+ */
 export function canonicalText(value: unknown): string {
-  return JSON.stringify(sortMembers(jsonView(value)));
+  return canonical(jsonView(value));
 }
 
-function sortMembers(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortMembers);
-  if (typeof value !== "object" || value === null) return value;
+function canonical(value: unknown): string {
+  if (value instanceof BytesView) return `bytes(${value.hex})`;
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value !== "object" || value === null) return JSON.stringify(value);
   const members = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(members.map(([key, member]) => [key, sortMembers(member)]));
+  return `{${members.map(([key, member]) => `${JSON.stringify(key)}:${canonical(member)}`).join(",")}}`;
 }
 
 /**
