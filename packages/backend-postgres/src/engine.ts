@@ -664,54 +664,13 @@ export class PostgresEngine implements EngineBackend {
 
   waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean> {
     const { hub, pollIntervalMs } = this.#context;
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted) return Promise.resolve(false);
     const watched = new Set(queues);
-    return new Promise<boolean>((resolve, reject) => {
-      const cleanups: (() => void)[] = [];
-      let settled = false;
-      const finish = (outcome: boolean | { readonly error: unknown }): void => {
-        if (settled) return;
-        settled = true;
-        for (const cleanup of cleanups) cleanup();
-        if (typeof outcome === "boolean") resolve(outcome);
-        else reject(outcome.error);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      cleanups.push(() => clearTimeout(timer));
-      if (signal) {
-        const onAbort = (): void => finish(false);
-        signal.addEventListener("abort", onAbort, { once: true });
-        cleanups.push(() => signal.removeEventListener("abort", onAbort));
-      }
-      const check = (): void => {
-        this.#workAvailable(queues).then(
-          (available) => {
-            if (available) finish(true);
-          },
-          // Polling is the floor under notifications, a hint like them: a failed poll is not the
-          // caller's failure; the next one, or the timeout, decides.
-          () => undefined,
-        );
-      };
-      cleanups.push(
-        hub.listen((notice) => {
-          if (notice.type === "closed") finish(false);
-          else if (notice.type === "reconnected") check();
-          else if (notice.event.topic === "work" && notice.event.tenantId === this.#tenantId && watched.has(notice.event.queue)) finish(true);
-        }),
-      );
-      const poll = setInterval(check, pollIntervalMs);
-      cleanups.push(() => clearInterval(poll));
-      hub
-        .register(this.#tenantId, ["work"])
-        .then(() => (settled ? false : this.#workAvailable(queues)))
-        .then(
-          (available) => {
-            if (available) finish(true);
-          },
-          (error: unknown) => finish({ error }),
-        );
+    return hub.wait(this.#tenantId, "work", {
+      matches: (event) => watched.has(event.queue),
+      look: () => this.#workAvailable(queues),
+      pollIntervalMs,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
   }
 

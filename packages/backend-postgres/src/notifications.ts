@@ -92,6 +92,77 @@ export class NotificationHub {
     for (const topic of missing) this.#topics.set(`${tenantId}\u0000${topic}`, { tenantId, topic });
   }
 
+  /**
+   * A pushed wait (`waitForWork`, `waitForEvents`): resolves true as soon as `look` finds what the
+   * caller waits for, or a notification of `topic` for `tenantId` that `matches` arrives; false at
+   * the timeout, on abort, or when the hub closes. The registration is made before the first look,
+   * so a change in between is either seen by the look or notified. The timeout starts once the
+   * first look has found nothing, so what is already there is reported however short the timeout
+   * (docs/decisions.md, "Notifications"). `look` runs again on reconnect
+   * and every `pollIntervalMs`, the floor under notifications lost while the connection was down;
+   * a failed poll is a hint like a notification, not the caller's failure (the next one, or the
+   * timeout, decides). Rejects only when the registration or the first look fails.
+   */
+  wait(
+    tenantId: string,
+    topic: Topic,
+    options: {
+      readonly matches: (event: HubEvent) => boolean;
+      readonly look: () => Promise<boolean>;
+      readonly pollIntervalMs: number;
+      readonly timeoutMs: number;
+      readonly signal?: AbortSignal | undefined;
+    },
+  ): Promise<boolean> {
+    const { matches, look, pollIntervalMs, timeoutMs, signal } = options;
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve, reject) => {
+      const cleanups: (() => void)[] = [];
+      let settled = false;
+      const finish = (outcome: boolean | { readonly error: unknown }): void => {
+        if (settled) return;
+        settled = true;
+        for (const cleanup of cleanups) cleanup();
+        if (typeof outcome === "boolean") resolve(outcome);
+        else reject(outcome.error);
+      };
+      if (signal) {
+        const onAbort = (): void => finish(false);
+        signal.addEventListener("abort", onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener("abort", onAbort));
+      }
+      const check = (): void => {
+        look().then(
+          (found) => {
+            if (found) finish(true);
+          },
+          () => undefined,
+        );
+      };
+      cleanups.push(
+        this.listen((notice) => {
+          if (notice.type === "closed") finish(false);
+          else if (notice.type === "reconnected") check();
+          else if (notice.event.topic === topic && notice.event.tenantId === tenantId && matches(notice.event)) finish(true);
+        }),
+      );
+      const poll = setInterval(check, pollIntervalMs);
+      cleanups.push(() => clearInterval(poll));
+      this.register(tenantId, [topic])
+        .then(() => (settled ? false : look()))
+        .then(
+          (found) => {
+            if (found) finish(true);
+            else if (!settled) {
+              const timer = setTimeout(() => finish(false), timeoutMs);
+              cleanups.push(() => clearTimeout(timer));
+            }
+          },
+          (error: unknown) => finish({ error }),
+        );
+    });
+  }
+
   /** Ends the connection and removes this listener's registrations; every waiter is told. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -369,60 +369,17 @@ export class PostgresWorkflowStore implements WorkflowStore {
   }
 
   /**
-   * W16: woken by the NOTIFY every append sends once a listener registered (tenant, "log"); the
-   * registration is made before the log is looked at, so an append in between is either seen by
-   * the look or notified. A floor poll covers notifications lost while the listening connection
-   * was down, as `waitForWork`'s does.
+   * W16: woken by the NOTIFY every append sends once a listener registered (tenant, "log"), with
+   * the floor poll of every pushed wait (`NotificationHub.wait`).
    */
   waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
     const { hub, pollIntervalMs } = this.#context;
-    const { signal, timeoutMs, after } = options;
-    if (signal?.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve, reject) => {
-      const cleanups: (() => void)[] = [];
-      let settled = false;
-      const finish = (outcome: boolean | { readonly error: unknown }): void => {
-        if (settled) return;
-        settled = true;
-        for (const cleanup of cleanups) cleanup();
-        if (typeof outcome === "boolean") resolve(outcome);
-        else reject(outcome.error);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      cleanups.push(() => clearTimeout(timer));
-      if (signal) {
-        const onAbort = (): void => finish(false);
-        signal.addEventListener("abort", onAbort, { once: true });
-        cleanups.push(() => signal.removeEventListener("abort", onAbort));
-      }
-      const grown = (): Promise<boolean> => this.latestSequence(runId).then((latest) => latest > after);
-      const check = (): void => {
-        grown().then(
-          (found) => {
-            if (found) finish(true);
-          },
-          // The floor poll is a hint like the notifications: a failed look is not the caller's failure.
-          () => undefined,
-        );
-      };
-      cleanups.push(
-        hub.listen((notice) => {
-          if (notice.type === "closed") finish(false);
-          else if (notice.type === "reconnected") check();
-          else if (notice.event.topic === "log" && notice.event.tenantId === this.#tenantId && notice.event.taskId === runId) finish(true);
-        }),
-      );
-      const poll = setInterval(check, pollIntervalMs);
-      cleanups.push(() => clearInterval(poll));
-      hub
-        .register(this.#tenantId, ["log"])
-        .then(() => (settled ? false : grown()))
-        .then(
-          (found) => {
-            if (found) finish(true);
-          },
-          (error: unknown) => finish({ error }),
-        );
+    return hub.wait(this.#tenantId, "log", {
+      matches: (event) => event.taskId === runId,
+      look: async () => (await this.latestSequence(runId)) > options.after,
+      pollIntervalMs,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
   }
 

@@ -195,9 +195,9 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
     const restart = (async () => {
       while (completions < ids.length / 4) await pause(10);
       completionsAtRestart = completions;
-      server?.shutdown("fast");
+      await server?.shutdown("fast");
       await pause(300);
-      server?.startAgain();
+      await server?.startAgain();
     })();
     await Promise.all([...Array.from({ length: 6 }, (_, index) => worker(`worker-${index}`)), restart]);
     console.info(`restarted after ${completionsAtRestart} of ${ids.length} completions`);

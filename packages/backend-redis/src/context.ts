@@ -8,6 +8,9 @@ import type { KeySpace } from "./keys.js";
 import type { NotificationHub } from "./notifications.js";
 import type { ScriptArg, ScriptName, ScriptRunner } from "./statements.js";
 
+/** How often a pushed wait looks again, in case a message was lost (pub/sub drops them while reconnecting). */
+const WAIT_POLL_MS = 1_000;
+
 export class RedisContext {
   readonly connection: Connection;
   readonly scripts: ScriptRunner;
@@ -15,7 +18,7 @@ export class RedisContext {
   readonly limits: Limits;
   readonly hub: NotificationHub;
   readonly onWarning: (message: string) => void;
-  /** Pending waitForWork calls: each ends (false) when the backend closes. */
+  /** Pending waits (`wait`): each ends (false) when the backend closes. */
   readonly waits = new Set<() => void>();
   readonly #clock: Clock | null;
 
@@ -62,6 +65,75 @@ export class RedisContext {
   /** The client-side time for informational stamps (the time part of generated ids). */
   localNow(): number {
     return this.#clock ? this.#clock.now() : Date.now();
+  }
+
+  /**
+   * A pushed wait (`waitForWork`, `waitForEvents`): resolves true as soon as `look` finds what the
+   * caller waits for, or a line of a message on `channel` that `matches` arrives; false at the
+   * timeout, on abort, or when the backend closes. The subscription is live before the first
+   * look, so a change in between is seen by one or the other. The timeout starts once the first
+   * look has found nothing, so what is already there is reported however short the timeout
+   * (docs/decisions.md). A poll every second is the floor under lost messages; a failed poll is a
+   * hint like a message, not the caller's failure.
+   */
+  async wait(
+    channel: string,
+    options: {
+      readonly matches: (line: string) => boolean;
+      readonly look: () => Promise<boolean>;
+      readonly timeoutMs: number;
+      readonly signal?: AbortSignal | undefined;
+    },
+  ): Promise<boolean> {
+    const { matches, look, timeoutMs, signal } = options;
+    if (signal?.aborted) return false;
+    let finish: (found: boolean) => void = () => undefined;
+    const done = new Promise<boolean>((resolve) => {
+      finish = resolve;
+    });
+    let settled = false;
+    const cleanups: (() => void)[] = [];
+    const end = (found: boolean): void => {
+      if (settled) return;
+      settled = true;
+      for (const cleanup of cleanups) cleanup();
+      finish(found);
+    };
+    const onAbort = (): void => end(false);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    cleanups.push(() => signal?.removeEventListener("abort", onAbort));
+    const onClose = (): void => end(false);
+    this.waits.add(onClose);
+    cleanups.push(() => this.waits.delete(onClose));
+    try {
+      const stop = await this.hub.listen(channel, (message) => {
+        if (message.split("\n").some(matches)) end(true);
+      });
+      if (settled) stop();
+      else cleanups.push(stop);
+      if (!settled && (await look())) end(true);
+    } catch (error) {
+      // The wait already has its outcome: close() ended it (false) and then the first look or the
+      // subscription failed on the closing connection, or an abort or a message came first. That
+      // outcome stands; the transport error of a connection being closed is not the caller's.
+      if (settled) return done;
+      end(false);
+      throw error;
+    }
+    if (!settled) {
+      const timer = setTimeout(() => end(false), timeoutMs);
+      cleanups.push(() => clearTimeout(timer));
+      const poll = setInterval(() => {
+        look().then(
+          (found) => {
+            if (found) end(true);
+          },
+          () => undefined,
+        );
+      }, Math.min(WAIT_POLL_MS, timeoutMs));
+      cleanups.push(() => clearInterval(poll));
+    }
+    return done;
   }
 
   run(name: ScriptName, base: string, args: readonly ScriptArg[]): Promise<unknown> {

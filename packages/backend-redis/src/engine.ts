@@ -59,8 +59,6 @@ import {
 import type { RedisContext } from "./context.js";
 import { decodeId, encodeId, priorityKey } from "./keys.js";
 
-/** How often a waiting worker asks again, in case a notification was lost (a reconnect). */
-const WAIT_POLL_MS = 1000;
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
 
 /** The settings with the rate limit when one is set (docs/decisions.md, issue 16). */
@@ -311,65 +309,17 @@ export class RedisEngine implements EngineBackend {
    * the timeout, on abort, or when the backend closes. @see SPEC E19
    */
   async waitForWork(queues: readonly string[], options: WaitForWorkOptions): Promise<boolean> {
-    if (options.signal?.aborted) return false;
     const wanted = new Set(queues.map(encodeId));
     const args = [...wanted];
-    const hasWork = async (): Promise<boolean> => asNumber(await this.#run("has-work", [this.#ctx.now(), ...args]), "has-work") === 1;
-
-    let finish: (found: boolean) => void = () => undefined;
-    const done = new Promise<boolean>((resolve) => {
-      finish = resolve;
+    return this.#ctx.wait(this.#ctx.keys.channel(this.#tenantId), {
+      matches: (line) => {
+        const [kind, queue] = line.split(" ");
+        return (kind === "work" || kind === "enqueued") && queue !== undefined && wanted.has(queue);
+      },
+      look: async () => asNumber(await this.#run("has-work", [this.#ctx.now(), ...args]), "has-work") === 1,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
-    let settled = false;
-    const cleanups: (() => void)[] = [];
-    const end = (found: boolean): void => {
-      if (settled) return;
-      settled = true;
-      for (const cleanup of cleanups) cleanup();
-      finish(found);
-    };
-
-    const onAbort = (): void => end(false);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
-    const onClose = (): void => end(false);
-    this.#ctx.waits.add(onClose);
-    cleanups.push(() => this.#ctx.waits.delete(onClose));
-
-    try {
-      const stop = await this.#ctx.hub.listen(this.#ctx.keys.channel(this.#tenantId), (message) => {
-        for (const line of message.split("\n")) {
-          const [kind, queue] = line.split(" ");
-          if ((kind === "work" || kind === "enqueued") && queue !== undefined && wanted.has(queue)) end(true);
-        }
-      });
-      if (settled) stop();
-      else cleanups.push(stop);
-      if (!settled && (await hasWork())) end(true);
-    } catch (error) {
-      // The wait already has its outcome: close() ended it (false) and then the first look or the
-      // subscription failed on the closing connection, or an abort or a notification came first.
-      // That outcome stands; the transport error of a connection being closed is not the caller's.
-      if (settled) return done;
-      end(false);
-      throw error;
-    }
-    if (!settled) {
-      // The timeout starts once the first look has found nothing: work that is claimable when the
-      // call is made is reported (true) however short the timeout (docs/decisions.md).
-      const timer = setTimeout(() => end(false), options.timeoutMs);
-      cleanups.push(() => clearTimeout(timer));
-      const poll = setInterval(() => {
-        hasWork().then(
-          (found) => {
-            if (found) end(true);
-          },
-          () => undefined,
-        );
-      }, Math.min(WAIT_POLL_MS, options.timeoutMs));
-      cleanups.push(() => clearInterval(poll));
-    }
-    return done;
   }
 
   /**

@@ -56,9 +56,6 @@ import { decodeId, encodeId } from "./keys.js";
 
 const RUN_FIELDS = ["id", "wf", "ver", "st", "in", "ctx", "ca", "ua", "cp"] as const;
 
-/** How often a `waitForEvents` looks at the log itself, the floor under pub/sub (which may drop a message while reconnecting). */
-const WAIT_POLL_MS = 1_000;
-
 /** An event as the scripts store it: `[type, payload]`, or `[type, payload, id]` with a caller id (W15). */
 function eventBody(event: EventInput): string {
   return JSON.stringify(event.id === undefined ? [event.type, event.payload ?? null] : [event.type, event.payload ?? null, event.id]);
@@ -292,58 +289,16 @@ export class RedisWorkflowStore implements WorkflowStore {
 
   /**
    * W16: woken by the 'log <re>' line the appending script publishes on the tenant's channel
-   * after its writes. The subscription is live before the log is looked at, so an append in
-   * between is seen by one or the other; a floor poll covers messages lost while reconnecting.
+   * after its writes (`RedisContext.wait`).
    */
   async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
-    if (options.signal?.aborted) return false;
     const wanted = `log ${encodeId(runId)}`;
-    const grown = async (): Promise<boolean> => (await this.latestSequence(runId)) > options.after;
-    let finish: (found: boolean) => void = () => undefined;
-    const done = new Promise<boolean>((resolve) => {
-      finish = resolve;
+    return this.#ctx.wait(`${this.#base}:ch`, {
+      matches: (line) => line === wanted,
+      look: async () => (await this.latestSequence(runId)) > options.after,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
-    let settled = false;
-    const cleanups: (() => void)[] = [];
-    const end = (found: boolean): void => {
-      if (settled) return;
-      settled = true;
-      for (const cleanup of cleanups) cleanup();
-      finish(found);
-    };
-    const onAbort = (): void => end(false);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    cleanups.push(() => options.signal?.removeEventListener("abort", onAbort));
-    const onClose = (): void => end(false);
-    this.#ctx.waits.add(onClose);
-    cleanups.push(() => this.#ctx.waits.delete(onClose));
-    const timer = setTimeout(() => end(false), options.timeoutMs);
-    cleanups.push(() => clearTimeout(timer));
-    try {
-      const stop = await this.#ctx.hub.listen(`${this.#base}:ch`, (message) => {
-        for (const line of message.split("\n")) if (line === wanted) end(true);
-      });
-      if (settled) stop();
-      else cleanups.push(stop);
-      if (!settled && (await grown())) end(true);
-    } catch (error) {
-      // As waitForWork: an outcome reached first (close, abort, a message) stands.
-      if (settled) return done;
-      end(false);
-      throw error;
-    }
-    if (!settled) {
-      const poll = setInterval(() => {
-        grown().then(
-          (found) => {
-            if (found) end(true);
-          },
-          () => undefined,
-        );
-      }, Math.min(WAIT_POLL_MS, options.timeoutMs));
-      cleanups.push(() => clearInterval(poll));
-    }
-    return done;
   }
 
   async latestSequence(runId: string): Promise<number> {

@@ -17,7 +17,7 @@
  * Each test file names its schemas with its own random prefix (`SchemaNames`) and drops them after;
  * a scenario drops the schema it made with `dropSchema`.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -175,7 +175,11 @@ export class EphemeralPostgres {
     this.#asPostgres = asPostgres;
     // A test run that ends abruptly must not leave a server behind.
     this.#onExit = () => {
-      if (!this.#stopped) this.#pgCtl(["stop", "-m", "immediate"]);
+      // An exit handler cannot wait for a promise: the one synchronous call of the class.
+      if (!this.#stopped) {
+        const [file, argv] = this.#command("pg_ctl", this.#pgCtlArgs(["stop", "-m", "immediate"]));
+        spawnSync(file, argv);
+      }
       rmSync(this.#dir, { recursive: true, force: true });
     };
     process.once("exit", this.#onExit);
@@ -206,8 +210,8 @@ export class EphemeralPostgres {
         writeFileSync(file, `${password}\n`, { mode: 0o644 });
         auth.splice(0, 2, "-A", "scram-sha-256", `--pwfile=${file}`);
       }
-      server.#run("initdb", ["-D", server.#data, ...auth, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]);
-      server.#pgCtl(["start", "-w", "-t", "60"]);
+      await server.#run("initdb", ["-D", server.#data, ...auth, "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]);
+      await server.#pgCtl(["start", "-w", "-t", "60"]);
     } catch (error) {
       await server.stop();
       throw error;
@@ -219,27 +223,43 @@ export class EphemeralPostgres {
     return join(this.#dir, "data");
   }
 
-  #run(program: string, args: readonly string[]): string {
+  #command(program: string, args: readonly string[]): [string, string[]] {
     const command = join(this.#bin, program);
-    const [file, argv] = this.#asPostgres ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
-    const result = spawnSync(file, argv, { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`${program} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout}`);
-    return result.stdout;
+    return this.#asPostgres ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
   }
 
-  #pgCtl(args: readonly string[]): string {
+  /**
+   * Runs a server program without blocking the event loop: under load, initdb and `pg_ctl -w`
+   * take tens of seconds, and a test worker that blocks that long misses its test framework's
+   * messages (vitest fails the package with `Timeout calling "onTaskUpdate"`).
+   */
+  #run(program: string, args: readonly string[]): Promise<string> {
+    const [file, argv] = this.#command(program, args);
+    return new Promise((resolve, reject) => {
+      execFile(file, argv, { encoding: "utf8" }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`${program} ${args.join(" ")} failed (${error.code ?? error.signal}): ${stderr || stdout}`));
+        else resolve(stdout);
+      });
+    });
+  }
+
+  #pgCtlArgs(args: readonly string[]): string[] {
     const options = `-k ${this.#dir} -c listen_addresses=127.0.0.1 -p ${this.port} -c fsync=off -c max_connections=200`;
-    return this.#run("pg_ctl", ["-D", this.#data, "-l", join(this.#dir, "server.log"), "-o", options, ...args]);
+    return ["-D", this.#data, "-l", join(this.#dir, "server.log"), "-o", options, ...args];
+  }
+
+  #pgCtl(args: readonly string[]): Promise<string> {
+    return this.#run("pg_ctl", this.#pgCtlArgs(args));
   }
 
   /** Stops the server (`immediate`: like a crash, or `fast`: rolls back and disconnects everyone). */
-  shutdown(mode: "immediate" | "fast" = "fast"): void {
-    this.#pgCtl(["stop", "-m", mode, "-w"]);
+  async shutdown(mode: "immediate" | "fast" = "fast"): Promise<void> {
+    await this.#pgCtl(["stop", "-m", mode, "-w"]);
   }
 
   /** Starts it again on the same port and data. */
-  startAgain(): void {
-    this.#pgCtl(["start", "-w", "-t", "60"]);
+  async startAgain(): Promise<void> {
+    await this.#pgCtl(["start", "-w", "-t", "60"]);
   }
 
   async stop(): Promise<void> {
@@ -247,7 +267,7 @@ export class EphemeralPostgres {
     this.#stopped = true;
     process.removeListener("exit", this.#onExit);
     try {
-      this.#pgCtl(["stop", "-m", "immediate", "-w"]);
+      await this.#pgCtl(["stop", "-m", "immediate", "-w"]);
     } catch {
       // Not running (a failed start): only the directory is left to remove.
     }
