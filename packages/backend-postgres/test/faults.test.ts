@@ -76,11 +76,17 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
 
     let stop = false;
     let terminated = 0;
+    /** Commits finished (acknowledged or failed): the killer paces itself by them, not by the clock. */
+    let finished = 0;
     const killer = admin(async (client) => {
       // One connection at a time, often: most commits are hit somewhere, few are hit every time.
+      // At most one kill per finished commit, so that a slow machine, whose statements outlast
+      // any fixed interval, still makes progress between kills.
       while (!stop) {
+        const seen = finished;
         terminated += await terminate(client, application, 1);
         await pause(25);
+        while (!stop && finished === seen) await pause(5);
       }
     });
 
@@ -109,16 +115,21 @@ describe.skipIf(!server)(`faults on an ephemeral server ${unavailable}`, () => {
       );
       outcomes.set(i, result.ok ? true : result.code);
       taskOf.set(i, lease.taskId);
+      finished++;
     };
     const total = 120;
     let next = 0;
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        for (let i = next++; i < total; i = next++) await commitOne(i);
-      }),
-    );
-    stop = true;
-    await killer;
+    try {
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = next++; i < total; i = next++) await commitOne(i);
+        }),
+      );
+    } finally {
+      // Also when a commit fails the test: a killer left running would hit the next test's server.
+      stop = true;
+      await killer;
+    }
     expect(terminated).toBeGreaterThan(0);
 
     // Read back through a fresh backend: what the store holds, not what a client remembers.
