@@ -1,3 +1,4 @@
-import { createTestSuite } from "@workflow/world-testing";
-process.env.MOORING_WORLD_URL = "memory:";
-createTestSuite("./dist/index.js");
+/** The vendor's World suite on the memory backend (in the app server's process). */
+import { describeVendorSuite } from "./vendor-suite.js";
+
+await describeVendorSuite("memory", { url: "memory:", cleanUp: async () => undefined });
