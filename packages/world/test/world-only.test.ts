@@ -1,0 +1,144 @@
+/**
+ * What the vendor suite does not check, on the memory backend in process (and the base64 bytes
+ * fallback): listing order and pages (W14), hook tokens (W15 keys), the interface's errors, bytes
+ * (W13), and the capability check. Each test names the rule it leans on.
+ */
+import { createMemoryBackend } from "@mooring/backend-memory";
+import { EntityConflictError, HookNotFoundError, RunExpiredError, TooEarlyError, WorkflowRunNotFoundError, WorkflowWorldError } from "@workflow/errors";
+import { afterEach, describe, expect, it } from "vitest";
+import { createMooringWorld, missingCapabilities, type MooringWorld } from "../src/index.js";
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+const worlds: MooringWorld[] = [];
+
+async function newWorld(encoding: "auto" | "json" = "auto"): Promise<MooringWorld> {
+  const world = await createMooringWorld({ backend: createMemoryBackend(), bytes: encoding });
+  worlds.push(world);
+  return world;
+}
+
+async function startRun(world: MooringWorld, workflowName = "wf", input: Uint8Array = bytes(1, 2, 3)): Promise<string> {
+  const created = await world.events.create(null, { eventType: "run_created", eventData: { deploymentId: "d1", workflowName, input } });
+  const runId = created.run!.runId;
+  await world.events.create(runId, { eventType: "run_started" });
+  return runId;
+}
+
+afterEach(async () => {
+  for (const world of worlds.splice(0)) {
+    await world.close();
+    await world.backend.close();
+  }
+});
+
+describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", (encoding) => {
+  it("W13: inputs, outputs and null bytes come back as the same bytes", async () => {
+    const world = await newWorld(encoding);
+    const input = bytes(0, 255, 0, 36, 98);
+    const runId = await startRun(world, "wf", input);
+    await world.events.create(runId, { eventType: "run_completed", eventData: { output: bytes(0, 0, 7) } });
+    const run = await world.runs.get(runId);
+    expect(run.input).toEqual(input);
+    expect(run.output).toEqual(bytes(0, 0, 7));
+    expect(world.bytes).toBe(encoding === "json" ? "json" : "native");
+  });
+
+  it("W14: runs list newest first, page by page, without repeats or gaps", async () => {
+    const world = await newWorld(encoding);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await startRun(world, "paged"));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await world.runs.list({ workflowName: "paged", pagination: { limit: 2, ...(cursor ? { cursor } : {}) }, resolveData: "none" });
+      seen.push(...page.data.map((run) => run.runId));
+      cursor = page.hasMore ? (page.cursor ?? undefined) : undefined;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it("W9, W14, W15: events list in log order both ways and are found by id", async () => {
+    const world = await newWorld(encoding);
+    const runId = await startRun(world);
+    await world.events.create(runId, { eventType: "step_created", correlationId: "step_1", eventData: { stepName: "s", input: bytes(4) } });
+    const asc = await world.events.list({ runId, pagination: { limit: 2 } });
+    expect(asc.data.map((event) => event.eventType)).toEqual(["run_created", "run_started"]);
+    expect(asc.hasMore).toBe(true);
+    const rest = await world.events.list({ runId, pagination: { limit: 2, cursor: asc.cursor! } });
+    expect(rest.data.map((event) => event.eventType)).toEqual(["step_created"]);
+    expect(rest.hasMore).toBe(false);
+    const desc = await world.events.list({ runId, pagination: { sortOrder: "desc" } });
+    expect(desc.data.map((event) => event.eventType)).toEqual(["step_created", "run_started", "run_created"]);
+    const byId = await world.events.get(runId, rest.data[0]!.eventId);
+    expect(byId.eventType).toBe("step_created");
+    const byCorrelation = await world.events.listByCorrelationId({ correlationId: "step_1" });
+    expect(byCorrelation.data.map((event) => event.eventId)).toEqual([byId.eventId]);
+  });
+
+  it("W15: a live hook's token is unique across runs, and free again once its run ends", async () => {
+    const world = await newWorld(encoding);
+    const first = await startRun(world);
+    const second = await startRun(world);
+    const created = await world.events.create(first, { eventType: "hook_created", correlationId: "hook_a", eventData: { token: "tok" } });
+    expect(created.hook?.token).toBe("tok");
+    expect((await world.hooks.getByToken("tok")).runId).toBe(first);
+    const conflict = await world.events.create(second, { eventType: "hook_created", correlationId: "hook_b", eventData: { token: "tok" } });
+    expect(conflict.event?.eventType).toBe("hook_conflict");
+    expect(conflict.event?.eventData).toMatchObject({ token: "tok", conflictingRunId: first });
+    await world.events.create(first, { eventType: "run_completed", eventData: { output: bytes() } });
+    await expect(world.hooks.getByToken("tok")).rejects.toBeInstanceOf(HookNotFoundError);
+    const retaken = await world.events.create(second, { eventType: "hook_created", correlationId: "hook_c", eventData: { token: "tok" } });
+    expect(retaken.hook?.runId).toBe(second);
+  });
+
+  it("the interface's errors, each where the runtime expects it", async () => {
+    const world = await newWorld(encoding);
+    const runId = await startRun(world);
+    await expect(world.events.create("wrun_01ARZ3NDEKTSV4RRFFQ69G5FAV", { eventType: "run_started" })).rejects.toBeInstanceOf(WorkflowRunNotFoundError);
+    await expect(world.events.create(runId, { eventType: "step_completed", correlationId: "nope", eventData: { result: bytes() } })).rejects.toBeInstanceOf(WorkflowWorldError);
+    await expect(world.events.create(runId, { eventType: "hook_received", correlationId: "nope", eventData: { payload: bytes() } })).rejects.toBeInstanceOf(HookNotFoundError);
+
+    await world.events.create(runId, { eventType: "step_created", correlationId: "step_1", eventData: { stepName: "s", input: bytes() } });
+    await expect(world.events.create(runId, { eventType: "step_created", correlationId: "step_1", eventData: { stepName: "s", input: bytes() } })).rejects.toBeInstanceOf(EntityConflictError);
+    await world.events.create(runId, { eventType: "step_started", correlationId: "step_1" });
+    await world.events.create(runId, { eventType: "step_retrying", correlationId: "step_1", eventData: { error: bytes(9), retryAfter: new Date(Date.now() + 3_600_000) } });
+    await expect(world.events.create(runId, { eventType: "step_started", correlationId: "step_1" })).rejects.toBeInstanceOf(TooEarlyError);
+
+    await world.events.create(runId, { eventType: "step_created", correlationId: "step_2", eventData: { stepName: "s", input: bytes() } });
+    await world.events.create(runId, { eventType: "step_started", correlationId: "step_2" });
+    await world.events.create(runId, { eventType: "step_completed", correlationId: "step_2", eventData: { result: bytes(1) } });
+    await expect(world.events.create(runId, { eventType: "step_completed", correlationId: "step_2", eventData: { result: bytes(1) } })).rejects.toBeInstanceOf(EntityConflictError);
+    expect((await world.steps.get(runId, "step_2")).output).toEqual(bytes(1));
+
+    await world.events.create(runId, { eventType: "run_cancelled" });
+    await expect(world.events.create(runId, { eventType: "run_started" })).rejects.toBeInstanceOf(RunExpiredError);
+    await expect(world.events.create(runId, { eventType: "run_completed", eventData: { output: bytes() } })).rejects.toBeInstanceOf(EntityConflictError);
+    await expect(world.events.create(runId, { eventType: "step_created", correlationId: "step_3", eventData: { stepName: "s", input: bytes() } })).rejects.toBeInstanceOf(EntityConflictError);
+    expect((await world.events.create(runId, { eventType: "run_cancelled" })).run?.status).toBe("cancelled");
+  });
+
+  it("W8: concurrent writers to one run all land, each event once", async () => {
+    const world = await newWorld(encoding);
+    const runId = await startRun(world);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => world.events.create(runId, { eventType: "step_created", correlationId: `step_${i}`, eventData: { stepName: "s", input: bytes(i) } })),
+    );
+    const steps = await world.steps.list({ runId, pagination: { limit: 100 } });
+    expect(steps.data).toHaveLength(20);
+    const events = await world.events.list({ runId, pagination: { limit: 100 } });
+    expect(events.data.filter((event) => event.eventType === "step_created")).toHaveLength(20);
+  });
+});
+
+describe("capabilities", () => {
+  it("a backend without concurrencyKeys is refused, naming it", async () => {
+    const backend = createMemoryBackend();
+    try {
+      const missing = missingCapabilities({ capabilities: { ...backend.capabilities, concurrencyKeys: false } });
+      expect(missing.map((entry) => entry.capability)).toEqual(["concurrencyKeys"]);
+      expect(missing[0]!.neededFor).toMatch(/E20/);
+    } finally {
+      await backend.close();
+    }
+  });
+});
