@@ -17,6 +17,7 @@ import {
   type Frame,
   type Json,
   type Lease,
+  storedValueColumns,
   type Value,
   type ListDeadLettersRequest,
   newId,
@@ -48,7 +49,7 @@ import {
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
-import { decodeCursor, encodeCursor, jsonText, parseJson, valueColumns, valueOfColumns } from "./json.js";
+import { decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   ATTACH_SIGNAL,
   BLOCK_KEY,
@@ -580,7 +581,7 @@ export class SqliteEngine implements EngineBackend {
     return this.#context.connection.write((now) => {
       const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
       const sequence = this.#statements.one<{ next: number }>(NEXT_FRAME_SEQUENCE, row.seq, row.attempt)?.next ?? 1;
-      this.#statements.run(INSERT_FRAME, row.seq, row.attempt, sequence, ...valueColumns(data), now);
+      this.#statements.run(INSERT_FRAME, row.seq, row.attempt, sequence, ...storedValueColumns(data), now);
       return sequence;
     });
   }
@@ -664,7 +665,7 @@ export class SqliteEngine implements EngineBackend {
       id,
       task.queue,
       state,
-      ...valueColumns(task.payload),
+      ...storedValueColumns(task.payload),
       task.priority,
       task.runAt,
       task.maxAttempts,

@@ -2,7 +2,7 @@
  * JSON columns, value columns and opaque cursors. Values arrive validated (SPEC C1), so
  * serializing cannot fail; parsing reads only what this package wrote.
  */
-import { decodeStoredValue, encodeStoredValue, type Json, type Value, type ValueObject } from "@mooring/core";
+import { decodeStoredValue, type Json, storedValueColumns, type ValueObject, type Value } from "@mooring/core";
 import { sqliteError } from "./errors.js";
 
 /** The TEXT stored for a JSON value; `undefined` is stored as null. */
@@ -14,24 +14,18 @@ export function parseJson<T extends Json = Json>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-/**
- * The parameters of a value's columns (SPEC W13, migration 0006): its JSON text, kind marker and
- * bytes, in core's stored form. A value without bytes is its JSON text and two NULLs, as before.
- */
-export function valueColumns(value: Value | undefined): [text: string, kind: string | null, bytes: Buffer | null] {
-  const stored = encodeStoredValue(value);
-  const bytes = stored.bytes === null ? null : Buffer.from(stored.bytes.buffer, stored.bytes.byteOffset, stored.bytes.byteLength);
-  return [JSON.stringify(stored.json), stored.kind, bytes];
-}
 
-/** The value of a row's columns (a context has no bytes column). */
+/**
+ * The value of a row's columns (SPEC W13, migration 0006), written by core's `storedValueColumns`:
+ * JSON text, kind marker and bytes (a context has no bytes column).
+ */
 export function valueOfColumns(text: string, kind: string | null, bytes: Uint8Array | null = null): Value {
   return decodeStoredValue(kind, parseJson(text), bytes);
 }
 
 /** A run context's columns: its JSON text and kind marker (a context is an object, never a byte array). */
 export function contextColumns(context: ValueObject): [text: string, kind: string | null] {
-  const [text, kind] = valueColumns(context);
+  const [text, kind] = storedValueColumns(context);
   return [text, kind];
 }
 

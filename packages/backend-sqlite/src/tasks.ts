@@ -15,6 +15,7 @@ import {
   type Json,
   judgeFence,
   type Lease,
+  storedValueColumns,
   type Value,
   type Progress,
   type Signal,
@@ -23,7 +24,7 @@ import {
 } from "@mooring/core";
 import type { SqliteConnection } from "./connection.js";
 import { BACKEND_NAME, notFound } from "./errors.js";
-import { jsonText, parseJson, valueColumns, valueOfColumns } from "./json.js";
+import { jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   BLOCKED_DEPENDENTS,
   CANCEL_TASK,
@@ -100,7 +101,7 @@ export class TaskTransitions {
 
   /** Settles a leased task as completed and releases the tasks that waited only for it (E7, E16). */
   complete(row: TaskRow, result: Value | undefined, now: number): void {
-    this.#statements.run(COMPLETE_TASK, ...valueColumns(result), now, row.seq);
+    this.#statements.run(COMPLETE_TASK, ...storedValueColumns(result), now, row.seq);
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.leaseEnded(row, now);
     this.#releaseDependents(row, now);
@@ -112,7 +113,7 @@ export class TaskTransitions {
    * the caller then runs `fence` for the precise error (or the idempotent repeat of E7).
    */
   completeHeld(tenant: string, lease: Lease, result: Value | undefined, now: number): boolean {
-    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, ...valueColumns(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
+    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, ...storedValueColumns(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
     if (!row) return false;
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.#wakeWhenLimited(row, row.queue_concurrency, now);

@@ -33,6 +33,7 @@ import {
   type StepRecord,
   type StepStatus,
   TERMINAL_RUN_STATUSES,
+  storedValueColumns,
   type Value,
   type ValueObject,
   type WaitForEventsOptions,
@@ -49,7 +50,7 @@ import {
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
-import { contextColumns, decodeCursor, encodeCursor, jsonText, parseJson, valueColumns, valueOfColumns } from "./json.js";
+import { contextColumns, decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   DELETE_RUN,
   DELETE_RUN_EVENTS,
@@ -404,7 +405,7 @@ export class SqliteWorkflows implements WorkflowStore {
   #appendEvents(run: RunRow, events: readonly EventInput[], now: number): number[] {
     const sequences = events.map((event, index) => {
       const sequence = run.latest_sequence + index + 1;
-      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, ...valueColumns(event.payload), event.id ?? null, now);
+      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, ...storedValueColumns(event.payload), event.id ?? null, now);
       return sequence;
     });
     this.#statements.run(SET_LATEST_SEQUENCE, run.latest_sequence + events.length, run.pk);

@@ -36,6 +36,16 @@ export function encodeStoredValue(value: Value | undefined): StoredValue {
 }
 
 /**
+ * The parameters of a value's columns in a SQL store: its JSON text, kind marker and bytes (a
+ * Buffer over the caller's memory, as drivers bind it; the driver copies it into the statement).
+ */
+export function storedValueColumns(value: Value | undefined): [text: string, kind: StoredValueKind | null, bytes: Buffer | null] {
+  const stored = encodeStoredValue(value);
+  const bytes = stored.bytes === null ? null : Buffer.from(stored.bytes.buffer, stored.bytes.byteOffset, stored.bytes.byteLength);
+  return [JSON.stringify(stored.json), stored.kind, bytes];
+}
+
+/**
  * The value a stored form holds. Bytes come back as plain `Uint8Array`s of their own (never a
  * Node Buffer, never sharing the driver's memory). A kind this module does not know is a store
  * written by newer code: it is refused rather than misread.
