@@ -6,7 +6,7 @@
 -- append notifies the run's readers (W16) on commit.
 -- Parameters: $1 now, $2 tenant_id, $3 run_id, $4 types (text[]), $5 payloads (json[]),
 --   $6 expected sequence (bigint; null: none), $7 event ids (text[]; null members: none),
---   $8 channel
+--   $8 channel, $9 payload kinds (text[]; null members: plain json), $10 payload bytes (bytea[]) (core's stored form, SPEC W13)
 -- Returns: one row: latest (the run's latest sequence after the append; null when nothing was
 --   appended because the run is unknown or $6 is not its latest sequence).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
@@ -17,11 +17,11 @@ bumped AS (
   RETURNING latest_sequence
 ),
 inserted AS (
-  INSERT INTO {schema}.events (tenant_id, run_id, sequence, type, payload, event_id, created_at)
-  SELECT $2, $3, b.latest_sequence - cardinality($4::text[]) + e.ord, e.type, e.payload, e.event_id, c.now
+  INSERT INTO {schema}.events (tenant_id, run_id, sequence, type, payload, payload_kind, payload_bytes, event_id, created_at)
+  SELECT $2, $3, b.latest_sequence - cardinality($4::text[]) + e.ord, e.type, e.payload, e.payload_kind, e.payload_bytes, e.event_id, c.now
   FROM bumped b
   CROSS JOIN clock c
-  CROSS JOIN unnest($4::text[], $5::json[], $7::text[]) WITH ORDINALITY AS e(type, payload, event_id, ord)
+  CROSS JOIN unnest($4::text[], $5::json[], $9::text[], $10::bytea[], $7::text[]) WITH ORDINALITY AS e(type, payload, payload_kind, payload_bytes, event_id, ord)
   RETURNING 1
 ),
 notified AS (

@@ -1,7 +1,7 @@
 -- frames-read: the frames of one attempt of a task after a sequence, ascending (SPEC E18).
 -- Parameters: $1 tenant_id, $2 task_id, $3 attempt (null: the task's latest), $4 after, $5 limit (null: all)
 -- Returns: task_id, attempt, sequence, data, created_at per frame.
-SELECT f.task_id, f.attempt, f.sequence, f.data, f.created_at
+SELECT f.task_id, f.attempt, f.sequence, f.data, f.data_kind, f.data_bytes, f.created_at
 FROM {schema}.frames f
 WHERE f.tenant_id = $1 AND f.task_id = $2 AND f.sequence > $4
   AND f.attempt = coalesce($3::bigint, (

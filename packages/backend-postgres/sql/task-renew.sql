@@ -8,4 +8,4 @@ UPDATE {schema}.tasks t
 SET lease_expires_at = c.now + coalesce($5::bigint, t.lease_ms), progress = coalesce($6::json, t.progress), updated_at = c.now
 FROM clock c
 WHERE t.tenant_id = $2 AND t.id = $3 AND t.epoch = $4 AND t.lease_id = $7 AND t.state = 'leased' AND t.lease_expires_at > c.now
-RETURNING t.id, t.queue, t.payload, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at
+RETURNING t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at

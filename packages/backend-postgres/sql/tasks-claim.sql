@@ -105,7 +105,7 @@ granted AS (
   FROM unnest(ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot)) WITH ORDINALITY AS r(row_id, slot)
   CROSS JOIN clock c
   WHERE t.ctid = r.row_id
-  RETURNING r.slot, t.id, t.queue, t.payload, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
+  RETURNING r.slot, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
             t.resume_timed_out
 ),
 -- Data-modifying CTEs run once whether or not the query reads them (SPEC E21's grant log).
@@ -120,7 +120,7 @@ rate_forgotten AS (
   USING settings s, clock c
   WHERE $6::boolean AND g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
 )
-SELECT g.slot, g.id, g.queue, g.payload, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
+SELECT g.slot, g.id, g.queue, g.payload, g.payload_kind, g.payload_bytes, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
        g.resume_timed_out, f.suspended, f.needs_lock, f.has_expired
 FROM flags f
 LEFT JOIN granted g ON true

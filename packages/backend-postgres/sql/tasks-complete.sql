@@ -8,18 +8,20 @@
 -- Tasks with dependents are left to task-complete, which releases them in the same transaction
 -- (E16).
 -- Parameters: $1 now, $2 tenant_ids (text[]), $3 ids (text[]), $4 epochs (bigint[]),
---   $5 results (json[]), $6 channel, $7 lease_ids (text[])
+--   $5 results (json[]), $6 channel, $7 lease_ids (text[]), $8 result kinds (text[]), $9 result bytes
+--   (bytea[]) (core's stored form, SPEC W13)
 -- Returns: tenant_id, id, epoch and lease_id of each lease applied (two calls for one task in one
 --   batch, a stale or forged lease and the current one, are told apart by epoch and leaseId).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 input AS (
-  SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::json[], $7::text[]) AS i(tenant_id, id, epoch, result, lease_id)
+  SELECT * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::json[], $7::text[], $8::text[], $9::bytea[])
+    AS i(tenant_id, id, epoch, result, lease_id, result_kind, result_bytes)
 ),
 -- The judgement is made outside the key lookup (whose LIMIT keeps it one index probe per input
 -- row) and the update names no indexed state, so no plan can walk the index of held leases, whose
 -- dead entries grow with the load.
 found AS (
-  SELECT i.result, k.row_id, k.row_version
+  SELECT i.result, i.result_kind, i.result_bytes, k.row_id, k.row_version
   FROM input i
   CROSS JOIN LATERAL (
     SELECT t.ctid AS row_id, t.xmin AS row_version, t.state, t.epoch, t.lease_id, t.lease_expires_at, t.has_dependents
@@ -32,15 +34,15 @@ moved AS (
   USING found f
   -- The version judged (its address and creating transaction), and no other.
   WHERE t.ctid = f.row_id AND t.xmin = f.row_version
-  RETURNING t.tenant_id, t.id, t.queue, t.payload, t.priority, t.run_at, t.max_attempts, t.attempt, t.epoch, t.lease_id,
-            t.last_error, f.result, t.progress, t.run_id, t.idempotency_key, t.created_at
+  RETURNING t.tenant_id, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.priority, t.run_at, t.max_attempts, t.attempt, t.epoch, t.lease_id,
+            t.last_error, f.result, f.result_kind, f.result_bytes, t.progress, t.run_id, t.idempotency_key, t.created_at
 ),
 done AS (
   INSERT INTO {schema}.tasks_completed (
-    tenant_id, id, queue, payload, priority, run_at, max_attempts, attempt, epoch, lease_id, last_error, result, progress,
-    run_id, idempotency_key, created_at, updated_at)
-  SELECT m.tenant_id, m.id, m.queue, m.payload, m.priority, m.run_at, m.max_attempts, m.attempt, m.epoch, m.lease_id,
-         m.last_error, m.result, m.progress, m.run_id, m.idempotency_key, m.created_at, c.now
+    tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, max_attempts, attempt, epoch, lease_id,
+    last_error, result, result_kind, result_bytes, progress, run_id, idempotency_key, created_at, updated_at)
+  SELECT m.tenant_id, m.id, m.queue, m.payload, m.payload_kind, m.payload_bytes, m.priority, m.run_at, m.max_attempts, m.attempt, m.epoch, m.lease_id,
+         m.last_error, m.result, m.result_kind, m.result_bytes, m.progress, m.run_id, m.idempotency_key, m.created_at, c.now
   FROM moved m CROSS JOIN clock c
   RETURNING tenant_id, id, epoch, lease_id, queue, updated_at AS now
 ),

@@ -5,10 +5,9 @@
  * statement did not apply is judged by the fence (SPEC E5) from the task as it is now, and a task
  * with dependents is completed by the transactional path that releases them (E16).
  */
-import { enforceFence, type FencedLease, type Json } from "@mooring/core";
+import { enforceFence, type FencedLease, storedValueColumns, type Value } from "@mooring/core";
 import type { Database } from "./database.js";
 import { type FenceRow, judgeFenceRow } from "./fence.js";
-import { jsonText } from "./rows.js";
 import { chunks, TurnQueue } from "./turn.js";
 
 /** Most completions one statement applies. */
@@ -17,7 +16,7 @@ const MAX_BATCH = 500;
 interface PendingCompletion {
   readonly tenantId: string;
   readonly lease: FencedLease;
-  readonly result: Json | undefined;
+  readonly result: Value | undefined;
   readonly completer: TransactionalCompleter;
   resolve(): void;
   reject(error: unknown): void;
@@ -34,7 +33,7 @@ interface FenceReadRow extends FenceRow {
  * that called `complete` (engine.ts, `completeInTransaction`), handed in with the call.
  */
 export interface TransactionalCompleter {
-  completeInTransaction(lease: FencedLease, result: Json | undefined): Promise<void>;
+  completeInTransaction(lease: FencedLease, result: Value | undefined): Promise<void>;
 }
 
 const keyOf = (tenantId: string, taskId: string): string => `${tenantId}\u0000${taskId}`;
@@ -55,7 +54,7 @@ export class CompletionBatcher {
   }
 
   /** Completes `lease` (SPEC E7) together with the other completions of this turn. */
-  complete(tenantId: string, lease: FencedLease, result: Json | undefined, completer: TransactionalCompleter): Promise<void> {
+  complete(tenantId: string, lease: FencedLease, result: Value | undefined, completer: TransactionalCompleter): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#turn.push({ tenantId, lease, result, completer, resolve, reject });
     });
@@ -63,6 +62,7 @@ export class CompletionBatcher {
 
   async #apply(batch: readonly PendingCompletion[]): Promise<void> {
     let leftovers: PendingCompletion[];
+    const results = batch.map((item) => storedValueColumns(item.result));
     try {
       // Safe to repeat after a lost connection: a completion that was applied then reads as the
       // idempotent repeat of E7 below.
@@ -73,9 +73,11 @@ export class CompletionBatcher {
           batch.map((item) => item.tenantId),
           batch.map((item) => item.lease.taskId),
           batch.map((item) => item.lease.epoch),
-          batch.map((item) => jsonText(item.result)),
+          results.map(([text]) => text),
           this.#channel,
           batch.map((item) => item.lease.leaseId),
+          results.map(([, kind]) => kind),
+          results.map(([, , bytes]) => bytes),
         ],
         "safe",
       );

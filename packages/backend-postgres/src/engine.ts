@@ -11,7 +11,6 @@
  */
 import { randomBytes } from "node:crypto";
 import {
-  asJson,
   type ClaimInput,
   type CompleteOptions,
   DEFAULTS,
@@ -56,6 +55,9 @@ import {
   tenantSuspendedDetails,
   type Unsubscribe,
   type WaitForWorkOptions,
+  decodeStoredValue,
+  storedValueColumns,
+  type Value,
 } from "@mooring/core";
 import type { SlottedLease } from "./claims.js";
 import { type BackendContext, Outbox } from "./context.js";
@@ -70,7 +72,8 @@ import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lo
 interface PreparedTask {
   readonly id: string;
   readonly queue: string;
-  readonly payload: string;
+  /** The payload's json text, kind marker and bytes (SPEC W13). */
+  readonly payload: [text: string, kind: string | null, bytes: Buffer | null];
   readonly priority: number;
   /** Null: the statement's now. */
   readonly runAt: number | null;
@@ -178,7 +181,7 @@ export class PostgresEngine implements EngineBackend {
       return {
         id: newId(idTime),
         queue: resolved.queue,
-        payload: jsonText(asJson(resolved.payload)),
+        payload: storedValueColumns(resolved.payload),
         priority: resolved.priority,
         runAt: input.runAt ?? null,
         maxAttempts: resolved.maxAttempts,
@@ -271,7 +274,7 @@ export class PostgresEngine implements EngineBackend {
       this.#tenantId,
       tasks.map((task) => task.id),
       tasks.map((task) => task.queue),
-      tasks.map((task) => task.payload),
+      tasks.map((task) => task.payload[0]),
       tasks.map((task) => task.priority),
       tasks.map((task) => task.runAt),
       tasks.map((task) => task.maxAttempts),
@@ -284,6 +287,8 @@ export class PostgresEngine implements EngineBackend {
       admitted.map((entry) => entry.pending),
       admitted.map((entry) => entry.cancelReason),
       this.#context.channel,
+      tasks.map((task) => task.payload[1]),
+      tasks.map((task) => task.payload[2]),
     ];
   }
 
@@ -400,11 +405,11 @@ export class PostgresEngine implements EngineBackend {
   }
 
   complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    return this.#context.completions.complete(this.#tenantId, lease, asJson(options?.result), this);
+    return this.#context.completions.complete(this.#tenantId, lease, options?.result, this);
   }
 
   /** The transactional complete, for tasks with dependents (see completions.ts). */
-  async completeInTransaction(lease: FencedLease, result: Json | undefined): Promise<void> {
+  async completeInTransaction(lease: FencedLease, result: Value | undefined): Promise<void> {
     await this.#context.db.transaction(async (tx) => {
       const { task, repeat } = await holdTask(tx, this.#context, this.#tenantId, lease, "complete");
       if (repeat) return;
@@ -452,10 +457,11 @@ export class PostgresEngine implements EngineBackend {
     }
   }
 
-  async appendFrame(lease: Lease, data: Json): Promise<number> {
+  async appendFrame(lease: Lease, data: Value): Promise<number> {
     const { db } = this.#context;
+    const [text, kind, bytes] = storedValueColumns(data);
     for (let attempt = 0; ; attempt++) {
-      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(data), lease.leaseId]);
+      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, text, lease.leaseId, kind, bytes]);
       if (row) return row.sequence;
       await this.#rejectUnapplied(lease, attempt);
     }
@@ -651,12 +657,18 @@ export class PostgresEngine implements EngineBackend {
   // Streams (SPEC E18)
 
   async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
-    const rows = await this.#context.db.query<{ task_id: string; attempt: number; sequence: number; data: Json; created_at: number }>(
+    const rows = await this.#context.db.query<{ task_id: string; attempt: number; sequence: number; data: Json; data_kind: string | null; data_bytes: Buffer | null; created_at: number }>(
       "frames-read",
       [this.#tenantId, taskId, options?.attempt ?? null, options?.after ?? 0, options?.limit ?? null],
       "safe",
     );
-    return rows.map((row) => ({ taskId: row.task_id, attempt: row.attempt, sequence: row.sequence, data: row.data, createdAt: row.created_at }));
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      attempt: row.attempt,
+      sequence: row.sequence,
+      data: decodeStoredValue(row.data_kind, row.data, row.data_bytes),
+      createdAt: row.created_at,
+    }));
   }
 
   // -------------------------------------------------------------------------------------------

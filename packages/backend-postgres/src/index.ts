@@ -41,12 +41,12 @@ import { PostgresTokenStore } from "./tokens.js";
 import { PostgresWorkflowStore } from "./workflows.js";
 
 /**
- * Every capability but `binary` (W13: payloads, contexts, results and frames are json columns
- * here; bytes in them are not implemented yet, issue 16), declared false so the kit reports it
- * missing.
+ * Every capability but `concurrencyKeys` (E20: not implemented yet, issue 16), declared false so
+ * the kit reports it missing. `binary` (W13): payloads, contexts, results and frames keep bytes in
+ * core's stored form, a bytea beside each json column with a kind marker (migration 0006).
  */
-// W12–W16 and E21 are implemented; bytes (W13) and concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false, concurrencyKeys: false });
+// W12–W16 and E21 are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, concurrencyKeys: false });
 
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 export { type PostgresBackendOptions, postgresOptionsFromUrl } from "./options.js";

@@ -2,7 +2,22 @@
  * Rows as statements return them, and the records the contracts promise. Bigint columns arrive as
  * numbers (see database.ts), json columns as parsed values.
  */
-import type { EventRecord, Json, JsonObject, Lease, Progress, RunRecord, RunStatus, Signal, SnapshotRecord, StepRecord, StepStatus, TaskRecord, TaskState } from "@mooring/core";
+import {
+  decodeStoredValue,
+  type EventRecord,
+  type Json,
+  type Lease,
+  type Progress,
+  type RunRecord,
+  type RunStatus,
+  type Signal,
+  type SnapshotRecord,
+  type StepRecord,
+  type StepStatus,
+  type TaskRecord,
+  type TaskState,
+  type ValueObject,
+} from "@mooring/core";
 
 export interface RunRow {
   id: string;
@@ -10,7 +25,9 @@ export interface RunRow {
   version: string;
   status: RunStatus;
   input: Json;
-  context: JsonObject;
+  context: Json;
+  /** The context's kind marker (SPEC W13, migration 0006): null for plain json. */
+  context_kind: string | null;
   created_at: number;
   updated_at: number;
   completed_at: number | null;
@@ -24,7 +41,7 @@ export function runRecord(row: RunRow): RunRecord {
     version: row.version,
     status: row.status,
     input: row.input,
-    context: row.context,
+    context: decodeStoredValue(row.context_kind, row.context, null) as ValueObject,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
@@ -64,13 +81,16 @@ export interface EventRow {
   sequence: number;
   type: string;
   payload: Json;
+  /** The payload's kind marker and bytes (SPEC W13, migration 0006). */
+  payload_kind: string | null;
+  payload_bytes: Buffer | null;
   /** The caller's id (SPEC W15); null when none. */
   event_id: string | null;
   created_at: number;
 }
 
 export function eventRecord(row: EventRow): EventRecord {
-  const event: EventRecord = { runId: row.run_id, sequence: row.sequence, type: row.type, payload: row.payload, createdAt: row.created_at };
+  const event: EventRecord = { runId: row.run_id, sequence: row.sequence, type: row.type, payload: decodeStoredValue(row.payload_kind, row.payload, row.payload_bytes), createdAt: row.created_at };
   return row.event_id === null ? event : { ...event, id: row.event_id };
 }
 
@@ -108,6 +128,8 @@ export interface LeaseRow {
   id: string;
   queue: string;
   payload: Json;
+  payload_kind: string | null;
+  payload_bytes: Buffer | null;
   attempt: number;
   epoch: number;
   lease_id: string;
@@ -122,7 +144,7 @@ export function leaseOf(row: LeaseRow): Lease {
   const lease: Lease = {
     taskId: row.id,
     queue: row.queue,
-    payload: row.payload,
+    payload: decodeStoredValue(row.payload_kind, row.payload, row.payload_bytes),
     attempt: row.attempt,
     epoch: row.epoch,
     leaseId: row.lease_id,
@@ -138,6 +160,8 @@ export interface TaskRow {
   queue: string;
   state: "queued" | Exclude<TaskState, "ready" | "scheduled">;
   payload: Json;
+  payload_kind: string | null;
+  payload_bytes: Buffer | null;
   attempt: number;
   max_attempts: number;
   epoch: number;
@@ -147,6 +171,8 @@ export interface TaskRow {
   worker_id: string | null;
   last_error: Json;
   result: Json;
+  result_kind: string | null;
+  result_bytes: Buffer | null;
   progress: Progress | null;
   cancel_reason: string | null;
   run_id: string | null;
@@ -178,7 +204,7 @@ export function taskRecord(row: TaskRow): TaskRecord {
     id: row.id,
     queue: row.queue,
     state,
-    payload: row.payload,
+    payload: decodeStoredValue(row.payload_kind, row.payload, row.payload_bytes),
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     epoch: row.epoch,
@@ -187,7 +213,7 @@ export function taskRecord(row: TaskRow): TaskRecord {
     leaseExpiresAt: row.lease_expires_at,
     workerId: row.worker_id,
     lastError: row.last_error ?? null,
-    result: row.result ?? null,
+    result: decodeStoredValue(row.result_kind, row.result ?? null, row.result_bytes),
     progress: row.progress ?? null,
     pendingDependencies: row.pending_dependencies,
     cancelReason: row.cancel_reason,

@@ -2,7 +2,7 @@
  * Settling a held task inside a transaction: shared by the engine's holder calls and by
  * `WorkflowStore.commit` with `settle` (SPEC W11), so that both settle a task the same way.
  */
-import { backoffDelay, DEFAULTS, enforceFence, type FailResult, type FencedLease, type HolderCall, type Json } from "@mooring/core";
+import { backoffDelay, DEFAULTS, enforceFence, type FailResult, type FencedLease, type HolderCall, type Json, storedValueColumns, type Value } from "@mooring/core";
 import { type BackendContext, Outbox } from "./context.js";
 import type { Queryable } from "./database.js";
 import { type FenceRow, judgeFenceRow } from "./fence.js";
@@ -66,8 +66,8 @@ export async function holdTask(
 }
 
 /** Completes a held task and releases the dependents it was the last pending dependency of (SPEC E7, E16). */
-export async function completeHeld(tx: Queryable, context: BackendContext, tenantId: string, task: LockedTask, epoch: number, result: Json | undefined, outbox: Outbox): Promise<void> {
-  await tx.query("task-complete", [task.now, tenantId, task.id, epoch, jsonText(result)]);
+export async function completeHeld(tx: Queryable, context: BackendContext, tenantId: string, task: LockedTask, epoch: number, result: Value | undefined, outbox: Outbox): Promise<void> {
+  await tx.query("task-complete", [task.now, tenantId, task.id, epoch, ...storedValueColumns(result)]);
   outbox.add("completed", task.queue, task.id);
   if (task.has_dependents) {
     const released = await tx.query<{ id: string; queue: string; state: string }>("dependents-release", [task.now, tenantId, [task.id]]);

@@ -5,7 +5,6 @@
  * check sees what it will write over. Log readers wait on LISTEN/NOTIFY (W16).
  */
 import {
-  asJson,
   type AppendOptions,
   type ClaimKeyInput,
   type CommitInput,
@@ -19,7 +18,6 @@ import {
   type EventRecord,
   type FailResult,
   type Json,
-  type JsonObject,
   type KeyHolder,
   type ListRunsRequest,
   MooringError,
@@ -46,6 +44,9 @@ import {
   snapshotBeyondDetails,
   statusConflictDetails,
   statusMoveDetails,
+  storedValueColumns,
+  type Value,
+  type ValueObject,
 } from "@mooring/core";
 import { type BackendContext, Outbox } from "./context.js";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.js";
@@ -103,9 +104,22 @@ function stepValues(now: number | null, tenantId: string, runId: string, step: S
   return [now, tenantId, runId, step.id, step.status, step.name ?? null, jsonText(step.input), jsonText(step.output), jsonText(step.error)];
 }
 
-/** The array parameters of events-append: types, payloads, event ids. */
-function eventValues(events: readonly EventInput[]): [string[], string[], (string | null)[]] {
-  return [events.map((event) => event.type), events.map((event) => jsonText(asJson(event.payload))), events.map((event) => event.id ?? null)];
+/** The array parameters of events-append: types, payloads, event ids, payload kinds and bytes (SPEC W13). */
+function eventValues(events: readonly EventInput[]): [string[], string[], (string | null)[], (string | null)[], (Buffer | null)[]] {
+  const payloads = events.map((event) => storedValueColumns(event.payload));
+  return [
+    events.map((event) => event.type),
+    payloads.map(([text]) => text),
+    events.map((event) => event.id ?? null),
+    payloads.map(([, kind]) => kind),
+    payloads.map(([, , bytes]) => bytes),
+  ];
+}
+
+/** The parameters of a context's columns: its json text and kind marker (a context is never a byte array). */
+function contextValues(context: ValueObject): [string, string | null] {
+  const [text, kind] = storedValueColumns(context);
+  return [text, kind];
 }
 
 function eventIdsOf(events: readonly EventInput[]): string[] {
@@ -163,7 +177,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
   async createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult> {
     const id = input.id ?? newId(this.#db.nowParam() ?? Date.now());
     const insert = (queryable: Queryable): Promise<RunRow[]> =>
-      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), jsonText(asJson(input.context ?? {}))]);
+      queryable.query<RunRow>("run-insert", [this.#db.nowParam(), this.#tenantId, id, input.workflowId, input.version, jsonText(input.input), ...contextValues(input.context ?? {})]);
     const ifExists = options?.ifExists ?? "return";
     if (options?.events !== undefined || options?.claimKeys !== undefined) return this.#createRunWith(id, insert, ifExists, options);
     if (ifExists === "replace") {
@@ -234,22 +248,23 @@ export class PostgresWorkflowStore implements WorkflowStore {
     });
   }
 
-  async setContext(id: string, context: JsonObject): Promise<RunRecord> {
-    const [row] = await this.#db.query<RunRow>("run-update", [this.#db.nowParam(), this.#tenantId, id, null, jsonText(context)], "safe");
+  async setContext(id: string, context: ValueObject): Promise<RunRecord> {
+    const [row] = await this.#db.query<RunRow>("run-update", [this.#db.nowParam(), this.#tenantId, id, null, ...contextValues(context)], "safe");
     if (!row) throw notFound("run", id);
     return runRecord(row);
   }
 
-  async appendToContext(id: string, key: string, value: Json): Promise<RunRecord> {
+  async appendToContext(id: string, key: string, value: Value): Promise<RunRecord> {
     return this.#db.transaction(async (tx) => {
-      const run = await this.#lockRun(tx, id);
+      const locked = await this.#lockRun(tx, id);
+      const run = runRecord(locked);
       // Own properties only: a key like "constructor" must not find Object.prototype's.
       const current = Object.hasOwn(run.context, key) ? run.context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
         throw new MooringError("INVALID_STATE", `context.${key} of run ${id} holds a non-array`, { backend: "postgres", details: contextNotArrayDetails(id, key) });
       }
-      const context: JsonObject = { ...run.context, [key]: [...(current ?? []), value] };
-      return this.#updateRun(tx, run.now, id, null, context);
+      const context: ValueObject = { ...run.context, [key]: [...(current ?? []), value] };
+      return this.#updateRun(tx, locked.now, id, null, context);
     });
   }
 
@@ -328,7 +343,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
         return events.map((_, index) => run.latest_sequence + 1 + index);
       });
     }
-    const [types, payloads, ids] = eventValues(events);
+    const [types, payloads, ids, kinds, bytes] = eventValues(events);
     const [row] = await this.#db.query<{ latest: number | null }>("events-append", [
       this.#db.nowParam(),
       this.#tenantId,
@@ -338,6 +353,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
       options?.expectedSequence ?? null,
       ids,
       this.#context.channel,
+      kinds,
+      bytes,
     ]);
     const latest = row?.latest ?? null;
     if (latest === null) {
@@ -448,7 +465,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (input.snapshot) await tx.query("snapshot-write", [run.now, this.#tenantId, runId, snapshotAt, jsonText(input.snapshot.state)]);
       const updated =
         input.status !== undefined || input.context !== undefined
-          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, (input.context === undefined ? null : asJson(input.context)))
+          ? await this.#updateRun(tx, run.now, runId, input.status ?? null, (input.context ?? null))
           : runRecord(run);
       if (TERMINAL_RUN_STATUSES.has(updated.status)) await tx.query("run-keys-release", [this.#tenantId, runId, [], true]);
       for (const step of input.steps ?? []) await tx.query("step-upsert", stepValues(run.now, this.#tenantId, runId, step));
@@ -456,7 +473,7 @@ export class PostgresWorkflowStore implements WorkflowStore {
       if (input.settle && held && input.lease) {
         const outbox = new Outbox();
         if ("complete" in input.settle) {
-          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, asJson(input.settle.complete.result), outbox);
+          await completeHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.complete.result, outbox);
         } else {
           failure = await failHeld(tx, this.#context, this.#tenantId, held.task, input.lease.epoch, input.settle.fail.error, input.settle.fail.retryable ?? true, outbox);
         }
@@ -471,8 +488,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
 
   /** Appends `events` after `expected` (null: after whatever is latest) on `tx`, notifying log readers (W16). */
   async #append(tx: Queryable, now: number, runId: string, events: readonly EventInput[], expected: number | null): Promise<void> {
-    const [types, payloads, ids] = eventValues(events);
-    await tx.query("events-append", [now, this.#tenantId, runId, types, payloads, expected, ids, this.#context.channel]);
+    const [types, payloads, ids, kinds, bytes] = eventValues(events);
+    await tx.query("events-append", [now, this.#tenantId, runId, types, payloads, expected, ids, this.#context.channel, kinds, bytes]);
   }
 
   /** W15: CONFLICT when an event's id is one the run has; `tx` holds the run's lock. */
@@ -513,8 +530,8 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return run;
   }
 
-  async #updateRun(tx: Queryable, now: number, runId: string, status: RunStatus | null, context: JsonObject | null): Promise<RunRecord> {
-    const [row] = await tx.query<RunRow>("run-update", [now, this.#tenantId, runId, status, context === null ? null : jsonText(context)]);
+  async #updateRun(tx: Queryable, now: number, runId: string, status: RunStatus | null, context: ValueObject | null): Promise<RunRecord> {
+    const [row] = await tx.query<RunRow>("run-update", [now, this.#tenantId, runId, status, ...(context === null ? [null, null] : contextValues(context))]);
     if (!row) throw notFound("run", runId);
     return runRecord(row);
   }

@@ -2,19 +2,24 @@
  * Decoding of script replies into the contract's records. Replies are arrays of bulk strings
  * (JSON texts stored as the client wrote them, numbers as decimal text) and integers; a reply of
  * the wrong shape is a bug or a foreign key in our prefix, reported as UNAVAILABLE by core.
+ * Replies that may hold a value with bytes (SPEC W13) are read as Buffers (`runBuffer`, the
+ * `*Buffer` commands): `asString` reads a Buffer as UTF-8, `decodeValue` reads its bytes.
  */
-import type {
-  Json,
-  JsonObject,
-  Lease,
-  Progress,
-  RunRecord,
-  RunStatus,
-  Signal,
-  StepRecord,
-  StepStatus,
-  TaskRecord,
-  TaskState,
+import {
+  decodeStoredValue,
+  encodeStoredValue,
+  type Json,
+  type Lease,
+  type Progress,
+  type RunRecord,
+  type RunStatus,
+  type Signal,
+  type StepRecord,
+  type StepStatus,
+  type TaskRecord,
+  type TaskState,
+  type Value,
+  type ValueObject,
 } from "@mooring/core";
 import { MooringError } from "@mooring/core";
 import { decodeId } from "./keys.js";
@@ -53,6 +58,61 @@ export function parseJson(text: string): Json {
   return JSON.parse(text) as Json;
 }
 
+/**
+ * The first byte of a stored value that holds bytes (SPEC W13; docs/decisions.md). A value without
+ * bytes is its JSON text, as stored before W13, and JSON text never starts with a control byte.
+ */
+const BYTES_TAG = 0x00;
+const NESTED_TAG = 0x01;
+/** Ends the JSON head of an event body whose payload holds bytes; JSON text never holds a NUL byte. */
+const HEAD_END = 0x00;
+
+/**
+ * A value as a Redis string, in core's stored form: JSON text without bytes; with bytes, a tag
+ * byte and then the raw bytes (a byte array) or the JSON text of the nested form.
+ */
+export function encodeValue(value: Value | undefined): string | Buffer {
+  const stored = encodeStoredValue(value);
+  if (stored.kind === null) return JSON.stringify(stored.json);
+  if (stored.bytes !== null) return Buffer.concat([Buffer.of(BYTES_TAG), stored.bytes]);
+  return Buffer.concat([Buffer.of(NESTED_TAG), Buffer.from(JSON.stringify(stored.json), "utf8")]);
+}
+
+/** The value of a stored string read as a Buffer (a string reply is JSON text: it had no bytes). */
+export function decodeValue(stored: unknown, what: string): Value {
+  if (!Buffer.isBuffer(stored)) return parseJson(asString(stored, what));
+  if (stored[0] === BYTES_TAG) return decodeStoredValue("bytes", null, stored.subarray(1));
+  if (stored[0] === NESTED_TAG) return decodeStoredValue("nested", parseJson(stored.toString("utf8", 1)), null);
+  return parseJson(stored.toString("utf8"));
+}
+
+/**
+ * An event body: `[type, payload]` or `[type, payload, id]` as JSON, as before W13; when the
+ * payload holds bytes, the head `[type, null]` or `[type, null, id]`, a NUL byte, and the payload
+ * as `encodeValue` stores it.
+ */
+export function encodeEventBody(type: string, payload: Value | undefined, id: string | undefined): string | Buffer {
+  const value = encodeValue(payload);
+  if (typeof value === "string") return `[${JSON.stringify(type)},${value}${id === undefined ? "" : `,${JSON.stringify(id)}`}]`;
+  const head = JSON.stringify(id === undefined ? [type, null] : [type, null, id]);
+  return Buffer.concat([Buffer.from(head, "utf8"), Buffer.of(HEAD_END), value]);
+}
+
+/** The type, payload and id of an event body (`encodeEventBody`). */
+export function decodeEventBody(body: Buffer): { type: string; payload: Value; id: string | undefined } {
+  const end = body.indexOf(HEAD_END);
+  const [type, payload, id] = JSON.parse(body.toString("utf8", 0, end < 0 ? body.length : end)) as [string, Json, string?];
+  return { type, payload: end < 0 ? payload : decodeValue(body.subarray(end + 1), "event.payload"), id };
+}
+
+/** Splits a stored `<head>|<rest>` read as a Buffer at its first bar: the head as text, the rest as bytes. */
+export function splitFirstBar(stored: unknown, what: string): [string, Buffer] {
+  const bytes = Buffer.isBuffer(stored) ? stored : Buffer.from(asString(stored, what), "utf8");
+  const bar = bytes.indexOf(0x7c);
+  if (bar < 0) throw new ReplyShapeError(`${what}: expected a "|" separator`);
+  return [bytes.toString("utf8", 0, bar), bytes.subarray(bar + 1)];
+}
+
 /** Splits `text` at its first `count` bars: the last part is the rest (it may hold bars). */
 export function splitBars(text: string, count: number): string[] {
   const parts: string[] = [];
@@ -80,7 +140,7 @@ export function decodeLease(reply: unknown): Lease {
   const lease: Lease = {
     taskId: asString(f[0], "lease.id"),
     queue: asString(f[1], "lease.queue"),
-    payload: parseJson(asString(f[2], "lease.payload")),
+    payload: decodeValue(f[2], "lease.payload"),
     attempt: asNumber(f[3], "lease.attempt"),
     epoch: asNumber(f[4], "lease.epoch"),
     leaseId: asString(f[5], "lease.leaseId"),
@@ -110,7 +170,7 @@ export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyM
     const lease: Lease = {
       taskId: decodeId(asString(f[0], "lease.tid")),
       queue,
-      payload: parseJson(asString(f[2], "lease.payload")),
+      payload: decodeValue(f[2], "lease.payload"),
       attempt: asNumber(f[3], "lease.attempt"),
       epoch: asNumber(f[4], "lease.epoch"),
       leaseId: asString(f[5], "lease.leaseId"),
@@ -136,7 +196,7 @@ export function decodeTask(reply: unknown): TaskRecord {
     id: asString(f[0], "task.id"),
     queue: asString(f[1], "task.queue"),
     state: asString(f[2], "task.state") as TaskState,
-    payload: parseJson(asString(f[3], "task.payload")),
+    payload: decodeValue(f[3], "task.payload"),
     attempt: asNumber(f[4], "task.attempt"),
     maxAttempts: asNumber(f[5], "task.maxAttempts"),
     epoch: asNumber(f[6], "task.epoch"),
@@ -145,7 +205,7 @@ export function decodeTask(reply: unknown): TaskRecord {
     leaseExpiresAt: asNullableNumber(f[9], "task.leaseExpiresAt"),
     workerId: asNullableString(f[10], "task.workerId"),
     lastError: parseJson(asString(f[11], "task.lastError")),
-    result: parseJson(asString(f[12], "task.result")),
+    result: decodeValue(f[12], "task.result"),
     progress: progress === null ? null : (JSON.parse(progress) as Progress),
     pendingDependencies: asArray(f[14], "task.pendingDependencies").map((id) => asString(id, "task.pendingDependencies")),
     cancelReason: asNullableString(f[15], "task.cancelReason"),
@@ -165,7 +225,7 @@ export function decodeRun(reply: unknown): RunRecord {
     version: asString(f[2], "run.version"),
     status: asString(f[3], "run.status") as RunStatus,
     input: parseJson(asString(f[4], "run.input")),
-    context: parseJson(asString(f[5], "run.context")) as JsonObject,
+    context: decodeValue(f[5], "run.context") as ValueObject,
     createdAt: asNumber(f[6], "run.createdAt"),
     updatedAt: asNumber(f[7], "run.updatedAt"),
     completedAt: asNullableNumber(f[8], "run.completedAt"),

@@ -40,6 +40,7 @@ import {
   type TaskRecord,
   type Unsubscribe,
   type WaitForWorkOptions,
+  type Value,
 } from "@mooring/core";
 import {
   asArray,
@@ -52,11 +53,13 @@ import {
   decodeLease,
   decodeSignal,
   decodeTask,
+  decodeValue,
   encodeCursor,
-  parseJson,
-  splitBars,
+  encodeValue,
+  splitFirstBar,
 } from "./codec.js";
 import type { RedisContext } from "./context.js";
+import type { ScriptArg, ScriptName } from "./statements.js";
 import { decodeId, encodeId, priorityKey } from "./keys.js";
 
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
@@ -83,8 +86,13 @@ export class RedisEngine implements EngineBackend {
     this.#tenantId = tenantId;
   }
 
-  #run(name: Parameters<RedisContext["run"]>[0], args: readonly (string | number)[]): Promise<unknown> {
+  #run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
     return this.#ctx.run(name, this.#base, args);
+  }
+
+  /** `#run` with bulk strings as Buffers: for replies that may hold a value with bytes (SPEC W13). */
+  #runBuffer(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
+    return this.#ctx.runBuffer(name, this.#base, args);
   }
 
   async enqueue(task: EnqueueInput): Promise<EnqueueResult> {
@@ -95,7 +103,7 @@ export class RedisEngine implements EngineBackend {
 
   async enqueueMany(tasks: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
     if (tasks.length === 0) return [];
-    const args: (string | number)[] = [this.#ctx.now(), this.#ctx.limits.dedupTtlMs, this.#ctx.serverClock, tasks.length];
+    const args: ScriptArg[] = [this.#ctx.now(), this.#ctx.limits.dedupTtlMs, this.#ctx.serverClock, tasks.length];
     for (const task of tasks) {
       const id = newId(this.#ctx.localNow());
       const priority = task.priority ?? DEFAULTS.priority;
@@ -105,7 +113,7 @@ export class RedisEngine implements EngineBackend {
         id,
         encodeId(task.queue),
         task.queue,
-        JSON.stringify(task.payload ?? null),
+        encodeValue(task.payload),
         String(priority),
         priorityKey(priority),
         task.runAt === undefined ? "" : String(task.runAt),
@@ -133,7 +141,7 @@ export class RedisEngine implements EngineBackend {
     const limit = request.limit ?? DEFAULTS.claimLimit;
     // The script cannot draw secure random ids: one per lease it may grant (SPEC T4).
     const leaseIds = newLeaseIds(limit).join(" ");
-    const reply = await this.#run("claim", [this.#ctx.now(), request.workerId, request.leaseMs, limit, leaseIds, ...queueOf.keys()]);
+    const reply = await this.#runBuffer("claim", [this.#ctx.now(), request.workerId, request.leaseMs, limit, leaseIds, ...queueOf.keys()]);
     return decodeClaim(reply, request.workerId, queueOf);
   }
 
@@ -143,7 +151,7 @@ export class RedisEngine implements EngineBackend {
   }
 
   async renew(lease: Lease, options?: RenewOptions): Promise<Lease> {
-    const reply = await this.#run("renew", [
+    const reply = await this.#runBuffer("renew", [
       ...this.#holder(lease),
       options?.leaseMs === undefined ? "" : String(options.leaseMs),
       options?.progress === undefined ? "" : JSON.stringify(options.progress),
@@ -152,7 +160,7 @@ export class RedisEngine implements EngineBackend {
   }
 
   async complete(lease: Lease, options?: CompleteOptions): Promise<void> {
-    await this.#run("complete", [...this.#holder(lease), JSON.stringify(options?.result ?? null)]);
+    await this.#run("complete", [...this.#holder(lease), encodeValue(options?.result)]);
   }
 
   async fail(lease: Lease, options: FailOptions): Promise<FailResult> {
@@ -181,7 +189,7 @@ export class RedisEngine implements EngineBackend {
   async listDeadLetters(request: ListDeadLettersRequest): Promise<Page<TaskRecord>> {
     const after = decodeCursor(request.cursor, "dl", true) ?? "0";
     const reply = asArray(
-      await this.#run("list-dead-letters", [this.#ctx.now(), request.queue === undefined ? "" : encodeId(request.queue), request.limit, after]),
+      await this.#runBuffer("list-dead-letters", [this.#ctx.now(), request.queue === undefined ? "" : encodeId(request.queue), request.limit, after]),
       "list-dead-letters",
     );
     const next = asNullableString(reply[0], "cursor");
@@ -206,7 +214,7 @@ export class RedisEngine implements EngineBackend {
   }
 
   async getTask(taskId: string): Promise<TaskRecord | null> {
-    const reply = await this.#run("get-task", [this.#ctx.now(), encodeId(taskId)]);
+    const reply = await this.#runBuffer("get-task", [this.#ctx.now(), encodeId(taskId)]);
     return reply === null ? null : decodeTask(reply);
   }
 
@@ -279,14 +287,14 @@ export class RedisEngine implements EngineBackend {
     await this.#run("progress", [...this.#holder(lease), JSON.stringify(progress)]);
   }
 
-  async appendFrame(lease: Lease, data: Json): Promise<number> {
-    return asNumber(await this.#run("append-frame", [...this.#holder(lease), JSON.stringify(data)]), "append-frame");
+  async appendFrame(lease: Lease, data: Value): Promise<number> {
+    return asNumber(await this.#run("append-frame", [...this.#holder(lease), encodeValue(data)]), "append-frame");
   }
 
   async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
     const after = options?.after ?? 0;
     const reply = asArray(
-      await this.#run("read-frames", [
+      await this.#runBuffer("read-frames", [
         encodeId(taskId),
         options?.attempt === undefined ? "" : String(options.attempt),
         after,
@@ -297,8 +305,8 @@ export class RedisEngine implements EngineBackend {
     if (reply.length === 0) return [];
     const attempt = asNumber(reply[0], "read-frames.attempt");
     return reply.slice(1).map((entry, index) => {
-      const [createdAt = "0", data = "null"] = splitBars(asString(entry, "frame"), 1);
-      return { taskId, attempt, sequence: after + 1 + index, data: parseJson(data), createdAt: Number(createdAt) };
+      const [createdAt, data] = splitFirstBar(entry, "frame");
+      return { taskId, attempt, sequence: after + 1 + index, data: decodeValue(data, "frame.data"), createdAt: Number(createdAt) };
     });
   }
 

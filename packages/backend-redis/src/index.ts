@@ -36,11 +36,12 @@ import { RedisTokenStore } from "./tokens.js";
 import { RedisWorkflowStore } from "./workflows.js";
 
 /**
- * Every capability but `binary` (W13: values are JSON text inside the stored strings here; bytes
- * in them are not implemented yet, issue 16), declared false so the kit reports it missing.
+ * Every capability but `concurrencyKeys` (E20: not implemented yet, issue 16), declared false so
+ * the kit reports it missing. `binary` (W13): a value with bytes is stored raw in its string, a tag
+ * byte first (docs/decisions.md), and read back through Buffer replies.
  */
-// W12–W16 and E21 are implemented; bytes (W13) and concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false, concurrencyKeys: false });
+// W12–W16 and E21 are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, concurrencyKeys: false });
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";

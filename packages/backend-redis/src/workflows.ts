@@ -19,8 +19,6 @@ import {
   type EventInput,
   type EventRecord,
   type FailResult,
-  type Json,
-  type JsonObject,
   type KeyHolder,
   type ListRunsRequest,
   MooringError,
@@ -37,6 +35,8 @@ import {
   type StepRecord,
   type WaitForEventsOptions,
   type WorkflowStore,
+  type Value,
+  type ValueObject,
 } from "@mooring/core";
 import {
   asArray,
@@ -44,26 +44,27 @@ import {
   asNumber,
   asString,
   decodeCursor,
+  decodeEventBody,
   decodeRun,
   decodeStep,
+  decodeValue,
   encodeCursor,
+  encodeEventBody,
   encodeStepBody,
+  encodeValue,
   parseJson,
   splitBars,
+  splitFirstBar,
 } from "./codec.js";
 import type { RedisContext } from "./context.js";
+import type { ScriptArg } from "./statements.js";
 import { decodeId, encodeId } from "./keys.js";
 
 const RUN_FIELDS = ["id", "wf", "ver", "st", "in", "ctx", "ca", "ua", "cp"] as const;
 
-/** An event as the scripts store it: `[type, payload]`, or `[type, payload, id]` with a caller id (W15). */
-function eventBody(event: EventInput): string {
-  return JSON.stringify(event.id === undefined ? [event.type, event.payload ?? null] : [event.type, event.payload ?? null, event.id]);
-}
-
-/** The script arguments of a batch: pairs of body and caller id ('' = none). */
-function eventArgs(events: readonly EventInput[]): string[] {
-  return events.flatMap((event) => [eventBody(event), event.id ?? ""]);
+/** The script arguments of a batch: pairs of body (`encodeEventBody`) and caller id ('' = none). */
+function eventArgs(events: readonly EventInput[]): ScriptArg[] {
+  return events.flatMap((event) => [encodeEventBody(event.type, event.payload, event.id), event.id ?? ""]);
 }
 
 /** The script arguments of W15's claims: the count, then triples of key, value JSON, untilTerminal. */
@@ -71,9 +72,10 @@ function claimArgs(claims: readonly ClaimKeyInput[] | undefined): (string | numb
   return [claims?.length ?? 0, ...(claims ?? []).flatMap((claim) => [claim.key, JSON.stringify(claim.value ?? null), claim.untilTerminal === true ? "1" : "0"])];
 }
 
+/** A stored event, `<createdAt>|<body>`, read as a Buffer. */
 function decodeEvent(runId: string, sequence: number, stored: unknown): EventRecord {
-  const [createdAt = "0", body = "[]"] = splitBars(asString(stored, "event"), 1);
-  const [type, payload, id] = JSON.parse(body) as [string, Json, string?];
+  const [createdAt, body] = splitFirstBar(stored, "event");
+  const { type, payload, id } = decodeEventBody(body);
   const event: EventRecord = { runId, sequence, type, payload, createdAt: Number(createdAt) };
   return id === undefined ? event : { ...event, id };
 }
@@ -141,14 +143,14 @@ export class RedisWorkflowStore implements WorkflowStore {
   async createRun(input: CreateRunInput, options?: CreateRunOptions): Promise<CreateRunResult> {
     const id = input.id ?? newId(this.#ctx.localNow());
     const reply = asArray(
-      await this.#ctx.run("create-run", this.#base, [
+      await this.#ctx.runBuffer("create-run", this.#base, [
         this.#ctx.now(),
         encodeId(id),
         id,
         input.workflowId,
         input.version,
         JSON.stringify(input.input ?? null),
-        JSON.stringify(input.context ?? {}),
+        encodeValue(input.context ?? {}),
         options?.ifExists ?? "return",
         options?.events?.length ?? 0,
         ...eventArgs(options?.events ?? []),
@@ -163,16 +165,16 @@ export class RedisWorkflowStore implements WorkflowStore {
   }
 
   async getRun(id: string): Promise<RunRecord | null> {
-    const fields = await this.#ctx.track(this.#ctx.client.hmget(this.#key("run", id), ...RUN_FIELDS));
+    const fields = await this.#ctx.track(this.#ctx.client.hmgetBuffer(this.#key("run", id), ...RUN_FIELDS));
     return fields[0] === null ? null : decodeRun(fields);
   }
 
   async setRunStatus(id: string, status: RunStatus, options?: { readonly expected?: RunStatus }): Promise<RunRecord> {
-    return decodeRun(await this.#ctx.run("set-run-status", this.#base, [this.#ctx.now(), encodeId(id), status, options?.expected ?? ""]));
+    return decodeRun(await this.#ctx.runBuffer("set-run-status", this.#base, [this.#ctx.now(), encodeId(id), status, options?.expected ?? ""]));
   }
 
-  async setContext(id: string, context: JsonObject): Promise<RunRecord> {
-    const reply = asArray(await this.#ctx.run("set-context", this.#base, [this.#ctx.now(), encodeId(id), JSON.stringify(context), ""]), "set-context");
+  async setContext(id: string, context: ValueObject): Promise<RunRecord> {
+    const reply = asArray(await this.#ctx.runBuffer("set-context", this.#base, [this.#ctx.now(), encodeId(id), encodeValue(context), ""]), "set-context");
     return decodeRun(reply[1]);
   }
 
@@ -181,21 +183,21 @@ export class RedisWorkflowStore implements WorkflowStore {
    * and the script writes only if the version is unchanged, else the append starts over. Every
    * round makes progress for someone, and no append is lost (SPEC W4).
    */
-  async appendToContext(id: string, key: string, value: Json): Promise<RunRecord> {
+  async appendToContext(id: string, key: string, value: Value): Promise<RunRecord> {
     const runKey = this.#key("run", id);
     for (;;) {
-      const [stored, version] = await this.#ctx.track(this.#ctx.client.hmget(runKey, "ctx", "cv"));
+      const [stored, version] = await this.#ctx.track(this.#ctx.client.hmgetBuffer(runKey, "ctx", "cv"));
       if (stored === null || stored === undefined || version === null || version === undefined) {
         throw new MooringError("NOT_FOUND", "run not found", { details: notFoundDetails("run", id) });
       }
-      const context = JSON.parse(stored) as JsonObject;
+      const context = decodeValue(stored, "run.context") as ValueObject;
       const current = Object.hasOwn(context, key) ? context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
         throw new MooringError("INVALID_STATE", `context member ${JSON.stringify(key)} is not an array`, { details: contextNotArrayDetails(id, key) });
       }
-      const next: JsonObject = { ...context, [key]: [...(current ?? []), value] };
+      const next: ValueObject = { ...context, [key]: [...(current ?? []), value] };
       const reply = asArray(
-        await this.#ctx.run("set-context", this.#base, [this.#ctx.now(), encodeId(id), JSON.stringify(next), version]),
+        await this.#ctx.runBuffer("set-context", this.#base, [this.#ctx.now(), encodeId(id), encodeValue(next), version.toString("utf8")]),
         "set-context",
       );
       if (asNumber(reply[0], "set-context") === 1) return decodeRun(reply[1]);
@@ -207,7 +209,7 @@ export class RedisWorkflowStore implements WorkflowStore {
     const kind = request.order === "desc" ? "runs-desc" : "runs";
     const position = decodeCursor(request.cursor, kind, true) ?? "";
     const reply = asArray(
-      await this.#ctx.run("list-runs", this.#base, [request.status ?? "", request.limit, position, request.order ?? "asc", request.workflowId ?? ""]),
+      await this.#ctx.runBuffer("list-runs", this.#base, [request.status ?? "", request.limit, position, request.order ?? "asc", request.workflowId ?? ""]),
       "list-runs",
     );
     const next = asNullableString(reply[0], "cursor");
@@ -268,13 +270,13 @@ export class RedisWorkflowStore implements WorkflowStore {
       start = Math.max(after, stop - limit + 1);
       if (stop < start) return [];
     }
-    const stored = await this.#ctx.track(this.#ctx.client.lrange(this.#key("ev", runId), start, stop));
+    const stored = await this.#ctx.track(this.#ctx.client.lrangeBuffer(this.#key("ev", runId), start, stop));
     const events = stored.map((entry, index) => decodeEvent(runId, start + 1 + index, entry));
     return options?.order === "desc" ? events.reverse() : events;
   }
 
   async getEvent(runId: string, eventId: string): Promise<EventRecord | null> {
-    const reply = await this.#ctx.run("get-event", this.#base, [encodeId(runId), eventId]);
+    const reply = await this.#ctx.runBuffer("get-event", this.#base, [encodeId(runId), eventId]);
     if (reply === null) return null;
     const [sequence, stored] = asArray(reply, "get-event");
     return decodeEvent(runId, asNumber(sequence, "event.sequence"), stored);
@@ -328,10 +330,9 @@ export class RedisWorkflowStore implements WorkflowStore {
     const steps = input.steps ?? [];
     const settle = input.settle;
     const settleKind = settle === undefined ? "" : "complete" in settle ? "complete" : "fail";
-    const settleValue =
-      settle === undefined ? "null" : "complete" in settle ? JSON.stringify(settle.complete.result ?? null) : JSON.stringify(settle.fail.error);
+    const settleValue = settle === undefined ? "null" : "complete" in settle ? encodeValue(settle.complete.result) : JSON.stringify(settle.fail.error);
     const retryable = settle !== undefined && "fail" in settle && settle.fail.retryable === false ? "0" : "1";
-    const args: (string | number)[] = [
+    const args: ScriptArg[] = [
       this.#ctx.now(),
       encodeId(runId),
       input.lease ? encodeId(input.lease.taskId) : "",
@@ -340,7 +341,7 @@ export class RedisWorkflowStore implements WorkflowStore {
       input.expectedSequence === undefined ? "" : String(input.expectedSequence),
       input.status ?? "",
       input.context === undefined ? "0" : "1",
-      input.context === undefined ? "" : JSON.stringify(input.context),
+      input.context === undefined ? "" : encodeValue(input.context),
       input.snapshot === undefined ? "0" : "1",
       input.snapshot?.atSequence === undefined ? "" : String(input.snapshot.atSequence),
       input.snapshot === undefined ? "" : JSON.stringify(input.snapshot.state),
@@ -353,7 +354,7 @@ export class RedisWorkflowStore implements WorkflowStore {
     ];
     for (const step of steps) args.push(step.id, encodeStepBody(step));
     args.push(...claimArgs(input.claimKeys), input.releaseKeys?.length ?? 0, ...(input.releaseKeys ?? []));
-    const reply = asArray(await this.#ctx.run("commit", this.#base, args), "commit");
+    const reply = asArray(await this.#ctx.runBuffer("commit", this.#base, args), "commit");
     const first = asNumber(reply[0], "commit.first");
     const latestSequence = asNumber(reply[1], "commit.latest");
     const outcome = asString(reply[3], "commit.outcome");

@@ -2,9 +2,9 @@
 -- current one (its epoch and its leaseId, SPEC T4), still held and unexpired, which is exactly when the fence check of docs/decisions.md
 -- passes (state 'leased' implies neither cancelled nor revoked, and epoch ≥ 1). No row means the
 -- fence did not pass and nothing was written: the caller runs the full check for the precise error.
--- Parameters: result (JSON), updated_at, tenant, id, epoch, lease_id, now.
+-- Parameters: result (JSON), result kind, result bytes (SPEC W13), updated_at, tenant, id, epoch, lease_id, now.
 -- Returns: CompletedRow or none.
-UPDATE {{tasks}} SET state = 'completed', lease_end = 'completed', result = ?, lease_expires_at = NULL,
+UPDATE {{tasks}} SET state = 'completed', lease_end = 'completed', result = ?, result_kind = ?, result_bytes = ?, lease_expires_at = NULL,
   worker_id = NULL, updated_at = ?
 WHERE tenant = ? AND id = ? AND epoch = ? AND lease_id = ? AND state = 'leased' AND lease_expires_at > ?
 RETURNING seq, tenant, id, queue,

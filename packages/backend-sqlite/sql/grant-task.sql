@@ -5,4 +5,4 @@
 UPDATE {{tasks}} SET state = 'leased', epoch = epoch + 1, lease_id = mooring_lease_id(), attempt = consumed + 1, lease_ms = ?,
   lease_expires_at = ?, worker_id = ?, lease_end = NULL, updated_at = ?
 WHERE seq = ?
-RETURNING seq, id, queue, payload, priority, run_at, attempt, epoch, lease_id, lease_expires_at, resume, concurrency_key
+RETURNING seq, id, queue, payload, payload_kind, payload_bytes, priority, run_at, attempt, epoch, lease_id, lease_expires_at, resume, concurrency_key

@@ -6,7 +6,6 @@
  * fenced before it writes.
  */
 import {
-  asJson,
   type ClaimInput,
   type CompleteOptions,
   DEFAULTS,
@@ -18,6 +17,8 @@ import {
   type Frame,
   type Json,
   type Lease,
+  storedValueColumns,
+  type Value,
   type ListDeadLettersRequest,
   newId,
   notDeadDetails,
@@ -48,7 +49,7 @@ import {
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
-import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
+import { decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   ATTACH_SIGNAL,
   BLOCK_KEY,
@@ -339,7 +340,7 @@ export class SqliteEngine implements EngineBackend {
       const renewed: Lease = {
         taskId: row.id,
         queue: row.queue,
-        payload: parseJson(row.payload),
+        payload: valueOfColumns(row.payload, row.payload_kind, row.payload_bytes),
         attempt: row.attempt,
         epoch: row.epoch,
         leaseId: lease.leaseId,
@@ -359,9 +360,9 @@ export class SqliteEngine implements EngineBackend {
    */
   async complete(lease: Lease, options?: CompleteOptions): Promise<void> {
     await this.#context.connection.writeBatched((now) => {
-      if (this.#transitions.completeHeld(this.#tenant, lease, asJson(options?.result), now)) return;
+      if (this.#transitions.completeHeld(this.#tenant, lease, options?.result, now)) return;
       const { row, alreadyCompleted } = this.#transitions.fence(this.#tenant, lease, now, "complete");
-      if (!alreadyCompleted) this.#transitions.complete(row, asJson(options?.result), now);
+      if (!alreadyCompleted) this.#transitions.complete(row, options?.result, now);
     });
   }
 
@@ -576,11 +577,11 @@ export class SqliteEngine implements EngineBackend {
     });
   }
 
-  async appendFrame(lease: Lease, data: Json): Promise<number> {
+  async appendFrame(lease: Lease, data: Value): Promise<number> {
     return this.#context.connection.write((now) => {
       const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
       const sequence = this.#statements.one<{ next: number }>(NEXT_FRAME_SEQUENCE, row.seq, row.attempt)?.next ?? 1;
-      this.#statements.run(INSERT_FRAME, row.seq, row.attempt, sequence, jsonText(data), now);
+      this.#statements.run(INSERT_FRAME, row.seq, row.attempt, sequence, ...storedValueColumns(data), now);
       return sequence;
     });
   }
@@ -592,7 +593,7 @@ export class SqliteEngine implements EngineBackend {
       const attempt = options?.attempt ?? row.attempt;
       return this.#statements
         .all<FrameRow>(READ_FRAMES, row.seq, attempt, options?.after ?? 0, options?.limit ?? -1)
-        .map((frame) => ({ taskId: row.id, attempt: frame.attempt, sequence: frame.sequence, data: parseJson(frame.data), createdAt: frame.created_at }));
+        .map((frame) => ({ taskId: row.id, attempt: frame.attempt, sequence: frame.sequence, data: valueOfColumns(frame.data, frame.data_kind, frame.data_bytes), createdAt: frame.created_at }));
     });
   }
 
@@ -664,7 +665,7 @@ export class SqliteEngine implements EngineBackend {
       id,
       task.queue,
       state,
-      jsonText(asJson(task.payload)),
+      ...storedValueColumns(task.payload),
       task.priority,
       task.runAt,
       task.maxAttempts,
@@ -711,7 +712,7 @@ export class SqliteEngine implements EngineBackend {
     const lease: Lease = {
       taskId: row.id,
       queue: row.queue,
-      payload: parseJson(row.payload),
+      payload: valueOfColumns(row.payload, row.payload_kind, row.payload_bytes),
       attempt: row.attempt,
       epoch: row.epoch,
       leaseId: row.lease_id,

@@ -40,11 +40,10 @@ import { SqliteTokens } from "./tokens.js";
 import { SqliteWorkflows } from "./workflows.js";
 
 /**
- * Every capability but `binary` (W13: payloads, contexts, results and frames are JSON TEXT
- * columns here; bytes in them are not implemented yet, issue 16), declared false so the kit
- * reports it missing.
+ * Every capability, `binary` (W13) included: payloads, contexts, results and frames keep bytes in
+ * core's stored form, a BLOB beside each JSON TEXT column with a kind marker (migration 0006).
  */
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
+const CAPABILITIES = defineCapabilities(ALL_CAPABILITIES);
 
 export { SqliteNotifier } from "./notifications.js";
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openMemoryDatabase, openNamespaceRemover, readSchemaState } from "./operations.js";

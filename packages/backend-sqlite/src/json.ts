@@ -1,8 +1,8 @@
 /**
- * JSON columns and opaque cursors. Values arrive validated (SPEC C1), so serializing cannot fail;
- * parsing reads only what this package wrote.
+ * JSON columns, value columns and opaque cursors. Values arrive validated (SPEC C1), so
+ * serializing cannot fail; parsing reads only what this package wrote.
  */
-import type { Json } from "@mooring/core";
+import { decodeStoredValue, type Json, storedValueColumns, type ValueObject, type Value } from "@mooring/core";
 import { sqliteError } from "./errors.js";
 
 /** The TEXT stored for a JSON value; `undefined` is stored as null. */
@@ -12,6 +12,21 @@ export function jsonText(value: Json | undefined): string {
 
 export function parseJson<T extends Json = Json>(text: string): T {
   return JSON.parse(text) as T;
+}
+
+
+/**
+ * The value of a row's columns (SPEC W13, migration 0006), written by core's `storedValueColumns`:
+ * JSON text, kind marker and bytes (a context has no bytes column).
+ */
+export function valueOfColumns(text: string, kind: string | null, bytes: Uint8Array | null = null): Value {
+  return decodeStoredValue(kind, parseJson(text), bytes);
+}
+
+/** A run context's columns: its JSON text and kind marker (a context is an object, never a byte array). */
+export function contextColumns(context: ValueObject): [text: string, kind: string | null] {
+  const [text, kind] = storedValueColumns(context);
+  return [text, kind];
 }
 
 /**

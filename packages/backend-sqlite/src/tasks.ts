@@ -15,6 +15,8 @@ import {
   type Json,
   judgeFence,
   type Lease,
+  storedValueColumns,
+  type Value,
   type Progress,
   type Signal,
   type TaskRecord,
@@ -22,7 +24,7 @@ import {
 } from "@mooring/core";
 import type { SqliteConnection } from "./connection.js";
 import { BACKEND_NAME, notFound } from "./errors.js";
-import { jsonText, parseJson } from "./json.js";
+import { jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   BLOCKED_DEPENDENTS,
   CANCEL_TASK,
@@ -98,8 +100,8 @@ export class TaskTransitions {
   }
 
   /** Settles a leased task as completed and releases the tasks that waited only for it (E7, E16). */
-  complete(row: TaskRow, result: Json | undefined, now: number): void {
-    this.#statements.run(COMPLETE_TASK, jsonText(result), now, row.seq);
+  complete(row: TaskRow, result: Value | undefined, now: number): void {
+    this.#statements.run(COMPLETE_TASK, ...storedValueColumns(result), now, row.seq);
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.leaseEnded(row, now);
     this.#releaseDependents(row, now);
@@ -110,8 +112,8 @@ export class TaskTransitions {
    * true when it completed the task. False when the fence did not pass, having written nothing;
    * the caller then runs `fence` for the precise error (or the idempotent repeat of E7).
    */
-  completeHeld(tenant: string, lease: Lease, result: Json | undefined, now: number): boolean {
-    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, jsonText(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
+  completeHeld(tenant: string, lease: Lease, result: Value | undefined, now: number): boolean {
+    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, ...storedValueColumns(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
     if (!row) return false;
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.#wakeWhenLimited(row, row.queue_concurrency, now);
@@ -217,7 +219,7 @@ export class TaskTransitions {
       id: row.id,
       queue: row.queue,
       state: effectiveState(row, now),
-      payload: parseJson(row.payload),
+      payload: valueOfColumns(row.payload, row.payload_kind, row.payload_bytes),
       attempt: row.attempt,
       maxAttempts: row.max_attempts,
       epoch: row.epoch,
@@ -226,7 +228,7 @@ export class TaskTransitions {
       leaseExpiresAt: leased ? row.lease_expires_at : null,
       workerId: leased ? row.worker_id : null,
       lastError: parseJson(row.last_error),
-      result: parseJson(row.result),
+      result: valueOfColumns(row.result, row.result_kind, row.result_bytes),
       progress: row.progress === null ? null : (JSON.parse(row.progress) as Progress),
       pendingDependencies: this.#statements.all<{ id: string }>(PENDING_DEPENDENCIES, row.seq).map((dep) => dep.id),
       cancelReason: row.cancel_reason,

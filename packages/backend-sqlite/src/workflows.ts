@@ -4,7 +4,6 @@
  * transaction that checks everything before its first write (C2).
  */
 import {
-  asJson,
   type AppendOptions,
   canonicalJson,
   type ClaimKeyInput,
@@ -19,7 +18,6 @@ import {
   type EventRecord,
   type FailResult,
   type Json,
-  type JsonObject,
   type KeyHolder,
   type ListRunsRequest,
   newId,
@@ -35,6 +33,9 @@ import {
   type StepRecord,
   type StepStatus,
   TERMINAL_RUN_STATUSES,
+  storedValueColumns,
+  type Value,
+  type ValueObject,
   type WaitForEventsOptions,
   type WorkflowStore,
   contextNotArrayDetails,
@@ -49,7 +50,7 @@ import {
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { notFound, sqliteError } from "./errors.js";
-import { decodeCursor, encodeCursor, jsonText, parseJson } from "./json.js";
+import { contextColumns, decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
   DELETE_RUN,
   DELETE_RUN_EVENTS,
@@ -155,7 +156,7 @@ export class SqliteWorkflows implements WorkflowStore {
         input.workflowId,
         input.version,
         jsonText(input.input),
-        JSON.stringify(input.context ?? {}),
+        ...contextColumns(input.context ?? {}),
         now,
         now,
       );
@@ -179,14 +180,14 @@ export class SqliteWorkflows implements WorkflowStore {
     });
   }
 
-  async setContext(id: string, context: JsonObject): Promise<RunRecord> {
+  async setContext(id: string, context: ValueObject): Promise<RunRecord> {
     return this.#context.connection.write((now) => toRun(this.#updateContext(this.#requireRun(id), context, now)));
   }
 
-  async appendToContext(id: string, key: string, value: Json): Promise<RunRecord> {
+  async appendToContext(id: string, key: string, value: Value): Promise<RunRecord> {
     return this.#context.connection.write((now) => {
       const run = this.#requireRun(id);
-      const context = parseJson<JsonObject>(run.context);
+      const context = contextOf(run);
       const current = Object.hasOwn(context, key) ? context[key] : undefined;
       if (current !== undefined && !Array.isArray(current)) {
         throw sqliteError("INVALID_STATE", `context key "${key}" of run "${id}" holds a non-array; appendToContext appends to arrays only`, contextNotArrayDetails(id, key));
@@ -320,14 +321,14 @@ export class SqliteWorkflows implements WorkflowStore {
       const sequences = events.length > 0 ? this.#appendEvents(run, events, now) : [];
       if (input.snapshot) this.#writeSnapshot(run, snapshotAt, input.snapshot.state, now);
       let updated = run;
-      if (input.context !== undefined) updated = this.#updateContext(updated, asJson(input.context), now);
+      if (input.context !== undefined) updated = this.#updateContext(updated, input.context, now);
       if (input.claimKeys !== undefined || input.releaseKeys !== undefined) this.#applyKeys(updated, input.claimKeys ?? [], input.releaseKeys ?? []);
       if (input.status !== undefined) updated = this.#updateStatus(updated, input.status, now);
       for (const step of input.steps ?? []) this.#upsertStep(run, step, now);
       let failure: FailResult | undefined;
       if (input.settle && fenced) {
         if ("complete" in input.settle) {
-          this.#context.transitions.complete(fenced, asJson(input.settle.complete.result), now);
+          this.#context.transitions.complete(fenced, input.settle.complete.result, now);
         } else {
           failure = this.#context.transitions.fail(fenced, input.settle.fail.error, input.settle.fail.retryable ?? true, now);
         }
@@ -393,8 +394,8 @@ export class SqliteWorkflows implements WorkflowStore {
     if (TERMINAL_RUN_STATUSES.has(run.status as RunStatus)) this.#statements.run(RELEASE_TERMINAL_KEYS, run.pk);
   }
 
-  #updateContext(run: RunRow, context: JsonObject, now: number): RunRow {
-    return this.#returning(this.#statements.one<RunRow>(UPDATE_RUN_CONTEXT, JSON.stringify(context), now, run.pk));
+  #updateContext(run: RunRow, context: ValueObject, now: number): RunRow {
+    return this.#returning(this.#statements.one<RunRow>(UPDATE_RUN_CONTEXT, ...contextColumns(context), now, run.pk));
   }
 
   /**
@@ -404,7 +405,7 @@ export class SqliteWorkflows implements WorkflowStore {
   #appendEvents(run: RunRow, events: readonly EventInput[], now: number): number[] {
     const sequences = events.map((event, index) => {
       const sequence = run.latest_sequence + index + 1;
-      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, jsonText(asJson(event.payload)), event.id ?? null, now);
+      this.#statements.run(INSERT_EVENT, run.pk, sequence, event.type, ...storedValueColumns(event.payload), event.id ?? null, now);
       return sequence;
     });
     this.#statements.run(SET_LATEST_SEQUENCE, run.latest_sequence + events.length, run.pk);
@@ -477,15 +478,20 @@ function toRun(row: RunRow): RunRecord {
     version: row.version,
     status: row.status as RunStatus,
     input: parseJson(row.input),
-    context: parseJson<JsonObject>(row.context),
+    context: contextOf(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at,
   };
 }
 
+/** A run's context (SPEC W13: it may hold bytes). */
+function contextOf(row: RunRow): ValueObject {
+  return valueOfColumns(row.context, row.context_kind) as ValueObject;
+}
+
 function toEvent(runId: string, row: EventRow): EventRecord {
-  const event: EventRecord = { runId, sequence: row.sequence, type: row.type, payload: parseJson(row.payload), createdAt: row.created_at };
+  const event: EventRecord = { runId, sequence: row.sequence, type: row.type, payload: valueOfColumns(row.payload, row.payload_kind, row.payload_bytes), createdAt: row.created_at };
   return row.event_id === null ? event : { ...event, id: row.event_id };
 }
 

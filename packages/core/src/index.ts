@@ -21,6 +21,7 @@ export { defineBackend, migrateOnOpen, type BackendDriver, type BackendFacets, t
 export { openBackend, parseBackendUrl, redact, supportedSchemes, type BackendModule, type CommonBackendOptions } from "./open-backend.js";
 export type { AppliedMigration, BackendOperations, DoctorFinding, DoctorProbes, NamespaceRemover, SchemaState, Verdict } from "./contracts/backend-operations.js";
 export { asJson, canonicalJson, jsonEqual } from "./rules/json.js";
+export { decodeNestedBytes, decodeStoredValue, encodeNestedBytes, encodeStoredValue, storedValueColumns, type StoredValue, type StoredValueKind } from "./rules/stored-value.js";
 export {
   enforceFence,
   fenceError,

@@ -1,12 +1,15 @@
 /**
  * Core's pure rules on their own: the fence (SPEC E5, E7) and its details, the details of NOT_FOUND
- * (SPEC C6), JSON equality and canonical text, and the statement-file rule. The kit checks the same behaviour through every
+ * (SPEC C6), JSON equality and canonical text, the stored form of values with bytes (SPEC W13) and the
+ * statement-file rule. The kit checks the same behaviour through every
  * backend; these pin the functions the backends call.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   canonicalJson,
+  decodeStoredValue,
+  encodeStoredValue,
   enforceFence,
   type FencedLease,
   type FencedTask,
@@ -21,6 +24,7 @@ import {
   newLeaseIds,
   notFoundDetails,
   statementOfFile,
+  type Value,
 } from "../src/index.js";
 
 const leased: FencedTask = { state: "leased", epoch: 3, leaseId: "the-lease-id-of-epoch-3", leaseEnd: null, leaseExpiresAt: 1_000, completedEpoch: null };
@@ -134,6 +138,46 @@ describe("JSON equality and canonical text", () => {
         expect(canonicalJson(a) === canonicalJson(b)).toBe(jsonEqual(a, b));
       }),
     );
+  });
+});
+
+/** JSON values with byte arrays anywhere, and member names that look like the stored form's. */
+const valueWithBytes: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small" },
+    fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Value>,
+    fc.uint8Array({ maxLength: 8 }),
+    fc.array(tie("value"), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("$bytes", "$", "$$bytes", "$b", "__proto__")), tie("value"), { maxKeys: 4, noNullPrototype: true }),
+  ),
+})).value;
+
+/** Through the text a SQL column or Redis string holds, and back. */
+function roundTrip(value: Value): Value {
+  const stored = encodeStoredValue(value);
+  return decodeStoredValue(stored.kind, JSON.parse(JSON.stringify(stored.json)) as Json, stored.bytes === null ? null : Buffer.from(stored.bytes));
+}
+
+describe("the stored form of a value (SPEC W13)", () => {
+  it("reads back every value exactly, bytes as plain Uint8Arrays", () => {
+    fc.assert(
+      fc.property(valueWithBytes, (value) => {
+        expect(roundTrip(value)).toStrictEqual(value);
+      }),
+    );
+    const decoded = roundTrip({ a: Uint8Array.of(1, 2), b: [Uint8Array.of()] }) as { a: Uint8Array };
+    expect(Object.getPrototypeOf(decoded.a)).toBe(Uint8Array.prototype);
+  });
+
+  it("keeps a value without bytes as its JSON, and escapes only the names of a value with bytes", () => {
+    expect(encodeStoredValue({ $bytes: "AAEC" })).toStrictEqual({ kind: null, json: { $bytes: "AAEC" }, bytes: null });
+    expect(encodeStoredValue({ $bytes: "AAEC", data: Uint8Array.of(0, 1, 2) })).toStrictEqual({
+      kind: "nested",
+      json: { $$bytes: "AAEC", data: { $bytes: "AAEC" } },
+      bytes: null,
+    });
+    expect(encodeStoredValue(Uint8Array.of(7)).kind).toBe("bytes");
+    expect(() => decodeStoredValue("later", null, null)).toThrow(TypeError);
   });
 });
 

@@ -14,6 +14,9 @@ export interface TaskRow {
   readonly queue: string;
   readonly state: string;
   readonly payload: string;
+  /** The payload's kind marker and bytes (SPEC W13, migration 0006). */
+  readonly payload_kind: string | null;
+  readonly payload_bytes: Uint8Array | null;
   readonly priority: number;
   readonly run_at: number;
   readonly max_attempts: number;
@@ -31,6 +34,9 @@ export interface TaskRow {
   readonly lease_end: string | null;
   readonly last_error: string;
   readonly result: string;
+  /** The result's kind marker and bytes (SPEC W13, migration 0006). */
+  readonly result_kind: string | null;
+  readonly result_bytes: Uint8Array | null;
   readonly progress: string | null;
   readonly pending_deps: number;
   readonly cancel_reason: string | null;
@@ -55,6 +61,9 @@ export interface GrantedRow {
   readonly id: string;
   readonly queue: string;
   readonly payload: string;
+  /** The payload's kind marker and bytes (SPEC W13, migration 0006). */
+  readonly payload_kind: string | null;
+  readonly payload_bytes: Uint8Array | null;
   readonly priority: number;
   readonly run_at: number;
   readonly attempt: number;
@@ -92,6 +101,9 @@ export interface FrameRow {
   readonly attempt: number;
   readonly sequence: number;
   readonly data: string;
+  /** The data's kind marker and bytes (SPEC W13, migration 0006). */
+  readonly data_kind: string | null;
+  readonly data_bytes: Uint8Array | null;
   readonly created_at: number;
 }
 

@@ -14,6 +14,8 @@ export interface RunRow {
   readonly status: string;
   readonly input: string;
   readonly context: string;
+  /** The context's kind marker (SPEC W13, migration 0006): null for plain JSON. */
+  readonly context_kind: string | null;
   readonly latest_sequence: number;
   readonly created_at: number;
   readonly updated_at: number;
@@ -43,6 +45,9 @@ export interface EventRow {
   readonly sequence: number;
   readonly type: string;
   readonly payload: string;
+  /** The payload's kind marker and bytes (SPEC W13, migration 0006). */
+  readonly payload_kind: string | null;
+  readonly payload_bytes: Uint8Array | null;
   /** The caller's id (SPEC W15); null when none. */
   readonly event_id: string | null;
   readonly created_at: number;

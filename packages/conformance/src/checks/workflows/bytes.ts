@@ -35,8 +35,21 @@ function byteValues(): { readonly name: string; readonly value: Value }[] {
         nested: [{ $b: "" }, { $bytes: null }, Uint8Array.of(36, 98)],
       },
     },
+    {
+      name: "single-member objects shaped like an encoded byte array, beside bytes",
+      value: [{ $bytes: "AAEC" }, { $: "", $$bytes: "AAEC" }, { "": { $bytes: "" } }, Uint8Array.of(0, 1, 2)],
+    },
+    { name: "a single-member object shaped like an encoded byte array, without bytes", value: { $bytes: "AAEC" } },
     { name: "an array of only bytes", value: [Uint8Array.of(1), Uint8Array.of(2, 3)] },
   ];
+}
+
+/**
+ * A value that weighs exactly `maxPayloadBytes` with its bytes nested in JSON: the size of
+ * `{"data":null}` less the four characters of `null`, plus the bytes (core's `valueByteSize`).
+ */
+function nestedOfSize(size: number): ValueObject {
+  return { data: Uint8Array.from({ length: size - '{"data":null}'.length + "null".length }, (_, index) => (index * 7 + 3) % 256) };
 }
 
 export const checks: Check[] = [
@@ -73,6 +86,33 @@ export const checks: Check[] = [
         `appendEvents of ${DEFAULTS.maxPayloadBytes + 1} bytes`,
       );
       same(await workflows.latestSequence(run.id), 1, "latestSequence after the rejected oversized append");
+    },
+  }),
+  defineCheck({
+    id: "W13.max-payload-bytes-everywhere",
+    rule: "W13",
+    title: "task payloads, results, frames and contexts of exactly maxPayloadBytes (bytes alone or nested in JSON) are kept whole; one byte more is VALIDATION",
+    requires: ["runs", "leases", "streams", "binary"],
+    kind: "example",
+    async run(ctx) {
+      const { engine, workflows } = ctx.backend;
+      const max = DEFAULTS.maxPayloadBytes;
+      const largest = Uint8Array.from({ length: max }, (_, index) => (index * 131 + 7) % 256);
+      const nested = nestedOfSize(max);
+      const queue = ctx.unique("queue");
+      const id = await enqueueTask(engine, { queue, payload: largest }, `enqueue with a payload of ${max} bytes`);
+      await rejectsWith(engine.enqueue({ queue, payload: nestedOfSize(max + 1) }), "VALIDATION", `enqueue with a payload of ${max + 1} bytes nested in JSON`);
+      const lease = await claimOne(engine, queue, { taskId: id }, "claim of the task whose payload is maxPayloadBytes");
+      same(lease.payload, largest, `the lease's payload of ${max} bytes`);
+      same(await engine.appendFrame(lease, nested), 1, `appendFrame of ${max} bytes nested in JSON`);
+      same((await engine.readFrames(id))[0]?.data, nested, `readFrames: the frame of ${max} bytes nested in JSON`);
+      await engine.complete(lease, { result: nested });
+      same((await taskOf(engine, id)).result, nested, `getTask's result of ${max} bytes nested in JSON`);
+      const run = await newRun(ctx);
+      same((await workflows.setContext(run.id, nested)).context, nested, `setContext of ${max} bytes nested in JSON`);
+      same((await workflows.getRun(run.id))?.context, nested, `getRun's context of ${max} bytes nested in JSON`);
+      await rejectsWith(workflows.setContext(run.id, nestedOfSize(max + 1)), "VALIDATION", `setContext of ${max + 1} bytes nested in JSON`);
+      same((await workflows.getRun(run.id))?.context, nested, "getRun's context after the rejected setContext");
     },
   }),
   defineCheck({
