@@ -43,10 +43,9 @@ import { PostgresWorkflowStore } from "./workflows.js";
 /**
  * Every capability but `binary` (W13: payloads, contexts, results and frames are json columns
  * here; bytes in them are not implemented yet, issue 16), declared false so the kit reports it
- * missing.
+ * missing. Concurrency keys (E20) are migration 0007's fair claim (docs/decisions.md, issue 16).
  */
-// W12–W16 and E21 are implemented; bytes (W13) and concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false, concurrencyKeys: false });
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
 
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 export { type PostgresBackendOptions, postgresOptionsFromUrl } from "./options.js";
