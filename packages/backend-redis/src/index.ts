@@ -38,9 +38,9 @@ import { RedisWorkflowStore } from "./workflows.js";
 /**
  * Every capability but `binary` (W13: values are JSON text inside the stored strings here; bytes
  * in them are not implemented yet, issue 16), declared false so the kit reports it missing.
+ * Concurrency keys (E20) are the fair claim of lua/claim.lua (docs/decisions.md, issue 16).
  */
-// W12–W16 and E21 are implemented; bytes (W13) and concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false, concurrencyKeys: false });
+const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, binary: false });
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";
