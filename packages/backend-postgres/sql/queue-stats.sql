@@ -1,10 +1,10 @@
 -- queue-stats: a queue's counts per effective state (docs/decisions.md: a queued task reads as
 -- ready once its run_at has come, a timed suspension as ready once its timeout has), the age of
--- its longest-waiting ready task, its settings (SPEC E17, E21), and when its rate limit lets the
+-- its longest-waiting ready task, its settings (SPEC E17, E20, E21), and when its rate limit lets the
 -- next lease be granted: the (count − max + 1)-th oldest grant of the interval plus rate_per_ms,
 -- null while the interval has room.
 -- Parameters: $1 now, $2 tenant_id, $3 queue
--- Returns: one row: now, concurrency, paused, rate_max, rate_per_ms, counts (json object state ->
+-- Returns: one row: now, concurrency, paused, rate_max, rate_per_ms, key_concurrency, counts (json object state ->
 --   count), oldest_ready, next_grant_at.
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 effective AS (
@@ -19,7 +19,7 @@ effective AS (
   UNION ALL
   SELECT 'completed', NULL FROM {schema}.tasks_completed d WHERE d.tenant_id = $2 AND d.queue = $3
 )
-SELECT c.now, q.concurrency, coalesce(q.paused, false) AS paused, q.rate_max, q.rate_per_ms,
+SELECT c.now, q.concurrency, coalesce(q.paused, false) AS paused, q.rate_max, q.rate_per_ms, q.key_concurrency,
        (SELECT g.granted_at + q.rate_per_ms FROM {schema}.rate_grants g
         WHERE q.rate_max IS NOT NULL AND g.tenant_id = $2 AND g.queue = $3 AND g.granted_at > c.now - q.rate_per_ms
         ORDER BY g.granted_at DESC OFFSET q.rate_max - 1 LIMIT 1) AS next_grant_at,

@@ -11,6 +11,9 @@
 -- (needs_lock). A rate-limited queue (SPEC E21) grants at most rate_max minus the grants of the
 -- last rate_per_ms ms (a sliding interval on the server's clock), records each lease it grants in
 -- rate_grants and deletes the grants that left the interval.
+-- A queue with concurrency keys (SPEC E20) is served only with $6 too, and then by claim_fairly
+-- (migration 0007), which picks the slots' tasks one at a time in fair order; this statement
+-- leases them as it leases the others.
 -- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
 -- carries the task's resumption, if any, until the task suspends again.
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
@@ -18,8 +21,9 @@
 --   slot)
 -- Returns: one row per lease granted, in claim order (slot: 1 for the first, ..., id, queue,
 --   payload, attempt, epoch, lease_id, worker_id, lease_expires_at, resume_signals, resume_timed_out), or
---   one row with a null id when none was; every row carries suspended (the tenant is),
---   needs_lock (a limited queue needs $6) and has_expired (an expired lease in these queues
+--   one row with a null id when none was (every lease row also carries concurrency_key); every
+--   row carries suspended (the tenant is), needs_lock (a limited or keyed queue needs $6) and
+--   has_expired (an expired lease in these queues
 --   awaits reclaim).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 settings AS (
@@ -27,10 +31,15 @@ settings AS (
   FROM unnest($3::text[]) AS q(queue)
   LEFT JOIN {schema}.queues s ON s.tenant_id = $2 AND s.queue = q.queue
 ),
+keyed AS (
+  SELECT EXISTS (SELECT 1 FROM {schema}.concurrency_keys k WHERE k.tenant_id = $2 AND k.queue = ANY ($3::text[])) AS keyed
+),
 flags AS (
   SELECT
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
-    (NOT $6::boolean AND EXISTS (SELECT 1 FROM settings WHERE (concurrency IS NOT NULL OR rate_max IS NOT NULL) AND NOT paused)) AS needs_lock,
+    (NOT $6::boolean AND ((SELECT keyed FROM keyed)
+      OR EXISTS (SELECT 1 FROM settings WHERE (concurrency IS NOT NULL OR rate_max IS NOT NULL) AND NOT paused))) AS needs_lock,
+    (SELECT keyed FROM keyed) AS keyed,
     -- Per queue, the oldest lease's expiry only: one index probe each, however many leases are
     -- held or were recently settled.
     EXISTS (
@@ -58,7 +67,8 @@ slots AS (
                        SELECT count(*) FROM {schema}.rate_grants g
                        WHERE g.tenant_id = $2 AND g.queue = s.queue AND g.granted_at > (SELECT now FROM clock) - s.rate_per_ms))
                 END)
-         END AS slots
+         END AS slots,
+         f.keyed
   FROM settings s CROSS JOIN flags f
   WHERE NOT f.suspended AND NOT f.needs_lock
 ),
@@ -68,13 +78,20 @@ candidates AS (
   CROSS JOIN LATERAL (
     SELECT t.ctid AS row_id, t.id, t.priority, t.ready_at, t.seq
     FROM {schema}.tasks t
-    WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.ready_at <= (SELECT now FROM clock)
+    WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.ready_at <= (SELECT now FROM clock) AND t.concurrency_key IS NULL
     ORDER BY t.priority DESC, t.ready_at, t.seq
-    LIMIT s.slots
+    LIMIT CASE WHEN s.keyed THEN 0 ELSE s.slots END
     FOR UPDATE OF t SKIP LOCKED
   ) r
   ORDER BY r.priority DESC, r.ready_at, r.seq
   LIMIT cardinality($4::text[])
+),
+fair AS (
+  SELECT p.row_id, p.slot
+  FROM flags f
+  CROSS JOIN LATERAL {schema}.claim_fairly($2, (SELECT now FROM clock), ARRAY(SELECT s.queue FROM slots s ORDER BY s.queue),
+                                           ARRAY(SELECT s.slots FROM slots s ORDER BY s.queue), cardinality($4::text[]), $5) p
+  WHERE f.keyed AND NOT f.suspended AND NOT f.needs_lock
 ),
 granted AS (
   UPDATE {schema}.tasks t
@@ -102,11 +119,12 @@ granted AS (
   -- an array so that every plan, custom or generic, sees a short list and fetches row by row: a
   -- join on the candidates themselves may be planned as a scan of every task when the statistics
   -- are stale, and a list of every address rechecked per row costs the square of the batch.
-  FROM unnest(ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot)) WITH ORDINALITY AS r(row_id, slot)
+  FROM unnest(CASE WHEN (SELECT keyed FROM flags) THEN ARRAY(SELECT p.row_id FROM fair p ORDER BY p.slot)
+                   ELSE ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot) END) WITH ORDINALITY AS r(row_id, slot)
   CROSS JOIN clock c
   WHERE t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
-            t.resume_timed_out
+            t.resume_timed_out, t.concurrency_key
 ),
 -- Data-modifying CTEs run once whether or not the query reads them (SPEC E21's grant log).
 rate_recorded AS (
@@ -121,7 +139,7 @@ rate_forgotten AS (
   WHERE $6::boolean AND g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
 )
 SELECT g.slot, g.id, g.queue, g.payload, g.payload_kind, g.payload_bytes, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
-       g.resume_timed_out, f.suspended, f.needs_lock, f.has_expired
+       g.resume_timed_out, g.concurrency_key, f.suspended, f.needs_lock, f.has_expired
 FROM flags f
 LEFT JOIN granted g ON true
 ORDER BY g.slot

@@ -6,22 +6,24 @@
 --   $7 run_ats (bigint[]; null: now), $8 max_attempts, $9 backoff_base_ms, $10 backoff_factors
 --   (float8[]), $11 backoff_max_ms, $12 idempotency_keys, $13 run_ids, $14 states ('queued' |
 --   'blocked' | 'cancelled'), $15 pending dependency counts, $16 cancel reasons, $17 channel,
---   $18 payload kinds (text[]), $19 payload bytes (bytea[]) (core's stored form, SPEC W13)
+--   $18 payload kinds (text[]), $19 payload bytes (bytea[]) (core's stored form, SPEC W13),
+--   $20 concurrency keys (text[]; null: none, SPEC E20)
 -- Returns: id of each task inserted (none when the tenant is suspended).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 allowed AS (SELECT NOT EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS ok),
 inserted AS (
   INSERT INTO {schema}.tasks (
     tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, ready_at, max_attempts, backoff_base_ms, backoff_factor,
-    backoff_max_ms, idempotency_key, run_id, state, pending_deps, cancel_reason, created_at, updated_at)
+    backoff_max_ms, idempotency_key, run_id, state, pending_deps, cancel_reason, concurrency_key, created_at, updated_at)
   SELECT $2, i.id, i.queue, i.payload, i.payload_kind, i.payload_bytes, i.priority, coalesce(i.run_at, c.now),
          CASE WHEN i.state = 'queued' THEN coalesce(i.run_at, c.now) END,
          i.max_attempts, i.base_ms, i.factor, i.max_ms, i.idempotency_key, i.run_id, i.state, i.pending, i.cancel_reason,
-         c.now, c.now
+         i.concurrency_key, c.now, c.now
   FROM unnest($3::text[], $4::text[], $5::json[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-              $10::float8[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[], $18::text[], $19::bytea[])
+              $10::float8[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::text[], $18::text[], $19::bytea[],
+              $20::text[])
          WITH ORDINALITY AS i(id, queue, payload, priority, run_at, max_attempts, base_ms, factor, max_ms,
-                              idempotency_key, run_id, state, pending, cancel_reason, payload_kind, payload_bytes, ord)
+                              idempotency_key, run_id, state, pending, cancel_reason, payload_kind, payload_bytes, concurrency_key, ord)
   CROSS JOIN clock c
   CROSS JOIN allowed a
   WHERE a.ok

@@ -82,6 +82,7 @@ interface PreparedTask {
   readonly idempotencyKey: string | null;
   readonly dependsOn: readonly string[];
   readonly runId: string | null;
+  readonly concurrencyKey: string | null;
 }
 
 /** The state a task is inserted in, with what goes with it. */
@@ -110,12 +111,18 @@ interface QueueSettingsRow {
   readonly paused: boolean;
   readonly rate_max: number | null;
   readonly rate_per_ms: number | null;
+  readonly key_concurrency: number | null;
 }
 
-/** The settings in force; the rate limit only while set (docs/decisions.md, issue 16). */
+/** The settings in force; the key limit and the rate limit only while set (docs/decisions.md, issue 16). */
 function settingsOf(row: QueueSettingsRow): QueueSettings {
-  const settings: QueueSettings = { queue: row.queue, concurrency: row.concurrency, paused: row.paused };
-  return row.rate_max === null || row.rate_per_ms === null ? settings : { ...settings, rateLimit: { max: Number(row.rate_max), perMs: Number(row.rate_per_ms) } };
+  return {
+    queue: row.queue,
+    concurrency: row.concurrency,
+    paused: row.paused,
+    ...(row.key_concurrency === null ? {} : { keyConcurrency: Number(row.key_concurrency) }),
+    ...(row.rate_max === null || row.rate_per_ms === null ? {} : { rateLimit: { max: Number(row.rate_max), perMs: Number(row.rate_per_ms) } }),
+  };
 }
 
 function suspendedTenant(tenantId: string, operation: string): MooringError {
@@ -189,6 +196,7 @@ export class PostgresEngine implements EngineBackend {
         idempotencyKey: resolved.idempotencyKey,
         dependsOn: resolved.dependsOn,
         runId: resolved.runId,
+        concurrencyKey: resolved.concurrencyKey,
       };
     });
     const plain = tasks.every((task) => task.idempotencyKey === null && task.dependsOn.length === 0);
@@ -289,6 +297,7 @@ export class PostgresEngine implements EngineBackend {
       this.#context.channel,
       tasks.map((task) => task.payload[1]),
       tasks.map((task) => task.payload[2]),
+      tasks.map((task) => task.concurrencyKey),
     ];
   }
 
@@ -306,7 +315,8 @@ export class PostgresEngine implements EngineBackend {
 
   /**
    * Grants leases for the slots of the claims of one moment (see claims.ts): one statement, or a
-   * transaction that locks the queues' settings when a concurrency limit applies; then reclaims
+   * transaction that locks the queues' settings when a concurrency or rate limit applies or a
+   * queue has concurrency keys (whose claim then picks fairly, migration 0007); then reclaims
    * the expired leases of those queues (E10).
    */
   async claimSlots(queues: readonly string[], leaseMs: number, workers: readonly string[]): Promise<SlottedLease[]> {
@@ -630,6 +640,8 @@ export class PostgresEngine implements EngineBackend {
         settings.rateLimit !== undefined,
         settings.rateLimit?.max ?? null,
         settings.rateLimit?.perMs ?? null,
+        settings.keyConcurrency !== undefined,
+        settings.keyConcurrency ?? null,
       ],
       "safe",
     );

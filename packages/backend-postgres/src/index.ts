@@ -41,12 +41,11 @@ import { PostgresTokenStore } from "./tokens.js";
 import { PostgresWorkflowStore } from "./workflows.js";
 
 /**
- * Every capability but `concurrencyKeys` (E20: not implemented yet, issue 16), declared false so
- * the kit reports it missing. `binary` (W13): payloads, contexts, results and frames keep bytes in
- * core's stored form, a bytea beside each json column with a kind marker (migration 0006).
+ * Every capability of versions 1 and 2 (docs/decisions.md, issue 16): `binary` (W13) keeps bytes in
+ * core's stored form, a bytea beside each json column with a kind marker (migration 0006);
+ * concurrency keys (E20) are migration 0007's fair claim.
  */
-// W12–W16 and E21 are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, concurrencyKeys: false });
+const CAPABILITIES = defineCapabilities(ALL_CAPABILITIES);
 
 export { inspectServer, NAMESPACE_URL_PARAMETERS, openNamespaceRemover, readSchemaState } from "./operations.js";
 export { type PostgresBackendOptions, postgresOptionsFromUrl } from "./options.js";

@@ -137,9 +137,14 @@ export interface LeaseRow {
   lease_expires_at: number;
   resume_signals: StoredSignal[] | null;
   resume_timed_out: boolean;
+  /** Absent where a statement does not read it (renew: the model's renewed lease carries none). */
+  concurrency_key?: string | null;
 }
 
-/** A granted lease; `signals` and `timedOut` only when the task resumed a suspension (SPEC E14). */
+/**
+ * A granted lease; `signals` and `timedOut` only when the task resumed a suspension (SPEC E14),
+ * `concurrencyKey` only when the task has one (E20).
+ */
 export function leaseOf(row: LeaseRow): Lease {
   const lease: Lease = {
     taskId: row.id,
@@ -150,6 +155,7 @@ export function leaseOf(row: LeaseRow): Lease {
     leaseId: row.lease_id,
     workerId: row.worker_id,
     expiresAt: row.lease_expires_at,
+    ...(row.concurrency_key == null ? {} : { concurrencyKey: row.concurrency_key }),
   };
   if (row.resume_signals === null) return lease;
   return { ...lease, signals: row.resume_signals.map(signalOf), ...(row.resume_timed_out ? { timedOut: true } : {}) };
@@ -181,6 +187,7 @@ export interface TaskRow {
   updated_at: number;
   suspend_timeout_at: number | null;
   pending_dependencies: string[];
+  concurrency_key: string | null;
   now: number;
 }
 
@@ -219,6 +226,7 @@ export function taskRecord(row: TaskRow): TaskRecord {
     cancelReason: row.cancel_reason,
     runId: row.run_id,
     idempotencyKey: row.idempotency_key,
+    ...(row.concurrency_key === null ? {} : { concurrencyKey: row.concurrency_key }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

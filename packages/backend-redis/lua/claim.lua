@@ -10,6 +10,12 @@
   in the tenant's slot). Each pick is the head of a sorted set: O(log n) whatever the number of
   ready tasks.
 
+  A queue with keyed tasks (B's kn:<qe> > 0) is served fairly (SPEC E20): one grant at a time, to
+  the first in fair order of each open queue's first keyless ready task (:r) and first key (:kf,
+  whose member order is the fair order), a key at keyConcurrency unexpired leases being blocked
+  (:kb) when it reaches the front or when a grant fills it; keys blocked until now come back
+  first. O(log n + log keys) per grant, whatever the number of keys.
+
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
   ARGV[2]  workerId
@@ -19,7 +25,8 @@
            n-th (SPEC T4; the client draws them from its CSPRNG, which a script does not have)
   ARGV[6…] qe of each queue (base64url, distinct)
   Returns  { expiresAt of every lease granted, lease... }, each lease { tid, qe, payload, attempt,
-           epoch, leaseId, resumed, signals? } (see tasks.grant)
+           epoch, leaseId, resumed, signals?, ke? } (see tasks.grant; ke, the task's concurrency
+           key, with signals then present, empty when not resumed)
   Errors   INVALID_STATE when the tenant is suspended (nothing granted or reclaimed); VALIDATION
            when ARGV[5] holds fewer than `limit` leaseIds (nothing written)
 ]]
@@ -40,7 +47,7 @@ local RECLAIM_LIMIT = 100
 
 -- One read of the tenant's meta: status, the timeout bound, and per queue its settings, the
 -- bounds of its scheduled tasks and leases, and its rate limit.
-local STRIDE = 6
+local STRIDE = 8
 local fields = { 'suspended', 'tmo' }
 for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
@@ -50,6 +57,8 @@ for i = FIRST_QUEUE, #ARGV do
   fields[#fields + 1] = 'l:' .. qe
   fields[#fields + 1] = 'rm:' .. qe
   fields[#fields + 1] = 'rp:' .. qe
+  fields[#fields + 1] = 'kc:' .. qe
+  fields[#fields + 1] = 'kn:' .. qe
 end
 local meta = redis.call('HMGET', B, unpack(fields))
 
@@ -87,7 +96,11 @@ for i = FIRST_QUEUE, #ARGV do
       redis.call('ZREMRANGEBYSCORE', g, '-inf', left)
       room = math.min(room, tonumber(meta[at + 4]) - redis.call('ZCARD', g))
     end
-    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {}, rated = rated } end
+    local keyed = meta[at + 7] and tonumber(meta[at + 7]) > 0
+    if keyed then
+      for _, ke in ipairs(redis.call('ZRANGEBYSCORE', qkey(qe, 'kb'), '-inf', NOW_TEXT)) do unblock_key(qe, ke) end
+    end
+    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {}, rated = rated, keyed = keyed, kc = meta[at + 6] } end
   end
 end
 
@@ -95,7 +108,56 @@ end
 -- case): ZPOPMIN takes them in one call. Several: each queue's first `room` members are merged
 -- (members compare by their fixed-width prefix, so across queues too) and the chosen ones removed.
 local picks = {}
-if #open == 1 then
+local fair = false
+for _, q in ipairs(open) do fair = fair or q.keyed end
+
+--- The first key of q in fair order with room under keyConcurrency, or nil; full keys met on the
+--- way are blocked.
+local function first_key(q)
+  while true do
+    local m = redis.call('ZRANGE', qkey(q.qe, 'kf'), 0, 0)[1]
+    if not m then return nil end
+    local ke = string.sub(m, 66)
+    if not block_when_full(q.qe, ke, q.kc, now) then return m, ke end
+  end
+end
+
+if fair then
+  -- Keyless candidates compare by the first 65 bytes of a fair member: a key of their own, never granted.
+  local NEVER = pad16(0)
+  while #picks < limit do
+    local best, best_rank = nil, nil
+    for _, q in ipairs(open) do
+      if q.room > 0 then
+        local head = redis.call('ZRANGE', qkey(q.qe, 'r'), 0, 0)[1]
+        if head then
+          local rank = string.sub(head, 1, 17) .. NEVER .. string.sub(head, 18, 49)
+          if not best_rank or rank < best_rank then best, best_rank = { q, head }, rank end
+        end
+        if q.keyed then
+          local m, ke = first_key(q)
+          if m and (not best_rank or string.sub(m, 1, 65) < best_rank) then best, best_rank = { q, nil, ke }, string.sub(m, 1, 65) end
+        end
+      end
+    end
+    if not best then break end
+    local q, member, ke = best[1], best[2], best[3]
+    if ke then
+      member = redis.call('ZRANGE', kkey(q.qe, ke, 'r'), 0, 0)[1]
+      redis.call('ZREM', kkey(q.qe, ke, 'r'), member)
+      redis.call('ZREM', qkey(q.qe, 'kt'), string.sub(member, 50))
+      redis.call('HSET', kkey(q.qe, ke), 'g', n2s(redis.call('HINCRBY', B, 'kg', 1)))
+      redis.call('ZADD', kkey(q.qe, ke, 'l'), lx_text, string.sub(member, 34))
+      refresh_key(q.qe, ke)
+      -- A key this grant filled leaves the fair order now, so waitForWork does not see it as work.
+      block_when_full(q.qe, ke, q.kc, now)
+    else
+      redis.call('ZREM', qkey(q.qe, 'r'), member)
+    end
+    q.room = q.room - 1
+    picks[#picks + 1] = { q, member, ke }
+  end
+elseif #open == 1 then
   local q = open[1]
   local popped = redis.call('ZPOPMIN', qkey(q.qe, 'r'), q.room)
   for j = 1, #popped, 2 do picks[#picks + 1] = { q, popped[j] } end
@@ -119,6 +181,10 @@ for _, pick in ipairs(picks) do
   local q = pick[1]
   local lease_id = lease_ids[#leases]
   local lease, member = grant(pick[2], q.qe, worker, lease_id, lease_ms_text, lx_text, now)
+  if pick[3] then
+    lease[8] = lease[8] or {}
+    lease[9] = pick[3]
+  end
   leases[#leases + 1] = lease
   if q.rated then redis.call('ZADD', qkey(q.qe, 'g'), n2s(now), lease_id) end
   q.taken[#q.taken + 1] = lx_text

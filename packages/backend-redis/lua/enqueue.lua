@@ -5,11 +5,11 @@
   ARGV[1]  now (epoch ms; '' = the server's TIME)
   ARGV[2]  dedupTtlMs
   ARGV[3]  serverClock ('1' when time is the server's, so that keys may expire physically)
-  ARGV[4]  n, the number of tasks; then 16 values per task:
+  ARGV[4]  n, the number of tasks; then 17 values per task:
            tid (base64url id), id, qe (base64url queue), queue, payload (JSON), priority,
            priority key (17 digits), runAt ('' = now), maxAttempts, backoff baseMs, factor, maxMs,
            ike (base64url idempotency key, '' = none), idempotency key, runId ('' = none),
-           dependencies (space-separated tids)
+           dependencies (space-separated tids), ke (base64url concurrency key, '' = none, SPEC E20)
   Returns  { id1, created1, id2, created2, ... } (created: 1 or 0), in input order
   Errors   INVALID_STATE (the tenant is suspended), NOT_FOUND (a dependency does not exist);
            checked for the whole batch before the first write
@@ -21,7 +21,7 @@ local now = clock_now(ARGV[1])
 local dedup_ttl = tonumber(ARGV[2])
 local server_clock = ARGV[3]
 local n = tonumber(ARGV[4])
-local F = 16
+local F = 17
 
 local meta = redis.call('HMGET', B, 'suspended', 'tmo')
 settle_timeouts(now, meta[2])
@@ -110,6 +110,12 @@ for i = 0, n - 1 do
       fields[#fields + 1] = 'rid'
       fields[#fields + 1] = ARGV[a + 15]
     end
+    local ke = nil
+    if ARGV[a + 17] ~= '' then
+      ke = ARGV[a + 17]
+      fields[#fields + 1] = 'ck'
+      fields[#fields + 1] = ke
+    end
     if #deps > 0 then
       fields[#fields + 1] = 'dp'
       fields[#fields + 1] = ARGV[a + 16]
@@ -123,6 +129,7 @@ for i = 0, n - 1 do
     q.counts.all = q.counts.all + 1
     if COUNTED[state] then q.counts[state] = (q.counts[state] or 0) + 1 end
     emit('enqueued', qe, tid, now)
+    if ke and not failed then key_task_started(qe, ke) end
     if failed then
       emit('cancelled', qe, tid, now)
     elseif pending then
@@ -130,10 +137,10 @@ for i = 0, n - 1 do
         redis.call('SADD', B .. ':dep:' .. dep, tid)
         redis.call('HSET', tkey(dep), 'hd', '1')
       end
-    elseif ra <= now then
+    elseif ra <= now and not ke then
       q.ready[#q.ready + 1] = ready_member(ARGV[a + 7], ra, ord16, tid)
     else
-      add_queued(t, tid, qe, ra, now, ARGV[a + 7], ord16)
+      add_queued(t, tid, qe, ra, now, ARGV[a + 7], ord16, ke)
     end
     if ARGV[a + 13] ~= '' then
       local key = B .. ':ik:' .. qe .. ':' .. ARGV[a + 13]

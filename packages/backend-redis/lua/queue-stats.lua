@@ -13,7 +13,7 @@
   ARGV[2]  qe
   Returns  { concurrency or nil, paused (1/0), scheduled, ready, leased, completed, dead,
            cancelled, suspended, blocked, oldest ready age or nil, rate max or nil, rate perMs or
-           nil, nextGrantAt or nil }
+           nil, nextGrantAt or nil, keyConcurrency or nil }
 ]]
 --- @include "common"
 --- @include "tasks"
@@ -22,10 +22,11 @@ local now = clock_now(ARGV[1])
 local qe = ARGV[2]
 settle_timeouts(now)
 
-local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe)
+local cfg = redis.call('HMGET', B, 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe, 'kc:' .. qe)
 local n = redis.call('HMGET', qkey(qe, 'n'), 'all', 'dead', 'cancelled', 'suspended', 'blocked')
 local r, s = qkey(qe, 'r'), qkey(qe, 's')
-local waiting = redis.call('ZCARD', r)
+local kt = qkey(qe, 'kt')
+local waiting = redis.call('ZCARD', r) + redis.call('ZCARD', kt)
 local due = redis.call('ZCOUNT', s, '-inf', NOW_TEXT)
 local scheduled = redis.call('ZCOUNT', s, '(' .. NOW_TEXT, '+inf')
 local leased = redis.call('ZCARD', qkey(qe, 'l'))
@@ -42,6 +43,9 @@ local completed = tonumber(n[1] or '0') - ready - scheduled - leased - dead - ca
 -- <priority key 17><runAt 16><order 16><tid>, digits and base64url, all below '~').
 local oldest = nil
 if due > 0 then oldest = tonumber(redis.call('ZRANGE', s, 0, 0, 'WITHSCORES')[2]) end
+-- Keyed ready tasks (SPEC E20) are in :kt by runAt.
+local keyed_oldest = redis.call('ZRANGE', kt, 0, 0, 'WITHSCORES')[2]
+if keyed_oldest and (not oldest or tonumber(keyed_oldest) < oldest) then oldest = tonumber(keyed_oldest) end
 local from = '-'
 while true do
   local head = redis.call('ZRANGEBYLEX', r, from, '+', 'LIMIT', 0, 1)[1]
@@ -65,5 +69,5 @@ return {
   cfg[1], (cfg[2] == '1') and 1 or 0,
   scheduled, ready, leased,
   completed, dead, cancelled, suspended, blocked,
-  age, cfg[3] or false, cfg[4] or false, next_grant,
+  age, cfg[3] or false, cfg[4] or false, next_grant, cfg[5] or false,
 }

@@ -1,15 +1,17 @@
 --[[
-  set-queue: merges concurrency, pause and rate limit settings into the queue's (SPEC E17, E21).
-  They live in the tenant's meta hash (c:<qe>, p:<qe>, rm:<qe> and rp:<qe>), which claim reads in
-  one call. Removing the rate limit forgets its grants (the queue's sorted set :g).
+  set-queue: merges concurrency, pause, key limit and rate limit settings into the queue's (SPEC
+  E17, E20, E21). They live in the tenant's meta hash (c:<qe>, p:<qe>, kc:<qe>, rm:<qe> and
+  rp:<qe>), which claim reads in one call. Removing the rate limit forgets its grants (the queue's
+  sorted set :g); a changed key limit unblocks every blocked key, to be judged again by claim.
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  qe
   ARGV[2]  concurrency ('' = unchanged, 'null' = no limit, else a positive integer)
   ARGV[3]  paused ('' = unchanged, '1', '0')
   ARGV[4]  rate limit ('' = unchanged, 'null' = none, else '<max> <perMs>')
-  Returns  { concurrency or nil, paused (1/0), rate max or nil, rate perMs or nil }: the settings
-           now in force
+  ARGV[5]  keyConcurrency ('' = unchanged, 'null' = no limit, else a positive integer)
+  Returns  { concurrency or nil, paused (1/0), rate max or nil, rate perMs or nil, keyConcurrency
+           or nil }: the settings now in force
 ]]
 --- @include "common"
 --- @include "tasks"
@@ -33,7 +35,11 @@ elseif ARGV[4] ~= '' then
   local rate = words(ARGV[4])
   redis.call('HSET', B, rm, rate[1], rp, rate[2])
 end
-local f = redis.call('HMGET', B, c, p, rm, rp)
+if ARGV[5] ~= '' then
+  if ARGV[5] == 'null' then redis.call('HDEL', B, 'kc:' .. qe) else redis.call('HSET', B, 'kc:' .. qe, ARGV[5]) end
+  for _, ke in ipairs(redis.call('ZRANGE', qkey(qe, 'kb'), 0, -1)) do unblock_key(qe, ke) end
+end
+local f = redis.call('HMGET', B, c, p, rm, rp, 'kc:' .. qe)
 local paused = 0
 if f[2] == '1' then paused = 1 end
-return { f[1], paused, f[3], f[4] }
+return { f[1], paused, f[3], f[4], f[5] }

@@ -154,7 +154,7 @@ export function decodeLease(reply: unknown): Lease {
 
 /**
  * The leases of a claim reply: `{ expiresAt, lease… }`, each lease `{ tid, qe, payload, attempt,
- * epoch, leaseId, resumed, signals? }` (lua/claim.lua). The script leaves out what the client knows: the task
+ * epoch, leaseId, resumed, signals?, ke? }` (lua/claim.lua). The script leaves out what the client knows: the task
  * id is the decoded tid, the queue the claimed queue whose encoding is qe, the worker the caller's.
  */
 export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyMap<string, string>): Lease[] {
@@ -178,20 +178,22 @@ export function decodeClaim(reply: unknown, workerId: string, queueOf: ReadonlyM
       expiresAt,
     };
     const resumed = asString(f[6], "lease.resumed");
+    const keyed = f[8] === undefined ? lease : { ...lease, concurrencyKey: decodeId(asString(f[8], "lease.ke")) };
     if (resumed === "") {
-      leases.push(lease);
+      leases.push(keyed);
     } else {
       const signals = asArray(f[7] ?? [], "lease.signals").map(decodeSignal);
-      leases.push(resumed === "2" ? { ...lease, signals, timedOut: true } : { ...lease, signals });
+      leases.push(resumed === "2" ? { ...keyed, signals, timedOut: true } : { ...keyed, signals });
     }
   }
   return leases;
 }
 
-/** A task record in `tasks.RECORD_FIELDS` order. */
+/** A task record in `tasks.RECORD_FIELDS` order; `concurrencyKey` only when the task has one (SPEC E20). */
 export function decodeTask(reply: unknown): TaskRecord {
   const f = asArray(reply, "task");
   const progress = asNullableString(f[13], "task.progress");
+  const key = asNullableString(f[20], "task.concurrencyKey");
   return {
     id: asString(f[0], "task.id"),
     queue: asString(f[1], "task.queue"),
@@ -211,6 +213,7 @@ export function decodeTask(reply: unknown): TaskRecord {
     cancelReason: asNullableString(f[15], "task.cancelReason"),
     runId: asNullableString(f[16], "task.runId"),
     idempotencyKey: asNullableString(f[17], "task.idempotencyKey"),
+    ...(key === null ? {} : { concurrencyKey: decodeId(key) }),
     createdAt: asNumber(f[18], "task.createdAt"),
     updatedAt: asNumber(f[19], "task.updatedAt"),
   };

@@ -65,10 +65,15 @@ import { decodeId, encodeId, priorityKey } from "./keys.js";
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
 
 /** The settings with the rate limit when one is set (docs/decisions.md, issue 16). */
-function withRateLimit(settings: QueueSettings, max: unknown, perMs: unknown): QueueSettings {
+function withLimits(settings: QueueSettings, max: unknown, perMs: unknown, keyConcurrency: unknown): QueueSettings {
   const rateMax = asNullableNumber(max, "rateLimit.max");
   const ratePerMs = asNullableNumber(perMs, "rateLimit.perMs");
-  return rateMax === null || ratePerMs === null ? settings : { ...settings, rateLimit: { max: rateMax, perMs: ratePerMs } };
+  const keyLimit = asNullableNumber(keyConcurrency, "keyConcurrency");
+  return {
+    ...settings,
+    ...(keyLimit === null ? {} : { keyConcurrency: keyLimit }),
+    ...(rateMax === null || ratePerMs === null ? {} : { rateLimit: { max: rateMax, perMs: ratePerMs } }),
+  };
 }
 
 function distinct(values: readonly string[]): string[] {
@@ -125,6 +130,7 @@ export class RedisEngine implements EngineBackend {
         task.idempotencyKey ?? "",
         task.runId ?? "",
         distinct(task.dependsOn ?? []).map(encodeId).join(" "),
+        task.concurrencyKey === undefined ? "" : encodeId(task.concurrencyKey),
       );
     }
     const reply = asArray(await this.#run("enqueue", args), "enqueue");
@@ -257,15 +263,16 @@ export class RedisEngine implements EngineBackend {
     const concurrency = settings.concurrency === undefined ? "" : settings.concurrency === null ? "null" : String(settings.concurrency);
     const paused = settings.paused === undefined ? "" : settings.paused ? "1" : "0";
     const rate = settings.rateLimit === undefined ? "" : settings.rateLimit === null ? "null" : `${settings.rateLimit.max} ${settings.rateLimit.perMs}`;
-    const [limit, isPaused, rateMax, ratePerMs] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused, rate]), "set-queue");
-    return withRateLimit({ queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 }, rateMax, ratePerMs);
+    const keyLimit = settings.keyConcurrency === undefined ? "" : settings.keyConcurrency === null ? "null" : String(settings.keyConcurrency);
+    const [limit, isPaused, rateMax, ratePerMs, keyConcurrency] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused, rate, keyLimit]), "set-queue");
+    return withLimits({ queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 }, rateMax, ratePerMs, keyConcurrency);
   }
 
   async queueStats(queue: string): Promise<QueueStats> {
     const f = asArray(await this.#run("queue-stats", [this.#ctx.now(), encodeId(queue)]), "queue-stats");
     const count = (index: number): number => asNumber(f[index], "queue-stats.count");
     const stats: QueueStats = {
-      ...withRateLimit({ queue, concurrency: asNullableNumber(f[0], "concurrency"), paused: asNumber(f[1], "paused") === 1 }, f[11], f[12]),
+      ...withLimits({ queue, concurrency: asNullableNumber(f[0], "concurrency"), paused: asNumber(f[1], "paused") === 1 }, f[11], f[12], f[14]),
       counts: {
         scheduled: count(2),
         ready: count(3),

@@ -36,12 +36,11 @@ import { RedisTokenStore } from "./tokens.js";
 import { RedisWorkflowStore } from "./workflows.js";
 
 /**
- * Every capability but `concurrencyKeys` (E20: not implemented yet, issue 16), declared false so
- * the kit reports it missing. `binary` (W13): a value with bytes is stored raw in its string, a tag
- * byte first (docs/decisions.md), and read back through Buffer replies.
+ * Every capability of versions 1 and 2 (docs/decisions.md, issue 16): `binary` (W13) stores a value
+ * with bytes raw in its string, a tag byte first, read back through Buffer replies; concurrency
+ * keys (E20) are the fair claim of lua/claim.lua.
  */
-// W12–W16 and E21 are implemented; concurrency keys (E20) not yet (docs/decisions.md, issue 16).
-const CAPABILITIES = defineCapabilities({ ...ALL_CAPABILITIES, concurrencyKeys: false });
+const CAPABILITIES = defineCapabilities(ALL_CAPABILITIES);
 
 export { describeDurability, inspectRedisServer, type RedisNodeReport, type RedisServerReport } from "./inspect.js";
 export type { RedisTarget } from "./connection.js";

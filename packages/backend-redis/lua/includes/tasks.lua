@@ -30,6 +30,24 @@
                         l:<qe> (earliest lease expiry, mirrored in B:lq). A bound is lowered
                         whenever an earlier entry is added and recomputed when its work is done; a
                         bound lower than the truth only costs a look, so removals leave it as it is.
+  Concurrency keys (SPEC E20; `ke` is the base64url key, stored in the task's field ck). A keyed
+  task waits in its key's sets, not in :r, and claim serves keys in fair order:
+    B:q:<qe>:kr:<ke>    sorted set like :r: the key's ready tasks, in E3 order (FIFO in the key)
+    B:q:<qe>:kl:<ke>    sorted set like :l: the key's leases, for its count of unexpired ones
+    B:q:<qe>:k:<ke>     hash: g (the tenant's grant count at the key's latest lease, B's kg; absent:
+                        never granted), n (non-terminal tasks: the key and its sets go with the
+                        last, so a key that comes back counts as never granted), m (its member of
+                        :kf, '' when none), b ('1' while blocked)
+    B:q:<qe>:kf         sorted set (score 0) of the keys with a ready task and room, member
+                        <head priority key 17><g 16><head runAt 16><head order 16><ke>: byte order
+                        is the fair order, and a keyless task compares as <17><0 16><16><16>
+    B:q:<qe>:kb         sorted set (score: blocked until) of the keys found at keyConcurrency
+                        unexpired leases: out of :kf until their earliest lease expires (claim) or
+                        one of their leases ends
+    B:q:<qe>:kt         sorted set (score runAt, member tid): every keyed ready task, for
+                        queue-stats' count and oldest ready task
+    B                   also kc:<qe> (the queue's keyConcurrency) and kn:<qe> (its non-terminal
+                        keyed tasks: claim takes the fair path only while it is positive)
   Stored states: queued (reads ready or scheduled by runAt), leased, suspended, blocked, completed,
   dead, cancelled. A task's order `ord` is stored as its 16-digit sort key, so index members are
   built by concatenation alone.
@@ -84,14 +102,94 @@ end
 local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. ord .. tid end
 local function lease_member(ord, tid) return ord .. tid end
 
+-- Concurrency keys (SPEC E20; sets listed above).
+local function kkey(qe, ke, part)
+  if part then return B .. ':q:' .. qe .. ':k' .. part .. ':' .. ke end
+  return B .. ':q:' .. qe .. ':k:' .. ke
+end
+
+--- Puts key ke back in the fair order :kf by its ready head and last grant (or leaves it out: no
+--- ready task, or blocked).
+local function refresh_key(qe, ke)
+  local k = kkey(qe, ke)
+  local f = redis.call('HMGET', k, 'm', 'g', 'b')
+  if f[1] and f[1] ~= '' then redis.call('ZREM', qkey(qe, 'kf'), f[1]) end
+  local head = redis.call('ZRANGE', kkey(qe, ke, 'r'), 0, 0)[1]
+  local m = ''
+  if head and f[3] ~= '1' then
+    m = string.sub(head, 1, 17) .. pad16(tonumber(f[2] or '0')) .. string.sub(head, 18, 49) .. ke
+    redis.call('ZADD', qkey(qe, 'kf'), 0, m)
+  end
+  redis.call('HSET', k, 'm', m)
+end
+
+--- A keyed task becomes ready (member of its key's ready set) or stops being ready.
+local function key_ready(qe, ke, member, tid, ra)
+  redis.call('ZADD', kkey(qe, ke, 'r'), 0, member)
+  redis.call('ZADD', qkey(qe, 'kt'), stamp(ra), tid)
+  refresh_key(qe, ke)
+end
+local function key_unready(qe, ke, member, tid)
+  redis.call('ZREM', kkey(qe, ke, 'r'), member)
+  redis.call('ZREM', qkey(qe, 'kt'), tid)
+  refresh_key(qe, ke)
+end
+
+--- Key ke leaves the fair order until `until_at` (its earliest unexpired lease's expiry).
+local function block_key(qe, ke, until_at)
+  redis.call('HSET', kkey(qe, ke), 'b', '1')
+  redis.call('ZADD', qkey(qe, 'kb'), n2s(until_at), ke)
+  refresh_key(qe, ke)
+end
+
+--- A blocked key goes back to the fair order, to be judged again when it reaches the front.
+local function unblock_key(qe, ke)
+  if redis.call('ZREM', qkey(qe, 'kb'), ke) == 1 then
+    redis.call('HDEL', kkey(qe, ke), 'b')
+    refresh_key(qe, ke)
+  end
+end
+
+--- Blocks key ke when its unexpired leases reach the queue's keyConcurrency `kc` (nil: no limit);
+--- true when it did.
+local function block_when_full(qe, ke, kc, now)
+  if not kc then return false end
+  local first = redis.call('ZRANGEBYSCORE', kkey(qe, ke, 'l'), '(' .. n2s(now), '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if not first[2] or redis.call('ZCOUNT', kkey(qe, ke, 'l'), '(' .. n2s(now), '+inf') < tonumber(kc) then return false end
+  block_key(qe, ke, tonumber(first[2]))
+  return true
+end
+
+--- A keyed task starts (enqueue, retry of a dead letter) or ends (terminal) its life: the key and
+--- its sets are forgotten with its last non-terminal task (docs/decisions.md, issue 16).
+local function key_task_started(qe, ke)
+  redis.call('HINCRBY', kkey(qe, ke), 'n', 1)
+  redis.call('HINCRBY', B, 'kn:' .. qe, 1)
+end
+local function key_task_ended(qe, ke)
+  redis.call('HINCRBY', B, 'kn:' .. qe, -1)
+  if redis.call('HINCRBY', kkey(qe, ke), 'n', -1) > 0 then return end
+  redis.call('ZREM', qkey(qe, 'kb'), ke)
+  redis.call('DEL', kkey(qe, ke), kkey(qe, ke, 'r'), kkey(qe, ke, 'l'))
+end
+
+--- A lease of key ke ends: its slot is free, and the queue's waiters are woken when it has a key limit.
+local function key_lease_ended(qe, ke, ord, tid)
+  redis.call('ZREM', kkey(qe, ke, 'l'), lease_member(ord, tid))
+  unblock_key(qe, ke)
+  if redis.call('HEXISTS', B, 'kc:' .. qe) == 1 then published[#published + 1] = 'work ' .. qe end
+end
+
 --- Indexes a queued task: claimable at once when its ready time has come, else scheduled. `pk`
 --- and `ord` are the task's fields when the caller has them (nil: read them here).
-local function add_queued(t, tid, qe, ra, now, pk, ord)
+local function add_queued(t, tid, qe, ra, now, pk, ord, ke)
   if pk == nil then
-    local f = redis.call('HMGET', t, 'pk', 'ord')
-    pk, ord = f[1], f[2]
+    local f = redis.call('HMGET', t, 'pk', 'ord', 'ck')
+    pk, ord, ke = f[1], f[2], f[3]
   end
-  if ra <= now then
+  if ra <= now and ke then
+    key_ready(qe, ke, ready_member(pk, ra, ord, tid), tid, ra)
+  elseif ra <= now then
     redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(pk, ra, ord, tid))
   else
     redis.call('ZADD', qkey(qe, 's'), stamp(ra), tid)
@@ -101,8 +199,9 @@ end
 
 local function remove_queued(t, tid, qe)
   if redis.call('ZREM', qkey(qe, 's'), tid) == 0 then
-    local f = redis.call('HMGET', t, 'pk', 'ra', 'ord')
-    redis.call('ZREM', qkey(qe, 'r'), ready_member(f[1], tonumber(f[2]), f[3], tid))
+    local f = redis.call('HMGET', t, 'pk', 'ra', 'ord', 'ck')
+    local member = ready_member(f[1], tonumber(f[2]), f[3], tid)
+    if f[4] then key_unready(qe, f[4], member, tid) else redis.call('ZREM', qkey(qe, 'r'), member) end
   end
 end
 
@@ -113,8 +212,9 @@ local function promote(qe, now, bound)
   local s = qkey(qe, 's')
   local due = redis.call('ZRANGEBYSCORE', s, '-inf', stamp(now), 'LIMIT', 0, PROMOTE_LIMIT)
   for _, tid in ipairs(due) do
-    local f = redis.call('HMGET', tkey(tid), 'pk', 'ra', 'ord')
-    redis.call('ZADD', qkey(qe, 'r'), 0, ready_member(f[1], tonumber(f[2]), f[3], tid))
+    local f = redis.call('HMGET', tkey(tid), 'pk', 'ra', 'ord', 'ck')
+    local member = ready_member(f[1], tonumber(f[2]), f[3], tid)
+    if f[4] then key_ready(qe, f[4], member, tid, tonumber(f[2])) else redis.call('ZADD', qkey(qe, 'r'), 0, member) end
     redis.call('ZREM', s, tid)
   end
   reset_bound('s:' .. qe, s)
@@ -142,10 +242,12 @@ local function reset_lease_bound(qe)
   end
 end
 
---- Indexes a lease (renew); claim indexes its leases itself, in one call per queue.
-local function add_leased(tid, qe, ord, lx)
+--- Indexes a lease (renew; with its key's leases when `ke` is the task's key); claim indexes its
+--- leases itself, in one call per queue.
+local function add_leased(tid, qe, ord, lx, ke)
   local lx_text = n2s(lx)
   redis.call('ZADD', qkey(qe, 'l'), lx_text, lease_member(ord, tid))
+  if ke then redis.call('ZADD', kkey(qe, ke, 'l'), lx_text, lease_member(ord, tid)) end
   lower_lease_bound(qe, lx, lx_text)
 end
 
@@ -192,6 +294,11 @@ end
 --- Further field-value pairs to set may follow `now`.
 local function end_lease(t, tid, qe, ord, to, now, ...)
   remove_leased(tid, qe, ord)
+  local ke = redis.call('HGET', t, 'ck')
+  if ke then
+    key_lease_ended(qe, ke, ord, tid)
+    if TERMINAL[to] then key_task_ended(qe, ke) end
+  end
   if COUNTED[to] then redis.call('HINCRBY', qkey(qe, 'n'), to, 1) end
   redis.call('HSET', t, 'st', to, 'ua', stamp(now), ...)
 end
@@ -215,10 +322,11 @@ local function has_dependents(t) return redis.call('HGET', t, 'hd') == '1' end
 
 --- Cancels one non-terminal task (its lease, if any, is revoked by the cancelled state).
 local function cancel_one(t, tid, reason, now)
-  local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk')
+  local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk', 'ck')
   local st, qe = f[1], f[2]
   if st == 'leased' then
     remove_leased(tid, qe, f[3])
+    if f[5] then key_lease_ended(qe, f[5], f[3], tid) end
   elseif st == 'queued' then
     remove_queued(t, tid, qe)
   elseif st == 'suspended' then
@@ -226,6 +334,7 @@ local function cancel_one(t, tid, reason, now)
     redis.call('DEL', B .. ':ts:' .. tid)
   end
   redis.call('DEL', B .. ':tr:' .. tid)
+  if f[5] then key_task_ended(qe, f[5]) end
   set_state(t, qe, st, 'cancelled')
   redis.call('HSET', t, 'ua', stamp(now))
   redis.call('HDEL', t, 'sm', 'sk', 'sx')
@@ -406,7 +515,7 @@ local function lease_of(t)
   return { f[1], f[2], f[3], tonumber(f[4]), tonumber(f[5]), f[6], f[7], f[8], '' }
 end
 
-local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua' }
+local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua', 'ck' }
 
 --- The task record at `now` (effective state, pending dependencies as raw ids), in RECORD_FIELDS
 --- order; the client decodes it. A lease's expiry and worker are reported while it is held.
