@@ -496,7 +496,7 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
     await withClient(async (completer) => {
       // Another process's completion moves the task to tasks_completed and has not committed yet.
       await completer.query("BEGIN");
-      const moved = await completer.query(loadStatements(schema)["tasks-complete"].text, [clock.now(), [DEFAULT_TENANT], [id], [lease.epoch], [null], "unused", [lease.leaseId]]);
+      const moved = await completer.query(loadStatements(schema)["tasks-complete"].text, [clock.now(), [DEFAULT_TENANT], [id], [lease.epoch], [null], "unused", [lease.leaseId], [null], [null]]);
       expect(moved.rowCount).toBe(1);
       const outcome = <T>(call: Promise<T>): Promise<T | string> => call.catch((error: unknown) => (MooringError.is(error) ? error.code : String(error)));
       const failed = outcome(engine.fail(lease, { error: "late" }));
@@ -572,6 +572,9 @@ describe.skipIf(!server)("the batch statements read only the rows of their batch
           ids.map(() => null),
           "unused",
           leased.rows.map((row) => row.lease_id),
+          // The results' kind markers and bytes (SPEC W13, migration 0006): plain JSON.
+          ids.map(() => null),
+          ids.map(() => null),
         ]);
         expect(new Set(taskReads(complete))).toEqual(new Set(["Index Scan using tasks_pkey", "Tid Scan"]));
         // Completed tasks moved out of the hot table (migration 0002).
