@@ -205,6 +205,9 @@ DECLARE
   best_seq bigint;
   granted bigint := 0;
 BEGIN
+  IF p_total <= 0 THEN
+    RETURN;
+  END IF;
   INSERT INTO {schema}.queues (tenant_id, queue)
   SELECT p_tenant, q FROM unnest(p_queues) AS q ORDER BY q
   ON CONFLICT (tenant_id, queue) DO NOTHING;

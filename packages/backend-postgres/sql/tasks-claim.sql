@@ -86,11 +86,15 @@ candidates AS (
   ORDER BY r.priority DESC, r.ready_at, r.seq
   LIMIT cardinality($4::text[])
 ),
+-- The function's total depends on the flags, so that no plan can call it (and lock the queues)
+-- for a claim without keys: it returns at once for a total of 0.
 fair AS (
   SELECT p.row_id, p.slot
   FROM flags f
   CROSS JOIN LATERAL {schema}.claim_fairly($2, (SELECT now FROM clock), ARRAY(SELECT s.queue FROM slots s ORDER BY s.queue),
-                                           ARRAY(SELECT s.slots FROM slots s ORDER BY s.queue), cardinality($4::text[]), $5) p
+                                           ARRAY(SELECT s.slots FROM slots s ORDER BY s.queue),
+                                           CASE WHEN f.keyed AND NOT f.suspended AND NOT f.needs_lock THEN cardinality($4::text[]) ELSE 0 END,
+                                           $5) p
   WHERE f.keyed AND NOT f.suspended AND NOT f.needs_lock
 ),
 granted AS (
