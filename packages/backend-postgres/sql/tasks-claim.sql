@@ -123,8 +123,9 @@ granted AS (
   -- an array so that every plan, custom or generic, sees a short list and fetches row by row: a
   -- join on the candidates themselves may be planned as a scan of every task when the statistics
   -- are stale, and a list of every address rechecked per row costs the square of the batch.
-  FROM unnest(CASE WHEN (SELECT keyed FROM flags) THEN ARRAY(SELECT p.row_id FROM fair p ORDER BY p.slot)
-                   ELSE ARRAY(SELECT k.row_id FROM candidates k ORDER BY k.slot) END) WITH ORDINALITY AS r(row_id, slot)
+  -- At most one of candidates (queues without keys) and fair (with keys) has rows.
+  FROM unnest(ARRAY(SELECT k.row_id FROM (SELECT row_id, slot FROM candidates UNION ALL SELECT row_id, slot FROM fair) k ORDER BY k.slot))
+         WITH ORDINALITY AS r(row_id, slot)
   CROSS JOIN clock c
   WHERE t.ctid = r.row_id
   RETURNING r.slot, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
