@@ -98,7 +98,7 @@ describe("a check requires exactly the capabilities it exercises (issue 15)", ()
       const unused = check.requires.filter((capability) => !used.has(capability));
       if (unused.length > 0) needless.push(`${check.id} requires ${unused.join(", ")} but never calls into it`);
     }
-    expect(needless).toEqual([]);
+    expect(needless, needless.join("; ")).toEqual([]);
   });
 
   it("a kv + kvCas adapter runs exactly the key identity, TTL, KV and state hostile-input checks, and passes them", async () => {
