@@ -21,6 +21,8 @@ import { allBut, memoryCreate, partialCreate, recordingCreate } from "./partial-
 
 /** Few runs: gating is about which calls a check makes, which the first runs already show. */
 const NUM_RUNS = 10;
+/** The seed of the recorded runs of "every check calls into every capability it requires". */
+const RECORDING_SEED = 20_261_206;
 
 function ran(report: ConformanceReport): string[] {
   return report.results.filter((result) => result.status !== "not-declared").map((result) => result.checkId);
@@ -93,7 +95,17 @@ describe("a check requires exactly the capabilities it exercises (issue 15)", ()
     const needless: string[] = [];
     for (const check of ALL_CHECKS) {
       const used = new Set<CapabilityName>();
-      const report = await runConformance({ name: "memory (recorded)", create: recordingCreate(memoryCreate(), used), checks: [check], numRuns: NUM_RUNS });
+      // A fixed seed: which capabilities a property reaches in NUM_RUNS runs is then the same on
+      // every run of this test (a fresh seed made T1.model-isolation skip its delayed enqueues now
+      // and then, and the test fail by chance); that each check passes on a fresh seed is the
+      // previous test's job.
+      const report = await runConformance({
+        name: "memory (recorded)",
+        create: recordingCreate(memoryCreate(), used),
+        checks: [check],
+        numRuns: NUM_RUNS,
+        seed: RECORDING_SEED,
+      });
       expect(failures(report)).toEqual([]);
       const unused = check.requires.filter((capability) => !used.has(capability));
       if (unused.length > 0) needless.push(`${check.id} requires ${unused.join(", ")} but never calls into it`);
