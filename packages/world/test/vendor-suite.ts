@@ -12,15 +12,10 @@ import { type Backend, openBackend } from "@mooring/core";
 import { createTestSuite } from "@workflow/world-testing";
 import { afterAll, describe, it } from "vitest";
 import { missingCapabilities } from "../src/index.js";
-
-/** Where the suite's World stores its data: a URL, and how to clean up after the file. */
-export interface VendorTarget {
-  readonly url: string;
-  cleanUp(): Promise<void>;
-}
+import type { StoreTarget } from "./support/stores.js";
 
 /** Registers the vendor suite for `name`, or one skipped test saying why it cannot run. */
-export async function describeVendorSuite(name: string, target: VendorTarget | { readonly skip: string }): Promise<void> {
+export async function describeVendorSuite(name: string, target: StoreTarget | { readonly skip: string }): Promise<void> {
   if ("skip" in target) {
     describe.skip(`vendor suite on ${name}: ${target.skip}`, () => it("needs a server", () => undefined));
     return;
