@@ -6,13 +6,13 @@
 WITH moved AS (
   DELETE FROM {schema}.tasks
   WHERE tenant_id = $2 AND id = $3 AND epoch = $4 AND state = 'leased'
-  RETURNING tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, max_attempts, attempt, epoch, lease_id, last_error, progress,
+  RETURNING tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, max_attempts, attempt, epoch, lease_id, last_error, progress, concurrency_key,
             run_id, idempotency_key, created_at
 )
 INSERT INTO {schema}.tasks_completed (
   tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, max_attempts, attempt, epoch, lease_id, last_error,
-  result, result_kind, result_bytes, progress, run_id, idempotency_key, created_at, updated_at)
+  result, result_kind, result_bytes, progress, run_id, idempotency_key, created_at, updated_at, concurrency_key)
 SELECT m.tenant_id, m.id, m.queue, m.payload, m.payload_kind, m.payload_bytes, m.priority, m.run_at, m.max_attempts, m.attempt, m.epoch, m.lease_id,
-       m.last_error, $5::json, $6::text, $7::bytea, m.progress, m.run_id, m.idempotency_key, m.created_at, $1::bigint
+       m.last_error, $5::json, $6::text, $7::bytea, m.progress, m.run_id, m.idempotency_key, m.created_at, $1::bigint, m.concurrency_key
 FROM moved m
 RETURNING id, queue

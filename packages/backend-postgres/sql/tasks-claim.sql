@@ -12,8 +12,8 @@
 -- last rate_per_ms ms (a sliding interval on the server's clock), records each lease it grants in
 -- rate_grants and deletes the grants that left the interval.
 -- A queue with concurrency keys (SPEC E20) is served only with $6 too, and then by claim_fairly
--- (migration 0007), which picks the slots' tasks one at a time in fair order; this statement
--- leases them as it leases the others.
+-- (migrations 0007, 0008), which picks the slots' tasks in fair order (the first ones set-based);
+-- this statement leases them as it leases the others.
 -- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
 -- carries the task's resumption, if any, until the task suspends again.
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one

@@ -316,7 +316,7 @@ export class PostgresEngine implements EngineBackend {
   /**
    * Grants leases for the slots of the claims of one moment (see claims.ts): one statement, or a
    * transaction that locks the queues' settings when a concurrency or rate limit applies or a
-   * queue has concurrency keys (whose claim then picks fairly, migration 0007); then reclaims
+   * queue has concurrency keys (whose claim then picks fairly, migrations 0007 and 0008); then reclaims
    * the expired leases of those queues (E10).
    */
   async claimSlots(queues: readonly string[], leaseMs: number, workers: readonly string[]): Promise<SlottedLease[]> {

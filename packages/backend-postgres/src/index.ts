@@ -43,7 +43,7 @@ import { PostgresWorkflowStore } from "./workflows.js";
 /**
  * Every capability of versions 1 and 2 (docs/decisions.md, issue 16): `binary` (W13) keeps bytes in
  * core's stored form, a bytea beside each json column with a kind marker (migration 0006);
- * concurrency keys (E20) are migration 0007's fair claim.
+ * concurrency keys (E20) are migration 0007's fair claim, its first picks set-based since 0008.
  */
 const CAPABILITIES = defineCapabilities(ALL_CAPABILITIES);
 
