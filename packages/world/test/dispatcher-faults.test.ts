@@ -1,5 +1,6 @@
 /**
- * What the vendor suite cannot check, with real processes on one store (SQLite file, Postgres):
+ * What the vendor suite cannot check, with real processes on one store (a SQLite file, Postgres,
+ * Redis, Redis Cluster):
  *
  * - Two dispatcher processes run N workflow runs: every run completes exactly once, its event log
  *   is gap-free (W7), every step completes once, and no two deliveries of a run overlap, in one
@@ -18,7 +19,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createMooringWorld, type MooringWorld } from "../src/index.js";
 import { AppServer } from "./support/app-server.js";
-import { postgresStore, type StoreTarget } from "./support/stores.js";
+import { postgresStore, redisClusterStore, redisStore, type StoreTarget } from "./support/stores.js";
 
 const RUNS = 8;
 /**
@@ -156,3 +157,5 @@ const sqliteDir = mkdtempSync(join(tmpdir(), "mooring-world-faults-db-"));
 await describeFaults("sqlite", { url: `sqlite:${join(sqliteDir, "world.db")}`, cleanUp: async () => rmSync(sqliteDir, { recursive: true, force: true }) });
 
 await describeFaults("postgres", await postgresStore("world dispatcher-faults.test.ts", "worldfaults", "faults"));
+await describeFaults("redis", await redisStore());
+await describeFaults("redis-cluster", await redisClusterStore());
