@@ -261,6 +261,13 @@ export function planEvent(store: WorldStore, runId: string, state: RunState, dat
         existingKeys: Object.keys(next.attributes),
         allowReservedAttributes: data.eventData.allowReservedAttributes === true,
       });
+      // The workflow's attr_set comes again with the same correlation id each time the workflow
+      // replays: it is recorded once (its id kept in the state this commit writes), and a replay
+      // is a conflict, as world-local answers it.
+      if (data.correlationId !== undefined && data.eventData.writer.type === "workflow") {
+        if (next.attributeEvents?.includes(cid)) throw new EntityConflictError(`Attribute event "${cid}" already exists`);
+        next.attributeEvents = [...(next.attributeEvents ?? []), cid];
+      }
       next.attributes = applyAttributeChanges(next.attributes, data.eventData.changes);
       return { eventId, events: [event(data.eventData)], next, entity: "run" };
     }

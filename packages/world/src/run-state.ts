@@ -56,6 +56,11 @@ export interface RunState {
   specVersion: number;
   executionContext?: Record<string, unknown>;
   attributes: Record<string, string>;
+  /**
+   * The correlation ids of the workflow's attr_set events, each recorded once (a replay of the
+   * workflow sends them again). Absent in a state written before it existed.
+   */
+  attributeEvents?: string[];
   status: WorldRunStatus;
   errorCode?: string;
   startedAt?: number;

@@ -117,6 +117,22 @@ describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", 
     expect((await world.events.create(runId, { eventType: "run_cancelled" })).run?.status).toBe("cancelled");
   });
 
+  it("W15: a workflow's attr_set replayed with its correlation id is recorded once; a step's is not deduplicated", async () => {
+    const world = await newWorld(encoding);
+    const runId = await startRun(world);
+    const fromWorkflow = { eventType: "attr_set", correlationId: "attr_1", eventData: { changes: [{ key: "stage", value: "one" }], writer: { type: "workflow" } } } as const;
+    await world.events.create(runId, fromWorkflow);
+    await expect(world.events.create(runId, fromWorkflow)).rejects.toBeInstanceOf(EntityConflictError);
+    const other = await startRun(world);
+    await world.events.create(other, fromWorkflow);
+    const fromStep = { eventType: "attr_set", correlationId: "attr_2", eventData: { changes: [{ key: "stage", value: "two" }], writer: { type: "step", stepId: "step_1", attempt: 1 } } } as const;
+    await world.events.create(runId, fromStep);
+    await world.events.create(runId, fromStep);
+    const events = await world.events.list({ runId, pagination: { limit: 100 } });
+    expect(events.data.filter((event) => event.eventType === "attr_set").map((event) => event.correlationId)).toEqual(["attr_1", "attr_2", "attr_2"]);
+    expect((await world.runs.get(runId)).attributes).toEqual({ stage: "two" });
+  });
+
   it("W8: concurrent writers to one run all land, each event once", async () => {
     const world = await newWorld(encoding);
     const runId = await startRun(world);
