@@ -5,6 +5,7 @@
  */
 import { createMemoryBackend } from "@mooring/backend-memory";
 import { EntityConflictError, HookNotFoundError, RunExpiredError, TooEarlyError, WorkflowRunNotFoundError, WorkflowWorldError } from "@workflow/errors";
+import type { CreateEventRequest } from "@workflow/world";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMooringWorld, missingCapabilities, type MooringWorld } from "../src/index.js";
 
@@ -120,12 +121,12 @@ describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", 
   it("W15: a workflow's attr_set replayed with its correlation id is recorded once; a step's is not deduplicated", async () => {
     const world = await newWorld(encoding);
     const runId = await startRun(world);
-    const fromWorkflow = { eventType: "attr_set", correlationId: "attr_1", eventData: { changes: [{ key: "stage", value: "one" }], writer: { type: "workflow" } } } as const;
+    const fromWorkflow: CreateEventRequest = { eventType: "attr_set", correlationId: "attr_1", eventData: { changes: [{ key: "stage", value: "one" }], writer: { type: "workflow" } } };
     await world.events.create(runId, fromWorkflow);
     await expect(world.events.create(runId, fromWorkflow)).rejects.toBeInstanceOf(EntityConflictError);
     const other = await startRun(world);
     await world.events.create(other, fromWorkflow);
-    const fromStep = { eventType: "attr_set", correlationId: "attr_2", eventData: { changes: [{ key: "stage", value: "two" }], writer: { type: "step", stepId: "step_1", attempt: 1 } } } as const;
+    const fromStep: CreateEventRequest = { eventType: "attr_set", correlationId: "attr_2", eventData: { changes: [{ key: "stage", value: "two" }], writer: { type: "step", stepId: "step_1", attempt: 1 } } };
     await world.events.create(runId, fromStep);
     await world.events.create(runId, fromStep);
     const events = await world.events.list({ runId, pagination: { limit: 100 } });
