@@ -145,7 +145,8 @@ describe("JSON equality and canonical text", () => {
 const valueWithBytes: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small" },
-    fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Value>,
+    // As its text: JSON has no −0 (its text is 0), so a stored −0 reads back as 0 by design.
+    fc.jsonValue({ maxDepth: 1 }).map((json) => JSON.parse(JSON.stringify(json)) as Value),
     fc.uint8Array({ maxLength: 8 }),
     fc.array(tie("value"), { maxLength: 4 }),
     fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("$bytes", "$", "$$bytes", "$b", "__proto__")), tie("value"), { maxKeys: 4, noNullPrototype: true }),
