@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError, newLeaseIds } from "@mooring/core";
 import { mapPostgresError } from "../src/errors.js";
-import { quoteIdentifier } from "../src/identifiers.js";
+import { notificationChannel, quoteIdentifier } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
 import { Database } from "../src/database.js";
 import { LEDGER_TABLE, MIGRATIONS, migrateSchema } from "../src/migrations.js";
@@ -602,6 +602,30 @@ describe.skipIf(!server)("time and names", () => {
     expect(lease?.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
     expect(lease?.expiresAt).toBeLessThanOrEqual(after + 60_000);
     await backend.close();
+  });
+
+  it("W16: a log notification delivered late (its append came before the wait) does not make waitForEvents true", async () => {
+    const schema = schemas.name("latelog");
+    const backend = await open(schema);
+    try {
+      await backend.workflows.createRun({ id: "late", workflowId: "w", version: "1" });
+      await backend.workflows.appendEvents("late", [{ type: "a" }]);
+      const waiting = backend.workflows.waitForEvents("late", { after: 1, timeoutMs: 1_000 });
+      // The append's own notification again and again while the wait is open, as a late
+      // delivery would arrive: the wait must look at the log rather than trust it.
+      let open = true;
+      void waiting.finally(() => (open = false));
+      const payload = JSON.stringify({ t: DEFAULT_TENANT, k: "log", q: "", i: "late", a: 0 });
+      while (open) {
+        await withClient((client) => client.query("SELECT pg_notify($1, $2)", [notificationChannel(schema), payload]));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await waiting).toBe(false);
+      await backend.workflows.appendEvents("late", [{ type: "b" }]);
+      expect(await backend.workflows.waitForEvents("late", { after: 1, timeoutMs: 1_000 })).toBe(true);
+    } finally {
+      await backend.close();
+    }
   });
 
   it("a schema name with quotes, spaces and apostrophes works everywhere, quoted by one helper", async () => {

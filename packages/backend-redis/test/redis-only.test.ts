@@ -242,6 +242,32 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     }
   });
 
+  it("W16: a log message that pub/sub delivers late (its append came before the wait) does not make waitForEvents true", async () => {
+    const keyPrefix = prefix();
+    const backend = await createRedisBackend({ url: target.url, prefix: keyPrefix });
+    const publisher = new Redis(target.url);
+    const channel = `${new KeySpace(keyPrefix).tenant("default")}:ch`;
+    try {
+      await backend.workflows.createRun({ id: "late", workflowId: "w", version: "1" });
+      await backend.workflows.appendEvents("late", [{ type: "a" }]);
+      const waiting = backend.workflows.waitForEvents("late", { after: 1, timeoutMs: 1_000 });
+      // The append's own message again and again while the wait is open, as a late delivery
+      // would arrive: the wait must look at the log rather than trust it.
+      let open = true;
+      void waiting.finally(() => (open = false));
+      while (open) {
+        await publisher.publish(channel, `log ${Buffer.from("late").toString("base64url")}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await waiting).toBe(false);
+      await backend.workflows.appendEvents("late", [{ type: "b" }]);
+      expect(await backend.workflows.waitForEvents("late", { after: 1, timeoutMs: 1_000 })).toBe(true);
+    } finally {
+      publisher.disconnect();
+      await backend.close();
+    }
+  });
+
   it("opens from a redis:// URL with options in its query string, and rejects unknown ones", async () => {
     const keyPrefix = prefix();
     const url = new URL(target.url);
