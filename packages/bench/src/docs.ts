@@ -5,6 +5,7 @@
  * `<!-- generated:NAME -->` and `<!-- end:NAME -->` is replaced; the prose around it is kept.
  *
  *   node dist/docs.js --bench results/latest.json --matrix ../../reports/matrix.json --page ../../docs/choosing-a-backend.md
+ *   node dist/docs.js --bench results/fairness.json --sections fairness --page ../../docs/choosing-a-backend.md
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -67,9 +68,15 @@ export function renderDepth(bench: BenchFile): string {
   return lines.join("\n");
 }
 
-/** The cost of E20's fair claim: each key count against the keyless rows of the same run. */
+/**
+ * The cost of E20's fair claim: each key count against the keyless rows of the same run, under a
+ * line saying which run (the section may be regenerated from a run of its own rows).
+ */
 export function renderFairness(bench: BenchFile): string {
+  const c = bench.conditions;
   const lines = [
+    `From \`pnpm bench\` at ${c.startedAt} (profile ${c.profile}, ${c.cores} cores, load average ${c.loadAverageAtStart[0]?.toFixed(2)} at the start and ${c.loadAverageAtEnd?.[0]?.toFixed(2) ?? "unrecorded"} at the end):`,
+    "",
     "| target | keys | claim p50 (µs) | without keys (µs) | ratio | drain (tasks/s) | without keys (tasks/s) | cost ratio |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
@@ -122,10 +129,10 @@ export function fillPage(page: string, sections: Readonly<Record<string, string>
 
 function main(): void {
   const { values } = parseArgs({
-    options: { bench: { type: "string" }, matrix: { type: "string" }, page: { type: "string" } },
+    options: { bench: { type: "string" }, matrix: { type: "string" }, page: { type: "string" }, sections: { type: "string" } },
   });
   if (!values.page || (!values.bench && !values.matrix)) {
-    throw new Error("usage: docs --page <markdown file> [--bench <bench json>] [--matrix <matrix.json>]");
+    throw new Error("usage: docs --page <markdown file> [--bench <bench json>] [--matrix <matrix.json>] [--sections <name,…>]");
   }
   const sections: Record<string, string> = {};
   if (values.bench) {
@@ -137,7 +144,10 @@ function main(): void {
     if (bench.fairness !== undefined) sections.fairness = renderFairness(bench);
   }
   if (values.matrix) sections.conformance = renderConformance(JSON.parse(readFileSync(values.matrix, "utf8")) as MatrixFile);
-  writeFileSync(values.page, fillPage(readFileSync(values.page, "utf8"), sections));
+  // Only the named sections, when a run measured only their rows (the fairness rows, say).
+  const only = values.sections?.split(",");
+  const chosen = only ? Object.fromEntries(Object.entries(sections).filter(([name]) => only.includes(name))) : sections;
+  writeFileSync(values.page, fillPage(readFileSync(values.page, "utf8"), chosen));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();
