@@ -101,10 +101,9 @@ export class NotificationHub {
    * (docs/decisions.md, "Notifications"). `look` runs again on reconnect
    * and every `pollIntervalMs`, the floor under notifications lost while the connection was down;
    * a failed poll is a hint like a notification, not the caller's failure (the next one, or the
-   * timeout, decides). With `confirm`, a matching notification is a reason to look again rather
-   * than an answer: one sent before the wait began (delivered late on a busy machine) then cannot
-   * make it resolve true (W16's true is a fact, E19's a hint); a look that fails still counts as
-   * the notification. Rejects only when the registration or the first look fails.
+   * timeout, decides). A matching notification is a reason to look again, not an answer: one sent
+   * before the wait began (delivered late on a busy machine) then cannot make it resolve true; a
+   * look that fails still counts as the notification. Rejects only when the registration or the first look fails.
    */
   wait(
     tenantId: string,
@@ -112,13 +111,12 @@ export class NotificationHub {
     options: {
       readonly matches: (event: HubEvent) => boolean;
       readonly look: () => Promise<boolean>;
-      readonly confirm?: boolean;
       readonly pollIntervalMs: number;
       readonly timeoutMs: number;
       readonly signal?: AbortSignal | undefined;
     },
   ): Promise<boolean> {
-    const { matches, look, confirm = false, pollIntervalMs, timeoutMs, signal } = options;
+    const { matches, look, pollIntervalMs, timeoutMs, signal } = options;
     if (signal?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve, reject) => {
       const cleanups: (() => void)[] = [];
@@ -148,7 +146,6 @@ export class NotificationHub {
           if (notice.type === "closed") finish(false);
           else if (notice.type === "reconnected") check();
           else if (notice.event.topic !== topic || notice.event.tenantId !== tenantId || !matches(notice.event)) return;
-          else if (!confirm) finish(true);
           else
             look().then(
               (found) => {

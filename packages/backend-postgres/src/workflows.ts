@@ -394,7 +394,6 @@ export class PostgresWorkflowStore implements WorkflowStore {
     return hub.wait(this.#tenantId, "log", {
       matches: (event) => event.taskId === runId,
       look: async () => (await this.latestSequence(runId)) > options.after,
-      confirm: true,
       pollIntervalMs,
       timeoutMs: options.timeoutMs,
       signal: options.signal,

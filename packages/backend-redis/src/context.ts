@@ -74,22 +74,20 @@ export class RedisContext {
    * look, so a change in between is seen by one or the other. The timeout starts once the first
    * look has found nothing, so what is already there is reported however short the timeout
    * (docs/decisions.md). A poll every second is the floor under lost messages; a failed poll is a
-   * hint like a message, not the caller's failure. With `confirm`, a matching message is a reason
-   * to look again rather than an answer: a message published before the wait began (pub/sub
-   * delivers late on a busy machine) then cannot make it resolve true (W16's true is a fact, E19's
-   * a hint); a look that fails still counts as the message.
+   * hint like a message, not the caller's failure. A matching message is a reason to look again,
+   * not an answer: a message published before the wait began (pub/sub delivers late on a busy
+   * machine) then cannot make it resolve true; a look that fails still counts as the message.
    */
   async wait(
     channel: string,
     options: {
       readonly matches: (line: string) => boolean;
       readonly look: () => Promise<boolean>;
-      readonly confirm?: boolean;
       readonly timeoutMs: number;
       readonly signal?: AbortSignal | undefined;
     },
   ): Promise<boolean> {
-    const { matches, look, confirm = false, timeoutMs, signal } = options;
+    const { matches, look, timeoutMs, signal } = options;
     if (signal?.aborted) return false;
     let finish: (found: boolean) => void = () => undefined;
     const done = new Promise<boolean>((resolve) => {
@@ -112,14 +110,12 @@ export class RedisContext {
     try {
       const stop = await this.hub.listen(channel, (message) => {
         if (!message.split("\n").some(matches)) return;
-        if (!confirm) end(true);
-        else
-          look().then(
-            (found) => {
-              if (found) end(true);
-            },
-            () => end(true),
-          );
+        look().then(
+          (found) => {
+            if (found) end(true);
+          },
+          () => end(true),
+        );
       });
       if (settled) stop();
       else cleanups.push(stop);

@@ -298,7 +298,6 @@ export class RedisWorkflowStore implements WorkflowStore {
     return this.#ctx.wait(`${this.#base}:ch`, {
       matches: (line) => line === wanted,
       look: async () => (await this.latestSequence(runId)) > options.after,
-      confirm: true,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
     });
