@@ -163,9 +163,19 @@ async function measure(world: BenchedWorld, workflow: BenchWorkflow, runs: numbe
     );
     if (label !== "warm-up") world.rounds.set(workflow.id, [...(world.rounds.get(workflow.id) ?? []), result]);
   } catch (error) {
-    fail(world, `${workflow.id} ${label}: ${message(error)}\n--- the app's last output:\n${world.server.output().slice(-3_000)}`);
+    fail(world, `${workflow.id} ${label}: ${message(error)}\n--- the app's last output:\n${appOutput(world.server)}`);
     await world.server.stop();
   }
+}
+
+/** The end of what the app wrote, without the timed World's lines and the app's start-up banner of curl examples. */
+function appOutput(server: AppServer): string {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => !line.startsWith("@bench ") && !line.startsWith("$ curl "))
+    .join("\n")
+    .slice(-3_000);
 }
 
 function fail(world: BenchedWorld, error: string): void {
@@ -211,7 +221,8 @@ function buildReport(argv: readonly string[], conditions: Conditions, workflows:
 }
 
 function renderSection(report: WorldBenchReport): string {
-  return [renderConditions(report), renderResults(report), renderComparisons(report.comparisons)].join("\n\n");
+  const comparisons = report.comparisons.length === 0 ? [] : [renderComparisons(report.comparisons)];
+  return [renderConditions(report), renderResults(report), ...comparisons].join("\n\n");
 }
 
 /** The Worlds with an app process and no error, in the order of round `round`: each round starts one further on. */

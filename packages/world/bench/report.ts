@@ -55,6 +55,8 @@ export interface ResultRow {
   readonly stepsPerSec: Spread | null;
   readonly stepP50Ms: Spread | null;
   readonly stepP99Ms: Spread | null;
+  /** The p50 of run latency (round.ts): how long one of the N runs took from start to end. */
+  readonly runP50Ms: Spread | null;
 }
 
 /** One of ours against a peer on one workflow, from the medians. */
@@ -116,6 +118,7 @@ export function resultRow(world: string, workflow: BenchWorkflow["id"], rounds: 
     stepsPerSec: spread(rounds.map((r) => r.stepsPerSec)),
     stepP50Ms: spread(rounds.map((r) => r.stepLatency.p50)),
     stepP99Ms: spread(rounds.map((r) => r.stepLatency.p99)),
+    runP50Ms: spread(rounds.map((r) => r.runLatency.p50)),
   };
 }
 
@@ -146,8 +149,8 @@ const times = (value: number | null): string => (value === null ? "—" : `${val
 /** One row per World and workflow: median (min–max) over the rounds; a World not measured says why. */
 export function renderResults(report: Pick<WorldBenchReport, "workflows" | "worlds" | "results">): string {
   const lines = [
-    "| World | workflow | runs/s | steps/s | step p50 (ms) | step p99 (ms) |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    "| World | workflow | runs/s | steps/s | step p50 (ms) | step p99 (ms) | run p50 (ms) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const world of report.worlds) {
     const label = world.module === "@mooring/world" ? `@mooring/world, ${world.name}` : `@workflow/${world.name}`;
@@ -155,11 +158,12 @@ export function renderResults(report: Pick<WorldBenchReport, "workflows" | "worl
     for (const workflow of report.workflows) {
       const row = report.results.find((r) => r.world === world.name && r.workflow === workflow.id);
       if (missing !== null || !row?.runsPerSec) {
-        const why = missing ?? (world.error === null ? "not measured" : `error: ${world.error}`);
-        lines.push(`| ${label} | ${workflow.id} | ${why} | — | — | — |`);
+        // The first line only: the JSON and the run's log keep the whole error and the app's output.
+        const why = missing ?? (world.error === null ? "not measured" : `error: ${world.error.split("\n")[0]}`);
+        lines.push(`| ${label} | ${workflow.id} | ${why} | — | — | — | — |`);
         continue;
       }
-      lines.push(`| ${label} | ${workflow.id} | ${cell(row.runsPerSec)} | ${cell(row.stepsPerSec)} | ${cell(row.stepP50Ms)} | ${cell(row.stepP99Ms)} |`);
+      lines.push(`| ${label} | ${workflow.id} | ${cell(row.runsPerSec)} | ${cell(row.stepsPerSec)} | ${cell(row.stepP50Ms)} | ${cell(row.stepP99Ms)} | ${cell(row.runP50Ms)} |`);
     }
   }
   return lines.join("\n");

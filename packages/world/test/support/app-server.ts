@@ -23,6 +23,17 @@ export interface AppServerOptions {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/**
+ * This process's environment without PORT, as the vendor's suite starts its server: the server
+ * then listens on a free port and sets PORT itself before `world.start()`. A World that reads PORT
+ * when it is created (world-postgres does, for its deliveries) would otherwise keep an inherited
+ * or zero port and never reach the app.
+ */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  const { PORT: _port, ...rest } = process.env;
+  return rest;
+}
+
 export class AppServer {
   readonly #child: ChildProcess;
   readonly #output: string[] = [];
@@ -36,7 +47,7 @@ export class AppServer {
     this.#child = spawn(process.execPath, [vendorServer], {
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe", "pipe"],
-      env: { ...process.env, ...options.env, WORKFLOW_TARGET_WORLD: options.world, CONTROL_FD: "3", PORT: "0" },
+      env: { ...inheritedEnvironment(), ...options.env, WORKFLOW_TARGET_WORLD: options.world, CONTROL_FD: "3" },
     });
     const stdout = this.#child.stdout as Readable;
     const stderr = this.#child.stderr as Readable;
