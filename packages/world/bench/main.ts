@@ -108,13 +108,16 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const report = buildReport(argv, conditions, workflows, worlds);
   const stamp = conditions.startedAt.replace(/\.\d+Z$/, "Z").replaceAll(":", "-");
-  const paths = [join(RESULTS_DIR, `world-bench-${stamp}.json`), join(RESULTS_DIR, "world-latest.json"), ...(options.out ? [resolve(options.out)] : [])];
+  // pnpm runs the script inside packages/world; INIT_CWD is where the user typed the command.
+  const typedIn = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  const paths = [join(RESULTS_DIR, `world-bench-${stamp}.json`), join(RESULTS_DIR, "world-latest.json"), ...(options.out ? [typedIn(options.out)] : [])];
   await saveReport(report, paths);
   const section = renderSection(report);
   process.stdout.write(`\n${section}\n\nSaved ${paths.join(", ")}\n`);
   if (options.page) {
-    await writeFile(options.page, fillPage(await readFile(options.page, "utf8"), { "world-bench": section }));
-    log(`wrote the world-bench section of ${options.page}`);
+    const page = typedIn(options.page);
+    await writeFile(page, fillPage(await readFile(page, "utf8"), { "world-bench": section }));
+    log(`wrote the world-bench section of ${page}`);
   }
   return worlds.some((world) => world.error !== null) ? 1 : 0;
 }

@@ -9,8 +9,8 @@ export const USAGE = `Usage: pnpm --filter @mooring/world bench [-- options]
   --rounds <n>        measured rounds (default 5); each World runs each workflow once per round
   --worlds <a,b,…>    of ${WORLD_TARGETS.map((t) => t.name).join(", ")} (default all)
   --workflows <a,b>   of ${WORKFLOWS.map((w) => w.id).join(", ")} (default both)
-  --out <file>        also write the JSON results there
-  --page <file>       write the tables into the page's <!-- generated:world-bench --> section
+  --out <file>        also write the JSON results there (relative to where the command was typed)
+  --page <file>       write the tables into that page's <!-- generated:world-bench --> section
   --help`;
 
 export interface BenchOptions {
