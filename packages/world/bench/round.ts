@@ -43,7 +43,7 @@ export class Journal {
   readonly #runs = new Map<string, RunTimeline>();
   readonly #onRunEnded = new Set<() => void>();
 
-  constructor(server: AppServer) {
+  constructor(server: Pick<AppServer, "onLine">) {
     server.onLine((line) => this.#record(line));
   }
 
@@ -117,7 +117,7 @@ export class Journal {
  * Starts `runs` runs of `workflow` at once (concurrent `POST /invoke`) and waits for all of them.
  * @throws Error when a run failed, completed fewer steps than the workflow has, or did not end within `timeoutMs`
  */
-export async function measureRound(server: AppServer, journal: Journal, workflow: BenchWorkflow, runs: number, timeoutMs: number): Promise<RoundResult> {
+export async function measureRound(server: Pick<AppServer, "invoke">, journal: Journal, workflow: BenchWorkflow, runs: number, timeoutMs: number): Promise<RoundResult> {
   const runIds = await Promise.all(Array.from({ length: runs }, () => server.invoke(workflow.file, workflow.workflow, workflow.args)));
   const timelines = await journal.ended(runIds, timeoutMs);
   timelines.forEach((timeline, index) => {
