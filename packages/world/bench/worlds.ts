@@ -14,7 +14,6 @@ import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { openNamespaceRemover } from "@mooring/backend-redis";
 import {
   benchSchemaName,
   connectPostgres,
@@ -28,6 +27,7 @@ import {
 } from "@mooring/bench/servers";
 import { quoteIdentifier } from "@mooring/testing/identifiers";
 import { clusterServer, clusterUnavailable } from "@mooring/testing/redis-cluster";
+import { removePrefix, withPrefix } from "../test/support/stores.js";
 
 /** The World modules bench/timed-world.mjs can load (its `BENCH_WORLD`). */
 export type WorldModule = "@mooring/world" | "@workflow/world-postgres" | "@workflow/world-local";
@@ -86,17 +86,13 @@ const postgres: WorldTarget = {
   },
 };
 
-/** `@mooring/world` on a Redis deployment at `server`, under a prefix of its own. */
-function redisWorld(server: string, stop: () => Promise<void>): OpenWorld {
+/** `@mooring/world` on a Redis deployment at `server` (`label` in the report), under a prefix of its own. */
+function redisWorld(server: string, label: string, stop: () => Promise<void>): OpenWorld {
   const prefix = `bench-world-${randomTag()}`;
-  // Built as text: WHATWG URL cannot parse a cluster URL's list of hosts.
-  const url = `${server}${server.includes("?") ? "&" : "?"}prefix=${encodeURIComponent(prefix)}`;
-  return mooringWorld(url, `${redactUrl(server)}, prefix ${prefix}`, async () => {
-    const remover = openNamespaceRemover(server);
+  return mooringWorld(withPrefix(server, prefix), `${label}, prefix ${prefix}`, async () => {
     try {
-      await remover.removeEveryStartingWith(prefix);
+      await removePrefix(server, prefix);
     } finally {
-      await remover.close();
       await stop();
     }
   });
@@ -109,7 +105,7 @@ const redis: WorldTarget = {
     const server = redisUrl();
     const unavailable = await redisUnavailable(server);
     if (unavailable !== null) return { unavailable };
-    return redisWorld(server, async () => undefined);
+    return redisWorld(server, redactUrl(server), async () => undefined);
   },
 };
 
@@ -120,8 +116,8 @@ const redisCluster: WorldTarget = {
     const unavailable = await clusterUnavailable();
     if (unavailable !== null) return { unavailable };
     const cluster = await clusterServer();
-    const world = redisWorld(cluster.url, () => cluster.stop());
-    return { ...world, store: `${world.store} (${cluster.source}, ${cluster.nodes.length} masters)` };
+    // Named by its nodes: redactUrl cannot parse a cluster URL's list of hosts.
+    return redisWorld(cluster.url, `Redis Cluster ${cluster.nodes.join(",")} (${cluster.source})`, () => cluster.stop());
   },
 };
 
