@@ -4,16 +4,15 @@
 // worker, so test files run one after another.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { withPromiseWithResolvers } from "./test/support/node-options.js";
 
 const conditions = ["@mooring/source", "node"];
 const HANG_DETECTOR_MS = 600_000;
 
 // Node 20 has no Promise.withResolvers, which the vendor suite calls. NODE_OPTIONS reaches both
 // the vitest workers (forked with this environment) and the app servers the suite spawns.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== "function") {
-  const polyfill = fileURLToPath(new URL("./test/promise-with-resolvers.mjs", import.meta.url));
-  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import ${polyfill}`.trim();
-}
+const nodeOptions = withPromiseWithResolvers(fileURLToPath(new URL(".", import.meta.url)), process.env.NODE_OPTIONS);
+if (nodeOptions !== undefined) process.env.NODE_OPTIONS = nodeOptions;
 
 export default defineConfig({
   resolve: { conditions },

@@ -16,6 +16,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createMooringWorld, type MooringWorld } from "../src/index.js";
 import { AppServer } from "./support/app-server.js";
@@ -59,8 +60,31 @@ function tempDir(): string {
   return dir;
 }
 
-function startServer(options: ConstructorParameters<typeof AppServer>[0]): AppServer {
-  const server = new AppServer(options);
+interface FaultServerOptions {
+  /** The store (`MOORING_WORLD_URL`). */
+  readonly url: string;
+  /** Where every process of the test journals its deliveries (see fault-world.mjs). */
+  readonly journalDir: string;
+  /** The dispatcher's lease; default the World's. */
+  readonly leaseMs?: number;
+  /** Hold the first step completion and wait to be killed. */
+  readonly holdStepCompletion?: boolean;
+}
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+/** An app server on support/fault-world.mjs, stopped after the test. */
+function startServer(options: FaultServerOptions): AppServer {
+  const server = new AppServer({
+    world: "./test/support/fault-world.mjs",
+    cwd: packageDir,
+    env: {
+      MOORING_WORLD_URL: options.url,
+      FAULT_JOURNAL_DIR: options.journalDir,
+      ...(options.leaseMs ? { FAULT_LEASE_MS: String(options.leaseMs) } : {}),
+      ...(options.holdStepCompletion ? { FAULT_HOLD_STEP_COMPLETION: "1" } : {}),
+    },
+  });
   servers.push(server);
   return server;
 }

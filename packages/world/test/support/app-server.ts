@@ -1,29 +1,37 @@
 /**
- * One app process for the fault tests: the vendor's own app server (`@workflow/world-testing`'s
- * `dist/src/server.mjs`, the one its suite starts) with the World of `support/fault-world.mjs`
- * on a given store. Like the vendor's `startServer`, it reads the port from the server's control
- * pipe (fd 3); unlike it, the test keeps the process to SIGKILL it, as packages/reliability keeps
- * its workers.
+ * One app process: the vendor's own app server (`@workflow/world-testing`'s `dist/src/server.mjs`,
+ * the one its suite starts, with its prebuilt workflows) on a World module of the caller's (the
+ * fault tests' `support/fault-world.mjs`, the bench's `bench/timed-world.mjs`). Like the vendor's
+ * `startServer`, it reads the port from the server's control pipe (fd 3); unlike it, the caller
+ * keeps the process to SIGKILL it, as packages/reliability keeps its workers, and reads its output
+ * line by line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 
-const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 const vendorServer = join(dirname(createRequire(import.meta.url).resolve("@workflow/world-testing/package.json")), "dist/src/server.mjs");
 
 export interface AppServerOptions {
-  /** The store (`MOORING_WORLD_URL`). */
-  readonly url: string;
-  /** Where every process of the test journals its deliveries (see fault-world.mjs). */
-  readonly journalDir: string;
-  /** The dispatcher's lease; default the World's. */
-  readonly leaseMs?: number;
-  /** Hold the first step completion and wait to be killed. */
-  readonly holdStepCompletion?: boolean;
+  /** The World module the server loads (`WORKFLOW_TARGET_WORLD`): an absolute path, or one relative to `cwd` starting with `./`. */
+  readonly world: string;
+  /** The server's working directory. */
+  readonly cwd: string;
+  /** Added to this process's environment for the server: what the World reads (its store, its settings). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * This process's environment without PORT, as the vendor's suite starts its server: the server
+ * then listens on a free port and sets PORT itself before `world.start()`. A World that reads PORT
+ * when it is created (world-postgres does, for its deliveries) would otherwise keep an inherited
+ * or zero port and never reach the app.
+ */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  const { PORT: _port, ...rest } = process.env;
+  return rest;
 }
 
 export class AppServer {
@@ -32,22 +40,14 @@ export class AppServer {
   readonly #exited: Promise<void>;
   readonly #lineWaiters: { readonly prefix: string; resolve(line: string): void }[] = [];
   readonly #lines: string[] = [];
+  readonly #lineListeners: ((line: string) => void)[] = [];
   readonly port: Promise<number>;
 
   constructor(options: AppServerOptions) {
     this.#child = spawn(process.execPath, [vendorServer], {
-      cwd: packageDir,
+      cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        WORKFLOW_TARGET_WORLD: "./test/support/fault-world.mjs",
-        CONTROL_FD: "3",
-        PORT: "0",
-        MOORING_WORLD_URL: options.url,
-        FAULT_JOURNAL_DIR: options.journalDir,
-        ...(options.leaseMs ? { FAULT_LEASE_MS: String(options.leaseMs) } : {}),
-        ...(options.holdStepCompletion ? { FAULT_HOLD_STEP_COMPLETION: "1" } : {}),
-      },
+      env: { ...inheritedEnvironment(), ...options.env, WORKFLOW_TARGET_WORLD: options.world, CONTROL_FD: "3" },
     });
     const stdout = this.#child.stdout as Readable;
     const stderr = this.#child.stderr as Readable;
@@ -55,6 +55,7 @@ export class AppServer {
     createInterface({ input: stdout }).on("line", (line) => {
       this.#output.push(`${line}\n`);
       this.#lines.push(line);
+      for (const listener of this.#lineListeners) listener(line);
       for (const waiter of this.#lineWaiters.filter((w) => line.startsWith(w.prefix))) {
         this.#lineWaiters.splice(this.#lineWaiters.indexOf(waiter), 1);
         waiter.resolve(line);
@@ -86,6 +87,11 @@ export class AppServer {
       this.#lineWaiters.push({ prefix, resolve });
       void this.#exited.then(() => reject(new Error(`app server exited before printing "${prefix}":\n${this.output()}`)));
     });
+  }
+
+  /** Calls `listener` with every stdout line written from now on. */
+  onLine(listener: (line: string) => void): void {
+    this.#lineListeners.push(listener);
   }
 
   /** Starts a workflow of the vendor's app (`POST /invoke`); its run id. */

@@ -37,10 +37,8 @@ export async function redisStore(): Promise<StoreTarget | { readonly skip: strin
   const server = await standaloneServer();
   if ("skip" in server) return server;
   const prefix = testPrefix("world");
-  const url = new URL(server.url);
-  url.searchParams.set("prefix", prefix);
   return {
-    url: url.toString(),
+    url: withPrefix(server.url, prefix),
     cleanUp: async () => {
       await removePrefix(server.url, prefix);
       await server.stop();
@@ -58,8 +56,7 @@ export async function redisClusterStore(): Promise<StoreTarget | { readonly skip
   const cluster = await clusterServer();
   const prefix = testPrefix("world");
   return {
-    // Built as text: WHATWG URL cannot parse a cluster URL's list of hosts.
-    url: `${cluster.url}${cluster.url.includes("?") ? "&" : "?"}prefix=${encodeURIComponent(prefix)}`,
+    url: withPrefix(cluster.url, prefix),
     cleanUp: async () => {
       await removePrefix(cluster.url, prefix);
       await cluster.stop();
@@ -67,7 +64,14 @@ export async function redisClusterStore(): Promise<StoreTarget | { readonly skip
   };
 }
 
-async function removePrefix(url: string, prefix: string): Promise<void> {
+/** A Redis or Redis Cluster URL with a key prefix. */
+export function withPrefix(url: string, prefix: string): string {
+  // Built as text: WHATWG URL cannot parse a cluster URL's list of hosts.
+  return `${url}${url.includes("?") ? "&" : "?"}prefix=${encodeURIComponent(prefix)}`;
+}
+
+/** Removes every key of `prefix` from the Redis deployment at `url` (each primary of a cluster). */
+export async function removePrefix(url: string, prefix: string): Promise<void> {
   const remover = openNamespaceRemover(url);
   try {
     await remover.removeEveryStartingWith(prefix);
