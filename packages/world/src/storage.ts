@@ -4,7 +4,7 @@
  *
  * Lists: runs newest first by default (W14 `order: "desc"`, the cursor is Mooring's); events in
  * log order (W9, W14 `before`/`order`), the cursor a sequence; steps and hooks of one run sorted
- * in memory from its state, the cursor an id.
+ * in memory from its state, the cursor an id; hooks of every run gathered from the active runs.
  */
 import { MAX_LIMIT, type RunRecord } from "@mooring/core";
 import { HookNotFoundError, WorkflowRunNotFoundError, WorkflowWorldError } from "@workflow/errors";
@@ -159,16 +159,49 @@ export function createStorage(store: WorldStore): Storage {
       return hookEntity(store, holder.runId, hookId, hook, params?.resolveData ?? "all");
     },
     async list(params: ListHooksParams): Promise<PaginatedResponse<Hook>> {
-      if (!params.runId) throw new WorkflowWorldError("hooks.list needs a runId on @mooring/world");
-      const loaded = await loadRun(params.runId);
-      const ids = Object.keys(loaded?.state.hooks ?? {});
-      const { page, cursor, hasMore } = pageOfIds(ids, params.pagination);
-      const data = await Promise.all(page.map((id) => hookEntity(store, params.runId!, id, loaded!.state.hooks[id]!, params.resolveData ?? "all")));
+      const live = params.runId ? hooksOf(params.runId, (await loadRun(params.runId))?.state) : await liveHooks();
+      const byId = new Map(live.map((entry) => [entry.id, entry]));
+      const { page, cursor, hasMore } = pageOfIds([...byId.keys()], params.pagination);
+      const data = await Promise.all(
+        page.map((id) => {
+          const { runId, hook } = byId.get(id)!;
+          return hookEntity(store, runId, id, hook, params.resolveData ?? "all");
+        }),
+      );
       return { data, cursor, hasMore };
     },
   } as Storage["hooks"];
 
+  /**
+   * Every live hook of every run. A hook lives only while its run has not ended (its token's key is
+   * released by the run's terminal event), so this walks the pending and running runs, one
+   * listing page at a time: a cost in the number of active runs, paid by each page of an unfiltered
+   * `hooks.list`, which operators and tests call, not the runtime's hot path.
+   */
+  async function liveHooks(): Promise<LiveHook[]> {
+    const found: LiveHook[] = [];
+    for (const status of ["pending", "running"] as const) {
+      let cursor: string | null = null;
+      do {
+        const page = await workflows.listRuns({ status, limit: MAX_LIMIT, ...(cursor ? { cursor } : {}) });
+        for (const record of page.items) found.push(...hooksOf(record.id, stateFromContext(record.context, store.bytes)));
+        cursor = page.cursor;
+      } while (cursor);
+    }
+    return found;
+  }
+
   return { runs, steps, events, hooks };
+}
+
+interface LiveHook {
+  readonly runId: string;
+  readonly id: string;
+  readonly hook: RunState["hooks"][string];
+}
+
+function hooksOf(runId: string, state: RunState | null | undefined): LiveHook[] {
+  return Object.entries(state?.hooks ?? {}).map(([id, hook]) => ({ runId, id, hook }));
 }
 
 /**

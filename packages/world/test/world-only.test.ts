@@ -92,6 +92,35 @@ describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", 
     expect(retaken.hook?.runId).toBe(second);
   });
 
+  it("hooks list newest first across every active run, or of one run, and end with their run", async () => {
+    const world = await newWorld(encoding);
+    const first = await startRun(world);
+    const second = await startRun(world);
+    const pending = (await world.events.create(null, { eventType: "run_created", eventData: { deploymentId: "d1", workflowName: "wf", input: bytes() } })).run!.runId;
+    await world.events.create(first, { eventType: "hook_created", correlationId: "hook_1", eventData: { token: "t1" } });
+    await world.events.create(second, { eventType: "hook_created", correlationId: "hook_2", eventData: { token: "t2" } });
+    await world.events.create(first, { eventType: "hook_created", correlationId: "hook_3", eventData: { token: "t3" } });
+    await world.events.create(pending, { eventType: "hook_created", correlationId: "hook_4", eventData: { token: "t4" } });
+
+    const walk = async (runId?: string, sortOrder?: "asc" | "desc") => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await world.hooks.list({ ...(runId ? { runId } : {}), pagination: { limit: 3, ...(sortOrder ? { sortOrder } : {}), ...(cursor ? { cursor } : {}) } });
+        seen.push(...page.data.map((hook) => `${hook.hookId}@${hook.runId === first ? "first" : hook.runId === second ? "second" : "pending"}`));
+        cursor = page.hasMore ? (page.cursor ?? undefined) : undefined;
+      } while (cursor);
+      return seen;
+    };
+    expect(await walk()).toEqual(["hook_4@pending", "hook_3@first", "hook_2@second", "hook_1@first"]);
+    expect(await walk(undefined, "asc")).toEqual(["hook_1@first", "hook_2@second", "hook_3@first", "hook_4@pending"]);
+    expect(await walk(first)).toEqual(["hook_3@first", "hook_1@first"]);
+
+    await world.events.create(first, { eventType: "run_completed", eventData: { output: bytes() } });
+    expect(await walk()).toEqual(["hook_4@pending", "hook_2@second"]);
+    expect(await walk(first)).toEqual([]);
+  });
+
   it("the interface's errors, each where the runtime expects it", async () => {
     const world = await newWorld(encoding);
     const runId = await startRun(world);
