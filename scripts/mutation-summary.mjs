@@ -11,7 +11,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 
-const { ALL_CHECKS } = await import("../packages/conformance/dist/index.js");
+// The runner entry: the package root also exports the vitest binding, which only loads inside vitest.
+const { ALL_CHECKS } = await import("../packages/conformance/dist/runner-entry.js");
 const kindById = new Map(ALL_CHECKS.map((check) => [check.id, check.kind]));
 
 const STATUSES = ["Killed", "Timeout", "Survived", "NoCoverage", "CompileError", "Ignored"];
