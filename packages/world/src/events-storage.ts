@@ -34,7 +34,7 @@ import {
 } from "@workflow/world";
 import { type RunState, isTerminalRunStatus, isTerminalStepStatus, stateFromContext, stateToContext } from "./run-state.js";
 import { hookEntity, runEntity, stepEntity, waitEntity } from "./entities.js";
-import { runKey, toEventInput, toWorldEvent, type WorldStore } from "./store.js";
+import { readEvent, runKey, toEventInput, toWorldEvent, type WorldStore } from "./store.js";
 
 type AnyRequest = CreateEventRequest | RunCreatedEventRequest;
 
@@ -72,6 +72,7 @@ export function createEventsStorage(store: WorldStore) {
       { ifExists: "return", events },
     );
     if (!created.created) throw new EntityConflictError(`Workflow run "${id}" already exists`);
+    store.recent.runs.set(id, { latestSequence: created.sequences?.at(-1) ?? events.length, record: created.run });
     return resultOf(id, state.inputEvent, created.run, state, { entity: "run" }, params);
   }
 
@@ -100,25 +101,40 @@ export function createEventsStorage(store: WorldStore) {
   async function create(runId: string | null, data: AnyRequest, params?: CreateEventParams): Promise<EventResult> {
     if (data.eventType === "run_created") return createRun(runId, data, params);
     if (!runId) throw new WorkflowWorldError("runId is required for events other than run_created");
+    // The first attempt may start from the run as this process last saw it (`recent.ts`): only a
+    // commit is accepted from that guess, since the commit checks its sequence; anything else the
+    // guess leads to (an error, a no-op) is decided again on a fresh read.
+    let guess = store.recent.runs.get(runId);
     for (let attempt = 0; attempt < MAX_SEQUENCE_RETRIES; attempt++) {
+      const guessed = guess !== undefined;
       // The sequence is read before the run, and every write of the state appends an event: a
       // commit expecting this sequence therefore lands only on the state it was planned from.
-      const latest = await workflows.latestSequence(runId);
-      const record = await workflows.getRun(runId);
+      const latest = guess?.latestSequence ?? (await workflows.latestSequence(runId));
+      const record = guess?.record ?? (await workflows.getRun(runId));
+      guess = undefined;
       if (!record) {
+        store.recent.runs.delete(runId);
         if (await createRunForStart(runId, data)) continue;
         throw new WorkflowRunNotFoundError(runId);
       }
-      const state = stateFromContext(record.context, store.bytes);
-      if (!state) throw new WorkflowRunNotFoundError(runId);
-      if (requiresNewerWorld(state.specVersion)) throw new RunNotSupportedError(state.specVersion, SPEC_VERSION_CURRENT);
+      if (!guessed) store.recent.runs.set(runId, { latestSequence: latest, record });
+      let plan: Plan;
+      try {
+        const state = stateFromContext(record.context, store.bytes);
+        if (!state) throw new WorkflowRunNotFoundError(runId);
+        if (requiresNewerWorld(state.specVersion)) throw new RunNotSupportedError(state.specVersion, SPEC_VERSION_CURRENT);
 
-      // A run_started on a running run is idempotent: concurrent deliveries both proceed.
-      if (data.eventType === "run_started" && state.status === "running") {
-        return { run: await runEntity(store, runId, record, state, params?.resolveData ?? "all") };
+        // A run_started on a running run is idempotent: concurrent deliveries both proceed.
+        if (data.eventType === "run_started" && state.status === "running") {
+          if (guessed) continue;
+          return { run: await runEntity(store, runId, record, state, params?.resolveData ?? "all") };
+        }
+        const tokenHolder = data.eventType === "hook_created" ? await workflows.lookupKey(runKey("hook-token", data.eventData.token)) : null;
+        plan = planEvent(store, runId, state, data, Date.now(), tokenHolder?.runId ?? null);
+      } catch (error) {
+        if (guessed) continue;
+        throw error;
       }
-      const tokenHolder = data.eventType === "hook_created" ? await workflows.lookupKey(runKey("hook-token", data.eventData.token)) : null;
-      const plan = planEvent(store, runId, state, data, Date.now(), tokenHolder?.runId ?? null);
       try {
         const committed = await workflows.commit(runId, {
           expectedSequence: latest,
@@ -128,9 +144,11 @@ export function createEventsStorage(store: WorldStore) {
           ...(plan.claimKeys?.length ? { claimKeys: plan.claimKeys } : {}),
           ...(plan.releaseKeys?.length ? { releaseKeys: plan.releaseKeys } : {}),
         });
+        store.recent.runs.set(runId, { latestSequence: committed.latestSequence, record: committed.run });
         return resultOf(runId, plan.eventId, committed.run, plan.next, plan, params);
       } catch (error) {
-        if (MooringError.is(error, "SEQUENCE_CONFLICT")) continue;
+        store.recent.runs.delete(runId);
+        if (guessed || MooringError.is(error, "SEQUENCE_CONFLICT")) continue;
         if (MooringError.is(error, "CONFLICT")) {
           // A hook token another run took between our lookup and our commit: decide again, seeing it.
           const key = (error as MooringError).details.key;
@@ -152,7 +170,7 @@ export function createEventsStorage(store: WorldStore) {
     params: CreateEventParams | undefined,
   ): Promise<EventResult> {
     const resolveData = params?.resolveData ?? "all";
-    const stored = await workflows.getEvent(runId, eventId);
+    const stored = await readEvent(store, runId, eventId);
     const event: Event | undefined = stored ? toWorldEvent(store, stored, resolveData) : undefined;
     const result: EventResult = { ...(event ? { event } : {}) };
     const id = plan.correlationId;

@@ -27,7 +27,7 @@ import type {
 import { hookEntity, runEntity, stepEntity } from "./entities.js";
 import { createEventsStorage } from "./events-storage.js";
 import { type RunState, stateFromContext } from "./run-state.js";
-import { runKey, toWorldEvent, type WorldStore } from "./store.js";
+import { readEvent, runKey, toWorldEvent, type WorldStore } from "./store.js";
 
 const DEFAULT_RUNS_LIMIT = 20;
 const DEFAULT_EVENTS_LIMIT = 100;
@@ -94,7 +94,7 @@ export function createStorage(store: WorldStore): Storage {
   const events: Storage["events"] = {
     ...createEventsStorage(store),
     async get(runId: string, eventId: string, params?: GetEventParams): Promise<Event> {
-      const record = await workflows.getEvent(runId, eventId);
+      const record = await readEvent(store, runId, eventId);
       if (!record) throw new WorkflowWorldError(`Event not found: ${eventId}`);
       return toWorldEvent(store, record, params?.resolveData ?? "all");
     },

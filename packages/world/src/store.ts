@@ -7,6 +7,7 @@ import type { Backend, EventInput, EventRecord, Value } from "@mooring/core";
 import { EventSchema, type Event, type ResolveData, stripEventDataRefs } from "@workflow/world";
 import { monotonicFactory } from "ulid";
 import { type BytesEncoding, decodeValue, encodeValue } from "./codec.js";
+import { createRecent, eventKey, type Recent } from "./recent.js";
 
 /** The Mooring workflow id of runs that hold a World stream's chunks (in the streams tenant). */
 export const STREAM_WORKFLOW = "@mooring/world:stream";
@@ -16,11 +17,23 @@ export interface WorldStore {
   readonly bytes: BytesEncoding;
   /** `<prefix>_<ulid>`, monotonic within the process. */
   newId(prefix: string): string;
+  /** Events and runs this process read or wrote lately (`recent.ts`). */
+  readonly recent: Recent;
 }
 
 export function createWorldStore(backend: Backend, bytes: BytesEncoding): WorldStore {
   const ulid = monotonicFactory();
-  return { backend, bytes, newId: (prefix) => `${prefix}_${ulid()}` };
+  return { backend, bytes, newId: (prefix) => `${prefix}_${ulid()}`, recent: createRecent() };
+}
+
+/** The event `eventId` of `runId` (SPEC W15), from the events this process holds or the store. */
+export async function readEvent(store: WorldStore, runId: string, eventId: string): Promise<EventRecord | null> {
+  const key = eventKey(runId, eventId);
+  const held = store.recent.events.get(key);
+  if (held) return held;
+  const record = await store.backend.workflows.getEvent(runId, eventId);
+  if (record) store.recent.events.set(key, record);
+  return record;
 }
 
 /** The members of a World event the Mooring event keeps besides its type and id. */
@@ -54,7 +67,7 @@ export function toWorldEvent(store: WorldStore, record: EventRecord, resolveData
 /** One member of a stored event's `eventData` (a payload the entities refer to), or undefined. */
 export async function readEventData(store: WorldStore, runId: string, eventId: string | undefined, member: string): Promise<unknown> {
   if (eventId === undefined) return undefined;
-  const record = await store.backend.workflows.getEvent(runId, eventId);
+  const record = await readEvent(store, runId, eventId);
   if (!record) return undefined;
   const stored = decodeValue(record.payload as Value, store.bytes) as StoredEvent;
   const data = stored.eventData as Record<string, unknown> | undefined;

@@ -8,6 +8,7 @@ import { EntityConflictError, HookNotFoundError, RunExpiredError, TooEarlyError,
 import type { CreateEventRequest } from "@workflow/world";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMooringWorld, missingCapabilities, type MooringWorld } from "../src/index.js";
+import { RecentCache } from "../src/recent.js";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const worlds: MooringWorld[] = [];
@@ -25,11 +26,15 @@ async function startRun(world: MooringWorld, workflowName = "wf", input: Uint8Ar
   return runId;
 }
 
+/** Teardown of worlds that share a backend. */
+const cleanups: Array<() => Promise<void>> = [];
+
 afterEach(async () => {
   for (const world of worlds.splice(0)) {
     await world.close();
     await world.backend.close();
   }
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", (encoding) => {
@@ -173,6 +178,66 @@ describe.each(["auto", "json"] as const)("@mooring/world on memory (bytes %s)", 
     expect(steps.data).toHaveLength(20);
     const events = await world.events.list({ runId, pagination: { limit: 100 } });
     expect(events.data.filter((event) => event.eventType === "step_created")).toHaveLength(20);
+  });
+});
+
+describe("two World processes on one store (each with its own recent runs and events)", () => {
+  async function twoWorlds(): Promise<[MooringWorld, MooringWorld]> {
+    const backend = createMemoryBackend();
+    const first = await createMooringWorld({ backend });
+    const second = await createMooringWorld({ backend });
+    cleanups.push(async () => {
+      await first.close();
+      await second.close();
+      await backend.close();
+    });
+    return [first, second];
+  }
+
+  it("W8: writes from a World whose last view of the run is stale land once each, gap-free", async () => {
+    const [first, second] = await twoWorlds();
+    const runId = await startRun(first);
+    await second.events.create(runId, { eventType: "step_created", correlationId: "step_a", eventData: { stepName: "s", input: bytes(1) } });
+    // first last saw the run before step_a: its guess is overtaken, and its write still lands.
+    await first.events.create(runId, { eventType: "step_created", correlationId: "step_b", eventData: { stepName: "s", input: bytes(2) } });
+    await second.events.create(runId, { eventType: "step_created", correlationId: "step_c", eventData: { stepName: "s", input: bytes(3) } });
+    const events = await first.events.list({ runId, pagination: { limit: 100 } });
+    expect(events.data.map((event) => event.correlationId ?? event.eventType)).toEqual(["run_created", "run_started", "step_a", "step_b", "step_c"]);
+    expect((await second.steps.list({ runId, pagination: { limit: 10, sortOrder: "asc" } })).data.map((step) => step.stepId)).toEqual(["step_a", "step_b", "step_c"]);
+  });
+
+  it("a World that last saw the run running still gets the ended run's errors, not a stale no-op", async () => {
+    const [first, second] = await twoWorlds();
+    const runId = await startRun(first);
+    await second.events.create(runId, { eventType: "run_cancelled" });
+    // first's last view says running, where a run_started is an idempotent no-op; the run has ended.
+    await expect(first.events.create(runId, { eventType: "run_started" })).rejects.toBeInstanceOf(RunExpiredError);
+    await expect(first.events.create(runId, { eventType: "step_created", correlationId: "step_x", eventData: { stepName: "s", input: bytes() } })).rejects.toBeInstanceOf(EntityConflictError);
+    expect((await first.runs.get(runId)).status).toBe("cancelled");
+  });
+
+  it("a step finished by the other World is not finished twice", async () => {
+    const [first, second] = await twoWorlds();
+    const runId = await startRun(first);
+    await first.events.create(runId, { eventType: "step_created", correlationId: "step_1", eventData: { stepName: "s", input: bytes() } });
+    await first.events.create(runId, { eventType: "step_started", correlationId: "step_1" });
+    await second.events.create(runId, { eventType: "step_completed", correlationId: "step_1", eventData: { result: bytes(5) } });
+    await expect(first.events.create(runId, { eventType: "step_completed", correlationId: "step_1", eventData: { result: bytes(6) } })).rejects.toBeInstanceOf(EntityConflictError);
+    expect((await first.steps.get(runId, "step_1")).output).toEqual(bytes(5));
+  });
+});
+
+describe("RecentCache", () => {
+  it("forgets the entry used least recently, and hands out copies", () => {
+    const cache = new RecentCache<{ n: number[] }>(2);
+    cache.set("a", { n: [1] });
+    cache.set("b", { n: [2] });
+    cache.get("a")!.n.push(99);
+    cache.set("c", { n: [3] });
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toEqual({ n: [1] });
+    expect(cache.get("c")).toEqual({ n: [3] });
+    expect(cache.size).toBe(2);
   });
 });
 
