@@ -117,7 +117,7 @@ end
 
 local outcome, retry_at = '', ''
 if ARGV[13] == 'complete' then
-  end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[4], 'res', ARGV[14])
+  end_lease(t, tid, task, 'completed', now, 'ce', ARGV[4], 'res', ARGV[14])
   emit('completed', task.qe, tid, now)
   release_dependents(tid, now, task.hd)
 elseif ARGV[13] == 'fail' then

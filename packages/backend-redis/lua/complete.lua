@@ -26,7 +26,7 @@ local fenced, task = fence(t, tid, epoch, ARGV[4], now, 'complete')
 if fenced == 'repeat' then return 0 end
 if fenced ~= 'ok' then return fenced end
 
-end_lease(t, tid, task.qe, task.ord, 'completed', now, 'ce', ARGV[3], 'res', ARGV[5])
+end_lease(t, tid, task, 'completed', now, 'ce', ARGV[3], 'res', ARGV[5])
 emit('completed', task.qe, tid, now)
 release_dependents(tid, now, task.hd)
 publish()

@@ -23,7 +23,7 @@ if fenced ~= 'ok' then return fenced end
 
 local ra = now
 if ARGV[5] ~= '' then ra = tonumber(ARGV[5]) end
-end_lease(t, tid, task.qe, task.ord, 'queued', now, 'ra', n2s(ra))
+end_lease(t, tid, task, 'queued', now, 'ra', n2s(ra))
 add_queued(t, tid, task.qe, ra, now)
 hint(task.qe)
 publish()

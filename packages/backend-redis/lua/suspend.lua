@@ -65,7 +65,7 @@ if satisfied then
   return out
 end
 
-end_lease(t, tid, task.qe, task.ord, 'suspended', now, 'sm', mode, 'sk', table.concat(keys, ' '))
+end_lease(t, tid, task, 'suspended', now, 'sm', mode, 'sk', table.concat(keys, ' '))
 if ARGV[6] ~= '' then
   redis.call('HSET', t, 'sx', ARGV[6])
   redis.call('ZADD', B .. ':tmo', ARGV[6], tid)

@@ -269,9 +269,10 @@ end
 --- for E7's repeat), else STALE_LEASE before anything else is judged (SPEC T4); a task whose lease
 --- has no stored id (granted before lease ids) matches nothing. Returns 'ok', 'repeat' (complete
 --- repeated with the lease that completed the task) or an error reply to return as is, and the
---- task's { qe, ord (its 16-digit text), hd } for the call to go on with. Reads only.
+--- task's { qe, ord (its 16-digit text), hd, ck (its concurrency key or nil) } for the call to go
+--- on with. Reads only.
 local function fence(t, tid, epoch, lease_id, now, call)
-  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd', 'li')
+  local f = redis.call('HMGET', t, 'ep', 'st', 'el', 'lx', 'qe', 'ord', 'hd', 'li', 'ck')
   if not f[1] then return reject_with_fields('NOT_FOUND', 'task not found', tid, epoch) end
   local ep = tonumber(f[1])
   if epoch < ep then return reject_fenced('STALE_LEASE', 'a newer lease (epoch ' .. n2s(ep) .. ') exists for the task', t, tid, epoch, f, now) end
@@ -286,15 +287,16 @@ local function fence(t, tid, epoch, lease_id, now, call)
     if call == 'complete' and st == 'completed' and tonumber(redis.call('HGET', t, 'ce')) == epoch then return 'repeat' end
     return reject_fenced('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch', t, tid, epoch, f, now)
   end
-  return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1' }
+  return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1', ck = f[9] }
 end
 
---- Ends the current lease: the task leaves the leased index and moves to `to`. The ended lease's
---- expiry and worker stay in the hash (reads report them only while the task is leased).
---- Further field-value pairs to set may follow `now`.
-local function end_lease(t, tid, qe, ord, to, now, ...)
+--- Ends the current lease: the task leaves the leased index and moves to `to`. `task` is the
+--- leased task's { qe, ord, ck } as the caller read them (fence does). The ended lease's expiry
+--- and worker stay in the hash (reads report them only while the task is leased). Further
+--- field-value pairs to set may follow `now`.
+local function end_lease(t, tid, task, to, now, ...)
+  local qe, ord, ke = task.qe, task.ord, task.ck
   remove_leased(tid, qe, ord)
-  local ke = redis.call('HGET', t, 'ck')
   if ke then
     key_lease_ended(qe, ke, ord, tid)
     if TERMINAL[to] then key_task_ended(qe, ke) end
@@ -404,18 +406,19 @@ end
 --- Consumes the leased task's attempt (fail, expiry, dead-lettering): retried with backoff when
 --- `retryable` and attempts remain, else dead. Returns 'retry', runAt or 'dead'.
 local function consume_attempt(t, tid, err, retryable, now)
-  local f = redis.call('HMGET', t, 'qe', 'ord', 'con', 'at', 'ma', 'bb', 'bf', 'bm')
-  local qe, ord, at = f[1], f[2], tonumber(f[4])
+  local f = redis.call('HMGET', t, 'qe', 'ord', 'con', 'at', 'ma', 'bb', 'bf', 'bm', 'ck')
+  local qe, at = f[1], tonumber(f[4])
+  local task = { qe = qe, ord = f[2], ck = f[9] }
   redis.call('HSET', t, 'con', n2s(tonumber(f[3]) + 1), 'le', err)
   if retryable and at < tonumber(f[5]) then
     local ra = now + backoff_delay(tonumber(f[6]), tonumber(f[7]), tonumber(f[8]), at)
-    end_lease(t, tid, qe, ord, 'queued', now)
+    end_lease(t, tid, task, 'queued', now)
     redis.call('HSET', t, 'ra', stamp(ra))
     add_queued(t, tid, qe, ra, now)
     hint(qe)
     return 'retry', ra
   end
-  end_lease(t, tid, qe, ord, 'dead', now)
+  end_lease(t, tid, task, 'dead', now)
   kill(t, tid, qe)
   emit('dead', qe, tid, now)
   cancel_dependents(tid, now)
