@@ -147,6 +147,31 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "E20.fair-order-after-head-leaves",
+    rule: "E20",
+    title: "a key whose first ready task is cancelled takes its place in fair order by its new first task, not the old one",
+    requires: ["leases", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const suffix = ctx.unique("");
+      // Never granted, equal priority: the keys tie and go by their first ready task's E3 order.
+      const keys = { a: `a-${suffix}`, b: `b-${suffix}` };
+      const queue = ctx.unique("queue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [keys.a, "a1"],
+        [keys.b, "b1"],
+        [keys.a, "a2"],
+      ]);
+      same(await succeeds(engine.cancel(ids.get("a1") as string), "cancel a1"), true, "cancel of key a's first ready task");
+      same(
+        labelsOf(ids, await claimInOrder(engine, queue, 2, "claim one")),
+        ["b1", "a2"],
+        "claim order once a1 (key a's first task, enqueued before b1) was cancelled: a's first task is now a2, enqueued after b1",
+      );
+    },
+  }),
+  defineCheck({
     id: "E20.keyless-task",
     rule: "E20",
     title: "a task without a key is a key of its own, never granted: it goes before a key already granted",

@@ -143,6 +143,45 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "E16.failed-at-enqueue-counts",
+    rule: "E16",
+    title: "a task cancelled at enqueue by a failed dependency counts as cancelled only: it was never ready",
+    requires: ["leases", "dependencies", "queueControl"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const cancelled = await enqueueTask(engine, { queue });
+      await succeeds(engine.cancel(cancelled), "cancel");
+      await enqueueTask(engine, { queue, dependsOn: [cancelled] }, "enqueue depending on the cancelled task");
+      const ready = await enqueueTask(engine, { queue });
+      const stats = await succeeds(engine.queueStats(queue), "queueStats");
+      same(
+        { ready: stats.counts.ready, cancelled: stats.counts.cancelled },
+        { ready: 1, cancelled: 2 },
+        "queueStats counts of ready and cancelled tasks after one task was cancelled at enqueue, one by the operator and one left ready",
+      );
+      await claimOne(engine, queue, { taskId: ready }, "the claim of the one ready task");
+    },
+  }),
+  defineCheck({
+    id: "E16.cancelled-dependent-stays-cancelled",
+    rule: "E16",
+    title: "a blocked task cancelled by the operator stays cancelled when its last dependency completes",
+    requires: ["leases", "dependencies"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const dependency = await enqueueTask(engine, { queue });
+      const dependent = await enqueueTask(engine, { queue, dependsOn: [dependency] });
+      same(await succeeds(engine.cancel(dependent, "operator"), "cancel the blocked dependent"), true, "cancel of a blocked task");
+      await succeeds(engine.complete(await claimOne(engine, queue, { taskId: dependency })), "complete the dependency");
+      await expectTask(engine, dependent, { state: "cancelled", cancelReason: "operator" }, "the cancelled dependent once its dependency completed");
+      await claimNothing(engine, queue, "a claim once the dependency of the cancelled task completed");
+    },
+  }),
+  defineCheck({
     id: "E16.unknown-dependency",
     rule: "E16",
     title: "an enqueue depending on an unknown task is NOT_FOUND and enqueues nothing",
