@@ -125,6 +125,53 @@ const expiry: Check[] = [
     },
   }),
   defineCheck({
+    id: "E10.reclaim-limit-dead-letters",
+    rule: "E10",
+    title: "reclaimExpired({ limit }) counts dead-lettered leases against the limit as well as retried ones",
+    requires: ["leases", "reclaim"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(await enqueueTask(engine, { queue, maxAttempts: 1 }));
+      const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: 3 }), "claim 3");
+      same(leases.length, 3, "leases granted");
+      ctx.clock.advance(1_000);
+      const first = await succeeds(engine.reclaimExpired({ limit: 2 }), "reclaimExpired({ limit: 2 })");
+      same({ retried: first.retried.length, deadLettered: first.deadLettered.length }, { retried: 0, deadLettered: 2 }, "leases reclaimed by limit 2 over 3 expired leases on their last attempt");
+      const second = await succeeds(engine.reclaimExpired({ limit: 2 }), "the second reclaimExpired({ limit: 2 })");
+      sameMembers([...first.deadLettered, ...second.deadLettered], ids, "every expired task dead-lettered once over the two calls");
+    },
+  }),
+  defineCheck({
+    id: "E10.claim-reclaim-cap",
+    rule: "E10",
+    title: "a claim reclaims at most 100 expired leases of its queues; the rest wait for the next claim or sweep",
+    requires: ["leases", "reclaim"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const count = DEFAULTS.reclaimLimit + 1;
+      await succeeds(engine.enqueueMany(Array.from({ length: count }, () => ({ queue }))), `enqueueMany of ${count}`);
+      let granted = 0;
+      while (granted < count) {
+        const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: count - granted }), "claim");
+        ensure(leases.length > 0, `a claim granted nothing with ${count - granted} of ${count} tasks still ready`);
+        granted += leases.length;
+      }
+      ctx.clock.advance(1_000);
+      // Each reclaimed task waits for its backoff (1 s by default), so this claim grants nothing.
+      await claimNothing(engine, queue, `the claim when ${count} leases have expired`);
+      const rest = await succeeds(engine.reclaimExpired({ limit: count }), "reclaimExpired after the claim");
+      ensure(
+        rest.retried.length + rest.deadLettered.length >= 1,
+        `a claim reclaims at most ${DEFAULTS.reclaimLimit} expired leases, so at least 1 of ${count} was left for reclaimExpired, which found none`,
+      );
+    },
+  }),
+  defineCheck({
     id: "E10.sweep-boundary",
     rule: "E10",
     title: "reclaimExpired takes a lease at exactly now = expiresAt and not 1 ms before (SPEC §10.10)",
