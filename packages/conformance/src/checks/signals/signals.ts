@@ -141,6 +141,34 @@ const suspension: Check[] = [
     },
   }),
   defineCheck({
+    id: "E14.timeout-unread",
+    rule: "E14",
+    title: "at exactly timeoutAt, with no read in between, a signal finds the task timed out and a claim resumes it",
+    requires: ["leases", "signals"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const keys = [ctx.unique("signalled"), ctx.unique("quiet")];
+      const ids: string[] = [];
+      const timeoutAt = ctx.clock.now() + 1_000;
+      for (const key of keys) {
+        const id = await enqueueTask(engine, { queue });
+        const lease = await claimOne(engine, queue, { taskId: id }, `claim of the task waiting on ${key}`);
+        same(await succeeds(engine.suspend(lease, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+        ids.push(id);
+      }
+      advanceTo(ctx.clock, timeoutAt);
+      same((await succeeds(engine.signal({ key: keys[0] as string, payload: "late" }), "signal at timeoutAt")).deliveredTo, [], "deliveredTo of a signal sent at exactly the waiter's timeoutAt");
+      const resumed = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 2 }), "claim at timeoutAt");
+      same(
+        [...resumed].sort((a, b) => (a.taskId < b.taskId ? -1 : 1)).map((lease) => ({ taskId: lease.taskId, timedOut: lease.timedOut, signals: signalContents(lease.signals) })),
+        [...ids].sort().map((taskId) => ({ taskId, timedOut: true, signals: [] })),
+        "the leases a claim at exactly timeoutAt grants (both suspensions timed out, no read of either before)",
+      );
+    },
+  }),
+  defineCheck({
     id: "E14.suspend-keeps-attempt",
     rule: "E14",
     title: "suspending and resuming consume no attempt",
