@@ -4,7 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, sameMembers, show, succeeds, within } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {
@@ -40,6 +40,36 @@ export const checks: Check[] = [
       );
       const rest = await succeeds(engine.claim({ workerId: "c", queues: [queue], leaseMs: 60_000, limit: 5 }), "claim without a limit");
       same(rest.length, 2, "leases granted once the limit is removed (the two tasks left)");
+    },
+  }),
+  defineCheck({
+    id: "E17.wait-wakes-when-slot-frees",
+    rule: "E17",
+    title: "waitForWork does not wake for work a full queue holds back, and wakes when a lease ends on another client",
+    requires: ["leases", "queueControl", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const other = (await ctx.connect()).engine;
+      const queue = ctx.unique("queue");
+      await succeeds(engine.setQueue(queue, { concurrency: 1 }), "setQueue({ concurrency: 1 })");
+      const first = await enqueueTask(engine, { queue }, "enqueue the first task");
+      const second = await enqueueTask(engine, { queue }, "enqueue the second task");
+      const held = await claimOne(engine, queue, { taskId: first, leaseMs: 600_000 }, "claim the first task");
+      same(
+        await within(engine.waitForWork([queue], { timeoutMs: 50 }), "waitForWork with the queue full"),
+        false,
+        "waitForWork (50 ms timeout) while the queue's one slot is held",
+      );
+      const controller = new AbortController();
+      try {
+        const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+        await succeeds(other.complete(held), "complete the first task on another client");
+        same(await within(woken, "waitForWork after the lease ended"), true, "waitForWork once the queue's slot was freed");
+      } finally {
+        controller.abort();
+      }
+      await claimOne(other, queue, { taskId: second }, "the claim after the wake-up");
     },
   }),
   defineCheck({
