@@ -172,6 +172,30 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "E20.fair-order-late-key",
+    rule: "E20",
+    title: "a key that first gets a ready task after another key was granted goes before that key, though its task is younger",
+    requires: ["leases", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const suffix = ctx.unique("");
+      const keys = { a: `a-${suffix}`, b: `b-${suffix}` };
+      const queue = ctx.unique("queue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [keys.a, "a1"],
+        [keys.a, "a2"],
+      ]);
+      same(labelsOf(ids, await claimInOrder(engine, queue, 1, "claim one")), ["a1"], "the first claim");
+      for (const [label, id] of await enqueueKeyed(engine, queue, [[keys.b, "b1"]])) ids.set(label, id);
+      same(
+        labelsOf(ids, await claimInOrder(engine, queue, 2, "claim one")),
+        ["b1", "a2"],
+        "claim order once key a was granted and key b's first task was enqueued after a2 (b never granted goes first)",
+      );
+    },
+  }),
+  defineCheck({
     id: "E20.keyless-task",
     rule: "E20",
     title: "a task without a key is a key of its own, never granted: it goes before a key already granted",
