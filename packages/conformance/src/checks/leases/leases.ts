@@ -4,7 +4,7 @@
  * stop being valid, each expecting the error code of docs/decisions.md's fence order and verifying
  * that the rejected call wrote nothing (SPEC §10.3, §10.4, §10.6, §10.7).
  */
-import { type CapabilityName, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
+import { type CapabilityName, DEFAULTS, type EngineBackend, type ErrorCode, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
 import { advanceTo, capabilitiesOf, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectRejectedHolderCall, expectTask, forgedLease, HOLDER_CALLS, LEASE_MS, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
@@ -727,6 +727,36 @@ const failure: Check[] = [
       same(await succeeds(engine.fail(last, { error: "last" }), "fail at attempt 5"), { outcome: "dead" }, "fail at attempt 5 of 5");
       await expectTask(engine, id, { state: "dead", attempt: 5, lastError: "last" }, "the task after its last attempt failed");
       await claimNothing(engine, queue, "a claim after the task died");
+    },
+  }),
+  defineCheck({
+    id: "E8.backoff-one-field-from-default",
+    rule: "E8",
+    title: "a backoff that differs from the default in one field only is used as given, not as the default",
+    requires: ["leases"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const standard = DEFAULTS.backoff;
+      const cases = [
+        { backoff: { ...standard, factor: 3 }, delays: [1_000, 3_000] },
+        { backoff: { ...standard, baseMs: 500 }, delays: [500, 1_000] },
+        { backoff: { ...standard, maxMs: 1_500 }, delays: [1_000, 1_500] },
+      ];
+      for (const { backoff, delays } of cases) {
+        const queue = ctx.unique("queue");
+        const id = await enqueueTask(engine, { queue, maxAttempts: 3, backoff }, `enqueue with backoff ${show(backoff)}`);
+        const observed: number[] = [];
+        for (let attempt = 1; attempt <= delays.length; attempt++) {
+          const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
+          const now = ctx.clock.now();
+          const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
+          ensure(result.outcome === "retry", `fail at attempt ${attempt} of 3 must retry, got ${show(result)}`);
+          observed.push(result.runAt - now);
+          advanceTo(ctx.clock, result.runAt);
+        }
+        same(observed, delays, `retry delays with backoff ${show(backoff)}`);
+      }
     },
   }),
   defineCheck({
