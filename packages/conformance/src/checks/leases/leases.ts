@@ -11,6 +11,24 @@ import { advanceTo, capabilitiesOf, claimInOrder, claimNothing, claimOne, enqueu
 // ---------------------------------------------------------------------------------------------
 // E3 claim order
 
+
+/**
+ * Claims and fails task `id` `count` times, each retry claimed at its runAt; returns each retry's
+ * delay (runAt − the time of the fail).
+ */
+async function retryDelays(ctx: CheckContext, queue: string, id: string, count: number, maxAttempts: number): Promise<number[]> {
+  const engine = ctx.backend.engine;
+  const delays: number[] = [];
+  for (let attempt = 1; attempt <= count; attempt++) {
+    const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
+    const now = ctx.clock.now();
+    const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
+    ensure(result.outcome === "retry", `fail at attempt ${attempt} of ${maxAttempts} must retry, got ${show(result)}`);
+    delays.push(result.runAt - now);
+    advanceTo(ctx.clock, result.runAt);
+  }
+  return delays;
+}
 const claimOrder: Check[] = [
   defineCheck({
     id: "E3.priority-order",
@@ -746,16 +764,7 @@ const failure: Check[] = [
       for (const { backoff, delays } of cases) {
         const queue = ctx.unique("queue");
         const id = await enqueueTask(engine, { queue, maxAttempts: 3, backoff }, `enqueue with backoff ${show(backoff)}`);
-        const observed: number[] = [];
-        for (let attempt = 1; attempt <= delays.length; attempt++) {
-          const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
-          const now = ctx.clock.now();
-          const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
-          ensure(result.outcome === "retry", `fail at attempt ${attempt} of 3 must retry, got ${show(result)}`);
-          observed.push(result.runAt - now);
-          advanceTo(ctx.clock, result.runAt);
-        }
-        same(observed, delays, `retry delays with backoff ${show(backoff)}`);
+        same(await retryDelays(ctx, queue, id, delays.length, 3), delays, `retry delays with backoff ${show(backoff)}`);
       }
     },
   }),
@@ -769,16 +778,11 @@ const failure: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const id = await enqueueTask(engine, { queue, maxAttempts: 12 });
-      const observed: number[] = [];
-      for (let attempt = 1; attempt <= 11; attempt++) {
-        const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
-        const now = ctx.clock.now();
-        const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
-        ensure(result.outcome === "retry", `fail at attempt ${attempt} of 12 must retry, got ${show(result)}`);
-        observed.push(result.runAt - now);
-        advanceTo(ctx.clock, result.runAt);
-      }
-      same(observed, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000], "retry delays of attempts 1..11");
+      same(
+        await retryDelays(ctx, queue, id, 11, 12),
+        [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 128_000, 256_000, 300_000, 300_000],
+        "retry delays of attempts 1..11",
+      );
     },
   }),
   defineCheck({

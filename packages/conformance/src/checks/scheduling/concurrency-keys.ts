@@ -7,7 +7,7 @@
  */
 import type { EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, show, succeeds, within } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectWakeWhenLeaseEnds, LEASE_MS, same, show, succeeds } from "../support/index.js";
 
 /** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
 async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
@@ -253,19 +253,7 @@ export const checks: Check[] = [
         [key, "k2"],
       ]);
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 600_000 }, "claim k1");
-      same(
-        await within(engine.waitForWork([queue], { timeoutMs: 50 }), "waitForWork with the key full"),
-        false,
-        "waitForWork (50 ms timeout) while the only ready task's key is at keyConcurrency",
-      );
-      const controller = new AbortController();
-      try {
-        const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
-        await succeeds(other.complete(held), "complete k1 on another client");
-        same(await within(woken, "waitForWork after k1 completed"), true, "waitForWork once the key's lease ended");
-      } finally {
-        controller.abort();
-      }
+      await expectWakeWhenLeaseEnds(engine, other, queue, held, "key");
       await claimOne(other, queue, { taskId: ids.get("k2") as string }, "the claim after the wake-up");
     },
   }),

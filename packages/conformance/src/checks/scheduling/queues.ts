@@ -4,7 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, LEASE_MS, same, sameMembers, show, succeeds, within } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectWakeWhenLeaseEnds, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {
@@ -56,19 +56,7 @@ export const checks: Check[] = [
       const first = await enqueueTask(engine, { queue }, "enqueue the first task");
       const second = await enqueueTask(engine, { queue }, "enqueue the second task");
       const held = await claimOne(engine, queue, { taskId: first, leaseMs: 600_000 }, "claim the first task");
-      same(
-        await within(engine.waitForWork([queue], { timeoutMs: 50 }), "waitForWork with the queue full"),
-        false,
-        "waitForWork (50 ms timeout) while the queue's one slot is held",
-      );
-      const controller = new AbortController();
-      try {
-        const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
-        await succeeds(other.complete(held), "complete the first task on another client");
-        same(await within(woken, "waitForWork after the lease ended"), true, "waitForWork once the queue's slot was freed");
-      } finally {
-        controller.abort();
-      }
+      await expectWakeWhenLeaseEnds(engine, other, queue, held, "queue's one slot");
       await claimOne(other, queue, { taskId: second }, "the claim after the wake-up");
     },
   }),

@@ -17,6 +17,7 @@ import {
 import type { BackendClockContext } from "../../registry.js";
 import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
 import { show } from "./preview.js";
+import { within } from "./time.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -232,4 +233,24 @@ async function expectSignalStillBuffered(engine: EngineBackend, key: string, wha
 /** Capabilities of a set of holder calls, deduplicated, with "leases". */
 export function capabilitiesOf(...groups: (readonly CapabilityName[])[]): CapabilityName[] {
   return [...new Set<CapabilityName>(["leases", ...groups.flat()])];
+}
+
+/**
+ * Holds that waitForWork on `queue` stays asleep while `held` takes the slot ready work waits for
+ * (a queue's or a key's limit: E17, E20), and wakes when `other`, another client, completes it.
+ */
+export async function expectWakeWhenLeaseEnds(engine: EngineBackend, other: EngineBackend, queue: string, held: Lease, limit: string): Promise<void> {
+  same(
+    await within(engine.waitForWork([queue], { timeoutMs: 50 }), `waitForWork with the ${limit} full`),
+    false,
+    `waitForWork (50 ms timeout) while the ready work waits for the ${limit}`,
+  );
+  const controller = new AbortController();
+  try {
+    const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+    await succeeds(other.complete(held), "complete the held lease on another client");
+    same(await within(woken, "waitForWork after the lease ended"), true, `waitForWork once the ${limit}'s lease ended`);
+  } finally {
+    controller.abort();
+  }
 }
