@@ -11,24 +11,6 @@ import { advanceTo, capabilitiesOf, claimInOrder, claimNothing, claimOne, enqueu
 // ---------------------------------------------------------------------------------------------
 // E3 claim order
 
-
-/**
- * Claims and fails task `id` `count` times, each retry claimed at its runAt; returns each retry's
- * delay (runAt − the time of the fail).
- */
-async function retryDelays(ctx: CheckContext, queue: string, id: string, count: number, maxAttempts: number): Promise<number[]> {
-  const engine = ctx.backend.engine;
-  const delays: number[] = [];
-  for (let attempt = 1; attempt <= count; attempt++) {
-    const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
-    const now = ctx.clock.now();
-    const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
-    ensure(result.outcome === "retry", `fail at attempt ${attempt} of ${maxAttempts} must retry, got ${show(result)}`);
-    delays.push(result.runAt - now);
-    advanceTo(ctx.clock, result.runAt);
-  }
-  return delays;
-}
 const claimOrder: Check[] = [
   defineCheck({
     id: "E3.priority-order",
@@ -709,6 +691,24 @@ const completion: Check[] = [
 
 // ---------------------------------------------------------------------------------------------
 // E8 fail
+
+/**
+ * Claims and fails task `id` `count` times, each retry claimed at its runAt; returns each retry's
+ * delay (runAt − the time of the fail).
+ */
+async function retryDelays(ctx: CheckContext, queue: string, id: string, count: number, maxAttempts: number): Promise<number[]> {
+  const engine = ctx.backend.engine;
+  const delays: number[] = [];
+  for (let attempt = 1; attempt <= count; attempt++) {
+    const lease = await claimOne(engine, queue, { taskId: id }, `claim for attempt ${attempt}`);
+    const now = ctx.clock.now();
+    const result = await succeeds(engine.fail(lease, { error: "boom" }), `fail at attempt ${attempt}`);
+    ensure(result.outcome === "retry", `fail at attempt ${attempt} of ${maxAttempts} must retry, got ${show(result)}`);
+    delays.push(result.runAt - now);
+    advanceTo(ctx.clock, result.runAt);
+  }
+  return delays;
+}
 
 const failure: Check[] = [
   defineCheck({

@@ -16,6 +16,17 @@ async function claimAndExpire(ctx: CheckContext, engine: EngineBackend, queue: s
   return lease;
 }
 
+/** Enqueues `count` tasks of `maxAttempts`, leases them all in one claim and lets the leases expire. */
+async function expiredLeases(ctx: CheckContext, queue: string, count: number, maxAttempts: number): Promise<string[]> {
+  const engine = ctx.backend.engine;
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(await enqueueTask(engine, { queue, maxAttempts }));
+  const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: count }), `claim ${count}`);
+  same(leases.length, count, "leases granted");
+  ctx.clock.advance(1_000);
+  return ids;
+}
+
 const expiry: Check[] = [
   defineCheck({
     id: "E10.expiry-consumes-attempt",
@@ -107,11 +118,7 @@ const expiry: Check[] = [
     async run(ctx) {
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
-      const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push(await enqueueTask(engine, { queue }));
-      const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: 5 }), "claim 5");
-      same(leases.length, 5, "leases granted");
-      ctx.clock.advance(1_000);
+      const ids = await expiredLeases(ctx, queue, 5, DEFAULTS.maxAttempts);
       const seen: string[] = [];
       const sizes: number[] = [];
       for (let call = 0; call < 4; call++) {
@@ -133,11 +140,7 @@ const expiry: Check[] = [
     async run(ctx) {
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
-      const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push(await enqueueTask(engine, { queue, maxAttempts: 1 }));
-      const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: 3 }), "claim 3");
-      same(leases.length, 3, "leases granted");
-      ctx.clock.advance(1_000);
+      const ids = await expiredLeases(ctx, queue, 3, 1);
       const first = await succeeds(engine.reclaimExpired({ limit: 2 }), "reclaimExpired({ limit: 2 })");
       same({ retried: first.retried.length, deadLettered: first.deadLettered.length }, { retried: 0, deadLettered: 2 }, "leases reclaimed by limit 2 over 3 expired leases on their last attempt");
       const second = await succeeds(engine.reclaimExpired({ limit: 2 }), "the second reclaimExpired({ limit: 2 })");
