@@ -46,19 +46,16 @@ local lx_text = n2s(lx)
 local RECLAIM_LIMIT = 100
 
 -- One read of the tenant's meta: status, the timeout bound, and per queue its settings, the
--- bounds of its scheduled tasks and leases, and its rate limit.
-local STRIDE = 8
+-- bounds of its scheduled tasks and leases, its rate limit's max and its count of keyed tasks.
+-- A queue with neither reads nothing more (the drains without keys or limits pay for two fields);
+-- one with a rate limit reads its interval, one with keyed tasks its keyConcurrency, when used.
+local STRIDE = 6
 local fields = { 'suspended', 'tmo' }
 for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
-  fields[#fields + 1] = 'c:' .. qe
-  fields[#fields + 1] = 'p:' .. qe
-  fields[#fields + 1] = 's:' .. qe
-  fields[#fields + 1] = 'l:' .. qe
-  fields[#fields + 1] = 'rm:' .. qe
-  fields[#fields + 1] = 'rp:' .. qe
-  fields[#fields + 1] = 'kc:' .. qe
-  fields[#fields + 1] = 'kn:' .. qe
+  local n = #fields
+  fields[n + 1], fields[n + 2], fields[n + 3] = 'c:' .. qe, 'p:' .. qe, 's:' .. qe
+  fields[n + 4], fields[n + 5], fields[n + 6] = 'l:' .. qe, 'rm:' .. qe, 'kn:' .. qe
 end
 local meta = redis.call('HMGET', B, unpack(fields))
 
@@ -79,8 +76,9 @@ if #due > 0 then
   for _, i in ipairs(due) do meta[3 + (i - FIRST_QUEUE) * STRIDE + 3] = redis.call('HGET', B, 'l:' .. ARGV[i]) end
 end
 
--- The claimable queues, with how many leases each may still grant.
+-- The claimable queues, with how many leases each may still grant; `fair` when one has keyed tasks.
 local open = {}
+local fair = false
 for i = FIRST_QUEUE, #ARGV do
   local qe = ARGV[i]
   local at = 3 + (i - FIRST_QUEUE) * STRIDE
@@ -88,19 +86,24 @@ for i = FIRST_QUEUE, #ARGV do
     promote(qe, now, meta[at + 2])
     local room = limit
     if meta[at] then room = math.min(limit, tonumber(meta[at]) - redis.call('ZCOUNT', qkey(qe, 'l'), '(' .. NOW_TEXT, '+inf')) end
-    local rated = meta[at + 4] ~= false and meta[at + 4] ~= nil
+    local rated = meta[at + 4] ~= false
     if rated then
       -- A grant at g counts until g + perMs: those at or before now − perMs have left.
       local g = qkey(qe, 'g')
-      local left = n2s(now - tonumber(meta[at + 5]))
+      local left = n2s(now - tonumber(redis.call('HGET', B, 'rp:' .. qe)))
       redis.call('ZREMRANGEBYSCORE', g, '-inf', left)
       room = math.min(room, tonumber(meta[at + 4]) - redis.call('ZCARD', g))
     end
-    local keyed = meta[at + 7] and tonumber(meta[at + 7]) > 0
+    local keyed = meta[at + 5] and tonumber(meta[at + 5]) > 0
     if keyed then
       for _, ke in ipairs(redis.call('ZRANGEBYSCORE', qkey(qe, 'kb'), '-inf', NOW_TEXT)) do unblock_key(qe, ke) end
     end
-    if room > 0 then open[#open + 1] = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {}, rated = rated, keyed = keyed, kc = meta[at + 6] } end
+    if room > 0 then
+      local q = { qe = qe, room = room, bound = meta[at + 3], chosen = {}, taken = {} }
+      if rated then q.rated = true end
+      if keyed then q.keyed, q.kc, fair = true, redis.call('HGET', B, 'kc:' .. qe), true end
+      open[#open + 1] = q
+    end
   end
 end
 
@@ -108,21 +111,18 @@ end
 -- case): ZPOPMIN takes them in one call. Several: each queue's first `room` members are merged
 -- (members compare by their fixed-width prefix, so across queues too) and the chosen ones removed.
 local picks = {}
-local fair = false
-for _, q in ipairs(open) do fair = fair or q.keyed end
-
---- The first key of q in fair order with room under keyConcurrency, or nil; full keys met on the
---- way are blocked.
-local function first_key(q)
-  while true do
-    local m = redis.call('ZRANGE', qkey(q.qe, 'kf'), 0, 0)[1]
-    if not m then return nil end
-    local ke = string.sub(m, 66)
-    if not block_when_full(q.qe, ke, q.kc, now) then return m, ke end
-  end
-end
 
 if fair then
+  --- The first key of q in fair order with room under keyConcurrency, or nil; full keys met on
+  --- the way are blocked.
+  local function first_key(q)
+    while true do
+      local m = redis.call('ZRANGE', qkey(q.qe, 'kf'), 0, 0)[1]
+      if not m then return nil end
+      local ke = string.sub(m, 66)
+      if not block_when_full(q.qe, ke, q.kc, now) then return m, ke end
+    end
+  end
   -- Keyless candidates compare by the first 65 bytes of a fair member: a key of their own, never granted.
   local NEVER = pad16(0)
   while #picks < limit do

@@ -97,11 +97,13 @@ for i = 0, n - 1 do
     local state = 'queued'
     if failed then state = 'cancelled' elseif pending then state = 'blocked' end
     -- The fields the fence, grant and settlement read and write come first, all present from the
-    -- start: a small hash is a flat list that Redis searches from its head.
+    -- start: a small hash is a flat list that Redis searches from its head, and a field it lacks
+    -- costs a search of the whole list (ck is '' for a keyless task for that reason).
+    local ke = key_of(ARGV[a + 17])
     local fields = { 'st', state, 'ep', '0', 'li', '', 'el', '', 'lx', '', 'ce', '', 'qe', qe, 'ord', ord16, 'hd', '',
-      'con', '0', 'id', ARGV[a + 2], 'q', ARGV[a + 4], 'p', ARGV[a + 5], 'rs', '', 'at', '0', 'lms', '', 'w', '',
-      'ua', stamp_now, 'res', 'null', 'pr', ARGV[a + 6], 'pk', ARGV[a + 7], 'ra', stamp(ra), 'ma', ARGV[a + 9],
-      'bb', ARGV[a + 10], 'bf', ARGV[a + 11], 'bm', ARGV[a + 12], 'le', 'null', 'ca', stamp_now }
+      'ck', ARGV[a + 17], 'con', '0', 'id', ARGV[a + 2], 'q', ARGV[a + 4], 'p', ARGV[a + 5], 'rs', '', 'at', '0',
+      'lms', '', 'w', '', 'ua', stamp_now, 'res', 'null', 'pr', ARGV[a + 6], 'pk', ARGV[a + 7], 'ra', stamp(ra),
+      'ma', ARGV[a + 9], 'bb', ARGV[a + 10], 'bf', ARGV[a + 11], 'bm', ARGV[a + 12], 'le', 'null', 'ca', stamp_now }
     if ARGV[a + 13] ~= '' then
       fields[#fields + 1] = 'ik'
       fields[#fields + 1] = ARGV[a + 14]
@@ -109,12 +111,6 @@ for i = 0, n - 1 do
     if ARGV[a + 15] ~= '' then
       fields[#fields + 1] = 'rid'
       fields[#fields + 1] = ARGV[a + 15]
-    end
-    local ke = nil
-    if ARGV[a + 17] ~= '' then
-      ke = ARGV[a + 17]
-      fields[#fields + 1] = 'ck'
-      fields[#fields + 1] = ke
     end
     if #deps > 0 then
       fields[#fields + 1] = 'dp'

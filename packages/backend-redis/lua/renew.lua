@@ -26,7 +26,7 @@ if fenced ~= 'ok' then return fenced end
 local lease_ms
 if ARGV[5] ~= '' then lease_ms = tonumber(ARGV[5]) else lease_ms = tonumber(redis.call('HGET', t, 'lms')) end
 local lx = now + lease_ms
-add_leased(tid, task.qe, task.ord, lx, redis.call('HGET', t, 'ck') or nil)
+add_leased(tid, task.qe, task.ord, lx, task.ck)
 redis.call('HSET', t, 'lx', n2s(lx), 'ua', stamp(now))
 if ARGV[6] ~= '' then redis.call('HSET', t, 'pg', ARGV[6]) end
 return lease_of(t)

@@ -29,7 +29,7 @@ redis.call('ZREM', B .. ':dl', tid)
 redis.call('ZREM', qkey(qe, 'dl'), tid)
 redis.call('HDEL', t, 'do')
 set_state(t, qe, 'dead', 'queued')
-local ke = redis.call('HGET', t, 'ck')
+local ke = key_of(redis.call('HGET', t, 'ck'))
 if ke then key_task_started(qe, ke) end
 redis.call('HSET', t, 'ra', n2s(now), 'ua', n2s(now))
 if ARGV[3] == '1' then redis.call('HSET', t, 'con', '0') end

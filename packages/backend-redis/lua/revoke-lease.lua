@@ -19,7 +19,7 @@ settle_timeouts(now)
 local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'ck')
 if not f[1] then return reject_with_details('NOT_FOUND', 'task not found', { tid = tid }) end
 if f[1] ~= 'leased' then return 0 end
-end_lease(t, tid, { qe = f[2], ord = f[3], ck = f[4] }, 'queued', now)
+end_lease(t, tid, { qe = f[2], ord = f[3], ck = key_of(f[4]) }, 'queued', now)
 redis.call('HSET', t, 'el', 'revoked', 'ra', n2s(now))
 add_queued(t, tid, f[2], now, now)
 hint(f[2])

@@ -300,6 +300,31 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     }
   });
 
+  it("reads a task stored without the field ck (enqueued before E20) as keyless, and one with '' the same", async () => {
+    const keyPrefix = prefix();
+    const backend = await createRedisBackend({ url: target.url, prefix: keyPrefix });
+    try {
+      const { engine } = backend;
+      const old = await engine.enqueue({ queue: "q", payload: "old" });
+      const blank = await engine.enqueue({ queue: "q", payload: "blank" });
+      const keyed = await engine.enqueue({ queue: "q", payload: "keyed", concurrencyKey: "k" });
+      const taskKey = (id: string): string => `${new KeySpace(keyPrefix).tenant("default")}:t:${Buffer.from(id).toString("base64url")}`;
+      await withClient(target.url, async (client) => {
+        expect(await client.hget(taskKey(blank.id), "ck")).toBe("");
+        expect(await client.hdel(taskKey(old.id), "ck")).toBe(1);
+      });
+      expect((await engine.getTask(old.id))?.concurrencyKey).toBeUndefined();
+      expect((await engine.getTask(blank.id))?.concurrencyKey).toBeUndefined();
+      expect((await engine.getTask(keyed.id))?.concurrencyKey).toBe("k");
+      const leases = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000, limit: 3 });
+      expect(leases.map((lease) => [lease.payload, lease.concurrencyKey])).toEqual([["old", undefined], ["blank", undefined], ["keyed", "k"]]);
+      for (const lease of leases) await engine.complete(lease);
+      expect((await engine.queueStats("q")).counts).toMatchObject({ completed: 3, leased: 0, ready: 0 });
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("rejects a prefix core's namespace rule rejects", async () => {
     for (const bad of ["", "x".repeat(64), "a\uD800"]) {
       await expect(createRedisBackend({ url: target.url, prefix: bad })).rejects.toMatchObject({ code: "VALIDATION" });

@@ -30,8 +30,10 @@
                         l:<qe> (earliest lease expiry, mirrored in B:lq). A bound is lowered
                         whenever an earlier entry is added and recomputed when its work is done; a
                         bound lower than the truth only costs a look, so removals leave it as it is.
-  Concurrency keys (SPEC E20; `ke` is the base64url key, stored in the task's field ck). A keyed
-  task waits in its key's sets, not in :r, and claim serves keys in fair order:
+  Concurrency keys (SPEC E20; `ke` is the base64url key, stored in the task's field ck: '' for a
+  keyless task, written with the fields the fence reads so that reading it never scans the whole
+  hash; absent in tasks enqueued before E20, which reads the same). A keyed task waits in its key's
+  sets, not in :r, and claim serves keys in fair order:
     B:q:<qe>:kr:<ke>    sorted set like :r: the key's ready tasks, in E3 order (FIFO in the key)
     B:q:<qe>:kl:<ke>    sorted set like :l: the key's leases, for its count of unexpired ones
     B:q:<qe>:k:<ke>     hash: g (the tenant's grant count at the key's latest lease, B's kg; absent:
@@ -103,6 +105,13 @@ local function ready_member(pk, ra, ord, tid) return pk .. pad16(ra) .. ord .. t
 local function lease_member(ord, tid) return ord .. tid end
 
 -- Concurrency keys (SPEC E20; sets listed above).
+
+--- The concurrency key a task's field ck holds, or nil (keyless: '' or absent).
+local function key_of(ck)
+  if ck and ck ~= '' then return ck end
+  return nil
+end
+
 local function kkey(qe, ke, part)
   if part then return B .. ':q:' .. qe .. ':k' .. part .. ':' .. ke end
   return B .. ':q:' .. qe .. ':k:' .. ke
@@ -185,7 +194,7 @@ end
 local function add_queued(t, tid, qe, ra, now, pk, ord, ke)
   if pk == nil then
     local f = redis.call('HMGET', t, 'pk', 'ord', 'ck')
-    pk, ord, ke = f[1], f[2], f[3]
+    pk, ord, ke = f[1], f[2], key_of(f[3])
   end
   if ra <= now and ke then
     key_ready(qe, ke, ready_member(pk, ra, ord, tid), tid, ra)
@@ -201,7 +210,8 @@ local function remove_queued(t, tid, qe)
   if redis.call('ZREM', qkey(qe, 's'), tid) == 0 then
     local f = redis.call('HMGET', t, 'pk', 'ra', 'ord', 'ck')
     local member = ready_member(f[1], tonumber(f[2]), f[3], tid)
-    if f[4] then key_unready(qe, f[4], member, tid) else redis.call('ZREM', qkey(qe, 'r'), member) end
+    local ke = key_of(f[4])
+    if ke then key_unready(qe, ke, member, tid) else redis.call('ZREM', qkey(qe, 'r'), member) end
   end
 end
 
@@ -214,7 +224,8 @@ local function promote(qe, now, bound)
   for _, tid in ipairs(due) do
     local f = redis.call('HMGET', tkey(tid), 'pk', 'ra', 'ord', 'ck')
     local member = ready_member(f[1], tonumber(f[2]), f[3], tid)
-    if f[4] then key_ready(qe, f[4], member, tid, tonumber(f[2])) else redis.call('ZADD', qkey(qe, 'r'), 0, member) end
+    local ke = key_of(f[4])
+    if ke then key_ready(qe, ke, member, tid, tonumber(f[2])) else redis.call('ZADD', qkey(qe, 'r'), 0, member) end
     redis.call('ZREM', s, tid)
   end
   reset_bound('s:' .. qe, s)
@@ -287,7 +298,7 @@ local function fence(t, tid, epoch, lease_id, now, call)
     if call == 'complete' and st == 'completed' and tonumber(redis.call('HGET', t, 'ce')) == epoch then return 'repeat' end
     return reject_fenced('INVALID_STATE', 'the task is ' .. st .. ', not leased under this epoch', t, tid, epoch, f, now)
   end
-  return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1', ck = f[9] }
+  return 'ok', { qe = f[5], ord = f[6], hd = f[7] == '1', ck = key_of(f[9]) }
 end
 
 --- Ends the current lease: the task leaves the leased index and moves to `to`. `task` is the
@@ -325,10 +336,10 @@ local function has_dependents(t) return redis.call('HGET', t, 'hd') == '1' end
 --- Cancels one non-terminal task (its lease, if any, is revoked by the cancelled state).
 local function cancel_one(t, tid, reason, now)
   local f = redis.call('HMGET', t, 'st', 'qe', 'ord', 'sk', 'ck')
-  local st, qe = f[1], f[2]
+  local st, qe, ke = f[1], f[2], key_of(f[5])
   if st == 'leased' then
     remove_leased(tid, qe, f[3])
-    if f[5] then key_lease_ended(qe, f[5], f[3], tid) end
+    if ke then key_lease_ended(qe, ke, f[3], tid) end
   elseif st == 'queued' then
     remove_queued(t, tid, qe)
   elseif st == 'suspended' then
@@ -336,7 +347,7 @@ local function cancel_one(t, tid, reason, now)
     redis.call('DEL', B .. ':ts:' .. tid)
   end
   redis.call('DEL', B .. ':tr:' .. tid)
-  if f[5] then key_task_ended(qe, f[5]) end
+  if ke then key_task_ended(qe, ke) end
   set_state(t, qe, st, 'cancelled')
   redis.call('HSET', t, 'ua', stamp(now))
   redis.call('HDEL', t, 'sm', 'sk', 'sx')
@@ -408,7 +419,7 @@ end
 local function consume_attempt(t, tid, err, retryable, now)
   local f = redis.call('HMGET', t, 'qe', 'ord', 'con', 'at', 'ma', 'bb', 'bf', 'bm', 'ck')
   local qe, at = f[1], tonumber(f[4])
-  local task = { qe = qe, ord = f[2], ck = f[9] }
+  local task = { qe = qe, ord = f[2], ck = key_of(f[9]) }
   redis.call('HSET', t, 'con', n2s(tonumber(f[3]) + 1), 'le', err)
   if retryable and at < tonumber(f[5]) then
     local ra = now + backoff_delay(tonumber(f[6]), tonumber(f[7]), tonumber(f[8]), at)
@@ -535,5 +546,6 @@ local function task_record(t, now)
     if g[1] ~= 'completed' then pending[#pending + 1] = g[2] end
   end
   f[15] = pending
+  f[21] = key_of(f[21]) or false
   return f
 end
