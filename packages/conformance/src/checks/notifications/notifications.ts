@@ -10,7 +10,7 @@
  */
 import { type Backend, type EngineBackend, type ManualClock, TASK_EVENT_KINDS, type TaskEvent, type TaskEventKind, type Unsubscribe } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimOne, enqueueTask, ensure, eventually, same, show, succeeds, within } from "../support/index.js";
+import { advanceTo, claimOne, DUE_IN_MS, enqueueTask, ensure, eventually, expectWakeWhenDue, same, show, succeeds, within } from "../support/index.js";
 
 /** A long real-time timeout that a correct wait never reaches in these checks. */
 const LONG_WAIT_MS = 60_000;
@@ -129,6 +129,21 @@ const waiting: Check[] = [
         same(await within(woken, "waitForWork after another client enqueued"), true, "waitForWork after an enqueue");
         await claimOne(engine, queue, { taskId: id }, "the claim after the wake-up");
       });
+    },
+  }),
+  defineCheck({
+    id: "E19.wait-wakes-when-due",
+    rule: "E19",
+    title: "waitForWork wakes when a scheduled task comes due, with no write to announce it",
+    requires: ["leases", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const runAt = ctx.clock.now() + DUE_IN_MS;
+      const id = await enqueueTask(engine, { queue, runAt }, "enqueue a task due in 50 ms");
+      await expectWakeWhenDue(engine, ctx.clock, queue, runAt, "the task's runAt has come");
+      await claimOne(engine, queue, { taskId: id }, "the claim after the wake-up");
     },
   }),
   defineCheck({

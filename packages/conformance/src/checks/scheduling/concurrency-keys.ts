@@ -7,7 +7,7 @@
  */
 import type { EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectWakeWhenLeaseEnds, LEASE_MS, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, same, show, succeeds } from "../support/index.js";
 
 /** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
 async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
@@ -255,6 +255,26 @@ export const checks: Check[] = [
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 600_000 }, "claim k1");
       await expectWakeWhenLeaseEnds(engine, other, queue, held, "key");
       await claimOne(other, queue, { taskId: ids.get("k2") as string }, "the claim after the wake-up");
+    },
+  }),
+  defineCheck({
+    id: "E20.wait-wakes-when-key-lease-expires",
+    rule: "E20",
+    title: "waitForWork wakes when the lease that fills a key expires, with no write to announce it",
+    requires: ["leases", "queueControl", "concurrencyKeys", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+      ]);
+      const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: DUE_IN_MS }, "claim k1 for 50 ms");
+      await expectWakeWhenDue(engine, ctx.clock, queue, held.expiresAt, "the key's one lease has expired");
+      await claimOne(engine, queue, {}, "the claim after the wake-up");
     },
   }),
   defineCheck({

@@ -4,7 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectWakeWhenLeaseEnds, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {
@@ -58,6 +58,23 @@ export const checks: Check[] = [
       const held = await claimOne(engine, queue, { taskId: first, leaseMs: 600_000 }, "claim the first task");
       await expectWakeWhenLeaseEnds(engine, other, queue, held, "queue's one slot");
       await claimOne(other, queue, { taskId: second }, "the claim after the wake-up");
+    },
+  }),
+  defineCheck({
+    id: "E17.wait-wakes-when-lease-expires",
+    rule: "E17",
+    title: "waitForWork wakes when the lease that fills a queue's slots expires, with no write to announce it",
+    requires: ["leases", "queueControl", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      await succeeds(engine.setQueue(queue, { concurrency: 1 }), "setQueue({ concurrency: 1 })");
+      const first = await enqueueTask(engine, { queue }, "enqueue the first task");
+      await enqueueTask(engine, { queue }, "enqueue the second task");
+      const held = await claimOne(engine, queue, { taskId: first, leaseMs: DUE_IN_MS }, "claim the first task for 50 ms");
+      await expectWakeWhenDue(engine, ctx.clock, queue, held.expiresAt, "the lease holding the queue's one slot has expired");
+      await claimOne(engine, queue, {}, "the claim after the wake-up");
     },
   }),
   defineCheck({

@@ -5,7 +5,7 @@
  */
 import type { EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, enqueueTask, ensure, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, same, show, succeeds } from "../support/index.js";
 
 const PER_MS = 1_000;
 
@@ -14,6 +14,24 @@ async function claimAll(engine: EngineBackend, queue: string, what: string): Pro
 }
 
 export const checks: Check[] = [
+  defineCheck({
+    id: "E21.wait-wakes-when-interval-slides",
+    rule: "E21",
+    title: "waitForWork wakes when the rate interval slides past the last grant, with no write to announce it",
+    requires: ["leases", "queueControl", "rateLimits", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      await succeeds(engine.setQueue(queue, { rateLimit: { max: 1, perMs: DUE_IN_MS } }), "setQueue({ rateLimit: { max: 1, perMs: 50 } })");
+      await enqueueTask(engine, { queue }, "enqueue the first task");
+      await enqueueTask(engine, { queue }, "enqueue the second task");
+      const grantedAt = ctx.clock.now();
+      await claimOne(engine, queue, { leaseMs: 600_000 }, "the one grant the interval allows");
+      await expectWakeWhenDue(engine, ctx.clock, queue, grantedAt + DUE_IN_MS, "the interval has slid past the grant");
+      await claimOne(engine, queue, { leaseMs: 600_000 }, "the claim after the wake-up");
+    },
+  }),
   defineCheck({
     id: "E21.sliding-interval",
     rule: "E21",

@@ -6,7 +6,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease, type Signal } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectTask, expectWakeWhenDue, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** The parts of signals a check can predict. */
 function signalContents(signals: readonly Signal[] | undefined): { key: string; payload: unknown }[] {
@@ -166,6 +166,23 @@ const suspension: Check[] = [
         [...ids].sort().map((taskId) => ({ taskId, timedOut: true, signals: [] })),
         "the leases a claim at exactly timeoutAt grants (both suspensions timed out, no read of either before)",
       );
+    },
+  }),
+  defineCheck({
+    id: "E14.wait-wakes-at-timeout",
+    rule: "E14",
+    title: "waitForWork wakes when a suspension times out, with no write to announce it",
+    requires: ["leases", "signals", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const id = await enqueueTask(engine, { queue });
+      const lease = await claimOne(engine, queue, { taskId: id }, "claim the task");
+      const timeoutAt = ctx.clock.now() + DUE_IN_MS;
+      same(await succeeds(engine.suspend(lease, { keys: [ctx.unique("quiet")], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout in 50 ms");
+      await expectWakeWhenDue(engine, ctx.clock, queue, timeoutAt, "the suspension has timed out");
+      await claimOne(engine, queue, { taskId: id }, "the claim that resumes it");
     },
   }),
   defineCheck({

@@ -11,13 +11,14 @@ import {
   type ErrorCode,
   type Frame,
   type Lease,
+  type ManualClock,
   type MooringError,
   type TaskRecord,
 } from "@mooring/core";
 import type { BackendClockContext } from "../../registry.js";
 import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
 import { show } from "./preview.js";
-import { within } from "./time.js";
+import { advanceTo, within } from "./time.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -250,6 +251,30 @@ export async function expectWakeWhenLeaseEnds(engine: EngineBackend, other: Engi
     const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
     await succeeds(other.complete(held), "complete the held lease on another client");
     same(await within(woken, "waitForWork after the lease ended"), true, `waitForWork once the ${limit}'s lease ended`);
+  } finally {
+    controller.abort();
+  }
+}
+
+/**
+ * A due time close enough on the clock that a backend may turn it into a real-time look (memory
+ * looks again after that many real milliseconds, and then sees the clock moved), far enough that a
+ * 20 ms wait ends before it.
+ */
+export const DUE_IN_MS = 50;
+
+/**
+ * Holds that waitForWork on `queue` stays asleep while the work waits for time alone (a scheduled
+ * task, an expiring lease, a sliding rate interval, a suspension's timeout) and wakes once the
+ * clock reaches `dueAt`, with no write by anyone: E19's "resolves when work may be claimable".
+ */
+export async function expectWakeWhenDue(engine: EngineBackend, clock: ManualClock, queue: string, dueAt: number, what: string): Promise<void> {
+  same(await within(engine.waitForWork([queue], { timeoutMs: 20 }), `waitForWork before ${what}`), false, `waitForWork (20 ms timeout) before ${what}`);
+  const controller = new AbortController();
+  try {
+    const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+    advanceTo(clock, dueAt);
+    same(await within(woken, `waitForWork once ${what}`), true, `waitForWork once ${what}, with no write since it began`);
   } finally {
     controller.abort();
   }
