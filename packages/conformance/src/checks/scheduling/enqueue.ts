@@ -4,7 +4,7 @@
  */
 import { DEFAULTS, type Json } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectTask, EXPIRY_BACKLOG, EXPIRY_REPEATS, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 const enqueueing: Check[] = [
   defineCheck({
@@ -241,6 +241,33 @@ const idempotency: Check[] = [
         { id: later.id, created: false },
         "a repeat after the key was reused",
       );
+    },
+  }),
+  defineCheck({
+    id: "E2.dedup-reuse-under-expiry-backlog",
+    rule: "E2",
+    title: "a key reused once it expired keeps deduplicating while the many keys that expired with it are cleaned up",
+    requires: ["leases", "idempotency"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      const start = ctx.clock.now();
+      // A store that removes expired keys a few at a time still holds the key's old entry when it
+      // is reused; removing that entry must not remove the new one.
+      const others = Array.from({ length: EXPIRY_BACKLOG }, (_, index) => ({ queue, idempotencyKey: `${key}-other-${index}` }));
+      await succeeds(engine.enqueueMany([...others, { queue, idempotencyKey: key }]), `enqueue ${EXPIRY_BACKLOG} keys, then the key`);
+      advanceTo(ctx.clock, start + DEFAULTS.dedupTtlMs);
+      const reused = await succeeds(engine.enqueue({ queue, idempotencyKey: key }), "enqueue with the expired key");
+      ensure(reused.created, `an enqueue dedupTtlMs after the first must create a new task, got ${show(reused)}`);
+      for (let repeat = 1; repeat <= EXPIRY_REPEATS; repeat++) {
+        same(
+          await succeeds(engine.enqueue({ queue, idempotencyKey: key }), `repeat ${repeat} of the reused key`),
+          { id: reused.id, created: false },
+          `repeat ${repeat} of the reused key, while ${EXPIRY_BACKLOG} keys that expired with its old entry are cleaned up`,
+        );
+      }
     },
   }),
   defineCheck({

@@ -6,7 +6,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease, type Signal } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectTask, expectWakeWhenDue, rejectsWith, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectTask, expectWakeWhenDue, EXPIRY_BACKLOG, EXPIRY_REPEATS, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** The parts of signals a check can predict. */
 function signalContents(signals: readonly Signal[] | undefined): { key: string; payload: unknown }[] {
@@ -331,6 +331,32 @@ const signalling: Check[] = [
       ctx.clock.advance(1);
       const later = await succeeds(engine.signal({ key, idempotencyKey }), "repeat at dedupTtlMs");
       ensure(!later.duplicate && later.signalId !== first.signalId, `a signal dedupTtlMs after the first must be new, got ${show(later)}`);
+    },
+  }),
+  defineCheck({
+    id: "E15.idempotency-reuse-under-expiry-backlog",
+    rule: "E15",
+    title: "a signal idempotencyKey reused once it expired keeps deduplicating while the many keys that expired with it are cleaned up",
+    requires: ["signals"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const key = ctx.unique("key");
+      const idempotencyKey = ctx.unique("signal-id");
+      const start = ctx.clock.now();
+      for (let index = 0; index < EXPIRY_BACKLOG; index++) await succeeds(engine.signal({ key, idempotencyKey: `${idempotencyKey}-other-${index}` }), `signal ${index + 1}`);
+      await succeeds(engine.signal({ key, idempotencyKey }), "signal with the key");
+      advanceTo(ctx.clock, start + DEFAULTS.dedupTtlMs);
+      const reused = await succeeds(engine.signal({ key, idempotencyKey }), "signal with the expired key");
+      ensure(!reused.duplicate, `a signal dedupTtlMs after the first must be new, got ${show(reused)}`);
+      for (let repeat = 1; repeat <= EXPIRY_REPEATS; repeat++) {
+        const again = await succeeds(engine.signal({ key, idempotencyKey }), `repeat ${repeat} of the reused key`);
+        same(
+          { signalId: again.signalId, duplicate: again.duplicate },
+          { signalId: reused.signalId, duplicate: true },
+          `repeat ${repeat} of the reused key, while ${EXPIRY_BACKLOG} keys that expired with its old entry are cleaned up`,
+        );
+      }
     },
   }),
   defineCheck({

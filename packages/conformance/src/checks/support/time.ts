@@ -20,6 +20,18 @@ export function advanceTo(clock: ManualClock, time: number): void {
 }
 
 /**
+ * Entries expiring at one moment, more than a store that removes expired entries a few at a time
+ * (memory: 64 a call) removes in one call, so that the oldest is still there a few calls later.
+ */
+export const EXPIRY_BACKLOG = 200;
+
+/**
+ * Calls after an expiry that together remove twice an `EXPIRY_BACKLOG` 64 at a time (a signal
+ * leaves two entries: its idempotency key and the buffered signal).
+ */
+export const EXPIRY_REPEATS = 8;
+
+/**
  * Resolves or rejects as `call` does (a promise, or a function whose synchronous throw counts as a
  * rejection), or fails with a `CheckTimeout` naming `what` after `HANG_MS` of real time. Never used
  * to let time pass: only a hang trips it.
