@@ -135,7 +135,7 @@ const waiting: Check[] = [
     id: "E19.wait-wakes-when-due",
     rule: "E19",
     title: "waitForWork wakes when a scheduled task comes due, with no write to announce it",
-    requires: ["leases", "notifications"],
+    requires: ["leases", "delays", "notifications"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
