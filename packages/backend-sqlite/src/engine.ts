@@ -544,7 +544,7 @@ export class SqliteEngine implements EngineBackend {
     return this.#context.connection.read((now) => {
       const tenant = this.#tenant;
       const settings = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, tenant, queue);
-      const ready = this.#statements.one<StatsRow>(READY_STATS, tenant, queue);
+      const ready = this.#statements.one<StatsRow>(READY_STATS, { tenant, queue });
       const scheduled = this.#statements.one<StatsRow>(SCHEDULED_STATS, now, now, tenant, queue);
       const suspended = this.#statements.one<StatsRow>(SUSPENDED_STATS, now, now, tenant, queue);
       const leased = this.#statements.one<{ n: number }>(LEASED_COUNT, tenant, queue);
@@ -621,7 +621,7 @@ export class SqliteEngine implements EngineBackend {
         if (settings?.key_concurrency != null) {
           return this.#statements.one<{ found: number }>(HAS_CLAIMABLE_KEYED, { tenant, queue, now })?.found === 1;
         }
-        return this.#statements.one<{ found: number }>(HAS_CLAIMABLE, tenant, queue, now, tenant, queue, now, tenant, queue, now)?.found === 1;
+        return this.#statements.one<{ found: number }>(HAS_CLAIMABLE, { tenant, queue, now })?.found === 1;
       });
     });
   }

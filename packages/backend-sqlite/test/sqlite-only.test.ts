@@ -632,7 +632,7 @@ describe("expired rows", () => {
 });
 
 describe("the claim plan", () => {
-  it("reads each claimed queue through the ready-task index, never scanning the tasks table", () => {
+  it("reads each claimed queue through the index of keyless ready tasks, never scanning the tasks table", () => {
     const db = new Database(":memory:");
     createSqliteBackend({ database: db, namespace: "plan" });
     for (const queues of [1, 3]) {
@@ -641,9 +641,19 @@ describe("the claim plan", () => {
       params.push(1);
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${renderSql(claimStatement(queues), "plan")}`).all(...params) as { detail: string }[]).map((row) => row.detail);
       const reads = plan.filter((detail) => /plan\.tasks\b/.test(detail));
-      expect(reads.filter((detail) => detail.includes("tasks_ready")).length).toBe(queues);
+      expect(reads.filter((detail) => detail.includes("tasks_ready_keyless")).length).toBe(queues);
       expect(reads.every((detail) => detail.startsWith("SEARCH"))).toBe(true);
     }
+    db.close();
+  });
+
+  it("indexes a ready task once: keyless ones in tasks_ready_keyless, keyed ones in tasks_ready_by_key (migration 0007)", () => {
+    const db = new Database(":memory:");
+    createSqliteBackend({ database: db, namespace: "plan" });
+    const readyIndexes = (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'plan.tasks'").all() as { name: string; sql: string | null }[])
+      .filter((index) => index.sql?.includes("state = 'ready'"))
+      .map((index) => index.name);
+    expect(readyIndexes.sort()).toEqual(["plan.tasks_ready_by_key", "plan.tasks_ready_keyless"]);
     db.close();
   });
 });
