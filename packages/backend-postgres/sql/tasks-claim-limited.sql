@@ -1,45 +1,31 @@
--- tasks-claim: grants one lease per slot on the claimable tasks of queues $3 in claim order
--- (priority, ready time, enqueue order), in one statement (SPEC E3, E4, E14, E17, T2). A slot
--- is one lease a claim asked for; the claims of one moment share the statement, each slot
--- naming its claim's worker, so a worker pool costs one commit per round, not per worker.
--- Each queue's candidates come from the claim index (claimable rows only), locked with
--- FOR UPDATE SKIP LOCKED, so concurrent claimers never wait for each other nor take one task
--- twice; the UPDATE bumps the epoch (the fencing token) and the attempt, and gives the lease
--- its slot's leaseId (SPEC T4; drawn by the client, since no CSPRNG is guaranteed in SQL).
--- A queue with a concurrency limit or a rate limit is only served when the caller holds its
--- settings row ($6, see queues-lock): otherwise the statement grants nothing and says so
--- (needs_lock). A rate-limited queue (SPEC E21) grants at most rate_max minus the grants of the
--- last rate_per_ms ms (a sliding interval on the server's clock), records each lease it grants in
--- rate_grants and deletes the grants that left the interval.
--- A queue with concurrency keys (SPEC E20) is served only with $6 too, and then by claim_fairly
--- (migrations 0007, 0008), which picks the slots' tasks in fair order (the first ones set-based);
--- this statement leases them as it leases the others.
+-- tasks-claim-limited: tasks-claim for queues that limit their claims (SPEC E17 concurrency, E20
+-- concurrency keys, E21 rate limits), run by a caller that holds their settings rows (queues-lock)
+-- in the same transaction, so that the claims of a limited queue take turns: the count of its
+-- leases or of its interval's grants, and the grants the statement makes, are one transaction even
+-- with several claim statements on several connections. Grants in claim order (priority, ready
+-- time, enqueue order) with the same slots, locks and lease columns as tasks-claim.
+-- A rate-limited queue grants at most rate_max minus the grants of the last rate_per_ms ms (a
+-- sliding interval on the server's clock), records each lease it grants in rate_grants and deletes
+-- the grants that left the interval.
+-- A queue with concurrency keys is served by claim_fairly (migrations 0007, 0008), which picks the
+-- slots' tasks in fair order (the first ones set-based); this statement leases them as it leases
+-- the others.
 -- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
 -- carries the task's resumption, if any, until the task suspends again.
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
---   per slot), $5 lease_ms, $6 locked (boolean), $7 claim token, $8 lease ids (text[], one per
---   slot)
--- Returns: one row per lease granted, in claim order (slot: 1 for the first, ..., id, queue,
---   payload, attempt, epoch, lease_id, worker_id, lease_expires_at, resume_signals, resume_timed_out), or
---   one row with a null id when none was (every lease row also carries concurrency_key); every
---   row carries suspended (the tenant is), needs_lock (a limited or keyed queue needs $6) and
---   has_expired (an expired lease in these queues
---   awaits reclaim).
+--   per slot), $5 lease_ms, $6 claim token, $7 lease ids (text[], one per slot)
+-- Returns: tasks-claim's rows (needs_lock is always false here).
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 settings AS (
   SELECT q.queue, s.concurrency, coalesce(s.paused, false) AS paused, s.rate_max, s.rate_per_ms
   FROM unnest($3::text[]) AS q(queue)
   LEFT JOIN {schema}.queues s ON s.tenant_id = $2 AND s.queue = q.queue
 ),
-keyed AS (
-  SELECT EXISTS (SELECT 1 FROM {schema}.concurrency_keys k WHERE k.tenant_id = $2 AND k.queue = ANY ($3::text[])) AS keyed
-),
 flags AS (
   SELECT
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
-    (NOT $6::boolean AND ((SELECT keyed FROM keyed)
-      OR EXISTS (SELECT 1 FROM settings WHERE (concurrency IS NOT NULL OR rate_max IS NOT NULL) AND NOT paused))) AS needs_lock,
-    (SELECT keyed FROM keyed) AS keyed,
+    false AS needs_lock,
+    EXISTS (SELECT 1 FROM {schema}.concurrency_keys k WHERE k.tenant_id = $2 AND k.queue = ANY ($3::text[])) AS keyed,
     -- Per queue, the oldest lease's expiry only: one index probe each, however many leases are
     -- held or were recently settled.
     EXISTS (
@@ -70,7 +56,7 @@ slots AS (
          END AS slots,
          f.keyed
   FROM settings s CROSS JOIN flags f
-  WHERE NOT f.suspended AND NOT f.needs_lock
+  WHERE NOT f.suspended
 ),
 candidates AS (
   SELECT r.*, row_number() OVER (ORDER BY r.priority DESC, r.ready_at, r.seq) AS slot
@@ -86,23 +72,23 @@ candidates AS (
   ORDER BY r.priority DESC, r.ready_at, r.seq
   LIMIT cardinality($4::text[])
 ),
--- The function's total depends on the flags, so that no plan can call it (and lock the queues)
--- for a claim without keys: it returns at once for a total of 0.
+-- The function's total depends on the flags, so that no plan can call it for a claim without
+-- keys: it returns at once for a total of 0.
 fair AS (
   SELECT p.row_id, p.slot
   FROM flags f
   CROSS JOIN LATERAL {schema}.claim_fairly($2, (SELECT now FROM clock), ARRAY(SELECT s.queue FROM slots s ORDER BY s.queue),
                                            ARRAY(SELECT s.slots FROM slots s ORDER BY s.queue),
-                                           CASE WHEN f.keyed AND NOT f.suspended AND NOT f.needs_lock THEN cardinality($4::text[]) ELSE 0 END,
+                                           CASE WHEN f.keyed AND NOT f.suspended THEN cardinality($4::text[]) ELSE 0 END,
                                            $5) p
-  WHERE f.keyed AND NOT f.suspended AND NOT f.needs_lock
+  WHERE f.keyed AND NOT f.suspended
 ),
 granted AS (
   UPDATE {schema}.tasks t
   SET state = 'leased',
       attempt = t.consumed + 1,
       epoch = t.epoch + 1,
-      lease_id = ($8::text[])[r.slot],
+      lease_id = ($7::text[])[r.slot],
       lease_ms = $5,
       lease_expires_at = c.now + $5::bigint,
       worker_id = ($4::text[])[r.slot],
@@ -116,7 +102,7 @@ granted AS (
       suspend_keys = NULL,
       suspend_mode = NULL,
       suspend_timeout_at = NULL,
-      claim_token = $7,
+      claim_token = $6,
       updated_at = c.now
   -- Each candidate by its address (a TID scan per row), in slot order: the candidates are locked,
   -- so they cannot move, and the update reads only the rows it grants. The addresses go through
@@ -141,7 +127,7 @@ rate_recorded AS (
 rate_forgotten AS (
   DELETE FROM {schema}.rate_grants g
   USING settings s, clock c
-  WHERE $6::boolean AND g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
+  WHERE g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
 )
 SELECT g.slot, g.id, g.queue, g.payload, g.payload_kind, g.payload_bytes, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
        g.resume_timed_out, g.concurrency_key, f.suspended, f.needs_lock, f.has_expired

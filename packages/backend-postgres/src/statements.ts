@@ -72,6 +72,7 @@ export const STATEMENT_NAMES = [
   "dependents-cancel",
   "queues-lock",
   "tasks-claim",
+  "tasks-claim-limited",
   "claim-recover",
   "leases-expired-lock",
   "leases-expired-lock-in-queues",

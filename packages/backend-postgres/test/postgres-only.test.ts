@@ -559,7 +559,7 @@ describe.skipIf(!server)("the batch statements read only the rows of their batch
           return row["QUERY PLAN"][0].Plan;
         };
         const workers = Array.from({ length: 500 }, (_, slot) => `w${slot % 10}`);
-        const claim = await explain(statements["tasks-claim"].text, [null, DEFAULT_TENANT, ["q"], workers, 60_000, false, "token", newLeaseIds(workers.length)]);
+        const claim = await explain(statements["tasks-claim"].text, [null, DEFAULT_TENANT, ["q"], workers, 60_000, "token", newLeaseIds(workers.length)]);
         expect(new Set(taskReads(claim))).toEqual(new Set(["Index Scan using tasks_claimable", "Index Only Scan using tasks_leased", "Tid Scan"]));
         const leased = await client.query<{ id: string; epoch: string; lease_id: string }>(`SELECT id, epoch, lease_id FROM ${quoteIdentifier(schema)}.tasks WHERE state = 'leased'`);
         expect(leased.rowCount).toBe(500);
