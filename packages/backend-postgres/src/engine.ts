@@ -349,13 +349,13 @@ export class PostgresEngine implements EngineBackend {
     const { db } = this.#context;
     // One leaseId per slot (SPEC T4), the same for both tries: the first granted nothing.
     const leaseIds = newLeaseIds(workers.length);
-    const values = (): unknown[] => [db.nowParam(), this.#tenantId, queues, workers, leaseMs, token, leaseIds];
-    const rows = await db.query<ClaimRow>("tasks-claim", values());
+    const values = [db.nowParam(), this.#tenantId, queues, workers, leaseMs, token, leaseIds];
+    const rows = await db.query<ClaimRow>("tasks-claim", values);
     if (!rows[0]?.needs_lock) return rows;
     // A limited queue (E17, E20, E21): claims of it take turns on its settings row.
     return db.transaction(async (tx) => {
       await tx.query("queues-lock", [this.#tenantId, queues]);
-      return tx.query<ClaimRow>("tasks-claim-limited", values());
+      return tx.query<ClaimRow>("tasks-claim-limited", values);
     });
   }
 
