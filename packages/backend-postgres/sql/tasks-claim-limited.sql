@@ -10,8 +10,8 @@
 -- A queue with concurrency keys is served by claim_fairly (migrations 0007, 0008), which picks the
 -- slots' tasks in fair order (the first ones set-based); this statement leases them as it leases
 -- the others.
--- A timed-out suspension is claimable at its timeout and resumes with timedOut (E14); a lease
--- carries the task's resumption, if any, until the task suspends again.
+-- Candidates and leases are tasks-claim's (sql/parts/). A timed-out suspension is claimable at
+-- its timeout (E14).
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
 --   per slot), $5 lease_ms, $6 claim token, $7 lease ids (text[], one per slot)
 -- Returns: tasks-claim's rows (needs_lock is always false here).
@@ -38,7 +38,7 @@ flags AS (
       ) e
     ) AS has_expired
 ),
-slots AS (
+allowances AS (
   SELECT s.queue,
          CASE WHEN s.paused THEN 0
               ELSE least(
@@ -58,20 +58,11 @@ slots AS (
   FROM settings s CROSS JOIN flags f
   WHERE NOT f.suspended
 ),
-candidates AS (
-  SELECT r.*, row_number() OVER (ORDER BY r.priority DESC, r.ready_at, r.seq) AS slot
-  FROM slots s
-  CROSS JOIN LATERAL (
-    SELECT t.ctid AS row_id, t.id, t.priority, t.ready_at, t.seq
-    FROM {schema}.tasks t
-    WHERE t.tenant_id = $2 AND t.queue = s.queue AND t.ready_at <= (SELECT now FROM clock) AND t.concurrency_key IS NULL
-    ORDER BY t.priority DESC, t.ready_at, t.seq
-    LIMIT CASE WHEN s.keyed THEN 0 ELSE s.slots END
-    FOR UPDATE OF t SKIP LOCKED
-  ) r
-  ORDER BY r.priority DESC, r.ready_at, r.seq
-  LIMIT cardinality($4::text[])
+-- A claim of queues with keys is claim_fairly's alone, keyless heads included.
+slots AS (
+  SELECT queue, slots, CASE WHEN keyed THEN 0 ELSE slots END AS keyless_slots FROM allowances
 ),
+{part:claim-candidates},
 -- The function's total depends on the flags, so that no plan can call it for a claim without
 -- keys: it returns at once for a total of 0.
 fair AS (
@@ -83,40 +74,9 @@ fair AS (
                                            $5) p
   WHERE f.keyed AND NOT f.suspended
 ),
-granted AS (
-  UPDATE {schema}.tasks t
-  SET state = 'leased',
-      attempt = t.consumed + 1,
-      epoch = t.epoch + 1,
-      lease_id = ($7::text[])[r.slot],
-      lease_ms = $5,
-      lease_expires_at = c.now + $5::bigint,
-      worker_id = ($4::text[])[r.slot],
-      ended_lease = NULL,
-      run_at = t.ready_at,
-      ready_at = NULL,
-      -- In SET, t is the row before the update: a suspension claimed at its timeout resumes here.
-      resume_signals = CASE WHEN t.state = 'suspended' THEN coalesce(t.signals, '[]'::jsonb) ELSE t.resume_signals END,
-      resume_timed_out = CASE WHEN t.state = 'suspended' THEN true ELSE t.resume_timed_out END,
-      signals = NULL,
-      suspend_keys = NULL,
-      suspend_mode = NULL,
-      suspend_timeout_at = NULL,
-      claim_token = $6,
-      updated_at = c.now
-  -- Each candidate by its address (a TID scan per row), in slot order: the candidates are locked,
-  -- so they cannot move, and the update reads only the rows it grants. The addresses go through
-  -- an array so that every plan, custom or generic, sees a short list and fetches row by row: a
-  -- join on the candidates themselves may be planned as a scan of every task when the statistics
-  -- are stale, and a list of every address rechecked per row costs the square of the batch.
-  -- At most one of candidates (queues without keys) and fair (with keys) has rows.
-  FROM unnest(ARRAY(SELECT k.row_id FROM (SELECT row_id, slot FROM candidates UNION ALL SELECT row_id, slot FROM fair) k ORDER BY k.slot))
-         WITH ORDINALITY AS r(row_id, slot)
-  CROSS JOIN clock c
-  WHERE t.ctid = r.row_id
-  RETURNING r.slot, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.attempt, t.epoch, t.lease_id, t.worker_id, t.lease_expires_at, t.resume_signals,
-            t.resume_timed_out, t.concurrency_key
-),
+-- At most one of candidates (queues without keys) and fair (with keys) has rows.
+picked AS (SELECT row_id, slot FROM candidates UNION ALL SELECT row_id, slot FROM fair),
+{part:lease-grant},
 -- Data-modifying CTEs run once whether or not the query reads them (SPEC E21's grant log).
 rate_recorded AS (
   INSERT INTO {schema}.rate_grants (tenant_id, queue, granted_at)

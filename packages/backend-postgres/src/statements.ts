@@ -3,7 +3,9 @@
  * file, opening with a header that names its parameters and what it returns (STYLE habit 3, in
  * the manner of BullMQ's command files). Files are read once when the module loads; a backend
  * binds them to its schema and runs them as named prepared statements (graphile-worker's habit),
- * so each is parsed and planned once per connection.
+ * so each is parsed once per connection (the server may still plan each execution anew: a custom
+ * plan, docs/decisions.md). A CTE that two statements share lives once, in `sql/parts/<name>.sql`,
+ * and a statement names it on a line of its own as `{part:<name>}`.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { statementOfFile } from "@mooring/core";
@@ -126,9 +128,47 @@ export interface Statement {
 export type Statements = Readonly<Record<StatementName, Statement>>;
 
 const SQL_DIRECTORY = new URL("../sql/", import.meta.url);
+const PARTS_DIRECTORY = new URL("parts/", SQL_DIRECTORY);
 
-/** The placeholder a statement uses for the quoted schema name; nothing else is substituted. */
+/** The placeholder a statement uses for the quoted schema name. */
 export const SCHEMA_PLACEHOLDER = "{schema}";
+
+/** A line that stands for a part: `{part:<name>}`, optionally followed by a comma. */
+const PART_LINE = /^\{part:([a-z0-9-]+)\}(,?)$/;
+
+/**
+ * The parts of `sql/parts/`, by name, without their header comment (it documents the file, not the
+ * statement that includes it).
+ */
+function readParts(directory: URL): Map<string, string> {
+  const parts = new Map<string, string>();
+  for (const file of readdirSync(directory).filter((name) => name.endsWith(".sql"))) {
+    const lines = readFileSync(new URL(file, directory), "utf8").trim().split("\n");
+    const start = lines.findIndex((line) => !line.startsWith("--"));
+    if (start <= 0) throw new Error(`sql/parts/${file} must open with a header comment and hold SQL after it`);
+    parts.set(file.slice(0, -".sql".length), lines.slice(start).join("\n"));
+  }
+  return parts;
+}
+
+/**
+ * `text` with each `{part:<name>}` line replaced by the part. Records the parts used in `used`.
+ * @throws Error naming `file` for a part that does not exist
+ */
+export function includeParts(file: string, text: string, parts: ReadonlyMap<string, string>, used: Set<string>): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      const match = PART_LINE.exec(line.trim());
+      if (!match) return line;
+      const name = match[1] as string;
+      const part = parts.get(name);
+      if (part === undefined) throw new Error(`sql/${file} names the part ${name}, which sql/parts/ does not hold`);
+      used.add(name);
+      return part + (match[2] ?? "");
+    })
+    .join("\n");
+}
 
 function readStatementSources(): ReadonlyMap<StatementName, string> {
   const files = readdirSync(SQL_DIRECTORY).filter((file) => file.endsWith(".sql"));
@@ -138,10 +178,15 @@ function readStatementSources(): ReadonlyMap<StatementName, string> {
   if (unknown.length > 0 || missing.length > 0) {
     throw new Error(`sql/ does not match STATEMENT_NAMES: unknown ${unknown.join(", ") || "none"}; missing ${missing.join(", ") || "none"}`);
   }
+  const parts = readParts(PARTS_DIRECTORY);
+  const used = new Set<string>();
   const sources = new Map<StatementName, string>();
   for (const name of STATEMENT_NAMES) {
-    sources.set(name, statementOfFile(`${name}.sql`, readFileSync(new URL(`${name}.sql`, SQL_DIRECTORY), "utf8")));
+    const file = `${name}.sql`;
+    sources.set(name, statementOfFile(file, includeParts(file, readFileSync(new URL(file, SQL_DIRECTORY), "utf8"), parts, used)));
   }
+  const unused = [...parts.keys()].filter((name) => !used.has(name));
+  if (unused.length > 0) throw new Error(`sql/parts/ holds parts no statement names: ${unused.join(", ")}`);
   return sources;
 }
 
