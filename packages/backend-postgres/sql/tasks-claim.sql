@@ -29,17 +29,7 @@ flags AS (
     EXISTS (SELECT 1 FROM {schema}.tenants WHERE id = $2 AND status = 'suspended') AS suspended,
     (EXISTS (SELECT 1 FROM {schema}.concurrency_keys k WHERE k.tenant_id = $2 AND k.queue = ANY ($3::text[]))
       OR EXISTS (SELECT 1 FROM settings WHERE limited AND NOT paused)) AS needs_lock,
-    -- Per queue, the oldest lease's expiry only: one index probe each, however many leases are
-    -- held or were recently settled.
-    EXISTS (
-      SELECT 1 FROM settings q
-      CROSS JOIN LATERAL (
-        SELECT 1 FROM {schema}.tasks t
-        WHERE t.tenant_id = $2 AND t.queue = q.queue AND t.state = 'leased'
-          AND t.lease_expires_at <= (SELECT now FROM clock)
-        LIMIT 1
-      ) e
-    ) AS has_expired
+    {part:claim-has-expired}
 ),
 slots AS (
   SELECT s.queue, CASE WHEN s.paused THEN 0 ELSE cardinality($4::text[]) END AS keyless_slots

@@ -25,12 +25,13 @@ describe("statement parts", () => {
     expect(() => includeParts("s.sql", "{part:missing}", parts, new Set())).toThrow("sql/s.sql names the part missing, which sql/parts/ does not hold");
   });
 
-  it("leaves no part line in any statement the backend runs; both claim statements hold the shared lease grant", () => {
+  it("leaves no part line in any statement the backend runs; both claim statements hold the shared parts", () => {
     const statements = loadStatements("parts_check");
     for (const name of STATEMENT_NAMES) expect(statements[name].text, name).not.toMatch(/\{part:/);
     for (const name of ["tasks-claim", "tasks-claim-limited"] as const) {
       expect(statements[name].text).toContain("granted AS (\n  UPDATE \"parts_check\".tasks t");
       expect(statements[name].text).toContain("LIMIT s.keyless_slots");
+      expect(statements[name].text).toContain(") AS has_expired\n),");
     }
   });
 });
