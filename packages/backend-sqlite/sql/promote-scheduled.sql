@@ -2,4 +2,4 @@
 -- run_at).
 -- Parameters: tenant, queue, now.
 -- Returns: nothing.
-UPDATE {{tasks}} SET state = 'ready' WHERE tenant = ? AND queue = ? AND state = 'scheduled' AND run_at <= ?
+UPDATE {{tasks}} SET state = 'ready', concurrency_key = concurrency_key WHERE tenant = ? AND queue = ? AND state = 'scheduled' AND run_at <= ?

@@ -62,6 +62,7 @@ export const SCHEMA_OBJECTS = [
   "concurrency_keys_by_grant",
   "concurrency_keys_on_insert",
   "concurrency_keys_on_state",
+  "concurrency_keys_on_keyed_update",
   "tasks_ready_keyless",
   "tasks_ready_by_key",
   "tasks_leased_by_key",

@@ -29,6 +29,7 @@ import {
   BLOCKED_DEPENDENTS,
   CANCEL_TASK,
   COMPLETE_HELD,
+  COMPLETE_HELD_KEYLESS,
   COMPLETE_TASK,
   type CompletedRow,
   DEAD_LETTER_TASK,
@@ -110,10 +111,13 @@ export class TaskTransitions {
   /**
    * `complete` of a lease that is held, in one UPDATE … RETURNING that fences and settles at once:
    * true when it completed the task. False when the fence did not pass, having written nothing;
-   * the caller then runs `fence` for the precise error (or the idempotent repeat of E7).
+   * the caller then runs `fence` for the precise error (or the idempotent repeat of E7). A lease
+   * without a concurrency key takes the statement without the key bookkeeping trigger, which
+   * matches only keyless tasks (migration 0008).
    */
   completeHeld(tenant: string, lease: Lease, result: Value | undefined, now: number): boolean {
-    const row = this.#statements.one<CompletedRow>(COMPLETE_HELD, ...storedValueColumns(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
+    const statement = lease.concurrencyKey === undefined ? COMPLETE_HELD_KEYLESS : COMPLETE_HELD;
+    const row = this.#statements.one<CompletedRow>(statement, ...storedValueColumns(result), now, tenant, lease.taskId, lease.epoch, lease.leaseId, now);
     if (!row) return false;
     this.#connection.notify(row.tenant, "completed", row.id, row.queue, now);
     this.#wakeWhenLimited(row, row.queue_concurrency, now);

@@ -4,7 +4,7 @@
  * error mapping, the claim plan, and crash safety under SIGKILL.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import Database from "better-sqlite3";
@@ -824,5 +824,36 @@ describe("fair claim (E20) on the keys table and its triggers", () => {
     expect(keyed?.taskId).toBe(task.id);
     await backend.engine.complete(keyed!);
     expect(rows()).toEqual([]);
+  });
+
+  it("every statement that sets a task's state runs the key trigger, except the two that match keyless tasks only (migration 0008)", () => {
+    const directory = new URL("../sql/", import.meta.url);
+    const keylessOnly = { "claim-head.sql": "claim-branch.sql", "complete-held-keyless.sql": "complete-held-keyless.sql" };
+    const setsState = readdirSync(directory).filter((file) => /UPDATE \{\{tasks\}\} SET [^;]*\bstate = /.test(readFileSync(new URL(file, directory), "utf8")));
+    expect(setsState.length).toBeGreaterThan(10);
+    for (const file of setsState) {
+      const text = readFileSync(new URL(file, directory), "utf8");
+      const filter = keylessOnly[file as keyof typeof keylessOnly];
+      if (filter === undefined) expect(text, `${file} sets state without concurrency_key = concurrency_key`).toContain("concurrency_key = concurrency_key");
+      else expect(readFileSync(new URL(filter, directory), "utf8"), `${filter} must match keyless tasks only`).toContain("concurrency_key IS NULL");
+    }
+  });
+
+  it("a keyed task completed with a lease stripped of its concurrencyKey still frees its key", async () => {
+    const path = newFile();
+    const backend = open({ path, clock: new ManualClock(), namespace: "stripped" });
+    const queue = unique("stripped");
+    await backend.engine.setQueue(queue, { keyConcurrency: 1 });
+    const first = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
+    const second = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    expect(lease?.taskId).toBe(first.id);
+    expect(await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 })).toEqual([]);
+    const { concurrencyKey, ...stripped } = lease!;
+    expect(concurrencyKey).toBe("k");
+    await backend.engine.complete(stripped);
+    expect((await backend.engine.getTask(first.id))?.state).toBe("completed");
+    const [next] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    expect(next?.taskId).toBe(second.id);
   });
 });

@@ -218,6 +218,7 @@ export interface CompletedRow {
 }
 
 export const COMPLETE_HELD = loadSql("complete-held");
+export const COMPLETE_HELD_KEYLESS = loadSql("complete-held-keyless");
 export const REQUEUE_TASK = loadSql("requeue-task");
 export const DEAD_LETTER_TASK = loadSql("dead-letter-task");
 export const CANCEL_TASK = loadSql("cancel-task");
