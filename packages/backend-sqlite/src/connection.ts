@@ -97,9 +97,10 @@ export class SqliteConnection {
   /**
    * Like `write`, for the holder calls that commonly arrive many at once (a worker settling a
    * claimed batch): writes issued in the same turn of the event loop are applied together, in
-   * the order they were issued, in ONE `BEGIN IMMEDIATE` transaction, each inside its own
-   * SAVEPOINT. A write that throws rolls back to its savepoint, so it writes nothing and only its
-   * promise rejects (with its own error); the others commit. Each write reads `now` when its turn
+   * the order they were issued, in ONE `BEGIN IMMEDIATE` transaction, each but the first inside
+   * its own SAVEPOINT. A write that throws is rolled back (to its savepoint, or the whole
+   * transaction when it is the first, the others then applied in a new one), so it writes nothing
+   * and only its promise rejects (with its own error); the others commit. Each write reads `now` when its turn
    * comes, with the lock held, as `write` does. A failure of the transaction itself (the lock not
    * obtained within the busy timeout, an I/O error) rejects every write of the batch, and none of
    * them wrote anything.
@@ -148,31 +149,33 @@ export class SqliteConnection {
 
   /** Applies the batched writes waiting (see `writeBatched`) and settles their promises. */
   #flushBatch(): void {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
+    let batch: readonly PendingWrite[] = this.#pending;
     this.#pending = [];
-    const [only] = batch;
-    if (only !== undefined && batch.length === 1) {
-      // Alone, a write needs no savepoint: its transaction is its own.
-      let value: unknown;
-      try {
-        value = this.#commit(() => only.work(this.clock.now()));
-      } catch (error) {
-        only.reject(error);
-        return;
-      }
-      only.resolve(value);
-      return;
-    }
+    while (batch.length > 0) batch = this.#applyBatch(batch);
+  }
+
+  /**
+   * Applies `batch` in one transaction and settles the promises of the writes it applied. The
+   * first write runs without a savepoint: until it ends, the transaction holds nothing else, so
+   * when it throws, rolling the transaction back undoes exactly its writes; the writes after it
+   * are returned, to be applied in a transaction of their own. Every later write gets a SAVEPOINT.
+   * Returns the writes still to apply.
+   */
+  #applyBatch(batch: readonly PendingWrite[]): readonly PendingWrite[] {
+    const [first, ...rest] = batch as [PendingWrite, ...PendingWrite[]];
+    let firstStarted = false;
     // Each write's outcome is settled only once the transaction has committed.
     const settlements: (() => void)[] = [];
     try {
       this.#commit(() => {
-        for (const call of batch) {
+        firstStarted = true;
+        const value = first.work(this.clock.now());
+        settlements.push(() => first.resolve(value));
+        for (const call of rest) {
           try {
             // A transaction function called inside a transaction runs in a SAVEPOINT (better-sqlite3).
-            const value = this.#transaction(() => call.work(this.clock.now()));
-            settlements.push(() => call.resolve(value));
+            const result = this.#transaction(() => call.work(this.clock.now()));
+            settlements.push(() => call.resolve(result));
           } catch (error) {
             // SQLite itself rolled the whole transaction back (disk full, I/O error): nothing of the
             // batch stands, so every write of it fails.
@@ -182,10 +185,17 @@ export class SqliteConnection {
         }
       });
     } catch (error) {
+      // The first write threw: the rollback undid only its writes, and the others are still to apply.
+      if (firstStarted && settlements.length === 0) {
+        first.reject(error);
+        return rest;
+      }
+      // The transaction did not start (the lock not obtained) or did not commit: no write of it stands.
       for (const call of batch) call.reject(error);
-      return;
+      return [];
     }
     for (const settle of settlements) settle();
+    return [];
   }
 
   /**

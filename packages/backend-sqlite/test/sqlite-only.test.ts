@@ -428,7 +428,7 @@ function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-describe("holder calls issued together (one transaction, a savepoint each)", () => {
+describe("holder calls issued together (one transaction, a savepoint for each after the first)", () => {
   /** A file-backed backend whose WAL is never checkpointed, so `walCommits` counts its transactions. */
   function walBackend(clock: ManualClock): { backend: Backend; file: string } {
     const file = newFile();
@@ -516,14 +516,19 @@ describe("holder calls issued together (one transaction, a savepoint each)", () 
     expect(await engine.getTask(required(dependent, "the dependent").id)).toMatchObject({ state: "ready", pendingDependencies: [] });
   });
 
-  it("C2: a call that wrote before it failed is rolled back to its savepoint; the others commit", async () => {
+  // The first write of a batch runs without a savepoint (its failure rolls the transaction back
+  // and the others are applied in a new one); every later write has its own savepoint.
+  it.each([
+    ["first, rolled back with the transaction", 0],
+    ["second, rolled back to its savepoint", 1],
+  ])("C2: a call that wrote before it failed (%s) writes nothing; the others commit", async (_, position) => {
     const clock = new ManualClock();
     const { backend, file } = walBackend(clock);
     const { engine } = backend;
     const queue = unique("q");
-    await engine.enqueueMany([{ queue, payload: "waits" }, { queue, payload: "done" }]);
-    const [a, b] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 2 });
-    const [waiting, done] = [required(a, "lease a"), required(b, "lease b")];
+    await engine.enqueueMany([{ queue, payload: "waits" }, { queue, payload: "done" }, { queue, payload: "done too" }]);
+    const [a, b, c] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 3 });
+    const [waiting, done, doneToo] = [required(a, "lease a"), required(b, "lease b"), required(c, "lease c")];
     await engine.suspend(waiting, { keys: [unique("key")], timeoutAt: clock.now() + 10 });
     clock.advance(10);
     const storedState = (): unknown => {
@@ -536,15 +541,19 @@ describe("holder calls issued together (one transaction, a savepoint each)", () 
     };
     const commits = walCommits(file);
 
-    // The first call makes the timed-out suspension ready (a write), then its fence refuses it: the
-    // task is no longer leased under that epoch.
-    const results = await Promise.allSettled([engine.complete(waiting), engine.complete(done)]);
+    // The failing call makes the timed-out suspension ready (a write), then its fence refuses it:
+    // the task is no longer leased under that epoch.
+    const calls = [() => engine.complete(done), () => engine.complete(doneToo)];
+    calls.splice(position, 0, () => engine.complete(waiting));
+    const results = await Promise.allSettled(calls.map((call) => call()));
 
     expect(walCommits(file) - commits).toBe(1);
-    expect(results[0]?.status === "rejected" && MooringError.is(results[0].reason, "INVALID_STATE")).toBe(true);
-    expect(results[1]?.status).toBe("fulfilled");
+    expect(results.map((result) => result.status)).toEqual(Array.from({ length: 3 }, (_, n) => (n === position ? "rejected" : "fulfilled")));
+    const refused = results[position];
+    expect(refused?.status === "rejected" && MooringError.is(refused.reason, "INVALID_STATE")).toBe(true);
     expect(storedState()).toBe("suspended");
     expect(await engine.getTask(done.taskId)).toMatchObject({ state: "completed" });
+    expect(await engine.getTask(doneToo.taskId)).toMatchObject({ state: "completed" });
   });
 
   it("E3, E4: claims of one tick share the transaction, each after the one issued before it", async () => {
