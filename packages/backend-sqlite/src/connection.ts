@@ -100,8 +100,8 @@ export class SqliteConnection {
    * the order they were issued, in ONE `BEGIN IMMEDIATE` transaction, each but the first inside
    * its own SAVEPOINT. A write that throws is rolled back (to its savepoint, or the whole
    * transaction when it is the first, the others then applied in a new one), so it writes nothing
-   * and only its promise rejects (with its own error); the others commit. Each write reads `now` when its turn
-   * comes, with the lock held, as `write` does. A failure of the transaction itself (the lock not
+   * and only its promise rejects (with its own error); the others commit. Each write reads `now`
+   * when its turn comes, with the lock held, as `write` does. A failure of the transaction itself (the lock not
    * obtained within the busy timeout, an I/O error) rejects every write of the batch, and none of
    * them wrote anything.
    *
