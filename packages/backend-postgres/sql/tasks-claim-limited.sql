@@ -14,7 +14,11 @@
 -- its timeout (E14).
 -- Parameters: $1 now, $2 tenant_id, $3 queues (text[], distinct), $4 worker ids (text[], one
 --   per slot), $5 lease_ms, $6 claim token, $7 lease ids (text[], one per slot)
--- Returns: tasks-claim's rows (needs_lock is always false here).
+-- claim_fairly's statements each see the tasks committed when they run, this statement's UPDATE
+-- only those committed when it began: a task enqueued in between can be picked (its key then
+-- judged with that pick) and not leased. unleased_picks says so; the caller then judges the
+-- queues' blocked keys again (keys-rejudge), in the same transaction.
+-- Returns: tasks-claim's rows (needs_lock is always false here) and unleased_picks.
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 settings AS (
   SELECT q.queue, s.concurrency, coalesce(s.paused, false) AS paused, s.rate_max, s.rate_per_ms
@@ -80,7 +84,8 @@ rate_forgotten AS (
   WHERE g.tenant_id = $2 AND g.queue = s.queue AND s.rate_max IS NOT NULL AND g.granted_at <= c.now - s.rate_per_ms
 )
 SELECT g.slot, g.id, g.queue, g.payload, g.payload_kind, g.payload_bytes, g.attempt, g.epoch, g.lease_id, g.worker_id, g.lease_expires_at, g.resume_signals,
-       g.resume_timed_out, g.concurrency_key, f.suspended, f.needs_lock, f.has_expired
+       g.resume_timed_out, g.concurrency_key, f.suspended, f.needs_lock, f.has_expired,
+       (SELECT count(*) FROM fair) > (SELECT count(*) FROM granted) AS unleased_picks
 FROM flags f
 LEFT JOIN granted g ON true
 ORDER BY g.slot

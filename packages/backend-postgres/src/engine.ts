@@ -97,6 +97,8 @@ interface ClaimRow extends LeaseRow {
   readonly suspended: boolean;
   readonly needs_lock: boolean;
   readonly has_expired: boolean;
+  /** tasks-claim-limited only: the fair claim picked a task its lease UPDATE could not see. */
+  readonly unleased_picks?: boolean;
 }
 
 interface FenceReadRow extends FenceRow {
@@ -355,7 +357,10 @@ export class PostgresEngine implements EngineBackend {
     // A limited queue (E17, E20, E21): claims of it take turns on its settings row.
     return db.transaction(async (tx) => {
       await tx.query("queues-lock", [this.#tenantId, queues]);
-      return tx.query<ClaimRow>("tasks-claim-limited", values);
+      const limited = await tx.query<ClaimRow>("tasks-claim-limited", values);
+      // A task enqueued while the fair claim ran, picked but not leased, blocked its key (see the statement).
+      if (limited[0]?.unleased_picks) await tx.query("keys-rejudge", [db.nowParam(), this.#tenantId, queues]);
+      return limited;
     });
   }
 

@@ -75,6 +75,7 @@ export const STATEMENT_NAMES = [
   "queues-lock",
   "tasks-claim",
   "tasks-claim-limited",
+  "keys-rejudge",
   "claim-recover",
   "leases-expired-lock",
   "leases-expired-lock-in-queues",

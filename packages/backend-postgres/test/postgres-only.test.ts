@@ -665,3 +665,38 @@ describe.skipIf(!server)("time and names", () => {
     expect(error.code).toBe("VALIDATION");
   });
 });
+
+describe.skipIf(!server)("E20: a task enqueued while a fair claim runs", () => {
+  // tasks-claim-limited's UPDATE sees the tasks committed when the statement began; claim_fairly's
+  // own statements see those committed when each runs. A task committed in between was picked
+  // (blocking its key at keyConcurrency 1) without being leased, and its key stayed blocked for a
+  // lease duration: the World's vendor suite timed out on it. The claim now judges the queue's
+  // blocked keys again in its transaction (keys-rejudge).
+  it("is claimable by the next claim, its key not left blocked by a pick that was never leased", async () => {
+    const schema = schemas.name("racepick");
+    const backend = await open(schema, { poolSize: 3 });
+    try {
+      const { engine } = backend;
+      const queue = "fair";
+      await engine.setQueue(queue, { keyConcurrency: 1 });
+      const first = await engine.enqueue({ queue, concurrencyKey: "first" });
+      await withClient(async (client) => {
+        // Hold the queue's settings row, which claim_fairly locks after the statement has begun.
+        await client.query("BEGIN");
+        await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.queues WHERE queue = $1 FOR UPDATE`, [queue]);
+        const claiming = engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
+        await waitUntil(async () => {
+          const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')`);
+          return rows[0].n > 0;
+        });
+        const late = await engine.enqueue({ queue, concurrencyKey: "late" });
+        await client.query("COMMIT");
+        expect((await claiming).map((lease) => lease.taskId)).toEqual([first.id]);
+        const next = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
+        expect(next.map((lease) => lease.taskId)).toEqual([late.id]);
+      });
+    } finally {
+      await backend.close();
+    }
+  });
+});
