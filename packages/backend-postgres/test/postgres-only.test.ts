@@ -685,8 +685,12 @@ describe.skipIf(!server)("E20: a task enqueued while a fair claim runs", () => {
         await client.query("BEGIN");
         await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.queues WHERE queue = $1 FOR UPDATE`, [queue]);
         const claiming = engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
+        // The claim's statement waits on that row lock (its text names this test's schema).
         await waitUntil(async () => {
-          const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype IN ('transactionid', 'tuple')`);
+          const { rows } = await client.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 IN query) > 0`,
+            [schema],
+          );
           return rows[0].n > 0;
         });
         const late = await engine.enqueue({ queue, concurrencyKey: "late" });
