@@ -46,6 +46,27 @@ async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Resolves once `count` backends wait for `holder`'s transaction, directly or behind another of its
+ * waiters (the second waiter for a row queues on the first's tuple lock). Found by process id: a
+ * statement's text in pg_stat_activity is cut at 1 kB and other test files share the server. Asked
+ * from a connection of its own: inside the holder's transaction, pg_stat_activity would keep
+ * answering from the snapshot its first read took. */
+async function waitForWaiters(holder: pg.Client, count = 1): Promise<void> {
+  const { rows } = await holder.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+  const pid = rows[0]?.pid;
+  await withClient((observer) =>
+    waitUntil(async () => {
+      const waiting = await observer.query<{ n: number }>(`WITH RECURSIVE waiters (pid) AS (
+          SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))
+          UNION
+          SELECT activity.pid FROM pg_stat_activity AS activity JOIN waiters ON waiters.pid = ANY (pg_blocking_pids(activity.pid))
+        )
+        SELECT count(*)::int AS n FROM waiters`, [pid]);
+      return (waiting.rows[0]?.n ?? 0) >= count;
+    }),
+  );
+}
+
 /** The error `call` rejects with; fails when it resolves or rejects with something else. */
 async function failure(call: Promise<unknown>): Promise<MooringError> {
   try {
@@ -471,14 +492,7 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
         () => "ok",
         (error: unknown) => (MooringError.is(error) ? error.code : String(error)),
       );
-      // Asked from a third connection: inside the revoking transaction, pg_stat_activity would
-      // keep answering from the snapshot its first read took.
-      await withClient((observer) =>
-        waitUntil(async () => {
-          const waiting = await observer.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '-- tasks-complete:%'");
-          return (waiting.rowCount ?? 0) > 0;
-        }),
-      );
+      await waitForWaiters(other);
       await other.query("COMMIT");
       expect(await completed).toBe("LEASE_REVOKED");
     });
@@ -501,12 +515,7 @@ describe.skipIf(!server)("claims and completions of one moment share a statement
       const outcome = <T>(call: Promise<T>): Promise<T | string> => call.catch((error: unknown) => (MooringError.is(error) ? error.code : String(error)));
       const failed = outcome(engine.fail(lease, { error: "late" }));
       const dependent = outcome(engine.enqueue({ queue: "after", dependsOn: [id] }));
-      await withClient((observer) =>
-        waitUntil(async () => {
-          const waiting = await observer.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND (query LIKE '-- task-lock:%' OR query LIKE '-- dependencies-lock:%')");
-          return (waiting.rowCount ?? 0) >= 2;
-        }),
-      );
+      await waitForWaiters(completer, 2);
       await completer.query("COMMIT");
       expect(await failed).toBe("INVALID_STATE");
       const enqueued = await dependent;
@@ -685,14 +694,8 @@ describe.skipIf(!server)("E20: a task enqueued while a fair claim runs", () => {
         await client.query("BEGIN");
         await client.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.queues WHERE queue = $1 FOR UPDATE`, [queue]);
         const claiming = engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
-        // The claim's statement waits on that row lock (its text names this test's schema).
-        await waitUntil(async () => {
-          const { rows } = await client.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 IN query) > 0`,
-            [schema],
-          );
-          return rows[0].n > 0;
-        });
+        // The claim's statement waits on that row lock.
+        await waitForWaiters(client);
         const late = await engine.enqueue({ queue, concurrencyKey: "late" });
         await client.query("COMMIT");
         expect((await claiming).map((lease) => lease.taskId)).toEqual([first.id]);
