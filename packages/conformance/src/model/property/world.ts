@@ -210,7 +210,7 @@ export class PropertyWorld {
   }
 
   async #verifySlots(slots: readonly TenantSlot[], after: string): Promise<void> {
-    for (const each of slots) await verifyTenant(each, this.#options.observe, this.now(), `after ${after}, tenant #${each.index}`);
+    await verifyTenants(slots, this.#options.observe, this.now(), after);
   }
 }
 
@@ -315,33 +315,65 @@ export async function allPages<T>(list: (cursor: string | null) => Promise<Page<
   throw new Error("a list returned a cursor on 10,000 pages in a row");
 }
 
-async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now: number, what: string): Promise<void> {
+/** One comparison of an observation: the backend's answer, still coming, and what the model expects. */
+interface Comparison {
+  readonly actual: Promise<unknown>;
+  readonly expected: unknown;
+  readonly what: string;
+}
+
+/**
+ * Compares every observation of `slots` with the model. The reads are read-only and nothing writes
+ * while they run, so they are all sent at once (a backend pipelines or pools them) and compared in
+ * their fixed order afterwards: the first mismatch or failed read reported is the same every run.
+ */
+async function verifyTenants(slots: readonly TenantSlot[], parts: readonly Observation[], now: number, after: string): Promise<void> {
+  const comparisons = slots.flatMap((slot) => observations(slot, parts, now, `after ${after}, tenant #${slot.index}`));
+  const answers = await Promise.allSettled(comparisons.map((comparison) => comparison.actual));
+  comparisons.forEach((comparison, index) => {
+    const answer = answers[index];
+    if (answer?.status === "rejected") throw answer.reason;
+    sameData(answer?.value, comparison.expected, comparison.what);
+  });
+}
+
+/** The comparisons of one tenant's observed `parts`, their reads started. */
+function observations(slot: TenantSlot, parts: readonly Observation[], now: number, what: string): Comparison[] {
   const { backend, model } = slot;
+  const comparisons: Comparison[] = [];
+  const compare = (actual: Promise<unknown>, expected: unknown, about: string): void => {
+    comparisons.push({ actual, expected, what: `${what}: ${about}` });
+  };
+  /** The values of `calls`, as one object with their names. */
+  const record = async (calls: Readonly<Record<string, Promise<unknown>>>): Promise<Record<string, unknown>> =>
+    Object.fromEntries(await Promise.all(Object.entries(calls).map(async ([name, call]) => [name, await call] as const)));
   for (const part of parts) {
     switch (part) {
       case "definitions":
-        for (const id of DEFINITION_IDS) {
-          sameData(await backend.workflows.listDefinitions(id), model.runs.listDefinitions(id), `${what}: listDefinitions(${id})`);
-        }
+        for (const id of DEFINITION_IDS) compare(backend.workflows.listDefinitions(id), model.runs.listDefinitions(id), `listDefinitions(${id})`);
         break;
       case "runs": {
         // One comparison per run, of every part observed (the log and the snapshot where observed too).
         const events = parts.includes("events");
         const snapshots = parts.includes("snapshots");
         for (const id of RUN_IDS) {
-          sameData({
-              run: await backend.workflows.getRun(id),
-              ...(events ? { latestSequence: await backend.workflows.latestSequence(id), events: await backend.workflows.readEvents(id) } : {}),
-              ...(snapshots ? { snapshot: await backend.workflows.latestSnapshot(id) } : {}),
-              steps: await backend.workflows.listSteps(id),
-            }, {
+          compare(
+            record({
+              run: backend.workflows.getRun(id),
+              ...(events ? { latestSequence: backend.workflows.latestSequence(id), events: backend.workflows.readEvents(id) } : {}),
+              ...(snapshots ? { snapshot: backend.workflows.latestSnapshot(id) } : {}),
+              steps: backend.workflows.listSteps(id),
+            }),
+            {
               run: model.runs.getRun(id),
               ...(events ? { latestSequence: model.runs.latestSequence(id), events: model.runs.readEvents(id) } : {}),
               ...(snapshots ? { snapshot: model.runs.latestSnapshot(id) } : {}),
               steps: model.runs.listSteps(id),
-            }, `${what}: run ${id}`);
+            },
+            `run ${id}`,
+          );
         }
-        sameData(await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor })), model.runs.listRuns(), `${what}: listRuns`);
+        compare(allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor })), model.runs.listRuns(), "listRuns");
         break;
       }
       case "events":
@@ -349,55 +381,54 @@ async function verifyTenant(slot: TenantSlot, parts: readonly Observation[], now
         // Compared with their run, under "runs".
         break;
       case "keys": {
-        const holders: Record<string, unknown> = {};
-        const expectedHolders: Record<string, unknown> = {};
-        for (const key of CLAIM_KEYS) {
-          holders[key] = await backend.workflows.lookupKey(key);
-          expectedHolders[key] = model.runs.lookupKey(key);
-        }
-        sameData(holders, expectedHolders, `${what}: lookupKey of every key`);
+        compare(
+          record(Object.fromEntries(CLAIM_KEYS.map((key) => [key, backend.workflows.lookupKey(key)]))),
+          Object.fromEntries(CLAIM_KEYS.map((key) => [key, model.runs.lookupKey(key)])),
+          "lookupKey of every key",
+        );
         for (const id of RUN_IDS) {
-          for (const eventId of EVENT_IDS) {
-            sameData(await backend.workflows.getEvent(id, eventId), model.runs.getEvent(id, eventId), `${what}: getEvent(${id}, ${eventId})`);
-          }
+          for (const eventId of EVENT_IDS) compare(backend.workflows.getEvent(id, eventId), model.runs.getEvent(id, eventId), `getEvent(${id}, ${eventId})`);
         }
-        sameData(await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, order: "desc" })), model.runs.listRuns(undefined, undefined, "desc"), `${what}: listRuns newest first`);
+        compare(allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, order: "desc" })), model.runs.listRuns(undefined, undefined, "desc"), "listRuns newest first");
         for (const workflowId of WORKFLOW_IDS) {
-          sameData(
-            await allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, workflowId })),
+          compare(
+            allPages((cursor) => backend.workflows.listRuns({ limit: PAGE, cursor, workflowId })),
             model.runs.listRuns(undefined, workflowId),
-            `${what}: listRuns of workflow ${workflowId}`,
+            `listRuns of workflow ${workflowId}`,
           );
         }
         break;
       }
       case "cache": {
-        const values: Record<string, Uint8Array | null> = {};
-        const expectedValues: Record<string, Uint8Array | null> = {};
-        for (const key of KV_KEYS) {
-          values[key] = await backend.state.get(key);
-          expectedValues[key] = model.cache.get(key, now);
-        }
-        sameData(values, expectedValues, `${what}: KV values`);
-        for (const id of EXECUTION_IDS) {
-          sameData(await backend.state.loadSnapshot(id), model.cache.loadSnapshot(id, now), `${what}: loadSnapshot(${id})`);
-        }
-        sameData(await allPages((cursor) => backend.state.listSnapshots({ limit: PAGE, cursor })), model.cache.listSnapshots(now), `${what}: listSnapshots`);
+        compare(
+          record(Object.fromEntries(KV_KEYS.map((key) => [key, backend.state.get(key)]))),
+          Object.fromEntries(KV_KEYS.map((key) => [key, model.cache.get(key, now)])),
+          "KV values",
+        );
+        for (const id of EXECUTION_IDS) compare(backend.state.loadSnapshot(id), model.cache.loadSnapshot(id, now), `loadSnapshot(${id})`);
+        compare(allPages((cursor) => backend.state.listSnapshots({ limit: PAGE, cursor })), model.cache.listSnapshots(now), "listSnapshots");
         break;
       }
       case "tasks":
         for (const id of model.tasks.taskIds()) {
-          sameData(taskToModel(slot, await backend.engine.getTask(slot.tasks.real(id))), comparedTask(model.tasks.getTask(id, now)), `${what}: getTask(${id})`);
+          compare(
+            backend.engine.getTask(slot.tasks.real(id)).then((task) => taskToModel(slot, task)),
+            comparedTask(model.tasks.getTask(id, now)),
+            `getTask(${id})`,
+          );
         }
         break;
       case "queues":
-        for (const queue of QUEUES) {
-          sameData(await backend.engine.queueStats(queue), model.tasks.queueStats(queue, now), `${what}: queueStats(${queue})`);
-        }
+        for (const queue of QUEUES) compare(backend.engine.queueStats(queue), model.tasks.queueStats(queue, now), `queueStats(${queue})`);
         break;
       case "deadLetters":
-        sameData((await allPages((cursor) => backend.engine.listDeadLetters({ limit: PAGE, cursor }))).map((task) => taskToModel(slot, task)), model.tasks.listDeadLetters(undefined, now).map(comparedTask), `${what}: listDeadLetters`);
+        compare(
+          allPages((cursor) => backend.engine.listDeadLetters({ limit: PAGE, cursor })).then((tasks) => tasks.map((task) => taskToModel(slot, task))),
+          model.tasks.listDeadLetters(undefined, now).map(comparedTask),
+          "listDeadLetters",
+        );
         break;
     }
   }
+  return comparisons;
 }
