@@ -46,9 +46,8 @@ function identityOf(info: TokenInfo): { id: string; tenantId: string; name: stri
   return { id: info.id, tenantId: info.tenantId, name: info.name, role: info.role, expiresAt: info.expiresAt };
 }
 
-/** Base64url characters after an optional alphabetic prefix such as "mrt_". */
-const TOKEN_SHAPE = /^(?:[A-Za-z]+_)?([A-Za-z0-9_-]+)$/;
-const MIN_SECRET_CHARS = 22;
+/** SPEC T3: `mrt_` (a prefix secret scanners match), then 32 random bytes in base64url (43 characters, no padding). */
+const TOKEN_SHAPE = /^mrt_([A-Za-z0-9_-]{43})$/;
 
 export const checks: Check[] = [
   defineCheck({
@@ -175,7 +174,7 @@ export const checks: Check[] = [
   defineCheck({
     id: "T3.entropy",
     rule: "T3",
-    title: "tokens are at least 22 base64url characters after their prefix, and 1,000 of them are all distinct",
+    title: "tokens are mrt_ and 32 random bytes in base64url, and 1,000 of them are all distinct",
     requires: ["tokens"],
     kind: "example",
     async run(ctx) {
@@ -188,11 +187,7 @@ export const checks: Check[] = [
         );
         for (const { token } of batch) {
           const match = TOKEN_SHAPE.exec(token);
-          ensure(match?.[1] !== undefined, `a token must be base64url characters after an optional prefix, got ${show(token)}`);
-          ensure(
-            match[1].length >= MIN_SECRET_CHARS,
-            `a token needs at least ${MIN_SECRET_CHARS} base64url characters after its prefix, got ${match[1].length} in ${show(token)}`,
-          );
+          ensure(match?.[1] !== undefined, `a token is "mrt_" and 43 base64url characters (32 bytes), got ${show(token)}`);
           secrets.add(match[1]);
         }
       }

@@ -497,7 +497,7 @@ const ownedKeysOnly = defineCheck({
 const executionKeyBounds = defineCheck({
   id: "S4.execution-key-format",
   rule: "S4",
-  title: "executionKey builds mooring/exec/<UTF-8 length>/<id>/<name>, refuses an empty name, a name holding U+0000 and a key over 255 UTF-8 bytes, and the backend keeps a key of exactly 255",
+  title: "executionKey builds mooring/exec/<UTF-8 length>/<id>/<name>, refuses an empty execution id, an empty name, a name holding U+0000 and a key over 255 UTF-8 bytes, and the backend keeps a key of exactly 255",
   requires: ["kv"],
   kind: "example",
   async run(ctx) {
@@ -507,6 +507,7 @@ const executionKeyBounds = defineCheck({
     same(executionKey(executionId, "n"), `${prefix}n`, "executionKey(id, \"n\"): the length counts UTF-8 bytes, not characters");
     await rejectsWithDetails(async () => executionKey(executionId, ""), "VALIDATION", { field: "name" }, "executionKey with an empty name");
     await rejectsWithDetails(async () => executionKey(executionId, "a\u0000b"), "VALIDATION", { field: "name" }, "executionKey with U+0000 in the name");
+    await rejectsWithDetails(async () => executionKey("", "n"), "VALIDATION", { field: "executionId" }, "executionKey with an empty execution id");
     const room = 255 - Buffer.byteLength(prefix, "utf8");
     const longest = executionKey(executionId, "k".repeat(room));
     same(Buffer.byteLength(longest, "utf8"), 255, "executionKey's longest key is 255 UTF-8 bytes");
