@@ -344,9 +344,15 @@ function observations(slot: TenantSlot, parts: readonly Observation[], now: numb
   const compare = (actual: Promise<unknown>, expected: unknown, about: string): void => {
     comparisons.push({ actual, expected, what: `${what}: ${about}` });
   };
-  /** The values of `calls`, as one object with their names. */
-  const record = async (calls: Readonly<Record<string, Promise<unknown>>>): Promise<Record<string, unknown>> =>
-    Object.fromEntries(await Promise.all(Object.entries(calls).map(async ([name, call]) => [name, await call] as const)));
+  /** The values of `calls` (all started), as one object with their names; a failure reported is the first in their order. */
+  const record = async (calls: Readonly<Record<string, Promise<unknown>>>): Promise<Record<string, unknown>> => {
+    const names = Object.keys(calls);
+    const settled = await Promise.allSettled(Object.values(calls));
+    return Object.fromEntries(settled.map((answer, index) => {
+      if (answer.status === "rejected") throw answer.reason;
+      return [names[index], answer.value];
+    }));
+  };
   for (const part of parts) {
     switch (part) {
       case "definitions":
