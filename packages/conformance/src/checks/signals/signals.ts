@@ -389,6 +389,29 @@ const signalling: Check[] = [
       );
     },
   }),
+  defineCheck({
+    id: "E15.buffer-expiry-keeps-younger",
+    rule: "E15",
+    title: "each buffered signal lives its own signalTtlMs: when the oldest on a key expires, a younger one on that key is still taken",
+    requires: ["leases", "signals"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      const start = ctx.clock.now();
+      await succeeds(engine.signal({ key, payload: "old" }), "the older signal");
+      ctx.clock.advance(1);
+      await succeeds(engine.signal({ key, payload: "young" }), "the younger signal, 1 ms later");
+      const id = await enqueueTask(engine, { queue });
+      const lease = await claimOne(engine, queue, { taskId: id, leaseMs: 2 * DEFAULTS.signalTtlMs });
+      advanceTo(ctx.clock, start + DEFAULTS.signalTtlMs);
+      // A call after the older signal expired, where a backend may clean expired signals up.
+      await succeeds(engine.signal({ key: ctx.unique("other-key"), payload: "other" }), "a signal on another key at the older one's TTL");
+      const result = await succeeds(engine.suspend(lease, { keys: [key] }), "suspend at the older signal's TTL");
+      same(result.suspended ? [] : signalContents(result.signals), [{ key, payload: "young" }], "signals taken at the older signal's TTL, 1 ms before the younger one's");
+    },
+  }),
 ];
 
 export const checks: Check[] = [...suspension, ...signalling];
