@@ -330,11 +330,13 @@ interface Comparison {
 async function verifyTenants(slots: readonly TenantSlot[], parts: readonly Observation[], now: number, after: string): Promise<void> {
   const comparisons = slots.flatMap((slot) => observations(slot, parts, now, `after ${after}, tenant #${slot.index}`));
   const answers = await Promise.allSettled(comparisons.map((comparison) => comparison.actual));
-  comparisons.forEach((comparison, index) => {
-    const answer = answers[index];
-    if (answer?.status === "rejected") throw answer.reason;
-    sameData(answer?.value, comparison.expected, comparison.what);
-  });
+  comparisons.forEach((comparison, index) => sameData(settledValue(answers[index]), comparison.expected, comparison.what));
+}
+
+/** A settled read's value; its error, thrown, when it failed. */
+function settledValue<T>(answer: PromiseSettledResult<T> | undefined): T | undefined {
+  if (answer?.status === "rejected") throw answer.reason;
+  return answer?.value;
 }
 
 /** The comparisons of one tenant's observed `parts`, their reads started. */
@@ -348,10 +350,7 @@ function observations(slot: TenantSlot, parts: readonly Observation[], now: numb
   const record = async (calls: Readonly<Record<string, Promise<unknown>>>): Promise<Record<string, unknown>> => {
     const names = Object.keys(calls);
     const settled = await Promise.allSettled(Object.values(calls));
-    return Object.fromEntries(settled.map((answer, index) => {
-      if (answer.status === "rejected") throw answer.reason;
-      return [names[index], answer.value];
-    }));
+    return Object.fromEntries(settled.map((answer, index) => [names[index], settledValue(answer)]));
   };
   for (const part of parts) {
     switch (part) {
