@@ -28,7 +28,11 @@ export default {
   coverageAnalysis: "perTest",
   incremental: true,
   concurrency: 2,
-  timeoutMS: 60_000,
+  // A mutant that makes a check wait forever (a waiter that is never woken) is timed out after
+  // 1.5 times the check's own time in the dry run plus this margin. The kit's checks take
+  // milliseconds to a few seconds on the memory backend, so 10 s is far beyond a slow run of a
+  // healthy check; at 60 s the wake-up mutants alone took over an hour of a memory-tasks run.
+  timeoutMS: 10_000,
   reporters: ["clear-text", "progress-append-only", "html", "json"],
   htmlReporter: { fileName: `reports/mutation/${scope}.html` },
   jsonReporter: { fileName: `reports/mutation/${scope}.json` },
