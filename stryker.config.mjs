@@ -15,7 +15,11 @@ const scope = process.env.MOORING_MUTATION_SCOPE ?? "all";
 export default {
   packageManager: "pnpm",
   testRunner: "vitest",
-  vitest: { configFile: "packages/conformance/vitest.mutation.config.ts", dir: "packages/conformance" },
+  // The suite: the kit on memory, and for core's scopes also on SQLite (scripts/mutation.mjs picks).
+  vitest: {
+    configFile: process.env.MOORING_MUTATION_SUITE ?? "packages/conformance/vitest.mutation.config.ts",
+    dir: "packages/conformance",
+  },
   checkers: ["typescript"],
   tsconfigFile: "tsconfig.mutation.json",
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },

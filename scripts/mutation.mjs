@@ -33,6 +33,15 @@ export const SCOPES = Object.freeze({
   memory: [memory("*.ts")],
 });
 
+/**
+ * The kit on memory alone for the memory backend; for core, on memory and on SQLite, because some
+ * of core's shared rules (`canonicalJson`) run only in backends other than memory.
+ */
+function suiteOf(files) {
+  const suite = files.every((file) => file.replace(/^!/, "").startsWith("packages/backend-memory/")) ? "mutation" : "mutation-core";
+  return `packages/conformance/vitest.${suite}.config.ts`;
+}
+
 const args = process.argv.slice(2).filter((arg) => arg !== "--");
 const requested = args.length === 0 ? ["core", "memory"] : args;
 
@@ -49,7 +58,7 @@ for (const scope of requested) {
       "--mutate", files.join(","),
       "--incrementalFile", `reports/mutation/${name}.incremental.json`,
     ],
-    { stdio: "inherit", env: { ...process.env, MOORING_MUTATION_SCOPE: name } },
+    { stdio: "inherit", env: { ...process.env, MOORING_MUTATION_SCOPE: name, MOORING_MUTATION_SUITE: suiteOf(files) } },
   );
   if (run.status !== 0) status = run.status ?? 1;
 }
