@@ -104,6 +104,7 @@ import {
   SELECT_SIGNAL_KEY,
   SELECT_TASK_KEY,
   SET_PROGRESS,
+  SIGNAL_COLLECTED,
   SUSPEND_TASK,
   SUSPENDED_STATS,
   SWEEP_CACHE_SNAPSHOTS,
@@ -502,6 +503,8 @@ export class SqliteEngine implements EngineBackend {
           this.#statements.run(RESUME_ON_SIGNALS, now, now, task.seq);
           this.#statements.run(DELETE_WAITS, task.seq);
           this.#context.connection.notify(this.#tenant, "ready", task.id, task.queue, now);
+        } else {
+          this.#statements.run(SIGNAL_COLLECTED, now, task.seq);
         }
       }
       if (waiting.length === 0) {

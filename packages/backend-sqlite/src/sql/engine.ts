@@ -225,6 +225,7 @@ export const CANCEL_TASK = loadSql("cancel-task");
 export const SUSPEND_TASK = loadSql("suspend-task");
 export const CLEAR_RESUME = loadSql("clear-resume");
 export const RESUME_ON_SIGNALS = loadSql("resume-on-signals");
+export const SIGNAL_COLLECTED = loadSql("signal-collected");
 export const DECREMENT_PENDING = loadSql("decrement-pending");
 export const UNBLOCK_TASK = loadSql("unblock-task");
 export const SET_PROGRESS = loadSql("set-progress");

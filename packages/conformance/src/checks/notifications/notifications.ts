@@ -147,6 +147,25 @@ const waiting: Check[] = [
     },
   }),
   defineCheck({
+    id: "E19.wait-wakes-at-earliest-due",
+    rule: "E19",
+    title: "waiting on two queues, waitForWork wakes when the earlier of their scheduled tasks comes due, not the later",
+    requires: ["leases", "delays", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const late = ctx.unique("late");
+      const soon = ctx.unique("soon");
+      // The later task is in the queue named first, and ten minutes away: a waiter that slept until
+      // it would outlast any check.
+      await enqueueTask(engine, { queue: late, runAt: ctx.clock.now() + 600_000 }, "enqueue a task due in 10 minutes");
+      const runAt = ctx.clock.now() + DUE_IN_MS;
+      const id = await enqueueTask(engine, { queue: soon, runAt }, "enqueue a task due in 50 ms");
+      await expectWakeWhenDue(engine, ctx.clock, [late, soon], runAt, "the earlier task's runAt has come");
+      await claimOne(engine, [late, soon], { taskId: id }, "the claim after the wake-up");
+    },
+  }),
+  defineCheck({
     id: "E19.wait-ready-at-once",
     rule: "E19",
     title: "waitForWork resolves true at once when a task is already claimable",

@@ -31,6 +31,8 @@ export const checks: Check[] = [
       await expectTask(engine, id, { progress: { percent: 50.5 } }, "the task after a second progress");
       await succeeds(engine.renew(lease, { progress: { percent: 80, message: "almost" } }), "renew with progress");
       await expectTask(engine, id, { progress: { percent: 80, message: "almost" }, state: "leased" }, "the task after renew with progress");
+      await succeeds(engine.progress(lease, { message: "words only" }), "progress with a message only");
+      await expectTask(engine, id, { progress: { message: "words only" } }, "the task after progress with a message only (no percent member)");
     },
   }),
   defineCheck({

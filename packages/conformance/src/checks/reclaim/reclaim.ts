@@ -5,7 +5,7 @@
  */
 import { DEFAULTS, type EngineBackend, type Lease } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, enqueueTask, ensure, expectTask, leaseBacklog, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
 const EXPIRED = DEFAULTS.leaseExpiredError;
 
@@ -157,21 +157,36 @@ const expiry: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const count = DEFAULTS.reclaimLimit + 1;
-      await succeeds(engine.enqueueMany(Array.from({ length: count }, () => ({ queue }))), `enqueueMany of ${count}`);
-      let granted = 0;
-      while (granted < count) {
-        const leases = await succeeds(engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000, limit: count - granted }), "claim");
-        ensure(leases.length > 0, `a claim granted nothing with ${count - granted} of ${count} tasks still ready`);
-        granted += leases.length;
-      }
+      await leaseBacklog(engine, queue, count, 1_000);
       ctx.clock.advance(1_000);
-      // Each reclaimed task waits for its backoff (1 s by default), so this claim grants nothing.
+      // Each reclaimed task had its one attempt and is dead, so this claim grants nothing.
       await claimNothing(engine, queue, `the claim when ${count} leases have expired`);
       const rest = await succeeds(engine.reclaimExpired({ limit: count }), "reclaimExpired after the claim");
       ensure(
         rest.retried.length + rest.deadLettered.length >= 1,
         `a claim reclaims at most ${DEFAULTS.reclaimLimit} expired leases, so at least 1 of ${count} was left for reclaimExpired, which found none`,
       );
+    },
+  }),
+  defineCheck({
+    id: "E10.claim-reclaim-oldest-across-queues",
+    rule: "E10",
+    title: "a claim over several queues reclaims their expired leases oldest expiry first across the queues, within its cap of 100",
+    requires: ["leases", "reclaim"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      // The oldest lease is in the queue the claim names first; 100 younger ones in the second.
+      const first = ctx.unique("first");
+      const second = ctx.unique("second");
+      const oldest = await enqueueTask(engine, { queue: first, maxAttempts: 1 });
+      const start = ctx.clock.now();
+      await claimOne(engine, first, { taskId: oldest, leaseMs: 1_000 }, "claim the task whose lease expires first");
+      const count = DEFAULTS.reclaimLimit;
+      await leaseBacklog(engine, second, count, 2_000);
+      advanceTo(ctx.clock, start + 2_000);
+      await claimNothing(engine, [first, second], `a claim over both queues once ${count + 1} leases expired`);
+      await expectTask(engine, oldest, { state: "dead" }, `the task whose lease expired first (in the first queue), after a claim that could reclaim ${count} of ${count + 1}`);
     },
   }),
   defineCheck({

@@ -5,9 +5,9 @@
  * task without a key, count as the oldest; ties by the E3 order of each key's first ready task;
  * FIFO inside a key).
  */
-import type { EngineBackend } from "@mooring/core";
+import { DEFAULTS, type EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, leaseBacklog, same, show, succeeds } from "../support/index.js";
 
 /** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
 async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
@@ -111,6 +111,93 @@ export const checks: Check[] = [
         ["k2"],
         "tasks granted the instant k1's lease expired (its slot is free; k1 waits for its backoff)",
       );
+    },
+  }),
+  defineCheck({
+    id: "E20.key-limit-lowered",
+    rule: "E20",
+    title: "lowering keyConcurrency to a key's number of leases holds its other ready tasks back until one ends",
+    requires: ["leases", "queueControl", "concurrencyKeys"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 2 }), "setQueue({ keyConcurrency: 2 })");
+      const ids = await enqueueKeyed(engine, queue, [
+        [key, "k1"],
+        [key, "k2"],
+      ]);
+      const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 60_000 }, "claim k1");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 }) while k1 holds a lease");
+      await claimNothing(engine, queue, "a claim once keyConcurrency was lowered to the key's one lease");
+      await succeeds(engine.complete(held), "complete k1");
+      await claimOne(engine, queue, { taskId: ids.get("k2") as string }, "the claim once k1 completed");
+    },
+  }),
+  defineCheck({
+    id: "E20.retried-dead-letter-joins-key",
+    rule: "E20",
+    title: "a dead task of a key retried after the key's other tasks ended counts against the key's limit again",
+    requires: ["leases", "queueControl", "concurrencyKeys", "deadLetter"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 })");
+      const dead = await enqueueTask(engine, { queue, concurrencyKey: key, maxAttempts: 1 }, "enqueue the task that dies");
+      const first = await claimOne(engine, queue, { taskId: dead }, "claim the task that dies");
+      same(await succeeds(engine.fail(first, { error: "gone" }), "fail"), { outcome: "dead" }, "fail of a task with one attempt");
+      // The key has no live task left; a new one arrives and holds the key's one slot.
+      const live = await enqueueTask(engine, { queue, concurrencyKey: key }, "enqueue a new task of the key");
+      const held = await claimOne(engine, queue, { taskId: live, leaseMs: 60_000 }, "claim the new task of the key");
+      await succeeds(engine.retryDeadLetter(dead), "retryDeadLetter of the dead task");
+      await claimNothing(engine, queue, "a claim while the key's one slot is held and its retried dead task is ready");
+      await succeeds(engine.complete(held), "complete the held task");
+      await claimOne(engine, queue, { taskId: dead }, "the claim once the key's slot is free");
+    },
+  }),
+  defineCheck({
+    id: "E20.key-frees-beyond-reclaim-cap",
+    rule: "E20",
+    title: "an expired lease frees its key's slot at once even when the claim's 100 reclaims went to older leases, earliest expiry first",
+    requires: ["leases", "queueControl", "concurrencyKeys", "reclaim"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const fill = ctx.unique("fill");
+      const suffix = ctx.unique("");
+      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 })");
+      const ids = await enqueueKeyed(engine, queue, [
+        [`a-${suffix}`, "a1"],
+        [`b-${suffix}`, "b1"],
+        [`c-${suffix}`, "c1"],
+        [`a-${suffix}`, "a2"],
+        [`b-${suffix}`, "b2"],
+        [`c-${suffix}`, "c2"],
+      ]);
+      const start = ctx.clock.now();
+      // Each key's one slot is taken, by leases that expire in another order than they were granted.
+      for (const [label, leaseMs] of [
+        ["a1", 3_000],
+        ["b1", 2_000],
+        ["c1", 2_200],
+      ] as const) {
+        await claimOne(engine, queue, { taskId: ids.get(label) as string, leaseMs }, `claim ${label} for ${leaseMs} ms`);
+      }
+      // 200 leases in another queue expire first: each claim over both queues reclaims 100 of them.
+      const count = DEFAULTS.reclaimLimit;
+      await leaseBacklog(engine, fill, 2 * count, 1_000);
+      advanceTo(ctx.clock, start + 2_000);
+      const granted = await succeeds(engine.claim({ workerId: "w", queues: [fill, queue], leaseMs: 60_000, limit: 10 }), "claim at b1's expiry");
+      same(
+        labelsOf(ids, granted.map((lease) => lease.taskId)),
+        ["b2"],
+        `tasks granted at exactly b1's expiry by a claim whose ${count} reclaims went to older leases (b1's slot is free, a1 and c1 still hold theirs)`,
+      );
+      await claimNothing(engine, [fill, queue], `a second claim at the same instant, whose ${count} reclaims again go to older leases (every key's slot is held)`);
     },
   }),
   defineCheck({

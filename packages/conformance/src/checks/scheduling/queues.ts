@@ -4,7 +4,7 @@
  */
 import { TASK_STATES, type TaskState } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, same, sameMembers, show, succeeds } from "../support/index.js";
+import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, same, sameMembers, show, succeeds, within } from "../support/index.js";
 
 /** Counts with every state at zero except the given ones. */
 function countsWith(nonZero: Partial<Record<TaskState, number>>): Record<TaskState, number> {
@@ -143,6 +143,23 @@ export const checks: Check[] = [
       same({ paused: stats.paused, ready: stats.counts.ready }, { paused: true, ready: 1 }, "stats of the paused queue");
       same(await succeeds(engine.setQueue(paused, { paused: false }), "resume"), { queue: paused, concurrency: 5, paused: false }, "resuming");
       await claimOne(other, paused, { taskId: held }, "a claim after the queue resumed");
+    },
+  }),
+  defineCheck({
+    id: "E17.wait-sleeps-while-paused",
+    rule: "E17",
+    title: "waitForWork does not wake for ready work in a paused queue, and resolves at once when the queue is resumed",
+    requires: ["leases", "queueControl", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const id = await enqueueTask(engine, { queue });
+      await succeeds(engine.setQueue(queue, { paused: true }), "pause");
+      same(await within(engine.waitForWork([queue], { timeoutMs: 20 }), "waitForWork on the paused queue"), false, "waitForWork (20 ms timeout) on a paused queue with a ready task");
+      await succeeds(engine.setQueue(queue, { paused: false }), "resume");
+      same(await within(engine.waitForWork([queue], { timeoutMs: 600_000 }), "waitForWork on the resumed queue"), true, "waitForWork on the resumed queue with a ready task");
+      await claimOne(engine, queue, { taskId: id }, "the claim after the queue resumed");
     },
   }),
   defineCheck({

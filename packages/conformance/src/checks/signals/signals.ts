@@ -97,8 +97,10 @@ const suspension: Check[] = [
       const c = ctx.unique("key-c");
       same((await succeeds(engine.signal({ key: a, payload: 1 }), "signal a before suspend")).deliveredTo, [], "a signal before the suspension (buffered)");
       const { id } = await suspendedTask(engine, queue, [a, b, c], "all");
+      ctx.clock.advance(7);
       same((await succeeds(engine.signal({ key: c, payload: 3 }), "signal c")).deliveredTo, [id], "deliveredTo of the signal on c");
-      await expectTask(engine, id, { state: "suspended" }, "the task with a and c signalled");
+      // Collecting a signal is a write to the task, though it keeps waiting.
+      await expectTask(engine, id, { state: "suspended", updatedAt: ctx.clock.now() }, "the task with a and c signalled (its updatedAt moves with the delivery)");
       await claimNothing(engine, queue, "a claim while b is missing");
       same((await succeeds(engine.signal({ key: b, payload: 2 }), "signal b")).deliveredTo, [id], "deliveredTo of the signal on b");
       const resumed = await claimOne(engine, queue, { taskId: id }, "the claim after every key was signalled");
@@ -166,6 +168,27 @@ const suspension: Check[] = [
         [...ids].sort().map((taskId) => ({ taskId, timedOut: true, signals: [] })),
         "the leases a claim at exactly timeoutAt grants (both suspensions timed out, no read of either before)",
       );
+    },
+  }),
+  defineCheck({
+    id: "E14.signal-before-timeout",
+    rule: "E14",
+    title: "a signal 1 ms before the waiter's timeoutAt is delivered and resumes it, not timed out",
+    requires: ["leases", "signals"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      const id = await enqueueTask(engine, { queue });
+      const lease = await claimOne(engine, queue, { taskId: id });
+      const timeoutAt = ctx.clock.now() + 1_000;
+      same(await succeeds(engine.suspend(lease, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+      advanceTo(ctx.clock, timeoutAt - 1);
+      same((await succeeds(engine.signal({ key, payload: "in time" }), "signal 1 ms before timeoutAt")).deliveredTo, [id], "deliveredTo of a signal 1 ms before the waiter's timeoutAt");
+      const resumed = await claimOne(engine, queue, { taskId: id }, "the claim after the signal");
+      same(signalContents(resumed.signals), [{ key, payload: "in time" }], "signals of the lease resumed 1 ms before timeoutAt");
+      ensure(resumed.timedOut !== true, `a lease resumed by a signal before its timeout is not timedOut, got ${show(resumed)}`);
     },
   }),
   defineCheck({
@@ -239,6 +262,29 @@ const signalling: Check[] = [
       const late = await enqueueTask(engine, { queue: lateQueue });
       const lateLease = await claimOne(engine, lateQueue, { taskId: late }, "claim of a task that suspends after the signal");
       same(await succeeds(engine.suspend(lateLease, { keys: [key] }), "a later suspend"), { suspended: true }, "suspend after a delivered signal (it was not buffered)");
+    },
+  }),
+  defineCheck({
+    id: "E15.other-waiter-keeps-waiting",
+    rule: "E15",
+    title: "when one of two tasks waiting on a key stops waiting (its timeout), a signal on the key still reaches the other",
+    requires: ["leases", "signals"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const key = ctx.unique("key");
+      const timesOut = await enqueueTask(engine, { queue });
+      const waits = await enqueueTask(engine, { queue });
+      const timeoutAt = ctx.clock.now() + 1_000;
+      const first = await claimOne(engine, queue, { taskId: timesOut, leaseMs: 60_000 }, "claim of the task that will time out");
+      same(await succeeds(engine.suspend(first, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+      const second = await claimOne(engine, queue, { taskId: waits, leaseMs: 60_000 }, "claim of the task that waits without a timeout");
+      same(await succeeds(engine.suspend(second, { keys: [key] }), "suspend without timeout"), { suspended: true }, "suspend without a timeout");
+      advanceTo(ctx.clock, timeoutAt);
+      const resumed = await claimOne(engine, queue, { taskId: timesOut }, "the claim that resumes the timed-out task");
+      same(resumed.timedOut, true, "timedOut of the lease resumed by its timeout");
+      same((await succeeds(engine.signal({ key, payload: "still here" }), "signal after the other waiter timed out")).deliveredTo, [waits], "deliveredTo of a signal on the key once the other waiter timed out");
     },
   }),
   defineCheck({

@@ -76,6 +76,19 @@ export async function claimInOrder(engine: EngineBackend, queues: string | reado
   return order;
 }
 
+/**
+ * Enqueues `count` tasks of one attempt in `queue` and leases them all for `leaseMs` (in as many
+ * claims as it takes): a backlog of leases that expire together, as E10's reclaim cap needs.
+ */
+export async function leaseBacklog(engine: EngineBackend, queue: string, count: number, leaseMs: number): Promise<void> {
+  await succeeds(engine.enqueueMany(Array.from({ length: count }, () => ({ queue, maxAttempts: 1 }))), `enqueueMany of ${count}`);
+  for (let granted = 0; granted < count; ) {
+    const leases = await succeeds(engine.claim({ workerId: "backlog", queues: [queue], leaseMs, limit: count - granted }), "claim of the backlog");
+    ensure(leases.length > 0, `a claim granted nothing with ${count - granted} of ${count} tasks still ready`);
+    granted += leases.length;
+  }
+}
+
 /** Claims from `queues` and asserts nothing was granted. */
 export async function claimNothing(engine: EngineBackend, queues: string | readonly string[], what: string, workerId = "other-worker"): Promise<void> {
   const leases = await succeeds(
@@ -264,15 +277,16 @@ export async function expectWakeWhenLeaseEnds(engine: EngineBackend, other: Engi
 export const DUE_IN_MS = 50;
 
 /**
- * Holds that waitForWork on `queue` stays asleep while the work waits for time alone (a scheduled
+ * Holds that waitForWork on `queue` (or on several queues) stays asleep while the work waits for time alone (a scheduled
  * task, an expiring lease, a sliding rate interval, a suspension's timeout) and wakes once the
  * clock reaches `dueAt`, with no write by anyone: E19's "resolves when work may be claimable".
  */
-export async function expectWakeWhenDue(engine: EngineBackend, clock: ManualClock, queue: string, dueAt: number, what: string): Promise<void> {
-  same(await within(engine.waitForWork([queue], { timeoutMs: 20 }), `waitForWork before ${what}`), false, `waitForWork (20 ms timeout) before ${what}`);
+export async function expectWakeWhenDue(engine: EngineBackend, clock: ManualClock, queue: string | readonly string[], dueAt: number, what: string): Promise<void> {
+  const queues = typeof queue === "string" ? [queue] : queue;
+  same(await within(engine.waitForWork(queues, { timeoutMs: 20 }), `waitForWork before ${what}`), false, `waitForWork (20 ms timeout) before ${what}`);
   const controller = new AbortController();
   try {
-    const woken = engine.waitForWork([queue], { timeoutMs: 600_000, signal: controller.signal });
+    const woken = engine.waitForWork(queues, { timeoutMs: 600_000, signal: controller.signal });
     advanceTo(clock, dueAt);
     same(await within(woken, `waitForWork once ${what}`), true, `waitForWork once ${what}, with no write since it began`);
   } finally {
