@@ -166,11 +166,14 @@ export const checks: Check[] = [
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
-      const queue = ctx.unique("queue");
+      // One queue of three keys with one slot each, one of a key with two slots.
+      const single = ctx.unique("single");
+      const double = ctx.unique("double");
       const fill = ctx.unique("fill");
       const suffix = ctx.unique("");
-      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 })");
-      const ids = await enqueueKeyed(engine, queue, [
+      await succeeds(engine.setQueue(single, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 })");
+      await succeeds(engine.setQueue(double, { keyConcurrency: 2 }), "setQueue({ keyConcurrency: 2 })");
+      const ids = await enqueueKeyed(engine, single, [
         [`a-${suffix}`, "a1"],
         [`b-${suffix}`, "b1"],
         [`c-${suffix}`, "c1"],
@@ -178,26 +181,36 @@ export const checks: Check[] = [
         [`b-${suffix}`, "b2"],
         [`c-${suffix}`, "c2"],
       ]);
+      for (const [label, id] of await enqueueKeyed(engine, double, [
+        [`d-${suffix}`, "d1"],
+        [`d-${suffix}`, "d2"],
+        [`d-${suffix}`, "d3"],
+      ])) {
+        ids.set(label, id);
+      }
       const start = ctx.clock.now();
-      // Each key's one slot is taken, by leases that expire in another order than they were granted.
-      for (const [label, leaseMs] of [
-        ["a1", 3_000],
-        ["b1", 2_000],
-        ["c1", 2_200],
+      // Every slot is taken, by leases that expire in another order than they were granted.
+      for (const [queue, label, leaseMs] of [
+        [single, "a1", 3_000],
+        [single, "b1", 2_000],
+        [single, "c1", 2_200],
+        [double, "d1", 2_000],
+        [double, "d2", 3_000],
       ] as const) {
         await claimOne(engine, queue, { taskId: ids.get(label) as string, leaseMs }, `claim ${label} for ${leaseMs} ms`);
       }
-      // 200 leases in another queue expire first: each claim over both queues reclaims 100 of them.
+      // 200 leases in another queue expire first: each claim over the queues reclaims 100 of them.
       const count = DEFAULTS.reclaimLimit;
       await leaseBacklog(engine, fill, 2 * count, 1_000);
       advanceTo(ctx.clock, start + 2_000);
-      const granted = await succeeds(engine.claim({ workerId: "w", queues: [fill, queue], leaseMs: 60_000, limit: 10 }), "claim at b1's expiry");
+      const queues = [fill, single, double];
+      const granted = await succeeds(engine.claim({ workerId: "w", queues, leaseMs: 60_000, limit: 10 }), "claim at b1's and d1's expiry");
       same(
-        labelsOf(ids, granted.map((lease) => lease.taskId)),
-        ["b2"],
-        `tasks granted at exactly b1's expiry by a claim whose ${count} reclaims went to older leases (b1's slot is free, a1 and c1 still hold theirs)`,
+        labelsOf(ids, granted.map((lease) => lease.taskId)).sort(),
+        ["b2", "d3"],
+        `tasks granted at exactly b1's and d1's expiry by a claim whose ${count} reclaims went to older leases (their slots are free; a1, c1 and d2 hold theirs)`,
       );
-      await claimNothing(engine, [fill, queue], `a second claim at the same instant, whose ${count} reclaims again go to older leases (every key's slot is held)`);
+      await claimNothing(engine, queues, `a second claim at the same instant, whose ${count} reclaims again go to older leases (every slot is held)`);
     },
   }),
   defineCheck({
