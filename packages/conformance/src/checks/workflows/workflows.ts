@@ -76,6 +76,9 @@ const conflictingDefinition = defineCheck({
       await rejectsWith(workflows.putDefinition({ id, version: "1", spec }), "CONFLICT", `putDefinition with spec ${JSON.stringify(spec)}`);
     }
     same(await workflows.getDefinition(id, "1"), first.definition, "the first definition stays");
+    // Array items whose texts run together when written without separators: [1, 2] is not [12].
+    await workflows.putDefinition({ id, version: "2", spec: { sizes: [1, 2] } });
+    await rejectsWith(workflows.putDefinition({ id, version: "2", spec: { sizes: [12] } }), "CONFLICT", "putDefinition of { sizes: [12] } over { sizes: [1, 2] }");
   },
 });
 
