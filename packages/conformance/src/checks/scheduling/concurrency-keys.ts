@@ -317,7 +317,7 @@ export const checks: Check[] = [
   defineCheck({
     id: "E20.priority-first",
     rule: "E20",
-    title: "priority comes before fairness: a higher-priority task of a recently granted key goes first",
+    title: "priority comes before fairness: a higher-priority task of a recently granted key goes first, and a key is placed by its highest-priority task",
     requires: ["leases", "concurrencyKeys", "priorities"],
     kind: "example",
     async run(ctx) {
@@ -327,12 +327,16 @@ export const checks: Check[] = [
       const idle = ctx.unique("idle");
       const first = await enqueueTask(engine, { queue, concurrencyKey: busy });
       await claimOne(engine, queue, { taskId: first, leaseMs: 60_000 }, "claim the busy key's first task");
-      const idleTask = await enqueueTask(engine, { queue, concurrencyKey: idle });
-      const urgent = await enqueueTask(engine, { queue, concurrencyKey: busy, priority: 5 });
-      const order = await claimInOrder(engine, queue, 2);
-      ensure(
-        order[0] === urgent && order[1] === idleTask,
-        `expected the busy key's priority-5 task before the never-granted key's priority-0 task, got ${show(order)} (urgent ${urgent}, idle ${idleTask})`,
+      const ids = new Map([
+        ["idle (priority 1)", await enqueueTask(engine, { queue, concurrencyKey: idle, priority: 1 })],
+        ["urgent (busy key, priority 5)", await enqueueTask(engine, { queue, concurrencyKey: busy, priority: 5 })],
+        // Enqueued after the busy key's priority-5 task: it must not move the key back.
+        ["low (busy key, priority 0)", await enqueueTask(engine, { queue, concurrencyKey: busy, priority: 0 })],
+      ]);
+      same(
+        labelsOf(ids, await claimInOrder(engine, queue, 3)),
+        ["urgent (busy key, priority 5)", "idle (priority 1)", "low (busy key, priority 0)"],
+        "claim order: the busy key's priority-5 task before the never-granted key's priority-1 task, then the busy key's priority-0 task",
       );
     },
   }),

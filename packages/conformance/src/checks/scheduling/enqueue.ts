@@ -244,6 +244,30 @@ const idempotency: Check[] = [
     },
   }),
   defineCheck({
+    id: "E2.dedup-expiry-keeps-younger-key",
+    rule: "E2",
+    title: "each idempotency key lives its own dedupTtlMs: when an older key of the queue expires, a younger one still deduplicates",
+    requires: ["leases", "idempotency"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const start = ctx.clock.now();
+      await enqueueTask(engine, { queue, idempotencyKey: ctx.unique("older") }, "enqueue with the older key");
+      ctx.clock.advance(1);
+      const younger = ctx.unique("younger");
+      const kept = await enqueueTask(engine, { queue, idempotencyKey: younger }, "enqueue with the younger key, 1 ms later");
+      advanceTo(ctx.clock, start + DEFAULTS.dedupTtlMs);
+      // A call after the older key expired, where a backend may clean expired keys up.
+      await enqueueTask(engine, { queue, idempotencyKey: ctx.unique("unrelated") }, "an enqueue with another key at the older key's TTL");
+      same(
+        await succeeds(engine.enqueue({ queue, idempotencyKey: younger }), "enqueue with the younger key at the older key's TTL"),
+        { id: kept, created: false },
+        "a repeat of the younger key at the older key's TTL, 1 ms before its own",
+      );
+    },
+  }),
+  defineCheck({
     id: "E2.dedup-reuse-under-expiry-backlog",
     rule: "E2",
     title: "a key reused once it expired keeps deduplicating while the many keys that expired with it are cleaned up",
