@@ -7,7 +7,7 @@
  */
 import { DEFAULTS, type EngineBackend } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimInOrder, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, leaseBacklog, same, show, succeeds } from "../support/index.js";
+import { advanceTo, claimInOrder, claimNothing, claimOne, DUE_IN_MS, enqueueTask, expectWakeWhenDue, expectWakeWhenLeaseEnds, LEASE_MS, leaseBacklog, same, succeeds } from "../support/index.js";
 
 /** Enqueues one task per entry, `[key, label]`, in order; returns label → task id. */
 async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonly (readonly [string | undefined, string])[]): Promise<Map<string, string>> {
