@@ -5,7 +5,7 @@
  * idempotency key delivers nothing new (E15).
  */
 import { DEFAULTS, type EngineBackend, type Lease, type Signal } from "@mooring/core";
-import { type Check, defineCheck } from "../../registry.js";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
 import { advanceTo, claimNothing, claimOne, DUE_IN_MS, enqueueTask, ensure, expectTask, expectWakeWhenDue, EXPIRY_BACKLOG, EXPIRY_REPEATS, rejectsWith, same, show, succeeds } from "../support/index.js";
 
 /** The parts of signals a check can predict. */
@@ -19,6 +19,16 @@ async function suspendedTask(engine: EngineBackend, queue: string, keys: string[
   const lease = await claimOne(engine, queue, { taskId: id }, "claim of the task to suspend");
   same(await succeeds(engine.suspend(lease, { keys, mode }), `suspend on ${show(keys)} (${mode})`), { suspended: true }, "suspend with nothing buffered");
   return { id, lease };
+}
+
+/** Enqueues and claims a task, then suspends it on `key` until 1 s from now; returns its id and timeoutAt. */
+async function suspendedWithTimeout(ctx: CheckContext, queue: string, key: string): Promise<{ id: string; timeoutAt: number }> {
+  const engine = ctx.backend.engine;
+  const id = await enqueueTask(engine, { queue });
+  const lease = await claimOne(engine, queue, { taskId: id });
+  const timeoutAt = ctx.clock.now() + 1_000;
+  same(await succeeds(engine.suspend(lease, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+  return { id, timeoutAt };
 }
 
 const suspension: Check[] = [
@@ -125,10 +135,7 @@ const suspension: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id });
-      const timeoutAt = ctx.clock.now() + 1_000;
-      same(await succeeds(engine.suspend(lease, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+      const { id, timeoutAt } = await suspendedWithTimeout(ctx, queue, key);
       advanceTo(ctx.clock, timeoutAt - 1);
       await claimNothing(engine, queue, "a claim 1 ms before timeoutAt");
       await expectTask(engine, id, { state: "suspended" }, "the task 1 ms before timeoutAt");
@@ -180,10 +187,7 @@ const suspension: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      const id = await enqueueTask(engine, { queue });
-      const lease = await claimOne(engine, queue, { taskId: id });
-      const timeoutAt = ctx.clock.now() + 1_000;
-      same(await succeeds(engine.suspend(lease, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
+      const { id, timeoutAt } = await suspendedWithTimeout(ctx, queue, key);
       advanceTo(ctx.clock, timeoutAt - 1);
       same((await succeeds(engine.signal({ key, payload: "in time" }), "signal 1 ms before timeoutAt")).deliveredTo, [id], "deliveredTo of a signal 1 ms before the waiter's timeoutAt");
       const resumed = await claimOne(engine, queue, { taskId: id }, "the claim after the signal");
