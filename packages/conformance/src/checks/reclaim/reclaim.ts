@@ -172,7 +172,7 @@ const expiry: Check[] = [
     id: "E10.claim-reclaim-oldest-across-queues",
     rule: "E10",
     title: "a claim over several queues reclaims their expired leases oldest expiry first across the queues, within its cap of 100",
-    requires: ["leases", "reclaim"],
+    requires: ["leases"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;

@@ -162,7 +162,7 @@ export const checks: Check[] = [
     id: "E20.key-frees-beyond-reclaim-cap",
     rule: "E20",
     title: "an expired lease frees its key's slot at once even when the claim's 100 reclaims went to older leases, earliest expiry first",
-    requires: ["leases", "queueControl", "concurrencyKeys", "reclaim"],
+    requires: ["leases", "queueControl", "concurrencyKeys"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
