@@ -18,6 +18,15 @@ async function enqueueKeyed(engine: EngineBackend, queue: string, tasks: readonl
   return ids;
 }
 
+/** Sets the queue's keyConcurrency and enqueues two tasks of `key`, labelled k1 and k2. */
+async function keyWithTwoTasks(engine: EngineBackend, queue: string, key: string, keyConcurrency: number): Promise<Map<string, string>> {
+  await succeeds(engine.setQueue(queue, { keyConcurrency }), `setQueue({ keyConcurrency: ${keyConcurrency} })`);
+  return enqueueKeyed(engine, queue, [
+    [key, "k1"],
+    [key, "k2"],
+  ]);
+}
+
 /** Task ids → their labels, for messages that read as the scenario. */
 function labelsOf(ids: Map<string, string>, taskIds: readonly string[]): string[] {
   const byId = new Map([...ids].map(([label, id]) => [id, label]));
@@ -96,11 +105,7 @@ export const checks: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
-      const ids = await enqueueKeyed(engine, queue, [
-        [key, "k1"],
-        [key, "k2"],
-      ]);
+      const ids = await keyWithTwoTasks(engine, queue, key, 1);
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: LEASE_MS }, "claim k1");
       advanceTo(ctx.clock, held.expiresAt - 1);
       await claimNothing(engine, queue, "a claim 1 ms before k1's lease expires");
@@ -123,11 +128,7 @@ export const checks: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      await succeeds(engine.setQueue(queue, { keyConcurrency: 2 }), "setQueue({ keyConcurrency: 2 })");
-      const ids = await enqueueKeyed(engine, queue, [
-        [key, "k1"],
-        [key, "k2"],
-      ]);
+      const ids = await keyWithTwoTasks(engine, queue, key, 2);
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 60_000 }, "claim k1");
       await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue({ keyConcurrency: 1 }) while k1 holds a lease");
       await claimNothing(engine, queue, "a claim once keyConcurrency was lowered to the key's one lease");
@@ -351,11 +352,7 @@ export const checks: Check[] = [
       const other = (await ctx.connect()).engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
-      const ids = await enqueueKeyed(engine, queue, [
-        [key, "k1"],
-        [key, "k2"],
-      ]);
+      const ids = await keyWithTwoTasks(engine, queue, key, 1);
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: 600_000 }, "claim k1");
       await expectWakeWhenLeaseEnds(engine, other, queue, held, "key");
       await claimOne(other, queue, { taskId: ids.get("k2") as string }, "the claim after the wake-up");
@@ -371,11 +368,7 @@ export const checks: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      await succeeds(engine.setQueue(queue, { keyConcurrency: 1 }), "setQueue");
-      const ids = await enqueueKeyed(engine, queue, [
-        [key, "k1"],
-        [key, "k2"],
-      ]);
+      const ids = await keyWithTwoTasks(engine, queue, key, 1);
       const held = await claimOne(engine, queue, { taskId: ids.get("k1") as string, leaseMs: DUE_IN_MS }, "claim k1 for 50 ms");
       await expectWakeWhenDue(engine, ctx.clock, queue, held.expiresAt, "the key's one lease has expired");
       await claimOne(engine, queue, {}, "the claim after the wake-up");

@@ -278,13 +278,8 @@ const signalling: Check[] = [
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      const timesOut = await enqueueTask(engine, { queue });
-      const waits = await enqueueTask(engine, { queue });
-      const timeoutAt = ctx.clock.now() + 1_000;
-      const first = await claimOne(engine, queue, { taskId: timesOut, leaseMs: 60_000 }, "claim of the task that will time out");
-      same(await succeeds(engine.suspend(first, { keys: [key], timeoutAt }), "suspend with timeoutAt"), { suspended: true }, "suspend with a timeout");
-      const second = await claimOne(engine, queue, { taskId: waits, leaseMs: 60_000 }, "claim of the task that waits without a timeout");
-      same(await succeeds(engine.suspend(second, { keys: [key] }), "suspend without timeout"), { suspended: true }, "suspend without a timeout");
+      const { id: timesOut, timeoutAt } = await suspendedWithTimeout(ctx, queue, key);
+      const { id: waits } = await suspendedTask(engine, queue, [key]);
       advanceTo(ctx.clock, timeoutAt);
       const resumed = await claimOne(engine, queue, { taskId: timesOut }, "the claim that resumes the timed-out task");
       same(resumed.timedOut, true, "timedOut of the lease resumed by its timeout");
