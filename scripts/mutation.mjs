@@ -23,12 +23,12 @@ const CORE_CALLS = [core("call-rules.ts"), core("define-backend.ts"), core("vali
 const CORE_RULES = [core("keys.ts"), core("tokens.ts"), core("rules/fence.ts"), core("rules/details.ts"), core("rules/json.ts")];
 const MEMORY_TASKS = [memory("tasks.ts")];
 /**
- * The factory's option checks and URL parsing (index.ts) and the operator hooks (operations.ts)
- * are out of the kit's reach: the kit receives a backend its adapter already created. The
+ * The memory backend's files the kit can reach. The factory's option checks and URL parsing
+ * (index.ts) and the operator hooks (operations.ts) are not: the kit receives a backend its adapter already created. The
  * package's own tests check them, as core's open-backend.ts is left to core's tests.
  */
-const MEMORY_OUT_OF_REACH = [memory("index.ts"), memory("operations.ts")];
-const MEMORY_REST = [memory("*.ts"), `!${memory("tasks.ts")}`, ...MEMORY_OUT_OF_REACH.map((file) => `!${file}`)];
+const MEMORY_IN_REACH = [memory("*.ts"), `!${memory("index.ts")}`, `!${memory("operations.ts")}`];
+const MEMORY_REST = [...MEMORY_IN_REACH, `!${memory("tasks.ts")}`];
 
 export const SCOPES = Object.freeze({
   "core-calls": CORE_CALLS,
@@ -36,7 +36,7 @@ export const SCOPES = Object.freeze({
   core: [...CORE_CALLS, ...CORE_RULES],
   "memory-tasks": MEMORY_TASKS,
   "memory-rest": MEMORY_REST,
-  memory: [memory("*.ts"), ...MEMORY_OUT_OF_REACH.map((file) => `!${file}`)],
+  memory: MEMORY_IN_REACH,
 });
 
 /**

@@ -277,9 +277,10 @@ export async function expectWakeWhenLeaseEnds(engine: EngineBackend, other: Engi
 export const DUE_IN_MS = 50;
 
 /**
- * Holds that waitForWork on `queue` (or on several queues) stays asleep while the work waits for time alone (a scheduled
- * task, an expiring lease, a sliding rate interval, a suspension's timeout) and wakes once the
- * clock reaches `dueAt`, with no write by anyone: E19's "resolves when work may be claimable".
+ * Holds that waitForWork on `queue` (or on several queues) stays asleep while the work waits for
+ * time alone (a scheduled task, an expiring lease, a sliding rate interval, a suspension's timeout)
+ * and wakes once the clock reaches `dueAt`, with no write by anyone: E19's "resolves when work may
+ * be claimable".
  */
 export async function expectWakeWhenDue(engine: EngineBackend, clock: ManualClock, queue: string | readonly string[], dueAt: number, what: string): Promise<void> {
   const queues = typeof queue === "string" ? [queue] : queue;
