@@ -24,8 +24,9 @@ const CORE_RULES = [core("keys.ts"), core("tokens.ts"), core("rules/fence.ts"), 
 const MEMORY_TASKS = [memory("tasks.ts")];
 /**
  * The memory backend's files the kit can reach. The factory's option checks and URL parsing
- * (index.ts) and the operator hooks (operations.ts) are not: the kit receives a backend its adapter already created. The
- * package's own tests check them, as core's open-backend.ts is left to core's tests.
+ * (index.ts) and the operator hooks (operations.ts) are not: the kit receives a backend its
+ * adapter already created. The package's own tests check them, as core's open-backend.ts is left
+ * to core's tests.
  */
 const MEMORY_IN_REACH = [memory("*.ts"), `!${memory("index.ts")}`, `!${memory("operations.ts")}`];
 const MEMORY_REST = [...MEMORY_IN_REACH, `!${memory("tasks.ts")}`];
