@@ -94,6 +94,13 @@ class Lifecycle {
 
 /** Turns a driver into a Backend. */
 export function defineBackend(driver: BackendDriver): Backend {
+  // The name attributes every error (`error.backend`) and labels the conformance report's column.
+  if (typeof driver.name !== "string" || driver.name.trim() === "") {
+    throw new MooringError("VALIDATION", "a backend driver needs a name that is not blank, such as \"mariadb\": it names the backend in every error and report", {
+      operation: "defineBackend",
+      details: { field: "driver.name" },
+    });
+  }
   const capabilities = defineCapabilities(driver.capabilities);
   const limits = resolveLimits(driver.limits);
   const lifecycle = new Lifecycle(driver);

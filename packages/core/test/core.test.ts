@@ -322,6 +322,19 @@ describe("defineBackend lifecycle", () => {
     }
   });
 
+  it("refuses a driver without a name, which every error and report is attributed to", () => {
+    for (const name of ["", "  ", undefined as unknown as string]) {
+      let error: unknown;
+      try {
+        defineBackend({ ...recordingDriver(), name });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(MooringError.is(error, "VALIDATION"), String(error)).toBe(true);
+      expect((error as MooringError).details).toEqual({ field: "driver.name" });
+    }
+  });
+
   it("refuses a driver that declares a capability but lacks one of its methods, naming the method", () => {
     const declaresKv = (): BackendDriver => ({
       name: "liar",
