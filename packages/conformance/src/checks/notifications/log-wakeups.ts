@@ -95,6 +95,36 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "W16.other-waiters-keep-waiting",
+    rule: "W16",
+    title: "when one waitForEvents ends, the others keep waiting (on the same run and on another) and wake on their run's append",
+    requires: ["runs", "events", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const shared = await newRun(ctx);
+      const other = await newRun(ctx);
+      const controller = new AbortController();
+      const leaving = new AbortController();
+      try {
+        // The waiters that stay start first, so that the one that leaves is the last registered.
+        const sameRun = workflows.waitForEvents(shared.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+        const otherRun = workflows.waitForEvents(other.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+        const ended = workflows.waitForEvents(shared.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: leaving.signal });
+        await yieldToEventLoop();
+        leaving.abort();
+        same(await within(ended, "the aborted waitForEvents"), false, "the waitForEvents that was aborted");
+        await workflows.appendEvents(shared.id, [{ type: "grown" }]);
+        same(await within(sameRun, "the other waitForEvents on the same run"), true, "a waitForEvents on the run after another waiter on it was aborted");
+        await workflows.appendEvents(other.id, [{ type: "grown" }]);
+        same(await within(otherRun, "the waitForEvents on another run"), true, "a waitForEvents on another run after a waiter was aborted");
+      } finally {
+        controller.abort();
+        leaving.abort();
+      }
+    },
+  }),
+  defineCheck({
     id: "W16.other-runs-do-not-wake",
     rule: "W16",
     title: "an append to another run does not wake a waitForEvents; the run's own append then does",

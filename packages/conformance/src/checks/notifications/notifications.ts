@@ -206,6 +206,55 @@ const waiting: Check[] = [
     },
   }),
   defineCheck({
+    id: "E19.aborted-before-ready-work",
+    rule: "E19",
+    title: "a signal aborted before the call makes waitForWork resolve false even when a task is ready: the caller has stopped waiting",
+    requires: ["leases", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      await enqueueTask(engine, { queue });
+      const controller = new AbortController();
+      controller.abort();
+      same(
+        await within(engine.waitForWork([queue], { timeoutMs: LONG_WAIT_MS, signal: controller.signal }), "waitForWork with an aborted signal and a ready task"),
+        false,
+        "waitForWork with a signal aborted before the call and a ready task",
+      );
+    },
+  }),
+  defineCheck({
+    id: "E19.other-waiters-keep-waiting",
+    rule: "E19",
+    title: "when one waitForWork ends, the tenant's others keep waiting (on the same queue and on another) and wake on their queue's work",
+    requires: ["leases", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const shared = ctx.unique("shared");
+      const other = ctx.unique("other");
+      const leaving = new AbortController();
+      try {
+        await withAbort(async (controller) => {
+          // The waiters that stay start first, so that the one that leaves is the last registered.
+          const sameQueue = engine.waitForWork([shared], { timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+          const otherQueue = engine.waitForWork([other], { timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+          const ended = engine.waitForWork([shared], { timeoutMs: LONG_WAIT_MS, signal: leaving.signal });
+          await yieldToEventLoop();
+          leaving.abort();
+          same(await within(ended, "the aborted waitForWork"), false, "the waitForWork that was aborted");
+          await enqueueTask(engine, { queue: shared });
+          same(await within(sameQueue, "the other waitForWork on the same queue"), true, "a waitForWork on the queue after another waiter on it was aborted");
+          await enqueueTask(engine, { queue: other });
+          same(await within(otherQueue, "the waitForWork on another queue"), true, "a waitForWork on another queue after a waiter was aborted");
+        });
+      } finally {
+        leaving.abort();
+      }
+    },
+  }),
+  defineCheck({
     id: "E19.wait-timeout",
     rule: "E19",
     title: "waitForWork resolves false at its timeout when no work comes",

@@ -2,7 +2,7 @@
  * Checks of the StateStore: cached snapshots (SPEC S1), byte values and TTL (S2), atomic
  * setIfAbsent / compareAndSet (S3) and execution-owned keys (S4).
  */
-import { executionKey, type StateStore } from "@mooring/core";
+import { executionKey, executionKeyPrefix, type StateStore } from "@mooring/core";
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
 import { brief, byCodePoint, CONFLATING_PAIRS, connectClients, differs, only, rejectsWith, rejectsWithDetails, same, sameBytes, sameData, utf8, walkPages } from "../support/index.js";
 
@@ -259,6 +259,56 @@ const ttlBoundary = defineCheck({
     same(await state.get(keys.restarted), null, "the restarted TTL ends 1000 ms after its set");
     ctx.clock.advance(100_000_000);
     sameBytes(await state.get(keys.cleared), utf8("no ttl now"), "a value without TTL lives until deleted");
+  },
+});
+
+/** More entries than a store would clean up in one call, so that a lazy cleanup cannot hide a read that ignores the TTL. */
+const MASS_EXPIRY = 200;
+
+const massExpiry = defineCheck({
+  id: "S2.many-expire-at-once",
+  rule: "S2",
+  title: "200 values, 200 snapshots and an execution's state that expire at one instant are invisible to every read from that instant, whichever is read first",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const ttlMs = 1000;
+    const prefix = ctx.unique("mass");
+    const keys = Array.from({ length: MASS_EXPIRY }, (_, i) => `${prefix}/${i}`);
+    const executionIds = Array.from({ length: MASS_EXPIRY }, (_, i) => `${prefix}-exec-${i}`);
+    const owner = `${prefix}-owner`;
+    for (const key of keys) await state.set(key, utf8(key), { ttlMs });
+    for (const executionId of executionIds) await state.saveSnapshot({ executionId, sequence: 1, state: null, ttlMs });
+    await state.set(executionKey(owner, "k"), utf8("owned"), { ttlMs });
+    await state.saveSnapshot({ executionId: owner, sequence: 1, state: null, ttlMs });
+    ctx.clock.advance(ttlMs);
+    // The entries written last are read first: a store that removes expired entries a batch at a
+    // time has not reached them yet, so only the reads' own TTL test can hide them.
+    same(await state.deleteExecutionState(owner), 0, "deleteExecutionState of an execution whose snapshot and key expired at this instant (it counts only live ones)");
+    same(await state.get(keys[MASS_EXPIRY - 1] as string), null, "get of the value written last, at its expiry instant");
+    const listed = new Set((await walkPages((cursor) => state.listSnapshots({ limit: 100, cursor }), 100, "listSnapshots")).items);
+    same(executionIds.filter((id) => listed.has(id)), [], "expired snapshots listed at their expiry instant");
+    for (const key of keys) same(await state.exists(key), false, `exists(${key}) at its expiry instant`);
+    for (const executionId of executionIds) same(await state.loadSnapshot(executionId), null, `loadSnapshot(${executionId}) at its expiry instant`);
+  },
+});
+
+/** S4's prefix as a key of its own: it starts with the prefix, so it is the execution's. */
+const prefixKey = defineCheck({
+  id: "S4.prefix-itself-is-owned",
+  rule: "S4",
+  title: "a key equal to executionKeyPrefix(id) belongs to the execution: deleteExecutionState removes and counts it",
+  requires: ["kv"],
+  kind: "example",
+  async run(ctx) {
+    const { state } = ctx.backend;
+    const executionId = ctx.unique("exec");
+    const bare = executionKeyPrefix(executionId);
+    await state.set(bare, utf8("the prefix itself"));
+    await state.set(executionKey(executionId, "a"), utf8("a"));
+    same(await state.deleteExecutionState(executionId), 2, `deleteExecutionState counts ${JSON.stringify(bare)} and one named key`);
+    same(await state.exists(bare), false, `${JSON.stringify(bare)} is gone`);
   },
 });
 
@@ -529,11 +579,13 @@ export const checks: Check[] = [
   keyIdentity,
   ttlBoundary,
   ttlBoundaryCas,
+  massExpiry,
   setIfAbsent,
   compareAndSet,
   concurrentSetIfAbsent,
   concurrentCompareAndSet,
   deleteExecutionState,
   ownedKeysOnly,
+  prefixKey,
   executionKeyBounds,
 ];

@@ -17,10 +17,10 @@
  * check of the StateStore. Within a facet, operations that need more are drawn where declared.
  */
 import fc from "fast-check";
-import { type CapabilityName, DEFAULTS, hasCapability } from "@mooring/core";
+import { type CapabilityName, DEFAULTS, hasCapability, type Json, type JsonObject } from "@mooring/core";
 import { assertProperty } from "../../../fast-check.js";
 import { type Check, type CheckContext, defineCheck } from "../../../registry.js";
-import { ensure, sameData } from "../../support/index.js";
+import { brief, ensure, sameData } from "../../support/index.js";
 import { attempt } from "./attempt.js";
 import { type Env, FACET_CAPABILITY, type HostileFacet, openEnv } from "./fixtures.js";
 import { hostileJson, hostileKey, hostileNumber, hostileString, nestedIn } from "./generators.js";
@@ -306,7 +306,69 @@ const hugeStateValues = hugeValues(
   },
 );
 
+// ---------------------------------------------------------------------------------------------
+// Example: members named like Object.prototype's, read back as plain data
+
+/** `JSON.parse` makes "__proto__" an own member, as any JSON text does; it must stay data. */
+const PROTOTYPE_NAMED: Json = JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","toString":1,"nested":[{"__proto__":null}]}') as Json;
+
+/** Fails unless `value` is a plain object whose "__proto__" member is an own, enumerable, writable, configurable data member. */
+function plainProtoMember(value: unknown, what: string): void {
+  sameData(value, PROTOTYPE_NAMED, what);
+  ensure(typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype, `${what}: expected a plain object, got ${brief(value)}`);
+  const descriptor = Object.getOwnPropertyDescriptor(value, "__proto__");
+  sameData(
+    descriptor && { data: "value" in descriptor, enumerable: descriptor.enumerable, writable: descriptor.writable, configurable: descriptor.configurable },
+    { data: true, enumerable: true, writable: true, configurable: true },
+    `${what}: the "__proto__" member as the caller receives it (a JSON member it may change like any other)`,
+  );
+}
+
+const prototypeNamed: Check[] = [
+  defineCheck({
+    id: "C4.prototype-named-members.workflows",
+    rule: "C4",
+    title: 'a run\'s input and context with members "__proto__", "constructor" and "toString" read back as plain data members',
+    requires: ["runs"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const id = ctx.unique("run");
+      await workflows.createRun({ id, workflowId: "wf", version: "1", input: PROTOTYPE_NAMED, context: PROTOTYPE_NAMED as JsonObject });
+      const run = await workflows.getRun(id);
+      plainProtoMember(run?.input, "getRun's input");
+      plainProtoMember(run?.context, "getRun's context");
+    },
+  }),
+  defineCheck({
+    id: "C4.prototype-named-members.state",
+    rule: "C4",
+    title: 'a cached snapshot with members "__proto__", "constructor" and "toString" reads back as plain data members',
+    requires: ["kv"],
+    kind: "example",
+    async run(ctx) {
+      const { state } = ctx.backend;
+      const executionId = ctx.unique("exec");
+      await state.saveSnapshot({ executionId, sequence: 1, state: PROTOTYPE_NAMED });
+      plainProtoMember((await state.loadSnapshot(executionId))?.state, "loadSnapshot's state");
+    },
+  }),
+  defineCheck({
+    id: "C4.prototype-named-members.engine",
+    rule: "C4",
+    title: 'a task payload with members "__proto__", "constructor" and "toString" reads back as plain data members',
+    requires: ["leases"],
+    kind: "example",
+    async run(ctx) {
+      const { engine } = ctx.backend;
+      const { id } = await engine.enqueue({ queue: ctx.unique("queue"), payload: PROTOTYPE_NAMED });
+      plainProtoMember((await engine.getTask(id))?.payload, "getTask's payload");
+    },
+  }),
+];
+
 export const checks: Check[] = [
+  ...prototypeNamed,
   ...hostileStrings,
   ...hostileJsonChecks,
   ...hostileNumbers,
