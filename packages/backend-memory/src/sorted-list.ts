@@ -58,13 +58,6 @@ export class SortedList<K> {
     return true;
   }
 
-  has(key: K): boolean {
-    const chunk = this.#chunks[this.#chunkFor(key)];
-    if (chunk === undefined) return false;
-    const at = this.#lowerBound(chunk, key);
-    return at < chunk.length && this.#compare(chunk[at] as K, key) === 0;
-  }
-
   /**
    * The keys in ascending order, starting after `after` (exclusive) or, with `inclusive`, at it;
    * from the first key when `after` is undefined. The list must not change during the walk.

@@ -3,7 +3,8 @@
   whose runAt has come in a queue that is neither paused nor full nor at its rate limit (E21), or
   a suspension whose timeout has come. A keyed task counts only when its key is in the fair order
   or blocked no longer (E20: a key at its limit is out of that order, so work only full keys hold
-  wakes nobody). A hint for waitForWork; claim is the truth. Reads only.
+  wakes nobody). A suspended tenant has no work: its claims grant nothing (T2). A hint for
+  waitForWork; claim is the truth. Reads only.
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
@@ -15,6 +16,7 @@
 --- @include "tasks"
 
 local now = clock_now(ARGV[1])
+if redis.call('HGET', B, 'suspended') == '1' then return 0 end
 local due = redis.call('HGET', B, 'tmo')
 if due and tonumber(due) <= now and #redis.call('ZRANGEBYSCORE', B .. ':tmo', '-inf', n2s(now), 'LIMIT', 0, 1) > 0 then return 1 end
 for i = 2, #ARGV do

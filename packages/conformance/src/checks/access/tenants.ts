@@ -5,7 +5,7 @@
 import type { Page, TenantRecord, TenantStore } from "@mooring/core";
 import { byCodePoint } from "../../model/json.js";
 import { type Check, defineCheck } from "../../registry.js";
-import { claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, succeeds } from "../support/index.js";
+import { claimOne, enqueueTask, ensure, expectTask, rejectsWith, same, succeeds, within } from "../support/index.js";
 
 /** Every tenant record, walking pages of `limit`. */
 async function allTenants(tenants: TenantStore, limit: number): Promise<TenantRecord[]> {
@@ -87,6 +87,24 @@ const records: Check[] = [
       const bornSuspended = ctx.unique("tenant");
       await succeeds(ctx.backend.tenants.create({ id: bornSuspended, name: "Suspended", status: "suspended" }), "create a suspended tenant");
       await rejectsWith(ctx.backend.forTenant(bornSuspended).engine.enqueue({ queue }), "INVALID_STATE", "enqueue in a tenant created suspended");
+    },
+  }),
+  defineCheck({
+    id: "T2.suspended-tenant-has-no-work",
+    rule: "T2",
+    title: "waitForWork in a suspended tenant does not report its ready task as work (no claim could take it), and does at once after reactivation",
+    requires: ["leases", "tenancy", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const id = ctx.unique("tenant");
+      const engine = ctx.backend.forTenant(id).engine;
+      const queue = ctx.unique("queue");
+      await succeeds(ctx.backend.tenants.create({ id, name: "Soon suspended" }), "tenants.create");
+      await enqueueTask(engine, { queue });
+      await succeeds(ctx.backend.tenants.update(id, { status: "suspended" }), "suspend the tenant");
+      same(await within(engine.waitForWork([queue], { timeoutMs: 20 }), "waitForWork in a suspended tenant"), false, "waitForWork (20 ms timeout) in a suspended tenant with a ready task");
+      await succeeds(ctx.backend.tenants.update(id, { status: "active" }), "reactivate the tenant");
+      same(await within(engine.waitForWork([queue], { timeoutMs: 600_000 }), "waitForWork after reactivation"), true, "waitForWork after reactivation, with the ready task");
     },
   }),
 ];

@@ -125,6 +125,30 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "W16.close-ends-only-its-own",
+    rule: "W16",
+    title: "close() ends the closing client's waitForEvents with false; another client's wait on the same run keeps waiting and wakes on the append",
+    requires: ["runs", "events", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const closing = await ctx.connect();
+      const run = await newRun(ctx);
+      const controller = new AbortController();
+      try {
+        const staying = workflows.waitForEvents(run.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+        const closed = closing.workflows.waitForEvents(run.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+        await yieldToEventLoop();
+        await closing.close();
+        same(await within(closed, "the closed client's waitForEvents"), false, "the waitForEvents of the client that closed");
+        await workflows.appendEvents(run.id, [{ type: "grown" }]);
+        same(await within(staying, "the other client's waitForEvents"), true, "the waitForEvents of the client that stays, after another client closed");
+      } finally {
+        controller.abort();
+      }
+    },
+  }),
+  defineCheck({
     id: "W16.other-runs-do-not-wake",
     rule: "W16",
     title: "an append to another run does not wake a waitForEvents; the run's own append then does",

@@ -397,6 +397,62 @@ const subscriptions: Check[] = [
     },
   }),
   defineCheck({
+    id: "E19.close-ends-only-its-own",
+    rule: "E19",
+    title: "close() ends the closing client's waits and subscriptions only: another client of the store keeps waiting and receiving",
+    requires: ["leases", "notifications", "subscriptions"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const closing = await ctx.connect();
+      const queue = ctx.unique("queue");
+      const staying = await record(engine, { kinds: ["enqueued"] }, "the subscriber of the client that stays");
+      const closed = await record(closing.engine, { kinds: ["enqueued"] }, "the subscriber of the client that closes");
+      try {
+        await withAbort(async (controller) => {
+          const stayingWait = engine.waitForWork([queue], { timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+          const closingWait = closing.engine.waitForWork([queue], { timeoutMs: LONG_WAIT_MS, signal: controller.signal });
+          await yieldToEventLoop();
+          await closing.close();
+          same(await within(closingWait, "the closed client's waitForWork"), false, "the waitForWork of the client that closed");
+          const id = await enqueueTask(engine, { queue });
+          same(await within(stayingWait, "the other client's waitForWork"), true, "the waitForWork of the client that stays, after another client closed");
+          await staying.waitFor("enqueued", id, "the enqueue after the other client closed");
+          same(closed.events, [], "events delivered to a subscriber of a closed client");
+        });
+      } finally {
+        staying.stop();
+        closed.stop();
+      }
+    },
+  }),
+  defineCheck({
+    id: "E19.unsubscribe-drops-pending",
+    rule: "E19",
+    title: "an event on its way when unsubscribe is called is not delivered: nothing reaches the subscriber once unsubscribe returns",
+    requires: ["leases", "subscriptions"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const leaving = await record(engine, { kinds: ["enqueued"] }, "the subscriber that leaves");
+      const staying = await record(engine, { kinds: ["enqueued"] }, "the subscriber that stays");
+      try {
+        // Not awaited: the enqueue runs, and its event may be on its way, when unsubscribe comes.
+        const pending = engine.enqueue({ queue });
+        leaving.stop();
+        const { id } = await succeeds(pending, "the enqueue made before unsubscribe");
+        await staying.waitFor("enqueued", id, "the enqueue, on the subscriber that stays");
+        const marker = await enqueueTask(engine, { queue });
+        await staying.waitFor("enqueued", marker, "the marker enqueued after it");
+        same(leaving.events, [], "events delivered after unsubscribe returned");
+      } finally {
+        leaving.stop();
+        staying.stop();
+      }
+    },
+  }),
+  defineCheck({
     id: "E19.subscribe-filter",
     rule: "E19",
     title: "subscribe delivers only the kinds and queues of its filter",

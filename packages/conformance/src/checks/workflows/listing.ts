@@ -75,6 +75,23 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "W14.before-bounds-a-larger-limit",
+    rule: "W14",
+    title: "readEvents stops before `before` when the limit would reach past it, in both orders",
+    requires: ["runs", "events", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const run = await newRun(ctx);
+      await workflows.appendEvents(run.id, Array.from({ length: 10 }, (_, index) => ({ type: `e${index + 1}` })));
+      const read = async (options: Parameters<typeof workflows.readEvents>[1]): Promise<number[]> =>
+        (await workflows.readEvents(run.id, options)).map((event) => event.sequence);
+      same(await read({ after: 2, before: 5, limit: 10 }), [3, 4], "readEvents after 2 before 5 limit 10");
+      same(await read({ before: 4, limit: 100 }), [1, 2, 3], "readEvents before 4 limit 100");
+      same(await read({ order: "desc", after: 2, before: 5, limit: 10 }), [4, 3], "readEvents order desc after 2 before 5 limit 10");
+    },
+  }),
+  defineCheck({
     id: "W14.read-events-backwards",
     rule: "W14",
     title: "readEvents with order desc reads the latest events first; before, after and limit bound it from either end",
