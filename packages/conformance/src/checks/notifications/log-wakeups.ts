@@ -149,6 +149,32 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "W16.writes-without-events-do-not-wake",
+    rule: "W16",
+    title: "a commit and a replacing createRun that add no event do not wake a waitForEvents; the run's next append does",
+    requires: ["runs", "events", "commit", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const run = await newRun(ctx);
+      const controller = new AbortController();
+      try {
+        let settled: boolean | undefined;
+        const waiting = workflows.waitForEvents(run.id, { after: 0, timeoutMs: LONG_WAIT_MS, signal: controller.signal }).then((value) => (settled = value));
+        await yieldToEventLoop();
+        await workflows.commit(run.id, { context: { step: 1 } });
+        await workflows.createRun({ id: run.id, workflowId: run.workflowId, version: run.version }, { ifExists: "replace" });
+        // The run's own append is the marker: the wait must still be open until it.
+        await yieldToEventLoop(10);
+        same(settled, undefined, "waitForEvents after a commit and a replacing createRun without events (it must still wait)");
+        await workflows.appendEvents(run.id, [{ type: "here" }]);
+        same(await within(waiting, "waitForEvents after the run's append"), true, "waitForEvents after the run's append");
+      } finally {
+        controller.abort();
+      }
+    },
+  }),
+  defineCheck({
     id: "W16.other-runs-do-not-wake",
     rule: "W16",
     title: "an append to another run does not wake a waitForEvents; the run's own append then does",
