@@ -8,6 +8,9 @@ import { type CapabilityName, DEFAULTS, type EngineBackend, type ErrorCode, type
 import { type Check, type CheckContext, defineCheck } from "../../registry.js";
 import { advanceTo, capabilitiesOf, claimInOrder, claimNothing, claimOne, enqueueTask, ensure, expectRejectedHolderCall, expectTask, forgedLease, HOLDER_CALLS, LEASE_MS, rejectsWith, same, sameMembers, show, succeeds, taskOf } from "../support/index.js";
 
+/** Deeper than any batch or buffer a store is likely to use internally (1,000, 1,024). */
+const DEEP_QUEUE = 1_100;
+
 // ---------------------------------------------------------------------------------------------
 // E3 claim order
 
@@ -84,6 +87,29 @@ const claimOrder: Check[] = [
       const last = await enqueueTask(engine, { queue, payload: 6 });
       const expected = [first, second, ...batch.map((result) => result.id), last];
       same(await claimInOrder(engine, queue, expected.length), expected, "claim order of tasks enqueued at one instant");
+    },
+  }),
+  defineCheck({
+    id: "E3.fifo-deep-queue",
+    rule: "E3",
+    title: "1,100 tasks of equal priority and runAt are claimed in enqueue order, 100 a claim, until the queue is empty",
+    requires: ["leases"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const ids: string[] = [];
+      for (let batch = 0; batch < DEEP_QUEUE / 100; batch++) {
+        const results = await succeeds(engine.enqueueMany(Array.from({ length: 100 }, (_, i) => ({ queue, payload: batch * 100 + i }))), `enqueueMany #${batch + 1}`);
+        ids.push(...results.map((result) => result.id));
+      }
+      for (let claimed = 0; claimed < DEEP_QUEUE; claimed += 100) {
+        const leases = await succeeds(engine.claim({ workerId: "drain", queues: [queue], leaseMs: LEASE_MS, limit: 100 }), `claim of tasks ${claimed + 1}–${claimed + 100}`);
+        sameMembers(leases.map((lease) => lease.taskId), ids.slice(claimed, claimed + 100), `the claim of tasks ${claimed + 1}–${claimed + 100} in enqueue order`);
+      }
+      await claimNothing(engine, queue, "a claim once all 1,100 tasks are leased");
+      const late = await enqueueTask(engine, { queue });
+      await claimOne(engine, queue, { taskId: late }, "a task enqueued after the queue was drained");
     },
   }),
   defineCheck({

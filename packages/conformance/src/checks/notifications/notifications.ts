@@ -166,6 +166,24 @@ const waiting: Check[] = [
     },
   }),
   defineCheck({
+    id: "E19.cancelled-before-due-does-not-wake",
+    rule: "E19",
+    title: "a scheduled task cancelled before it comes due does not wake waitForWork when its time comes: nothing is claimable",
+    requires: ["leases", "delays", "notifications"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
+      const runAt = ctx.clock.now() + DUE_IN_MS;
+      const id = await enqueueTask(engine, { queue, runAt }, "enqueue a task due in 50 ms");
+      const waiting = engine.waitForWork([queue], { timeoutMs: 200 });
+      await yieldToEventLoop();
+      await succeeds(engine.cancel(id), "cancel the scheduled task");
+      advanceTo(ctx.clock, runAt);
+      same(await within(waiting, "waitForWork past the cancelled task's runAt"), false, "waitForWork (200 ms timeout) when a cancelled task's runAt came during the wait");
+    },
+  }),
+  defineCheck({
     id: "E19.wait-ready-at-once",
     rule: "E19",
     title: "waitForWork resolves true at once when a task is already claimable",

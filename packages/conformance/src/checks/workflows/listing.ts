@@ -13,6 +13,9 @@ async function runsOf(ctx: Parameters<Check["run"]>[0], workflowId: string, coun
   return runs;
 }
 
+/** Longer than any page, batch or chunk a store is likely to use internally (512, 1,000, 1,024). */
+const LONG_LIST = 1_100;
+
 export const checks: Check[] = [
   defineCheck({
     id: "W14.list-runs-newest-first",
@@ -31,6 +34,46 @@ export const checks: Check[] = [
       same(desc.items.map((run) => run.id), [...ids].reverse(), "listRuns order desc: run ids, newest first");
       const asc = await walkPages((cursor) => workflows.listRuns({ limit: 2, cursor, order: "asc" }), 2, "listRuns order asc");
       same(asc.items.map((run) => run.id), ids, "listRuns order asc: run ids in creation order");
+    },
+  }),
+  defineCheck({
+    id: "W14.list-runs-past-a-thousand",
+    rule: "W14",
+    title: "1,100 runs, a dozen deleted where a store might cut its pages or chunks, list page by page in both orders without repeats or skips",
+    requires: ["runs", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const workflowId = ctx.unique("wf");
+      const ids: string[] = [];
+      for (let i = 0; i < LONG_LIST; i++) ids.push((await workflows.createRun({ workflowId, version: "1" })).run.id);
+      const deleted = new Set([0, 255, 256, 511, 512, 513, 999, 1000, 1023, 1024, 1025, LONG_LIST - 1].map((i) => ids[i] as string));
+      for (const id of deleted) await workflows.deleteRun(id);
+      const kept = ids.filter((id) => !deleted.has(id));
+      const asc = await walkPages((cursor) => workflows.listRuns({ limit: 97, cursor, workflowId }), 97, `listRuns of ${kept.length} runs`);
+      same(asc.items.map((run) => run.id), kept, `listRuns of ${kept.length} runs, oldest first, 97 a page`);
+      const desc = await walkPages((cursor) => workflows.listRuns({ limit: 97, cursor, workflowId, order: "desc" }), 97, `listRuns of ${kept.length} runs, desc`);
+      same(desc.items.map((run) => run.id), [...kept].reverse(), `listRuns of ${kept.length} runs, newest first, 97 a page`);
+      const every = await walkPages((cursor) => workflows.listRuns({ limit: 250, cursor, order: "desc" }), 250, "listRuns of every run, desc");
+      same(every.items.map((run) => run.id), [...kept].reverse(), "listRuns of every run of the namespace, newest first, 250 a page");
+    },
+  }),
+  defineCheck({
+    id: "W14.desc-cursor-outlives-its-page",
+    rule: "W14",
+    title: "a newest-first cursor still pages on after its page's runs, and every newer one, were deleted",
+    requires: ["runs", "runEvents"],
+    kind: "example",
+    async run(ctx) {
+      const { workflows } = ctx.backend;
+      const workflowId = ctx.unique("wf");
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push((await workflows.createRun({ workflowId, version: "1" })).run.id);
+      const first = await workflows.listRuns({ limit: 2, workflowId, order: "desc" });
+      same(first.items.map((run) => run.id), [ids[5], ids[4]], "the first page, newest first");
+      for (const id of ids.slice(3)) await workflows.deleteRun(id);
+      const rest = await walkPages((cursor) => workflows.listRuns({ limit: 2, cursor: cursor ?? first.cursor, workflowId, order: "desc" }), 2, "listRuns desc from the first page's cursor");
+      same(rest.items.map((run) => run.id), [ids[2], ids[1], ids[0]], "the runs older than the deleted ones, newest first, from the first page's cursor");
     },
   }),
   defineCheck({
