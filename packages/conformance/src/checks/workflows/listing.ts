@@ -2,8 +2,8 @@
  * Checks of listing for a UI (SPEC W14): `listRuns` by workflow and newest first, paged without
  * repeats or skips (C5), and `readEvents` backwards and between `after` and `before`.
  */
-import type { RunRecord } from "@mooring/core";
-import { type Check, defineCheck } from "../../registry.js";
+import type { ReadEventsOptions, RunRecord } from "@mooring/core";
+import { type Check, type CheckContext, defineCheck } from "../../registry.js";
 import { newRun, rejectsWith, same, walkPages } from "../support/index.js";
 
 /** Creates `count` runs of `workflowId`, advancing the clock between them; returns them oldest first. */
@@ -11,6 +11,14 @@ async function runsOf(ctx: Parameters<Check["run"]>[0], workflowId: string, coun
   const runs: RunRecord[] = [];
   for (let i = 0; i < count; i++) runs.push(await newRun(ctx, { workflowId }));
   return runs;
+}
+
+/** A new run with ten events; reads its event sequences with the options given. */
+async function tenEventReader(ctx: CheckContext): Promise<(options: ReadEventsOptions) => Promise<number[]>> {
+  const { workflows } = ctx.backend;
+  const run = await newRun(ctx);
+  await workflows.appendEvents(run.id, Array.from({ length: 10 }, (_, index) => ({ type: `e${index + 1}` })));
+  return async (options) => (await workflows.readEvents(run.id, options)).map((event) => event.sequence);
 }
 
 /** Longer than any page, batch or chunk a store is likely to use internally (512, 1,000, 1,024). */
@@ -124,11 +132,7 @@ export const checks: Check[] = [
     requires: ["runs", "events", "runEvents"],
     kind: "example",
     async run(ctx) {
-      const { workflows } = ctx.backend;
-      const run = await newRun(ctx);
-      await workflows.appendEvents(run.id, Array.from({ length: 10 }, (_, index) => ({ type: `e${index + 1}` })));
-      const read = async (options: Parameters<typeof workflows.readEvents>[1]): Promise<number[]> =>
-        (await workflows.readEvents(run.id, options)).map((event) => event.sequence);
+      const read = await tenEventReader(ctx);
       same(await read({ after: 2, before: 5, limit: 10 }), [3, 4], "readEvents after 2 before 5 limit 10");
       same(await read({ before: 4, limit: 100 }), [1, 2, 3], "readEvents before 4 limit 100");
       same(await read({ order: "desc", after: 2, before: 5, limit: 10 }), [4, 3], "readEvents order desc after 2 before 5 limit 10");
@@ -141,11 +145,7 @@ export const checks: Check[] = [
     requires: ["runs", "events", "runEvents"],
     kind: "example",
     async run(ctx) {
-      const { workflows } = ctx.backend;
-      const run = await newRun(ctx);
-      await workflows.appendEvents(run.id, Array.from({ length: 10 }, (_, index) => ({ type: `e${index + 1}` })));
-      const read = async (options: Parameters<typeof workflows.readEvents>[1]): Promise<number[]> =>
-        (await workflows.readEvents(run.id, options)).map((event) => event.sequence);
+      const read = await tenEventReader(ctx);
       same(await read({ order: "desc" }), [10, 9, 8, 7, 6, 5, 4, 3, 2, 1], "readEvents order desc");
       same(await read({ order: "desc", limit: 3 }), [10, 9, 8], "readEvents order desc limit 3 (the latest three)");
       same(await read({ order: "desc", before: 4 }), [3, 2, 1], "readEvents order desc before 4");
@@ -156,7 +156,7 @@ export const checks: Check[] = [
       same(await read({ after: 5, before: 6 }), [], "readEvents after 5 before 6 (nothing between)");
       same(await read({ after: 7, before: 3 }), [], "readEvents after 7 before 3");
       same(await read({ before: 1000, order: "desc", limit: 1 }), [10], "readEvents before beyond the log, desc, limit 1");
-      same(await workflows.readEvents(ctx.unique("no-run"), { order: "desc" }), [], "readEvents order desc of an unknown run");
+      same(await ctx.backend.workflows.readEvents(ctx.unique("no-run"), { order: "desc" }), [], "readEvents order desc of an unknown run");
     },
   }),
 ];
