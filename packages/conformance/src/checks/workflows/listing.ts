@@ -53,8 +53,7 @@ export const checks: Check[] = [
     async run(ctx) {
       const { workflows } = ctx.backend;
       const workflowId = ctx.unique("wf");
-      const ids: string[] = [];
-      for (let i = 0; i < LONG_LIST; i++) ids.push((await workflows.createRun({ workflowId, version: "1" })).run.id);
+      const ids = (await runsOf(ctx, workflowId, LONG_LIST)).map((run) => run.id);
       const deleted = new Set([0, 255, 256, 511, 512, 513, 999, 1000, 1023, 1024, 1025, LONG_LIST - 1].map((i) => ids[i] as string));
       for (const id of deleted) await workflows.deleteRun(id);
       const kept = ids.filter((id) => !deleted.has(id));
@@ -75,8 +74,7 @@ export const checks: Check[] = [
     async run(ctx) {
       const { workflows } = ctx.backend;
       const workflowId = ctx.unique("wf");
-      const ids: string[] = [];
-      for (let i = 0; i < 6; i++) ids.push((await workflows.createRun({ workflowId, version: "1" })).run.id);
+      const ids = (await runsOf(ctx, workflowId, 6)).map((run) => run.id);
       const first = await workflows.listRuns({ limit: 2, workflowId, order: "desc" });
       same(first.items.map((run) => run.id), [ids[5], ids[4]], "the first page, newest first");
       for (const id of ids.slice(3)) await workflows.deleteRun(id);

@@ -17,7 +17,7 @@
  * check of the StateStore. Within a facet, operations that need more are drawn where declared.
  */
 import fc from "fast-check";
-import { type CapabilityName, DEFAULTS, hasCapability, type Json, type JsonObject } from "@mooring/core";
+import { type CapabilityName, DEFAULTS, hasCapability, type JsonObject } from "@mooring/core";
 import { assertProperty } from "../../../fast-check.js";
 import { type Check, type CheckContext, defineCheck } from "../../../registry.js";
 import { brief, ensure, sameData } from "../../support/index.js";
@@ -309,8 +309,16 @@ const hugeStateValues = hugeValues(
 // ---------------------------------------------------------------------------------------------
 // Example: members named like Object.prototype's, read back as plain data
 
-/** `JSON.parse` makes "__proto__" an own member, as any JSON text does; it must stay data. */
-const PROTOTYPE_NAMED: Json = JSON.parse('{"__proto__":{"polluted":true},"constructor":"c","toString":1,"nested":[{"__proto__":null}]}') as Json;
+/**
+ * Members named like Object.prototype's. `Object.fromEntries` makes "__proto__" an own data member,
+ * as JSON.parse does for any JSON text; a store must keep it data.
+ */
+const PROTOTYPE_NAMED: JsonObject = Object.fromEntries([
+  ["__proto__", { polluted: true }],
+  ["constructor", "c"],
+  ["toString", 1],
+  ["nested", [Object.fromEntries([["__proto__", null]])]],
+]);
 
 /** Fails unless `value` is a plain object whose "__proto__" member is an own, enumerable, writable, configurable data member. */
 function plainProtoMember(value: unknown, what: string): void {
@@ -334,7 +342,7 @@ const prototypeNamed: Check[] = [
     async run(ctx) {
       const { workflows } = ctx.backend;
       const id = ctx.unique("run");
-      await workflows.createRun({ id, workflowId: "wf", version: "1", input: PROTOTYPE_NAMED, context: PROTOTYPE_NAMED as JsonObject });
+      await workflows.createRun({ id, workflowId: "wf", version: "1", input: PROTOTYPE_NAMED, context: PROTOTYPE_NAMED });
       const run = await workflows.getRun(id);
       plainProtoMember(run?.input, "getRun's input");
       plainProtoMember(run?.context, "getRun's context");
