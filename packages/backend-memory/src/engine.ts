@@ -14,6 +14,7 @@ import {
   type FailOptions,
   type FailResult,
   type Frame,
+  type GetSummaryOptions,
   type Json,
   type Value,
   type Lease,
@@ -38,11 +39,12 @@ import {
   type SuspendResult,
   type TaskEvent,
   type TaskRecord,
+  type TaskSummary,
   type Unsubscribe,
   type WaitForWorkOptions,
 } from "@mooring/core";
 import type { FacetContext } from "./context.js";
-import { Effects, type WorkProbe } from "./notifications.js";
+import { Effects, framesTopic, type WorkProbe } from "./notifications.js";
 import type { TaskSpace } from "./tasks.js";
 import type { TenantRegistry } from "./tenants.js";
 
@@ -139,11 +141,29 @@ export class MemoryEngine implements EngineBackend {
   }
 
   async appendFrame(lease: Lease, data: Value): Promise<number> {
-    return this.#tasks.appendFrame(lease, data, this.#context.clock.now());
+    const sequence = this.#tasks.appendFrame(lease, data, this.#context.clock.now());
+    this.#context.hub.announceGrowth(this.#context.tenantId, framesTopic(lease.taskId));
+    return sequence;
   }
 
+  /** E28: with `waitMs` and nothing after `after`, woken by an append of any client of the store. */
   async readFrames(taskId: string, options: ReadFramesOptions = {}): Promise<Frame[]> {
+    const frames = this.#tasks.readFrames(taskId, options);
+    const waitMs = options.waitMs ?? 0;
+    if (frames.length > 0 || waitMs === 0) return frames;
+    const { hub, client, tenantId } = this.#context;
+    await hub.waitForGrowth(client, tenantId, framesTopic(taskId), waitMs, options.signal, () => {
+      return this.#tasks.readFrames(taskId, { ...options, limit: 1 }).length > 0;
+    });
     return this.#tasks.readFrames(taskId, options);
+  }
+
+  async setSummary(lease: Lease, summary: Json): Promise<void> {
+    this.#tasks.setSummary(lease, summary, this.#context.clock.now());
+  }
+
+  async getSummary(taskId: string, options: GetSummaryOptions = {}): Promise<TaskSummary | null> {
+    return this.#tasks.getSummary(taskId, options);
   }
 
   /**

@@ -77,8 +77,15 @@ interface Subscriber {
   active: boolean;
 }
 
-/** A `waitForEvents` call (SPEC W16): woken when its run's log grows. */
-interface LogWaiter {
+/**
+ * What a growth waiter waits on: a run's log (`waitForEvents`, SPEC W16) or a task's stream
+ * (`readFrames` with `waitMs`, E28). Ids cannot hold U+0000, so the two never meet.
+ */
+export const logTopic = (runId: string): string => `log\u0000${runId}`;
+export const framesTopic = (taskId: string): string => `frames\u0000${taskId}`;
+
+/** A `waitForEvents` or a tailing `readFrames`: woken when its topic grows. */
+interface GrowthWaiter {
   readonly client: Client;
   finish(result: boolean): void;
 }
@@ -86,8 +93,8 @@ interface LogWaiter {
 export class NotificationHub {
   /** tenant → queue → waiters */
   readonly #waiters = new Map<string, Map<string, Set<Waiter>>>();
-  /** tenant → run id → `waitForEvents` waiters (SPEC W16) */
-  readonly #logWaiters = new Map<string, Map<string, Set<LogWaiter>>>();
+  /** tenant → topic → growth waiters (SPEC W16, E28) */
+  readonly #growthWaiters = new Map<string, Map<string, Set<GrowthWaiter>>>();
   /** tenant → subscribers */
   readonly #subscribers = new Map<string, Set<Subscriber>>();
 
@@ -176,23 +183,23 @@ export class NotificationHub {
   }
 
   /**
-   * Wakes every `waitForEvents` of `tenantId`'s run `runId`: its log has grown (SPEC W16). Called
-   * after the append's last write, so a woken reader reads the new events.
+   * Wakes every growth waiter of `tenantId`'s `topic`: a run's log or a task's stream has grown
+   * (SPEC W16, E28). Called after the append's last write, so a woken reader reads what is new.
    */
-  announceLogGrowth(tenantId: string, runId: string): void {
-    const waiters = this.#logWaiters.get(tenantId)?.get(runId);
+  announceGrowth(tenantId: string, topic: string): void {
+    const waiters = this.#growthWaiters.get(tenantId)?.get(topic);
     if (waiters) for (const waiter of [...waiters]) waiter.finish(true);
   }
 
   /**
-   * Waits until `announceLogGrowth` names the run (true), the timeout passes or the signal aborts
+   * Waits until `announceGrowth` names the topic (true), the timeout passes or the signal aborts
    * (false). `hasNewer` is asked once, after the waiter is registered, so an append between the
    * caller's read and the wait is never missed. The timeout is real time, as `wait`'s.
    */
-  waitForLogGrowth(
+  waitForGrowth(
     client: Client,
     tenantId: string,
-    runId: string,
+    topic: string,
     timeoutMs: number,
     signal: AbortSignal | undefined,
     hasNewer: () => boolean,
@@ -201,27 +208,27 @@ export class NotificationHub {
     return new Promise<boolean>((resolve) => {
       let done = false;
       const onAbort = (): void => waiter.finish(false);
-      const waiter: LogWaiter = {
+      const waiter: GrowthWaiter = {
         client,
         finish: (result) => {
           if (done) return;
           done = true;
           clearTimeout(timeout);
           signal?.removeEventListener("abort", onAbort);
-          const byRun = this.#logWaiters.get(tenantId);
-          const waiters = byRun?.get(runId);
+          const byTopic = this.#growthWaiters.get(tenantId);
+          const waiters = byTopic?.get(topic);
           waiters?.delete(waiter);
-          if (waiters?.size === 0) byRun?.delete(runId);
-          if (byRun?.size === 0) this.#logWaiters.delete(tenantId);
+          if (waiters?.size === 0) byTopic?.delete(topic);
+          if (byTopic?.size === 0) this.#growthWaiters.delete(tenantId);
           resolve(result);
         },
       };
       const timeout = setTimeout(() => waiter.finish(false), timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
-      let byRun = this.#logWaiters.get(tenantId);
-      if (!byRun) this.#logWaiters.set(tenantId, (byRun = new Map()));
-      let waiters = byRun.get(runId);
-      if (!waiters) byRun.set(runId, (waiters = new Set()));
+      let byTopic = this.#growthWaiters.get(tenantId);
+      if (!byTopic) this.#growthWaiters.set(tenantId, (byTopic = new Map()));
+      let waiters = byTopic.get(topic);
+      if (!waiters) byTopic.set(topic, (waiters = new Set()));
       waiters.add(waiter);
       if (hasNewer()) waiter.finish(true);
     });
@@ -252,8 +259,8 @@ export class NotificationHub {
         for (const waiter of [...waiters]) if (waiter.client === client) waiter.finish(false);
       }
     }
-    for (const byRun of this.#logWaiters.values()) {
-      for (const waiters of byRun.values()) {
+    for (const byTopic of this.#growthWaiters.values()) {
+      for (const waiters of byTopic.values()) {
         for (const waiter of [...waiters]) if (waiter.client === client) waiter.finish(false);
       }
     }

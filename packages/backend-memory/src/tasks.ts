@@ -54,6 +54,8 @@ import {
   type TaskRecord,
   type TaskState,
   TERMINAL_TASK_STATES,
+  type GetSummaryOptions,
+  type TaskSummary,
 } from "@mooring/core";
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
@@ -124,6 +126,8 @@ class StoredTask {
   resumption: Resumption | null = null;
   /** attempt → frames of that attempt's stream. */
   frames: Map<number, Frame[]> | null = null;
+  /** attempt → that attempt's summary (E28); null while none. */
+  summaries: Map<number, TaskSummary> | null = null;
   /** The order in which the task died, for listDeadLetters; 0 when not dead. */
   deadSeq = 0;
   /** The task's concurrency key (E20), null when it has none. */
@@ -829,6 +833,19 @@ export class TaskSpace {
     const after = options.after ?? 0;
     const end = options.limit === undefined ? undefined : after + options.limit;
     return frames.slice(after, end).map((frame) => ({ ...frame, data: copyJson(frame.data) }));
+  }
+
+  /** E28: replaces the summary of the lease's attempt. */
+  setSummary(lease: Lease, summary: Json, now: number): void {
+    const task = this.#held(lease, now);
+    task.summaries ??= new Map();
+    task.summaries.set(task.attempt, { taskId: task.id, attempt: task.attempt, summary: copyJson(summary), updatedAt: now });
+  }
+
+  getSummary(taskId: string, options: GetSummaryOptions): TaskSummary | null {
+    const task = this.#tasks.get(taskId);
+    const stored = task?.summaries?.get(options.attempt ?? task.attempt);
+    return stored ? { ...stored, summary: copyJson(stored.summary) } : null;
   }
 
   // -------------------------------------------------------------------------------------------

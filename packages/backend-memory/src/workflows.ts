@@ -53,7 +53,7 @@ import type { FacetContext } from "./context.js";
 import { copyJson, copyOptionalJson } from "./copy.js";
 import { pageOf } from "./cursor.js";
 import { notFound } from "./errors.js";
-import { Effects } from "./notifications.js";
+import { Effects, logTopic } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";
 import type { StoredTask } from "./tasks.js";
 
@@ -358,7 +358,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
   /** W16: woken by the partition's hub when an append of any client of the store grows the log. */
   async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
     const { hub, client, tenantId } = this.#context;
-    return hub.waitForLogGrowth(client, tenantId, runId, options.timeoutMs, options.signal, () => {
+    return hub.waitForGrowth(client, tenantId, logTopic(runId), options.timeoutMs, options.signal, () => {
       return (this.#runs.runs.get(runId)?.events.length ?? 0) > options.after;
     });
   }
@@ -436,7 +436,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 
   #announceLogGrowth(runId: string): void {
-    this.#context.hub.announceLogGrowth(this.#context.tenantId, runId);
+    this.#context.hub.announceGrowth(this.#context.tenantId, logTopic(runId));
   }
 
   #requireRun(id: string): StoredRun {

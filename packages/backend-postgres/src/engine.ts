@@ -22,6 +22,7 @@ import {
   type FailResult,
   type FencedLease,
   type Frame,
+  type GetSummaryOptions,
   type Json,
   type Lease,
   type ListDeadLettersRequest,
@@ -51,6 +52,7 @@ import {
   type TaskEvent,
   type TaskEventKind,
   type TaskRecord,
+  type TaskSummary,
   type TaskState,
   tenantSuspendedDetails,
   type Unsubscribe,
@@ -474,11 +476,20 @@ export class PostgresEngine implements EngineBackend {
   }
 
   async appendFrame(lease: Lease, data: Value): Promise<number> {
-    const { db } = this.#context;
+    const { db, channel } = this.#context;
     const [text, kind, bytes] = storedValueColumns(data);
     for (let attempt = 0; ; attempt++) {
-      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, text, lease.leaseId, kind, bytes]);
+      const [row] = await db.query<{ sequence: number }>("frame-append", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, text, lease.leaseId, kind, bytes, channel]);
       if (row) return row.sequence;
+      await this.#rejectUnapplied(lease, attempt);
+    }
+  }
+
+  async setSummary(lease: Lease, summary: Json): Promise<void> {
+    const { db } = this.#context;
+    for (let attempt = 0; ; attempt++) {
+      const rows = await db.query("summary-set", [db.nowParam(), this.#tenantId, lease.taskId, lease.epoch, jsonText(summary), lease.leaseId], "safe");
+      if (rows.length > 0) return;
       await this.#rejectUnapplied(lease, attempt);
     }
   }
@@ -674,10 +685,38 @@ export class PostgresEngine implements EngineBackend {
   // -------------------------------------------------------------------------------------------
   // Streams (SPEC E18)
 
-  async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
+  /**
+   * E28: with `waitMs` and nothing after `after`, woken by the NOTIFY every frame append sends once
+   * a listener registered (tenant, "frame"), with the floor poll of every pushed wait.
+   */
+  async readFrames(taskId: string, options: ReadFramesOptions = {}): Promise<Frame[]> {
+    const frames = await this.#readFrames(taskId, options);
+    const waitMs = options.waitMs ?? 0;
+    if (frames.length > 0 || waitMs === 0) return frames;
+    const { hub, pollIntervalMs } = this.#context;
+    await hub.wait(this.#tenantId, "frame", {
+      matches: (event) => event.taskId === taskId,
+      look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
+      pollIntervalMs,
+      timeoutMs: waitMs,
+      signal: options.signal,
+    });
+    return this.#readFrames(taskId, options);
+  }
+
+  async getSummary(taskId: string, options: GetSummaryOptions = {}): Promise<TaskSummary | null> {
+    const [row] = await this.#context.db.query<{ attempt: number; summary: Json; updated_at: number }>(
+      "summary-get",
+      [this.#tenantId, taskId, options.attempt ?? null],
+      "safe",
+    );
+    return row ? { taskId, attempt: row.attempt, summary: row.summary, updatedAt: row.updated_at } : null;
+  }
+
+  async #readFrames(taskId: string, options: ReadFramesOptions): Promise<Frame[]> {
     const rows = await this.#context.db.query<{ task_id: string; attempt: number; sequence: number; data: Json; data_kind: string | null; data_bytes: Buffer | null; created_at: number }>(
       "frames-read",
-      [this.#tenantId, taskId, options?.attempt ?? null, options?.after ?? 0, options?.limit ?? null],
+      [this.#tenantId, taskId, options.attempt ?? null, options.after ?? 0, options.limit ?? null],
       "safe",
     );
     return rows.map((row) => ({

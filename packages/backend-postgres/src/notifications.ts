@@ -17,8 +17,12 @@ import { TASK_EVENT_KINDS, type TaskEventKind } from "@mooring/core";
 import type { Database } from "./database.js";
 import { quoteIdentifier } from "./identifiers.js";
 
-/** What a listener registers for: work for `waitForWork`, a run's log growing for `waitForEvents` (W16, the run id in `taskId`), or a task event kind. */
-export type Topic = "work" | "log" | TaskEventKind;
+/**
+ * What a listener registers for: work for `waitForWork`, a run's log growing for `waitForEvents`
+ * (W16, the run id in `taskId`), a task's stream growing for a tailing `readFrames` (E28), or a
+ * task event kind.
+ */
+export type Topic = "work" | "log" | "frame" | TaskEventKind;
 
 /** A notification as statements send it (see `sql/notify.sql`). */
 export interface HubEvent {
@@ -36,7 +40,7 @@ type HubListener = (notice: HubNotice) => void;
 
 const HEARTBEAT_MS = 30_000;
 const MAX_RECONNECT_DELAY_MS = 5_000;
-const TOPICS: ReadonlySet<string> = new Set<string>(["work", "log", ...TASK_EVENT_KINDS]);
+const TOPICS: ReadonlySet<string> = new Set<string>(["work", "log", "frame", ...TASK_EVENT_KINDS]);
 
 function parseEvent(payload: string | undefined): HubEvent | null {
   if (payload === undefined) return null;
@@ -93,7 +97,7 @@ export class NotificationHub {
   }
 
   /**
-   * A pushed wait (`waitForWork`, `waitForEvents`): resolves true as soon as `look` finds what the
+   * A pushed wait (`waitForWork`, `waitForEvents`, a tailing `readFrames`): resolves true as soon as `look` finds what the
    * caller waits for, or a notification of `topic` for `tenantId` that `matches` arrives; false at
    * the timeout, on abort, or when the hub closes. The registration is made before the first look,
    * so a change in between is either seen by the look or notified. The timeout starts once the

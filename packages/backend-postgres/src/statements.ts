@@ -95,6 +95,8 @@ export const STATEMENT_NAMES = [
   "task-get",
   "frame-append",
   "frames-read",
+  "summary-set",
+  "summary-get",
   "dead-letters-list",
   "dead-letter-retry",
   "signal-key-claim",

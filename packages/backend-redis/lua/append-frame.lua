@@ -1,5 +1,6 @@
 --[[
-  append-frame: appends to the stream of the lease's attempt, a fenced write (SPEC E18, E5).
+  append-frame: appends to the stream of the lease's attempt, a fenced write (SPEC E18, E5), and
+  publishes 'frame <tid>' on the tenant's channel after the write, which wakes tailing readers (E28).
 
   KEYS[1]  B, the tenant's base key
   ARGV[1]  now ('' = server TIME)
@@ -20,4 +21,6 @@ settle_timeouts(now)
 local fenced = fence(t, tid, tonumber(ARGV[3]), ARGV[4], now, 'other')
 if fenced ~= 'ok' then return fenced end
 local attempt = redis.call('HGET', t, 'at')
-return redis.call('RPUSH', B .. ':fr:' .. tid .. ':' .. attempt, n2s(now) .. '|' .. ARGV[5])
+local sequence = redis.call('RPUSH', B .. ':fr:' .. tid .. ':' .. attempt, n2s(now) .. '|' .. ARGV[5])
+redis.call('PUBLISH', CHANNEL, 'frame ' .. tid)
+return sequence

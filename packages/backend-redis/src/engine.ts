@@ -13,6 +13,7 @@ import {
   type FailOptions,
   type FailResult,
   type Frame,
+  type GetSummaryOptions,
   type Json,
   type Lease,
   type ListDeadLettersRequest,
@@ -38,6 +39,7 @@ import {
   type TaskEvent,
   type TaskEventKind,
   type TaskRecord,
+  type TaskSummary,
   type Unsubscribe,
   type WaitForWorkOptions,
   type Value,
@@ -56,6 +58,7 @@ import {
   decodeValue,
   encodeCursor,
   encodeValue,
+  parseJson,
   splitFirstBar,
 } from "./codec.js";
 import type { RedisContext } from "./context.js";
@@ -298,14 +301,32 @@ export class RedisEngine implements EngineBackend {
     return asNumber(await this.#run("append-frame", [...this.#holder(lease), encodeValue(data)]), "append-frame");
   }
 
-  async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
-    const after = options?.after ?? 0;
+  /**
+   * E28: with `waitMs` and nothing after `after`, woken by the 'frame <tid>' line append-frame
+   * publishes on the tenant's channel (`RedisContext.wait`).
+   */
+  async readFrames(taskId: string, options: ReadFramesOptions = {}): Promise<Frame[]> {
+    const frames = await this.#readFrames(taskId, options);
+    const waitMs = options.waitMs ?? 0;
+    if (frames.length > 0 || waitMs === 0) return frames;
+    const wanted = `frame ${encodeId(taskId)}`;
+    await this.#ctx.wait(this.#ctx.keys.channel(this.#tenantId), {
+      matches: (line) => line === wanted,
+      look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
+      timeoutMs: waitMs,
+      signal: options.signal,
+    });
+    return this.#readFrames(taskId, options);
+  }
+
+  async #readFrames(taskId: string, options: ReadFramesOptions): Promise<Frame[]> {
+    const after = options.after ?? 0;
     const reply = asArray(
       await this.#runBuffer("read-frames", [
         encodeId(taskId),
-        options?.attempt === undefined ? "" : String(options.attempt),
+        options.attempt === undefined ? "" : String(options.attempt),
         after,
-        options?.limit === undefined ? "" : String(options.limit),
+        options.limit === undefined ? "" : String(options.limit),
       ]),
       "read-frames",
     );
@@ -315,6 +336,17 @@ export class RedisEngine implements EngineBackend {
       const [createdAt, data] = splitFirstBar(entry, "frame");
       return { taskId, attempt, sequence: after + 1 + index, data: decodeValue(data, "frame.data"), createdAt: Number(createdAt) };
     });
+  }
+
+  async setSummary(lease: Lease, summary: Json): Promise<void> {
+    await this.#run("set-summary", [...this.#holder(lease), JSON.stringify(summary)]);
+  }
+
+  async getSummary(taskId: string, options: GetSummaryOptions = {}): Promise<TaskSummary | null> {
+    const reply = asArray(await this.#run("get-summary", [encodeId(taskId), options.attempt === undefined ? "" : String(options.attempt)]), "get-summary");
+    if (reply.length === 0) return null;
+    const [updatedAt, summary] = splitFirstBar(reply[1], "get-summary.summary");
+    return { taskId, attempt: asNumber(reply[0], "get-summary.attempt"), summary: parseJson(summary.toString("utf8")), updatedAt: Number(updatedAt) };
   }
 
   /**

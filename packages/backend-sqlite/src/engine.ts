@@ -15,6 +15,7 @@ import {
   type FailOptions,
   type FailResult,
   type Frame,
+  type GetSummaryOptions,
   type Json,
   type Lease,
   storedValueColumns,
@@ -41,6 +42,7 @@ import {
   type SuspendResult,
   type TaskEvent,
   type TaskRecord,
+  type TaskSummary,
   type TaskState,
   tenantSuspendedDetails,
   TERMINAL_TASK_STATES,
@@ -48,6 +50,7 @@ import {
   type WaitForWorkOptions,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
+import { FRAME_APPENDED } from "./notifications.js";
 import { notFound, sqliteError } from "./errors.js";
 import { decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
@@ -81,6 +84,7 @@ import {
   EXPIRED_IN_QUEUE,
   EXPIRED_IN_TENANT,
   type FrameRow,
+  type SummaryRow,
   type GrantedRow,
   HAS_CLAIMABLE,
   INSERT_FRAME,
@@ -96,6 +100,8 @@ import {
   PRUNE_EXPIRED_SIGNALS,
   QUEUE_SETTINGS,
   READ_FRAMES,
+  READ_SUMMARY,
+  UPSERT_SUMMARY,
   READY_STATS,
   RENEW_LEASE,
   RESUME_ON_SIGNALS,
@@ -580,23 +586,50 @@ export class SqliteEngine implements EngineBackend {
     });
   }
 
+  /** E18; the feed row it writes wakes tailing readers (E28) once it commits. */
   async appendFrame(lease: Lease, data: Value): Promise<number> {
     return this.#context.connection.write((now) => {
       const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
       const sequence = this.#statements.one<{ next: number }>(NEXT_FRAME_SEQUENCE, row.seq, row.attempt)?.next ?? 1;
       this.#statements.run(INSERT_FRAME, row.seq, row.attempt, sequence, ...storedValueColumns(data), now);
+      this.#context.connection.notify(this.#tenant, FRAME_APPENDED, row.id, row.queue, now);
       return sequence;
     });
   }
 
-  async readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]> {
+  /** E28: with `waitMs` and nothing after `after`, woken through the change feed like `waitForEvents`. */
+  async readFrames(taskId: string, options: ReadFramesOptions = {}): Promise<Frame[]> {
+    const frames = this.#readFrames(taskId, options);
+    const waitMs = options.waitMs ?? 0;
+    if (frames.length > 0 || waitMs === 0) return frames;
+    const wait = { timeoutMs: waitMs, signal: options.signal };
+    await this.#context.feed.waitForGrowth(this.#tenant, FRAME_APPENDED, taskId, wait, () => this.#readFrames(taskId, { ...options, limit: 1 }).length > 0);
+    return this.#readFrames(taskId, options);
+  }
+
+  #readFrames(taskId: string, options: ReadFramesOptions): Frame[] {
     return this.#context.connection.read(() => {
       const row = this.#transitions.find(this.#tenant, taskId);
       if (!row) return [];
-      const attempt = options?.attempt ?? row.attempt;
+      const attempt = options.attempt ?? row.attempt;
       return this.#statements
-        .all<FrameRow>(READ_FRAMES, row.seq, attempt, options?.after ?? 0, options?.limit ?? -1)
+        .all<FrameRow>(READ_FRAMES, row.seq, attempt, options.after ?? 0, options.limit ?? -1)
         .map((frame) => ({ taskId: row.id, attempt: frame.attempt, sequence: frame.sequence, data: valueOfColumns(frame.data, frame.data_kind, frame.data_bytes), createdAt: frame.created_at }));
+    });
+  }
+
+  async setSummary(lease: Lease, summary: Json): Promise<void> {
+    this.#context.connection.write((now) => {
+      const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
+      this.#statements.run(UPSERT_SUMMARY, row.seq, row.attempt, jsonText(summary), now);
+    });
+  }
+
+  async getSummary(taskId: string, options: GetSummaryOptions = {}): Promise<TaskSummary | null> {
+    return this.#context.connection.read(() => {
+      const row = this.#transitions.find(this.#tenant, taskId);
+      const stored = row ? this.#statements.one<SummaryRow>(READ_SUMMARY, row.seq, options.attempt ?? row.attempt) : undefined;
+      return stored && row ? { taskId: row.id, attempt: stored.attempt, summary: parseJson(stored.summary), updatedAt: stored.updated_at } : null;
     });
   }
 

@@ -54,6 +54,7 @@ export const SCHEMA_OBJECTS = [
   "signal_keys",
   "signal_keys_by_expiry",
   "frames",
+  "task_summaries",
   "queues",
   "notifications",
   "concurrency_keys",

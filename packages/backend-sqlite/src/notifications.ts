@@ -1,5 +1,6 @@
 /**
- * Wake-ups and task events (SPEC E19), and log-growth wake-ups (W16). Every task event is a row of the change feed, written in
+ * Wake-ups and task events (SPEC E19), and growth wake-ups of a run's log (W16) and a task's
+ * stream (E28). Every task event is a row of the change feed, written in
  * the transaction that caused it (so it exists exactly when the change is committed). A
  * `ChangeFeed` reads the rows after a commit on its own connection at once, and polls the feed
  * every `pollIntervalMs` while anyone waits or subscribes, which is how writes of other
@@ -7,13 +8,17 @@
  * one process makes their wake-ups immediate across backends too.
  */
 import { emitWarning } from "node:process";
-import type { SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe, WaitForEventsOptions, WaitForWorkOptions } from "@mooring/core";
+import type { SubscribeFilter, TaskEvent, TaskEventKind, Unsubscribe, WaitForWorkOptions } from "@mooring/core";
 import { TASK_EVENT_KINDS } from "@mooring/core";
 import type { SqliteConnection } from "./connection.js";
 import { FEED_HEAD, type NotificationRow, READ_FEED } from "./sql/notifications.js";
 
 /** The feed kind of an append to a run's log (W16): `task_id` is the run id. */
-const LOG_GROWN = "log_grown";
+export const LOG_GROWN = "log_grown";
+/** The feed kind of an append to a task's stream (E28). */
+export const FRAME_APPENDED = "frame_appended";
+/** Feed kinds that wake growth waiters (`waitForEvents`, a tailing `readFrames`). */
+const GROWTH_KINDS: ReadonlySet<string> = new Set([LOG_GROWN, FRAME_APPENDED]);
 /** Feed kinds that mean work may have become claimable in the row's queue. */
 const WAKE_KINDS: ReadonlySet<string> = new Set(["enqueued", "ready", "failed", "lease_expired"]);
 const EVENT_KINDS: ReadonlySet<string> = new Set(TASK_EVENT_KINDS);
@@ -55,10 +60,12 @@ interface Waiter {
   readonly wake: (found: boolean) => void;
 }
 
-/** A `waitForEvents` (W16): woken by a `log_grown` row of its run after `from`. */
-interface LogWaiter {
+/** A `waitForEvents` (W16) or a tailing `readFrames` (E28): woken by a row of its kind and id after `from`. */
+interface GrowthWaiter {
   readonly tenant: string;
-  readonly runId: string;
+  readonly kind: string;
+  /** The run id of a `log_grown` row, the task id of a `frame_appended` one. */
+  readonly id: string;
   readonly from: number;
   readonly wake: (found: boolean) => void;
 }
@@ -80,7 +87,7 @@ export class ChangeFeed {
   readonly #pollIntervalMs: number;
   readonly #hasClaimable: ClaimableCheck;
   readonly #waiters = new Set<Waiter>();
-  readonly #logWaiters = new Set<LogWaiter>();
+  readonly #growthWaiters = new Set<GrowthWaiter>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #detach: (() => void)[] = [];
   /** The feed position read so far; meaningful while anyone listens. */
@@ -133,30 +140,30 @@ export class ChangeFeed {
   }
 
   /**
-   * Resolves true at once when `hasNewer` says the run's log already has an event after the
-   * caller's `after`; else true when a `log_grown` row of the run is committed (by this
-   * connection, at once; by another, at the next read of the feed), false at `timeoutMs` or on
-   * abort. The feed position is read before `hasNewer`, so an append in between is never missed.
+   * Resolves true at once when `hasNewer` says the log or stream already has what the caller
+   * waits for; else true when a row of `kind` naming `id` is committed (by this connection, at
+   * once; by another, at the next read of the feed), false at `timeoutMs` or on abort. The feed
+   * position is read before `hasNewer`, so an append in between is never missed.
    */
-  waitForLog(tenant: string, runId: string, options: WaitForEventsOptions, hasNewer: () => boolean): Promise<boolean> {
+  waitForGrowth(tenant: string, kind: string, id: string, options: WaitForWorkOptions, hasNewer: () => boolean): Promise<boolean> {
     if (this.#closed || options.signal?.aborted) return Promise.resolve(false);
     const from = this.#head();
     if (hasNewer()) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const signal = options.signal;
       const finish = (found: boolean): void => {
-        if (!this.#logWaiters.delete(waiter)) return;
+        if (!this.#growthWaiters.delete(waiter)) return;
         clearTimeout(timeout);
         signal?.removeEventListener("abort", onAbort);
         this.#stopWhenIdle();
         resolve(found);
       };
       const onAbort = (): void => finish(false);
-      const waiter: LogWaiter = { tenant, runId, from, wake: finish };
+      const waiter: GrowthWaiter = { tenant, kind, id, from, wake: finish };
       const timeout = setTimeout(() => finish(false), options.timeoutMs);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#listen(from);
-      this.#logWaiters.add(waiter);
+      this.#growthWaiters.add(waiter);
     });
   }
 
@@ -183,7 +190,7 @@ export class ChangeFeed {
     for (const detach of this.#detach) detach();
     this.#subscribers.clear();
     for (const waiter of [...this.#waiters]) waiter.wake(false);
-    for (const waiter of [...this.#logWaiters]) waiter.wake(false);
+    for (const waiter of [...this.#growthWaiters]) waiter.wake(false);
     this.#stop();
   }
 
@@ -192,7 +199,7 @@ export class ChangeFeed {
   }
 
   #listening(): boolean {
-    return this.#waiters.size > 0 || this.#logWaiters.size > 0 || this.#subscribers.size > 0;
+    return this.#waiters.size > 0 || this.#growthWaiters.size > 0 || this.#subscribers.size > 0;
   }
 
   /** Starts reading from `from` when nobody listened yet, and the poll timer. */
@@ -253,9 +260,9 @@ export class ChangeFeed {
   }
 
   #dispatch(row: NotificationRow): void {
-    if (row.kind === LOG_GROWN) {
-      for (const waiter of [...this.#logWaiters]) {
-        if (row.seq > waiter.from && waiter.tenant === row.tenant && waiter.runId === row.task_id) waiter.wake(true);
+    if (GROWTH_KINDS.has(row.kind)) {
+      for (const waiter of [...this.#growthWaiters]) {
+        if (row.seq > waiter.from && waiter.tenant === row.tenant && waiter.kind === row.kind && waiter.id === row.task_id) waiter.wake(true);
       }
       return;
     }

@@ -49,6 +49,7 @@ import {
   statusMoveDetails,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
+import { LOG_GROWN } from "./notifications.js";
 import { notFound, sqliteError } from "./errors.js";
 import { contextColumns, decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
 import {
@@ -93,9 +94,6 @@ import {
   UPSERT_SNAPSHOT,
   UPSERT_STEP,
 } from "./sql/workflows.js";
-
-/** The change-feed kind of an append (SPEC W16): `task_id` holds the run id, `queue` is empty (read by notifications.ts). */
-const LOG_GROWN = "log_grown";
 
 export class SqliteWorkflows implements WorkflowStore {
   readonly #context: SqliteContext;
@@ -279,7 +277,7 @@ export class SqliteWorkflows implements WorkflowStore {
    * in its transaction) to every connection and process on the file.
    */
   async waitForEvents(runId: string, options: WaitForEventsOptions): Promise<boolean> {
-    return this.#context.feed.waitForLog(this.#tenant, runId, options, () => (this.#findRun(runId)?.latest_sequence ?? 0) > options.after);
+    return this.#context.feed.waitForGrowth(this.#tenant, LOG_GROWN, runId, options, () => (this.#findRun(runId)?.latest_sequence ?? 0) > options.after);
   }
 
   async latestSequence(runId: string): Promise<number> {

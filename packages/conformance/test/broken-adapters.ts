@@ -917,4 +917,24 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
       };
     },
   },
+  {
+    id: "tail-without-wait",
+    bug: "readFrames ignores waitMs: a tail returns at once with nothing, so a reader polls instead of being woken",
+    rules: ["E28"],
+    patch: (view) => ({
+      engine: {
+        readFrames: (taskId, options) => view.engine.readFrames(taskId, { ...options, waitMs: 0 }),
+      },
+    }),
+  },
+  {
+    id: "summary-of-latest-attempt-only",
+    bug: "getSummary ignores the attempt asked for and reads the latest attempt's summary",
+    rules: ["E28"],
+    patch: (view) => ({
+      engine: {
+        getSummary: (taskId) => view.engine.getSummary(taskId),
+      },
+    }),
+  },
 ];

@@ -40,11 +40,15 @@ export interface CallRule {
   readonly uses?: (args: readonly unknown[]) => CapabilityName[];
   /** Throws VALIDATION for bad arguments. */
   readonly validate: (args: readonly unknown[], limits: Limits) => void;
-  /** Calls that may wait for a long time and are not awaited by `close()`. */
-  readonly longPoll?: boolean;
+  /** Whether the call, with these arguments, may wait for a long time; `close()` does not await it. */
+  readonly longPoll?: (args: readonly unknown[]) => boolean;
 }
 
 const MAX_CURSOR_LENGTH = 1024;
+/** The longest wait a timer can hold (setTimeout's limit). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const always = (): boolean => true;
 
 const optional =
   <T>(check: (value: unknown, field: string, ...rest: T[]) => void, ...rest: T[]) =>
@@ -64,6 +68,16 @@ function page(request: unknown, field = "request"): asserts request is Record<st
   if (request.cursor !== undefined && request.cursor !== null) {
     assertText(request.cursor, `${field}.cursor`, MAX_CURSOR_LENGTH);
   }
+}
+
+function assertAbortSignal(value: unknown, field: string): asserts value is AbortSignal {
+  if (!(value instanceof AbortSignal)) invalid(field, "must be an AbortSignal");
+}
+
+/** Whether `readFrames` options ask to wait for the next frame (SPEC E28). */
+function tailing(options: unknown): boolean {
+  const { waitMs } = (options ?? {}) as Record<string, unknown>;
+  return typeof waitMs === "number" && waitMs > 0;
 }
 
 function lease(value: unknown, field = "lease"): void {
@@ -371,15 +385,13 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     lookupKey: { capability: "runEvents", validate: ([key]) => assertId(key, "key") },
     waitForEvents: {
       capability: "runEvents",
-      longPoll: true,
+      longPoll: always,
       validate: ([runId, options]) => {
         assertId(runId, "runId");
         assertRecord(options, "options");
         assertNonNegativeInt(options.after, "options.after");
-        assertPositiveInt(options.timeoutMs, "options.timeoutMs", 2 ** 31 - 1);
-        if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-          invalid("options.signal", "must be an AbortSignal");
-        }
+        assertPositiveInt(options.timeoutMs, "options.timeoutMs", MAX_TIMEOUT_MS);
+        optional(assertAbortSignal)(options.signal, "options.signal");
       },
     },
     writeSnapshot: {
@@ -634,19 +646,36 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
           optional(assertPositiveInt)(options.attempt, "options.attempt");
           optional(assertNonNegativeInt)(options.after, "options.after");
           optional(assertPositiveInt, MAX_LIMIT)(options.limit, "options.limit");
+          optional(assertNonNegativeInt, MAX_TIMEOUT_MS)(options.waitMs, "options.waitMs");
+          optional(assertAbortSignal)(options.signal, "options.signal");
         }
+      },
+      uses: ([, options]) => (tailing(options) || (options as Record<string, unknown> | undefined)?.signal !== undefined ? ["frameTail"] : []),
+      longPoll: ([, options]) => tailing(options),
+    },
+    setSummary: {
+      capability: "frameTail",
+      validate: ([held, summary], limits) => {
+        lease(held);
+        assertJson(summary, "summary", limits.maxPayloadBytes);
+      },
+    },
+    getSummary: {
+      capability: "frameTail",
+      validate: ([taskId, options]) => {
+        assertId(taskId, "taskId");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) optional(assertPositiveInt)(options.attempt, "options.attempt");
       },
     },
     waitForWork: {
       capability: "notifications",
-      longPoll: true,
+      longPoll: always,
       validate: ([queues, options]) => {
         assertArray(queues, "queues", assertId, { max: 100 });
         assertRecord(options, "options");
-        assertPositiveInt(options.timeoutMs, "options.timeoutMs", 2 ** 31 - 1);
-        if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-          invalid("options.signal", "must be an AbortSignal");
-        }
+        assertPositiveInt(options.timeoutMs, "options.timeoutMs", MAX_TIMEOUT_MS);
+        optional(assertAbortSignal)(options.signal, "options.signal");
       },
     },
     subscribe: {

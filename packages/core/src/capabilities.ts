@@ -35,6 +35,8 @@ export const CAPABILITY_NAMES = [
   "concurrencyKeys",
   /** E21 rate limits: at most `max` leases of a queue per sliding interval. */
   "rateLimits",
+  /** E28 tailing a stream: `readFrames` that waits for the next frame, and per-attempt summaries. */
+  "frameTail",
 ] as const;
 
 export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
@@ -64,6 +66,7 @@ export const V1_CAPABILITIES = defineCapabilities({
   binary: false,
   concurrencyKeys: false,
   rateLimits: false,
+  frameTail: false,
 });
 
 /** Whether `capabilities` declares `name` (fail-closed). */

@@ -164,7 +164,7 @@ function createView(
         throw toMooringError(error, operation);
       }
     })();
-    return rule?.longPoll ? attempt : lifecycle.track(attempt);
+    return rule?.longPoll?.(args) ? attempt : lifecycle.track(attempt);
   };
 
   // A method of an undeclared capability never runs (the guard answers UNSUPPORTED first), so it

@@ -541,10 +541,32 @@ export interface Frame {
 }
 
 export interface ReadFramesOptions {
-  /** Default: the task's latest attempt. */
+  /** Default: the task's latest attempt, as it stands when the frames are read. */
   readonly attempt?: number;
   readonly after?: number;
   readonly limit?: number;
+  /**
+   * When no frame follows `after` yet, wait up to this many milliseconds (real time) for one,
+   * woken by the store when a frame is appended, and return what is there then (maybe nothing).
+   * Default 0: no wait. Needs the `frameTail` capability. @see SPEC E28
+   */
+  readonly waitMs?: number;
+  /** Ends a wait early; the call then returns what is there (maybe nothing). Needs `frameTail`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The summary document of one attempt of a task (SPEC E28). */
+export interface TaskSummary {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly summary: Json;
+  /** When `setSummary` last replaced it (backend clock). */
+  readonly updatedAt: number;
+}
+
+export interface GetSummaryOptions {
+  /** Default: the task's latest attempt. */
+  readonly attempt?: number;
 }
 
 export interface WaitForWorkOptions {

@@ -81,11 +81,12 @@ export function assertPositiveInt(value: unknown, field: string, max = Number.MA
   if (value > max) invalid(field, `must be at most ${max}, got ${value}`);
 }
 
-/** A finite non-negative safe integer (sequences, `after`). */
-export function assertNonNegativeInt(value: unknown, field: string): asserts value is number {
+/** A finite non-negative safe integer (sequences, `after`, a wait that may be none). */
+export function assertNonNegativeInt(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): asserts value is number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     invalid(field, `must be a non-negative integer, got ${describe(value)}`);
   }
+  if (value > max) invalid(field, `must be at most ${max}, got ${value}`);
 }
 
 /** Any safe integer (priorities). */

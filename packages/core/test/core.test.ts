@@ -252,6 +252,30 @@ describe("defineBackend lifecycle", () => {
     expect(driver.closed).toBe(1);
   });
 
+  it("does not wait for a readFrames that tails (waitMs > 0) before closing, as for waitForWork; a plain readFrames is awaited (SPEC E28)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const driver = recordingDriver({}, async () => {
+      await gate;
+    });
+    const backend = defineBackend(driver);
+    const tail = backend.engine.readFrames("t", { waitMs: 60_000 });
+    const signalled = backend.engine.readFrames("t", { waitMs: 1, signal: new AbortController().signal });
+    await backend.close();
+    expect(driver.closed).toBe(1);
+    const plainDriver = recordingDriver({}, async () => {
+      await gate;
+    });
+    const plain = defineBackend(plainDriver);
+    const read = plain.engine.readFrames("t", { waitMs: 0, signal: new AbortController().signal });
+    const closing = plain.close();
+    await Promise.resolve();
+    expect(plainDriver.closed).toBe(0);
+    release();
+    await Promise.all([tail, signalled, read, closing]);
+    expect(plainDriver.closed).toBe(1);
+  });
+
   it("closes a tenant view alone; closing the root closes every view", async () => {
     const driver = recordingDriver();
     const root = defineBackend(driver);
@@ -292,6 +316,27 @@ describe("defineBackend lifecycle", () => {
     const full = defineBackend(recordingDriver({ capabilities: ALL_CAPABILITIES }));
     expect(await rejects(full.engine.setQueue("q", { keyConcurrency: null, rateLimit: null }))).toBeUndefined();
     expect(await rejects(full.engine.setQueue("q", { rateLimit: { max: 2 } as never }))).toBe("VALIDATION");
+  });
+
+  it("gates tailing a stream and summaries by frameTail, after validating them (SPEC E28)", async () => {
+    const backend = defineBackend(recordingDriver({ capabilities: V1_CAPABILITIES }));
+    expect(backend.capabilities.frameTail).toBe(false);
+    const lease = { taskId: "t", epoch: 1, leaseId: "l", attempt: 1, queue: "q", expiresAt: 1 } as never;
+    expect(await rejects(backend.engine.readFrames("t", { waitMs: 10 }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.readFrames("t", { signal: new AbortController().signal }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.setSummary(lease, { step: 1 }))).toBe("UNSUPPORTED");
+    expect(await rejects(backend.engine.getSummary("t"))).toBe("UNSUPPORTED");
+    // No wait asked: plain streams (E18).
+    expect(await rejects(backend.engine.readFrames("t", { waitMs: 0, after: 2 }))).toBeUndefined();
+    const full = defineBackend(recordingDriver({ capabilities: ALL_CAPABILITIES }));
+    expect(await rejects(full.engine.readFrames("t", { waitMs: -1 }))).toBe("VALIDATION");
+    expect(await rejects(full.engine.readFrames("t", { waitMs: 2 ** 31 }))).toBe("VALIDATION");
+    expect(await rejects(full.engine.readFrames("t", { waitMs: 2 ** 31 - 1 }))).toBeUndefined();
+    expect(await rejects(full.engine.readFrames("t", { signal: "stop" as never }))).toBe("VALIDATION");
+    expect(await rejects(full.engine.getSummary("t", { attempt: 0 }))).toBe("VALIDATION");
+    expect(await rejects(full.engine.setSummary(lease, undefined as never))).toBe("VALIDATION");
+    // VALIDATION comes before UNSUPPORTED for a malformed wait on a backend without frameTail (C1).
+    expect(await rejects(backend.engine.readFrames("t", { waitMs: 1.5 }))).toBe("VALIDATION");
   });
 
   it("runs a partial driver that implements only its declared capabilities' methods, answering the rest UNSUPPORTED with the capability (section 7)", async () => {

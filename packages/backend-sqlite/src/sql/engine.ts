@@ -107,6 +107,13 @@ export interface FrameRow {
   readonly created_at: number;
 }
 
+/** A summary of one attempt (migration 0009, SPEC E28). */
+export interface SummaryRow {
+  readonly attempt: number;
+  readonly summary: string;
+  readonly updated_at: number;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
@@ -261,6 +268,8 @@ export const HAS_CLAIMABLE = loadSql("has-claimable");
 export const NEXT_FRAME_SEQUENCE = loadSql("next-frame-sequence");
 export const INSERT_FRAME = loadSql("insert-frame");
 export const READ_FRAMES = loadSql("read-frames");
+export const UPSERT_SUMMARY = loadSql("upsert-summary");
+export const READ_SUMMARY = loadSql("read-summary");
 export const PRUNE_EXPIRED_SIGNALS = loadSql("prune-expired-signals");
 
 // ---------------------------------------------------------------------------------------------

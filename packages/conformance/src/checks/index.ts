@@ -12,6 +12,7 @@ import { checks as tenancy } from "./isolation/tenancy.js";
 import { checks as fenceDetails } from "./leases/fence-details.js";
 import { checks as leases } from "./leases/leases.js";
 import { checks as operator } from "./leases/operator.js";
+import { checks as frameTail } from "./notifications/frame-tail.js";
 import { checks as logWakeups } from "./notifications/log-wakeups.js";
 import { checks as notifications } from "./notifications/notifications.js";
 import { checks as progress } from "./notifications/progress.js";
@@ -68,6 +69,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...concurrencyKeys,
   ...rateLimits,
   ...progress,
+  ...frameTail,
   ...notifications,
   ...logWakeups,
   ...tenancy,

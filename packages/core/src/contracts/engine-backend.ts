@@ -6,6 +6,7 @@ import type {
   FailOptions,
   FailResult,
   Frame,
+  GetSummaryOptions,
   Json,
   Value,
   Lease,
@@ -28,6 +29,7 @@ import type {
   SuspendResult,
   TaskEvent,
   TaskRecord,
+  TaskSummary,
   Unsubscribe,
   WaitForWorkOptions,
 } from "../types.js";
@@ -36,8 +38,8 @@ import type {
  * Leases and scheduling of a tenant's tasks.
  *
  * Holder calls (`renew`, `complete`, `fail`, `release`, `suspend`, `progress`, `appendFrame`,
- * `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are checked in
- * this order and, when rejected, write nothing (SPEC E5):
+ * `setSummary`, `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are
+ * checked in this order and, when rejected, write nothing (SPEC E5):
  * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; an epoch never granted →
  * INVALID_STATE; the task's latest epoch with a `leaseId` that is not that lease's → STALE_LEASE
  * (SPEC T4); the task was cancelled or the lease revoked → LEASE_REVOKED; now ≥ expiresAt →
@@ -137,8 +139,25 @@ export interface EngineBackend {
   /** Appends to the lease's attempt stream and returns the frame's sequence. Fenced. @see SPEC E18, E5, T4 */
   appendFrame(lease: Lease, data: Value): Promise<number>;
 
-  /** Frames of one attempt (default the latest) with sequence > `after`, ascending. @see SPEC E18 */
+  /**
+   * Frames of one attempt (default the latest) with sequence > `after`, ascending, at most
+   * `limit`; `[]` for an unknown task. With `waitMs` (capability `frameTail`) and nothing after
+   * `after` yet, waits for the next append, pushed by the store, and returns what is there when it
+   * comes, at `waitMs` or on abort (maybe `[]`). @see SPEC E18, E28
+   */
   readFrames(taskId: string, options?: ReadFramesOptions): Promise<Frame[]>;
+
+  /**
+   * Replaces the summary document of the lease's attempt (a small JSON a UI shows beside the
+   * frames: counts, the current step, a link). Fenced. @see SPEC E28, E5, T4
+   */
+  setSummary(lease: Lease, summary: Json): Promise<void>;
+
+  /**
+   * The summary of one attempt (default the task's latest), or null when that attempt has none or
+   * the task is unknown. @see SPEC E28
+   */
+  getSummary(taskId: string, options?: GetSummaryOptions): Promise<TaskSummary | null>;
 
   /**
    * Resolves true when work may be claimable in `queues`, false at the timeout or on abort. A hint

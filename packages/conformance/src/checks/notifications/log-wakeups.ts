@@ -6,15 +6,7 @@
  * success, so a correct store never makes them slow.
  */
 import { type Check, defineCheck } from "../../registry.js";
-import { newRun, same, within } from "../support/index.js";
-
-/** A long real-time timeout that a correct wait never reaches in these checks. */
-const LONG_WAIT_MS = 60_000;
-
-/** Lets callbacks and I/O already under way run, without waiting any fixed time. */
-async function yieldToEventLoop(times = 3): Promise<void> {
-  for (let i = 0; i < times; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+import { LONG_WAIT_MS, newRun, same, within, yieldToEventLoop } from "../support/index.js";
 
 export const checks: Check[] = [
   defineCheck({

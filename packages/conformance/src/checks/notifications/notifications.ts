@@ -10,15 +10,21 @@
  */
 import { type Backend, type EngineBackend, type ManualClock, TASK_EVENT_KINDS, type TaskEvent, type TaskEventKind, type Unsubscribe } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { advanceTo, claimOne, DUE_IN_MS, enqueueTask, ensure, eventually, expectWakeWhenDue, same, show, succeeds, within } from "../support/index.js";
-
-/** A long real-time timeout that a correct wait never reaches in these checks. */
-const LONG_WAIT_MS = 60_000;
-
-/** Lets callbacks and I/O already under way run, without waiting any fixed time. */
-async function yieldToEventLoop(times = 3): Promise<void> {
-  for (let i = 0; i < times; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+import {
+  advanceTo,
+  claimOne,
+  DUE_IN_MS,
+  enqueueTask,
+  ensure,
+  eventually,
+  expectWakeWhenDue,
+  LONG_WAIT_MS,
+  same,
+  show,
+  succeeds,
+  within,
+  yieldToEventLoop,
+} from "../support/index.js";
 
 /** A subscription that records what it receives. */
 interface Recorder {

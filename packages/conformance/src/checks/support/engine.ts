@@ -14,6 +14,7 @@ import {
   type ManualClock,
   type MooringError,
   type TaskRecord,
+  type TaskSummary,
 } from "@mooring/core";
 import type { BackendClockContext } from "../../registry.js";
 import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
@@ -152,7 +153,7 @@ export function forgedLeaseIds(leaseId: string): { readonly name: string; readon
 // ---------------------------------------------------------------------------------------------
 // Holder calls (SPEC E5)
 
-export const HOLDER_CALL_NAMES = ["renew", "complete", "fail", "release", "suspend", "progress", "appendFrame", "moveToDeadLetter"] as const;
+export const HOLDER_CALL_NAMES = ["renew", "complete", "fail", "release", "suspend", "progress", "appendFrame", "setSummary", "moveToDeadLetter"] as const;
 export type HolderCallName = (typeof HOLDER_CALL_NAMES)[number];
 
 /** One fenced call of a lease holder, with the capability it needs beyond "leases". */
@@ -171,6 +172,7 @@ export const HOLDER_CALLS: readonly HolderCall[] = [
   { name: "suspend", requires: ["signals"], invoke: (engine, lease, signalKey) => engine.suspend(lease, { keys: [signalKey] }) },
   { name: "progress", requires: ["progress"], invoke: (engine, lease) => engine.progress(lease, { percent: 99, message: "fenced holder" }) },
   { name: "appendFrame", requires: ["streams"], invoke: (engine, lease) => engine.appendFrame(lease, { by: "fenced holder" }) },
+  { name: "setSummary", requires: ["frameTail"], invoke: (engine, lease) => engine.setSummary(lease, { by: "fenced holder" }) },
   { name: "moveToDeadLetter", requires: ["deadLetter"], invoke: (engine, lease) => engine.moveToDeadLetter(lease, { by: "fenced holder" }) },
 ];
 
@@ -178,23 +180,28 @@ interface TaskObservation {
   readonly task: TaskRecord | null;
   readonly frames: Frame[] | null;
   readonly latestFrames: Frame[] | null;
+  readonly summaries: (TaskSummary | null)[] | null;
 }
 
-async function observe(engine: EngineBackend, lease: Lease, withFrames: boolean): Promise<TaskObservation> {
+/** What a rejected call may not change: frames for `appendFrame`, summaries for `setSummary`. */
+type Written = "frames" | "summary" | null;
+
+async function observe(engine: EngineBackend, lease: Lease, written: Written): Promise<TaskObservation> {
   const task = await engine.getTask(lease.taskId);
-  if (!withFrames) return { task, frames: null, latestFrames: null };
+  const attempt = { attempt: Math.max(1, lease.attempt) };
   return {
     task,
-    frames: await engine.readFrames(lease.taskId, { attempt: Math.max(1, lease.attempt) }),
-    latestFrames: await engine.readFrames(lease.taskId),
+    frames: written === "frames" ? await engine.readFrames(lease.taskId, attempt) : null,
+    latestFrames: written === "frames" ? await engine.readFrames(lease.taskId) : null,
+    summaries: written === "summary" ? [await engine.getSummary(lease.taskId, attempt), await engine.getSummary(lease.taskId)] : null,
   };
 }
 
 /** What the owner's view and, when it is another tenant's, the caller's view show of the task. */
-async function observeBoth(owner: EngineBackend, caller: EngineBackend, lease: Lease, withFrames: boolean): Promise<TaskObservation[]> {
+async function observeBoth(owner: EngineBackend, caller: EngineBackend, lease: Lease, written: Written): Promise<TaskObservation[]> {
   const views = owner === caller ? [owner] : [owner, caller];
   const observations: TaskObservation[] = [];
-  for (const view of views) observations.push(await observe(view, lease, withFrames));
+  for (const view of views) observations.push(await observe(view, lease, written));
   return observations;
 }
 
@@ -223,11 +230,11 @@ export async function expectRejectedHolderCall(input: RejectedHolderCall): Promi
   if (call.name === "suspend") {
     await succeeds(engine.signal({ key: signalKey, payload: "buffered before the rejected suspend" }), `${what}: buffering a signal`);
   }
-  const withFrames = call.name === "appendFrame";
-  const before = await observeBoth(owner, engine, lease, withFrames);
+  const written: Written = call.name === "appendFrame" ? "frames" : call.name === "setSummary" ? "summary" : null;
+  const before = await observeBoth(owner, engine, lease, written);
   const error = await rejectsWith(call.invoke(engine, lease, signalKey), code, `${what}: ${call.name}`);
-  const after = await observeBoth(owner, engine, lease, withFrames);
-  same(after, before, `${what}: a rejected ${call.name} must write nothing (task and frames before vs after)`);
+  const after = await observeBoth(owner, engine, lease, written);
+  same(after, before, `${what}: a rejected ${call.name} must write nothing (task, frames and summaries before vs after)`);
   if (call.name === "suspend") await expectSignalStillBuffered(engine, signalKey, what);
   return error;
 }

@@ -9,6 +9,14 @@ import type { ManualClock } from "@mooring/core";
 import { CheckTimeout, HANG_MS, withinHangBound } from "../../hang.js";
 import { show } from "./preview.js";
 
+/** A long real-time timeout that a correct wait (SPEC E19, W16, E28) never reaches in a check. */
+export const LONG_WAIT_MS = 60_000;
+
+/** Lets callbacks and I/O already under way run, without waiting any fixed time. */
+export async function yieldToEventLoop(times = 3): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /**
  * Moves the manual clock forward to `time` with `advance` (the kit's only way to move time).
  * @throws when `time` is in the past: a check that asks for that has a bug.
