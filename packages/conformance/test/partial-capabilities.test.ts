@@ -72,7 +72,7 @@ const RUNS_AND_EVENTS_CHECKS = [
 
 /** The only checks an adapter that declares everything but tenancy does not run: those about tenants. */
 const TENANCY_CHECKS = [
-  "C5.tenants-list-pages", "C6.tenant-reads-null", "C6.tenant-update-not-found", "T2.tenant-conflict-details",
+  "C4.closed-tenant-view", "C5.tenants-list-pages", "C6.tenant-reads-null", "C6.tenant-update-not-found", "T2.tenant-conflict-details",
   "C6.tenant-not-found-details", "T2.suspended-tenant-details", "E2.scope-queue-and-tenant", "E19.subscribe-tenant-only",
   "T1.holder-call-cross-tenant.renew", "T1.holder-call-cross-tenant.complete", "T1.holder-call-cross-tenant.fail",
   "T1.holder-call-cross-tenant.release", "T1.holder-call-cross-tenant.suspend", "T1.holder-call-cross-tenant.progress",

@@ -6,7 +6,23 @@ import {
   MooringError,
 } from "@mooring/core";
 import { type Check, defineCheck } from "../../registry.js";
-import { byCodePoint, differs, ensure, ensureNoRepeats, forgedLease, leaseNewTask, newRun, only, rejectsWith, rejectsWithDetails, same, sameBytes, utf8, walkPages } from "../support/index.js";
+import {
+  byCodePoint,
+  differs,
+  ensure,
+  ensureNoRepeats,
+  forgedLease,
+  leaseNewTask,
+  newRun,
+  only,
+  rejectsWith,
+  rejectsWithDetails,
+  same,
+  sameBytes,
+  succeeds,
+  utf8,
+  walkPages,
+} from "../support/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // C2: a call that throws writes nothing
@@ -342,6 +358,36 @@ const closedClient = defineCheck({
     same(error.backend, other.name, "error.backend");
     await rejectsWith(other.ping(), "CLOSED", "ping after close");
     same((await ctx.backend.workflows.getRun(run.id))?.id, run.id, "closing one client must not affect another client of the same store");
+  },
+});
+
+const closedTenantView = defineCheck({
+  id: "C4.closed-tenant-view",
+  rule: "C4",
+  title: "closing a tenant view closes that view alone (its calls reject with CLOSED naming the backend and the call); closing the root closes its views; forTenant names itself in its errors",
+  requires: ["runs", "tenancy"],
+  kind: "example",
+  async run(ctx) {
+    const root = await ctx.connect();
+    const view = root.forTenant(ctx.unique("tenant"));
+    const sibling = root.forTenant(ctx.unique("tenant"));
+    const run = await newRun(ctx, {}, view);
+    const siblingRun = await newRun(ctx, {}, sibling);
+    const invalid = await rejectsWith(Promise.resolve().then(() => root.forTenant("")), "VALIDATION", "forTenant with an empty id");
+    same(invalid.operation, "forTenant", "error.operation of forTenant with an empty id");
+
+    await view.close();
+    const closed = await rejectsWith(view.workflows.getRun(run.id), "CLOSED", "getRun on a closed tenant view");
+    same([closed.backend, closed.operation], [root.name, "workflows.getRun"], "error.backend and error.operation of a call on a closed view");
+    await rejectsWith(Promise.resolve().then(() => view.forTenant(ctx.unique("tenant"))), "CLOSED", "forTenant on a closed tenant view");
+    await succeeds(root.ping(), "ping on the root after one of its views closed");
+    same((await sibling.workflows.getRun(siblingRun.id))?.id, siblingRun.id, "getRun on another tenant's view after one view closed");
+
+    await root.close();
+    const pinged = await rejectsWith(root.ping(), "CLOSED", "ping after the root closed");
+    same(pinged.operation, "ping", "error.operation of ping on a closed backend");
+    await rejectsWith(sibling.workflows.getRun(siblingRun.id), "CLOSED", "a tenant view's getRun after its root closed");
+    await rejectsWith(Promise.resolve().then(() => root.forTenant(ctx.unique("tenant"))), "CLOSED", "forTenant after the root closed");
   },
 });
 
@@ -752,6 +798,7 @@ export const checks: Check[] = [
   typedWorkflowErrors,
   typedEngineErrors,
   closedClient,
+  closedTenantView,
   listRunsPages,
   listRunsWhileWriting,
   listSnapshotsPages,
