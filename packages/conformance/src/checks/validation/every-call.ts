@@ -387,7 +387,8 @@ const closedTenantView = defineCheck({
     const pinged = await rejectsWith(root.ping(), "CLOSED", "ping after the root closed");
     same(pinged.operation, "ping", "error.operation of ping on a closed backend");
     await rejectsWith(sibling.workflows.getRun(siblingRun.id), "CLOSED", "a tenant view's getRun after its root closed");
-    await rejectsWith(Promise.resolve().then(() => root.forTenant(ctx.unique("tenant"))), "CLOSED", "forTenant after the root closed");
+    const refused = await rejectsWith(Promise.resolve().then(() => root.forTenant(ctx.unique("tenant"))), "CLOSED", "forTenant after the root closed");
+    same(refused.operation, "forTenant", "error.operation of forTenant on a closed backend");
   },
 });
 
