@@ -374,7 +374,7 @@ const closedTenantView = defineCheck({
     const run = await newRun(ctx, {}, view);
     const siblingRun = await newRun(ctx, {}, sibling);
     const invalid = await rejectsWith(Promise.resolve().then(() => root.forTenant("")), "VALIDATION", "forTenant with an empty id");
-    same(invalid.operation, "forTenant", "error.operation of forTenant with an empty id");
+    same([invalid.operation, invalid.details["field"]], ["forTenant", "tenantId"], "error.operation and details.field of forTenant with an empty id");
 
     await view.close();
     const closed = await rejectsWith(view.workflows.getRun(run.id), "CLOSED", "getRun on a closed tenant view");
