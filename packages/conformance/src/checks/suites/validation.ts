@@ -690,6 +690,18 @@ function invalidCallFor(caseIndex: number, parts: readonly Part[]): fc.Arbitrary
 }
 
 /**
+ * SPEC C1: a VALIDATION error's `details.field` names the argument to fix: a non-empty string
+ * that holds the innermost member name of the invalid part's path, when the path has one (a bad
+ * `options.waitMs` names `waitMs`; a bad `events[1].id` names something, at least).
+ */
+function expectFieldNamed(error: MooringError, path: Path, what: () => string): void {
+  const field = error.details["field"];
+  const member = [...path].reverse().find((step): step is string => typeof step === "string");
+  if (typeof field === "string" && field !== "" && (member === undefined || field.includes(member))) return;
+  fail(`${what()}: VALIDATION with details.field ${brief(field, 80)}; SPEC C1 requires it to name the argument${member === undefined ? "" : ` (${member})`}`);
+}
+
+/**
  * Makes every call of `batch` in a fresh tenant, asserting that each throws VALIDATION. Returns
  * whether the tenant's observable state is unchanged at the end; with `eachCall`, asserts it after
  * every call instead, naming the first call that changed it.
@@ -714,6 +726,7 @@ async function rejectsAll(context: CheckContext, cases: readonly MethodCase[], b
       if (!MooringError.is(error, "VALIDATION")) {
         fail(`${what()}: threw ${MooringError.is(error) ? error.code : String(error)} (${error instanceof Error ? error.message : ""}); SPEC C1 requires VALIDATION`);
       }
+      expectFieldNamed(error, call.path, what);
       if (eachCall) sameData(await fingerprint(view, seed, taskIds), before, `${what()}: the rejected call changed the tenant's state`);
     }
     const after = await fingerprint(view, seed, taskIds);
