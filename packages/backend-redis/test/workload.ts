@@ -62,7 +62,9 @@ export async function exerciseEveryScript(root: Backend, clock: ManualClock, ten
   const renewed = await engine.renew(lease, { progress: { percent: 10 } });
   await engine.progress(renewed, { message: "half" });
   await engine.appendFrame(renewed, { chunk: 1 });
-  await engine.readFrames(lease.taskId);
+  await engine.readFrames(lease.taskId, { after: 0, waitMs: 1000 });
+  await engine.setSummary(renewed, { step: "half" });
+  expect((await engine.getSummary(lease.taskId))?.summary).toEqual({ step: "half" });
   await workflows.commit(run.id, { lease: renewed, events: [{ type: "done" }], settle: { complete: { result: 1 } } });
   await engine.getTask(second.id);
 

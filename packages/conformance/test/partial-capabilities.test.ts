@@ -42,7 +42,7 @@ const KV_AND_CAS_CHECKS = [
   "S1.execution-id-identity", "S1.snapshot-ttl", "S1.list-snapshots", "S2.byte-values", "S2.set-get-exists-delete", "S2.key-identity",
   "S2.ttl-boundary", "S2.ttl-boundary-cas", "S2.many-expire-at-once", "S3.set-if-absent", "S3.compare-and-set", "S3.concurrent-set-if-absent",
   "S3.concurrent-compare-and-set", "S4.delete-execution-state", "S4.keys-without-snapshot", "S4.prefix-itself-is-owned", "S4.execution-key-format", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
-  "S3.model-kv-cas", "C1.invalid-input.state", "C1.boundary-round-trip.state", "C4.prototype-named-members.state", "C4.hostile-strings.state", "C4.hostile-json.state",
+  "S3.model-kv-cas", "C1.invalid-input.state", "C1.every-invalid-part.state", "C1.boundary-round-trip.state", "C4.prototype-named-members.state", "C4.hostile-strings.state", "C4.hostile-json.state",
   "C4.hostile-numbers.state", "C1.hostile-deep-json.state", "C1.hostile-huge-values.state",
 ];
 
@@ -51,7 +51,7 @@ const KV_CHECKS = [
   "C2.rejected-state-calls", "C3.ttl-follows-clock", "C5.list-snapshots-pages", "C6.state-reads-null", "S1.save-load",
   "S1.execution-id-identity", "S1.snapshot-ttl", "S1.list-snapshots", "S2.byte-values", "S2.set-get-exists-delete", "S2.key-identity",
   "S2.ttl-boundary", "S2.many-expire-at-once", "S4.delete-execution-state", "S4.keys-without-snapshot", "S4.prefix-itself-is-owned", "S4.execution-key-format", "T1.namespaces-apart.kv", "S2.model-kv-ttl",
-  "C1.invalid-input.state", "C1.boundary-round-trip.state", "C4.prototype-named-members.state", "C4.hostile-strings.state", "C4.hostile-json.state",
+  "C1.invalid-input.state", "C1.every-invalid-part.state", "C1.boundary-round-trip.state", "C4.prototype-named-members.state", "C4.hostile-strings.state", "C4.hostile-json.state",
   "C4.hostile-numbers.state", "C1.hostile-deep-json.state", "C1.hostile-huge-values.state",
 ];
 
@@ -65,7 +65,7 @@ const RUNS_AND_EVENTS_CHECKS = [
   "W4.append-to-context", "W4.append-to-non-array", "W4.concurrent-appends", "W5.list-runs-creation-order", "W6.steps-insertion-order",
   "W6.get-step", "W6.unknown-run", "W7.sequences-from-one", "W7.per-run-sequences", "W7.empty-batch", "W7.random-batches",
   "W7.concurrent-batches", "W8.expected-sequence", "W8.one-writer-wins", "W9.read-windows", "W9.events-immutable",
-  "T1.namespaces-apart.runs", "W7.model-event-log", "C1.invalid-input.workflows", "C1.boundary-round-trip.workflows",
+  "T1.namespaces-apart.runs", "W7.model-event-log", "C1.invalid-input.workflows", "C1.every-invalid-part.workflows", "C1.boundary-round-trip.workflows",
   "C4.prototype-named-members.workflows", "C4.hostile-strings.workflows", "C4.hostile-json.workflows", "C4.hostile-numbers.workflows", "C1.hostile-deep-json.workflows",
   "C1.hostile-huge-values.workflows",
 ];
@@ -79,7 +79,7 @@ const TENANCY_CHECKS = [
   "T1.holder-call-cross-tenant.appendFrame", "T1.holder-call-cross-tenant.setSummary", "T1.holder-call-cross-tenant.moveToDeadLetter", "T1.forged-task-id",
   "T1.forged-task-id-extras", "T1.claim-confined", "T1.signal-keys", "T1.lists-counts-sweeps", "T1.same-run-id", "T1.same-kv-key",
   "T1.fencing-in-tenant-view", "T1.default-tenant-view", "T2.tenant-records", "T2.suspended-tenant", "T2.suspended-tenant-has-no-work", "T3.create-and-validate",
-  "T3.list-reveals-nothing", "T3.revoke", "T4.lease-id-strength", "T1.model-isolation", "C1.invalid-input.tenants",
+  "T3.list-reveals-nothing", "T3.revoke", "T4.lease-id-strength", "T1.model-isolation", "C1.invalid-input.tenants", "C1.every-invalid-part.tenants",
   "C1.boundary-round-trip.tenants", "C4.hostile-strings.tenants", "T1.conflating-ids-runs", "T1.conflating-ids-state",
   "T1.conflating-ids-engine", "T1.twin-tenants", "T1.walls-under-load", "T1.concurrent-tenants-match-solo",
 ];

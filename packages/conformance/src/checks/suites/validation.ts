@@ -780,6 +780,34 @@ const invalidInput = INVALID_INPUT_FACETS.map(({ facet, requires, cases: facets 
   }),
 );
 
+/**
+ * One example check per facet beside the property: every invalid value of every part of every
+ * declared method, each once, in one fresh world, so that no field goes untried on a given run
+ * (the property samples a part per method per run). Validation runs before any I/O, so this is a
+ * few thousand rejected calls that cost little on any backend.
+ */
+const everyInvalidPart = INVALID_INPUT_FACETS.map(({ facet, requires, cases: facets }) =>
+  defineCheck({
+    id: `C1.every-invalid-part.${facet}`,
+    rule: "C1",
+    title: `Every invalid value of every argument of the ${facet} facet, each tried once, is VALIDATION naming its field, and writes nothing`,
+    requires: [requires],
+    kind: "example",
+    run: async (context) => {
+      const cases = methodCases(invalidValues());
+      const declared = declaredBy(context.backend);
+      const batch = cases.flatMap((c, caseIndex) => {
+        if (!facets.includes(c.facet) || !caseCapabilities(c).every(declared)) return [];
+        return c.parts
+          .filter((p) => p.needs === undefined || declared(p.needs))
+          .flatMap((p) => p.values.map((value): InvalidCall => ({ caseIndex, path: p.path, value })));
+      });
+      ensure(batch.length > 0, `kit bug: no invalid-input case of the ${facet} facet is declared`);
+      if (!(await rejectsAll(context, cases, batch, false))) await rejectsAll(context, cases, batch, true);
+    },
+  }),
+);
+
 /** Characters that break naive key schemes, SQL, globs, URLs and JSON embedding (SPEC C1). */
 const ODD_CHARACTERS = ['"', "'", ":", "{", "}", "%", "*", "?", "\\", "/", "\n", "\r", "\t", " ", "[", "]", "$", "#", "|", "😀", "☃", "é", "€", "\u200b", "\uFFFD", "a", "0"];
 
@@ -880,4 +908,4 @@ const tenantsRoundTrip = boundaryRoundTrip("tenants", ["tenancy"], "as tenant id
   sameData(await view.state.get(key), null, `KV of tenant ${where} seen from another tenant`);
 });
 
-export const checks: Check[] = [...invalidInput, workflowsRoundTrip, stateRoundTrip, engineRoundTrip, tenantsRoundTrip];
+export const checks: Check[] = [...invalidInput, ...everyInvalidPart, workflowsRoundTrip, stateRoundTrip, engineRoundTrip, tenantsRoundTrip];
