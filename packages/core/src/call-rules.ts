@@ -5,6 +5,7 @@
  */
 import type { CapabilityName } from "./capabilities.js";
 import type { Limits } from "./defaults.js";
+import { MAX_WAITPOINT_MS } from "./rules/waitpoints.js";
 import { RUN_STATUSES, STEP_STATUSES, TASK_EVENT_KINDS } from "./types.js";
 import {
   assertArray,
@@ -45,6 +46,8 @@ export interface CallRule {
 }
 
 const MAX_CURSOR_LENGTH = 1024;
+/** Longer than any waitpoint token this store mints (an id-sized key and ids, base64url). */
+const MAX_TOKEN_LENGTH = 4096;
 /** The longest wait a timer can hold (setTimeout's limit). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -592,11 +595,31 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
     },
     signal: {
       capability: "signals",
+      uses: ([input]) => ((input as Record<string, unknown> | undefined)?.token !== undefined ? ["waitpoints"] : []),
       validate: ([input], limits) => {
         assertRecord(input, "input");
-        assertId(input.key, "input.key");
+        if (input.token === undefined) assertId(input.key, "input.key");
+        else if (input.key !== undefined) invalid("input.key", "must be absent when input.token is given: a token names its key");
+        else assertText(input.token, "input.token", MAX_TOKEN_LENGTH);
         optional(assertJson, limits.maxPayloadBytes)(input.payload, "input.payload");
         optional(assertId)(input.idempotencyKey, "input.idempotencyKey");
+      },
+    },
+    createWaitpoint: {
+      capability: "waitpoints",
+      validate: ([held, input]) => {
+        lease(held);
+        assertRecord(input, "input");
+        assertId(input.key, "input.key");
+        assertPositiveInt(input.expiresInMs, "input.expiresInMs", MAX_WAITPOINT_MS);
+      },
+    },
+    listWaitpoints: { capability: "waitpoints", validate: ([taskId]) => assertId(taskId, "taskId") },
+    rotateWaitpointSecret: {
+      capability: "waitpoints",
+      validate: ([options]) => {
+        assertRecord(options, "options");
+        assertNonNegativeInt(options.graceMs, "options.graceMs", MAX_WAITPOINT_MS);
       },
     },
     setQueue: {

@@ -35,6 +35,8 @@ export const CAPABILITY_NAMES = [
   "concurrencyKeys",
   /** E21 rate limits: at most `max` leases of a queue per sliding interval. */
   "rateLimits",
+  /** E25 signed waitpoints: tokens an outside system signals a task with, and secret rotation. */
+  "waitpoints",
   /** E28 tailing a stream: `readFrames` that waits for the next frame, and per-attempt summaries. */
   "frameTail",
 ] as const;
@@ -66,6 +68,7 @@ export const V1_CAPABILITIES = defineCapabilities({
   binary: false,
   concurrencyKeys: false,
   rateLimits: false,
+  waitpoints: false,
   frameTail: false,
 });
 

@@ -33,6 +33,9 @@ import { maskSecrets, withoutSecrets } from "./secrets.js";
  *   `{ runId, atSequence, latestSequence }` (`SnapshotBeyondDetails`).
  * - INVALID_STATE from retryDeadLetter on a task that is not dead (SPEC E12): `{ taskId, state }`.
  * - INVALID_STATE from enqueue or claim in a suspended tenant (SPEC T2): `{ tenantId }`.
+ * - UNAUTHORIZED from signal with a waitpoint token that does not verify (SPEC E25): `{ reason }`,
+ *   one of "malformed", "tenant", "kid", "signature", "expired", "unknown_waitpoint"
+ *   (`WaitpointRefusalDetails`).
  * - VALIDATION: `{ field }`; UNSUPPORTED: `{ capability }` or `{ packageName }`.
  * Errors about the datastore rather than the contract (a file that is not a SQLite database or is
  * read-only, a schema not migrated or a migration ledger with a gap, a Redis key layout of another
@@ -51,6 +54,7 @@ export const ERROR_CODES = [
   "UNAVAILABLE",
   "CLOSED",
   "TIMEOUT",
+  "UNAUTHORIZED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

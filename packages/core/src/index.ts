@@ -63,4 +63,21 @@ export {
   type TenantExistsDetails,
   type TenantSuspendedDetails,
 } from "./rules/details.js";
+export {
+  graceEnd,
+  judgeWaitpointToken,
+  MAX_WAITPOINT_MS,
+  newWaitpointSecret,
+  parseWaitpointToken,
+  signWaitpointToken,
+  waitpointFingerprint,
+  waitpointMacValid,
+  waitpointRefusedError,
+  type ParsedWaitpointToken,
+  type StoredWaitpointSecret,
+  type WaitpointClaims,
+  type WaitpointRefusal,
+  type WaitpointRefusalDetails,
+  type WaitpointSecret,
+} from "./rules/waitpoints.js";
 export { statementOfFile } from "./rules/statement-file.js";

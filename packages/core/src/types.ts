@@ -474,8 +474,25 @@ export type SuspendResult =
   | { readonly suspended: true }
   | { readonly suspended: false; readonly signals: Signal[] };
 
-export interface SignalInput {
+/** A signal on a key of the caller's tenant (SPEC E15), or through a waitpoint's token (SPEC E25). */
+export type SignalInput = KeySignalInput | TokenSignalInput;
+
+/** Delivers to every task of the tenant suspended on `key`, or buffers (SPEC E15). */
+export interface KeySignalInput {
   readonly key: string;
+  readonly token?: undefined;
+  readonly payload?: Json;
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Delivers on the waitpoint's key to the waitpoint's task only (buffered for that task when it is
+ * not suspended on the key yet), once: a repeat of the token returns the first signal id with
+ * `duplicate: true`. Needs the `waitpoints` capability. @see SPEC E25
+ */
+export interface TokenSignalInput {
+  readonly token: string;
+  readonly key?: undefined;
   readonly payload?: Json;
   readonly idempotencyKey?: string;
 }
@@ -485,6 +502,56 @@ export interface SignalResult {
   readonly duplicate: boolean;
   /** Ids of the suspended tasks the signal was delivered to; empty when it was buffered. */
   readonly deliveredTo: string[];
+}
+
+export interface CreateWaitpointInput {
+  /** The signal key the task will suspend on (SPEC E14). */
+  readonly key: string;
+  /** How long the token verifies, from now on the backend's clock; at most a year. */
+  readonly expiresInMs: number;
+}
+
+/** What `createWaitpoint` returns: the token is returned here only, never stored or listed. */
+export interface CreatedWaitpoint {
+  readonly waitpointId: string;
+  /** A bearer credential for one signal to this task on `key`: hand it to the outside system. */
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** `pending` until its token delivers a signal; `expired` when its expiry came first. */
+export type WaitpointState = "pending" | "delivered" | "expired";
+
+/** A waitpoint as listed: never its token (SPEC E25). */
+export interface WaitpointInfo {
+  readonly waitpointId: string;
+  readonly taskId: string;
+  readonly key: string;
+  /** The key id of the secret that signed the token. */
+  readonly kid: string;
+  /** The first 16 hex digits of the token's SHA-256: matches a token in hand to its waitpoint. */
+  readonly fingerprint: string;
+  readonly expiresAt: number;
+  readonly createdAt: number;
+  readonly state: WaitpointState;
+  /** The signal the token delivered, once it did. */
+  readonly signalId: string | null;
+  readonly deliveredAt: number | null;
+}
+
+export interface RotateWaitpointSecretOptions {
+  /** How long tokens signed with the secrets in use until now keep verifying, in ms; at most a year. */
+  readonly graceMs: number;
+}
+
+/** What a rotation did: key ids only, never a secret. */
+export interface RotatedWaitpointSecret {
+  /** The key id that signs new tokens from now on. */
+  readonly kid: string;
+  /** The key id that signed until now; null when the tenant had no secret yet. */
+  readonly previousKid: string | null;
+  /** Until when (exclusive) tokens of earlier secrets verify; null when there was none. */
+  readonly graceUntil: number | null;
 }
 
 /** At most `max` leases of a queue granted in any interval of `perMs` ms of the backend's clock (SPEC E21). */

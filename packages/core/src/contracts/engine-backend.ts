@@ -1,6 +1,8 @@
 import type {
   ClaimInput,
   CompleteOptions,
+  CreatedWaitpoint,
+  CreateWaitpointInput,
   EnqueueInput,
   EnqueueResult,
   FailOptions,
@@ -22,6 +24,8 @@ import type {
   ReleaseOptions,
   RenewOptions,
   RetryDeadLetterOptions,
+  RotatedWaitpointSecret,
+  RotateWaitpointSecretOptions,
   SignalInput,
   SignalResult,
   SubscribeFilter,
@@ -32,13 +36,14 @@ import type {
   TaskSummary,
   Unsubscribe,
   WaitForWorkOptions,
+  WaitpointInfo,
 } from "../types.js";
 
 /**
  * Leases and scheduling of a tenant's tasks.
  *
  * Holder calls (`renew`, `complete`, `fail`, `release`, `suspend`, `progress`, `appendFrame`,
- * `setSummary`, `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are
+ * `setSummary`, `createWaitpoint`, `moveToDeadLetter`, and `WorkflowStore.commit` with a lease) are fenced: they are
  * checked in this order and, when rejected, write nothing (SPEC E5):
  * unknown task → NOT_FOUND; a newer lease exists → STALE_LEASE; an epoch never granted →
  * INVALID_STATE; the task's latest epoch with a `leaseId` that is not that lease's → STALE_LEASE
@@ -124,8 +129,31 @@ export interface EngineBackend {
   /**
    * Delivers to every task suspended on `key`, or buffers for `signalTtlMs`. A repeated
    * idempotencyKey returns the first signalId with `duplicate: true`. @see SPEC E15
+   *
+   * With a waitpoint's `token` instead of a key (capability `waitpoints`), delivers on the
+   * waitpoint's key to its task only, buffered for that task when it is not suspended on the key
+   * yet, and once: a repeat of the token returns the first signalId with `duplicate: true`.
+   * @throws UNAUTHORIZED, delivering nothing, for a token that is malformed, of another tenant,
+   * signed by a secret rotated out past its grace, forged or altered, or expired. @see SPEC E25
    */
   signal(input: SignalInput): Promise<SignalResult>;
+
+  /**
+   * Issues a waitpoint for the lease's task: a token, signed with the tenant's current secret
+   * (created on first use), that lets an outside system signal the task on `key` without an API
+   * token until `expiresInMs` from now. The token is returned here only. Fenced. @see SPEC E25, E5, T4
+   */
+  createWaitpoint(lease: Lease, input: CreateWaitpointInput): Promise<CreatedWaitpoint>;
+
+  /** The task's waitpoints in creation order, without their tokens; `[]` for an unknown task. @see SPEC E25 */
+  listWaitpoints(taskId: string): Promise<WaitpointInfo[]>;
+
+  /**
+   * Makes a new secret of this tenant the one that signs; tokens signed with earlier ones verify
+   * for `graceMs` more (never longer than an earlier rotation allowed), then are UNAUTHORIZED.
+   * @see SPEC E25
+   */
+  rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret>;
 
   /** Sets a queue's concurrency limit and pause flag; returns the settings now in force. @see SPEC E17 */
   setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings>;
