@@ -7,6 +7,8 @@
 import {
   type ClaimInput,
   type CompleteOptions,
+  type CreatedWaitpoint,
+  type CreateWaitpointInput,
   DEFAULTS,
   type EngineBackend,
   type EnqueueInput,
@@ -32,6 +34,8 @@ import {
   type ReleaseOptions,
   type RenewOptions,
   type RetryDeadLetterOptions,
+  type RotatedWaitpointSecret,
+  type RotateWaitpointSecretOptions,
   type SignalInput,
   type SignalResult,
   type SubscribeFilter,
@@ -42,6 +46,7 @@ import {
   type TaskSummary,
   type Unsubscribe,
   type WaitForWorkOptions,
+  type WaitpointInfo,
 } from "@mooring/core";
 import type { FacetContext } from "./context.js";
 import { Effects, framesTopic, type WorkProbe } from "./notifications.js";
@@ -125,7 +130,21 @@ export class MemoryEngine implements EngineBackend {
   }
 
   async signal(input: SignalInput): Promise<SignalResult> {
-    return this.#run((now, fx) => this.#tasks.signal(input, now, this.#context.settings, fx));
+    const { settings, tenantId } = this.#context;
+    if (input.token !== undefined) return this.#run((now, fx) => this.#tasks.signalByToken(input, tenantId, now, settings, fx));
+    return this.#run((now, fx) => this.#tasks.signal(input, now, settings, fx));
+  }
+
+  async createWaitpoint(lease: Lease, input: CreateWaitpointInput): Promise<CreatedWaitpoint> {
+    return this.#tasks.createWaitpoint(lease, input, this.#context.tenantId, this.#context.clock.now());
+  }
+
+  async listWaitpoints(taskId: string): Promise<WaitpointInfo[]> {
+    return this.#tasks.listWaitpoints(taskId, this.#context.clock.now());
+  }
+
+  async rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret> {
+    return this.#tasks.waitpoints.rotate(options.graceMs, this.#context.clock.now());
   }
 
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {

@@ -45,8 +45,19 @@ import {
   type ReclaimResult,
   resolveEnqueue,
   type ResolvedEnqueue,
+  type CreatedWaitpoint,
+  type CreateWaitpointInput,
+  judgeWaitpointToken,
+  type KeySignalInput,
+  type ParsedWaitpointToken,
+  parseWaitpointToken,
+  signWaitpointToken,
   type Signal,
   type SignalInput,
+  type TokenSignalInput,
+  waitpointFingerprint,
+  type WaitpointInfo,
+  waitpointRefusedError,
   type SignalResult,
   type SuspendInput,
   type SuspendResult,
@@ -64,6 +75,7 @@ import { ExpiryQueue } from "./expiry-queue.js";
 import { PriorityQueue } from "./priority-queue.js";
 import type { Effects, WorkProbe } from "./notifications.js";
 import { compareNumbers, SortedList } from "./sorted-list.js";
+import { WaitpointBook } from "./waitpoints.js";
 
 /** Time-to-live settings of the client making a call. */
 export interface TaskSettings {
@@ -322,6 +334,8 @@ interface Dedup {
 
 interface BufferedSignal {
   readonly signal: Signal;
+  /** The one task that may take it (a waitpoint's, E25); null: any task suspending on its key. */
+  readonly target: string | null;
   readonly seq: number;
   readonly expiresAt: number;
   /** False once a suspension took it or it was pruned. */
@@ -348,6 +362,8 @@ export class TaskSpace {
   /** signal key → suspended tasks waiting on it. */
   readonly #waiting = new Map<string, Set<StoredTask>>();
   readonly #expiring = new ExpiryQueue();
+  /** The tenant's waitpoint secrets and waitpoints (E25). */
+  readonly waitpoints = new WaitpointBook();
   #seq = 0;
   /** Counts leases granted to tasks with a key: the order of "least recently granted" (E20). */
   #grantSeq = 0;
@@ -859,11 +875,14 @@ export class TaskSpace {
     for (const key of keys) {
       const buffered = this.#buffered.get(key);
       if (!buffered) continue;
+      const left = buffered.filter((entry) => entry.target !== null && entry.target !== task.id);
       for (const entry of buffered) {
+        if (entry.target !== null && entry.target !== task.id) continue;
         if (entry.expiresAt > now) taken.push(entry);
         entry.buffered = false;
       }
-      this.#buffered.delete(key);
+      if (left.length === 0) this.#buffered.delete(key);
+      else this.#buffered.set(key, left);
     }
     taken.sort((a, b) => a.seq - b.seq);
     const signals = taken.map((entry) => entry.signal);
@@ -882,18 +901,34 @@ export class TaskSpace {
     return { suspended: true };
   }
 
-  signal(input: SignalInput, now: number, settings: TaskSettings, fx: Effects): SignalResult {
+  signal(input: KeySignalInput, now: number, settings: TaskSettings, fx: Effects): SignalResult {
     this.#prune(now);
-    if (input.idempotencyKey !== undefined) {
-      const known = this.#signalDedup.get(input.idempotencyKey);
-      if (known && known.expiresAt > now) return { signalId: known.id, duplicate: true, deliveredTo: [] };
-    }
-    const signal: Signal = { signalId: newId(now), key: input.key, payload: copyOptionalJson(input.payload), createdAt: now };
-    if (input.idempotencyKey !== undefined) this.#rememberSignal(input.idempotencyKey, signal.signalId, now + settings.dedupTtlMs);
+    const duplicate = this.#duplicateSignal(input.idempotencyKey, now);
+    if (duplicate) return duplicate;
+    const signal = this.#newSignal(input, input.key, now, settings);
+    return this.#deliver(signal, [...(this.#waiting.get(input.key) ?? [])], null, now, settings, fx);
+  }
 
+  /** A repeat of a signal idempotency key within its TTL: the first signal's id (E15). */
+  #duplicateSignal(idempotencyKey: string | undefined, now: number): SignalResult | null {
+    if (idempotencyKey === undefined) return null;
+    const known = this.#signalDedup.get(idempotencyKey);
+    return known && known.expiresAt > now ? { signalId: known.id, duplicate: true, deliveredTo: [] } : null;
+  }
+
+  #newSignal(input: SignalInput, key: string, now: number, settings: TaskSettings): Signal {
+    const signal: Signal = { signalId: newId(now), key, payload: copyOptionalJson(input.payload), createdAt: now };
+    if (input.idempotencyKey !== undefined) this.#rememberSignal(input.idempotencyKey, signal.signalId, now + settings.dedupTtlMs);
+    return signal;
+  }
+
+  /**
+   * Delivers `signal` to the `waiting` tasks in enqueue order, resuming those it satisfies, or
+   * buffers it (for `target` alone when given) when none still waits (E14, E15).
+   */
+  #deliver(signal: Signal, waiting: StoredTask[], target: string | null, now: number, settings: TaskSettings, fx: Effects): SignalResult {
     const deliveredTo: string[] = [];
-    const waiting = [...(this.#waiting.get(input.key) ?? [])].sort((a, b) => a.seq - b.seq);
-    for (const task of waiting) {
+    for (const task of waiting.sort((a, b) => a.seq - b.seq)) {
       const suspension = task.suspension as Suspension;
       if (suspension.timeoutAt !== null && suspension.timeoutAt <= now) {
         // The timeout came first: the task is no longer waiting (effective state ready).
@@ -911,8 +946,58 @@ export class TaskSpace {
         task.updatedAt = now;
       }
     }
-    if (deliveredTo.length === 0) this.#bufferSignal(signal, now + settings.signalTtlMs);
+    if (deliveredTo.length === 0) this.#bufferSignal(signal, target, now + settings.signalTtlMs);
     return { signalId: signal.signalId, duplicate: false, deliveredTo };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Waitpoints (E25)
+
+  /** Issues a waitpoint of the lease's task, signed with the tenant's current secret. Fenced. */
+  createWaitpoint(lease: Lease, input: CreateWaitpointInput, tenantId: string, now: number): CreatedWaitpoint {
+    const task = this.#held(lease, now);
+    const secret = this.waitpoints.currentSecret();
+    const waitpointId = newId(now);
+    const expiresAt = now + input.expiresInMs;
+    const token = signWaitpointToken({ tenantId, taskId: task.id, key: input.key, expiresAt, waitpointId }, secret);
+    this.waitpoints.add({
+      waitpointId,
+      taskId: task.id,
+      key: input.key,
+      kid: secret.kid,
+      fingerprint: waitpointFingerprint(token),
+      expiresAt,
+      createdAt: now,
+      signalId: null,
+      deliveredAt: null,
+    });
+    return { waitpointId, token, expiresAt };
+  }
+
+  /**
+   * Delivers through a waitpoint's token to its task alone, once; a token that does not verify is
+   * UNAUTHORIZED and changes nothing (E25).
+   */
+  signalByToken(input: TokenSignalInput, tenantId: string, now: number, settings: TaskSettings, fx: Effects): SignalResult {
+    const token = parseWaitpointToken(input.token);
+    const refusal = judgeWaitpointToken(token, tenantId, token && this.waitpoints.secret(token.kid), now);
+    if (refusal !== null) throw waitpointRefusedError(refusal);
+    const waitpoint = this.waitpoints.get((token as ParsedWaitpointToken).claims.waitpointId);
+    if (!waitpoint) throw waitpointRefusedError("unknown_waitpoint");
+    if (waitpoint.signalId !== null) return { signalId: waitpoint.signalId, duplicate: true, deliveredTo: [] };
+    this.#prune(now);
+    const duplicate = this.#duplicateSignal(input.idempotencyKey, now);
+    if (duplicate) return duplicate;
+    const signal = this.#newSignal(input, waitpoint.key, now, settings);
+    waitpoint.signalId = signal.signalId;
+    waitpoint.deliveredAt = now;
+    const task = this.#tasks.get(waitpoint.taskId);
+    const waiting = task && this.#waiting.get(waitpoint.key)?.has(task) ? [task] : [];
+    return this.#deliver(signal, waiting, waitpoint.taskId, now, settings, fx);
+  }
+
+  listWaitpoints(taskId: string, now: number): WaitpointInfo[] {
+    return this.waitpoints.list(taskId, now);
   }
 
   #rememberSignal(key: string, id: string, expiresAt: number): void {
@@ -925,11 +1010,11 @@ export class TaskSpace {
     );
   }
 
-  #bufferSignal(signal: Signal, expiresAt: number): void {
+  #bufferSignal(signal: Signal, target: string | null, expiresAt: number): void {
     const existing = this.#buffered.get(signal.key);
     const list = existing ?? [];
     if (!existing) this.#buffered.set(signal.key, list);
-    const entry: BufferedSignal = { signal, seq: ++this.#seq, expiresAt, buffered: true };
+    const entry: BufferedSignal = { signal, target, seq: ++this.#seq, expiresAt, buffered: true };
     list.push(entry);
     this.#expiring.schedule(
       expiresAt,

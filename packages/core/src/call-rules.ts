@@ -600,7 +600,10 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
         assertRecord(input, "input");
         if (input.token === undefined) assertId(input.key, "input.key");
         else if (input.key !== undefined) invalid("input.key", "must be absent when input.token is given: a token names its key");
-        else assertText(input.token, "input.token", MAX_TOKEN_LENGTH);
+        else {
+          assertText(input.token, "input.token", MAX_TOKEN_LENGTH);
+          if (input.token === "") invalid("input.token", "must not be empty");
+        }
         optional(assertJson, limits.maxPayloadBytes)(input.payload, "input.payload");
         optional(assertId)(input.idempotencyKey, "input.idempotencyKey");
       },

@@ -31,7 +31,7 @@ import {
   type ReclaimResult,
   resolveEnqueue,
   type Signal,
-  type SignalInput,
+  type KeySignalInput,
   type SignalResult,
   type SuspendInput,
   type SuspendResult,
@@ -505,7 +505,7 @@ export class TasksModel {
    * signal when none waits. A repeated idempotency key returns the first signal id, delivers
    * nothing and reports no recipients.
    */
-  signal(input: SignalInput, now: number): SignalResult {
+  signal(input: KeySignalInput, now: number): SignalResult {
     this.#settleTime(now);
     if (input.idempotencyKey !== undefined) {
       const first = this.#state.signalKeys.find((entry) => entry.key === input.idempotencyKey);

@@ -19,6 +19,7 @@ import {
   type Lease,
   MAX_JSON_DEPTH,
   MAX_LIMIT,
+  MAX_WAITPOINT_MS,
   MooringError,
   utf8Length,
 } from "@mooring/core";
@@ -480,6 +481,32 @@ function methodCases(bad: InvalidValues): readonly MethodCase[] {
       method: "signal",
       base: () => [{ key: "k", payload: 1, idempotencyKey: "i" }],
       parts: [part([0], required(bad.optionalRecord)), id([0, "key"], bad), part([0, "payload"], bad.json), part([0, "idempotencyKey"], bad.optionalId)],
+    },
+    {
+      facet: "engine",
+      method: "signal",
+      base: () => [{ token: "mwp1.a2lk.e30.bWFj", payload: 1, idempotencyKey: "i" }],
+      needs: ["waitpoints"],
+      parts: [
+        part([0, "token"], [...WRONG_TYPES, "", "x".repeat(4097), ...UNCLEAN_STRINGS]),
+        // A token names its key: a key beside it is refused, whatever the key.
+        part([0, "key"], ["k", ...bad.optionalId]),
+        part([0, "payload"], bad.json),
+        part([0, "idempotencyKey"], bad.optionalId),
+      ],
+    },
+    {
+      facet: "engine",
+      method: "createWaitpoint",
+      base: (s) => [s.lease, { key: "k", expiresInMs: 1000 }],
+      parts: [...leaseParts(0, bad), part([1], required(bad.optionalRecord)), id([1, "key"], bad), part([1, "expiresInMs"], required([...bad.positiveInt, MAX_WAITPOINT_MS + 1]))],
+    },
+    { facet: "engine", method: "listWaitpoints", base: (s) => [s.taskId], parts: [id([0], bad)] },
+    {
+      facet: "engine",
+      method: "rotateWaitpointSecret",
+      base: () => [{ graceMs: 10 }],
+      parts: [part([0], required(bad.optionalRecord)), part([0, "graceMs"], required([...bad.nonNegativeInt, MAX_WAITPOINT_MS + 1]))],
     },
     {
       facet: "engine",

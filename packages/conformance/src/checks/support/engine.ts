@@ -15,6 +15,7 @@ import {
   type MooringError,
   type TaskRecord,
   type TaskSummary,
+  type WaitpointInfo,
 } from "@mooring/core";
 import type { BackendClockContext } from "../../registry.js";
 import { ensure, rejectsWith, same, succeeds } from "./assertions.js";
@@ -153,7 +154,7 @@ export function forgedLeaseIds(leaseId: string): { readonly name: string; readon
 // ---------------------------------------------------------------------------------------------
 // Holder calls (SPEC E5)
 
-export const HOLDER_CALL_NAMES = ["renew", "complete", "fail", "release", "suspend", "progress", "appendFrame", "setSummary", "moveToDeadLetter"] as const;
+export const HOLDER_CALL_NAMES = ["renew", "complete", "fail", "release", "suspend", "progress", "appendFrame", "setSummary", "createWaitpoint", "moveToDeadLetter"] as const;
 export type HolderCallName = (typeof HOLDER_CALL_NAMES)[number];
 
 /** One fenced call of a lease holder, with the capability it needs beyond "leases". */
@@ -173,6 +174,7 @@ export const HOLDER_CALLS: readonly HolderCall[] = [
   { name: "progress", requires: ["progress"], invoke: (engine, lease) => engine.progress(lease, { percent: 99, message: "fenced holder" }) },
   { name: "appendFrame", requires: ["streams"], invoke: (engine, lease) => engine.appendFrame(lease, { by: "fenced holder" }) },
   { name: "setSummary", requires: ["frameTail"], invoke: (engine, lease) => engine.setSummary(lease, { by: "fenced holder" }) },
+  { name: "createWaitpoint", requires: ["signals", "waitpoints"], invoke: (engine, lease, signalKey) => engine.createWaitpoint(lease, { key: signalKey, expiresInMs: 60_000 }) },
   { name: "moveToDeadLetter", requires: ["deadLetter"], invoke: (engine, lease) => engine.moveToDeadLetter(lease, { by: "fenced holder" }) },
 ];
 
@@ -181,10 +183,13 @@ interface TaskObservation {
   readonly frames: Frame[] | null;
   readonly latestFrames: Frame[] | null;
   readonly summaries: (TaskSummary | null)[] | null;
+  readonly waitpoints: WaitpointInfo[] | null;
 }
 
-/** What a rejected call may not change: frames for `appendFrame`, summaries for `setSummary`. */
-type Written = "frames" | "summary" | null;
+/** What a rejected call may not change: frames for `appendFrame`, summaries for `setSummary`, waitpoints for `createWaitpoint`. */
+type Written = "frames" | "summary" | "waitpoints" | null;
+
+const WRITES: Partial<Record<HolderCallName, Written>> = { appendFrame: "frames", setSummary: "summary", createWaitpoint: "waitpoints" };
 
 async function observe(engine: EngineBackend, lease: Lease, written: Written): Promise<TaskObservation> {
   const task = await engine.getTask(lease.taskId);
@@ -194,6 +199,7 @@ async function observe(engine: EngineBackend, lease: Lease, written: Written): P
     frames: written === "frames" ? await engine.readFrames(lease.taskId, attempt) : null,
     latestFrames: written === "frames" ? await engine.readFrames(lease.taskId) : null,
     summaries: written === "summary" ? [await engine.getSummary(lease.taskId, attempt), await engine.getSummary(lease.taskId)] : null,
+    waitpoints: written === "waitpoints" ? await engine.listWaitpoints(lease.taskId) : null,
   };
 }
 
@@ -230,11 +236,11 @@ export async function expectRejectedHolderCall(input: RejectedHolderCall): Promi
   if (call.name === "suspend") {
     await succeeds(engine.signal({ key: signalKey, payload: "buffered before the rejected suspend" }), `${what}: buffering a signal`);
   }
-  const written: Written = call.name === "appendFrame" ? "frames" : call.name === "setSummary" ? "summary" : null;
+  const written = WRITES[call.name] ?? null;
   const before = await observeBoth(owner, engine, lease, written);
   const error = await rejectsWith(call.invoke(engine, lease, signalKey), code, `${what}: ${call.name}`);
   const after = await observeBoth(owner, engine, lease, written);
-  same(after, before, `${what}: a rejected ${call.name} must write nothing (task, frames and summaries before vs after)`);
+  same(after, before, `${what}: a rejected ${call.name} must write nothing (task, frames, summaries and waitpoints before vs after)`);
   if (call.name === "suspend") await expectSignalStillBuffered(engine, signalKey, what);
   return error;
 }
