@@ -14,6 +14,7 @@ import {
   keyHeldDetails,
   type Lease,
   MooringError,
+  parseWaitpointToken,
   type StateStore,
   systemClock,
   type TaskEvent,
@@ -924,6 +925,64 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
     patch: (view) => ({
       engine: {
         readFrames: (taskId, options) => view.engine.readFrames(taskId, { ...options, waitMs: 0 }),
+      },
+    }),
+  },
+  {
+    id: "waitpoint-delivers-every-use",
+    bug: "a repeat of a delivered waitpoint token signals its key again instead of answering duplicate",
+    rules: ["E25"],
+    patch: (view) => ({
+      engine: {
+        signal: async (input) => {
+          const result = await view.engine.signal(input);
+          const claims = input.token === undefined ? null : parseWaitpointToken(input.token)?.claims;
+          if (!result.duplicate || !claims) return result;
+          return view.engine.signal({ key: claims.key, payload: input.payload ?? null });
+        },
+      },
+    }),
+  },
+  {
+    id: "waitpoint-token-as-key-signal",
+    bug: "signal with a token reads the key from the token without verifying it and signals every task on that key",
+    rules: ["E25"],
+    patch: (view) => ({
+      engine: {
+        signal: async (input) => {
+          const claims = input.token === undefined ? null : parseWaitpointToken(input.token)?.claims;
+          if (input.token === undefined) return view.engine.signal(input);
+          if (!claims) throw new MooringError("UNAUTHORIZED", "malformed waitpoint token", { details: { reason: "malformed" } });
+          return view.engine.signal({ key: claims.key, payload: input.payload ?? null });
+        },
+      },
+    }),
+  },
+  {
+    id: "expired-waitpoint-accepted",
+    bug: "an expired waitpoint token still delivers (the expiry is not checked)",
+    rules: ["E25"],
+    patch: (view) => ({
+      engine: {
+        signal: async (input) => {
+          try {
+            return await view.engine.signal(input);
+          } catch (error) {
+            const claims = input.token === undefined ? null : parseWaitpointToken(input.token)?.claims;
+            if (!claims || !MooringError.is(error, "UNAUTHORIZED") || error.details.reason !== "expired") throw error;
+            return view.engine.signal({ key: claims.key, payload: input.payload ?? null });
+          }
+        },
+      },
+    }),
+  },
+  {
+    id: "rotation-without-grace",
+    bug: "rotateWaitpointSecret ignores graceMs: tokens of the previous secret stop verifying at once",
+    rules: ["E25"],
+    patch: (view) => ({
+      engine: {
+        rotateWaitpointSecret: () => view.engine.rotateWaitpointSecret({ graceMs: 0 }),
       },
     }),
   },
