@@ -73,10 +73,10 @@ const RUNS_AND_EVENTS_CHECKS = [
 /** The only checks an adapter that declares everything but tenancy does not run: those about tenants. */
 const TENANCY_CHECKS = [
   "C4.closed-tenant-view", "C5.tenants-list-pages", "C6.tenant-reads-null", "C6.tenant-update-not-found", "T2.tenant-conflict-details",
-  "C6.tenant-not-found-details", "T2.suspended-tenant-details", "E2.scope-queue-and-tenant", "E19.subscribe-tenant-only",
+  "C6.tenant-not-found-details", "T2.suspended-tenant-details", "E2.scope-queue-and-tenant", "E25.other-tenant-refused", "E19.subscribe-tenant-only",
   "T1.holder-call-cross-tenant.renew", "T1.holder-call-cross-tenant.complete", "T1.holder-call-cross-tenant.fail",
   "T1.holder-call-cross-tenant.release", "T1.holder-call-cross-tenant.suspend", "T1.holder-call-cross-tenant.progress",
-  "T1.holder-call-cross-tenant.appendFrame", "T1.holder-call-cross-tenant.setSummary", "T1.holder-call-cross-tenant.moveToDeadLetter", "T1.forged-task-id",
+  "T1.holder-call-cross-tenant.appendFrame", "T1.holder-call-cross-tenant.setSummary", "T1.holder-call-cross-tenant.createWaitpoint", "T1.holder-call-cross-tenant.moveToDeadLetter", "T1.forged-task-id",
   "T1.forged-task-id-extras", "T1.claim-confined", "T1.signal-keys", "T1.lists-counts-sweeps", "T1.same-run-id", "T1.same-kv-key",
   "T1.fencing-in-tenant-view", "T1.default-tenant-view", "T2.tenant-records", "T2.suspended-tenant", "T2.suspended-tenant-has-no-work", "T3.create-and-validate",
   "T3.list-reveals-nothing", "T3.revoke", "T4.lease-id-strength", "T1.model-isolation", "C1.invalid-input.tenants", "C1.every-invalid-part.tenants",

@@ -181,8 +181,8 @@ export const checks: Check[] = [
   defineCheck({
     id: "E25.refused-tokens-deliver-nothing",
     rule: "E25",
-    title: "malformed, forged, tampered (key, task, expiry, waitpoint, MAC, kid) and other-tenant tokens are UNAUTHORIZED with their reason, deliver nothing, and leave the real token usable",
-    requires: ["leases", "signals", "waitpoints", "tenancy"],
+    title: "malformed, forged and tampered tokens (key, task, expiry, waitpoint, tenant, MAC, kid) are UNAUTHORIZED with their reason, deliver nothing, and leave the real token usable",
+    requires: ["leases", "signals", "waitpoints"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
@@ -212,27 +212,40 @@ export const checks: Check[] = [
         ["a token signed under a kid the store does not have", signWaitpointToken(parsed.claims, { kid: "a2lkLW5vdC1pc3N1ZWQ", secret: Buffer.alloc(32, 7).toString("base64url") }), "kid"],
       ];
       for (const [what, token, reason] of refusals) await expectRefused(engine, waiting, token, reason, what);
-
-      const tenantView = ctx.backend.forTenant(ctx.unique("tenant")).engine;
-      const before = await engine.listWaitpoints(waiting.id);
-      await rejectsWithDetails(tenantView.signal({ token: waiting.token }), "UNAUTHORIZED", { reason: "tenant" }, "the real token on another tenant's view");
-      same(await engine.listWaitpoints(waiting.id), before, "the waitpoint after its token was refused on another tenant's view");
-
       const sent = await succeeds(engine.signal({ token: waiting.token, payload: "real" }), "the real token after every refusal");
       same(sent.deliveredTo, [waiting.id], "the real token still delivers after every refused one");
     },
   }),
   defineCheck({
-    id: "E25.rotation-grace",
+    id: "E25.other-tenant-refused",
     rule: "E25",
-    title: "rotateWaitpointSecret: new tokens carry the new kid; tokens of the previous secret verify until graceUntil (exclusive), a later rotation never extends that grace, and the first rotation of a tenant reports no previous secret",
+    title: "a real token presented on another tenant's view is UNAUTHORIZED (reason tenant) and delivers nothing; its own tenant's view still takes it",
     requires: ["leases", "signals", "waitpoints", "tenancy"],
     kind: "example",
     async run(ctx) {
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
+      const waiting = await taskWithWaitpoint(engine, queue, ctx.unique("key"));
+      const other = ctx.backend.forTenant(ctx.unique("tenant")).engine;
+      await succeeds(other.rotateWaitpointSecret({ graceMs: 0 }), "another tenant makes a secret of its own");
+      const before = await engine.listWaitpoints(waiting.id);
+      await rejectsWithDetails(other.signal({ token: waiting.token }), "UNAUTHORIZED", { reason: "tenant" }, "the real token on another tenant's view");
+      same(await engine.listWaitpoints(waiting.id), before, "the waitpoint after its token was refused on another tenant's view");
+      await expectTask(engine, waiting.id, { state: "suspended" }, "the task after its token was refused on another tenant's view");
+      same((await succeeds(engine.signal({ token: waiting.token }), "the token on its own tenant's view")).deliveredTo, [waiting.id], "the token on its own tenant's view");
+    },
+  }),
+  defineCheck({
+    id: "E25.rotation-grace",
+    rule: "E25",
+    title: "rotateWaitpointSecret: new tokens carry the new kid; tokens of the previous secret verify until graceUntil (exclusive), a later rotation never extends that grace, and the first rotation of a store with no secret reports no previous one",
+    requires: ["leases", "signals", "waitpoints"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const queue = ctx.unique("queue");
       const key = ctx.unique("key");
-      const fresh = ctx.backend.forTenant(ctx.unique("tenant")).engine;
+      const fresh = (await ctx.openNamespace()).engine;
       const first = await succeeds(fresh.rotateWaitpointSecret({ graceMs: 100 }), "the first rotation of a tenant with no secret");
       same({ previousKid: first.previousKid, graceUntil: first.graceUntil }, { previousKid: null, graceUntil: null }, "a rotation with no secret before it");
 

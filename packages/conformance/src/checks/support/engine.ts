@@ -174,7 +174,7 @@ export const HOLDER_CALLS: readonly HolderCall[] = [
   { name: "progress", requires: ["progress"], invoke: (engine, lease) => engine.progress(lease, { percent: 99, message: "fenced holder" }) },
   { name: "appendFrame", requires: ["streams"], invoke: (engine, lease) => engine.appendFrame(lease, { by: "fenced holder" }) },
   { name: "setSummary", requires: ["frameTail"], invoke: (engine, lease) => engine.setSummary(lease, { by: "fenced holder" }) },
-  { name: "createWaitpoint", requires: ["signals", "waitpoints"], invoke: (engine, lease, signalKey) => engine.createWaitpoint(lease, { key: signalKey, expiresInMs: 60_000 }) },
+  { name: "createWaitpoint", requires: ["waitpoints"], invoke: (engine, lease, signalKey) => engine.createWaitpoint(lease, { key: signalKey, expiresInMs: 60_000 }) },
   { name: "moveToDeadLetter", requires: ["deadLetter"], invoke: (engine, lease) => engine.moveToDeadLetter(lease, { by: "fenced holder" }) },
 ];
 
