@@ -20,6 +20,8 @@ export interface BackendContext {
   readonly deathOrder: string;
   /** The advisory-lock scope of signal keys. */
   readonly signalLockScope: string;
+  /** The advisory-lock scope of each tenant's waitpoint secrets. */
+  readonly waitpointLockScope: string;
   /** How often `waitForWork` checks for work when no notification comes (its floor). */
   readonly pollIntervalMs: number;
 }

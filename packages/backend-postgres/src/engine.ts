@@ -1,7 +1,7 @@
 /**
- * EngineBackend on Postgres (SPEC E1-E19): leases with fencing epochs, claims in one statement
- * with SKIP LOCKED, batch completion, retries with backoff, dead letters, signals, dependencies,
- * queue control, progress, streams and LISTEN/NOTIFY.
+ * EngineBackend on Postgres (SPEC E1-E19, E25, E28): leases with fencing epochs, claims in one
+ * statement with SKIP LOCKED, batch completion, retries with backoff, dead letters, signals and
+ * signed waitpoints, dependencies, queue control, progress, streams and LISTEN/NOTIFY.
  *
  * Hot paths (enqueue of plain tasks, claim, complete, renew, progress, appendFrame) are one
  * statement each, carrying the epoch in their WHERE clause; when one matches no row, the fence
@@ -13,6 +13,8 @@ import { randomBytes } from "node:crypto";
 import {
   type ClaimInput,
   type CompleteOptions,
+  type CreatedWaitpoint,
+  type CreateWaitpointInput,
   DEFAULTS,
   type EngineBackend,
   enforceFence,
@@ -23,7 +25,9 @@ import {
   type FencedLease,
   type Frame,
   type GetSummaryOptions,
+  judgeWaitpointToken,
   type Json,
+  type KeySignalInput,
   type Lease,
   type ListDeadLettersRequest,
   MooringError,
@@ -31,6 +35,7 @@ import {
   newLeaseIds,
   notDeadDetails,
   type Page,
+  parseWaitpointToken,
   type Progress,
   type QueueSettings,
   type QueueSettingsInput,
@@ -42,9 +47,12 @@ import {
   type RenewOptions,
   resolveEnqueue,
   type RetryDeadLetterOptions,
+  type RotatedWaitpointSecret,
+  type RotateWaitpointSecretOptions,
   type Signal,
   type SignalInput,
   type SignalResult,
+  signWaitpointToken,
   type SubscribeFilter,
   type SuspendInput,
   type SuspendResult,
@@ -55,8 +63,13 @@ import {
   type TaskSummary,
   type TaskState,
   tenantSuspendedDetails,
+  type TokenSignalInput,
   type Unsubscribe,
   type WaitForWorkOptions,
+  waitpointFingerprint,
+  type WaitpointInfo,
+  waitpointRefusedError,
+  type WaitpointState,
   decodeStoredValue,
   storedValueColumns,
   type Value,
@@ -69,6 +82,7 @@ import { isAmbiguous, notFound } from "./errors.js";
 import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { type LeaseRow, jsonText, leaseOf, shownState, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
 import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lockTask, retryTime } from "./settlement.js";
+import { currentWaitpointSecret, rotateWaitpointSecrets, storedWaitpointSecret } from "./waitpoint-secrets.js";
 
 /** A task input with its defaults applied and its id chosen. */
 interface PreparedTask {
@@ -150,6 +164,20 @@ function recoveredSlots(rows: readonly LeaseRow[], workers: readonly string[]): 
     slotted.push({ slot: index + 1, lease: leaseOf(row) });
   }
   return slotted;
+}
+
+/** A waitpoint as waitpoints-list returns it. */
+interface WaitpointRow {
+  readonly id: string;
+  readonly task_id: string;
+  readonly key: string;
+  readonly kid: string;
+  readonly fingerprint: string;
+  readonly expires_at: number;
+  readonly created_at: number;
+  readonly state: WaitpointState;
+  readonly signal_id: string | null;
+  readonly delivered_at: number | null;
 }
 
 /** Whether `signals` satisfy a suspension on `keys` (SPEC E14): one key signalled, or every key. */
@@ -514,7 +542,7 @@ export class PostgresEngine implements EngineBackend {
     return this.#context.db.transaction(async (tx) => {
       const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
       await tx.query("signal-keys-lock", [this.#context.signalLockScope, this.#tenantId, [...keys].sort(), task.now]);
-      const taken = (await tx.query<{ id: string; key: string; payload: Json; created_at: number }>("signal-buffer-take", [task.now, this.#tenantId, keys, limits.signalTtlMs])).map(
+      const taken = (await tx.query<{ id: string; key: string; payload: Json; created_at: number }>("signal-buffer-take", [task.now, this.#tenantId, keys, limits.signalTtlMs, task.id])).map(
         (row): Signal => ({ signalId: row.id, key: row.key, payload: row.payload, createdAt: row.created_at }),
       );
       if (satisfied(keys, mode, taken)) {
@@ -532,50 +560,138 @@ export class PostgresEngine implements EngineBackend {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Signals (SPEC E15)
+  // Signals and waitpoints (SPEC E15, E25)
 
-  async signal(input: SignalInput): Promise<SignalResult> {
-    const { db, limits } = this.#context;
+  signal(input: SignalInput): Promise<SignalResult> {
+    return input.token === undefined ? this.#signalKey(input) : this.#signalWaitpoint(input);
+  }
+
+  async #signalKey(input: KeySignalInput): Promise<SignalResult> {
+    const { db } = this.#context;
     const signalId = newId(db.nowParam() ?? Date.now());
     return db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ now: number }>("signal-keys-lock", [this.#context.signalLockScope, this.#tenantId, [input.key], db.nowParam()]);
-      if (!lock) throw new Error("signal-keys-lock returned no row");
-      const now = lock.now;
-      if (input.idempotencyKey !== undefined) {
-        const taken = await tx.query("signal-key-claim", [now, this.#tenantId, input.idempotencyKey, signalId, limits.dedupTtlMs]);
-        if (taken.length === 0) {
-          const [holder] = await tx.query<{ signal_id: string }>("signal-key-find", [this.#tenantId, input.idempotencyKey]);
-          if (!holder) throw new Error("a signal idempotency key that refused the signal has no holder");
-          return { signalId: holder.signal_id, duplicate: true, deliveredTo: [] };
-        }
-      }
-      const signal: Signal = { signalId, key: input.key, payload: input.payload ?? null, createdAt: now };
-      const waiting = await tx.query<{ id: string; queue: string; suspend_keys: string[]; suspend_mode: string; signals: StoredSignal[] | null }>("signal-waiting-tasks", [
-        now,
-        this.#tenantId,
-        input.key,
-      ]);
-      if (waiting.length === 0) {
-        await tx.query("signal-buffer-insert", [now, this.#tenantId, signalId, input.key, jsonText(signal.payload)]);
-        return { signalId, duplicate: false, deliveredTo: [] };
-      }
-      const stored = storeSignal(signal);
-      const delivered = waiting.map((task) => {
-        const signals = [...(task.signals ?? []), stored];
-        return { task, signals, resumed: satisfied(task.suspend_keys, task.suspend_mode, signals) };
-      });
-      await tx.query("signal-deliver", [
-        now,
-        this.#tenantId,
-        delivered.map((entry) => entry.task.id),
-        delivered.map((entry) => JSON.stringify(entry.signals)),
-        delivered.map((entry) => entry.resumed),
-      ]);
-      const outbox = new Outbox();
-      for (const entry of delivered) if (entry.resumed) outbox.add("work", entry.task.queue, null);
-      await outbox.send(tx, this.#context, this.#tenantId, now);
-      return { signalId, duplicate: false, deliveredTo: waiting.map((task) => task.id) };
+      const now = await this.#lockSignalKey(tx, input.key, db.nowParam());
+      const holder = await this.#takeSignalKey(tx, now, input.idempotencyKey, signalId);
+      if (holder !== null) return { signalId: holder, duplicate: true, deliveredTo: [] };
+      const deliveredTo = await this.#deliverSignal(tx, { signalId, key: input.key, payload: input.payload ?? null, createdAt: now }, null);
+      return { signalId, duplicate: false, deliveredTo };
     });
+  }
+
+  /**
+   * Judges the token and delivers in one transaction, at one time (the judgement's), so that a
+   * rotation or an expiry cannot come between. The waitpoint's row is locked before its key: a
+   * second use of the token waits for the first and finds the waitpoint delivered.
+   */
+  async #signalWaitpoint(input: TokenSignalInput): Promise<SignalResult> {
+    const { db } = this.#context;
+    const parsed = parseWaitpointToken(input.token);
+    const signalId = newId(db.nowParam() ?? Date.now());
+    return db.transaction(async (tx) => {
+      const { now, secret } = await storedWaitpointSecret(tx, this.#context, this.#tenantId, parsed?.kid ?? null);
+      const reason = judgeWaitpointToken(parsed, this.#tenantId, secret, now);
+      // The judgement refuses a null token as malformed; the second test only narrows its type.
+      if (reason !== null || parsed === null) throw waitpointRefusedError(reason ?? "malformed");
+      const waitpointId = parsed.claims.waitpointId;
+      const [waitpoint] = await tx.query<{ task_id: string; key: string; signal_id: string | null }>("waitpoint-lock", [this.#tenantId, waitpointId]);
+      if (!waitpoint) throw waitpointRefusedError("unknown_waitpoint");
+      if (waitpoint.signal_id !== null) return { signalId: waitpoint.signal_id, duplicate: true, deliveredTo: [] };
+      await this.#lockSignalKey(tx, waitpoint.key, now);
+      const holder = await this.#takeSignalKey(tx, now, input.idempotencyKey, signalId);
+      if (holder !== null) return { signalId: holder, duplicate: true, deliveredTo: [] };
+      const deliveredTo = await this.#deliverSignal(tx, { signalId, key: waitpoint.key, payload: input.payload ?? null, createdAt: now }, waitpoint.task_id);
+      await tx.query("waitpoint-deliver", [now, this.#tenantId, waitpointId, signalId]);
+      return { signalId, duplicate: false, deliveredTo };
+    });
+  }
+
+  /** Takes the signal key's lock (see signal-keys-lock); returns the time the transaction uses. */
+  async #lockSignalKey(tx: Queryable, key: string, now: number | null): Promise<number> {
+    const [lock] = await tx.query<{ now: number }>("signal-keys-lock", [this.#context.signalLockScope, this.#tenantId, [key], now]);
+    if (!lock) throw new Error("signal-keys-lock returned no row");
+    return lock.now;
+  }
+
+  /** The signal that holds `idempotencyKey` when a live one does, else null, the key now `signalId`'s (SPEC E15). */
+  async #takeSignalKey(tx: Queryable, now: number, idempotencyKey: string | undefined, signalId: string): Promise<string | null> {
+    if (idempotencyKey === undefined) return null;
+    const taken = await tx.query("signal-key-claim", [now, this.#tenantId, idempotencyKey, signalId, this.#context.limits.dedupTtlMs]);
+    if (taken.length > 0) return null;
+    const [holder] = await tx.query<{ signal_id: string }>("signal-key-find", [this.#tenantId, idempotencyKey]);
+    if (!holder) throw new Error("a signal idempotency key that refused the signal has no holder");
+    return holder.signal_id;
+  }
+
+  /**
+   * Delivers `signal` to every task suspended on its key (to `target` only, when given), resuming
+   * those it satisfies, or buffers it (for `target` alone, when given) when none waits. Returns
+   * the ids of the tasks it was delivered to. The caller holds the key's lock.
+   */
+  async #deliverSignal(tx: Queryable, signal: Signal, target: string | null): Promise<string[]> {
+    const now = signal.createdAt;
+    const waiting = await tx.query<{ id: string; queue: string; suspend_keys: string[]; suspend_mode: string; signals: StoredSignal[] | null }>("signal-waiting-tasks", [
+      now,
+      this.#tenantId,
+      signal.key,
+      target,
+    ]);
+    if (waiting.length === 0) {
+      await tx.query("signal-buffer-insert", [now, this.#tenantId, signal.signalId, signal.key, jsonText(signal.payload), target]);
+      return [];
+    }
+    const stored = storeSignal(signal);
+    const delivered = waiting.map((task) => {
+      const signals = [...(task.signals ?? []), stored];
+      return { task, signals, resumed: satisfied(task.suspend_keys, task.suspend_mode, signals) };
+    });
+    await tx.query("signal-deliver", [
+      now,
+      this.#tenantId,
+      delivered.map((entry) => entry.task.id),
+      delivered.map((entry) => JSON.stringify(entry.signals)),
+      delivered.map((entry) => entry.resumed),
+    ]);
+    const outbox = new Outbox();
+    for (const entry of delivered) if (entry.resumed) outbox.add("work", entry.task.queue, null);
+    await outbox.send(tx, this.#context, this.#tenantId, now);
+    return waiting.map((task) => task.id);
+  }
+
+  /**
+   * Fenced like every holder call: the task's row is locked and judged first, so a rejected call
+   * writes nothing (not even the tenant's first secret, which rolls back with it).
+   */
+  async createWaitpoint(lease: Lease, input: CreateWaitpointInput): Promise<CreatedWaitpoint> {
+    return this.#context.db.transaction(async (tx) => {
+      const { task } = await holdTask(tx, this.#context, this.#tenantId, lease, "other");
+      const secret = await currentWaitpointSecret(tx, this.#context, this.#tenantId, task.now);
+      const waitpointId = newId(task.now);
+      const expiresAt = task.now + input.expiresInMs;
+      const token = signWaitpointToken({ tenantId: this.#tenantId, taskId: task.id, key: input.key, expiresAt, waitpointId }, secret);
+      await tx.query("waitpoint-insert", [task.now, this.#tenantId, waitpointId, task.id, input.key, secret.kid, waitpointFingerprint(token), expiresAt]);
+      return { waitpointId, token, expiresAt };
+    });
+  }
+
+  async listWaitpoints(taskId: string): Promise<WaitpointInfo[]> {
+    const { db } = this.#context;
+    const rows = await db.query<WaitpointRow>("waitpoints-list", [db.nowParam(), this.#tenantId, taskId], "safe");
+    return rows.map((row) => ({
+      waitpointId: row.id,
+      taskId: row.task_id,
+      key: row.key,
+      kid: row.kid,
+      fingerprint: row.fingerprint,
+      expiresAt: row.expires_at,
+      createdAt: row.created_at,
+      state: row.state,
+      signalId: row.signal_id,
+      deliveredAt: row.delivered_at,
+    }));
+  }
+
+  rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret> {
+    return this.#context.db.transaction((tx) => rotateWaitpointSecrets(tx, this.#context, this.#tenantId, options.graceMs));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -68,3 +68,11 @@ export function migrationLockKey(schema: string): bigint {
 export function signalLockScope(schema: string): string {
   return `mooring-signal:${schemaTag(schema)}`;
 }
+
+/**
+ * The prefix of the advisory-lock keys of each tenant's waitpoint secrets (E25), apart from the
+ * signal keys' so that a tenant's secret lock never shares a key with one of its signal keys.
+ */
+export function waitpointLockScope(schema: string): string {
+  return `mooring-waitpoint-secrets:${schemaTag(schema)}`;
+}

@@ -30,7 +30,7 @@ import type { BackendContext } from "./context.js";
 import { Database } from "./database.js";
 import { PostgresEngine } from "./engine.js";
 import { mapPostgresError, type ServerTarget } from "./errors.js";
-import { assertSchemaName, DEFAULT_SCHEMA, notificationChannel, quoteIdentifier, signalLockScope } from "./identifiers.js";
+import { assertSchemaName, DEFAULT_SCHEMA, notificationChannel, quoteIdentifier, signalLockScope, waitpointLockScope } from "./identifiers.js";
 import { migrateSchema } from "./migrations.js";
 import { NotificationHub } from "./notifications.js";
 import { type PostgresBackendOptions, postgresOptionsFromUrl } from "./options.js";
@@ -147,6 +147,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     channel,
     deathOrder: `${quoteIdentifier(schema)}.${quoteIdentifier("death_order")}`,
     signalLockScope: signalLockScope(schema),
+    waitpointLockScope: waitpointLockScope(schema),
     pollIntervalMs,
   };
 

@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError, newLeaseIds } from "@mooring/core";
 import { mapPostgresError } from "../src/errors.js";
-import { notificationChannel, quoteIdentifier } from "../src/identifiers.js";
+import { notificationChannel, quoteIdentifier, waitpointLockScope } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
 import { Database } from "../src/database.js";
 import { LEDGER_TABLE, MIGRATIONS, migrateSchema } from "../src/migrations.js";
@@ -705,5 +705,83 @@ describe.skipIf(!server)("E20: a task enqueued while a fair claim runs", () => {
     } finally {
       await backend.close();
     }
+  });
+});
+
+describe.skipIf(!server)("E25: a tenant's waitpoint secrets, shared by every pool on the schema", () => {
+  /** The tenant's secrets as stored: kid and whether it is the current one (never the secret). */
+  async function secretRows(schema: string): Promise<{ kid: string; current: boolean }[]> {
+    return withClient(async (client) => (await client.query<{ kid: string; current: boolean }>(`SELECT kid, valid_until IS NULL AS current FROM ${quoteIdentifier(schema)}.waitpoint_secrets ORDER BY kid`)).rows);
+  }
+
+  /** One leased task per backend, each ready for a holder call. */
+  async function leaseEach(backends: readonly Backend[], queue: string): Promise<Lease[]> {
+    await backends[0]!.engine.enqueueMany(backends.map(() => ({ queue })));
+    const leases: Lease[] = [];
+    for (const [index, backend] of backends.entries()) leases.push(...(await backend.engine.claim({ workerId: `pool-${index}`, queues: [queue], leaseMs: 60_000, limit: 1 })));
+    expect(leases).toHaveLength(backends.length);
+    return leases;
+  }
+
+  it("8 pools issuing the tenant's first waitpoints at once make one secret and sign with it", async () => {
+    const schema = schemas.name("firstsecret");
+    const clock = new ManualClock();
+    const backends = await Promise.all(Array.from({ length: 8 }, () => open(schema, { clock })));
+    const leases = await leaseEach(backends, "q");
+    const created = await Promise.all(backends.map((backend, index) => backend.engine.createWaitpoint(leases[index]!, { key: "approval", expiresInMs: 60_000 })));
+    const rows = await secretRows(schema);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.current).toBe(true);
+    expect(new Set(created.map((waitpoint) => waitpoint.token.split(".")[1]))).toEqual(new Set([rows[0]?.kid]));
+    for (const waitpoint of created) expect((await backends[1]!.engine.signal({ token: waitpoint.token })).duplicate).toBe(false);
+    await Promise.all(backends.map((backend) => backend.close()));
+  });
+
+  it("rotations racing first waitpoints on 8 pools leave one current secret, each rotation retiring the one before it", async () => {
+    const schema = schemas.name("rotations");
+    const clock = new ManualClock();
+    const backends = await Promise.all(Array.from({ length: 8 }, () => open(schema, { clock })));
+    const leases = await leaseEach(backends.slice(0, 4), "q");
+    const [rotations, created] = await Promise.all([
+      Promise.all(backends.map((backend) => backend.engine.rotateWaitpointSecret({ graceMs: 60_000 }))),
+      Promise.all(leases.map((lease, index) => backends[index]!.engine.createWaitpoint(lease, { key: "approval", expiresInMs: 60_000 }))),
+    ]);
+    const rows = await secretRows(schema);
+    expect(rows.filter((row) => row.current)).toHaveLength(1);
+    // The rotations took turns: each retired a different secret, and only the last one's is current.
+    const retired = rotations.map((rotation) => rotation.previousKid).filter((kid) => kid !== null);
+    expect(new Set(retired).size).toBe(retired.length);
+    expect(rotations.filter((rotation) => rotation.previousKid === null).length).toBeLessThanOrEqual(1);
+    const current = rows.find((row) => row.current)?.kid;
+    expect(rotations.map((rotation) => rotation.kid)).toContain(current);
+    expect(retired).not.toContain(current);
+    // Each waitpoint was signed by a secret that was current at some point, and verifies in its grace.
+    for (const waitpoint of created) expect((await backends[0]!.engine.signal({ token: waitpoint.token })).duplicate).toBe(false);
+    await Promise.all(backends.map((backend) => backend.close()));
+  });
+
+  it("a waitpoint issued while a rotation holds the tenant's secrets waits for it, then signs with the secret it made current", async () => {
+    const schema = schemas.name("rotationwait");
+    const clock = new ManualClock();
+    const backend = await open(schema, { clock });
+    const { engine } = backend;
+    const [lease] = await leaseEach([backend], "q");
+    await engine.rotateWaitpointSecret({ graceMs: 0 });
+    const secrets = `${quoteIdentifier(schema)}.waitpoint_secrets`;
+    await withClient(async (client) => {
+      // A rotation with no grace, by hand, under the lock waitpoint-secrets-lock takes, not yet committed:
+      // a waitpoint that signed with the secret it retires would be refused from the start.
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))", [waitpointLockScope(schema), DEFAULT_TENANT]);
+      await client.query(`UPDATE ${secrets} SET valid_until = $1 WHERE valid_until IS NULL`, [clock.now()]);
+      await client.query(`INSERT INTO ${secrets} (tenant_id, kid, secret, created_at) VALUES ($1, 'rotated-by-hand', $2, $3)`, [DEFAULT_TENANT, Buffer.alloc(32, 1).toString("base64url"), clock.now()]);
+      const issuing = engine.createWaitpoint(lease!, { key: "approval", expiresInMs: 60_000 });
+      await waitForWaiters(client);
+      await client.query("COMMIT");
+      const { token } = await issuing;
+      expect(token.split(".")[1]).toBe("rotated-by-hand");
+      expect((await engine.signal({ token })).duplicate).toBe(false);
+    });
+    await backend.close();
   });
 });

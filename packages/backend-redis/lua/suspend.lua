@@ -2,7 +2,8 @@
   suspend: parks the leased task until signals on its keys arrive, or its timeout (SPEC E14, E5).
 
   Leases granted since the previous suspension ended carried its signals; that stops here. Every
-  live buffered signal on any of the keys is taken first, oldest first. When they satisfy
+  live buffered signal on any of the keys, for any task or for this one (a waitpoint's, SPEC E25),
+  is taken first, oldest first; those buffered for other tasks stay. When they satisfy
   the mode (any: one key signalled; all: every key), they are returned and the lease stays valid.
   Otherwise the lease ends, the task is suspended with the taken signals attached, and later
   signals accumulate on it until satisfied.
@@ -21,6 +22,7 @@
 ]]
 --- @include "common"
 --- @include "tasks"
+--- @include "signals"
 
 local now = clock_now(ARGV[1])
 local tid = ARGV[2]
@@ -37,15 +39,9 @@ forget_resumption(t, tid)
 
 local taken, signalled = {}, {}
 for _, ke in ipairs(keys) do
-  local buffer = B .. ':sb:' .. ke
-  for _, entry in ipairs(redis.call('LRANGE', buffer, 0, -1)) do
-    local seq, exp, signal = string.match(entry, '^(%d+)|(%d+)|(.*)$')
-    if tonumber(exp) > now then
-      taken[#taken + 1] = { seq, signal }
-      signalled[ke] = true
-    end
-  end
-  redis.call('DEL', buffer)
+  local any = take_buffered(B .. ':sb:' .. ke, now, taken)
+  local own = take_buffered(B .. ':sbt:' .. tid .. ':' .. ke, now, taken)
+  if any or own then signalled[ke] = true end
 end
 table.sort(taken, function(x, y) return x[1] < y[1] end)
 

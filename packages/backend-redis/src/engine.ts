@@ -1,11 +1,14 @@
 /**
- * EngineBackend on Redis (SPEC E1–E19): every transition is one command of lua/ (the task state
- * machine is lua/includes/tasks.lua), so each is atomic and fenced inside Redis; waitForWork and
- * subscribe listen on the tenant's pub/sub channel (notifications.ts).
+ * EngineBackend on Redis (SPEC E1–E19, E25, E28): every transition is one command of lua/ (the
+ * task state machine is lua/includes/tasks.lua), so each is atomic and fenced inside Redis (a
+ * waitpoint's token is signed and checked here between two commands: Lua has no HMAC);
+ * waitForWork and subscribe listen on the tenant's pub/sub channel (notifications.ts).
  */
 import {
   type ClaimInput,
   type CompleteOptions,
+  type CreatedWaitpoint,
+  type CreateWaitpointInput,
   DEFAULTS,
   type EngineBackend,
   type EnqueueInput,
@@ -14,12 +17,16 @@ import {
   type FailResult,
   type Frame,
   type GetSummaryOptions,
+  judgeWaitpointToken,
   type Json,
   type Lease,
   type ListDeadLettersRequest,
+  MooringError,
   newId,
   newLeaseIds,
+  newWaitpointSecret,
   type Page,
+  parseWaitpointToken,
   type Progress,
   type QueueSettings,
   type QueueSettingsInput,
@@ -30,8 +37,12 @@ import {
   type ReleaseOptions,
   type RenewOptions,
   type RetryDeadLetterOptions,
+  type RotatedWaitpointSecret,
+  type RotateWaitpointSecretOptions,
   type SignalInput,
+  signWaitpointToken,
   type SignalResult,
+  type StoredWaitpointSecret,
   type SubscribeFilter,
   type SuspendInput,
   type SuspendResult,
@@ -40,8 +51,12 @@ import {
   type TaskEventKind,
   type TaskRecord,
   type TaskSummary,
+  type TokenSignalInput,
   type Unsubscribe,
   type WaitForWorkOptions,
+  type WaitpointInfo,
+  waitpointFingerprint,
+  waitpointRefusedError,
   type Value,
 } from "@mooring/core";
 import {
@@ -81,6 +96,22 @@ function withLimits(settings: QueueSettings, max: unknown, perMs: unknown, keyCo
 
 function distinct(values: readonly string[]): string[] {
   return [...new Set(values)];
+}
+
+/**
+ * How often createWaitpoint signs again when a rotation replaced the secret between its two
+ * scripts (rotations are rare: more than one in a row means something rotates in a loop).
+ */
+const MAX_SIGNING_ATTEMPTS = 5;
+
+/** The reply of signal and signal-waitpoint: { signalId, duplicate, delivered task ids… }. */
+function decodeSignalResult(reply: unknown): SignalResult {
+  const f = asArray(reply, "signal");
+  return {
+    signalId: asString(f[0], "signal.id"),
+    duplicate: asNumber(f[1], "signal.duplicate") === 1,
+    deliveredTo: f.slice(2).map((id) => asString(id, "signal.deliveredTo")),
+  };
 }
 
 export class RedisEngine implements EngineBackend {
@@ -242,24 +273,104 @@ export class RedisEngine implements EngineBackend {
   }
 
   async signal(input: SignalInput): Promise<SignalResult> {
-    const reply = asArray(
-      await this.#run("signal", [
-        this.#ctx.now(),
-        this.#ctx.serverClock,
-        this.#ctx.limits.dedupTtlMs,
-        this.#ctx.limits.signalTtlMs,
-        newId(this.#ctx.localNow()),
+    if (input.token !== undefined) return this.#signalWaitpoint(input);
+    return decodeSignalResult(await this.#run("signal", [...this.#signalArgs(input), encodeId(input.key)]));
+  }
+
+  /** The arguments signal and signal-waitpoint share, their ARGV[1–7]. */
+  #signalArgs(input: SignalInput): ScriptArg[] {
+    return [
+      this.#ctx.now(),
+      this.#ctx.serverClock,
+      this.#ctx.limits.dedupTtlMs,
+      this.#ctx.limits.signalTtlMs,
+      newId(this.#ctx.localNow()),
+      input.idempotencyKey === undefined ? "" : encodeId(input.idempotencyKey),
+      JSON.stringify(input.payload ?? null),
+    ];
+  }
+
+  /**
+   * E25: the token is judged here with the secret under its kid (Lua has no HMAC), then
+   * signal-waitpoint judges again, at its own now, what may have changed since (the secret's
+   * validity, the expiry, the waitpoint) and delivers in the same script.
+   */
+  async #signalWaitpoint(input: TokenSignalInput): Promise<SignalResult> {
+    const token = parseWaitpointToken(input.token);
+    const { now, secret } = token === null ? { now: 0, secret: null } : await this.#waitpointSecret(token.kid);
+    const reason = judgeWaitpointToken(token, this.#tenantId, secret, now);
+    if (reason !== null || token === null) throw waitpointRefusedError(reason ?? "malformed");
+    const args = [...this.#signalArgs(input), encodeId(token.claims.waitpointId), token.kid, token.claims.expiresAt];
+    return decodeSignalResult(await this.#run("signal-waitpoint", args));
+  }
+
+  /** The tenant's secret under `kid` (null when none) and the store's now. */
+  async #waitpointSecret(kid: string): Promise<{ now: number; secret: StoredWaitpointSecret | null }> {
+    const reply = asArray(await this.#run("waitpoint-secret", [this.#ctx.now(), kid]), "waitpoint-secret");
+    const now = asNumber(reply[0], "waitpoint-secret.now");
+    if (reply.length === 1) return { now, secret: null };
+    const validUntil = asString(reply[1], "waitpoint-secret.validUntil");
+    return { now, secret: { kid, secret: asString(reply[2], "waitpoint-secret.secret"), validUntil: validUntil === "" ? null : Number(validUntil) } };
+  }
+
+  /**
+   * E25: prepare-waitpoint returns the secret that signs (creating the tenant's first) and the
+   * store's now; the token is signed here (Lua has no HMAC) and create-waitpoint stores its
+   * fingerprint, fenced again, unless a rotation came in between: then it is signed again.
+   */
+  async createWaitpoint(lease: Lease, input: CreateWaitpointInput): Promise<CreatedWaitpoint> {
+    for (let attempt = 0; attempt < MAX_SIGNING_ATTEMPTS; attempt++) {
+      const fresh = newWaitpointSecret();
+      const prepared = asArray(await this.#run("prepare-waitpoint", [...this.#holder(lease), fresh.kid, fresh.secret]), "prepare-waitpoint");
+      const now = asNumber(prepared[0], "prepare-waitpoint.now");
+      const kid = asString(prepared[1], "prepare-waitpoint.kid");
+      const waitpointId = newId(this.#ctx.localNow());
+      const expiresAt = now + input.expiresInMs;
+      const claims = { tenantId: this.#tenantId, taskId: lease.taskId, key: input.key, expiresAt, waitpointId };
+      const token = signWaitpointToken(claims, { kid, secret: asString(prepared[2], "prepare-waitpoint.secret") });
+      const created = await this.#run("create-waitpoint", [
+        ...this.#holder(lease),
+        encodeId(waitpointId),
+        waitpointId,
         encodeId(input.key),
-        input.idempotencyKey === undefined ? "" : encodeId(input.idempotencyKey),
-        JSON.stringify(input.payload ?? null),
-      ]),
-      "signal",
-    );
-    return {
-      signalId: asString(reply[0], "signal.id"),
-      duplicate: asNumber(reply[1], "signal.duplicate") === 1,
-      deliveredTo: reply.slice(2).map((id) => asString(id, "signal.deliveredTo")),
-    };
+        kid,
+        waitpointFingerprint(token),
+        expiresAt,
+      ]);
+      if (asNumber(created, "create-waitpoint") === 1) return { waitpointId, token, expiresAt };
+    }
+    throw new MooringError("UNAVAILABLE", `createWaitpoint: the tenant's waitpoint secret was rotated during each of ${MAX_SIGNING_ATTEMPTS} attempts to sign`);
+  }
+
+  async listWaitpoints(taskId: string): Promise<WaitpointInfo[]> {
+    const reply = asArray(await this.#run("list-waitpoints", [this.#ctx.now(), encodeId(taskId)]), "list-waitpoints");
+    const now = asNumber(reply[0], "list-waitpoints.now");
+    return reply.slice(1).map((row) => {
+      const f = asArray(row, "waitpoint");
+      const expiresAt = asNumber(f[4], "waitpoint.expiresAt");
+      const signalId = asNullableString(f[6], "waitpoint.signalId");
+      return {
+        waitpointId: asString(f[0], "waitpoint.id"),
+        taskId,
+        key: decodeId(asString(f[1], "waitpoint.key")),
+        kid: asString(f[2], "waitpoint.kid"),
+        fingerprint: asString(f[3], "waitpoint.fingerprint"),
+        expiresAt,
+        createdAt: asNumber(f[5], "waitpoint.createdAt"),
+        state: signalId !== null ? "delivered" : now >= expiresAt ? "expired" : "pending",
+        signalId,
+        deliveredAt: asNullableNumber(f[7], "waitpoint.deliveredAt"),
+      };
+    });
+  }
+
+  async rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret> {
+    const fresh = newWaitpointSecret();
+    const [previous, graceUntil] = asArray(
+      await this.#run("rotate-waitpoint-secret", [this.#ctx.now(), options.graceMs, fresh.kid, fresh.secret]),
+      "rotate-waitpoint-secret",
+    ).map((field) => asString(field, "rotate-waitpoint-secret"));
+    return previous ? { kid: fresh.kid, previousKid: previous, graceUntil: Number(graceUntil) } : { kid: fresh.kid, previousKid: null, graceUntil: null };
   }
 
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {

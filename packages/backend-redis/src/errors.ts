@@ -22,6 +22,8 @@ import {
   statusMoveDetails,
   tenantExistsDetails,
   tenantSuspendedDetails,
+  type WaitpointRefusal,
+  waitpointRefusedError,
 } from "@mooring/core";
 import { decodeId } from "./keys.js";
 
@@ -49,6 +51,11 @@ export function mapRedisError(error: unknown, operation: string, lastConnectionE
     const [text = "", fence] = (rejection[2] ?? "").split(FENCE_SEPARATOR, 2);
     if (fence !== undefined) return new MooringError(code, text, { backend: "redis", operation, details: fenceDetails(fence) });
     const [plain = "", fields] = text.split(DETAILS_SEPARATOR, 2);
+    // A refused waitpoint token (SPEC E25): core's error for the reason, the same from every backend.
+    if (code === "UNAUTHORIZED" && fields !== undefined) {
+      const { reason } = JSON.parse(fields) as { reason: WaitpointRefusal };
+      return waitpointRefusedError(reason).withContext("redis", operation);
+    }
     return new MooringError(code, plain, { backend: "redis", operation, ...(fields === undefined ? {} : { details: situationDetails(code, fields) }) });
   }
   const why = lastConnectionError && lastConnectionError.message !== message ? ` (last connection error: ${lastConnectionError.message})` : "";

@@ -4,7 +4,7 @@
  * maxmemory-policy is reported loudly, an unreachable server is UNAVAILABLE with its cause), server
  * time and physical expiry, URL options, and the operations that read and remove a prefix's keys.
  */
-import { ManualClock, MooringError } from "@mooring/core";
+import { ManualClock, MooringError, waitpointFingerprint } from "@mooring/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, doctor, dumpNamespace, openFromUrl, openNamespaceRemover, type StoredKey } from "../src/index.js";
@@ -322,6 +322,32 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
       expect((await engine.queueStats("q")).counts).toMatchObject({ completed: 3, leased: 0, ready: 0 });
     } finally {
       await backend.close();
+    }
+  });
+
+  it("E25: keeps a waitpoint's fingerprint and never its token, before and after the token delivers", async () => {
+    const keyPrefix = prefix();
+    const clock = new ManualClock();
+    const backend = await createRedisBackend({ url: target.url, prefix: keyPrefix, clock });
+    const tokens: string[] = [];
+    try {
+      const { engine } = backend;
+      await engine.enqueue({ queue: "q" });
+      const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+      if (!lease) throw new Error("nothing claimed");
+      for (const key of ["a", "b"]) tokens.push((await engine.createWaitpoint(lease, { key, expiresInMs: 60_000 })).token);
+      await engine.signal({ token: tokens[0] ?? "" });
+      expect((await engine.listWaitpoints(lease.taskId)).map((info) => info.state)).toEqual(["delivered", "pending"]);
+    } finally {
+      await backend.close();
+    }
+    const url = new URL(target.url);
+    url.searchParams.set("prefix", keyPrefix);
+    const stored: Buffer[] = [];
+    for await (const key of dumpNamespace(url.href)) stored.push(Buffer.from(key.key), ...key.values);
+    for (const token of tokens) {
+      expect(stored.some((value) => value.includes(waitpointFingerprint(token)))).toBe(true);
+      for (const part of [token, token.slice(token.lastIndexOf(".") + 1)]) expect(stored.some((value) => value.includes(part))).toBe(false);
     }
   });
 

@@ -70,6 +70,11 @@ export async function exerciseEveryScript(root: Backend, clock: ManualClock, ten
 
   const [dependent] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 10_000 });
   if (!dependent) throw new Error("the dependent was not released");
+  // E25: a waitpoint's token used before its task waits is buffered for that task alone.
+  const waitpoint = await engine.createWaitpoint(dependent, { key: "wp:{1}*", expiresInMs: 60_000 });
+  expect((await engine.signal({ token: waitpoint.token, payload: 2, idempotencyKey: "wp-idem" })).deliveredTo).toEqual([]);
+  expect((await engine.listWaitpoints(dependent.taskId)).map((info) => info.state)).toEqual(["delivered"]);
+  expect((await engine.rotateWaitpointSecret({ graceMs: 1000 })).previousKid).toBe(waitpoint.token.split(".")[1]);
   expect(await engine.suspend(dependent, { keys: ["sig:{1}"], timeoutAt: clock.now() + 60_000 })).toEqual({ suspended: true });
   await engine.signal({ key: "sig:{1}", payload: 1, idempotencyKey: "sig-idem" });
   const [resumed] = await engine.claim({ workerId: "w", queues: [queue], leaseMs: 1000 });

@@ -8,6 +8,8 @@
 import {
   type ClaimInput,
   type CompleteOptions,
+  type CreatedWaitpoint,
+  type CreateWaitpointInput,
   DEFAULTS,
   type EngineBackend,
   type EnqueueInput,
@@ -35,6 +37,8 @@ import {
   type RenewOptions,
   resolveEnqueue,
   type RetryDeadLetterOptions,
+  type RotatedWaitpointSecret,
+  type RotateWaitpointSecretOptions,
   type SignalInput,
   type SignalResult,
   type SubscribeFilter,
@@ -44,10 +48,12 @@ import {
   type TaskRecord,
   type TaskSummary,
   type TaskState,
+  type TokenSignalInput,
   tenantSuspendedDetails,
   TERMINAL_TASK_STATES,
   type Unsubscribe,
   type WaitForWorkOptions,
+  type WaitpointInfo,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { FRAME_APPENDED } from "./notifications.js";
@@ -123,10 +129,12 @@ import {
   UPSERT_QUEUE,
   UPSERT_SIGNAL_KEY,
   UPSERT_TASK_KEY,
+  WAITING_TASK,
   WAITING_TASKS,
   type WaitingTaskRow,
 } from "./sql/engine.js";
 import { requireTask, toSignal } from "./tasks.js";
+import { TenantWaitpoints } from "./waitpoints.js";
 
 interface QueueSettingsRow {
   readonly concurrency: number | null;
@@ -174,10 +182,12 @@ function claimOrder(a: GrantedRow, b: GrantedRow): number {
 export class SqliteEngine implements EngineBackend {
   readonly #context: SqliteContext;
   readonly #tenant: string;
+  readonly #waitpoints: TenantWaitpoints;
 
   constructor(context: SqliteContext, tenant: string) {
     this.#context = context;
     this.#tenant = tenant;
+    this.#waitpoints = new TenantWaitpoints(context.statements, tenant);
   }
 
   get #statements() {
@@ -476,9 +486,9 @@ export class SqliteEngine implements EngineBackend {
       this.#statements.run(DETACH_SIGNALS, row.seq);
       this.#statements.run(CLEAR_RESUME, row.seq);
       const taken = keys
-        .flatMap((key) => this.#statements.all<BufferedSignalRow>(BUFFERED_SIGNALS, this.#tenant, key, now))
+        .flatMap((key) => this.#statements.all<BufferedSignalRow>(BUFFERED_SIGNALS, this.#tenant, key, now, row.seq))
         .sort((a, b) => a.seq - b.seq);
-      for (const key of keys) this.#statements.run(CLEAR_BUFFERED_SIGNALS, this.#tenant, key);
+      for (const key of keys) this.#statements.run(CLEAR_BUFFERED_SIGNALS, this.#tenant, key, row.seq, now);
       const signals = taken.map((signal) => toSignal({ signal_id: signal.id, key: signal.key, payload: signal.payload, created_at: signal.created_at }));
       if (satisfied(keys, mode, new Set(taken.map((signal) => signal.key)))) {
         return { suspended: false, signals };
@@ -493,35 +503,87 @@ export class SqliteEngine implements EngineBackend {
     });
   }
 
+  /** A key signal (E15), or a waitpoint's (E25): both delivered by `#deliver`. */
   async signal(input: SignalInput): Promise<SignalResult> {
     return this.#context.connection.write((now) => {
-      if (input.idempotencyKey !== undefined) {
-        const existing = this.#statements.one<{ signal_id: string }>(SELECT_SIGNAL_KEY, this.#tenant, input.idempotencyKey, now);
-        if (existing) return { signalId: existing.signal_id, duplicate: true, deliveredTo: [] };
-      }
-      const signalId = newId(now);
-      const payload = jsonText(input.payload);
+      if (input.token !== undefined) return this.#signalThroughWaitpoint(input, now);
+      const repeat = this.#repeatedSignal(input.idempotencyKey, now);
+      if (repeat) return repeat;
       const waiting = this.#statements.all<WaitingTaskRow>(WAITING_TASKS, this.#tenant, input.key, now);
-      for (const task of waiting) {
-        this.#statements.run(ATTACH_SIGNAL, task.seq, task.seq, signalId, input.key, payload, now);
-        const signalled = new Set(this.#transitions.signalsOf(task.seq).map((signal) => signal.key));
-        if (satisfied(parseJson<string[]>(task.wait_keys), task.wait_mode, signalled)) {
-          this.#statements.run(RESUME_ON_SIGNALS, now, now, task.seq);
-          this.#statements.run(DELETE_WAITS, task.seq);
-          this.#context.connection.notify(this.#tenant, "ready", task.id, task.queue, now);
-        } else {
-          this.#statements.run(SIGNAL_COLLECTED, now, task.seq);
-        }
-      }
-      if (waiting.length === 0) {
-        this.#statements.run(PRUNE_EXPIRED_SIGNALS, this.#tenant, input.key, now);
-        this.#statements.run(INSERT_SIGNAL, this.#tenant, signalId, input.key, payload, now, now + this.#context.limits.signalTtlMs);
-      }
-      if (input.idempotencyKey !== undefined) {
-        this.#statements.run(UPSERT_SIGNAL_KEY, this.#tenant, input.idempotencyKey, signalId, now + this.#context.limits.dedupTtlMs);
-      }
-      return { signalId, duplicate: false, deliveredTo: waiting.map((task) => task.id) };
+      return this.#deliver({ key: input.key, payload: input.payload, idempotencyKey: input.idempotencyKey }, waiting, null, now);
     });
+  }
+
+  /**
+   * E25: the token is judged in the transaction that delivers, so a rotation or an expiry cannot
+   * slip between check and delivery; a refused token writes nothing. The signal goes to the
+   * waitpoint's task alone: at once when it is suspended on the key, else buffered for it.
+   */
+  #signalThroughWaitpoint(input: TokenSignalInput, now: number): SignalResult {
+    const waitpoint = this.#waitpoints.verified(input.token, now);
+    if (waitpoint.signal_id !== null) return { signalId: waitpoint.signal_id, duplicate: true, deliveredTo: [] };
+    const repeat = this.#repeatedSignal(input.idempotencyKey, now);
+    if (repeat) return repeat;
+    const task = this.#statements.one<WaitingTaskRow>(WAITING_TASK, this.#tenant, waitpoint.key, waitpoint.task_seq, now);
+    const signal = { key: waitpoint.key, payload: input.payload, idempotencyKey: input.idempotencyKey };
+    const result = this.#deliver(signal, task ? [task] : [], waitpoint.task_seq, now);
+    this.#waitpoints.delivered(waitpoint, result.signalId, now);
+    return result;
+  }
+
+  /** A repeat of a signal idempotency key within its TTL: the first signal's id, nothing written (E15). */
+  #repeatedSignal(idempotencyKey: string | undefined, now: number): SignalResult | null {
+    if (idempotencyKey === undefined) return null;
+    const existing = this.#statements.one<{ signal_id: string }>(SELECT_SIGNAL_KEY, this.#tenant, idempotencyKey, now);
+    return existing ? { signalId: existing.signal_id, duplicate: true, deliveredTo: [] } : null;
+  }
+
+  /**
+   * Delivers a new signal to the `waiting` tasks, resuming those it satisfies (E14), or, when
+   * none waits, buffers it for `signalTtlMs`: for the task `target` alone when given (E25), else
+   * for any task that suspends on its key (E15). Remembers its idempotency key.
+   */
+  #deliver(signal: { key: string; payload: Json | undefined; idempotencyKey: string | undefined }, waiting: readonly WaitingTaskRow[], target: number | null, now: number): SignalResult {
+    const signalId = newId(now);
+    const payload = jsonText(signal.payload);
+    for (const task of waiting) {
+      this.#statements.run(ATTACH_SIGNAL, task.seq, task.seq, signalId, signal.key, payload, now);
+      const signalled = new Set(this.#transitions.signalsOf(task.seq).map((attached) => attached.key));
+      if (satisfied(parseJson<string[]>(task.wait_keys), task.wait_mode, signalled)) {
+        this.#statements.run(RESUME_ON_SIGNALS, now, now, task.seq);
+        this.#statements.run(DELETE_WAITS, task.seq);
+        this.#context.connection.notify(this.#tenant, "ready", task.id, task.queue, now);
+      } else {
+        this.#statements.run(SIGNAL_COLLECTED, now, task.seq);
+      }
+    }
+    if (waiting.length === 0) {
+      this.#statements.run(PRUNE_EXPIRED_SIGNALS, this.#tenant, signal.key, now);
+      this.#statements.run(INSERT_SIGNAL, this.#tenant, signalId, signal.key, payload, now, now + this.#context.limits.signalTtlMs, target);
+    }
+    if (signal.idempotencyKey !== undefined) {
+      this.#statements.run(UPSERT_SIGNAL_KEY, this.#tenant, signal.idempotencyKey, signalId, now + this.#context.limits.dedupTtlMs);
+    }
+    return { signalId, duplicate: false, deliveredTo: waiting.map((task) => task.id) };
+  }
+
+  /** E25: fenced like every holder call (E5, T4); writes nothing when the fence rejects. */
+  async createWaitpoint(lease: Lease, input: CreateWaitpointInput): Promise<CreatedWaitpoint> {
+    return this.#context.connection.write((now) => {
+      const { row } = this.#transitions.fence(this.#tenant, lease, now, "other");
+      return this.#waitpoints.create(row, input, now);
+    });
+  }
+
+  async listWaitpoints(taskId: string): Promise<WaitpointInfo[]> {
+    return this.#context.connection.read((now) => {
+      const row = this.#transitions.find(this.#tenant, taskId);
+      return row ? this.#waitpoints.list(row, now) : [];
+    });
+  }
+
+  async rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret> {
+    return this.#context.connection.write((now) => this.#waitpoints.rotate(options.graceMs, now));
   }
 
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {

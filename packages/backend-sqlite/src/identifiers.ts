@@ -69,6 +69,11 @@ export const SCHEMA_OBJECTS = [
   "tasks_leased_by_key",
   "rate_grants",
   "rate_grants_by_queue",
+  "waitpoint_secrets",
+  "waitpoint_secrets_current",
+  "waitpoints",
+  "waitpoints_by_id",
+  "waitpoints_by_task",
 ] as const;
 
 export type SchemaObject = (typeof SCHEMA_OBJECTS)[number];

@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import Database from "better-sqlite3";
 import { type Backend, type ErrorCode, ManualClock, MooringError, openBackend } from "@mooring/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createSqliteBackend, openFromUrl, SqliteNotifier } from "../src/index.js";
+import { createSqliteBackend, openFromUrl, openNamespaceRemover, SqliteNotifier } from "../src/index.js";
 import { renderSql } from "../src/identifiers.js";
 import { loadMigrations } from "../src/migrations.js";
 import { claimStatement } from "../src/sql/engine.js";
@@ -637,6 +637,70 @@ describe("expired rows", () => {
     expect(await tenant.state.get("lasting")).toEqual(new Uint8Array([2]));
     expect((await tenant.engine.enqueue({ queue: "q", idempotencyKey: "once" })).created).toBe(true);
     database.close();
+  });
+});
+
+describe("signed waitpoints (SPEC E25) in the file", () => {
+  it("keep a waitpoint's fingerprint, never its token; a rotation forgets secrets past their grace; removing the namespace drops their tables", async () => {
+    const file = newFile();
+    const namespace = unique("ns");
+    const clock = new ManualClock();
+    const backend = open({ path: file, namespace, clock });
+    const engine = backend.forTenant("a").engine;
+    const { id } = await engine.enqueue({ queue: "q" });
+    const [lease] = await engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+    const { token } = await engine.createWaitpoint(required(lease, "a lease"), { key: "approval", expiresInMs: 60_000 });
+    const stored = [file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path).toString("latin1"));
+    expect(stored.some((bytes) => bytes.includes(token))).toBe(false);
+    expect((await engine.listWaitpoints(id)).map((waitpoint) => waitpoint.fingerprint)).toEqual([createHash("sha256").update(token).digest("hex").slice(0, 16)]);
+
+    const secrets = (): { kid: string; valid_until: number | null }[] => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare(`SELECT kid, valid_until FROM "${namespace}.waitpoint_secrets" WHERE tenant = 'a' ORDER BY created_at`).all() as { kid: string; valid_until: number | null }[];
+      } finally {
+        db.close();
+      }
+    };
+    const first = await engine.rotateWaitpointSecret({ graceMs: 10 });
+    clock.advance(10);
+    const second = await engine.rotateWaitpointSecret({ graceMs: 10 });
+    expect(secrets()).toEqual([
+      { kid: first.kid, valid_until: clock.now() + 10 },
+      { kid: second.kid, valid_until: null },
+    ]);
+    await expect(engine.signal({ token })).rejects.toMatchObject({ code: "UNAUTHORIZED", details: { reason: "kid" } });
+
+    await backend.close();
+    const remover = openNamespaceRemover(`sqlite:${encodeURI(file)}`);
+    await remover.remove(namespace);
+    await remover.close();
+    const db = new Database(file, { readonly: true });
+    const left = db.prepare(`SELECT name FROM sqlite_master WHERE substr(name, 1, ?) = ?`).all(namespace.length + 1, `${namespace}.`);
+    db.close();
+    expect(left).toEqual([]);
+  });
+
+  it("from several processes at once: first secrets and rotations serialize, leaving exactly one current secret", async () => {
+    const file = newFile();
+    const namespace = unique("ns");
+    const local = open({ path: file, namespace });
+    await local.migrate();
+    const processes = Array.from({ length: 3 }, (_, n) => new LineProcess(child().script, ["waitpoints", file, namespace, `q-${n}`, "15"]));
+    await Promise.all(processes.map((process) => process.waitFor((line) => line === "ready", 20_000, "waitpoints child ready")));
+    for (const process of processes) process.send("go");
+    await Promise.all(processes.map((process) => process.waitFor((line) => line === "done", 60_000, "waitpoints child done")));
+    expect(await Promise.all(processes.map((process) => process.closed))).toEqual([0, 0, 0]);
+    const rotated = processes.flatMap((process) => process.lines.filter((line) => line.startsWith("kid ")).map((line) => line.slice(4)));
+    expect(new Set(rotated).size).toBe(45);
+    const db = new Database(file, { readonly: true });
+    const current = db.prepare(`SELECT kid FROM "${namespace}.waitpoint_secrets" WHERE valid_until IS NULL`).all() as { kid: string }[];
+    const all = db.prepare(`SELECT count(*) AS n FROM "${namespace}.waitpoint_secrets"`).get() as { n: number };
+    db.close();
+    expect(current).toHaveLength(1);
+    expect(rotated).toContain(current[0]?.kid);
+    // Every secret ever made is still in its grace: the first (made by a createWaitpoint) and one per rotation.
+    expect(all.n).toBe(46);
   });
 });
 

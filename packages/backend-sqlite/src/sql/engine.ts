@@ -249,6 +249,7 @@ export const DETACH_SIGNALS = loadSql("detach-signals");
 export const INSERT_WAIT = loadSql("insert-wait");
 export const DELETE_WAITS = loadSql("delete-waits");
 export const WAITING_TASKS = loadSql("waiting-tasks");
+export const WAITING_TASK = loadSql("waiting-task");
 export const BUFFERED_SIGNALS = loadSql("buffered-signals");
 export const CLEAR_BUFFERED_SIGNALS = loadSql("clear-buffered-signals");
 export const INSERT_SIGNAL = loadSql("insert-signal");
