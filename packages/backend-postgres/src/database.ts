@@ -223,6 +223,11 @@ export class Database {
     return client;
   }
 
+  /** Whether `close()` was called: a read after it fails, and a tail it ended answers `[]` instead. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#ownsPool) await this.#pool.end();

@@ -73,6 +73,7 @@ import {
   decodeStoredValue,
   storedValueColumns,
   type Value,
+  afterTail,
 } from "@mooring/core";
 import type { SlottedLease } from "./claims.js";
 import { type BackendContext, Outbox } from "./context.js";
@@ -809,15 +810,17 @@ export class PostgresEngine implements EngineBackend {
     const frames = await this.#readFrames(taskId, options);
     const waitMs = options.waitMs ?? 0;
     if (frames.length > 0 || waitMs === 0) return frames;
-    const { hub, pollIntervalMs } = this.#context;
-    await hub.wait(this.#tenantId, "frame", {
-      matches: (event) => event.taskId === taskId,
-      look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
-      pollIntervalMs,
-      timeoutMs: waitMs,
-      signal: options.signal,
+    const { db, hub, pollIntervalMs } = this.#context;
+    return afterTail(db, async () => {
+      await hub.wait(this.#tenantId, "frame", {
+        matches: (event) => event.taskId === taskId,
+        look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
+        pollIntervalMs,
+        timeoutMs: waitMs,
+        signal: options.signal,
+      });
+      return this.#readFrames(taskId, options);
     });
-    return this.#readFrames(taskId, options);
   }
 
   async getSummary(taskId: string, options: GetSummaryOptions = {}): Promise<TaskSummary | null> {

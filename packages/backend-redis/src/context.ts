@@ -20,6 +20,8 @@ export class RedisContext {
   readonly onWarning: (message: string) => void;
   /** Pending waits (`wait`): each ends (false) when the backend closes. */
   readonly waits = new Set<() => void>();
+  /** Set by the backend's `close()`: a tail it ended answers `[]` instead of reading on a closed connection. */
+  closed = false;
   readonly #clock: Clock | null;
 
   constructor(init: {

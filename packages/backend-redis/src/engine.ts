@@ -58,6 +58,7 @@ import {
   waitpointFingerprint,
   waitpointRefusedError,
   type Value,
+  afterTail,
 } from "@mooring/core";
 import {
   asArray,
@@ -421,13 +422,15 @@ export class RedisEngine implements EngineBackend {
     const waitMs = options.waitMs ?? 0;
     if (frames.length > 0 || waitMs === 0) return frames;
     const wanted = `frame ${encodeId(taskId)}`;
-    await this.#ctx.wait(this.#ctx.keys.channel(this.#tenantId), {
-      matches: (line) => line === wanted,
-      look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
-      timeoutMs: waitMs,
-      signal: options.signal,
+    return afterTail(this.#ctx, async () => {
+      await this.#ctx.wait(this.#ctx.keys.channel(this.#tenantId), {
+        matches: (line) => line === wanted,
+        look: async () => (await this.#readFrames(taskId, { ...options, limit: 1 })).length > 0,
+        timeoutMs: waitMs,
+        signal: options.signal,
+      });
+      return this.#readFrames(taskId, options);
     });
-    return this.#readFrames(taskId, options);
   }
 
   async #readFrames(taskId: string, options: ReadFramesOptions): Promise<Frame[]> {

@@ -146,6 +146,7 @@ class RedisDriver implements BackendDriver {
   }
 
   async close(): Promise<void> {
+    this.#context.closed = true;
     for (const end of [...this.#context.waits]) end();
     await this.#context.hub.close();
     await this.#connection.close();

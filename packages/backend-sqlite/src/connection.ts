@@ -65,6 +65,7 @@ export class SqliteConnection {
   readonly statements: StatementCache;
   readonly clock: Clock;
   readonly #ownsDatabase: boolean;
+  #closed = false;
   readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly #afterCommit = new Set<() => void>();
   /** Batched writes issued in this turn of the event loop, applied by the next `#flushBatch`. */
@@ -214,8 +215,14 @@ export class SqliteConnection {
     return () => this.#afterCommit.delete(listener);
   }
 
+  /** Whether `close()` was called: a tail it ended answers `[]` instead of reading on a closed database. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Closes the connection if this backend opened it; a caller-provided database stays open. */
   close(): void {
+    this.#closed = true;
     if (this.db.open) this.#flushBatch();
     this.#afterCommit.clear();
     if (this.#ownsDatabase && this.db.open) this.db.close();

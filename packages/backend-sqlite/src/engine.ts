@@ -54,6 +54,7 @@ import {
   type Unsubscribe,
   type WaitForWorkOptions,
   type WaitpointInfo,
+  afterTail,
 } from "@mooring/core";
 import type { SqliteContext } from "./context.js";
 import { FRAME_APPENDED } from "./notifications.js";
@@ -665,8 +666,10 @@ export class SqliteEngine implements EngineBackend {
     const waitMs = options.waitMs ?? 0;
     if (frames.length > 0 || waitMs === 0) return frames;
     const wait = { timeoutMs: waitMs, signal: options.signal };
-    await this.#context.feed.waitForGrowth(this.#tenant, FRAME_APPENDED, taskId, wait, () => this.#readFrames(taskId, { ...options, limit: 1 }).length > 0);
-    return this.#readFrames(taskId, options);
+    return afterTail(this.#context.connection, async () => {
+      await this.#context.feed.waitForGrowth(this.#tenant, FRAME_APPENDED, taskId, wait, () => this.#readFrames(taskId, { ...options, limit: 1 }).length > 0);
+      return this.#readFrames(taskId, options);
+    });
   }
 
   #readFrames(taskId: string, options: ReadFramesOptions): Frame[] {

@@ -80,4 +80,5 @@ export {
   type WaitpointRefusalDetails,
   type WaitpointSecret,
 } from "./rules/waitpoints.js";
+export { afterTail, type Closable } from "./rules/tail.js";
 export { statementOfFile } from "./rules/statement-file.js";

@@ -143,6 +143,24 @@ export const checks: Check[] = [
     },
   }),
   defineCheck({
+    id: "E28.tail-ends-on-close",
+    rule: "E28",
+    title: "close() ends a waiting tail at once: it answers [] (as at its waitMs) and never rejects on the closed connection",
+    requires: ["leases", "streams", "frameTail"],
+    kind: "example",
+    async run(ctx) {
+      const engine = ctx.backend.engine;
+      const reader = await ctx.connect();
+      const queue = ctx.unique("queue");
+      const id = await enqueueTask(engine, { queue });
+      await claimOne(engine, queue, { taskId: id });
+      const tail = reader.engine.readFrames(id, { after: 0, waitMs: TAIL_WAIT_MS });
+      await yieldToEventLoop();
+      await succeeds(reader.close(), "close() of the client whose tail waits");
+      same(await succeeds(within(tail, "a tail after its client closed"), "a tail its client's close() ended"), [], "what a tail ended by close() answers");
+    },
+  }),
+  defineCheck({
     id: "E28.summary-per-attempt",
     rule: "E28",
     title: "setSummary replaces the attempt's summary (stored as a copy, stamped with the clock); getSummary reads the latest attempt's by default, any attempt's by number, null where there is none",
