@@ -13,6 +13,10 @@ const KEY_TYPES = Object.freeze({
   // A newest-first walk of runs (SPEC W14): its own kind, so an oldest-first cursor is refused by it.
   "runs-desc": "number",
   "dead-letters": "number",
+  // Tasks in enqueue order and newest first (SPEC E26): apart, as the runs' walks are.
+  tasks: "number",
+  "tasks-desc": "number",
+  queues: "string",
   snapshots: "string",
   tenants: "string",
 } as const);

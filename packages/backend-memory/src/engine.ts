@@ -5,6 +5,8 @@
  * subscribers of the same tenant.
  */
 import {
+  type CancelTasksOptions,
+  cancelEach,
   type ClaimInput,
   type CompleteOptions,
   type CreatedWaitpoint,
@@ -21,6 +23,12 @@ import {
   type Value,
   type Lease,
   type ListDeadLettersRequest,
+  type ListTasksRequest,
+  type PageRequest,
+  type ReplayOptions,
+  type RetryDeadLettersRequest,
+  retryEachDeadLetter,
+  type TaskFilter,
   MooringError,
   tenantSuspendedDetails,
   type Page,
@@ -145,6 +153,30 @@ export class MemoryEngine implements EngineBackend {
 
   async rotateWaitpointSecret(options: RotateWaitpointSecretOptions): Promise<RotatedWaitpointSecret> {
     return this.#tasks.waitpoints.rotate(options.graceMs, this.#context.clock.now());
+  }
+
+  async changePriority(taskId: string, priority: number): Promise<void> {
+    this.#run((now, fx) => this.#tasks.changePriority(taskId, priority, now, fx));
+  }
+
+  async replay(taskId: string, options: ReplayOptions = {}): Promise<void> {
+    this.#run((now, fx) => this.#tasks.replay(taskId, options, now, fx));
+  }
+
+  async listTasks(request: ListTasksRequest): Promise<Page<TaskRecord>> {
+    return this.#tasks.listTasks(request, this.#context.clock.now());
+  }
+
+  async listQueues(request: PageRequest): Promise<Page<QueueStats>> {
+    return this.#tasks.listQueues(request, this.#context.clock.now());
+  }
+
+  cancelTasks(filter: TaskFilter, options: CancelTasksOptions): Promise<{ cancelled: number }> {
+    return cancelEach(this, filter, options);
+  }
+
+  retryDeadLetters(request: RetryDeadLettersRequest): Promise<{ retried: number }> {
+    return retryEachDeadLetter(this, request);
   }
 
   async setQueue(queue: string, settings: QueueSettingsInput): Promise<QueueSettings> {

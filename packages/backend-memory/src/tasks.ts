@@ -30,6 +30,11 @@ import {
   judgeFence,
   type Lease,
   type ListDeadLettersRequest,
+  type ListTasksRequest,
+  type PageRequest,
+  type ReplayOptions,
+  type TaskFilter,
+  compareCodePoints,
   MooringError,
   newId,
   newLeaseId,
@@ -138,6 +143,8 @@ class StoredTask {
   resumption: Resumption | null = null;
   /** attempt → frames of that attempt's stream. */
   frames: Map<number, Frame[]> | null = null;
+  /** How many times `replay` made the task run again (E26). */
+  replays = 0;
   /** attempt → that attempt's summary (E28); null while none. */
   summaries: Map<number, TaskSummary> | null = null;
   /** The order in which the task died, for listDeadLetters; 0 when not dead. */
@@ -153,7 +160,8 @@ class StoredTask {
     readonly home: QueueState,
     readonly queue: string,
     readonly payload: Value,
-    readonly priority: number,
+    /** Changed only by `changePriority` (E26), which re-files a ready task under the new one. */
+    public priority: number,
     public runAt: number,
     readonly maxAttempts: number,
     readonly backoff: Backoff,
@@ -345,6 +353,11 @@ interface BufferedSignal {
 export class TaskSpace {
   readonly #tasks = new Map<string, StoredTask>();
   readonly #queues = new Map<string, QueueState>();
+  /** Queue names in code-point order, for `listQueues` (E26). */
+  readonly #queueNames = new SortedList<string>(compareCodePoints);
+  /** Every task's seq, and the task of each: `listTasks` walks them in enqueue order (E26). */
+  readonly #taskSeqs = new SortedList<number>(compareNumbers);
+  readonly #bySeq = new Map<number, StoredTask>();
   /** Every lease of the tenant by expiry, for reclaimExpired. */
   readonly #expiry = new PriorityQueue<TimedEntry>(timeBefore);
   /** Every suspension with a timeout, for reclaimExpired. */
@@ -439,6 +452,8 @@ export class TaskSpace {
     );
     if (input.concurrencyKey !== null) task.key = this.#key(task.home, input.concurrencyKey);
     this.#tasks.set(task.id, task);
+    this.#taskSeqs.add(task.seq);
+    this.#bySeq.set(task.seq, task);
     if (input.idempotencyKey !== null) this.#remember(task.queue, input.idempotencyKey, task.id, now + settings.dedupTtlMs);
     fx.event("enqueued", task.id, task.queue);
 
@@ -782,12 +797,15 @@ export class TaskSpace {
     task.completedEpoch = task.epoch;
     this.#endLease(task, "completed", now, fx);
     fx.event("completed", task.id, task.queue);
+    const waiting: StoredTask[] = [];
     for (const dependent of task.dependents ?? []) {
-      if (dependent.state === "blocked" && this.#pendingDependencies(dependent).length === 0) {
-        this.#makeAvailable(dependent, Math.max(dependent.runAt, now), now, fx);
-      }
+      if (dependent.state !== "blocked") continue;
+      if (this.#pendingDependencies(dependent).length === 0) this.#makeAvailable(dependent, Math.max(dependent.runAt, now), now, fx);
+      else waiting.push(dependent);
     }
-    task.dependents = null;
+    // Dependents still blocked on another task stay registered: should this one be replayed (E26),
+    // they wait for its next completion too.
+    task.dependents = waiting.length > 0 ? waiting : null;
   }
 
   fail(lease: Lease, error: Json, retryable: boolean | undefined, now: number, fx: Effects): FailResult {
@@ -1063,6 +1081,55 @@ export class TaskSpace {
     this.#makeAvailable(task, now, now, fx);
   }
 
+  /** E26: re-files a non-terminal task under a new priority; a ready one is re-queued under it. */
+  changePriority(taskId: string, priority: number, now: number, fx: Effects): void {
+    const task = this.#require(taskId);
+    this.#settleTime(task, now);
+    if (TERMINAL_TASK_STATES.has(task.state)) throw notLive(taskId, task.state, "its priority cannot change");
+    task.priority = priority;
+    if (task.state === "ready") {
+      // A fresh entry under the new priority; the old one is stale by version (see #move).
+      this.#move(task, "ready", now);
+      fx.wake(task.queue);
+    } else {
+      task.updatedAt = now;
+    }
+  }
+
+  /** E26: a terminal task runs again, cleared of its outcome, at `runAt` or now. */
+  replay(taskId: string, options: ReplayOptions, now: number, fx: Effects): void {
+    const task = this.#require(taskId);
+    if (!TERMINAL_TASK_STATES.has(task.state)) throw notLive(taskId, task.state, "only a completed, dead or cancelled task can be replayed");
+    // The last run's attempt counts as spent, so the next lease is attempt + 1 and its frames
+    // start a stream of their own; with resetAttempts, counting starts from 1 again.
+    task.consumed = options.resetAttempts === true ? 0 : task.attempt;
+    task.result = null;
+    task.lastError = null;
+    task.progress = null;
+    task.cancelReason = null;
+    task.resumption = null;
+    // The completing lease's repeat (E7) no longer applies: that run is over.
+    task.completedEpoch = 0;
+    task.replays++;
+    this.#makeAvailable(task, options.runAt ?? now, now, fx);
+  }
+
+  /** E26: a page of the tenant's tasks matching `request`, in enqueue order or newest first. */
+  listTasks(request: ListTasksRequest, now: number): Page<TaskRecord> {
+    const descending = request.order === "desc";
+    return pageOf(descending ? "tasks-desc" : "tasks", this.#taskSeqs, request, (seq) => {
+      const task = this.#bySeq.get(seq);
+      if (!task || !matches(task, request)) return undefined;
+      this.#settleTime(task, now);
+      return request.state === undefined || task.state === request.state ? this.#record(task) : undefined;
+    }, descending);
+  }
+
+  /** E26: a page of the queues that have a task or settings, by name, each with its stats. */
+  listQueues(request: PageRequest, now: number): Page<QueueStats> {
+    return pageOf("queues", this.#queueNames, request, (name) => this.queueStats(name, now));
+  }
+
   getTask(taskId: string, now: number): TaskRecord | null {
     const task = this.#tasks.get(taskId);
     if (!task) return null;
@@ -1176,7 +1243,10 @@ export class TaskSpace {
 
   #queue(name: string): QueueState {
     let queue = this.#queues.get(name);
-    if (!queue) this.#queues.set(name, (queue = new QueueState(name)));
+    if (!queue) {
+      this.#queues.set(name, (queue = new QueueState(name)));
+      this.#queueNames.add(name);
+    }
     return queue;
   }
 
@@ -1371,6 +1441,20 @@ function fencedView(task: StoredTask): FencedTask {
   };
 }
 
+/** Whether `task` matches the filter's members other than `state`, which needs the clock. */
+function matches(task: StoredTask, filter: TaskFilter): boolean {
+  return (
+    (filter.queue === undefined || task.queue === filter.queue) &&
+    (filter.runId === undefined || task.runId === filter.runId) &&
+    (filter.concurrencyKey === undefined || task.key?.name === filter.concurrencyKey)
+  );
+}
+
+/** INVALID_STATE for a terminal task an operator call cannot change (E26). */
+function notLive(taskId: string, state: TaskState, why: string): MooringError {
+  return new MooringError("INVALID_STATE", `task ${taskId} is ${state}: ${why}`, { details: notDeadDetails(taskId, state) });
+}
+
 function isSatisfied(mode: "any" | "all", keys: readonly string[], signals: readonly Signal[]): boolean {
   if (mode === "any") return signals.length > 0;
   return keys.every((key) => signals.some((signal) => signal.key === key));
@@ -1426,7 +1510,8 @@ function toRecord(task: StoredTask, pendingDependencies: string[]): TaskRecord {
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
   };
-  return task.key ? { ...record, concurrencyKey: task.key.name } : record;
+  const keyed = task.key ? { ...record, concurrencyKey: task.key.name } : record;
+  return task.replays > 0 ? { ...keyed, replays: task.replays } : keyed;
 }
 
 export type { StoredTask };

@@ -1,5 +1,6 @@
 -- queue-stats: a queue's counts per effective state (docs/decisions.md: a queued task reads as
--- ready once its run_at has come, a timed suspension as ready once its timeout has), the age of
+-- ready once its run_at has come, a timed suspension as ready once its timeout has; shown_state,
+-- migration 0011), the age of
 -- its longest-waiting ready task, its settings (SPEC E17, E20, E21), and when its rate limit lets the
 -- next lease be granted: the (count − max + 1)-th oldest grant of the interval plus rate_per_ms,
 -- null while the interval has room.
@@ -8,11 +9,7 @@
 --   count), oldest_ready, next_grant_at.
 WITH clock AS (SELECT {schema}.now_ms($1::bigint) AS now),
 effective AS (
-  SELECT CASE
-           WHEN t.state = 'queued' THEN CASE WHEN t.run_at <= c.now THEN 'ready' ELSE 'scheduled' END
-           WHEN t.state = 'suspended' AND t.suspend_timeout_at <= c.now THEN 'ready'
-           ELSE t.state
-         END AS state,
+  SELECT {schema}.shown_state(t.state, t.run_at, t.suspend_timeout_at, c.now) AS state,
          CASE WHEN t.state = 'suspended' THEN t.suspend_timeout_at ELSE t.run_at END AS ready_time
   FROM {schema}.tasks t CROSS JOIN clock c
   WHERE t.tenant_id = $2 AND t.queue = $3

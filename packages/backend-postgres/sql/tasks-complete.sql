@@ -2,7 +2,7 @@
 -- moment coalesced (batch completion). A lease is applied only while it is its task's current,
 -- unexpired lease (E5, T4): each task is read by its primary key and judged (epoch, leaseId,
 -- state, expiry),
--- then that very row version is moved by its address to tasks_completed (migration 0002), so the
+-- then that very row version is moved by its address to tasks_completed (migrations 0002, 0011), so the
 -- statement reads the batch's rows and nothing else. A row that a concurrent call changed
 -- meanwhile is a new version: the move skips it and the caller judges it from its current state.
 -- Tasks with dependents are left to task-complete, which releases them in the same transaction
@@ -35,14 +35,17 @@ moved AS (
   -- The version judged (its address and creating transaction), and no other.
   WHERE t.ctid = f.row_id AND t.xmin = f.row_version
   RETURNING t.tenant_id, t.id, t.queue, t.payload, t.payload_kind, t.payload_bytes, t.priority, t.run_at, t.max_attempts, t.attempt, t.epoch, t.lease_id,
-            t.last_error, f.result, f.result_kind, f.result_bytes, t.progress, t.run_id, t.idempotency_key, t.created_at, t.concurrency_key
+            t.last_error, f.result, f.result_kind, f.result_bytes, t.progress, t.run_id, t.idempotency_key, t.created_at, t.concurrency_key,
+            t.seq, t.replays, t.backoff_base_ms, t.backoff_factor, t.backoff_max_ms
 ),
 done AS (
   INSERT INTO {schema}.tasks_completed (
     tenant_id, id, queue, payload, payload_kind, payload_bytes, priority, run_at, max_attempts, attempt, epoch, lease_id,
-    last_error, result, result_kind, result_bytes, progress, run_id, idempotency_key, created_at, updated_at, concurrency_key)
+    last_error, result, result_kind, result_bytes, progress, run_id, idempotency_key, created_at, updated_at, concurrency_key,
+    seq, replays, backoff_base_ms, backoff_factor, backoff_max_ms)
   SELECT m.tenant_id, m.id, m.queue, m.payload, m.payload_kind, m.payload_bytes, m.priority, m.run_at, m.max_attempts, m.attempt, m.epoch, m.lease_id,
-         m.last_error, m.result, m.result_kind, m.result_bytes, m.progress, m.run_id, m.idempotency_key, m.created_at, c.now, m.concurrency_key
+         m.last_error, m.result, m.result_kind, m.result_bytes, m.progress, m.run_id, m.idempotency_key, m.created_at, c.now, m.concurrency_key,
+         m.seq, m.replays, m.backoff_base_ms, m.backoff_factor, m.backoff_max_ms
   FROM moved m CROSS JOIN clock c
   RETURNING tenant_id, id, epoch, lease_id, queue, updated_at AS now
 ),

@@ -11,11 +11,18 @@ interface CursorKeys {
   /** Runs newest first (SPEC W14): a list of its own, so an oldest-first cursor is refused by it. */
   "runs-desc": number;
   "dead-letters": number;
+  /** Tasks in enqueue order, and newest first (SPEC E26): apart, as the runs' walks are. */
+  tasks: number;
+  "tasks-desc": number;
+  queues: string;
   "cache-snapshots": string;
   tenants: string;
 }
 
 export type CursorList = keyof CursorKeys;
+
+/** The lists whose key is a number (an order); every other list's is a string (a name). */
+const NUMERIC_LISTS: ReadonlySet<CursorList> = new Set(["runs", "runs-desc", "dead-letters", "tasks", "tasks-desc"]);
 
 export function encodeCursor<L extends CursorList>(list: L, key: CursorKeys[L]): string {
   return Buffer.from(JSON.stringify([list, key]), "utf8").toString("base64url");
@@ -38,7 +45,7 @@ export function decodeCursor<L extends CursorList>(list: L, cursor: string | nul
   }
   if (!Array.isArray(decoded) || decoded.length !== 2 || decoded[0] !== list) return invalid();
   const key: unknown = decoded[1];
-  const numeric = list === "runs" || list === "runs-desc" || list === "dead-letters";
+  const numeric = NUMERIC_LISTS.has(list);
   if (numeric ? !Number.isSafeInteger(key) : typeof key !== "string") return invalid();
   return key as CursorKeys[L];
 }

@@ -11,6 +11,8 @@
  */
 import { randomBytes } from "node:crypto";
 import {
+  type CancelTasksOptions,
+  cancelEach,
   type ClaimInput,
   type CompleteOptions,
   type CreatedWaitpoint,
@@ -30,11 +32,13 @@ import {
   type KeySignalInput,
   type Lease,
   type ListDeadLettersRequest,
+  type ListTasksRequest,
   MooringError,
   newId,
   newLeaseIds,
   notDeadDetails,
   type Page,
+  type PageRequest,
   parseWaitpointToken,
   type Progress,
   type QueueSettings,
@@ -46,7 +50,10 @@ import {
   type ReleaseOptions,
   type RenewOptions,
   resolveEnqueue,
+  type ReplayOptions,
   type RetryDeadLetterOptions,
+  type RetryDeadLettersRequest,
+  retryEachDeadLetter,
   type RotatedWaitpointSecret,
   type RotateWaitpointSecretOptions,
   type Signal,
@@ -58,11 +65,13 @@ import {
   type SuspendResult,
   TASK_STATES,
   type TaskEvent,
+  type TaskFilter,
   type TaskEventKind,
   type TaskRecord,
   type TaskSummary,
   type TaskState,
   tenantSuspendedDetails,
+  TERMINAL_TASK_STATES,
   type TokenSignalInput,
   type Unsubscribe,
   type WaitForWorkOptions,
@@ -82,7 +91,7 @@ import type { Queryable } from "./database.js";
 import { isAmbiguous, notFound } from "./errors.js";
 import { type FenceRow, judgeFenceRow } from "./fence.js";
 import { type LeaseRow, jsonText, leaseOf, shownState, type StoredSignal, storeSignal, taskRecord, type TaskRow } from "./rows.js";
-import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, lockTask, retryTime } from "./settlement.js";
+import { type AttemptRow, cancelDependents, completeHeld, failHeld, holdTask, type LockedTask, lockTask, retryTime } from "./settlement.js";
 import { currentWaitpointSecret, rotateWaitpointSecrets, storedWaitpointSecret } from "./waitpoint-secrets.js";
 
 /** A task input with its defaults applied and its id chosen. */
@@ -185,6 +194,17 @@ interface WaitpointRow {
 function satisfied(keys: readonly string[], mode: string, signals: readonly { readonly key: string }[]): boolean {
   const signalled = (key: string): boolean => signals.some((signal) => signal.key === key);
   return mode === "all" ? keys.every(signalled) : keys.some(signalled);
+}
+
+/** Whether a stored state is terminal (completed, dead, cancelled): final but for a replay (SPEC E26). */
+function isTerminal(state: string): boolean {
+  return (TERMINAL_TASK_STATES as ReadonlySet<string>).has(state);
+}
+
+/** INVALID_STATE for a locked task in a state the operator call does not apply to (SPEC E12, E26). */
+function wrongState(task: LockedTask, why: string): MooringError {
+  const state = shownState(task.state, task.run_at, task.now);
+  return new MooringError("INVALID_STATE", `task ${task.id} is ${state}: ${why}`, { backend: "postgres", details: notDeadDetails(task.id, state) });
 }
 
 export class PostgresEngine implements EngineBackend {
@@ -696,7 +716,7 @@ export class PostgresEngine implements EngineBackend {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Dead letters and operator calls (SPEC E12, E13)
+  // Dead letters and operator calls (SPEC E12, E13, E26)
 
   async listDeadLetters(request: ListDeadLettersRequest): Promise<Page<TaskRecord>> {
     const { db } = this.#context;
@@ -708,21 +728,15 @@ export class PostgresEngine implements EngineBackend {
   async retryDeadLetter(taskId: string, options?: RetryDeadLetterOptions): Promise<void> {
     await this.#context.db.transaction(async (tx) => {
       const task = await this.#requireTask(tx, taskId);
-      if (task.state !== "dead") {
-        const state = shownState(task.state, task.run_at, task.now);
-        throw new MooringError("INVALID_STATE", `task ${taskId} is not dead (it is ${state})`, { backend: "postgres", details: notDeadDetails(taskId, state) });
-      }
-      await tx.query("dead-letter-retry", [task.now, this.#tenantId, taskId, options?.resetAttempts === true]);
-      const outbox = new Outbox();
-      outbox.add("work", task.queue, null);
-      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      if (task.state !== "dead") throw wrongState(task, "only a dead task can be retried");
+      await this.#requeue(tx, task, options?.resetAttempts === true, false, null);
     });
   }
 
   async cancel(taskId: string, reason?: string): Promise<boolean> {
     return this.#context.db.transaction(async (tx) => {
       const task = await this.#requireTask(tx, taskId);
-      if (task.state === "completed" || task.state === "dead" || task.state === "cancelled") return false;
+      if (isTerminal(task.state)) return false;
       await tx.query("task-cancel", [task.now, this.#tenantId, taskId, reason ?? null]);
       const outbox = new Outbox();
       outbox.add("cancelled", task.queue, taskId);
@@ -737,14 +751,101 @@ export class PostgresEngine implements EngineBackend {
       const task = await this.#requireTask(tx, taskId);
       if (task.state !== "leased") return false;
       await tx.query("task-revoke", [task.now, this.#tenantId, taskId]);
-      const outbox = new Outbox();
-      outbox.add("work", task.queue, null);
-      await outbox.send(tx, this.#context, this.#tenantId, task.now);
+      await this.#wake(tx, task);
       return true;
     });
   }
 
-  async #requireTask(tx: Queryable, taskId: string): Promise<NonNullable<Awaited<ReturnType<typeof lockTask>>>> {
+  /**
+   * The priority is a column of the claim indexes, so the one UPDATE re-files the task for every
+   * claim that follows (E3, E20); a ready task's queue is woken as by any change to its ready work.
+   */
+  async changePriority(taskId: string, priority: number): Promise<void> {
+    await this.#context.db.transaction(async (tx) => {
+      const task = await this.#requireTask(tx, taskId);
+      if (isTerminal(task.state)) throw wrongState(task, "the priority of a terminal task cannot change");
+      await tx.query("task-priority-set", [task.now, this.#tenantId, taskId, priority]);
+      if (task.state === "queued") await this.#wake(tx, task);
+    });
+  }
+
+  /**
+   * A dead or cancelled task is requeued in place, as retryDeadLetter requeues a dead one; a
+   * completed one moves back from tasks_completed (task-restore), and then, in a statement of its
+   * own, counts as pending again for its dependents still blocked (dependents-rewait), which its
+   * next completion releases as any completion does. Completed rows are not locked
+   * (task-lock): of two concurrent replays, the second moves nothing and judges the task again,
+   * now back in `tasks`.
+   */
+  async replay(taskId: string, options: ReplayOptions = {}): Promise<void> {
+    const reset = options.resetAttempts === true;
+    const runAt = options.runAt ?? null;
+    await this.#context.db.transaction(async (tx) => {
+      let task = await this.#requireTask(tx, taskId);
+      if (task.state === "completed") {
+        const { baseMs, factor, maxMs } = DEFAULTS.backoff;
+        const restored = await tx.query("task-restore", [task.now, this.#tenantId, taskId, reset, runAt, baseMs, factor, maxMs]);
+        if (restored.length > 0) {
+          // Not completed any more: its still-blocked dependents wait for it again (E16, E26).
+          await tx.query("dependents-rewait", [this.#tenantId, taskId]);
+          return this.#wake(tx, task);
+        }
+        task = await this.#requireTask(tx, taskId);
+      }
+      if (task.state !== "dead" && task.state !== "cancelled") throw wrongState(task, "only a completed, dead or cancelled task can be replayed");
+      await this.#requeue(tx, task, reset, true, runAt);
+    });
+  }
+
+  /** retryDeadLetter's change, or (`replay`) a replay's of a dead or cancelled task (see task-requeue). */
+  async #requeue(tx: Queryable, task: LockedTask, reset: boolean, replay: boolean, runAt: number | null): Promise<void> {
+    await tx.query("task-requeue", [task.now, this.#tenantId, task.id, reset, replay, runAt]);
+    await this.#wake(tx, task);
+  }
+
+  /** Wakes the waiters of the task's queue when the transaction commits (SPEC E19). */
+  async #wake(tx: Queryable, task: LockedTask): Promise<void> {
+    const outbox = new Outbox();
+    outbox.add("work", task.queue, null);
+    await outbox.send(tx, this.#context, this.#tenantId, task.now);
+  }
+
+  async listTasks(request: ListTasksRequest): Promise<Page<TaskRecord>> {
+    const { db } = this.#context;
+    const list = request.order === "desc" ? "tasks-desc" : "tasks";
+    const from = decodeCursor(list, request.cursor);
+    const rows = await db.query<TaskRow & { seq: number }>(
+      list === "tasks" ? "tasks-list" : "tasks-list-desc",
+      [db.nowParam(), this.#tenantId, from, request.queue ?? null, request.state ?? null, request.runId ?? null, request.concurrencyKey ?? null, request.limit + 1],
+      "safe",
+    );
+    return pageOf(rows, request.limit, taskRecord, (row) => encodeCursor(list, row.seq));
+  }
+
+  /**
+   * The page's names, then each queue's queue-stats, so that both calls report a queue alike; read
+   * one after another on one connection, so a long page does not take the whole pool.
+   */
+  async listQueues(request: PageRequest): Promise<Page<QueueStats>> {
+    const after = decodeCursor("queues", request.cursor);
+    return this.#context.db.transaction(async (tx) => {
+      const rows = await tx.query<{ queue: string }>("queues-list", [this.#tenantId, after, request.limit + 1]);
+      const names = pageOf(rows, request.limit, (row) => row.queue, (row) => encodeCursor("queues", row.queue));
+      const items: QueueStats[] = [];
+      for (const queue of names.items) items.push(await this.#queueStats(tx, queue));
+      return { items, cursor: names.cursor };
+    }, "safe");
+  }
+
+  cancelTasks(filter: TaskFilter, options: CancelTasksOptions): Promise<{ cancelled: number }> {
+    return cancelEach(this, filter, options);
+  }
+
+  retryDeadLetters(request: RetryDeadLettersRequest): Promise<{ retried: number }> {
+    return retryEachDeadLetter(this, request);
+  }
+
+  async #requireTask(tx: Queryable, taskId: string): Promise<LockedTask> {
     const task = await lockTask(tx, this.#context, this.#tenantId, taskId);
     if (!task) throw notFound("task", taskId);
     return task;
@@ -783,11 +884,14 @@ export class PostgresEngine implements EngineBackend {
     return settingsOf(row);
   }
 
-  async queueStats(queue: string): Promise<QueueStats> {
-    const { db } = this.#context;
-    const [row] = await db.query<
+  queueStats(queue: string): Promise<QueueStats> {
+    return this.#queueStats({ query: (name, values) => this.#context.db.query(name, values, "safe") }, queue);
+  }
+
+  async #queueStats(queryable: Queryable, queue: string): Promise<QueueStats> {
+    const [row] = await queryable.query<
       Omit<QueueSettingsRow, "queue"> & { now: number; counts: Record<string, number> | null; oldest_ready: number | null; next_grant_at: number | null }
-    >("queue-stats", [db.nowParam(), this.#tenantId, queue], "safe");
+    >("queue-stats", [this.#context.db.nowParam(), this.#tenantId, queue]);
     if (!row) throw new Error("queue-stats returned no row");
     const counts = Object.fromEntries(TASK_STATES.map((state) => [state, row.counts?.[state] ?? 0])) as Record<TaskState, number>;
     const stats: QueueStats = {

@@ -188,6 +188,8 @@ export interface TaskRow {
   suspend_timeout_at: number | null;
   pending_dependencies: string[];
   concurrency_key: string | null;
+  /** How many times `replay` made the task run again (SPEC E26, migration 0011). */
+  replays: number;
   now: number;
 }
 
@@ -227,6 +229,7 @@ export function taskRecord(row: TaskRow): TaskRecord {
     runId: row.run_id,
     idempotencyKey: row.idempotency_key,
     ...(row.concurrency_key === null ? {} : { concurrencyKey: row.concurrency_key }),
+    ...(row.replays > 0 ? { replays: row.replays } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

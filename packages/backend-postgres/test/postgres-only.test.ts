@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError, newLeaseIds } from "@mooring/core";
+import { type Backend, DEFAULT_TENANT, type Lease, ManualClock, MooringError, newLeaseIds, storedValueColumns } from "@mooring/core";
 import { mapPostgresError } from "../src/errors.js";
 import { notificationChannel, quoteIdentifier, waitpointLockScope } from "../src/identifiers.js";
 import { createPostgresBackend, openFromUrl } from "../src/index.js";
@@ -184,6 +184,13 @@ describe.skipIf(!server)("migrations: numbered, append-only, one transaction und
     expect(await engine.getTask("done")).toMatchObject({ state: "completed", epoch: 1, result: { ok: true } });
     expect((await engine.queueStats("q")).counts).toMatchObject({ completed: 1, leased: 1 });
     expect(await engine.cancel("done")).toBe(false);
+    // 0011: a task completed before it has no enqueue number and no backoff of its own; it lists
+    // before the tasks enqueued since and a replay gives it core's default backoff (SPEC E26).
+    const listed = async (): Promise<string[]> => (await engine.listTasks({ limit: 10 })).items.map((task) => task.id);
+    expect(await listed()).toEqual(["done", "waiting"]);
+    await engine.replay("done");
+    expect(await engine.getTask("done")).toMatchObject({ state: "ready", replays: 1, attempt: 1, epoch: 1, result: null });
+    expect(await listed()).toEqual(["done", "waiting"]);
     await backend.close();
   });
 
@@ -223,6 +230,142 @@ describe.skipIf(!server)("dead letters (SPEC E10, E12)", () => {
         const dead = await engine.listDeadLetters({ limit: 10 });
         expect(dead.items.map((task) => task.id), `round ${round}`).toEqual(ids);
       }
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe.skipIf(!server)("replay moves a completed task back into the hot table (SPEC E26, migration 0011)", () => {
+  it("of concurrent replays of one completed task, one applies and the others find it ready", async () => {
+    const schema = schemas.name("replays");
+    const backends = [await open(schema), await open(schema), await open(schema)];
+    const [engine, ...others] = backends.map((backend) => backend.engine);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { id } = await engine!.enqueue({ queue: "q" });
+        const [lease] = await engine!.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000 });
+        await engine!.complete(lease!);
+        const outcomes = await Promise.allSettled([engine!, ...others].map((client) => client.replay(id)));
+        expect(outcomes.filter((outcome) => outcome.status === "fulfilled"), `round ${round}`).toHaveLength(1);
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ code: "INVALID_STATE", details: { taskId: id, state: "ready" } });
+        }
+        expect(await engine!.getTask(id)).toMatchObject({ state: "ready", replays: 1 });
+        await engine!.cancel(id);
+      }
+    } finally {
+      await Promise.all(backends.map((backend) => backend.close()));
+    }
+  });
+
+  it("a replayed task of a concurrency key counts under the key's limit again, and leaves no key row once settled (SPEC E20)", async () => {
+    const schema = schemas.name("replaykey");
+    const backend = await open(schema);
+    const { engine } = backend;
+    try {
+      await engine.setQueue("q", { keyConcurrency: 1 });
+      const first = (await engine.enqueue({ queue: "q", concurrencyKey: "k" })).id;
+      const claim = () => engine.claim({ workerId: "w", queues: ["q"], leaseMs: 60_000, limit: 5 });
+      const [lease] = await claim();
+      await engine.complete(lease!);
+      const second = (await engine.enqueue({ queue: "q", concurrencyKey: "k" })).id;
+      await engine.replay(first);
+      const [replayed, ...none] = await claim();
+      expect(replayed).toMatchObject({ taskId: first, epoch: 2, concurrencyKey: "k" });
+      expect(none).toEqual([]);
+      expect(await claim()).toEqual([]);
+      await engine.complete(replayed!);
+      const [next] = await claim();
+      expect(next?.taskId).toBe(second);
+      await engine.complete(next!);
+      const keys = await withClient(async (client) => (await client.query(`SELECT key, tasks FROM ${quoteIdentifier(schema)}.concurrency_keys`)).rows);
+      expect(keys).toEqual([]);
+    } finally {
+      await backend.close();
+    }
+  });
+  // A completed dependency's row is key-share locked by an enqueue depending on it (dependencies-lock),
+  // so a replay and such an enqueue take turns: either way the dependent waits for the replayed
+  // task, counted once, and its next completion releases it (SPEC E16, E26).
+  /** Resolves once `call` waits for `holder`'s transaction; fails should it end without waiting. */
+  async function waitedFor(holder: pg.Client, call: Promise<unknown>, what: string): Promise<void> {
+    const ended = call.then(() => "ended", () => "ended");
+    const first = await Promise.race([waitForWaiters(holder).then(() => "waits"), ended]);
+    if (first !== "waits") throw new Error(`${what} did not wait for the other transaction`);
+  }
+
+  async function completedPair(engine: Backend["engine"]): Promise<{ a: string; b: string; complete: (id: string) => Promise<void> }> {
+    const a = (await engine.enqueue({ queue: "a" })).id;
+    const b = (await engine.enqueue({ queue: "b" })).id;
+    const complete = async (id: string): Promise<void> => {
+      const [lease] = await engine.claim({ workerId: "w", queues: [id === a ? "a" : "b"], leaseMs: 60_000 });
+      expect(lease?.taskId).toBe(id);
+      await engine.complete(lease!);
+    };
+    await complete(a);
+    return { a, b, complete };
+  }
+
+  it("an enqueue depending on a completed task that a replay is moving back waits for it, and counts it pending", async () => {
+    const schema = schemas.name("replaydep");
+    const clock = new ManualClock();
+    const backend = await open(schema, { clock });
+    const { engine } = backend;
+    try {
+      const { a, b, complete } = await completedPair(engine);
+      const statements = loadStatements(schema);
+      const { baseMs, factor, maxMs } = { baseMs: 1000, factor: 2, maxMs: 60_000 };
+      await withClient(async (replayer) => {
+        // Another process's replay moved `a` back and has not committed yet.
+        await replayer.query("BEGIN");
+        const moved = await replayer.query(statements["task-restore"].text, [clock.now(), DEFAULT_TENANT, a, false, null, baseMs, factor, maxMs]);
+        expect(moved.rowCount).toBe(1);
+        const enqueued = engine.enqueue({ queue: "d", dependsOn: [a, b] });
+        await waitedFor(replayer, enqueued, "the enqueue");
+        await replayer.query(statements["dependents-rewait"].text, [DEFAULT_TENANT, a]);
+        await replayer.query("COMMIT");
+        const { id } = await enqueued;
+        expect(await engine.getTask(id)).toMatchObject({ state: "blocked", pendingDependencies: [a, b] });
+        await complete(b);
+        expect(await engine.getTask(id)).toMatchObject({ state: "blocked", pendingDependencies: [a] });
+        await complete(a);
+        expect(await engine.getTask(id)).toMatchObject({ state: "ready", pendingDependencies: [] });
+      });
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it("a replay of a completed task that an uncommitted enqueue depends on waits for it, and counts it pending for the new dependent", async () => {
+    const schema = schemas.name("depreplay");
+    const clock = new ManualClock();
+    const backend = await open(schema, { clock });
+    const { engine } = backend;
+    try {
+      const { a, b, complete } = await completedPair(engine);
+      const statements = loadStatements(schema);
+      const d = "dependent";
+      await withClient(async (enqueuer) => {
+        // Another process's enqueue of a task depending on a and b, as enqueue runs it, not committed yet.
+        await enqueuer.query("BEGIN");
+        const locked = await enqueuer.query(statements["dependencies-lock"].text, [DEFAULT_TENANT, [a, b].sort()]);
+        expect(new Map(locked.rows.map((row: { id: string; state: string }) => [row.id, row.state]))).toEqual(new Map([[a, "completed"], [b, "queued"]]));
+        const [payload, kind, bytes] = storedValueColumns({});
+        await enqueuer.query(statements["tasks-insert"].text, [
+          clock.now(), DEFAULT_TENANT, [d], ["d"], [payload], [0], [null], [3], [1000], [2], [60_000], [null], [null], ["blocked"], [1], [null], "unused", [kind], [bytes], [null],
+        ]);
+        await enqueuer.query(statements["dependencies-insert"].text, [DEFAULT_TENANT, d, [a, b]]);
+        const replayed = engine.replay(a);
+        await waitedFor(enqueuer, replayed, "the replay");
+        await enqueuer.query("COMMIT");
+        await replayed;
+      });
+      expect(await engine.getTask(d)).toMatchObject({ state: "blocked", pendingDependencies: [a, b] });
+      await complete(b);
+      expect(await engine.getTask(d)).toMatchObject({ state: "blocked", pendingDependencies: [a] });
+      await complete(a);
+      expect(await engine.getTask(d)).toMatchObject({ state: "ready", pendingDependencies: [] });
     } finally {
       await backend.close();
     }

@@ -65,10 +65,11 @@ local ord = 0
 if created > 0 then ord = redis.call('HINCRBY', B, 'tseq', created) - created end
 local stamp_now = stamp(now)
 local per_queue, queue_order = {}, {}
-local function queue_batch(qe)
+local indexed = {}
+local function queue_batch(qe, name)
   local q = per_queue[qe]
   if not q then
-    q = { ready = {}, counts = { all = 0 } }
+    q = { name = name, ready = {}, counts = { all = 0 } }
     per_queue[qe] = q
     queue_order[#queue_order + 1] = qe
   end
@@ -121,7 +122,9 @@ for i = 0, n - 1 do
       fields[#fields + 1] = DEPENDENCY_FAILED
     end
     redis.call('HSET', t, unpack(fields))
-    local q = queue_batch(qe)
+    local q = queue_batch(qe, ARGV[a + 4])
+    indexed[#indexed + 1] = ord16
+    indexed[#indexed + 1] = tid
     q.counts.all = q.counts.all + 1
     if COUNTED[state] then q.counts[state] = (q.counts[state] or 0) + 1 end
     emit('enqueued', qe, tid, now)
@@ -146,10 +149,15 @@ for i = 0, n - 1 do
   end
 end
 
--- Ready members go in with one ZADD per queue and chunk (unpack is bounded by Lua's C stack).
+-- Ready members and the tenant's task index (B:tx) go in with one ZADD per queue and chunk (unpack
+-- is bounded by Lua's C stack).
 local CHUNK = 500
+for first = 1, #indexed, 2 * CHUNK do
+  redis.call('ZADD', B .. ':tx', unpack(indexed, first, math.min(first + 2 * CHUNK - 1, #indexed)))
+end
 for _, qe in ipairs(queue_order) do
   local q = per_queue[qe]
+  redis.call('ZADD', B .. ':qn', 0, q.name)
   for first = 1, #q.ready, CHUNK do
     local args = {}
     for j = first, math.min(first + CHUNK - 1, #q.ready) do

@@ -10,6 +10,7 @@
   ARGV[3]  paused ('' = unchanged, '1', '0')
   ARGV[4]  rate limit ('' = unchanged, 'null' = none, else '<max> <perMs>')
   ARGV[5]  keyConcurrency ('' = unchanged, 'null' = no limit, else a positive integer)
+  ARGV[6]  the queue's name (listed by list-queues from now on, SPEC E26)
   Returns  { concurrency or nil, paused (1/0), rate max or nil, rate perMs or nil, keyConcurrency
            or nil }: the settings now in force
 ]]
@@ -17,6 +18,7 @@
 --- @include "tasks"
 
 local qe = ARGV[1]
+redis.call('ZADD', B .. ':qn', 0, ARGV[6])
 local c, p, rm, rp = 'c:' .. qe, 'p:' .. qe, 'rm:' .. qe, 'rp:' .. qe
 if ARGV[2] == 'null' then
   redis.call('HDEL', B, c)

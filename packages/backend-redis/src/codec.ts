@@ -194,6 +194,7 @@ export function decodeTask(reply: unknown): TaskRecord {
   const f = asArray(reply, "task");
   const progress = asNullableString(f[13], "task.progress");
   const key = asNullableString(f[20], "task.concurrencyKey");
+  const replays = asNullableNumber(f[21], "task.replays");
   return {
     id: asString(f[0], "task.id"),
     queue: asString(f[1], "task.queue"),
@@ -214,6 +215,7 @@ export function decodeTask(reply: unknown): TaskRecord {
     runId: asNullableString(f[16], "task.runId"),
     idempotencyKey: asNullableString(f[17], "task.idempotencyKey"),
     ...(key === null ? {} : { concurrencyKey: decodeId(key) }),
+    ...(replays === null || replays === 0 ? {} : { replays }),
     createdAt: asNumber(f[18], "task.createdAt"),
     updatedAt: asNumber(f[19], "task.updatedAt"),
   };
@@ -277,8 +279,11 @@ export function decodeCursor(cursor: string | null | undefined, kind: string, nu
   if (cursor === undefined || cursor === null) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   const position = text.slice(kind.length + 1);
-  if (!text.startsWith(`${kind}:`) || (numeric && !/^\d{1,16}$/.test(position))) {
-    throw new MooringError("VALIDATION", "request.cursor is not a cursor this list returned", { details: { field: "request.cursor" } });
-  }
+  if (!text.startsWith(`${kind}:`) || (numeric && !/^\d{1,16}$/.test(position))) throw invalidCursor();
   return position;
+}
+
+/** The VALIDATION of a cursor that the list it is given to did not return (forged or foreign). */
+export function invalidCursor(): MooringError {
+  return new MooringError("VALIDATION", "request.cursor is not a cursor this list returned", { details: { field: "request.cursor" } });
 }

@@ -5,6 +5,8 @@
  * waitForWork and subscribe listen on the tenant's pub/sub channel (notifications.ts).
  */
 import {
+  type CancelTasksOptions,
+  cancelEach,
   type ClaimInput,
   type CompleteOptions,
   type CreatedWaitpoint,
@@ -21,11 +23,13 @@ import {
   type Json,
   type Lease,
   type ListDeadLettersRequest,
+  type ListTasksRequest,
   MooringError,
   newId,
   newLeaseIds,
   newWaitpointSecret,
   type Page,
+  type PageRequest,
   parseWaitpointToken,
   type Progress,
   type QueueSettings,
@@ -36,7 +40,10 @@ import {
   type ReclaimResult,
   type ReleaseOptions,
   type RenewOptions,
+  type ReplayOptions,
+  retryEachDeadLetter,
   type RetryDeadLetterOptions,
+  type RetryDeadLettersRequest,
   type RotatedWaitpointSecret,
   type RotateWaitpointSecretOptions,
   type SignalInput,
@@ -49,6 +56,7 @@ import {
   TASK_EVENT_KINDS,
   type TaskEvent,
   type TaskEventKind,
+  type TaskFilter,
   type TaskRecord,
   type TaskSummary,
   type TokenSignalInput,
@@ -74,10 +82,12 @@ import {
   decodeValue,
   encodeCursor,
   encodeValue,
+  invalidCursor,
   parseJson,
   splitFirstBar,
 } from "./codec.js";
 import type { RedisContext } from "./context.js";
+import { scriptRejection } from "./errors.js";
 import type { ScriptArg, ScriptName } from "./statements.js";
 import { decodeId, encodeId, priorityKey } from "./keys.js";
 
@@ -113,6 +123,19 @@ function decodeSignalResult(reply: unknown): SignalResult {
     duplicate: asNumber(f[1], "signal.duplicate") === 1,
     deliveredTo: f.slice(2).map((id) => asString(id, "signal.deliveredTo")),
   };
+}
+
+/**
+ * `call` with a script's rejection as its MooringError: core's bulk calls judge the codes of the
+ * per-task calls they make on this engine (a task settled meanwhile is INVALID_STATE or NOT_FOUND),
+ * and only the facet guard maps the rest.
+ */
+async function rejecting<T>(call: Promise<T>, operation: string): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw scriptRejection(error, operation) ?? error;
+  }
 }
 
 export class RedisEngine implements EngineBackend {
@@ -259,6 +282,60 @@ export class RedisEngine implements EngineBackend {
     return reply === null ? null : decodeTask(reply);
   }
 
+  async changePriority(taskId: string, priority: number): Promise<void> {
+    await this.#run("change-priority", [this.#ctx.now(), encodeId(taskId), String(priority), priorityKey(priority)]);
+  }
+
+  async replay(taskId: string, options: ReplayOptions = {}): Promise<void> {
+    await this.#run("replay", [
+      this.#ctx.now(),
+      encodeId(taskId),
+      options.resetAttempts === true ? "1" : "0",
+      options.runAt === undefined ? "" : String(options.runAt),
+    ]);
+  }
+
+  /** An asc cursor is refused by a desc walk and back: each order has its own cursor kind. */
+  async listTasks(request: ListTasksRequest): Promise<Page<TaskRecord>> {
+    const kind = request.order === "desc" ? "tasks-desc" : "tasks";
+    const after = decodeCursor(request.cursor, kind, true) ?? "";
+    const reply = asArray(
+      await this.#runBuffer("list-tasks", [
+        this.#ctx.now(),
+        request.order === "desc" ? "desc" : "asc",
+        after,
+        request.limit,
+        request.queue === undefined ? "" : encodeId(request.queue),
+        request.state ?? "",
+        request.runId ?? "",
+        request.concurrencyKey === undefined ? "" : encodeId(request.concurrencyKey),
+      ]),
+      "list-tasks",
+    );
+    const next = asNullableString(reply[0], "cursor");
+    return { items: reply.slice(1).map(decodeTask), cursor: next === null ? null : encodeCursor(kind, next) };
+  }
+
+  /** The page's names come from one script, each queue's stats from `queueStats` (one script each). */
+  async listQueues(request: PageRequest): Promise<Page<QueueStats>> {
+    const after = decodeCursor(request.cursor, "queues", false);
+    const reply = await this.#run("list-queues", [after ?? "", after === null ? "0" : "1", request.limit]);
+    if (reply === 0) throw invalidCursor();
+    const names = asArray(reply, "list-queues");
+    const next = asNullableString(names[0], "cursor");
+    const items = await Promise.all(names.slice(1).map((name) => this.queueStats(asString(name, "list-queues.name"))));
+    return { items, cursor: next === null ? null : encodeCursor("queues", next) };
+  }
+
+  async cancelTasks(filter: TaskFilter, options: CancelTasksOptions): Promise<{ cancelled: number }> {
+    return cancelEach({ listTasks: (request) => this.listTasks(request), cancel: (id, reason) => rejecting(this.cancel(id, reason), "cancel") }, filter, options);
+  }
+
+  async retryDeadLetters(request: RetryDeadLettersRequest): Promise<{ retried: number }> {
+    const retryDeadLetter = (id: string, options?: RetryDeadLetterOptions): Promise<void> => rejecting(this.retryDeadLetter(id, options), "retryDeadLetter");
+    return retryEachDeadLetter({ listDeadLetters: (page) => this.listDeadLetters(page), retryDeadLetter }, request);
+  }
+
   async suspend(lease: Lease, input: SuspendInput): Promise<SuspendResult> {
     const reply = asArray(
       await this.#run("suspend", [
@@ -379,7 +456,7 @@ export class RedisEngine implements EngineBackend {
     const paused = settings.paused === undefined ? "" : settings.paused ? "1" : "0";
     const rate = settings.rateLimit === undefined ? "" : settings.rateLimit === null ? "null" : `${settings.rateLimit.max} ${settings.rateLimit.perMs}`;
     const keyLimit = settings.keyConcurrency === undefined ? "" : settings.keyConcurrency === null ? "null" : String(settings.keyConcurrency);
-    const [limit, isPaused, rateMax, ratePerMs, keyConcurrency] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused, rate, keyLimit]), "set-queue");
+    const [limit, isPaused, rateMax, ratePerMs, keyConcurrency] = asArray(await this.#run("set-queue", [encodeId(queue), concurrency, paused, rate, keyLimit, queue]), "set-queue");
     return withLimits({ queue, concurrency: asNullableNumber(limit, "concurrency"), paused: asNumber(isPaused, "paused") === 1 }, rateMax, ratePerMs, keyConcurrency);
   }
 

@@ -39,25 +39,35 @@ function isErrorCode(value: string): value is ErrorCode {
 }
 
 /**
+ * The MooringError of a script's rejection (`MOORING <CODE> …`), or null for any other failure.
+ * Also used apart from mapRedisError where the backend calls its own engine (the bulk operator
+ * calls judge the codes of their per-task calls), which the facet guard has not mapped yet.
+ */
+export function scriptRejection(error: unknown, operation: string): MooringError | null {
+  const message = error instanceof Error ? error.message : String(error);
+  const rejection = SCRIPT_REJECTION.exec(message);
+  if (!rejection || rejection[1] === undefined || !isErrorCode(rejection[1])) return null;
+  const code = rejection[1];
+  const [text = "", fence] = (rejection[2] ?? "").split(FENCE_SEPARATOR, 2);
+  if (fence !== undefined) return new MooringError(code, text, { backend: "redis", operation, details: fenceDetails(fence) });
+  const [plain = "", fields] = text.split(DETAILS_SEPARATOR, 2);
+  // A refused waitpoint token (SPEC E25): core's error for the reason, the same from every backend.
+  if (code === "UNAUTHORIZED" && fields !== undefined) {
+    const { reason } = JSON.parse(fields) as { reason: WaitpointRefusal };
+    return waitpointRefusedError(reason).withContext("redis", operation);
+  }
+  return new MooringError(code, plain, { backend: "redis", operation, ...(fields === undefined ? {} : { details: situationDetails(code, fields) }) });
+}
+
+/**
  * Maps a native failure of `operation`. `lastConnectionError` is the latest error the connection
  * reported, which says why a command failed when ioredis only reports that it gave up; `secrets`
  * (the connection's password) are masked in everything the error holds.
  */
 export function mapRedisError(error: unknown, operation: string, lastConnectionError: Error | null, secrets: readonly string[] = []): MooringError {
+  const rejected = scriptRejection(error, operation);
+  if (rejected) return rejected;
   const message = error instanceof Error ? error.message : String(error);
-  const rejection = SCRIPT_REJECTION.exec(message);
-  if (rejection && rejection[1] !== undefined && isErrorCode(rejection[1])) {
-    const code = rejection[1];
-    const [text = "", fence] = (rejection[2] ?? "").split(FENCE_SEPARATOR, 2);
-    if (fence !== undefined) return new MooringError(code, text, { backend: "redis", operation, details: fenceDetails(fence) });
-    const [plain = "", fields] = text.split(DETAILS_SEPARATOR, 2);
-    // A refused waitpoint token (SPEC E25): core's error for the reason, the same from every backend.
-    if (code === "UNAUTHORIZED" && fields !== undefined) {
-      const { reason } = JSON.parse(fields) as { reason: WaitpointRefusal };
-      return waitpointRefusedError(reason).withContext("redis", operation);
-    }
-    return new MooringError(code, plain, { backend: "redis", operation, ...(fields === undefined ? {} : { details: situationDetails(code, fields) }) });
-  }
   const why = lastConnectionError && lastConnectionError.message !== message ? ` (last connection error: ${lastConnectionError.message})` : "";
   return new MooringError("UNAVAILABLE", `redis ${operation} failed: ${message}${why}`, {
     backend: "redis",

@@ -26,7 +26,8 @@ import { RedisContext } from "./context.js";
 import { RedisEngine } from "./engine.js";
 import { mapRedisError } from "./errors.js";
 import { inspectRedisServer, type RedisServerReport } from "./inspect.js";
-import { DEFAULT_PREFIX, KeySpace, SCHEMA_VERSION } from "./keys.js";
+import { DEFAULT_PREFIX, KeySpace, SCHEMA_VERSION, UPGRADABLE_SCHEMA_VERSION } from "./keys.js";
+import { indexLayout2 } from "./layout.js";
 import { NotificationHub } from "./notifications.js";
 import { optionError, type RedisBackendOptions, redisOptionsFromUrl } from "./options.js";
 import { ScriptRunner } from "./statements.js";
@@ -120,8 +121,10 @@ class RedisDriver implements BackendDriver {
   }
 
   /**
-   * Records the key layout version (idempotent; concurrent runs agree: SET NX). The commands need
-   * no loading here: the function library is loaded on first use by every node that lacks it.
+   * Records the key layout version (idempotent; concurrent runs agree: SET NX), upgrading layout 2
+   * in place first (layout.ts: it indexes the tasks and queues written before layout 3; concurrent
+   * upgrades agree too). The commands need no loading here: the function library is loaded on
+   * first use by every node that lacks it.
    * @throws INVALID_STATE when the prefix holds another layout than this package writes: a newer
    * one (upgrade the package), or layout 1 of the pre-releases, which has no in-place upgrade
    * (drain it with the release that wrote it, or use a new prefix).
@@ -129,7 +132,12 @@ class RedisDriver implements BackendDriver {
   async migrate(): Promise<void> {
     const key = this.#context.keys.schema;
     await this.#connection.track(this.#connection.client.set(key, String(SCHEMA_VERSION), "NX"));
-    const stored = Number(await this.#connection.track(this.#connection.client.get(key)));
+    let stored = Number(await this.#connection.track(this.#connection.client.get(key)));
+    if (stored === UPGRADABLE_SCHEMA_VERSION) {
+      await indexLayout2(this.#connection, this.#context.keys);
+      await this.#connection.track(this.#connection.client.set(key, String(SCHEMA_VERSION)));
+      stored = SCHEMA_VERSION;
+    }
     if (stored > SCHEMA_VERSION) {
       throw new MooringError("INVALID_STATE", `prefix ${this.#context.keys.prefix} holds key layout ${stored}; this package writes ${SCHEMA_VERSION}: upgrade @mooring/backend-redis`);
     }

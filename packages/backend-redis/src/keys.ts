@@ -20,8 +20,14 @@ const PLAIN_PREFIX = /^[A-Za-z0-9_.-]+$/;
  * The version of the key layout `migrate()` records under `{<prefix>}:schema`. Layout 2: a task's
  * order is stored as its 16-digit sort key, queues keep no all-queued set and tenants no tenant-wide
  * lease set (queue bounds in `:lq` instead), and completed tasks are counted by subtraction.
+ * Layout 3 adds each tenant's index of its tasks in enqueue order (`:tx`) and of its queues by
+ * name (`:qn`), for the operator lists (SPEC E26); `migrate()` upgrades layout 2 in place
+ * (layout.ts).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** The oldest layout `migrate()` upgrades in place. */
+export const UPGRADABLE_SCHEMA_VERSION = 2;
 
 /** The prefix when none is given. */
 export const DEFAULT_PREFIX = "mooring";

@@ -167,7 +167,7 @@ function byteStrings(reply: unknown): Buffer[] {
 }
 
 /** The primaries that hold keys: every master of a cluster, or the one server. */
-function primariesOf(connection: Connection): Redis[] {
+export function primariesOf(connection: Connection): Redis[] {
   return connection.client instanceof Cluster ? connection.client.nodes("master") : [connection.client];
 }
 
@@ -190,7 +190,7 @@ function failFast(target: RedisTarget): RedisTarget {
 }
 
 /** The keys of one node that match `pattern`, a SCAN batch at a time (empty batches left out). */
-async function* scanBatches(node: Redis, pattern: string): AsyncGenerator<string[]> {
+export async function* scanBatches(node: Redis, pattern: string): AsyncGenerator<string[]> {
   let cursor = "0";
   do {
     const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
@@ -205,7 +205,7 @@ async function unlinkMatching(node: Redis, pattern: string): Promise<void> {
 }
 
 /** `text` as a SCAN pattern that matches only itself. */
-function escapeGlob(text: string): string {
+export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 

@@ -300,6 +300,61 @@ describe.skipIf("skip" in server)("hostile ids on a standalone server", () => {
     }
   });
 
+  it("E26: migrate upgrades layout 2 in place: tasks and queues written before the indexes list in enqueue and name order", async () => {
+    const keyPrefix = prefix();
+    const keys = new KeySpace(keyPrefix);
+    const tenants = ["default", "t{2}"];
+    const written = await createRedisBackend({ url: target.url, prefix: keyPrefix });
+    const ids = new Map<string, string[]>();
+    try {
+      for (const tenant of tenants) {
+        const { engine } = written.forTenant(tenant);
+        const first = await engine.enqueue({ queue: "b", payload: 1 });
+        const second = await engine.enqueue({ queue: "a:ü", payload: 2 });
+        await engine.setQueue("settings-only", { concurrency: 2 });
+        ids.set(tenant, [first.id, second.id]);
+      }
+    } finally {
+      await written.close();
+    }
+    // What layout 2 held: no task or queue index, and its version.
+    await withClient(target.url, async (client) => {
+      for (const tenant of tenants) await client.del(`${keys.tenant(tenant)}:tx`, `${keys.tenant(tenant)}:qn`);
+      await client.set(keys.schema, "2");
+    });
+    const upgraded = await createRedisBackend({ url: target.url, prefix: keyPrefix });
+    try {
+      for (const tenant of tenants) {
+        const { engine } = upgraded.forTenant(tenant);
+        const later = await engine.enqueue({ queue: "b", payload: 3 });
+        expect((await engine.listTasks({ limit: 10 })).items.map((task) => task.id)).toEqual([...(ids.get(tenant) ?? []), later.id]);
+        expect((await engine.listQueues({ limit: 10 })).items.map((stats) => stats.queue)).toEqual(["a:ü", "b", "settings-only"]);
+      }
+      await withClient(target.url, async (client) => expect(await client.get(keys.schema)).toBe(String(SCHEMA_VERSION)));
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  it("E26: a listTasks page looks at a bounded number of tasks: a rare filter gives short pages with a cursor, and the walk still finds every match", async () => {
+    const backend = await createRedisBackend({ url: target.url, prefix: prefix() });
+    try {
+      const { engine } = backend;
+      await engine.enqueueMany(Array.from({ length: 1100 }, (_, n) => ({ queue: "common", payload: n })));
+      const rare = await engine.enqueue({ queue: "rare" });
+      const first = await engine.listTasks({ queue: "rare", limit: 10 });
+      expect(first.items).toEqual([]);
+      expect(first.cursor).not.toBeNull();
+      const second = await engine.listTasks({ queue: "rare", limit: 10, cursor: first.cursor });
+      expect(second).toEqual({ items: [await engine.getTask(rare.id)], cursor: null });
+      // A listQueues cursor naming no queue of the tenant is refused like a malformed one.
+      const forged = Buffer.from("queues:no-such-queue").toString("base64url");
+      await expect(engine.listQueues({ limit: 1, cursor: forged })).rejects.toMatchObject({ code: "VALIDATION", details: { field: "request.cursor" } });
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("reads a task stored without the field ck (enqueued before E20) as keyless, and one with '' the same", async () => {
     const keyPrefix = prefix();
     const backend = await createRedisBackend({ url: target.url, prefix: keyPrefix });

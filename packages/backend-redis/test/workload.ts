@@ -100,6 +100,13 @@ export async function exerciseEveryScript(root: Backend, clock: ManualClock, ten
   await engine.setQueue(queue, { concurrency: 2, paused: false });
   await engine.queueStats(queue);
   await engine.complete(await claimOne(backend, queue));
+  // E26's operator calls.
+  const operated = await engine.enqueue({ queue, payload: { n: 4 } });
+  await engine.changePriority(operated.id, 9);
+  await engine.cancel(operated.id);
+  await engine.replay(operated.id, { resetAttempts: true });
+  expect((await engine.listTasks({ queue, order: "desc", limit: 1 })).items.map((task) => task.id)).toEqual([operated.id]);
+  expect((await engine.listQueues({ limit: 10 })).items.map((stats) => stats.queue)).toContain(queue);
 
   const { token, info } = await tokens.create({ name: "ci", role: "admin" });
   expect(await tokens.validate(token)).not.toBeNull();

@@ -6,6 +6,8 @@
  * fenced before it writes.
  */
 import {
+  cancelEach,
+  type CancelTasksOptions,
   type ClaimInput,
   type CompleteOptions,
   type CreatedWaitpoint,
@@ -23,9 +25,11 @@ import {
   storedValueColumns,
   type Value,
   type ListDeadLettersRequest,
+  type ListTasksRequest,
   newId,
   notDeadDetails,
   type Page,
+  type PageRequest,
   type Progress,
   type QueueSettings,
   type QueueSettingsInput,
@@ -35,8 +39,11 @@ import {
   type ReclaimResult,
   type ReleaseOptions,
   type RenewOptions,
+  type ReplayOptions,
   resolveEnqueue,
+  retryEachDeadLetter,
   type RetryDeadLetterOptions,
+  type RetryDeadLettersRequest,
   type RotatedWaitpointSecret,
   type RotateWaitpointSecretOptions,
   type SignalInput,
@@ -45,6 +52,7 @@ import {
   type SuspendInput,
   type SuspendResult,
   type TaskEvent,
+  type TaskFilter,
   type TaskRecord,
   type TaskSummary,
   type TaskState,
@@ -59,10 +67,11 @@ import {
 import type { SqliteContext } from "./context.js";
 import { FRAME_APPENDED } from "./notifications.js";
 import { notFound, sqliteError } from "./errors.js";
-import { decodeCursor, encodeCursor, jsonText, parseJson, valueOfColumns } from "./json.js";
+import { decodeCursor, jsonText, pageOf, parseJson, valueOfColumns } from "./json.js";
 import {
   ATTACH_SIGNAL,
   BLOCK_KEY,
+  CHANGE_PRIORITY,
   CLAIM_PROBE,
   FAIR_KEY,
   type FairKeyRow,
@@ -102,6 +111,9 @@ import {
   LEASED_COUNT,
   LIST_DEAD,
   LIST_DEAD_IN_QUEUE,
+  LIST_QUEUES,
+  LIST_TASKS,
+  LIST_TASKS_DESC,
   NEXT_FRAME_SEQUENCE,
   PROMOTE_SCHEDULED,
   PRUNE_EXPIRED_SIGNALS,
@@ -112,7 +124,6 @@ import {
   READY_STATS,
   RENEW_LEASE,
   RESUME_ON_SIGNALS,
-  REVIVE_DEAD,
   SCHEDULED_STATS,
   SELECT_SIGNAL_KEY,
   SELECT_TASK_KEY,
@@ -134,7 +145,7 @@ import {
   WAITING_TASKS,
   type WaitingTaskRow,
 } from "./sql/engine.js";
-import { requireTask, toSignal } from "./tasks.js";
+import { effectiveState, requireTask, toSignal } from "./tasks.js";
 import { TenantWaitpoints } from "./waitpoints.js";
 
 interface QueueSettingsRow {
@@ -424,12 +435,7 @@ export class SqliteEngine implements EngineBackend {
         request.queue === undefined
           ? this.#statements.all<TaskRow>(LIST_DEAD, this.#tenant, after, request.limit + 1)
           : this.#statements.all<TaskRow>(LIST_DEAD_IN_QUEUE, this.#tenant, request.queue, after, request.limit + 1);
-      const page = rows.slice(0, request.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((row) => this.#transitions.toRecord(row, now)),
-        cursor: rows.length > request.limit && last ? encodeCursor("dead-letters", last.dead_seq ?? 0) : null,
-      };
+      return pageOf(rows, request.limit, "dead-letters", (row) => row.dead_seq ?? 0, (row) => this.#transitions.toRecord(row, now));
     });
   }
 
@@ -441,9 +447,68 @@ export class SqliteEngine implements EngineBackend {
       }
       // With resetAttempts the next lease is attempt 1 again; until then `attempt` still reports the
       // latest lease granted (docs/decisions.md), as the reference model does.
-      this.#statements.run(REVIVE_DEAD, now, options?.resetAttempts === true ? 0 : row.consumed, now, row.seq);
-      this.#context.connection.notify(this.#tenant, "ready", row.id, row.queue, now);
+      this.#transitions.revive(row, "retry", now, options?.resetAttempts === true, now);
     });
+  }
+
+  /** E26: one transaction; a keyed task's key head is refreshed in it, so the fair claim (E20) orders by the new priority at once. */
+  async changePriority(taskId: string, priority: number): Promise<void> {
+    this.#context.connection.write((now) => {
+      const row = requireTask(this.#transitions.find(this.#tenant, taskId), taskId);
+      if (TERMINAL_TASK_STATES.has(row.state as TaskState)) throw wrongState(taskId, row, "a terminal task's priority cannot change", now);
+      this.#statements.run(CHANGE_PRIORITY, priority, now, row.seq);
+      if (row.concurrency_key !== null) this.#refreshKeyHead(row.queue, row.concurrency_key);
+    });
+  }
+
+  /** E26: as `retryDeadLetter` revives a dead task (TaskTransitions.revive), for every terminal state. */
+  async replay(taskId: string, options: ReplayOptions = {}): Promise<void> {
+    this.#context.connection.write((now) => {
+      const row = requireTask(this.#transitions.find(this.#tenant, taskId), taskId);
+      if (!TERMINAL_TASK_STATES.has(row.state as TaskState)) throw wrongState(taskId, row, "only a completed, dead or cancelled task can be replayed", now);
+      this.#transitions.revive(row, "replay", options.runAt ?? now, options.resetAttempts === true, now);
+    });
+  }
+
+  /** E26: the cursor names its direction, so a walk refuses the other direction's cursor (C5). */
+  async listTasks(request: ListTasksRequest): Promise<Page<TaskRecord>> {
+    return this.#context.connection.read((now) => {
+      const descending = request.order === "desc";
+      const kind = descending ? "tasks-desc" : "tasks";
+      const position = decodeCursor(kind, request.cursor, "number");
+      const filter = {
+        tenant: this.#tenant,
+        queue: request.queue ?? null,
+        state: request.state ?? null,
+        run_id: request.runId ?? null,
+        concurrency_key: request.concurrencyKey ?? null,
+        now,
+        limit: request.limit + 1,
+      };
+      const rows = descending
+        ? this.#statements.all<TaskRow>(LIST_TASKS_DESC, { ...filter, before: position ?? Number.MAX_SAFE_INTEGER })
+        : this.#statements.all<TaskRow>(LIST_TASKS, { ...filter, after: position ?? 0 });
+      return pageOf(rows, request.limit, kind, (row) => row.seq, (row) => this.#transitions.toRecord(row, now));
+    });
+  }
+
+  /** E26: names and stats read in one snapshot. */
+  async listQueues(request: PageRequest): Promise<Page<QueueStats>> {
+    return this.#context.connection.read((now) => {
+      const after = decodeCursor("queues", request.cursor, "string") ?? "";
+      const rows = this.#statements.all<{ queue: string }>(LIST_QUEUES, { tenant: this.#tenant, after, limit: request.limit + 1 });
+      return pageOf(rows, request.limit, "queues", (row) => row.queue, (row) => this.#queueStats(row.queue, now));
+    });
+  }
+
+  /** E26: each task cancelled by `cancel`, in its own transaction (core's cancelEach). */
+  async cancelTasks(filter: TaskFilter, options: CancelTasksOptions): Promise<{ cancelled: number }> {
+    return cancelEach(this, filter, options);
+  }
+
+  /** E26: each task retried by `retryDeadLetter`, in its own transaction (core's retryEachDeadLetter). */
+  async retryDeadLetters(request: RetryDeadLettersRequest): Promise<{ retried: number }> {
+    return retryEachDeadLetter(this, request);
   }
 
   async moveToDeadLetter(lease: Lease, error: Json): Promise<void> {
@@ -613,33 +678,36 @@ export class SqliteEngine implements EngineBackend {
   }
 
   async queueStats(queue: string): Promise<QueueStats> {
-    return this.#context.connection.read((now) => {
-      const tenant = this.#tenant;
-      const settings = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, tenant, queue);
-      const ready = this.#statements.one<StatsRow>(READY_STATS, { tenant, queue });
-      const scheduled = this.#statements.one<StatsRow>(SCHEDULED_STATS, now, now, tenant, queue);
-      const suspended = this.#statements.one<StatsRow>(SUSPENDED_STATS, now, now, tenant, queue);
-      const leased = this.#statements.one<{ n: number }>(LEASED_COUNT, tenant, queue);
-      const counts: Record<TaskState, number> = {
-        scheduled: (scheduled?.n ?? 0) - (scheduled?.due ?? 0),
-        ready: (ready?.n ?? 0) + (scheduled?.due ?? 0) + (suspended?.due ?? 0),
-        leased: leased?.n ?? 0,
-        completed: 0,
-        dead: 0,
-        cancelled: 0,
-        suspended: (suspended?.n ?? 0) - (suspended?.due ?? 0),
-        blocked: 0,
-      };
-      for (const row of this.#statements.all<{ state: TaskState; n: number }>(COUNT_SETTLED, tenant, queue)) counts[row.state] = row.n;
-      const readyTimes = [ready?.oldest, scheduled?.oldest, suspended?.oldest].filter((time): time is number => typeof time === "number");
-      const stats: QueueStats = {
-        ...settingsOf(queue, settings),
-        counts,
-        oldestReadyAgeMs: readyTimes.length === 0 ? null : Math.max(0, now - Math.min(...readyTimes)),
-      };
-      const nextGrantAt = counts.ready > 0 ? this.#nextGrantAt(queue, settings, now) : null;
-      return nextGrantAt === null ? stats : { ...stats, nextGrantAt };
-    });
+    return this.#context.connection.read((now) => this.#queueStats(queue, now));
+  }
+
+  /** queueStats inside the caller's read (listQueues reads every queue's in one snapshot). */
+  #queueStats(queue: string, now: number): QueueStats {
+    const tenant = this.#tenant;
+    const settings = this.#statements.one<QueueSettingsRow>(QUEUE_SETTINGS, tenant, queue);
+    const ready = this.#statements.one<StatsRow>(READY_STATS, { tenant, queue });
+    const scheduled = this.#statements.one<StatsRow>(SCHEDULED_STATS, now, now, tenant, queue);
+    const suspended = this.#statements.one<StatsRow>(SUSPENDED_STATS, now, now, tenant, queue);
+    const leased = this.#statements.one<{ n: number }>(LEASED_COUNT, tenant, queue);
+    const counts: Record<TaskState, number> = {
+      scheduled: (scheduled?.n ?? 0) - (scheduled?.due ?? 0),
+      ready: (ready?.n ?? 0) + (scheduled?.due ?? 0) + (suspended?.due ?? 0),
+      leased: leased?.n ?? 0,
+      completed: 0,
+      dead: 0,
+      cancelled: 0,
+      suspended: (suspended?.n ?? 0) - (suspended?.due ?? 0),
+      blocked: 0,
+    };
+    for (const row of this.#statements.all<{ state: TaskState; n: number }>(COUNT_SETTLED, tenant, queue)) counts[row.state] = row.n;
+    const readyTimes = [ready?.oldest, scheduled?.oldest, suspended?.oldest].filter((time): time is number => typeof time === "number");
+    const stats: QueueStats = {
+      ...settingsOf(queue, settings),
+      counts,
+      oldestReadyAgeMs: readyTimes.length === 0 ? null : Math.max(0, now - Math.min(...readyTimes)),
+    };
+    const nextGrantAt = counts.ready > 0 ? this.#nextGrantAt(queue, settings, now) : null;
+    return nextGrantAt === null ? stats : { ...stats, nextGrantAt };
   }
 
   async progress(lease: Lease, progress: Progress): Promise<void> {
@@ -824,6 +892,12 @@ export class SqliteEngine implements EngineBackend {
     if (row.resume === null) return lease;
     return { ...lease, signals: this.#transitions.signalsOf(row.seq), ...(row.resume === "timeout" ? { timedOut: true } : {}) };
   }
+}
+
+/** INVALID_STATE for an operator call on a task in a state it does not apply to: `{ taskId, state }` as getTask reports the state (E26). */
+function wrongState(taskId: string, row: TaskRow, why: string, now: number): Error {
+  const state = effectiveState(row, now);
+  return sqliteError("INVALID_STATE", `task "${taskId}" is ${state}: ${why}`, notDeadDetails(taskId, state));
 }
 
 /** The settings in force; the version 2 members only while set (decisions.md, issue 16). */

@@ -41,6 +41,7 @@ export const SCHEMA_OBJECTS = [
   "tasks_suspended",
   "tasks_settled",
   "tasks_dead",
+  "tasks_by_tenant",
   "task_deps",
   "task_deps_by_dependency",
   "task_keys",

@@ -2,7 +2,7 @@
  * JSON columns, value columns and opaque cursors. Values arrive validated (SPEC C1), so
  * serializing cannot fail; parsing reads only what this package wrote.
  */
-import { decodeStoredValue, type Json, storedValueColumns, type ValueObject, type Value } from "@mooring/core";
+import { decodeStoredValue, type Json, type Page, storedValueColumns, type ValueObject, type Value } from "@mooring/core";
 import { sqliteError } from "./errors.js";
 
 /** The TEXT stored for a JSON value; `undefined` is stored as null. */
@@ -35,6 +35,16 @@ export function contextColumns(context: ValueObject): [text: string, kind: strin
  */
 export function encodeCursor(kind: string, position: string | number): string {
   return Buffer.from(JSON.stringify([kind, position]), "utf8").toString("base64url");
+}
+
+/**
+ * A page of `rows`, read with one row more than `limit` (SPEC C5): that extra row says a next page
+ * exists, whose cursor is the position of this page's last row.
+ */
+export function pageOf<Row, Item>(rows: readonly Row[], limit: number, kind: string, positionOf: (row: Row) => string | number, itemOf: (row: Row) => Item): Page<Item> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(itemOf), cursor: rows.length > limit && last !== undefined ? encodeCursor(kind, positionOf(last)) : null };
 }
 
 /** @throws VALIDATION for a cursor this list did not return. */

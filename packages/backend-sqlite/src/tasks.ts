@@ -37,10 +37,13 @@ import {
   DELETE_WAITS,
   PENDING_DEPENDENCIES,
   QUEUE_SETTINGS,
+  REPLAY_TASK,
   REQUEUE_TASK,
   RESUME_TIMED_OUT_IN_QUEUE,
   RESUME_TIMED_OUT_IN_TENANT,
   RESUME_TIMED_OUT_TASK,
+  REVIVE_DEAD,
+  REWAIT_DEPENDENTS,
   SELECT_TASK,
   type SignalRow,
   TASK_SIGNALS,
@@ -179,6 +182,23 @@ export class TaskTransitions {
   }
 
   /**
+   * Makes a terminal task run again, ready or scheduled at `runAt`: `retryDeadLetter` (E12) or
+   * `replay` (E26, which also clears what the last run left and counts the replay). Attempts go on
+   * from the latest lease's, so one more is granted, unless `resetAttempts` starts them from 1
+   * again; the epoch is kept, so the next lease's is above every earlier one (E5). The queue's
+   * waiters are woken as for any task that becomes ready. A replayed task that was completed is
+   * not any more: each dependent still blocked counts it pending again, so the next completion
+   * releases it once (E26, E16); the dependents it already released are left as they are.
+   */
+  revive(row: TaskRow, how: "retry" | "replay", runAt: number, resetAttempts: boolean, now: number): void {
+    const consumed = resetAttempts ? 0 : Math.max(row.consumed, row.attempt);
+    this.#statements.run(how === "retry" ? REVIVE_DEAD : REPLAY_TASK, runAt > now ? "scheduled" : "ready", runAt, consumed, now, row.seq);
+    // A replayed completed task is not completed any more: its still-blocked dependents wait for it again.
+    if (row.state === "completed") this.#statements.run(REWAIT_DEPENDENTS, row.seq);
+    this.#connection.notify(row.tenant, "ready", row.id, row.queue, now);
+  }
+
+  /**
    * A lease of `row` (read before the change) ended: in a queue with a concurrency limit the freed
    * slot may let a waiting worker claim, so its waiters are woken.
    */
@@ -239,6 +259,7 @@ export class TaskTransitions {
       runId: row.run_id,
       idempotencyKey: row.idempotency_key,
       ...(row.concurrency_key === null ? {} : { concurrencyKey: row.concurrency_key }),
+      ...(row.replays > 0 ? { replays: row.replays } : {}),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };

@@ -13,7 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createSqliteBackend, openFromUrl, openNamespaceRemover, SqliteNotifier } from "../src/index.js";
 import { renderSql } from "../src/identifiers.js";
 import { loadMigrations } from "../src/migrations.js";
-import { claimStatement } from "../src/sql/engine.js";
+import { claimStatement, LIST_TASKS, LIST_TASKS_DESC } from "../src/sql/engine.js";
 import { buildChild, type ChildBuild } from "./helpers/child-build.js";
 import { LineProcess } from "./helpers/processes.js";
 
@@ -820,6 +820,16 @@ describe("caller-provided paths", () => {
   });
 });
 
+/** The rows of the concurrency keys table (migration 0005) of `namespace` in the file: key and task count. */
+function keyRowsOf(path: string, namespace: string): unknown[] {
+  const database = new Database(path, { readonly: true });
+  try {
+    return database.prepare(`SELECT key, tasks FROM ${renderSql("{{concurrency_keys}}", namespace)} ORDER BY key`).all();
+  } finally {
+    database.close();
+  }
+}
+
 describe("fair claim (E20) on the keys table and its triggers", () => {
   /** A small seeded generator (mulberry32), so a failure replays. */
   function seeded(seed: number): () => number {
@@ -884,14 +894,7 @@ describe("fair claim (E20) on the keys table and its triggers", () => {
     await backend.engine.fail(lease!, { error: "x" });
     await backend.engine.enqueue({ queue, concurrencyKey: "orphan", dependsOn: [dead.id] });
     const task = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
-    const rows = (): unknown[] => {
-      const database = new Database(path, { readonly: true });
-      try {
-        return database.prepare(`SELECT key, tasks FROM ${renderSql("{{concurrency_keys}}", "keys")} ORDER BY key`).all();
-      } finally {
-        database.close();
-      }
-    };
+    const rows = (): unknown[] => keyRowsOf(path, "keys");
     expect(rows()).toEqual([{ key: "k", tasks: 1 }]);
     const [keyed] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 1_000 });
     expect(keyed?.taskId).toBe(task.id);
@@ -902,7 +905,8 @@ describe("fair claim (E20) on the keys table and its triggers", () => {
   it("every statement that sets a task's state runs the key trigger, except the two that match keyless tasks only (migration 0008)", () => {
     const directory = new URL("../sql/", import.meta.url);
     const keylessOnly = { "claim-head.sql": "claim-branch.sql", "complete-held-keyless.sql": "complete-held-keyless.sql" };
-    const setsState = readdirSync(directory).filter((file) => /UPDATE \{\{tasks\}\} SET [^;]*\bstate = /.test(readFileSync(new URL(file, directory), "utf8")));
+    // A state in the SET list, not in the WHERE clause (rewait-dependents.sql only reads it there).
+    const setsState = readdirSync(directory).filter((file) => /UPDATE \{\{tasks\}\} SET (?:(?!\bWHERE\b)[^;])*\bstate = /.test(readFileSync(new URL(file, directory), "utf8")));
     expect(setsState.length).toBeGreaterThan(10);
     for (const file of setsState) {
       const text = readFileSync(new URL(file, directory), "utf8");
@@ -928,5 +932,149 @@ describe("fair claim (E20) on the keys table and its triggers", () => {
     expect((await backend.engine.getTask(first.id))?.state).toBe("completed");
     const [next] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
     expect(next?.taskId).toBe(second.id);
+  });
+});
+
+describe("operator calls (SPEC E26) on the keys table, the claim indexes and the page statements", () => {
+  it("E26, E20: changePriority of a keyed ready task reorders the fair claim at once, lowered or raised", async () => {
+    const backend = open({ path: newFile(), clock: new ManualClock() });
+    const queue = unique("priority");
+    const a = await backend.engine.enqueue({ queue, concurrencyKey: "a", priority: 5 });
+    const b = await backend.engine.enqueue({ queue, concurrencyKey: "b", priority: 3 });
+    const keyless = await backend.engine.enqueue({ queue, priority: 4 });
+    // Lowered: key a's head was the best of the queue; it now comes last.
+    await backend.engine.changePriority(a.id, 1);
+    // Raised: key b's head now goes before the keyless task.
+    await backend.engine.changePriority(b.id, 9);
+    const claimed: string[] = [];
+    for (;;) {
+      const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+      if (!lease) break;
+      claimed.push(lease.taskId);
+    }
+    expect(claimed).toEqual([b.id, keyless.id, a.id]);
+    expect((await backend.engine.getTask(a.id))?.priority).toBe(1);
+  });
+
+  it("E26, E20: replay of a keyed task counts it in its key again, so keyConcurrency holds", async () => {
+    const path = newFile();
+    const clock = new ManualClock();
+    const backend = open({ path, clock, namespace: "replayed" });
+    const queue = unique("replay");
+    await backend.engine.setQueue(queue, { keyConcurrency: 1 });
+    const first = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    await backend.engine.complete(lease!, { result: "done" });
+    const keyRows = (): unknown[] => keyRowsOf(path, "replayed");
+    expect(keyRows()).toEqual([]);
+    await backend.engine.replay(first.id);
+    expect(keyRows()).toEqual([{ key: "k", tasks: 1 }]);
+    const second = await backend.engine.enqueue({ queue, concurrencyKey: "k" });
+    const [again] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000, limit: 5 });
+    expect(again?.taskId).toBe(first.id);
+    expect(again?.attempt).toBe(2);
+    expect(again?.epoch).toBe(lease!.epoch + 1);
+    expect(await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 })).toEqual([]);
+    await rejection(backend.engine.complete(lease!), "STALE_LEASE");
+    await backend.engine.complete(again!);
+    const [next] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    expect(next?.taskId).toBe(second.id);
+    const record = await backend.engine.getTask(first.id);
+    expect(record).toMatchObject({ state: "completed", replays: 1, attempt: 2 });
+  });
+
+  it("E26: replay clears what the last run left, keeps the task's frames, and counts replays in a column of migration 0011", async () => {
+    const clock = new ManualClock();
+    const backend = open({ path: newFile(), clock });
+    const queue = unique("cleared");
+    const task = await backend.engine.enqueue({ queue, maxAttempts: 1 });
+    const plain = await backend.engine.getTask(task.id);
+    expect(plain && "replays" in plain).toBe(false);
+    const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    await backend.engine.appendFrame(lease!, "frame");
+    await backend.engine.progress(lease!, { percent: 50 });
+    await backend.engine.fail(lease!, { error: "boom" });
+    expect((await backend.engine.listDeadLetters({ limit: 10 })).items.map((item) => item.id)).toEqual([task.id]);
+    clock.advance(10);
+    await backend.engine.replay(task.id, { runAt: clock.now() + 1_000 });
+    expect(await backend.engine.getTask(task.id)).toMatchObject({ state: "scheduled", runAt: clock.now() + 1_000, lastError: null, progress: null, replays: 1, updatedAt: clock.now() });
+    expect((await backend.engine.listDeadLetters({ limit: 10 })).items).toEqual([]);
+    expect((await backend.engine.readFrames(task.id, { attempt: 1 })).map((frame) => frame.data)).toEqual(["frame"]);
+    await rejection(backend.engine.replay(task.id), "INVALID_STATE");
+    await backend.engine.cancel(task.id, "stop");
+    await backend.engine.replay(task.id, { resetAttempts: true });
+    expect(await backend.engine.getTask(task.id)).toMatchObject({ state: "ready", cancelReason: null, replays: 2 });
+    const [fresh] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+    expect(fresh?.attempt).toBe(1);
+  });
+
+  it("E26, E16: replay of a completed dependency adds it back to the pending_deps counter of its still-blocked dependents only, so its next completion releases them once", async () => {
+    const db = new Database(":memory:");
+    const backend = open({ database: db, namespace: "rewait", clock: new ManualClock() });
+    const pendingOf = (id: string): unknown => db.prepare(`SELECT pending_deps FROM ${renderSql("{{tasks}}", "rewait")} WHERE id = ?`).pluck().get(id);
+    const complete = async (queue: string, taskId: string): Promise<void> => {
+      const [lease] = await backend.engine.claim({ workerId: "w", queues: [queue], leaseMs: 60_000 });
+      expect(lease?.taskId).toBe(taskId);
+      await backend.engine.complete(lease!);
+    };
+    const [qa, qb, qd] = [unique("a"), unique("b"), unique("d")];
+    const a = await backend.engine.enqueue({ queue: qa });
+    const b = await backend.engine.enqueue({ queue: qb });
+    const released = await backend.engine.enqueue({ queue: qd, dependsOn: [a.id] });
+    const both = await backend.engine.enqueue({ queue: qd, dependsOn: [a.id, b.id] });
+    await complete(qa, a.id);
+    expect([pendingOf(released.id), pendingOf(both.id)]).toEqual([0, 1]);
+    await backend.engine.replay(a.id);
+    expect([pendingOf(released.id), pendingOf(both.id)]).toEqual([0, 2]);
+    await complete(qb, b.id);
+    expect(pendingOf(both.id)).toBe(1);
+    expect((await backend.engine.getTask(both.id))?.state).toBe("blocked");
+    await complete(qa, a.id);
+    expect(pendingOf(both.id)).toBe(0);
+    expect((await backend.engine.getTask(both.id))?.state).toBe("ready");
+    await backend.engine.replay(a.id);
+    expect([pendingOf(released.id), pendingOf(both.id)]).toEqual([0, 0]);
+    db.close();
+  });
+
+  it("E26, C5: listTasks reads the tenant's tasks through tasks_by_tenant, never scanning the table; cursors keep their direction", async () => {
+    const db = new Database(":memory:");
+    const backend = open({ database: db, namespace: "plan", clock: new ManualClock() });
+    for (const [statement, bound] of [[LIST_TASKS, { after: 0 }], [LIST_TASKS_DESC, { before: 9 }]] as const) {
+      const text = renderSql(statement, "plan");
+      const parameters = { tenant: "default", queue: null, state: null, run_id: null, concurrency_key: null, now: 0, limit: 2, ...bound };
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(parameters) as { detail: string }[]).map((row) => row.detail);
+      expect(plan.join("; ")).toContain("tasks_by_tenant");
+      expect(plan.some((detail) => detail.startsWith("SCAN"))).toBe(false);
+    }
+    const queue = unique("pages");
+    await backend.engine.enqueueMany([{ queue }, { queue }, { queue }]);
+    const asc = await backend.engine.listTasks({ queue, limit: 1 });
+    const desc = await backend.engine.listTasks({ queue, limit: 1, order: "desc" });
+    await rejection(backend.engine.listTasks({ queue, limit: 1, order: "desc", cursor: asc.cursor }), "VALIDATION");
+    await rejection(backend.engine.listTasks({ queue, limit: 1, cursor: desc.cursor }), "VALIDATION");
+    const dead = await backend.engine.listDeadLetters({ limit: 1 });
+    expect(dead.cursor).toBeNull();
+    db.close();
+  });
+
+  it("E26: listQueues orders names by code point, where UTF-16 order differs, with queues that only have settings", async () => {
+    const backend = open({ path: newFile(), clock: new ManualClock() });
+    const astral = "q-\u{1F600}";
+    const bmp = "q-\uFF5E";
+    await backend.engine.enqueue({ queue: astral });
+    await backend.engine.setQueue(bmp, { paused: true });
+    await backend.engine.enqueue({ queue: "q-a" });
+    await backend.engine.enqueue({ queue: "q-a" });
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await backend.engine.listQueues({ limit: 1, cursor });
+      names.push(...page.items.map((stats) => stats.queue));
+      cursor = page.cursor;
+    } while (cursor !== null);
+    expect(names).toEqual(["q-a", bmp, astral]);
+    const [first] = (await backend.engine.listQueues({ limit: 1 })).items;
+    expect(first).toEqual(await backend.engine.queueStats("q-a"));
   });
 });

@@ -78,6 +78,7 @@ export const RULES: readonly RuleInfo[] = [
   rule("E20", "scheduling", "Concurrency keys: a per-key limit over unexpired leases; fair order between keys"),
   rule("E21", "scheduling", "Rate limits: at most max leases per sliding interval; queueStats nextGrantAt"),
   rule("E25", "signals", "Signed waitpoints: a token resumes its task once, verified by kid, MAC and expiry; secrets rotate with grace"),
+  rule("E26", "leases", "Operator calls: change priority, replay, list tasks and queues, bulk cancel and retry"),
   rule("E28", "notifications", "Tailing a stream: readFrames waits for the next frame; per-attempt summaries"),
   rule("T1", "isolation", "Tenants never see or touch each other's data"),
   rule("T2", "access", "Tenant records; suspended tenants grant nothing"),

@@ -987,6 +987,39 @@ export const BROKEN_ADAPTERS: readonly BrokenAdapter[] = [
     }),
   },
   {
+    id: "change-priority-ignored",
+    bug: "changePriority answers success and changes nothing",
+    rules: ["E26"],
+    patch: () => ({ engine: { changePriority: async () => undefined } }),
+  },
+  {
+    id: "replays-not-counted",
+    bug: "getTask never reports replays",
+    rules: ["E26"],
+    patch: (view) => ({
+      engine: {
+        getTask: async (taskId) => {
+          const task = await view.engine.getTask(taskId);
+          if (task === null || task.replays === undefined) return task;
+          const { replays: _dropped, ...rest } = task;
+          return rest;
+        },
+      },
+    }),
+  },
+  {
+    id: "list-tasks-ignores-order",
+    bug: "listTasks walks in enqueue order even when asked for newest first",
+    rules: ["E26"],
+    patch: (view) => ({ engine: { listTasks: (request) => view.engine.listTasks({ ...request, order: "asc" }) } }),
+  },
+  {
+    id: "bulk-cancel-ignores-limit",
+    bug: "cancelTasks cancels every matching task whatever its limit",
+    rules: ["E26"],
+    patch: (view) => ({ engine: { cancelTasks: (filter, options) => view.engine.cancelTasks(filter, { ...options, limit: 1000 }) } }),
+  },
+  {
     id: "summary-of-latest-attempt-only",
     bug: "getSummary ignores the attempt asked for and reads the latest attempt's summary",
     rules: ["E28"],

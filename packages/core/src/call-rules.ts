@@ -6,7 +6,7 @@
 import type { CapabilityName } from "./capabilities.js";
 import type { Limits } from "./defaults.js";
 import { MAX_WAITPOINT_MS } from "./rules/waitpoints.js";
-import { RUN_STATUSES, STEP_STATUSES, TASK_EVENT_KINDS } from "./types.js";
+import { RUN_STATUSES, STEP_STATUSES, TASK_EVENT_KINDS, TASK_STATES } from "./types.js";
 import {
   assertArray,
   assertBoolean,
@@ -75,6 +75,14 @@ function page(request: unknown, field = "request"): asserts request is Record<st
 
 function assertAbortSignal(value: unknown, field: string): asserts value is AbortSignal {
   if (!(value instanceof AbortSignal)) invalid(field, "must be an AbortSignal");
+}
+
+/** The members of a task filter (SPEC E26), on an object already known to be a record. */
+function taskFilter(filter: Record<string, unknown>, field: string): void {
+  optional(assertId)(filter.queue, `${field}.queue`);
+  optionalOneOf(TASK_STATES)(filter.state, `${field}.state`);
+  optional(assertId)(filter.runId, `${field}.runId`);
+  optional(assertId)(filter.concurrencyKey, `${field}.concurrencyKey`);
 }
 
 /** Whether `readFrames` options ask to wait for the next frame (SPEC E28). */
@@ -692,6 +700,58 @@ export const CALL_RULES: Readonly<Record<FacetName, Readonly<Record<string, Call
         assertId(taskId, "taskId");
         assertOptionalRecord(options, "options");
         if (options !== undefined) optional(assertPositiveInt)(options.attempt, "options.attempt");
+      },
+    },
+    changePriority: {
+      capability: "operator",
+      uses: () => ["priorities"],
+      validate: ([taskId, priority]) => {
+        assertId(taskId, "taskId");
+        assertInt(priority, "priority");
+      },
+    },
+    replay: {
+      capability: "operator",
+      uses: ([, options]) => ((options as Record<string, unknown> | undefined)?.runAt !== undefined ? ["delays"] : []),
+      validate: ([taskId, options]) => {
+        assertId(taskId, "taskId");
+        assertOptionalRecord(options, "options");
+        if (options !== undefined) {
+          optional(assertBoolean)(options.resetAttempts, "options.resetAttempts");
+          optional(assertTime)(options.runAt, "options.runAt");
+        }
+      },
+    },
+    listTasks: {
+      capability: "operator",
+      uses: ([request]) => ((request as Record<string, unknown> | undefined)?.concurrencyKey !== undefined ? ["concurrencyKeys"] : []),
+      validate: ([request]) => {
+        page(request);
+        taskFilter(request, "request");
+        optionalOneOf(["asc", "desc"] as const)(request.order, "request.order");
+      },
+    },
+    listQueues: { capability: "operator", validate: ([request]) => page(request) },
+    cancelTasks: {
+      capability: "operator",
+      uses: ([filter]) => ((filter as Record<string, unknown> | undefined)?.concurrencyKey !== undefined ? ["concurrencyKeys"] : []),
+      validate: ([filter, options]) => {
+        assertRecord(filter, "filter");
+        taskFilter(filter, "filter");
+        assertRecord(options, "options");
+        assertPositiveInt(options.limit, "options.limit", MAX_LIMIT);
+        optional(assertText)(options.reason, "options.reason");
+      },
+    },
+    retryDeadLetters: {
+      capability: "operator",
+      // Built on the dead letters: it lists them and retries each (rules/bulk.ts).
+      uses: () => ["deadLetter"],
+      validate: ([request]) => {
+        assertRecord(request, "request");
+        optional(assertId)(request.queue, "request.queue");
+        assertPositiveInt(request.limit, "request.limit", MAX_LIMIT);
+        optional(assertBoolean)(request.resetAttempts, "request.resetAttempts");
       },
     },
     waitForWork: {

@@ -35,6 +35,8 @@ export const CAPABILITY_NAMES = [
   "concurrencyKeys",
   /** E21 rate limits: at most `max` leases of a queue per sliding interval. */
   "rateLimits",
+  /** E26 operator calls: change a priority, replay a terminal task, list tasks and queues, bulk cancel and retry. */
+  "operator",
   /** E25 signed waitpoints: tokens an outside system signals a task with, and secret rotation. */
   "waitpoints",
   /** E28 tailing a stream: `readFrames` that waits for the next frame, and per-attempt summaries. */
@@ -69,6 +71,7 @@ export const V1_CAPABILITIES = defineCapabilities({
   concurrencyKeys: false,
   rateLimits: false,
   waitpoints: false,
+  operator: false,
   frameTail: false,
 });
 

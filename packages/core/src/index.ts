@@ -81,4 +81,5 @@ export {
   type WaitpointSecret,
 } from "./rules/waitpoints.js";
 export { afterTail, type Closable } from "./rules/tail.js";
+export { cancelEach, retryEachDeadLetter } from "./rules/bulk.js";
 export { statementOfFile } from "./rules/statement-file.js";

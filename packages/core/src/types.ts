@@ -432,6 +432,41 @@ export interface RetryDeadLetterOptions {
   readonly resetAttempts?: boolean;
 }
 
+/** Which tasks an operator call addresses; every member given must match (SPEC E26). */
+export interface TaskFilter {
+  readonly queue?: string;
+  /** The task's state as `getTask` reports it (`scheduled` and `ready` told apart by the clock). */
+  readonly state?: TaskState;
+  readonly runId?: string;
+  readonly concurrencyKey?: string;
+}
+
+/** A page of a tenant's tasks, in enqueue order (`order: "desc"`: newest first). @see SPEC E26, C5 */
+export interface ListTasksRequest extends TaskFilter, PageRequest {
+  readonly order?: "asc" | "desc";
+}
+
+export interface ReplayOptions {
+  /** Start counting attempts from 1 again; default false (the next attempt is one above the last run's). */
+  readonly resetAttempts?: boolean;
+  /** When to run again (backend clock); default now. A time after now needs `delays`. */
+  readonly runAt?: number;
+}
+
+export interface CancelTasksOptions {
+  /** At most this many tasks are cancelled, oldest first. */
+  readonly limit: number;
+  /** The `cancelReason` each gets; default none, as `cancel` without a reason. */
+  readonly reason?: string;
+}
+
+export interface RetryDeadLettersRequest {
+  readonly queue?: string;
+  /** At most this many dead tasks are made ready, oldest dead first. */
+  readonly limit: number;
+  readonly resetAttempts?: boolean;
+}
+
 export interface TaskRecord {
   readonly id: string;
   readonly queue: string;
@@ -458,6 +493,8 @@ export interface TaskRecord {
   readonly idempotencyKey: string | null;
   /** The task's concurrency key, present when it has one (SPEC E20). */
   readonly concurrencyKey?: string;
+  /** How many times `replay` made the task run again, present once it did (SPEC E26). */
+  readonly replays?: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -22,6 +22,11 @@
                         the tenant without a tenant-wide lease index
     B:dl                sorted set (score death order): every dead task
     B:tmo               sorted set (score timeoutAt): suspended tasks with a timeout
+    B:tx                sorted set (score order, member tid): every task of the tenant, whatever
+                        its state, in enqueue order, for listTasks (SPEC E26; layout 3: migrate
+                        indexes the tasks of layout 2)
+    B:qn                sorted set (score 0, member the raw queue name): every queue that has a
+                        task or settings, by name in byte order (code points), for listQueues
     B:sw:<ke>           sorted set (score order): tasks suspended on signal key ke
     B                   hash, the tenant's meta: counters (tseq, sigseq, death, runseq), suspended
                         ('1' while the tenant is suspended), c:<qe> / p:<qe> (a queue's
@@ -345,6 +350,9 @@ local function cancel_one(t, tid, reason, now)
   elseif st == 'suspended' then
     unwait(tid, f[4])
     redis.call('DEL', B .. ':ts:' .. tid)
+  elseif st == 'blocked' then
+    -- It leaves the dependents' sets its dependencies keep (release_dependents).
+    for _, dep in ipairs(words(redis.call('HGET', t, 'dp'))) do redis.call('SREM', B .. ':dep:' .. dep, tid) end
   end
   redis.call('DEL', B .. ':tr:' .. tid)
   if ke then key_task_ended(qe, ke) end
@@ -381,6 +389,11 @@ end
 
 --- A completed task releases the blocked dependents it was the last pending dependency of, not
 --- before their own runAt (SPEC E16). `flagged`: the task's hd flag (has_dependents).
+--- A released dependent leaves the dependents' sets of all its dependencies; the dependents still
+--- blocked (on another dependency) stay in the task's set, so that a replay (SPEC E26), which
+--- makes the task not completed any more, has them wait for it again and its next completion
+--- releases them, once. Members no longer blocked (released or cancelled earlier, from a layout
+--- that kept them) are dropped: a task that leaves blocked never goes back to it.
 local function release_dependents(tid, now, flagged)
   if not flagged then return end
   local deps = B .. ':dep:' .. tid
@@ -389,7 +402,8 @@ local function release_dependents(tid, now, flagged)
     local f = redis.call('HMGET', dt, 'st', 'dp', 'ra', 'qe')
     if f[1] == 'blocked' then
       local pending = false
-      for _, dep in ipairs(words(f[2])) do
+      local on = words(f[2])
+      for _, dep in ipairs(on) do
         if redis.call('HGET', tkey(dep), 'st') ~= 'completed' then
           pending = true
           break
@@ -401,10 +415,12 @@ local function release_dependents(tid, now, flagged)
         redis.call('HSET', dt, 'ra', stamp(ra), 'ua', stamp(now))
         add_queued(dt, d, f[4], ra, now)
         hint(f[4])
+        for _, dep in ipairs(on) do redis.call('SREM', B .. ':dep:' .. dep, d) end
       end
+    else
+      redis.call('SREM', deps, d)
     end
   end
-  redis.call('DEL', deps)
 end
 
 --- The delay before retry `attempt` + 1: min(round(baseMs * factor^(attempt-1)), maxMs) (SPEC E8).
@@ -529,7 +545,7 @@ local function lease_of(t)
   return { f[1], f[2], f[3], tonumber(f[4]), tonumber(f[5]), f[6], f[7], f[8], '' }
 end
 
-local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua', 'ck' }
+local RECORD_FIELDS = { 'id', 'q', 'st', 'p', 'at', 'ma', 'ep', 'pr', 'ra', 'lx', 'w', 'le', 'res', 'pg', 'dp', 'cr', 'rid', 'ik', 'ca', 'ua', 'ck', 'rp' }
 
 --- The task record at `now` (effective state, pending dependencies as raw ids), in RECORD_FIELDS
 --- order; the client decodes it. A lease's expiry and worker are reported while it is held.
@@ -547,5 +563,33 @@ local function task_record(t, now)
   end
   f[15] = pending
   f[21] = key_of(f[21]) or false
+  f[22] = f[22] or false
   return f
+end
+
+--- A terminal task (`from`: dead, cancelled or completed) becomes queued at `ra` (retryDeadLetter,
+--- replay; SPEC E12, E26): it leaves the dead letters, its concurrency key counts it again (every
+--- terminal task ended its key, or never started it), and `reset` starts its attempts from 1 again
+--- (else the consumed attempts stay: one more is granted). Its epoch stays, so its next lease's is
+--- above every earlier one. The queue's workers are hinted.
+local function requeue_terminal(t, tid, qe, from, ra, reset, now)
+  if from == 'dead' then
+    redis.call('ZREM', B .. ':dl', tid)
+    redis.call('ZREM', qkey(qe, 'dl'), tid)
+    redis.call('HDEL', t, 'do')
+  end
+  set_state(t, qe, from, 'queued')
+  local ke = key_of(redis.call('HGET', t, 'ck'))
+  if ke then key_task_started(qe, ke) end
+  redis.call('HSET', t, 'ra', stamp(ra), 'ua', stamp(now))
+  if reset then redis.call('HSET', t, 'con', '0') end
+  add_queued(t, tid, qe, ra, now)
+  hint(qe)
+end
+
+--- The INVALID_STATE rejection of a task whose state `st` (stored; `ra` its runAt) the call does
+--- not apply to, with core's `{ taskId, state }` (the state as reads show it).
+local function reject_state(tid, st, ra, now, message)
+  local shown = shown_state(st, ra, now)
+  return reject_with_details('INVALID_STATE', 'the task is ' .. shown .. ', ' .. message, { tid = tid, state = shown })
 end

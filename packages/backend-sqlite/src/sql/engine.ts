@@ -49,6 +49,8 @@ export interface TaskRow {
   readonly dead_seq: number | null;
   /** The task's concurrency key (SPEC E20; migration 0005), null without one. */
   readonly concurrency_key: string | null;
+  /** How many times `replay` made the task run again (SPEC E26; migration 0011). */
+  readonly replays: number;
   readonly created_at: number;
   readonly updated_at: number;
   /** Only on rows read by SELECT_TASK: the queue's concurrency limit, else its key limit (null when neither). */
@@ -239,6 +241,29 @@ export const SET_PROGRESS = loadSql("set-progress");
 export const REVIVE_DEAD = loadSql("revive-dead");
 export const LIST_DEAD = loadSql("list-dead");
 export const LIST_DEAD_IN_QUEUE = loadSql("list-dead-in-queue");
+
+// ---------------------------------------------------------------------------------------------
+// Operator calls (SPEC E26)
+
+export const CHANGE_PRIORITY = loadSql("change-priority");
+export const REPLAY_TASK = loadSql("replay-task");
+export const REWAIT_DEPENDENTS = loadSql("rewait-dependents");
+const TASKS_MATCHING = loadSql("list-tasks");
+
+/**
+ * A page of the tasks matching a filter in enqueue order (C5: the cursor is the last seq read).
+ * Parameters: those of list-tasks.sql, after (seq; 0 for the first page), limit.
+ * Returns: TaskRow[].
+ */
+export const LIST_TASKS = wrapSql(TASKS_MATCHING, sql`AND seq > @after`, sql`ORDER BY seq LIMIT @limit + 0`);
+
+/**
+ * The same, newest first.
+ * Parameters: those of list-tasks.sql, before (seq; Number.MAX_SAFE_INTEGER for the first page), limit.
+ * Returns: TaskRow[].
+ */
+export const LIST_TASKS_DESC = wrapSql(TASKS_MATCHING, sql`AND seq < @before`, sql`ORDER BY seq DESC LIMIT @limit + 0`);
+export const LIST_QUEUES = loadSql("list-queues");
 
 // ---------------------------------------------------------------------------------------------
 // Signals

@@ -14,6 +14,7 @@ import { checks as leases } from "./leases/leases.js";
 import { checks as operator } from "./leases/operator.js";
 import { checks as frameTail } from "./notifications/frame-tail.js";
 import { checks as waitpoints } from "./signals/waitpoints.js";
+import { checks as operatorCalls } from "./leases/operator-calls.js";
 import { checks as logWakeups } from "./notifications/log-wakeups.js";
 import { checks as notifications } from "./notifications/notifications.js";
 import { checks as progress } from "./notifications/progress.js";
@@ -64,6 +65,7 @@ export const ALL_CHECKS: readonly Check[] = Object.freeze([
   ...reclaim,
   ...deadLetters,
   ...operator,
+  ...operatorCalls,
   ...signals,
   ...waitpoints,
   ...dependencies,

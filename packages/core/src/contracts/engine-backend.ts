@@ -1,6 +1,7 @@
 import type {
   ClaimInput,
   CompleteOptions,
+  CancelTasksOptions,
   CreatedWaitpoint,
   CreateWaitpointInput,
   EnqueueInput,
@@ -13,7 +14,9 @@ import type {
   Value,
   Lease,
   ListDeadLettersRequest,
+  ListTasksRequest,
   Page,
+  PageRequest,
   Progress,
   QueueSettings,
   QueueSettingsInput,
@@ -23,7 +26,9 @@ import type {
   ReclaimResult,
   ReleaseOptions,
   RenewOptions,
+  ReplayOptions,
   RetryDeadLetterOptions,
+  RetryDeadLettersRequest,
   RotatedWaitpointSecret,
   RotateWaitpointSecretOptions,
   SignalInput,
@@ -32,6 +37,7 @@ import type {
   SuspendInput,
   SuspendResult,
   TaskEvent,
+  TaskFilter,
   TaskRecord,
   TaskSummary,
   Unsubscribe,
@@ -186,6 +192,45 @@ export interface EngineBackend {
    * the task is unknown. @see SPEC E28
    */
   getSummary(taskId: string, options?: GetSummaryOptions): Promise<TaskSummary | null>;
+
+  // Operator calls (SPEC E26, capability `operator`)
+
+  /**
+   * Sets a non-terminal task's priority; claims from then on order it by the new one (a leased
+   * task keeps its lease). Needs `priorities` too. @throws NOT_FOUND; INVALID_STATE for a terminal
+   * task (`{ taskId, state }`). @see SPEC E26
+   */
+  changePriority(taskId: string, priority: number): Promise<void>;
+
+  /**
+   * Makes a terminal task (completed, dead, cancelled) run again: ready now, or scheduled at
+   * `runAt`. Its `result`, `lastError`, `progress`, `cancelReason` and carried signals are cleared, its frames and
+   * summaries stay readable, its next lease's epoch is above every earlier one, and `getTask`
+   * counts `replays`. The last run's attempt counts as spent, so the next lease's attempt is one
+   * above it, unless `resetAttempts` starts from 1 again (as `retryDeadLetter`).
+   * @throws NOT_FOUND; INVALID_STATE for a task that is not terminal (`{ taskId, state }`). @see SPEC E26
+   */
+  replay(taskId: string, options?: ReplayOptions): Promise<void>;
+
+  /** The tenant's tasks matching the request's filter, in enqueue order or newest first. @see SPEC E26, C5 */
+  listTasks(request: ListTasksRequest): Promise<Page<TaskRecord>>;
+
+  /** Every queue that has a task or settings, by name (code points), each with its `queueStats`. @see SPEC E26, C5 */
+  listQueues(request: PageRequest): Promise<Page<QueueStats>>;
+
+  /**
+   * Cancels up to `limit` non-terminal tasks matching `filter`, oldest first, each as `cancel`
+   * does (its lease revoked, its dependents cancelled) and each atomically; a task that became
+   * terminal meanwhile is skipped. @see SPEC E26, E13
+   */
+  cancelTasks(filter: TaskFilter, options: CancelTasksOptions): Promise<{ cancelled: number }>;
+
+  /**
+   * Makes up to `limit` dead tasks (of `queue`, when given) ready, oldest dead first, each as
+   * `retryDeadLetter` does and each atomically; one retried meanwhile by another caller is
+   * skipped. @see SPEC E26, E12
+   */
+  retryDeadLetters(request: RetryDeadLettersRequest): Promise<{ retried: number }>;
 
   /**
    * Resolves true when work may be claimable in `queues`, false at the timeout or on abort. A hint
