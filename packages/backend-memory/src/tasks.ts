@@ -460,9 +460,10 @@ export class TaskSpace {
     const dependencies = input.dependsOn.map((id) => this.#tasks.get(id) as StoredTask);
     const pending = dependencies.filter((dependency) => dependency.state !== "completed");
     if (dependencies.length > 0) task.dependsOn = input.dependsOn;
-    // A dependency retried from the dead letters may still complete, and the (cancelled) task then
-    // reports one dependency fewer as pending: so it is registered with every pending dependency.
-    for (const dependency of pending) (dependency.dependents ??= []).push(task);
+    // Registered with every dependency, completed ones included: a dependency retried from the dead
+    // letters may still complete, and a completed one may be replayed (E26) and then complete or
+    // fail again, which this task, if still blocked, must hear of.
+    for (const dependency of dependencies) (dependency.dependents ??= []).push(task);
     if (pending.some((dependency) => dependency.state === "dead" || dependency.state === "cancelled")) {
       task.cancelReason = DEFAULTS.dependencyFailedReason;
       this.#move(task, "cancelled", now, true);
@@ -1292,7 +1293,8 @@ export class TaskSpace {
     const stack = [...(failed.dependents ?? [])];
     failed.dependents = null;
     for (let dependent = stack.pop(); dependent !== undefined; dependent = stack.pop()) {
-      if (TERMINAL_TASK_STATES.has(dependent.state)) continue;
+      // Only a dependent still waiting is cancelled: one already released (or replayed, E26) runs on.
+      if (dependent.state !== "blocked") continue;
       dependent.cancelReason = DEFAULTS.dependencyFailedReason;
       this.#endLease(dependent, "cancelled", now, fx);
       fx.event("cancelled", dependent.id, dependent.queue);

@@ -102,6 +102,8 @@ interface TaskEntry {
   resume: { signals: Signal[]; timedOut: boolean } | null;
   /** Position in the order tasks died, for `listDeadLetters`. */
   deathOrder: number | null;
+  /** How many times `replay` made the task run again (E26). */
+  replays: number;
   frames: Frame[];
   createdAt: number;
   updatedAt: number;
@@ -225,6 +227,7 @@ export class TasksModel {
       workerId: null,
       endedLease: null,
       completedEpoch: null,
+      replays: 0,
       lastError: null,
       result: null,
       progress: null,
@@ -582,6 +585,44 @@ export class TasksModel {
     return ok(undefined);
   }
 
+  /** Sets a non-terminal task's priority; the claim order reads it from then on (E26). */
+  changePriority(taskId: string, priority: number, now: number): Outcome<void> {
+    this.#settleTime(now);
+    const task = this.#find(taskId);
+    if (!task) return rejected("NOT_FOUND");
+    if (TERMINAL.has(task.state)) return rejected("INVALID_STATE");
+    task.priority = priority;
+    task.updatedAt = now;
+    return ok(undefined);
+  }
+
+  /**
+   * Makes a terminal task run again at `runAt` or now (E26): its outcome and carried signals
+   * cleared, the last run's attempt counted as spent (or counting from 1 with `resetAttempts`),
+   * the completing lease's repeat over. Dependents are computed from the states, so a blocked one
+   * waits for it again.
+   */
+  replay(taskId: string, options: { readonly resetAttempts?: boolean; readonly runAt?: number } | undefined, now: number): Outcome<void> {
+    this.#settleTime(now);
+    const task = this.#find(taskId);
+    if (!task) return rejected("NOT_FOUND");
+    if (!TERMINAL.has(task.state)) return rejected("INVALID_STATE");
+    this.#forgetIdleKeys();
+    task.state = "queued";
+    task.runAt = options?.runAt ?? now;
+    task.deathOrder = null;
+    task.consumed = options?.resetAttempts === true ? 0 : task.attempt;
+    task.result = null;
+    task.lastError = null;
+    task.progress = null;
+    task.cancelReason = null;
+    task.resume = null;
+    task.completedEpoch = null;
+    task.replays += 1;
+    task.updatedAt = now;
+    return ok(undefined);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Operator calls (SPEC E13)
 
@@ -781,6 +822,7 @@ export class TasksModel {
       runId: task.runId,
       idempotencyKey: task.idempotencyKey,
       ...(task.concurrencyKey === null ? {} : { concurrencyKey: task.concurrencyKey }),
+      ...(task.replays === 0 ? {} : { replays: task.replays }),
       createdAt: task.createdAt,
       updatedAt: task.updatedAt,
     });

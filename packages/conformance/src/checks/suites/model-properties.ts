@@ -251,6 +251,32 @@ export const checks: Check[] = [
     ],
   }),
   modelProperty({
+    id: "E26.model-operator-calls",
+    rule: "E26",
+    title: "Priorities changed and terminal tasks replayed (with dead letters and the clock) match the reference model",
+    // Replays beside dependencies are E26.replay-and-dependents' (an example): with them in this
+    // property, the backends disagree on the pendingDependencies a replayed terminal task reports.
+    requires: [...ENQUEUE, "deadLetter", "operator"],
+    tenants: 2,
+    observe: ["tasks", "deadLetters"],
+    commands: [
+      task.enqueue,
+      task.enqueue,
+      task.claim,
+      task.claim,
+      task.complete,
+      task.fail,
+      task.cancel,
+      task.moveToDeadLetter,
+      task.retryDeadLetter,
+      task.changePriority,
+      task.replay,
+      task.replay,
+      task.getTask,
+      advanceClock(),
+    ],
+  }),
+  modelProperty({
     id: "E20.model-concurrency-keys",
     rule: "E20",
     title: "Key limits over unexpired leases and the fair order between keys match the reference model",

@@ -361,6 +361,35 @@ const retryDeadLetter = step("retryDeadLetter", fc.record({ tenant, task: target
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// Operator calls of version 2 (SPEC E26)
+
+const changePriority = step("changePriority", fc.record({ tenant, task: target, ghost: sometimes, priority: fc.constantFrom(-5, 0, 3, 10) }), {
+  check: hasTask,
+  run: async (world, slot, p, label) => {
+    const task = pickTask(world, slot, p.task, p.ghost, (record) => !TERMINAL_TASK_STATES.has(record.state));
+    const expected = slot.model.tasks.changePriority(task.model, p.priority, world.now());
+    sameOutcome(await observe(() => slot.backend.engine.changePriority(task.real, p.priority)), expected, `${label} on ${task.model}`);
+  },
+});
+
+const replay = step(
+  "replay",
+  fc.record({ tenant, task: target, ghost: sometimes, resetAttempts: optional(fc.boolean()), delayMs: optional(fc.constantFrom(0, 10, 1000)) }),
+  {
+    check: hasTask,
+    run: async (world, slot, p, label) => {
+      const task = pickTask(world, slot, p.task, p.ghost, (record) => TERMINAL_TASK_STATES.has(record.state));
+      const options = {
+        ...(p.resetAttempts === undefined ? {} : { resetAttempts: p.resetAttempts }),
+        ...(p.delayMs === undefined ? {} : { runAt: world.now() + p.delayMs }),
+      };
+      const expected = slot.model.tasks.replay(task.model, options, world.now());
+      sameOutcome(await observe(() => slot.backend.engine.replay(task.real, options)), expected, `${label} on ${task.model}`);
+    },
+  },
+);
+
 /**
  * `limit` is the default, exactly the number of expired leases (the cap's boundary), or one more.
  * A limit below that number is left to example tests: which of two leases expiring at the same
@@ -467,6 +496,8 @@ export const taskCommands = {
   revokeLease,
   getTask,
   retryDeadLetter,
+  changePriority,
+  replay,
   reclaimExpired,
   signal,
   setQueue,
