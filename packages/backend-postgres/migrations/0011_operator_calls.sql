@@ -65,7 +65,15 @@ FROM {schema}.tasks t
 UNION ALL
 SELECT c.tenant_id, c.id, c.queue, 'completed', c.payload, c.attempt, c.max_attempts, c.epoch, c.priority, c.run_at,
        NULL::bigint, NULL::text, c.last_error, c.result, c.progress, NULL::text, c.run_id,
-       c.idempotency_key, c.created_at, c.updated_at, NULL::bigint, NULL::bigint, '{}'::text[],
+       c.idempotency_key, c.created_at, c.updated_at, NULL::bigint, NULL::bigint,
+       -- Empty unless a dependency was replayed after this task completed (SPEC E26).
+       ARRAY(
+         SELECT d.depends_on
+         FROM {schema}.task_dependencies d
+         JOIN {schema}.tasks dt ON dt.tenant_id = d.tenant_id AND dt.id = d.depends_on
+         WHERE d.tenant_id = c.tenant_id AND d.task_id = c.id
+         ORDER BY d.ordinal
+       ),
        c.payload_kind, c.payload_bytes, c.result_kind, c.result_bytes,
        c.seq, c.replays, c.concurrency_key
 FROM {schema}.tasks_completed c;

@@ -253,15 +253,13 @@ export const checks: Check[] = [
   modelProperty({
     id: "E26.model-operator-calls",
     rule: "E26",
-    title: "Priorities changed and terminal tasks replayed (with dead letters and the clock) match the reference model",
-    // Replays beside dependencies are E26.replay-and-dependents' (an example): with them in this
-    // property, the backends disagree on the pendingDependencies a replayed terminal task reports.
-    requires: [...ENQUEUE, "deadLetter", "operator"],
+    title: "Priorities changed and terminal tasks replayed (with dependencies, dead letters and the clock) match the reference model",
+    requires: [...ENQUEUE, "deadLetter", "dependencies", "operator"],
     tenants: 2,
     observe: ["tasks", "deadLetters"],
     commands: [
       task.enqueue,
-      task.enqueue,
+      task.enqueueWithDependencies,
       task.claim,
       task.claim,
       task.complete,
