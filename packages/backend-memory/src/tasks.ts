@@ -52,14 +52,13 @@ import {
   type ResolvedEnqueue,
   type CreatedWaitpoint,
   type CreateWaitpointInput,
-  judgeWaitpointToken,
   type KeySignalInput,
-  type ParsedWaitpointToken,
   parseWaitpointToken,
   signWaitpointToken,
   type Signal,
   type SignalInput,
   type TokenSignalInput,
+  verifyWaitpointToken,
   waitpointFingerprint,
   type WaitpointInfo,
   waitpointRefusedError,
@@ -998,10 +997,9 @@ export class TaskSpace {
    * UNAUTHORIZED and changes nothing (E25).
    */
   signalByToken(input: TokenSignalInput, tenantId: string, now: number, settings: TaskSettings, fx: Effects): SignalResult {
-    const token = parseWaitpointToken(input.token);
-    const refusal = judgeWaitpointToken(token, tenantId, token && this.waitpoints.secret(token.kid), now);
-    if (refusal !== null) throw waitpointRefusedError(refusal);
-    const waitpoint = this.waitpoints.get((token as ParsedWaitpointToken).claims.waitpointId);
+    const parsed = parseWaitpointToken(input.token);
+    const token = verifyWaitpointToken(parsed, tenantId, parsed && this.waitpoints.secret(parsed.kid), now);
+    const waitpoint = this.waitpoints.get(token.claims.waitpointId);
     if (!waitpoint) throw waitpointRefusedError("unknown_waitpoint");
     if (waitpoint.signalId !== null) return { signalId: waitpoint.signalId, duplicate: true, deliveredTo: [] };
     this.#prune(now);

@@ -27,7 +27,6 @@ import {
   type FencedLease,
   type Frame,
   type GetSummaryOptions,
-  judgeWaitpointToken,
   type Json,
   type KeySignalInput,
   type Lease,
@@ -71,12 +70,13 @@ import {
   type TaskSummary,
   type TaskState,
   tenantSuspendedDetails,
-  TERMINAL_TASK_STATES,
+  isTerminalTaskState,
   type TokenSignalInput,
   type Unsubscribe,
   type WaitForWorkOptions,
   waitpointFingerprint,
   type WaitpointInfo,
+  verifyWaitpointToken,
   waitpointRefusedError,
   type WaitpointState,
   decodeStoredValue,
@@ -194,11 +194,6 @@ interface WaitpointRow {
 function satisfied(keys: readonly string[], mode: string, signals: readonly { readonly key: string }[]): boolean {
   const signalled = (key: string): boolean => signals.some((signal) => signal.key === key);
   return mode === "all" ? keys.every(signalled) : keys.some(signalled);
-}
-
-/** Whether a stored state is terminal (completed, dead, cancelled): final but for a replay (SPEC E26). */
-function isTerminal(state: string): boolean {
-  return (TERMINAL_TASK_STATES as ReadonlySet<string>).has(state);
 }
 
 /** INVALID_STATE for a locked task in a state the operator call does not apply to (SPEC E12, E26). */
@@ -610,10 +605,7 @@ export class PostgresEngine implements EngineBackend {
     const signalId = newId(db.nowParam() ?? Date.now());
     return db.transaction(async (tx) => {
       const { now, secret } = await storedWaitpointSecret(tx, this.#context, this.#tenantId, parsed?.kid ?? null);
-      const reason = judgeWaitpointToken(parsed, this.#tenantId, secret, now);
-      // The judgement refuses a null token as malformed; the second test only narrows its type.
-      if (reason !== null || parsed === null) throw waitpointRefusedError(reason ?? "malformed");
-      const waitpointId = parsed.claims.waitpointId;
+      const waitpointId = verifyWaitpointToken(parsed, this.#tenantId, secret, now).claims.waitpointId;
       const [waitpoint] = await tx.query<{ task_id: string; key: string; signal_id: string | null }>("waitpoint-lock", [this.#tenantId, waitpointId]);
       if (!waitpoint) throw waitpointRefusedError("unknown_waitpoint");
       if (waitpoint.signal_id !== null) return { signalId: waitpoint.signal_id, duplicate: true, deliveredTo: [] };
@@ -736,7 +728,7 @@ export class PostgresEngine implements EngineBackend {
   async cancel(taskId: string, reason?: string): Promise<boolean> {
     return this.#context.db.transaction(async (tx) => {
       const task = await this.#requireTask(tx, taskId);
-      if (isTerminal(task.state)) return false;
+      if (isTerminalTaskState(task.state)) return false;
       await tx.query("task-cancel", [task.now, this.#tenantId, taskId, reason ?? null]);
       const outbox = new Outbox();
       outbox.add("cancelled", task.queue, taskId);
@@ -763,7 +755,7 @@ export class PostgresEngine implements EngineBackend {
   async changePriority(taskId: string, priority: number): Promise<void> {
     await this.#context.db.transaction(async (tx) => {
       const task = await this.#requireTask(tx, taskId);
-      if (isTerminal(task.state)) throw wrongState(task, "the priority of a terminal task cannot change");
+      if (isTerminalTaskState(task.state)) throw wrongState(task, "the priority of a terminal task cannot change");
       await tx.query("task-priority-set", [task.now, this.#tenantId, taskId, priority]);
       if (task.state === "queued") await this.#wake(tx, task);
     });

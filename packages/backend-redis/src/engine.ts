@@ -19,7 +19,6 @@ import {
   type FailResult,
   type Frame,
   type GetSummaryOptions,
-  judgeWaitpointToken,
   type Json,
   type Lease,
   type ListDeadLettersRequest,
@@ -64,7 +63,7 @@ import {
   type WaitForWorkOptions,
   type WaitpointInfo,
   waitpointFingerprint,
-  waitpointRefusedError,
+  verifyWaitpointToken,
   type Value,
   afterTail,
 } from "@mooring/core";
@@ -374,10 +373,9 @@ export class RedisEngine implements EngineBackend {
    * validity, the expiry, the waitpoint) and delivers in the same script.
    */
   async #signalWaitpoint(input: TokenSignalInput): Promise<SignalResult> {
-    const token = parseWaitpointToken(input.token);
-    const { now, secret } = token === null ? { now: 0, secret: null } : await this.#waitpointSecret(token.kid);
-    const reason = judgeWaitpointToken(token, this.#tenantId, secret, now);
-    if (reason !== null || token === null) throw waitpointRefusedError(reason ?? "malformed");
+    const parsed = parseWaitpointToken(input.token);
+    const { now, secret } = parsed === null ? { now: 0, secret: null } : await this.#waitpointSecret(parsed.kid);
+    const token = verifyWaitpointToken(parsed, this.#tenantId, secret, now);
     const args = [...this.#signalArgs(input), encodeId(token.claims.waitpointId), token.kid, token.claims.expiresAt];
     return decodeSignalResult(await this.#run("signal-waitpoint", args));
   }

@@ -58,7 +58,7 @@ import {
   type TaskState,
   type TokenSignalInput,
   tenantSuspendedDetails,
-  TERMINAL_TASK_STATES,
+  isTerminalTaskState,
   type Unsubscribe,
   type WaitForWorkOptions,
   type WaitpointInfo,
@@ -455,7 +455,7 @@ export class SqliteEngine implements EngineBackend {
   async changePriority(taskId: string, priority: number): Promise<void> {
     this.#context.connection.write((now) => {
       const row = requireTask(this.#transitions.find(this.#tenant, taskId), taskId);
-      if (TERMINAL_TASK_STATES.has(row.state as TaskState)) throw wrongState(taskId, row, "a terminal task's priority cannot change", now);
+      if (isTerminalTaskState(row.state)) throw wrongState(taskId, row, "a terminal task's priority cannot change", now);
       this.#statements.run(CHANGE_PRIORITY, priority, now, row.seq);
       if (row.concurrency_key !== null) this.#refreshKeyHead(row.queue, row.concurrency_key);
     });
@@ -465,7 +465,7 @@ export class SqliteEngine implements EngineBackend {
   async replay(taskId: string, options: ReplayOptions = {}): Promise<void> {
     this.#context.connection.write((now) => {
       const row = requireTask(this.#transitions.find(this.#tenant, taskId), taskId);
-      if (!TERMINAL_TASK_STATES.has(row.state as TaskState)) throw wrongState(taskId, row, "only a completed, dead or cancelled task can be replayed", now);
+      if (!isTerminalTaskState(row.state)) throw wrongState(taskId, row, "only a completed, dead or cancelled task can be replayed", now);
       this.#transitions.revive(row, "replay", options.runAt ?? now, options.resetAttempts === true, now);
     });
   }
@@ -521,7 +521,7 @@ export class SqliteEngine implements EngineBackend {
   async cancel(taskId: string, reason?: string): Promise<boolean> {
     return this.#context.connection.write((now) => {
       const row = requireTask(this.#transitions.findForWrite(this.#tenant, taskId, now), taskId);
-      if (TERMINAL_TASK_STATES.has(row.state as TaskState)) return false;
+      if (isTerminalTaskState(row.state)) return false;
       this.#transitions.cancel(row, reason ?? null, now);
       return true;
     });

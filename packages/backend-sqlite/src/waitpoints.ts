@@ -10,7 +10,6 @@ import {
   type CreatedWaitpoint,
   type CreateWaitpointInput,
   graceEnd,
-  judgeWaitpointToken,
   newId,
   newWaitpointSecret,
   parseWaitpointToken,
@@ -20,6 +19,7 @@ import {
   type WaitpointInfo,
   type WaitpointSecret,
   waitpointFingerprint,
+  verifyWaitpointToken,
   waitpointRefusedError,
 } from "@mooring/core";
 import type { TaskRow } from "./sql/engine.js";
@@ -66,9 +66,8 @@ export class TenantWaitpoints {
   verified(token: string, now: number): WaitpointRow {
     const parsed = parseWaitpointToken(token);
     const secret = parsed && this.#statements.one<WaitpointSecretRow>(SELECT_WAITPOINT_SECRET, this.#tenant, parsed.kid);
-    const refusal = judgeWaitpointToken(parsed, this.#tenant, secret ? storedSecret(secret) : null, now);
-    if (refusal !== null) throw waitpointRefusedError(refusal);
-    const waitpoint = parsed && this.#statements.one<WaitpointRow>(SELECT_WAITPOINT, this.#tenant, parsed.claims.waitpointId);
+    const { claims } = verifyWaitpointToken(parsed, this.#tenant, secret ? storedSecret(secret) : null, now);
+    const waitpoint = this.#statements.one<WaitpointRow>(SELECT_WAITPOINT, this.#tenant, claims.waitpointId);
     if (!waitpoint) throw waitpointRefusedError("unknown_waitpoint");
     return waitpoint;
   }

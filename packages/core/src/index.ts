@@ -65,13 +65,13 @@ export {
 } from "./rules/details.js";
 export {
   graceEnd,
-  judgeWaitpointToken,
   MAX_WAITPOINT_MS,
   newWaitpointSecret,
   parseWaitpointToken,
   signWaitpointToken,
   waitpointFingerprint,
   waitpointMacValid,
+  verifyWaitpointToken,
   waitpointRefusedError,
   type ParsedWaitpointToken,
   type StoredWaitpointSecret,

@@ -298,7 +298,14 @@ export interface TtlOptions {
 
 export const TASK_STATES = ["scheduled", "ready", "leased", "completed", "dead", "cancelled", "suspended", "blocked"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
-export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set(["completed", "dead", "cancelled"]);
+const terminalTaskStates = new Set<TaskState>(["completed", "dead", "cancelled"]);
+export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = terminalTaskStates;
+
+/** Whether a state as a store keeps it (a column, a hash field) is terminal. */
+export function isTerminalTaskState(state: string): boolean {
+  const states: ReadonlySet<string> = terminalTaskStates;
+  return states.has(state);
+}
 
 export interface Backoff {
   readonly baseMs: number;

@@ -125,7 +125,7 @@ export interface StoredWaitpointSecret extends WaitpointSecret {
  * (exclusive, like a lease's). Null when it passes. The caller runs this in the same transaction
  * or script that delivers, so a rotation or an expiry cannot slip between check and delivery.
  */
-export function judgeWaitpointToken(
+function judgeWaitpointToken(
   token: ParsedWaitpointToken | null,
   tenantId: string,
   secret: StoredWaitpointSecret | null,
@@ -137,6 +137,22 @@ export function judgeWaitpointToken(
   if (!waitpointMacValid(token, secret.secret)) return "signature";
   if (token.claims.expiresAt <= now) return "expired";
   return null;
+}
+
+/**
+ * The token, once it passes `judgeWaitpointToken`'s checks (the caller looks up its waitpoint
+ * next). @throws UNAUTHORIZED with the first check it fails, having written nothing.
+ */
+export function verifyWaitpointToken(
+  token: ParsedWaitpointToken | null,
+  tenantId: string,
+  secret: StoredWaitpointSecret | null,
+  now: number,
+): ParsedWaitpointToken {
+  const refusal = judgeWaitpointToken(token, tenantId, secret, now);
+  if (refusal !== null) throw waitpointRefusedError(refusal);
+  if (token === null) throw waitpointRefusedError("malformed");
+  return token;
 }
 
 /**

@@ -227,11 +227,11 @@ export const checks: Check[] = [
       const engine = (await ctx.openNamespace()).engine;
       const base = ctx.unique("q");
       // "\uFFFF" sorts after "😀" by UTF-16 units and before it by code points.
-      const names = [`${base}-\uFFFF`, `${base}-😀`, `${base}-a`];
-      await enqueueTask(engine, { queue: names[1] as string });
-      await enqueueTask(engine, { queue: names[2] as string });
-      await succeeds(engine.setQueue(names[0] as string, { concurrency: 2 }), "setQueue of a queue without tasks");
-      const expected = [`${base}-a`, `${base}-\uFFFF`, `${base}-😀`];
+      const [high, emoji, plain] = [`${base}-\uFFFF`, `${base}-😀`, `${base}-a`] as const;
+      await enqueueTask(engine, { queue: emoji });
+      await enqueueTask(engine, { queue: plain });
+      await succeeds(engine.setQueue(high, { concurrency: 2 }), "setQueue of a queue without tasks");
+      const expected = [plain, high, emoji];
       const listed = await allPages((cursor) => engine.listQueues({ limit: 1, cursor }));
       same(listed.map((stats) => stats.queue), expected, "the queues listed one per page");
       for (const stats of listed) same(stats, await engine.queueStats(stats.queue), `listQueues' item for ${stats.queue} vs queueStats`);
@@ -246,13 +246,15 @@ export const checks: Check[] = [
     async run(ctx) {
       const engine = ctx.backend.engine;
       const queue = ctx.unique("queue");
-      const ids = [await enqueueTask(engine, { queue }), await enqueueTask(engine, { queue }), await enqueueTask(engine, { queue })];
+      const oldest = await enqueueTask(engine, { queue });
+      const second = await enqueueTask(engine, { queue });
+      const third = await enqueueTask(engine, { queue });
       const spared = await enqueueTask(engine, { queue: ctx.unique("queue") });
-      const lease = await claimOne(engine, queue, { taskId: ids[0] as string });
+      const lease = await claimOne(engine, queue, { taskId: oldest });
       same(await succeeds(engine.cancelTasks({ queue }, { limit: 2, reason: "drained" }), "cancelTasks with limit 2"), { cancelled: 2 }, "cancelTasks with limit 2 of 3");
-      await expectTask(engine, ids[0] as string, { state: "cancelled", cancelReason: "drained" }, "the oldest (leased) task");
-      await expectTask(engine, ids[1] as string, { state: "cancelled", cancelReason: "drained" }, "the second task");
-      await expectTask(engine, ids[2] as string, { state: "ready" }, "the task past the limit");
+      await expectTask(engine, oldest, { state: "cancelled", cancelReason: "drained" }, "the oldest (leased) task");
+      await expectTask(engine, second, { state: "cancelled", cancelReason: "drained" }, "the second task");
+      await expectTask(engine, third, { state: "ready" }, "the task past the limit");
       await rejectsWith(engine.complete(lease), "LEASE_REVOKED", "complete with the lease of a task cancelTasks cancelled");
       same(await succeeds(engine.cancelTasks({ queue, state: "ready" }, { limit: 10 }), "cancelTasks of the ready tasks"), { cancelled: 1 }, "cancelTasks when only one matching task is left");
       same(await succeeds(engine.cancelTasks({ queue }, { limit: 10 }), "cancelTasks again"), { cancelled: 0 }, "cancelTasks when every matching task is terminal");
@@ -269,11 +271,13 @@ export const checks: Check[] = [
       const engine = (await ctx.openNamespace()).engine;
       const queue = ctx.unique("queue");
       const other = ctx.unique("queue");
-      const dead = [await deadTask(engine, queue, "one"), await deadTask(engine, queue, "two"), await deadTask(engine, queue, "three")];
+      const firstDead = await deadTask(engine, queue, "one");
+      await deadTask(engine, queue, "two");
+      const lastDead = await deadTask(engine, queue, "three");
       const otherDead = await deadTask(engine, other, "other");
       same(await succeeds(engine.retryDeadLetters({ queue, limit: 2 }), "retryDeadLetters of one queue, limit 2"), { retried: 2 }, "retryDeadLetters with limit 2 of 3");
-      await expectTask(engine, dead[0] as string, { state: "ready" }, "the oldest dead task");
-      await expectTask(engine, dead[2] as string, { state: "dead" }, "the dead task past the limit");
+      await expectTask(engine, firstDead, { state: "ready" }, "the oldest dead task");
+      await expectTask(engine, lastDead, { state: "dead" }, "the dead task past the limit");
       same(await succeeds(engine.retryDeadLetters({ limit: 10, resetAttempts: true }), "retryDeadLetters of every queue"), { retried: 2 }, "retryDeadLetters of what is left");
       await expectTask(engine, otherDead, { state: "ready" }, "the other queue's dead task");
       same((await claimOne(engine, other, { taskId: otherDead })).attempt, 1, "the attempt after a retry with resetAttempts");

@@ -44,8 +44,8 @@ async function expectRefused(engine: EngineBackend, waiting: Waiting, token: str
 
 /** The token with its claims re-encoded after `change`, its MAC kept: what an attacker can forge. */
 function withClaims(token: string, change: (claims: Record<string, unknown>) => void): string {
-  const [version, kid, body, mac] = token.split(".") as [string, string, string, string];
-  const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Record<string, unknown>;
+  const [version = "", kid = "", body = "", mac = ""] = token.split(".");
+  const claims: Record<string, unknown> = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
   change(claims);
   return [version, kid, Buffer.from(JSON.stringify(claims), "utf8").toString("base64url"), mac].join(".");
 }
@@ -61,7 +61,8 @@ function fingerprintOf(token: string): string {
 }
 
 function kidOf(token: string): string {
-  return token.split(".")[1] as string;
+  const [, kid = ""] = token.split(".");
+  return kid;
 }
 
 /** The next lease of the resumed task; it carries the token's signal. */
@@ -89,25 +90,20 @@ export const checks: Check[] = [
       const createdAt = ctx.clock.now();
       const waiting = await taskWithWaitpoint(engine, queue, key);
       const bystander = await taskWithWaitpoint(engine, queue, key);
+      const pending: WaitpointInfo = {
+        waitpointId: waiting.waitpointId,
+        taskId: waiting.id,
+        key,
+        kid: kidOf(waiting.token),
+        fingerprint: fingerprintOf(waiting.token),
+        expiresAt: createdAt + LONG_EXPIRY_MS,
+        createdAt,
+        state: "pending",
+        signalId: null,
+        deliveredAt: null,
+      };
       const listed = await succeeds(engine.listWaitpoints(waiting.id), "listWaitpoints before the signal");
-      same(
-        listed,
-        [
-          {
-            waitpointId: waiting.waitpointId,
-            taskId: waiting.id,
-            key,
-            kid: kidOf(waiting.token),
-            fingerprint: fingerprintOf(waiting.token),
-            expiresAt: createdAt + LONG_EXPIRY_MS,
-            createdAt,
-            state: "pending",
-            signalId: null,
-            deliveredAt: null,
-          },
-        ],
-        "the waitpoint listed before its token is used",
-      );
+      same(listed, [pending], "the waitpoint listed before its token is used");
       ensure(!JSON.stringify(listed).includes(waiting.token), `listWaitpoints must never return the token, got ${show(listed)}`);
 
       ctx.clock.advance(7);
@@ -117,7 +113,7 @@ export const checks: Check[] = [
       same(again, { signalId: sent.signalId, duplicate: true, deliveredTo: [] }, "a repeat of a delivered token");
       same(
         await succeeds(engine.listWaitpoints(waiting.id), "listWaitpoints after the signal"),
-        [{ ...(listed[0] as WaitpointInfo), state: "delivered", signalId: sent.signalId, deliveredAt: createdAt + 7 }],
+        [{ ...pending, state: "delivered", signalId: sent.signalId, deliveredAt: createdAt + 7 }],
         "the waitpoint after its token delivered",
       );
       await expectResumedWith(ctx, queue, waiting, key, { approved: true }, "the token's task");
@@ -249,8 +245,10 @@ export const checks: Check[] = [
       const first = await succeeds(fresh.rotateWaitpointSecret({ graceMs: 100 }), "the first rotation of a tenant with no secret");
       same({ previousKid: first.previousKid, graceUntil: first.graceUntil }, { previousKid: null, graceUntil: null }, "a rotation with no secret before it");
 
-      const old = [await taskWithWaitpoint(engine, queue, key), await taskWithWaitpoint(engine, queue, key), await taskWithWaitpoint(engine, queue, key)];
-      const oldKid = kidOf((old[0] as Waiting).token);
+      const early = await taskWithWaitpoint(engine, queue, key);
+      const atEnd = await taskWithWaitpoint(engine, queue, key);
+      const afterEnd = await taskWithWaitpoint(engine, queue, key);
+      const oldKid = kidOf(early.token);
       const rotatedAt = ctx.clock.now();
       const rotated = await succeeds(engine.rotateWaitpointSecret({ graceMs: 100 }), "rotateWaitpointSecret with 100 ms of grace");
       same({ previousKid: rotated.previousKid, graceUntil: rotated.graceUntil }, { previousKid: oldKid, graceUntil: rotatedAt + 100 }, "the rotation's report");
@@ -262,11 +260,11 @@ export const checks: Check[] = [
       const longer = await succeeds(engine.rotateWaitpointSecret({ graceMs: 10_000 }), "a second rotation with a longer grace");
       same(longer.previousKid, rotated.kid, "the second rotation's previous kid");
       ctx.clock.advance(89);
-      same((await succeeds(engine.signal({ token: (old[0] as Waiting).token }), "a previous-secret token 1 ms before graceUntil")).deliveredTo, [(old[0] as Waiting).id], "a token of the first secret 1 ms before its grace ends");
+      same((await succeeds(engine.signal({ token: early.token }), "a previous-secret token 1 ms before graceUntil")).deliveredTo, [early.id], "a token of the first secret 1 ms before its grace ends");
       ctx.clock.advance(1);
-      await expectRefused(engine, old[1] as Waiting, (old[1] as Waiting).token, "kid", "a token of the first secret at its graceUntil (a later rotation does not extend it)");
+      await expectRefused(engine, atEnd, atEnd.token, "kid", "a token of the first secret at its graceUntil (a later rotation does not extend it)");
       ctx.clock.advance(1);
-      await expectRefused(engine, old[2] as Waiting, (old[2] as Waiting).token, "kid", "a token of the first secret 1 ms after its graceUntil");
+      await expectRefused(engine, afterEnd, afterEnd.token, "kid", "a token of the first secret 1 ms after its graceUntil");
       same((await succeeds(engine.signal({ token: renewed.token }), "a token of the second secret in the third's grace")).deliveredTo, [renewed.id], "a token of the secret the second rotation retired, within its grace");
     },
   }),
@@ -284,8 +282,8 @@ export const checks: Check[] = [
       const waiting = await taskWithWaitpoint(engine, queue, key);
       const results = await Promise.all(clients.map((client, index) => succeeds(client.signal({ token: waiting.token, payload: index }), `signal with the token on client ${index}`)));
       const firsts = results.filter((result) => !result.duplicate);
-      ensure(firsts.length === 1, `exactly one use of a token may deliver, got ${show(results)}`);
-      const [first] = firsts as [(typeof results)[number]];
+      const first = firsts[0];
+      ensure(firsts.length === 1 && first !== undefined, `exactly one use of a token may deliver, got ${show(results)}`);
       same(first.deliveredTo, [waiting.id], "the delivering use's deliveredTo");
       for (const result of results) same(result.signalId, first.signalId, "every use's signalId (the one delivery)");
       const resumed = await claimOne(engine, queue, { taskId: waiting.id }, "claim of the resumed task");
